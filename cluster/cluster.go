@@ -1,0 +1,370 @@
+// Package cluster is raftty's simulator: N raft nodes on a transport, one
+// simulated clock, one seeded random source and one scheduler that orders
+// every delivery and timer by virtual time. Commands go in; one typed event
+// stream comes out.
+//
+// The same seed and the same commands at the same virtual times give the
+// same event stream, byte for byte. A Cluster is not safe for concurrent
+// use: headless runs drive it from one goroutine, and Live owns it in one.
+package cluster
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"raftty/raft"
+	"raftty/transport"
+)
+
+// MaxNodes is the largest cluster raftty simulates. Every node knows every
+// other, so a heartbeat round costs N messages and the link table N²
+// entries; beyond this a run is too slow to be worth watching.
+const MaxNodes = 1001
+
+// Config is what a cluster is made from.
+type Config struct {
+	Nodes int
+	Seed  uint64
+	raft.Timing
+	LatencyMin  time.Duration
+	LatencyMax  time.Duration
+	DropRate    float64
+	PreVote     bool
+	CheckQuorum bool
+}
+
+// DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
+// 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss.
+func DefaultConfig() Config {
+	return Config{
+		Nodes:      5,
+		Timing:     raft.Timing{ElectionMin: 150 * time.Millisecond, ElectionMax: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond},
+		LatencyMin: time.Millisecond,
+		LatencyMax: 5 * time.Millisecond,
+	}
+}
+
+// Validate reports what is wrong with c, if anything.
+func (c Config) Validate() error {
+	if c.Nodes < 1 || c.Nodes > MaxNodes {
+		return fmt.Errorf("nodes %d: need 1 to %d", c.Nodes, MaxNodes)
+	}
+	if err := c.Timing.Validate(); err != nil {
+		return err
+	}
+	if c.LatencyMin < 0 || c.LatencyMin > c.LatencyMax {
+		return fmt.Errorf("latency %v-%v: need 0 <= min <= max", c.LatencyMin, c.LatencyMax)
+	}
+	if !(c.DropRate >= 0 && c.DropRate <= 1) {
+		return fmt.Errorf("drop rate %v: need a probability between 0 and 1", c.DropRate)
+	}
+	return nil
+}
+
+// Cluster is a simulated cluster.
+type Cluster struct {
+	cfg   Config
+	now   time.Duration
+	rand  *rand.Rand
+	peers []raft.NodeID
+
+	members []*member // by node id; index 0 unused
+	net     *transport.Network[raft.Message]
+	timers  timerHeap
+	seq     uint64
+
+	sink    func(Event)
+	checker checker
+	stats   Stats
+	leader  int // the effective leader, see Leader
+}
+
+// member is one node slot: the running raft node, or what survives of it.
+type member struct {
+	id   int
+	node *raft.Node // nil while dead
+	hard raft.HardState
+
+	// timerGen identifies the one valid timer entry for this node.
+	timerGen     uint64
+	timerAt      time.Duration
+	timerPending bool
+}
+
+// New builds a cluster from cfg at virtual time 0. Every event goes to sink
+// (which may be nil) as it happens; sink must not call back into the
+// cluster.
+func New(cfg Config, sink func(Event)) (*Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{
+		cfg:     cfg,
+		rand:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		members: make([]*member, cfg.Nodes+1),
+		sink:    sink,
+	}
+	c.checker.init(cfg.Nodes)
+	c.stats.init()
+	net, err := transport.New[raft.Message](cfg.Nodes, c.rand, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
+	if err != nil {
+		return nil, err
+	}
+	c.net = net
+	for id := 1; id <= cfg.Nodes; id++ {
+		c.peers = append(c.peers, raft.NodeID(id))
+	}
+	for id := 1; id <= cfg.Nodes; id++ {
+		m := &member{id: id}
+		c.members[id] = m
+		if err := c.start(m); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// start makes m's raft node from its persistent state and config.
+func (c *Cluster) start(m *member) error {
+	node, err := raft.New(raft.Config{
+		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
+		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
+	}, m.hard, c.now)
+	if err != nil {
+		return err
+	}
+	m.node = node
+	c.schedule(m)
+	return nil
+}
+
+// Now returns the virtual time.
+func (c *Cluster) Now() time.Duration { return c.now }
+
+// Config returns the cluster's current parameters (changed ones included).
+func (c *Cluster) Config() Config { return c.cfg }
+
+// Size returns the number of nodes.
+func (c *Cluster) Size() int { return c.cfg.Nodes }
+
+// Stats returns the statistics so far.
+func (c *Cluster) Stats() Stats {
+	s := c.stats
+	s.finish(c.now)
+	return s
+}
+
+// Violations returns the number of invariant violations so far.
+func (c *Cluster) Violations() int { return c.stats.Violations }
+
+// NextAt returns the virtual time of the next scheduled delivery or timer.
+func (c *Cluster) NextAt() (time.Duration, bool) {
+	at, ok := c.net.NextArrival()
+	if len(c.timers) > 0 && (!ok || c.timers[0].at < at) {
+		return c.timers[0].at, true
+	}
+	return at, ok
+}
+
+// Step advances the clock to the next scheduled delivery or timer and
+// processes it. At equal times messages come before timers, and each in the
+// order it was scheduled. It returns false if nothing is scheduled.
+func (c *Cluster) Step() bool {
+	arrival, hasArrival := c.net.NextArrival()
+	hasTimer := len(c.timers) > 0
+	switch {
+	case hasArrival && (!hasTimer || arrival <= c.timers[0].at):
+		c.now = max(c.now, arrival)
+		c.deliver()
+	case hasTimer:
+		t := c.timers.pop()
+		c.now = max(c.now, t.at)
+		c.fire(t)
+	default:
+		return false
+	}
+	return true
+}
+
+// RunUntil processes everything scheduled up to and including virtual time
+// t, then sets the clock to t (if it is not already past it).
+func (c *Cluster) RunUntil(t time.Duration) {
+	for {
+		at, ok := c.NextAt()
+		if !ok || at > t {
+			break
+		}
+		c.Step()
+	}
+	c.now = max(c.now, t)
+}
+
+// RunFor runs for d of virtual time.
+func (c *Cluster) RunFor(d time.Duration) { c.RunUntil(c.now + d) }
+
+func (c *Cluster) deliver() {
+	env, reason, _ := c.net.Receive()
+	msg := &env.Payload
+	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: env.Kind, Term: msg.Term}
+	if reason != transport.Delivered {
+		e.Kind, e.Reason = KindDrop, reason.String()
+		c.emit(e)
+		return
+	}
+	c.emit(e)
+	m := c.members[env.To]
+	m.node.Step(c.now, *msg)
+	c.afterNode(m)
+}
+
+func (c *Cluster) fire(t timerEntry) {
+	m := c.members[t.id]
+	if m.node == nil || !m.timerPending || t.gen != m.timerGen {
+		return // stale: the node died or was rescheduled
+	}
+	m.timerPending = false
+	if m.node.NextDeadline() <= c.now {
+		m.node.Tick(c.now)
+		c.afterNode(m)
+		return
+	}
+	c.schedule(m) // the deadline moved later since this entry was made
+}
+
+// afterNode reports what a node did in its last step, sends its messages and
+// reschedules its timer.
+func (c *Cluster) afterNode(m *member) {
+	msgs, events := m.node.Output()
+	for i := range events {
+		c.emit(fromRaft(c.now, &events[i]))
+	}
+	for i := range msgs {
+		c.send(&msgs[i])
+	}
+	m.hard = m.node.HardState()
+	c.schedule(m)
+}
+
+func (c *Cluster) send(msg *raft.Message) {
+	kind := msg.Type.String()
+	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: kind, Term: msg.Term}
+	c.emit(e)
+	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg})
+	if err != nil {
+		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
+	}
+	if reason != transport.Delivered {
+		e.Kind, e.Reason = KindDrop, reason.String()
+		c.emit(e)
+	}
+}
+
+// schedule makes sure a timer entry exists at or before the node's next
+// deadline. An entry that comes due after the deadline has moved later is
+// simply rescheduled by fire, so heartbeats, which push a follower's
+// deadline back every time, cost no heap operation.
+func (c *Cluster) schedule(m *member) {
+	if m.node == nil {
+		return
+	}
+	d := m.node.NextDeadline()
+	if m.timerPending && m.timerAt <= d {
+		return
+	}
+	m.timerGen++
+	m.timerAt, m.timerPending = d, true
+	c.seq++
+	c.timers.push(timerEntry{at: d, seq: c.seq, id: m.id, gen: m.timerGen})
+}
+
+func fromRaft(now time.Duration, re *raft.Event) Event {
+	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason}
+	switch re.Kind {
+	case raft.EventState:
+		e.Kind, e.State = KindState, re.Role.String()
+	case raft.EventVote:
+		e.Kind, e.For, e.Granted, e.PreVote = KindVote, int(re.Peer), re.Granted, re.PreVote
+	case raft.EventTimeout:
+		e.Kind = KindTimeout
+	case raft.EventIgnore:
+		e.Kind, e.From, e.Type = KindIgnore, int(re.Peer), re.Type.String()
+	}
+	return e
+}
+
+// emit passes e through the invariant checker and statistics, then to the
+// sink.
+func (c *Cluster) emit(e Event) {
+	c.stats.observe(&e)
+	if e.Kind == KindState || e.Kind == KindVote {
+		for _, v := range c.checker.observe(&e) {
+			c.stats.observe(&v)
+			c.publish(v)
+		}
+		if e.Kind == KindState {
+			defer c.updateLeader()
+		}
+	}
+	c.publish(e)
+}
+
+func (c *Cluster) publish(e Event) {
+	if c.sink != nil {
+		c.sink(e)
+	}
+}
+
+type timerEntry struct {
+	at  time.Duration
+	seq uint64
+	id  int
+	gen uint64
+}
+
+// timerHeap is a binary min-heap of timer entries by (at, seq).
+type timerHeap []timerEntry
+
+func (h timerHeap) less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h *timerHeap) push(t timerEntry) {
+	*h = append(*h, t)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() timerEntry {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s = s[:last]
+	for i := 0; ; {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < len(s) && s.less(l, m) {
+			m = l
+		}
+		if r < len(s) && s.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}

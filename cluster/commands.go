@@ -1,0 +1,268 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"raftty/raft"
+)
+
+// A command that cannot be carried out (a node that does not exist, killing
+// a dead node) returns an error, and leaves the cluster as it was.
+
+func (c *Cluster) member(id int) (*member, error) {
+	if id < 1 || id > c.cfg.Nodes {
+		return nil, fmt.Errorf("no node %d (nodes are 1..%d)", id, c.cfg.Nodes)
+	}
+	return c.members[id], nil
+}
+
+func (c *Cluster) fault(action string, nodes ...int) {
+	c.emit(Event{At: c.now, Kind: KindFault, Action: action, Nodes: nodes})
+}
+
+// Disconnect cuts every link of node id, both ways.
+func (c *Cluster) Disconnect(id int) error {
+	if _, err := c.member(id); err != nil {
+		return err
+	}
+	if c.net.IsDisconnected(id) {
+		return fmt.Errorf("n%d is already disconnected", id)
+	}
+	_ = c.net.Disconnect(id)
+	c.fault("disconnect", id)
+	c.updateLeader()
+	return nil
+}
+
+// Reconnect undoes Disconnect for node id.
+func (c *Cluster) Reconnect(id int) error {
+	if _, err := c.member(id); err != nil {
+		return err
+	}
+	if !c.net.IsDisconnected(id) {
+		return fmt.Errorf("n%d is not disconnected", id)
+	}
+	_ = c.net.Reconnect(id)
+	c.fault("reconnect", id)
+	c.updateLeader()
+	return nil
+}
+
+// Kill stops node id: its timers and volatile state are gone, messages to
+// it are dropped, and only its persistent state (term, vote) is kept.
+func (c *Cluster) Kill(id int) error {
+	m, err := c.member(id)
+	if err != nil {
+		return err
+	}
+	if m.node == nil {
+		return fmt.Errorf("n%d is already dead", id)
+	}
+	m.hard = m.node.HardState()
+	m.node = nil
+	m.timerPending = false
+	_ = c.net.Close(id)
+	c.fault("kill", id)
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term})
+	return nil
+}
+
+// Restart brings a dead node back as a follower with the term and vote it
+// had when it died.
+func (c *Cluster) Restart(id int) error {
+	m, err := c.member(id)
+	if err != nil {
+		return err
+	}
+	if m.node != nil {
+		return fmt.Errorf("n%d is not dead", id)
+	}
+	if err := c.start(m); err != nil {
+		return err
+	}
+	_ = c.net.Open(id)
+	c.fault("restart", id)
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: raft.Follower.String(), Term: m.hard.Term,
+		Reason: fmt.Sprintf("restarted with its persistent state: term %d, voted %v", m.hard.Term, m.hard.VotedFor)})
+	return nil
+}
+
+// Partition splits the cluster into groups that cannot reach each other;
+// nodes named in no group form one more group.
+func (c *Cluster) Partition(groups [][]int) error {
+	if len(groups) == 0 {
+		return fmt.Errorf("partition needs at least one group")
+	}
+	if err := c.net.Partition(groups); err != nil {
+		return err
+	}
+	e := Event{At: c.now, Kind: KindFault, Action: "partition", Groups: c.partitionGroups()}
+	for _, g := range e.Groups {
+		e.Nodes = append(e.Nodes, g...)
+	}
+	c.emit(e)
+	c.updateLeader()
+	return nil
+}
+
+// partitionGroups lists the current groups, each sorted, in group order.
+func (c *Cluster) partitionGroups() [][]int {
+	var groups [][]int
+	for id := 1; id <= c.cfg.Nodes; id++ {
+		g := c.net.Group(id)
+		for len(groups) < g {
+			groups = append(groups, nil)
+		}
+		if g > 0 {
+			groups[g-1] = append(groups[g-1], id)
+		}
+	}
+	return slices.DeleteFunc(groups, func(g []int) bool { return len(g) == 0 })
+}
+
+// Cut cuts the link from a to b, and from b to a too unless oneWay.
+func (c *Cluster) Cut(a, b int, oneWay bool) error {
+	if err := c.net.Cut(a, b, !oneWay); err != nil {
+		return err
+	}
+	c.emit(Event{At: c.now, Kind: KindFault, Action: "cut", Nodes: []int{a, b}, OneWay: oneWay})
+	c.updateLeader()
+	return nil
+}
+
+// Link restores the link between a and b, both ways.
+func (c *Cluster) Link(a, b int) error {
+	if err := c.net.Link(a, b); err != nil {
+		return err
+	}
+	c.fault("link", a, b)
+	c.updateLeader()
+	return nil
+}
+
+// Heal reconnects every node, ends partitions and restores every link.
+func (c *Cluster) Heal() {
+	c.net.Heal()
+	c.fault("heal")
+	c.updateLeader()
+}
+
+// Timeout makes node id's election timer fire now.
+func (c *Cluster) Timeout(id int) error {
+	m, err := c.member(id)
+	if err != nil {
+		return err
+	}
+	if m.node == nil {
+		return fmt.Errorf("n%d is dead", id)
+	}
+	c.fault("timeout", id)
+	m.node.Campaign(c.now)
+	c.afterNode(m)
+	return nil
+}
+
+func (c *Cluster) param(name, value string) {
+	c.emit(Event{At: c.now, Kind: KindParam, Name: name, Value: value})
+}
+
+// SetTiming changes the election timeout range and heartbeat of every node,
+// live, and of nodes restarted later.
+func (c *Cluster) SetTiming(t raft.Timing) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	old := c.cfg.Timing
+	c.cfg.Timing = t
+	for _, m := range c.members[1:] {
+		if m.node != nil {
+			_ = m.node.SetTiming(c.now, t)
+			c.schedule(m)
+		}
+	}
+	if old.ElectionMin != t.ElectionMin || old.ElectionMax != t.ElectionMax {
+		c.param("election-timeout", FormatRange(t.ElectionMin, t.ElectionMax))
+	}
+	if old.Heartbeat != t.Heartbeat {
+		c.param("heartbeat", FormatDuration(t.Heartbeat))
+	}
+	return nil
+}
+
+// SetLatency changes the one-way latency range of every message sent from
+// now on.
+func (c *Cluster) SetLatency(minimum, maximum time.Duration) error {
+	if err := c.net.SetLatency(minimum, maximum); err != nil {
+		return err
+	}
+	c.cfg.LatencyMin, c.cfg.LatencyMax = minimum, maximum
+	c.param("latency", FormatRange(minimum, maximum))
+	return nil
+}
+
+// SetDropRate changes the probability that a message is lost.
+func (c *Cluster) SetDropRate(p float64) error {
+	if err := c.net.SetDropRate(p); err != nil {
+		return err
+	}
+	c.cfg.DropRate = p
+	c.param("drop", strconv.FormatFloat(p, 'g', -1, 64))
+	return nil
+}
+
+// SetPreVote turns PreVote on or off on every node.
+func (c *Cluster) SetPreVote(on bool) {
+	c.cfg.PreVote = on
+	for _, m := range c.members[1:] {
+		if m.node != nil {
+			m.node.SetPreVote(on)
+		}
+	}
+	c.param("prevote", onOff(on))
+}
+
+// SetCheckQuorum turns CheckQuorum on or off on every node.
+func (c *Cluster) SetCheckQuorum(on bool) {
+	c.cfg.CheckQuorum = on
+	for _, m := range c.members[1:] {
+		if m.node != nil {
+			m.node.SetCheckQuorum(c.now, on)
+			c.schedule(m)
+		}
+	}
+	c.param("checkquorum", onOff(on))
+}
+
+// ReportParams emits a param event for every setting, seed included, so
+// that a recorded event stream says how it was made.
+func (c *Cluster) ReportParams() {
+	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
+	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
+	c.param("election-timeout", FormatRange(c.cfg.ElectionMin, c.cfg.ElectionMax))
+	c.param("heartbeat", FormatDuration(c.cfg.Heartbeat))
+	c.param("latency", FormatRange(c.cfg.LatencyMin, c.cfg.LatencyMax))
+	c.param("drop", strconv.FormatFloat(c.cfg.DropRate, 'g', -1, 64))
+	c.param("prevote", onOff(c.cfg.PreVote))
+	c.param("checkquorum", onOff(c.cfg.CheckQuorum))
+}
+
+// ReportError emits an error event: a command that could not be carried out.
+func (c *Cluster) ReportError(err error) {
+	c.emit(Event{At: c.now, Kind: KindError, Detail: err.Error()})
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// FormatDuration renders d compactly: 150ms, 1.5s, 250us.
+func FormatDuration(d time.Duration) string { return d.String() }
+
+// FormatRange renders a duration range as the flags take it: 150ms-300ms.
+func FormatRange(a, b time.Duration) string { return FormatDuration(a) + "-" + FormatDuration(b) }

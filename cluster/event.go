@@ -1,0 +1,307 @@
+package cluster
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Kind says what an Event reports.
+type Kind uint8
+
+// The event kinds of DESIGN.md, plus ignore (a node received a message and
+// did nothing with it, with the reason) and error (a command could not be
+// carried out, e.g. "kill leader" with no leader).
+const (
+	KindState Kind = iota + 1
+	KindVote
+	KindTimeout
+	KindSend
+	KindDeliver
+	KindDrop
+	KindFault
+	KindParam
+	KindViolation
+	KindIgnore
+	KindError
+)
+
+var kindNames = [...]string{
+	KindState: "state", KindVote: "vote", KindTimeout: "timeout", KindSend: "send",
+	KindDeliver: "deliver", KindDrop: "drop", KindFault: "fault", KindParam: "param",
+	KindViolation: "violation", KindIgnore: "ignore", KindError: "error",
+}
+
+// String returns the kind as it appears in JSON.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// StateDead is the state of a killed node.
+const StateDead = "dead"
+
+// Event is one thing that happened in the cluster. Which fields matter
+// depends on Kind (see DESIGN.md's event table); the rest are zero.
+type Event struct {
+	// At is the virtual time since the start of the run.
+	At   time.Duration
+	Kind Kind
+
+	// Node is the node the event is about (state, vote, timeout, ignore).
+	Node int
+	// State is a role name or StateDead (state).
+	State string
+	Term  uint64
+	// For is the candidate a vote answers (vote).
+	For     int
+	Granted bool
+	PreVote bool
+
+	// From, To and Type describe a message (send, deliver, drop, ignore).
+	From, To int
+	Type     string
+
+	// Reason says why: the explanation of a decision, or why a message
+	// was dropped.
+	Reason string
+
+	// Action and Nodes describe a fault; Groups a partition; OneWay a cut.
+	Action string
+	Nodes  []int
+	Groups [][]int
+	OneWay bool
+
+	// Name and Value describe a parameter change (param).
+	Name, Value string
+
+	// Invariant and Detail describe a violation, Detail an error.
+	Invariant string
+	Detail    string
+}
+
+// IsHeartbeatTraffic reports whether e is a send or delivery of an
+// AppendEntries or its reply: the bulk of all events in a healthy cluster.
+func (e *Event) IsHeartbeatTraffic() bool {
+	return (e.Kind == KindSend || e.Kind == KindDeliver) &&
+		(e.Type == "AppendEntries" || e.Type == "AppendEntriesReply")
+}
+
+// AppendJSON appends e as one JSON object, fields in a fixed order, without
+// a newline. It is written by hand because it runs for every event of a
+// headless run and must give the same bytes for the same event.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"t_us":`...)
+	b = strconv.AppendInt(b, e.At.Microseconds(), 10)
+	b = append(b, `,"kind":"`...)
+	b = append(b, e.Kind.String()...)
+	b = append(b, '"')
+	switch e.Kind {
+	case KindState:
+		b = appendInt(b, "node", e.Node)
+		b = appendString(b, "state", e.State)
+		b = appendUint(b, "term", e.Term)
+		b = appendString(b, "reason", e.Reason)
+	case KindVote:
+		b = appendInt(b, "node", e.Node)
+		b = appendInt(b, "for", e.For)
+		b = appendUint(b, "term", e.Term)
+		b = appendBool(b, "granted", e.Granted)
+		b = appendBool(b, "prevote", e.PreVote)
+		b = appendString(b, "reason", e.Reason)
+	case KindTimeout:
+		b = appendInt(b, "node", e.Node)
+		b = appendUint(b, "term", e.Term)
+		b = appendString(b, "reason", e.Reason)
+	case KindSend, KindDeliver, KindDrop:
+		b = appendInt(b, "from", e.From)
+		b = appendInt(b, "to", e.To)
+		b = appendString(b, "type", e.Type)
+		b = appendUint(b, "term", e.Term)
+		if e.Kind == KindDrop {
+			b = appendString(b, "reason", e.Reason)
+		}
+	case KindIgnore:
+		b = appendInt(b, "node", e.Node)
+		b = appendInt(b, "from", e.From)
+		b = appendString(b, "type", e.Type)
+		b = appendUint(b, "term", e.Term)
+		b = appendString(b, "reason", e.Reason)
+	case KindFault:
+		b = appendString(b, "action", e.Action)
+		b = append(b, `,"nodes":`...)
+		b = appendInts(b, e.Nodes)
+		if e.Groups != nil {
+			b = append(b, `,"groups":[`...)
+			for i, g := range e.Groups {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendInts(b, g)
+			}
+			b = append(b, ']')
+		}
+		if e.OneWay {
+			b = appendBool(b, "oneway", true)
+		}
+	case KindParam:
+		b = appendString(b, "name", e.Name)
+		b = appendString(b, "value", e.Value)
+	case KindViolation:
+		b = appendString(b, "invariant", e.Invariant)
+		b = appendString(b, "detail", e.Detail)
+	case KindError:
+		b = appendString(b, "detail", e.Detail)
+	}
+	return append(b, '}')
+}
+
+func appendKey(b []byte, key string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
+}
+
+func appendInt(b []byte, key string, v int) []byte {
+	return strconv.AppendInt(appendKey(b, key), int64(v), 10)
+}
+
+func appendUint(b []byte, key string, v uint64) []byte {
+	return strconv.AppendUint(appendKey(b, key), v, 10)
+}
+
+func appendBool(b []byte, key string, v bool) []byte {
+	return strconv.AppendBool(appendKey(b, key), v)
+}
+
+func appendString(b []byte, key, v string) []byte {
+	return appendJSONString(appendKey(b, key), v)
+}
+
+func appendInts(b []byte, vs []int) []byte {
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(v), 10)
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+// String renders e in plain words, as the event log shows it:
+// "n3 denies vote to n4 in term 7: already voted n2 in term 7".
+func (e *Event) String() string {
+	switch e.Kind {
+	case KindState:
+		if e.State == StateDead {
+			return fmt.Sprintf("n%d is dead (keeps term %d)", e.Node, e.Term)
+		}
+		return withReason(fmt.Sprintf("n%d becomes %s in term %d", e.Node, e.State, e.Term), e.Reason)
+	case KindVote:
+		verb, what := "denies", "vote"
+		if e.Granted {
+			verb = "grants"
+		}
+		if e.PreVote {
+			what = "pre-vote"
+		}
+		return withReason(fmt.Sprintf("n%d %s %s to n%d for term %d", e.Node, verb, what, e.For, e.Term), e.Reason)
+	case KindTimeout:
+		return withReason(fmt.Sprintf("n%d times out in term %d", e.Node, e.Term), e.Reason)
+	case KindSend:
+		return fmt.Sprintf("n%d -> n%d %s t%d", e.From, e.To, e.Type, e.Term)
+	case KindDeliver:
+		return fmt.Sprintf("n%d <- n%d %s t%d", e.To, e.From, e.Type, e.Term)
+	case KindDrop:
+		return fmt.Sprintf("n%d -> n%d %s t%d dropped: %s", e.From, e.To, e.Type, e.Term, e.Reason)
+	case KindIgnore:
+		return withReason(fmt.Sprintf("n%d ignores %s from n%d (term %d)", e.Node, e.Type, e.From, e.Term), e.Reason)
+	case KindFault:
+		return e.faultString()
+	case KindParam:
+		return fmt.Sprintf("set %s = %s", e.Name, e.Value)
+	case KindViolation:
+		return fmt.Sprintf("VIOLATION of %s: %s", e.Invariant, e.Detail)
+	case KindError:
+		return "error: " + e.Detail
+	}
+	return e.Kind.String()
+}
+
+func withReason(s, reason string) string {
+	if reason == "" {
+		return s
+	}
+	return s + ": " + reason
+}
+
+func (e *Event) faultString() string {
+	switch e.Action {
+	case "partition":
+		groups := make([]string, len(e.Groups))
+		for i, g := range e.Groups {
+			groups[i] = nodeList(g)
+		}
+		return "partition " + strings.Join(groups, " | ")
+	case "cut":
+		if e.OneWay {
+			return fmt.Sprintf("cut link n%d -> n%d", e.Nodes[0], e.Nodes[1])
+		}
+		return fmt.Sprintf("cut link n%d <-> n%d", e.Nodes[0], e.Nodes[1])
+	case "link":
+		return fmt.Sprintf("restore link n%d <-> n%d", e.Nodes[0], e.Nodes[1])
+	case "heal":
+		return "heal: everything connected"
+	}
+	past := map[string]string{
+		"disconnect": "disconnected", "reconnect": "reconnected", "kill": "killed",
+		"restart": "restarted", "timeout": "forced to time out",
+	}[e.Action]
+	if past == "" {
+		past = e.Action
+	}
+	return nodeList(e.Nodes) + " " + past
+}
+
+func nodeList(ids []int) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = "n" + strconv.Itoa(id)
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,200 @@
+package cluster
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+)
+
+// maxLeaderRecords bounds the per-term leader list a long, churning run
+// keeps; the oldest records go first.
+const maxLeaderRecords = 1000
+
+// TermLeader records who won a term, and when.
+type TermLeader struct {
+	Term uint64        `json:"term"`
+	Node int           `json:"node"`
+	At   time.Duration `json:"-"`
+	AtUS int64         `json:"t_us"`
+}
+
+// Stats are a run's numbers so far.
+type Stats struct {
+	// Elections counts candidacies (a node raising its term to campaign);
+	// PreVotes counts pre-vote rounds.
+	Elections int
+	PreVotes  int
+	// LeadersElected counts elections won; LeaderChanges counts the times
+	// the effective leader (see Cluster.Leader) became a different node.
+	LeadersElected int
+	LeaderChanges  int
+	// SplitVotes counts terms in which two or more nodes campaigned and
+	// none won.
+	SplitVotes int
+	// NoLeader is the total virtual time without an effective leader;
+	// LastElection how long the latest such stretch lasted (the time to
+	// elect), and NoLeaderSince when the current one began, if HasLeader
+	// is false.
+	NoLeader      time.Duration
+	LastElection  time.Duration
+	NoLeaderSince time.Duration
+	HasLeader     bool
+	Timeouts      int
+
+	Sent, Delivered, Dropped int
+	// DroppedBy counts drops by reason ("disconnected", "loss", ...).
+	DroppedBy  map[string]int
+	Violations int
+	Events     int
+	// Leaders lists the winner of each term, the latest maxLeaderRecords.
+	Leaders []TermLeader
+
+	openTerms  map[uint64]termCampaign
+	lastLeader int
+	finished   time.Duration
+}
+
+type termCampaign struct {
+	candidates int
+	won        bool
+}
+
+func (s *Stats) init() {
+	s.DroppedBy = make(map[string]int)
+	s.openTerms = make(map[uint64]termCampaign)
+}
+
+func (s *Stats) observe(e *Event) {
+	s.Events++
+	switch e.Kind {
+	case KindSend:
+		s.Sent++
+	case KindDeliver:
+		s.Delivered++
+	case KindDrop:
+		s.Dropped++
+		s.DroppedBy[e.Reason]++
+	case KindTimeout:
+		s.Timeouts++
+	case KindViolation:
+		s.Violations++
+	case KindState:
+		s.observeState(e)
+	}
+}
+
+func (s *Stats) observeState(e *Event) {
+	switch e.State {
+	case "precandidate":
+		s.PreVotes++
+	case "candidate":
+		s.Elections++
+		s.closeTermsBefore(e.Term)
+		tc := s.openTerms[e.Term]
+		tc.candidates++
+		s.openTerms[e.Term] = tc
+	case "leader":
+		s.LeadersElected++
+		tc := s.openTerms[e.Term]
+		tc.won = true
+		s.openTerms[e.Term] = tc
+		s.Leaders = append(s.Leaders, TermLeader{Term: e.Term, Node: e.Node, At: e.At, AtUS: e.At.Microseconds()})
+		if len(s.Leaders) > 2*maxLeaderRecords {
+			s.Leaders = slices.Clone(s.Leaders[len(s.Leaders)-maxLeaderRecords:])
+		}
+	}
+}
+
+// closeTermsBefore settles every term before term: a new candidacy means
+// those elections are over, won or split.
+func (s *Stats) closeTermsBefore(term uint64) {
+	for t, tc := range s.openTerms {
+		if t < term {
+			if tc.candidates >= 2 && !tc.won {
+				s.SplitVotes++
+			}
+			delete(s.openTerms, t)
+		}
+	}
+}
+
+func (s *Stats) leaderChanged(now time.Duration, old, next int, _ uint64) {
+	switch {
+	case old == 0 && next != 0:
+		s.LastElection = now - s.NoLeaderSince
+		s.NoLeader += s.LastElection
+		s.HasLeader = true
+	case next == 0:
+		s.NoLeaderSince = now
+		s.HasLeader = false
+	}
+	if next != 0 {
+		if s.lastLeader != 0 && s.lastLeader != next {
+			s.LeaderChanges++
+		}
+		s.lastLeader = next
+	}
+}
+
+// finish accounts for the stretch without a leader still going on at now.
+// It is applied to copies handed out, never to the live Stats.
+func (s *Stats) finish(now time.Duration) {
+	s.DroppedBy = maps.Clone(s.DroppedBy)
+	s.Leaders = slices.Clone(s.Leaders)
+	s.openTerms = nil
+	if !s.HasLeader {
+		s.NoLeader += now - s.NoLeaderSince
+	}
+	s.finished = now
+}
+
+// Summary is the last line of `raftty run --json`.
+type Summary struct {
+	Kind           string         `json:"kind"`
+	AtUS           int64          `json:"t_us"`
+	Seed           uint64         `json:"seed"`
+	Nodes          int            `json:"nodes"`
+	Leader         int            `json:"leader"`
+	Term           uint64         `json:"term"`
+	Elections      int            `json:"elections"`
+	PreVotes       int            `json:"prevotes"`
+	LeadersElected int            `json:"leaders_elected"`
+	LeaderChanges  int            `json:"leader_changes"`
+	SplitVotes     int            `json:"split_votes"`
+	NoLeaderUS     int64          `json:"no_leader_us"`
+	Sent           int            `json:"messages_sent"`
+	Delivered      int            `json:"messages_delivered"`
+	Dropped        int            `json:"messages_dropped"`
+	DroppedBy      map[string]int `json:"dropped_by"`
+	Violations     int            `json:"violations"`
+	Events         int            `json:"events"`
+	Leaders        []TermLeader   `json:"leaders"`
+}
+
+// Summary sums the run up so far.
+func (c *Cluster) Summary() Summary {
+	s := c.Stats()
+	leaders := s.Leaders
+	if len(leaders) > maxLeaderRecords {
+		leaders = leaders[len(leaders)-maxLeaderRecords:]
+	}
+	if leaders == nil {
+		leaders = []TermLeader{}
+	}
+	return Summary{
+		Kind: "summary", AtUS: c.now.Microseconds(), Seed: c.cfg.Seed, Nodes: c.cfg.Nodes,
+		Leader: c.leader, Term: c.MaxTerm(),
+		Elections: s.Elections, PreVotes: s.PreVotes, LeadersElected: s.LeadersElected,
+		LeaderChanges: s.LeaderChanges, SplitVotes: s.SplitVotes, NoLeaderUS: s.NoLeader.Microseconds(),
+		Sent: s.Sent, Delivered: s.Delivered, Dropped: s.Dropped, DroppedBy: s.DroppedBy,
+		Violations: s.Violations, Events: s.Events, Leaders: leaders,
+	}
+}
+
+// MarshalLine renders the summary as one JSON line (map keys sorted, so the
+// bytes are the same for the same run).
+func (s Summary) MarshalLine() []byte {
+	b, _ := json.Marshal(s)
+	return append(b, '\n')
+}

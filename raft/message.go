@@ -1,0 +1,95 @@
+// Package raft is one node's leader election as a pure, deterministic state
+// machine: Figure 2 of the Raft paper (election and heartbeat parts), plus the
+// PreVote and CheckQuorum options of Ongaro's dissertation.
+//
+// A Node has no goroutines, locks, wall clock, global random source or I/O.
+// Its inputs are a message (Step) or the passing of virtual time (Tick); its
+// outputs are the messages to send and the events that happened (Output),
+// and the virtual time at which it next wants to be ticked (NextDeadline).
+package raft
+
+import "fmt"
+
+// NodeID names a node. Ids are 1..N; 0 means "nobody".
+type NodeID int
+
+// None is the NodeID of nobody: no vote cast, no leader known.
+const None NodeID = 0
+
+// String renders an id the way raftty shows it everywhere: n1, n2, ...
+func (id NodeID) String() string {
+	if id == None {
+		return "nobody"
+	}
+	return fmt.Sprintf("n%d", int(id))
+}
+
+// MsgType says what a Message is.
+type MsgType uint8
+
+// The message types of leader election. AppendEntries with no entries is a
+// heartbeat.
+const (
+	MsgRequestVote MsgType = iota + 1
+	MsgRequestVoteReply
+	MsgPreVote
+	MsgPreVoteReply
+	MsgAppendEntries
+	MsgAppendEntriesReply
+)
+
+var msgTypeNames = [...]string{
+	MsgRequestVote:        "RequestVote",
+	MsgRequestVoteReply:   "RequestVoteReply",
+	MsgPreVote:            "PreVote",
+	MsgPreVoteReply:       "PreVoteReply",
+	MsgAppendEntries:      "AppendEntries",
+	MsgAppendEntriesReply: "AppendEntriesReply",
+}
+
+// String returns the type's name as it appears in events and JSON.
+func (t MsgType) String() string {
+	if int(t) < len(msgTypeNames) && msgTypeNames[t] != "" {
+		return msgTypeNames[t]
+	}
+	return fmt.Sprintf("MsgType(%d)", uint8(t))
+}
+
+// Valid reports whether t is one of the defined message types.
+func (t MsgType) Valid() bool { return t >= MsgRequestVote && t <= MsgAppendEntriesReply }
+
+// Entry is a log entry. Leader election never creates one; the type exists so
+// that AppendEntries and the up-to-date check have their full shape and log
+// replication can arrive later without a rewrite.
+type Entry struct {
+	Term uint64
+	Data []byte
+}
+
+// Message is the one message type of the protocol; Type says which fields
+// matter.
+type Message struct {
+	Type MsgType
+	From NodeID
+	To   NodeID
+	// Term is the sender's current term, except for PreVote (the term the
+	// sender would campaign in) and a granted PreVoteReply (that same term).
+	Term uint64
+
+	// LastLogIndex and LastLogTerm describe the candidate's log (RequestVote,
+	// PreVote): voters refuse a candidate whose log is behind their own.
+	LastLogIndex uint64
+	LastLogTerm  uint64
+
+	// PrevLogIndex, PrevLogTerm, Entries and LeaderCommit are AppendEntries'
+	// fields. Entries is empty for a heartbeat.
+	PrevLogIndex uint64
+	PrevLogTerm  uint64
+	Entries      []Entry
+	LeaderCommit uint64
+
+	// Granted answers a RequestVote or PreVote.
+	Granted bool
+	// Success answers an AppendEntries.
+	Success bool
+}

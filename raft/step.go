@@ -1,0 +1,224 @@
+package raft
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Step hands the node a message that arrived at virtual time now. Terms are
+// dealt with first, for every role alike; then the role decides.
+func (n *Node) Step(now time.Duration, m Message) {
+	n.beginStep()
+	if m.To != n.id || m.From == n.id || !slices.Contains(n.peers, m.From) || !m.Type.Valid() {
+		n.ignore(m, fmt.Sprintf("not a valid message for %v", n.id))
+		return
+	}
+	switch {
+	case m.Term > n.term:
+		if !n.stepHigherTerm(now, m) {
+			return
+		}
+	case m.Term < n.term:
+		n.stepStaleTerm(m)
+		return
+	}
+	switch m.Type {
+	case MsgRequestVote:
+		n.handleRequestVote(now, m)
+	case MsgPreVote:
+		n.handlePreVote(now, m)
+	default:
+		switch n.role {
+		case Leader:
+			n.stepLeader(m)
+		case Candidate:
+			n.stepCandidate(now, m)
+		case PreCandidate:
+			n.stepPreCandidate(now, m)
+		default:
+			n.stepFollower(now, m)
+		}
+	}
+}
+
+// stepHigherTerm handles a message from a term ahead of ours: whoever sees a
+// higher term becomes its follower. Pre-vote traffic is the exception: a
+// PreVote and a granted PreVoteReply carry a term that nobody has entered
+// yet. It reports whether the message should go on to be handled.
+func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
+	switch {
+	case m.Type == MsgPreVote:
+		return true
+	case m.Type == MsgPreVoteReply && m.Granted:
+		return true
+	case m.Type == MsgPreVoteReply:
+		if n.role == PreCandidate {
+			n.votes[m.From] = false
+		}
+		n.becomeFollower(now, m.Term, None, fmt.Sprintf("%v refused its pre-vote from term %d > %d: adopts that term", m.From, m.Term, n.term))
+		return false
+	}
+	leader := None
+	if m.Type == MsgAppendEntries {
+		leader = m.From
+	}
+	n.becomeFollower(now, m.Term, leader, fmt.Sprintf("saw term %d > %d in %v from %v", m.Term, n.term, m.Type, m.From))
+	return true
+}
+
+// stepStaleTerm answers a message from a term behind ours, so that its
+// sender learns the current term and steps down.
+func (n *Node) stepStaleTerm(m Message) {
+	why := fmt.Sprintf("stale term %d < %d", m.Term, n.term)
+	switch m.Type {
+	case MsgAppendEntries:
+		n.ignore(m, why)
+		n.send(Message{Type: MsgAppendEntriesReply, To: m.From, Term: n.term, Success: false})
+	case MsgRequestVote, MsgPreVote:
+		n.answerVote(m, false, n.term, why)
+	default:
+		n.ignore(m, why)
+	}
+}
+
+func (n *Node) ignore(m Message, why string) {
+	n.emit(Event{Kind: EventIgnore, Peer: m.From, Type: m.Type, Term: m.Term, Role: n.role, Reason: why})
+}
+
+func (n *Node) answerVote(m Message, granted bool, term uint64, why string) {
+	pre := m.Type == MsgPreVote
+	reply := MsgRequestVoteReply
+	if pre {
+		reply = MsgPreVoteReply
+	}
+	n.emit(Event{Kind: EventVote, Peer: m.From, Term: m.Term, Granted: granted, PreVote: pre, Role: n.role, Reason: why})
+	n.send(Message{Type: reply, To: m.From, Term: term, Granted: granted})
+}
+
+// logBehind says why a candidate's log is behind this node's, or "" if it is
+// at least as up to date (section 5.4.1).
+func (n *Node) logBehind(m Message) string {
+	idx, term := n.lastLog()
+	if m.LastLogTerm > term || (m.LastLogTerm == term && m.LastLogIndex >= idx) {
+		return ""
+	}
+	return fmt.Sprintf("its log (last term %d, index %d) is behind mine (last term %d, index %d)",
+		m.LastLogTerm, m.LastLogIndex, term, idx)
+}
+
+// handleRequestVote answers a vote request of our own term (a higher term
+// has already made us its follower): Figure 2's rule, one vote per term.
+func (n *Node) handleRequestVote(now time.Duration, m Message) {
+	if n.votedFor != None && n.votedFor != m.From {
+		n.answerVote(m, false, n.term, fmt.Sprintf("already voted %v in term %d", n.votedFor, n.term))
+		return
+	}
+	if why := n.logBehind(m); why != "" {
+		n.answerVote(m, false, n.term, why)
+		return
+	}
+	n.votedFor = m.From
+	n.resetElectionTimer(now)
+	n.answerVote(m, true, n.term, fmt.Sprintf("first request in term %d and its log is up to date", n.term))
+}
+
+// handlePreVote answers "would you vote for me in term m.Term?" without
+// changing any state (dissertation section 9.6). Yes only if that term is
+// ahead of ours, the candidate's log is up to date, and no live leader was
+// heard from within the minimum election timeout: the last condition is what
+// keeps a returning node from deposing a healthy leader.
+func (n *Node) handlePreVote(now time.Duration, m Message) {
+	var why string
+	switch {
+	case m.Term <= n.term:
+		why = fmt.Sprintf("term %d is not ahead of mine (%d)", m.Term, n.term)
+	case n.role == Leader:
+		why = fmt.Sprintf("I am the live leader of term %d", n.term)
+	case n.heardLeader && now-n.lastLeaderContact < n.timing.ElectionMin:
+		why = fmt.Sprintf("heard from leader %v %v ago, within the minimum election timeout %v",
+			n.leader, now-n.lastLeaderContact, n.timing.ElectionMin)
+	default:
+		why = n.logBehind(m)
+	}
+	if why != "" {
+		n.answerVote(m, false, n.term, why)
+		return
+	}
+	n.answerVote(m, true, m.Term, fmt.Sprintf("would vote in term %d: no leader heard within %v and its log is up to date", m.Term, n.timing.ElectionMin))
+}
+
+func (n *Node) stepFollower(now time.Duration, m Message) {
+	if m.Type != MsgAppendEntries {
+		n.ignore(m, "a follower expects no replies")
+		return
+	}
+	if n.leader != None && n.leader != m.From {
+		n.ignore(m, fmt.Sprintf("already follows %v in term %d", n.leader, n.term))
+		return
+	}
+	n.acceptAppendEntries(now, m)
+}
+
+// acceptAppendEntries takes a heartbeat from the leader of our term: it
+// proves a live leader, so the election timer starts again.
+func (n *Node) acceptAppendEntries(now time.Duration, m Message) {
+	n.leader = m.From
+	n.heardLeader = true
+	n.lastLeaderContact = now
+	n.resetElectionTimer(now)
+	n.send(Message{Type: MsgAppendEntriesReply, To: m.From, Term: n.term, Success: true})
+}
+
+func (n *Node) stepPreCandidate(now time.Duration, m Message) {
+	switch m.Type {
+	case MsgAppendEntries:
+		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v leads term %d: abandons its pre-vote", m.From, n.term))
+		n.acceptAppendEntries(now, m)
+	case MsgPreVoteReply:
+		// A grant carries the term asked for; a refusal, the voter's own
+		// term, which is ours here (a higher one made us a follower).
+		if _, seen := n.votes[m.From]; seen || (m.Granted && m.Term != n.term+1) {
+			n.ignore(m, "pre-vote answer already counted or for another round")
+			return
+		}
+		n.votes[m.From] = m.Granted
+		if n.tallyGranted() >= n.quorum() {
+			n.becomeCandidate(now, "pre-vote won: "+n.tally())
+		}
+	default:
+		n.ignore(m, "a pre-candidate counts only pre-votes")
+	}
+}
+
+func (n *Node) stepCandidate(now time.Duration, m Message) {
+	switch m.Type {
+	case MsgAppendEntries:
+		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v won term %d: gives up its candidacy", m.From, n.term))
+		n.acceptAppendEntries(now, m)
+	case MsgRequestVoteReply:
+		if _, seen := n.votes[m.From]; seen {
+			n.ignore(m, "vote already counted")
+			return
+		}
+		n.votes[m.From] = m.Granted
+		if n.tallyGranted() >= n.quorum() {
+			n.becomeLeader(now)
+		}
+	default:
+		n.ignore(m, "a candidate counts only votes of its term")
+	}
+}
+
+func (n *Node) stepLeader(m Message) {
+	switch m.Type {
+	case MsgAppendEntriesReply:
+		if m.Success {
+			n.recentActive[m.From] = true
+		}
+	case MsgAppendEntries:
+		n.ignore(m, fmt.Sprintf("another leader in my term %d", n.term))
+	default:
+		n.ignore(m, fmt.Sprintf("already leader of term %d", n.term))
+	}
+}

@@ -1,0 +1,370 @@
+// Package transport is raftty's in-process network: a wire between N nodes
+// that decides, for every message, whether it arrives and when.
+//
+// A node can be disconnected (all its links, both ways), a single link can be
+// cut one way or both, the nodes can be split into partitions and healed, and
+// every message takes a latency drawn from a range and may be lost with a
+// probability. Every message ends in exactly one of two ways: delivered, or
+// dropped with a Reason. Nothing vanishes silently.
+//
+// The transport knows messages only as envelopes with a sender, a receiver
+// and a kind; the payload is opaque to it. It has no goroutines and no
+// clock: the caller says what time it is, and takes arrivals out in order of
+// virtual time, so that one seed gives one history.
+package transport
+
+import (
+	"fmt"
+	"time"
+)
+
+// Rand is the random source for latency and loss. *math/rand/v2.Rand
+// satisfies it.
+type Rand interface {
+	Int64N(n int64) int64
+	Float64() float64
+}
+
+// Reason says why a message was dropped; Delivered means it was not.
+type Reason uint8
+
+// The fates of a message.
+const (
+	Delivered    Reason = iota
+	Disconnected        // sender or receiver is disconnected
+	Partitioned         // sender and receiver are in different partitions
+	Cut                 // the link from sender to receiver is cut
+	Lost                // the network lost it (drop probability)
+	Dead                // the receiver is dead
+)
+
+var reasonNames = [...]string{"delivered", "disconnected", "partitioned", "cut", "loss", "dead"}
+
+// String returns the reason as it appears in events and JSON.
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
+	}
+	return fmt.Sprintf("Reason(%d)", uint8(r))
+}
+
+// Envelope is a message on the wire.
+type Envelope[P any] struct {
+	From, To int
+	// Kind names the payload's type, for whoever reports on traffic.
+	Kind    string
+	Payload P
+	// SentAt and ArriveAt are set by Send.
+	SentAt   time.Duration
+	ArriveAt time.Duration
+	seq      uint64
+}
+
+// Network is the wire between nodes 1..N.
+type Network[P any] struct {
+	size int
+	rand Rand
+
+	disconnected []bool // by node id
+	closed       []bool // by node id: the receiver is dead
+	group        []int  // by node id: partition group, all 0 when healed
+	cut          []bool // (from-1)*size + (to-1): the one-way link is cut
+
+	latencyMin, latencyMax time.Duration
+	dropRate               float64
+
+	inFlight envelopeHeap[P]
+	seq      uint64
+}
+
+// New makes a fully connected network of size nodes with the given latency
+// range (one way) and drop probability.
+func New[P any](size int, rnd Rand, latencyMin, latencyMax time.Duration, dropRate float64) (*Network[P], error) {
+	if size < 1 {
+		return nil, fmt.Errorf("transport: need at least one node, got %d", size)
+	}
+	nw := &Network[P]{
+		size:         size,
+		rand:         rnd,
+		disconnected: make([]bool, size+1),
+		closed:       make([]bool, size+1),
+		group:        make([]int, size+1),
+		cut:          make([]bool, size*size),
+	}
+	if err := nw.SetLatency(latencyMin, latencyMax); err != nil {
+		return nil, err
+	}
+	if err := nw.SetDropRate(dropRate); err != nil {
+		return nil, err
+	}
+	return nw, nil
+}
+
+// Size returns the number of nodes.
+func (nw *Network[P]) Size() int { return nw.size }
+
+func (nw *Network[P]) valid(id int) error {
+	if id < 1 || id > nw.size {
+		return fmt.Errorf("no node %d (nodes are 1..%d)", id, nw.size)
+	}
+	return nil
+}
+
+// SetLatency sets the one-way latency range; each message takes a uniform
+// draw from [min, max].
+func (nw *Network[P]) SetLatency(minimum, maximum time.Duration) error {
+	if minimum < 0 || minimum > maximum {
+		return fmt.Errorf("latency %v-%v: need 0 <= min <= max", minimum, maximum)
+	}
+	nw.latencyMin, nw.latencyMax = minimum, maximum
+	return nil
+}
+
+// Latency returns the latency range.
+func (nw *Network[P]) Latency() (minimum, maximum time.Duration) {
+	return nw.latencyMin, nw.latencyMax
+}
+
+// SetDropRate sets the probability, in [0, 1], that a message is lost.
+func (nw *Network[P]) SetDropRate(p float64) error {
+	if !(p >= 0 && p <= 1) { // also refuses NaN
+		return fmt.Errorf("drop rate %v: need a probability between 0 and 1", p)
+	}
+	nw.dropRate = p
+	return nil
+}
+
+// DropRate returns the probability that a message is lost.
+func (nw *Network[P]) DropRate() float64 { return nw.dropRate }
+
+// Disconnect cuts all of a node's links, both ways, until Reconnect or Heal.
+func (nw *Network[P]) Disconnect(id int) error {
+	if err := nw.valid(id); err != nil {
+		return err
+	}
+	nw.disconnected[id] = true
+	return nil
+}
+
+// Reconnect undoes Disconnect. Partitions and cut links stay as they are.
+func (nw *Network[P]) Reconnect(id int) error {
+	if err := nw.valid(id); err != nil {
+		return err
+	}
+	nw.disconnected[id] = false
+	return nil
+}
+
+// IsDisconnected reports whether Disconnect holds for a node.
+func (nw *Network[P]) IsDisconnected(id int) bool {
+	return nw.valid(id) == nil && nw.disconnected[id]
+}
+
+// Close marks a node's endpoint dead: messages to it are dropped, including
+// those already on the wire when they arrive. Open undoes it.
+func (nw *Network[P]) Close(id int) error {
+	if err := nw.valid(id); err != nil {
+		return err
+	}
+	nw.closed[id] = true
+	return nil
+}
+
+// Open marks a node's endpoint alive again.
+func (nw *Network[P]) Open(id int) error {
+	if err := nw.valid(id); err != nil {
+		return err
+	}
+	nw.closed[id] = false
+	return nil
+}
+
+// Partition splits the nodes into groups that cannot reach each other.
+// Nodes named in no group form one more group together. A node named twice
+// is an error.
+func (nw *Network[P]) Partition(groups [][]int) error {
+	next := make([]int, nw.size+1)
+	for g, members := range groups {
+		for _, id := range members {
+			if err := nw.valid(id); err != nil {
+				return err
+			}
+			if next[id] != 0 {
+				return fmt.Errorf("node %d is in two groups", id)
+			}
+			next[id] = g + 1
+		}
+	}
+	for id := 1; id <= nw.size; id++ {
+		if next[id] == 0 {
+			next[id] = len(groups) + 1
+		}
+	}
+	nw.group = next
+	return nil
+}
+
+// Group returns a node's partition group, counted from 1, or 0 when the
+// network is not partitioned.
+func (nw *Network[P]) Group(id int) int {
+	if nw.valid(id) != nil {
+		return 0
+	}
+	return nw.group[id]
+}
+
+// Cut cuts the link from a to b, and from b to a too if bothWays.
+func (nw *Network[P]) Cut(a, b int, bothWays bool) error {
+	return nw.setLink(a, b, bothWays, true)
+}
+
+// Link restores the link between a and b, both ways.
+func (nw *Network[P]) Link(a, b int) error {
+	return nw.setLink(a, b, true, false)
+}
+
+func (nw *Network[P]) setLink(a, b int, bothWays, cut bool) error {
+	if err := nw.valid(a); err != nil {
+		return err
+	}
+	if err := nw.valid(b); err != nil {
+		return err
+	}
+	if a == b {
+		return fmt.Errorf("a link joins two different nodes, got %d and %d", a, b)
+	}
+	nw.cut[(a-1)*nw.size+b-1] = cut
+	if bothWays {
+		nw.cut[(b-1)*nw.size+a-1] = cut
+	}
+	return nil
+}
+
+// IsCut reports whether the one-way link from a to b is cut.
+func (nw *Network[P]) IsCut(from, to int) bool {
+	return nw.valid(from) == nil && nw.valid(to) == nil && nw.cut[(from-1)*nw.size+to-1]
+}
+
+// Heal reconnects every node, ends every partition and restores every link.
+func (nw *Network[P]) Heal() {
+	clear(nw.disconnected)
+	clear(nw.group)
+	clear(nw.cut)
+}
+
+// Reachable says whether a message from one node to another would pass the
+// links now (loss and dead receivers aside): Delivered, or the reason not.
+func (nw *Network[P]) Reachable(from, to int) Reason {
+	switch {
+	case nw.disconnected[from] || nw.disconnected[to]:
+		return Disconnected
+	case nw.group[from] != nw.group[to]:
+		return Partitioned
+	case nw.cut[(from-1)*nw.size+to-1]:
+		return Cut
+	}
+	return Delivered
+}
+
+// Send puts e on the wire at virtual time now. It returns Delivered if the
+// message is now in flight (Receive will hand it out at its arrival time),
+// or the reason it was dropped at once.
+func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
+	if err := nw.valid(e.From); err != nil {
+		return 0, fmt.Errorf("send from: %w", err)
+	}
+	if err := nw.valid(e.To); err != nil {
+		return 0, fmt.Errorf("send to: %w", err)
+	}
+	if r := nw.Reachable(e.From, e.To); r != Delivered {
+		return r, nil
+	}
+	if nw.dropRate > 0 && nw.rand.Float64() < nw.dropRate {
+		return Lost, nil
+	}
+	latency := nw.latencyMin
+	if spread := nw.latencyMax - nw.latencyMin; spread > 0 {
+		latency += time.Duration(nw.rand.Int64N(int64(spread) + 1))
+	}
+	e.SentAt, e.ArriveAt = now, now+latency
+	nw.seq++
+	e.seq = nw.seq
+	nw.inFlight.push(e)
+	return Delivered, nil
+}
+
+// InFlight returns the number of messages on the wire.
+func (nw *Network[P]) InFlight() int { return len(nw.inFlight) }
+
+// NextArrival returns the arrival time of the earliest message on the wire.
+func (nw *Network[P]) NextArrival() (time.Duration, bool) {
+	if len(nw.inFlight) == 0 {
+		return 0, false
+	}
+	return nw.inFlight[0].ArriveAt, true
+}
+
+// Receive takes the earliest message off the wire (ties in the order they
+// were sent) and says whether it is delivered or, because its link broke or
+// its receiver died while it travelled, dropped.
+func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
+	if len(nw.inFlight) == 0 {
+		var zero Envelope[P]
+		return zero, Delivered, false
+	}
+	e := nw.inFlight.pop()
+	if nw.closed[e.To] {
+		return e, Dead, true
+	}
+	return e, nw.Reachable(e.From, e.To), true
+}
+
+// envelopeHeap is a binary min-heap by (ArriveAt, seq), written out rather
+// than through container/heap to avoid boxing every envelope in an any.
+type envelopeHeap[P any] []Envelope[P]
+
+func (h envelopeHeap[P]) less(i, j int) bool {
+	if h[i].ArriveAt != h[j].ArriveAt {
+		return h[i].ArriveAt < h[j].ArriveAt
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h *envelopeHeap[P]) push(e Envelope[P]) {
+	*h = append(*h, e)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !s.less(i, parent) {
+			break
+		}
+		s[i], s[parent] = s[parent], s[i]
+		i = parent
+	}
+}
+
+func (h *envelopeHeap[P]) pop() Envelope[P] {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	var zero Envelope[P]
+	s[last] = zero
+	s = s[:last]
+	for i := 0; ; {
+		smallest, l, r := i, 2*i+1, 2*i+2
+		if l < len(s) && s.less(l, smallest) {
+			smallest = l
+		}
+		if r < len(s) && s.less(r, smallest) {
+			smallest = r
+		}
+		if smallest == i {
+			break
+		}
+		s[i], s[smallest] = s[smallest], s[i]
+		i = smallest
+	}
+	*h = s
+	return top
+}
