@@ -66,7 +66,8 @@ func (c *Cluster) Kill(id int) error {
 	m.timerPending = false
 	_ = c.net.Close(id)
 	c.fault("kill", id)
-	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term})
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,
+		Reason: fmt.Sprintf("killed: keeps only term %d and its vote (%v)", m.hard.Term, m.hard.VotedFor)})
 	return nil
 }
 

@@ -84,10 +84,10 @@ type Event struct {
 	Detail    string
 }
 
-// IsHeartbeatTraffic reports whether e is a send or delivery of an
+// IsHeartbeatTraffic reports whether e is a send, delivery or drop of an
 // AppendEntries or its reply: the bulk of all events in a healthy cluster.
 func (e *Event) IsHeartbeatTraffic() bool {
-	return (e.Kind == KindSend || e.Kind == KindDeliver) &&
+	return (e.Kind == KindSend || e.Kind == KindDeliver || e.Kind == KindDrop) &&
 		(e.Type == "AppendEntries" || e.Type == "AppendEntriesReply")
 }
 
@@ -228,9 +228,6 @@ func appendJSONString(b []byte, s string) []byte {
 func (e *Event) String() string {
 	switch e.Kind {
 	case KindState:
-		if e.State == StateDead {
-			return fmt.Sprintf("n%d is dead (keeps term %d)", e.Node, e.Term)
-		}
 		return withReason(fmt.Sprintf("n%d becomes %s in term %d", e.Node, e.State, e.Term), e.Reason)
 	case KindVote:
 		verb, what := "denies", "vote"

@@ -151,8 +151,8 @@ func (s *Stats) finish(now time.Duration) {
 
 // Summary is the last line of `raftty run --json`.
 type Summary struct {
-	Kind           string         `json:"kind"`
 	AtUS           int64          `json:"t_us"`
+	Kind           string         `json:"kind"`
 	Seed           uint64         `json:"seed"`
 	Nodes          int            `json:"nodes"`
 	Leader         int            `json:"leader"`

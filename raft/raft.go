@@ -261,14 +261,14 @@ func (n *Node) Campaign(now time.Duration) {
 func (n *Node) timeoutReason(now time.Duration) string {
 	switch n.role {
 	case Candidate:
-		return fmt.Sprintf("election for term %d failed after %v: %s", n.term, n.electionTimeout, n.tally())
+		return fmt.Sprintf("election for term %d failed after %v: %s", n.term, round(n.electionTimeout), n.tally())
 	case PreCandidate:
-		return fmt.Sprintf("pre-vote for term %d failed after %v: %s", n.term+1, n.electionTimeout, n.tally())
+		return fmt.Sprintf("pre-vote for term %d failed after %v: %s", n.term+1, round(n.electionTimeout), n.tally())
 	}
 	if n.heardLeader {
-		return fmt.Sprintf("no heartbeat for %v (timeout %v)", now-n.lastLeaderContact, n.electionTimeout)
+		return fmt.Sprintf("no heartbeat for %v (timeout %v)", round(now-n.lastLeaderContact), round(n.electionTimeout))
 	}
-	return fmt.Sprintf("heard from no leader within %v", n.electionTimeout)
+	return fmt.Sprintf("heard from no leader within %v", round(n.electionTimeout))
 }
 
 func (n *Node) tickLeader(now time.Duration) {
@@ -441,3 +441,7 @@ func (n *Node) tally() string {
 	}
 	return s
 }
+
+// round trims a duration to microseconds for messages: 169.846ms, not
+// 169.845647ms.
+func round(d time.Duration) time.Duration { return d.Round(time.Microsecond) }

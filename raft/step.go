@@ -137,7 +137,7 @@ func (n *Node) handlePreVote(now time.Duration, m Message) {
 		why = fmt.Sprintf("I am the live leader of term %d", n.term)
 	case n.heardLeader && now-n.lastLeaderContact < n.timing.ElectionMin:
 		why = fmt.Sprintf("heard from leader %v %v ago, within the minimum election timeout %v",
-			n.leader, now-n.lastLeaderContact, n.timing.ElectionMin)
+			n.leader, round(now-n.lastLeaderContact), n.timing.ElectionMin)
 	default:
 		why = n.logBehind(m)
 	}

@@ -1,0 +1,352 @@
+// Package scenario reads timed cluster commands, the lines of a scenario
+// file or of `--at` flags, and plays them against a cluster:
+//
+//	# the leader dies, another is elected
+//	at 1.5s disconnect 2
+//	at 3s kill leader
+//	at 4s partition 1,2 | 3,4,5
+//	at 4s cut 1 -> 2
+//	at 5s heal
+//	at 6s set heartbeat 3s
+//
+// A line that cannot be read is an error naming the file, the line and what
+// is wrong; a command that cannot be carried out when its time comes ("kill
+// leader" with no leader) is an error event in the run.
+package scenario
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Leader stands for "whoever leads at that moment" where a node id goes.
+const Leader = 0
+
+// The actions a step can take.
+const (
+	ActDisconnect = "disconnect"
+	ActReconnect  = "reconnect"
+	ActKill       = "kill"
+	ActRestart    = "restart"
+	ActTimeout    = "timeout"
+	ActPartition  = "partition"
+	ActCut        = "cut"
+	ActLink       = "link"
+	ActHeal       = "heal"
+	ActSet        = "set"
+)
+
+// nodeActions take a list of nodes (or "leader").
+var nodeActions = []string{ActDisconnect, ActReconnect, ActKill, ActRestart, ActTimeout}
+
+// Params are the names `set` accepts.
+var Params = []string{"election-timeout", "heartbeat", "latency", "drop", "prevote", "checkquorum"}
+
+// Step is one timed command.
+type Step struct {
+	At     time.Duration
+	Action string
+	// Nodes are the nodes acted on; Leader (0) stands for the leader.
+	Nodes []int
+	// Groups is a partition's groups.
+	Groups [][]int
+	// OneWay: cut only the link from Nodes[0] to Nodes[1].
+	OneWay bool
+	// Param and Value: what `set` changes, Value as written.
+	Param, Value string
+	// Source says where the step was written, for error messages:
+	// "scenario.txt:4" or `--at "3s kill leader"`.
+	Source string
+}
+
+// Script is a parsed scenario: its steps in time order.
+type Script struct {
+	Name  string
+	Steps []Step
+}
+
+// Parse reads a scenario: one step per line, `#` starts a comment. name is
+// used in error messages ("name:4: ...").
+func Parse(name string, r io.Reader) (*Script, error) {
+	s := &Script{Name: name}
+	sc := bufio.NewScanner(r)
+	for lineNo := 1; sc.Scan(); lineNo++ {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		step, err := ParseLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
+		}
+		step.Source = fmt.Sprintf("%s:%d", name, lineNo)
+		s.Steps = append(s.Steps, step)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s.Sort()
+	return s, nil
+}
+
+// Sort orders the steps by time, keeping the written order of steps at the
+// same time.
+func (s *Script) Sort() {
+	slices.SortStableFunc(s.Steps, func(a, b Step) int {
+		switch {
+		case a.At < b.At:
+			return -1
+		case a.At > b.At:
+			return 1
+		}
+		return 0
+	})
+}
+
+// ParseLine reads one step: "at T ACTION ARGS", or "T ACTION ARGS" as the
+// --at flag takes it.
+func ParseLine(line string) (Step, error) {
+	f := strings.Fields(line)
+	if len(f) > 0 && f[0] == "at" {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return Step{}, errors.New(`empty step: want "at TIME ACTION", e.g. "at 2s kill leader"`)
+	}
+	at, err := ParseDuration(f[0])
+	if err != nil {
+		return Step{}, fmt.Errorf("time %q: %w", f[0], err)
+	}
+	if len(f) < 2 {
+		return Step{}, fmt.Errorf("no action after %s", f[0])
+	}
+	step := Step{At: at, Action: f[1]}
+	args := f[2:]
+	switch {
+	case slices.Contains(nodeActions, step.Action):
+		err = step.parseNodes(args)
+	case step.Action == ActPartition:
+		step.Groups, err = parseGroups(strings.Join(args, " "))
+	case step.Action == ActCut || step.Action == ActLink:
+		err = step.parseLink(args)
+	case step.Action == ActHeal:
+		if len(args) > 0 {
+			err = fmt.Errorf("heal takes no arguments, got %q", strings.Join(args, " "))
+		}
+	case step.Action == ActSet:
+		err = step.parseSet(args)
+	default:
+		err = fmt.Errorf("unknown action %q (want one of %s)", step.Action, strings.Join(Actions(), ", "))
+	}
+	return step, err
+}
+
+// Actions lists every action a step can take.
+func Actions() []string {
+	return append(slices.Clone(nodeActions), ActPartition, ActCut, ActLink, ActHeal, ActSet)
+}
+
+func (s *Step) parseNodes(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf(`%s takes one node, a list like 1,2 or "leader", got %q`, s.Action, strings.Join(args, " "))
+	}
+	if args[0] == "leader" {
+		s.Nodes = []int{Leader}
+		return nil
+	}
+	ids, err := ParseNodeList(args[0])
+	s.Nodes = ids
+	return err
+}
+
+func (s *Step) parseLink(args []string) error {
+	switch {
+	case len(args) == 2:
+	case len(args) == 3 && args[1] == "->" && s.Action == ActCut:
+		s.OneWay = true
+		args = []string{args[0], args[2]}
+	default:
+		if s.Action == ActCut {
+			return fmt.Errorf(`cut takes two nodes ("cut 1 2") or a direction ("cut 1 -> 2"), got %q`, strings.Join(args, " "))
+		}
+		return fmt.Errorf(`link takes two nodes ("link 1 2"), got %q`, strings.Join(args, " "))
+	}
+	for _, a := range args {
+		id, err := parseNode(a)
+		if err != nil {
+			return err
+		}
+		s.Nodes = append(s.Nodes, id)
+	}
+	if s.Nodes[0] == s.Nodes[1] {
+		return fmt.Errorf("a link joins two different nodes, got %d twice", s.Nodes[0])
+	}
+	return nil
+}
+
+func (s *Step) parseSet(args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("set takes a name and a value (set heartbeat 3s), got %q", strings.Join(args, " "))
+	}
+	s.Param, s.Value = args[0], args[1]
+	_, err := ParseSetting(s.Param, s.Value)
+	return err
+}
+
+// Setting is a parsed `set` value: the field for its parameter is set.
+type Setting struct {
+	Name     string
+	Min, Max time.Duration // election-timeout, latency; heartbeat in Min
+	Rate     float64       // drop
+	On       bool          // prevote, checkquorum
+}
+
+// ParseSetting reads the value of a parameter as `set` and the flags take
+// it.
+func ParseSetting(name, value string) (Setting, error) {
+	s := Setting{Name: name}
+	var err error
+	switch name {
+	case "election-timeout", "latency":
+		s.Min, s.Max, err = ParseRange(value)
+		if err == nil && name == "election-timeout" && s.Min <= 0 {
+			err = fmt.Errorf("election timeout must be positive, got %v", s.Min)
+		}
+	case "heartbeat":
+		s.Min, err = ParseDuration(value)
+		if err == nil && s.Min <= 0 {
+			err = fmt.Errorf("must be positive, got %v", s.Min)
+		}
+	case "drop":
+		s.Rate, err = ParseProbability(value)
+	case "prevote", "checkquorum":
+		s.On, err = ParseOnOff(value)
+	default:
+		return s, fmt.Errorf("unknown setting %q (want one of %s)", name, strings.Join(Params, ", "))
+	}
+	if err != nil {
+		return s, fmt.Errorf("%s %s: %w", name, value, err)
+	}
+	return s, nil
+}
+
+// ParseDuration reads a non-negative duration: 1.5s, 150ms, 0.
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("not a duration (like 150ms or 1.5s)")
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("must not be negative")
+	}
+	return d, nil
+}
+
+// ParseRange reads a duration range "A-B" (150ms-300ms), or a single
+// duration meaning A-A.
+func ParseRange(s string) (minimum, maximum time.Duration, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if minimum, err = ParseDuration(a); err != nil {
+		return 0, 0, fmt.Errorf("%q: %w", a, err)
+	}
+	if !isRange {
+		return minimum, minimum, nil
+	}
+	if maximum, err = ParseDuration(b); err != nil {
+		return 0, 0, fmt.Errorf("%q: %w", b, err)
+	}
+	if minimum > maximum {
+		return 0, 0, errors.New("min must not exceed max")
+	}
+	return minimum, maximum, nil
+}
+
+// ParseProbability reads a number in [0, 1], or a percentage (30%).
+func ParseProbability(s string) (float64, error) {
+	scale := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, scale = t, 100
+	}
+	p, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, errors.New("not a number (like 0.3 or 30%)")
+	}
+	p /= scale
+	if !(p >= 0 && p <= 1) {
+		return 0, errors.New("need a probability between 0 and 1")
+	}
+	return p, nil
+}
+
+// ParseOnOff reads on/off (or true/false, yes/no).
+func ParseOnOff(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "on", "true", "yes", "1":
+		return true, nil
+	case "off", "false", "no", "0":
+		return false, nil
+	}
+	return false, errors.New("want on or off")
+}
+
+func parseNode(s string) (int, error) {
+	id, err := strconv.Atoi(strings.TrimPrefix(s, "n"))
+	if err != nil || id < 1 {
+		return 0, fmt.Errorf("node %q: want a node number from 1", s)
+	}
+	return id, nil
+}
+
+// ParseNodeList reads "1,2,3" (n1,n2 also works).
+func ParseNodeList(s string) ([]int, error) {
+	var ids []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return nil, fmt.Errorf("node list %q has an empty entry", s)
+		}
+		id, err := parseNode(part)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(ids, id) {
+			return nil, fmt.Errorf("node %d named twice", id)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// ParsePartition reads groups separated by "|": "1,2 | 3,4,5".
+func ParsePartition(s string) ([][]int, error) { return parseGroups(s) }
+
+func parseGroups(s string) ([][]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, errors.New(`partition needs groups, like "1,2 | 3,4,5"`)
+	}
+	var groups [][]int
+	seen := map[int]bool{}
+	for _, g := range strings.Split(s, "|") {
+		ids, err := ParseNodeList(strings.ReplaceAll(strings.TrimSpace(g), " ", ""))
+		if err != nil {
+			return nil, fmt.Errorf("partition %q: %w", s, err)
+		}
+		for _, id := range ids {
+			if seen[id] {
+				return nil, fmt.Errorf("partition %q: node %d is in two groups", s, id)
+			}
+			seen[id] = true
+		}
+		groups = append(groups, ids)
+	}
+	return groups, nil
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+	"raftty/raft"
+)
+
+// clusterFlags are the flags `raftty` and `raftty run` share: they describe
+// the cluster and what happens to it. Ranges and durations are taken as
+// strings and parsed here, so that an error names the flag and its value in
+// raftty's words rather than pflag's.
+type clusterFlags struct {
+	nodes           int
+	seed            string
+	duration        string
+	electionTimeout string
+	heartbeat       string
+	latency         string
+	drop            string
+	preVote         bool
+	checkQuorum     bool
+	at              []string
+	scenario        string
+}
+
+func (f *clusterFlags) register(cmd *cobra.Command) {
+	d := cluster.DefaultConfig()
+	fs := cmd.Flags()
+	fs.IntVar(&f.nodes, "nodes", d.Nodes, fmt.Sprintf("number of nodes (1 to %d)", cluster.MaxNodes))
+	fs.StringVar(&f.seed, "seed", "", "random seed (default: a random one, always printed)")
+	fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
+	fs.StringVar(&f.electionTimeout, "election-timeout", cluster.FormatRange(d.ElectionMin, d.ElectionMax), "election timeout range MIN-MAX, drawn anew at every reset")
+	fs.StringVar(&f.heartbeat, "heartbeat", cluster.FormatDuration(d.Heartbeat), "leader heartbeat interval")
+	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "one-way message latency range MIN-MAX")
+	fs.StringVar(&f.drop, "drop", "0", "probability that a message is lost (0.3 or 30%)")
+	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")
+	fs.BoolVar(&f.checkQuorum, "checkquorum", false, "a leader that loses touch with a majority steps down (dissertation 6.2)")
+	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
+	fs.StringVar(&f.scenario, "scenario", "", "a scenario file of timed commands")
+}
+
+// setup is what the flags describe: a cluster config, how long to run, and
+// the script of timed commands.
+type setup struct {
+	cfg    cluster.Config
+	runFor time.Duration
+	script *scenario.Script
+	// warnings are printed on stderr but do not stop the run.
+	warnings []string
+}
+
+func (f *clusterFlags) parse() (setup, error) {
+	cfg := cluster.DefaultConfig()
+	s := setup{}
+	if f.nodes < 1 || f.nodes > cluster.MaxNodes {
+		return s, fmt.Errorf("--nodes %d: raftty simulates 1 to %d nodes", f.nodes, cluster.MaxNodes)
+	}
+	cfg.Nodes = f.nodes
+	if f.seed == "" {
+		cfg.Seed = rand.Uint64() % 1_000_000 // short enough to read aloud in a demo
+	} else {
+		seed, err := strconv.ParseUint(f.seed, 10, 64)
+		if err != nil {
+			return s, fmt.Errorf("--seed %s: want a whole number from 0", f.seed)
+		}
+		cfg.Seed = seed
+	}
+	var err error
+	if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
+		return s, fmt.Errorf("--for %s: %w", f.duration, err)
+	}
+	if cfg.ElectionMin, cfg.ElectionMax, err = scenario.ParseRange(f.electionTimeout); err != nil {
+		return s, fmt.Errorf("--election-timeout %s: %w", f.electionTimeout, err)
+	}
+	if cfg.ElectionMin <= 0 {
+		return s, fmt.Errorf("--election-timeout %s: must be positive", f.electionTimeout)
+	}
+	if cfg.Heartbeat, err = scenario.ParseDuration(f.heartbeat); err != nil || cfg.Heartbeat <= 0 {
+		if err == nil {
+			err = fmt.Errorf("must be positive")
+		}
+		return s, fmt.Errorf("--heartbeat %s: %w", f.heartbeat, err)
+	}
+	if cfg.LatencyMin, cfg.LatencyMax, err = scenario.ParseRange(f.latency); err != nil {
+		return s, fmt.Errorf("--latency %s: %w", f.latency, err)
+	}
+	if cfg.DropRate, err = scenario.ParseProbability(f.drop); err != nil {
+		return s, fmt.Errorf("--drop %s: %w", f.drop, err)
+	}
+	cfg.PreVote, cfg.CheckQuorum = f.preVote, f.checkQuorum
+	s.cfg = cfg
+	if s.script, err = f.loadScript(); err != nil {
+		return s, err
+	}
+	if err := s.script.Validate(cfg.Nodes); err != nil {
+		return s, err
+	}
+	s.warnings = timingWarnings(cfg.Timing)
+	return s, nil
+}
+
+func (f *clusterFlags) loadScript() (*scenario.Script, error) {
+	script := &scenario.Script{}
+	if f.scenario != "" {
+		var err error
+		if script, err = loadScenario(f.scenario); err != nil {
+			return nil, err
+		}
+	}
+	for _, line := range f.at {
+		step, err := scenario.ParseLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("--at %q: %w", line, err)
+		}
+		step.Source = fmt.Sprintf("--at %q", line)
+		script.Add(step)
+	}
+	return script, nil
+}
+
+func loadScenario(name string) (*scenario.Script, error) {
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--scenario %s: %w", name, err)
+	}
+	defer file.Close()
+	return scenario.Parse(name, io.Reader(file))
+}
+
+// timingWarnings explains a timing that is allowed but will not behave: a
+// heartbeat at or past the minimum election timeout lets followers time out
+// between heartbeats.
+func timingWarnings(t raft.Timing) []string {
+	if t.Heartbeat >= t.ElectionMin {
+		return []string{fmt.Sprintf("heartbeat %v >= minimum election timeout %v: followers will time out between heartbeats and leadership will churn",
+			t.Heartbeat, t.ElectionMin)}
+	}
+	return nil
+}

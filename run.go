@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
+
+type runOptions struct {
+	json    bool
+	verbose bool
+}
+
+func newRunCmd() *cobra.Command {
+	var flags clusterFlags
+	var opts runOptions
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a cluster headless, as fast as the CPU allows",
+		Long: "Run a cluster on the simulated clock without a terminal and print a summary, " +
+			"or with --json every event as one JSON object per line, then a summary line.\n\n" +
+			"Exit status: 0 ok, 1 an invariant broke, 2 bad input.",
+		Example: `  raftty run --at "2s kill leader" --json
+  raftty run --heartbeat 3s --for 5s
+  raftty run --nodes 5 --seed 42 --at "1s disconnect 2" --at "3s reconnect 2" --prevote`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runHeadless(cmd, &flags, opts)
+		},
+	}
+	flags.register(cmd)
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print every event as JSON Lines, then a summary line")
+	cmd.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "print every decision in plain words (heartbeat traffic left out)")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
+	return cmd
+}
+
+func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error {
+	s, err := flags.parse()
+	if err != nil {
+		return badInput(err)
+	}
+	for _, w := range s.warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
+	}
+	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
+	sum, err := headless(s, out, opts)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		return &exitError{code: exitFailed, err: ferr}
+	}
+	if err != nil {
+		return badInput(err)
+	}
+	if sum.Violations > 0 {
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d invariant violation(s); replay with --seed %d", sum.Violations, sum.Seed)}
+	}
+	return nil
+}
+
+// headless runs the setup to its end on the simulated clock, writing events
+// to out as opts ask, and returns the summary.
+func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, error) {
+	var line []byte
+	sink := func(e cluster.Event) {
+		switch {
+		case opts.json:
+			line = e.AppendJSON(line[:0])
+			line = append(line, '\n')
+			out.Write(line)
+		case opts.verbose && !e.IsHeartbeatTraffic() && e.Kind != cluster.KindSend:
+			fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String())
+		}
+	}
+	c, err := cluster.New(s.cfg, sink)
+	if err != nil {
+		return cluster.Summary{}, err
+	}
+	c.ReportParams()
+	scenario.NewPlayer(s.script).RunUntil(c, s.runFor)
+	sum := c.Summary()
+	if opts.json {
+		out.Write(sum.MarshalLine())
+	} else {
+		writeSummary(out, s, sum)
+	}
+	return sum, nil
+}
+
+// writeSummary prints the run's numbers for a person.
+func writeSummary(w io.Writer, s setup, sum cluster.Summary) {
+	leader := "none"
+	if sum.Leader != 0 {
+		leader = fmt.Sprintf("n%d", sum.Leader)
+	}
+	fmt.Fprintf(w, "raftty run: %d nodes, seed %d, %v of virtual time\n", sum.Nodes, sum.Seed, s.runFor)
+	fmt.Fprintf(w, "  leader at the end   %s (highest term %d)\n", leader, sum.Term)
+	fmt.Fprintf(w, "  elections           %d started, %d won, %d split votes, %d pre-vote rounds\n",
+		sum.Elections, sum.LeadersElected, sum.SplitVotes, sum.PreVotes)
+	fmt.Fprintf(w, "  leader changes      %d\n", sum.LeaderChanges)
+	fmt.Fprintf(w, "  time without leader %v\n", time.Duration(sum.NoLeaderUS)*time.Microsecond)
+	fmt.Fprintf(w, "  messages            %d sent, %d delivered, %d dropped%s\n", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))
+	fmt.Fprintf(w, "  violations          %d\n", sum.Violations)
+	shown := sum.Leaders
+	if len(shown) > 10 {
+		fmt.Fprintf(w, "  leaders (last 10 of %d)\n", sum.LeadersElected)
+		shown = shown[len(shown)-10:]
+	} else if len(shown) > 0 {
+		fmt.Fprintln(w, "  leaders")
+	}
+	for _, l := range shown {
+		fmt.Fprintf(w, "    term %-4d n%-3d at %.3fs\n", l.Term, l.Node, time.Duration(l.AtUS*1000).Seconds())
+	}
+}
+
+func dropDetail(by map[string]int) string {
+	if len(by) == 0 {
+		return ""
+	}
+	reasons := make([]string, 0, len(by))
+	for r := range by {
+		reasons = append(reasons, r)
+	}
+	slices.Sort(reasons)
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%s %d", r, by[r])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
