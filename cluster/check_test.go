@@ -1,0 +1,43 @@
+package cluster
+
+import "testing"
+
+// The checker must catch each broken invariant; a healthy history passes.
+func TestCheckerCatchesViolations(t *testing.T) {
+	state := func(node int, s string, term uint64) Event {
+		return Event{Kind: KindState, Node: node, State: s, Term: term}
+	}
+	vote := func(node, candidate int, term uint64) Event {
+		return Event{Kind: KindVote, Node: node, For: candidate, Term: term, Granted: true}
+	}
+	for _, tc := range []struct {
+		name    string
+		history []Event
+		want    string
+	}{
+		{"healthy", []Event{
+			state(1, "candidate", 1), vote(2, 1, 1), vote(2, 1, 1), state(1, "leader", 1),
+			state(2, "candidate", 2), vote(1, 2, 2), state(2, "leader", 2), state(3, "dead", 2), state(3, "follower", 2),
+		}, ""},
+		{"two leaders in a term", []Event{state(1, "leader", 3), state(2, "leader", 3)}, InvElectionSafety},
+		{"two votes in a term", []Event{vote(3, 1, 4), vote(3, 2, 4)}, InvOneVote},
+		{"vote for another after voting for itself", []Event{state(3, "candidate", 4), vote(3, 2, 4)}, InvOneVote},
+		{"term goes back across a restart", []Event{state(1, "follower", 5), state(1, "dead", 5), state(1, "follower", 4)}, InvTermMonotonic},
+		{"a pre-vote is not a vote", []Event{vote(3, 1, 4), {Kind: KindVote, Node: 3, For: 2, Term: 4, Granted: true, PreVote: true}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var k checker
+			k.init(5)
+			var got []Event
+			for i := range tc.history {
+				got = append(got, k.observe(&tc.history[i])...)
+			}
+			switch {
+			case tc.want == "" && len(got) > 0:
+				t.Fatalf("false alarm: %s", got[0].String())
+			case tc.want != "" && (len(got) != 1 || got[0].Invariant != tc.want):
+				t.Fatalf("violations %v, want one of %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,188 @@
+package cluster
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// fakeWall drives a Live cluster's pacing without sleeping: every tick it
+// sends is handled before the next command, because the channel is
+// unbuffered and the cluster goroutine handles one thing at a time.
+type fakeWall struct {
+	t0    time.Time
+	now   time.Time
+	ticks chan time.Time
+}
+
+func newFakeWall() *fakeWall {
+	t0 := time.Unix(1_000_000, 0)
+	return &fakeWall{t0: t0, now: t0, ticks: make(chan time.Time)}
+}
+
+func (w *fakeWall) advance(d time.Duration) {
+	w.now = w.now.Add(d)
+	w.ticks <- w.now
+}
+
+func startTestLive(t *testing.T, speed float64, paused bool) (*Live, *fakeWall) {
+	t.Helper()
+	w := newFakeWall()
+	cfg := DefaultConfig()
+	cfg.Seed = 3
+	l, err := StartLive(context.Background(), cfg, LiveOptions{
+		Speed: speed, Paused: paused, Ticks: w.ticks, Now: func() time.Time { return w.t0 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	return l, w
+}
+
+// settle makes sure every tick sent so far has been handled.
+func settle(t *testing.T, l *Live) {
+	t.Helper()
+	if err := l.Do(func(*Cluster) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLivePacesVirtualTime(t *testing.T) {
+	l, w := startTestLive(t, 0.5, false)
+	for i := 0; i < 10; i++ {
+		w.advance(100 * ms) // one wall second in all
+	}
+	settle(t, l)
+	if got := l.Snapshot().Now; got != 500*ms {
+		t.Fatalf("after 1s of wall time at 0.5x: virtual %v, want 500ms", got)
+	}
+	if err := l.SetSpeed(2); err != nil {
+		t.Fatal(err)
+	}
+	w.advance(100 * ms)
+	settle(t, l)
+	if got := l.Snapshot().Now; got != 700*ms {
+		t.Fatalf("after 100ms more at 2x: virtual %v, want 700ms", got)
+	}
+	if l.SetSpeed(0) == nil {
+		t.Fatal("speed 0 accepted")
+	}
+}
+
+func TestLivePauseAndStep(t *testing.T) {
+	l, w := startTestLive(t, 1, true)
+	w.advance(time.Second)
+	settle(t, l)
+	if got := l.Snapshot().Now; got != 0 {
+		t.Fatalf("paused clock moved to %v", got)
+	}
+	events, _ := l.Drain(nil)
+	for i := 0; i < 3; i++ {
+		if err := l.StepEvent(); err != nil {
+			t.Fatal(err)
+		}
+		var fresh []Event
+		fresh, _ = l.Drain(nil)
+		if len(fresh) == 0 {
+			t.Fatalf("step %d produced no event", i)
+		}
+		events = append(events, fresh...)
+	}
+	if s := l.Snapshot(); s.Now == 0 || !s.Paused {
+		t.Fatalf("after stepping: now %v paused %v; want time moved, still paused", s.Now, s.Paused)
+	}
+	if err := l.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	before := l.Snapshot().Now
+	w.advance(100 * ms)
+	settle(t, l)
+	if got := l.Snapshot().Now; got != before+100*ms {
+		t.Fatalf("resumed: virtual %v, want %v", got, before+100*ms)
+	}
+}
+
+func TestLiveCommandsAndLeader(t *testing.T) {
+	l, w := startTestLive(t, 1, false)
+	for i := 0; i < 20; i++ {
+		w.advance(50 * ms)
+	}
+	settle(t, l)
+	leader := l.Snapshot().Leader
+	if leader == 0 {
+		t.Fatal("no leader after 1s")
+	}
+	if err := l.Do(func(c *Cluster) error { return c.Kill(leader) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Do(func(c *Cluster) error { return c.Kill(99) }); err == nil {
+		t.Fatal("killing n99: no error")
+	}
+	for i := 0; i < 20; i++ {
+		w.advance(50 * ms)
+	}
+	settle(t, l)
+	s := l.Snapshot()
+	if s.Leader == 0 || s.Leader == leader || s.Nodes[leader-1].Alive {
+		t.Fatalf("after killing n%d: leader n%d, n%d alive=%v", leader, s.Leader, leader, s.Nodes[leader-1].Alive)
+	}
+}
+
+// A slow reader loses the oldest events, never blocks the cluster, and is
+// told how many it lost.
+func TestLiveBufferIsBounded(t *testing.T) {
+	w := newFakeWall()
+	cfg := DefaultConfig()
+	l, err := StartLive(context.Background(), cfg, LiveOptions{
+		Speed: 1, Buffer: 100, Ticks: w.ticks, Now: func() time.Time { return w.t0 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	for i := 0; i < 40; i++ {
+		w.advance(50 * ms)
+	}
+	settle(t, l)
+	events, dropped := l.Drain(nil)
+	if len(events) != 100 || dropped == 0 {
+		t.Fatalf("drained %d events, %d dropped; want the newest 100 and a count of the rest", len(events), dropped)
+	}
+	if events[len(events)-1].At > l.Snapshot().Now || events[0].At > events[len(events)-1].At {
+		t.Fatal("events out of order")
+	}
+}
+
+// Stop ends the goroutine (goleak in TestMain checks it) and a command after
+// Stop fails instead of hanging.
+func TestLiveStopAndContext(t *testing.T) {
+	l, _ := startTestLive(t, 1, false)
+	l.Stop()
+	if err := l.Do(func(*Cluster) error { return nil }); err != ErrStopped {
+		t.Fatalf("Do after Stop: %v, want ErrStopped", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	l2, err := StartLive(ctx, DefaultConfig(), LiveOptions{Frame: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-l2.stopped
+	if err := l2.Pause(); err != ErrStopped {
+		t.Fatalf("Pause after cancel: %v", err)
+	}
+}
+
+func TestLiveKillRestartLoopLeavesNothing(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		l, err := StartLive(context.Background(), DefaultConfig(), LiveOptions{Speed: 100, Frame: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = l.Do(func(c *Cluster) error { return c.Kill(1 + i%5) })
+		_ = l.Do(func(c *Cluster) error { return c.Restart(1 + i%5) })
+		l.Stop()
+	}
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// run executes the command line and returns its exit status and output.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = execute(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// Every mistake a user can make on the command line: the message raftty
+// gives (one line, naming the flag and value) and exit status 2.
+func TestBadInput(t *testing.T) {
+	scenarioFile := filepath.Join(t.TempDir(), "scenario.txt")
+	if err := os.WriteFile(scenarioFile, []byte("at 1s kill 1\n# fine so far\n\nat 2s kil 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1001 nodes"},
+		{[]string{"run", "--nodes", "5000"}, "--nodes 5000: raftty simulates 1 to 1001 nodes"},
+		{[]string{"run", "--nodes", "many"}, `invalid argument "many" for "--nodes"`},
+		{[]string{"run", "--seed", "-3"}, "--seed -3: want a whole number from 0"},
+		{[]string{"run", "--for", "forever"}, "--for forever: not a duration"},
+		{[]string{"run", "--for", "-1s"}, "--for -1s: must not be negative"},
+		{[]string{"run", "--election-timeout", "300ms-150ms"}, "--election-timeout 300ms-150ms: min must not exceed max"},
+		{[]string{"run", "--election-timeout", "0s-150ms"}, "--election-timeout 0s-150ms: must be positive"},
+		{[]string{"run", "--election-timeout", "soon"}, `--election-timeout soon: "soon": not a duration`},
+		{[]string{"run", "--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
+		{[]string{"run", "--heartbeat", "fast"}, "--heartbeat fast: not a duration"},
+		{[]string{"run", "--latency", "5ms-1ms"}, "--latency 5ms-1ms: min must not exceed max"},
+		{[]string{"run", "--drop", "1.5"}, "--drop 1.5: need a probability between 0 and 1"},
+		{[]string{"run", "--drop", "some"}, "--drop some: not a number"},
+		{[]string{"run", "--prevote=maybe"}, `invalid argument "maybe" for "--prevote"`},
+		{[]string{"run", "--at", "2s kil 1"}, `--at "2s kil 1": unknown action "kil"`},
+		{[]string{"run", "--at", "2s kill 9"}, `--at "2s kill 9": no node 9 (nodes are 1..5)`},
+		{[]string{"run", "--scenario", "/no/such/file"}, "--scenario /no/such/file: open /no/such/file: no such file or directory"},
+		{[]string{"run", "--scenario", scenarioFile}, scenarioFile + `:4: unknown action "kil"`},
+		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"run", "extra"}, `unknown command "extra"`},
+		{[]string{"nonsense"}, `unknown command "nonsense"`},
+	} {
+		code, stdout, stderr := run(t, tc.args...)
+		if code != exitBadInput {
+			t.Errorf("%q: exit %d, want %d", tc.args, code, exitBadInput)
+		}
+		if !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: stderr %q, want it to say %q", tc.args, stderr, tc.want)
+		}
+		if strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%q: want one line of error, got %q", tc.args, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%q: bad input printed to stdout: %q", tc.args, stdout)
+		}
+	}
+}
+
+func TestSlowHeartbeatWarns(t *testing.T) {
+	code, _, stderr := run(t, "run", "--seed", "1", "--for", "1s", "--heartbeat", "3s")
+	if code != 0 || !strings.Contains(stderr, "leadership will churn") {
+		t.Fatalf("exit %d, stderr %q: want a warning and a run", code, stderr)
+	}
+}
+
+// decodeEvents parses JSON Lines output, failing on any invalid line.
+func decodeEvents(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var events []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var e map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
+		}
+		events = append(events, e)
+	}
+	return events
+}
+
+// The issue's example: after "2s kill leader", a new leader is elected.
+func TestKillLeaderJSON(t *testing.T) {
+	code, out, stderr := run(t, "run", "--seed", "7", "--at", "2s kill leader", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	events := decodeEvents(t, out)
+	var killed float64
+	var newLeaderAt float64
+	for _, e := range events {
+		if e["kind"] == "fault" && e["action"] == "kill" {
+			killed = e["nodes"].([]any)[0].(float64)
+			if e["t_us"].(float64) != 2e6 {
+				t.Fatalf("kill at %v µs, want 2000000", e["t_us"])
+			}
+		}
+		if killed != 0 && newLeaderAt == 0 && e["kind"] == "state" && e["state"] == "leader" {
+			if e["node"] == killed {
+				t.Fatalf("the killed leader n%v led again", killed)
+			}
+			newLeaderAt = e["t_us"].(float64)
+		}
+	}
+	if killed == 0 || newLeaderAt <= 2e6 {
+		t.Fatalf("killed n%v, next leader at %v µs: want a kill at 2s and a new leader after it", killed, newLeaderAt)
+	}
+	last := events[len(events)-1]
+	if last["kind"] != "summary" || last["leaders_elected"].(float64) != 2 || last["seed"].(float64) != 7 {
+		t.Fatalf("last line %v, want a summary with 2 leaders and seed 7", last)
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	args := func(seed string) []string {
+		return []string{"run", "--json", "--seed", seed, "--for", "6s", "--drop", "0.1",
+			"--at", "1s disconnect leader", "--at", "2s partition 1,2 | 3,4,5", "--at", "3s heal",
+			"--at", "4s kill 3", "--at", "4.5s restart 3", "--at", "5s set heartbeat 400ms"}
+	}
+	_, a, _ := run(t, args("42")...)
+	_, b, _ := run(t, args("42")...)
+	_, c, _ := run(t, args("43")...)
+	if a != b {
+		t.Fatal("two runs with seed 42 and the same commands printed different events")
+	}
+	if a == c {
+		t.Fatal("seeds 42 and 43 printed the same events")
+	}
+	if n := strings.Count(a, "\n"); n < 1000 {
+		t.Fatalf("only %d events: the comparison proves little", n)
+	}
+}
+
+func TestReadableSummary(t *testing.T) {
+	code, out, _ := run(t, "run", "--seed", "1", "--for", "3s")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"5 nodes, seed 1", "leader at the end   n", "violations          0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}

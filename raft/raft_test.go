@@ -1,0 +1,337 @@
+package raft
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+const ms = time.Millisecond
+
+var testTiming = Timing{ElectionMin: 150 * ms, ElectionMax: 300 * ms, Heartbeat: 50 * ms}
+
+// newNode makes node id of a cluster of size nodes, with a seeded source.
+func newNode(t *testing.T, id, size int, hs HardState, opts ...func(*Config)) *Node {
+	t.Helper()
+	cfg := Config{ID: NodeID(id), Timing: testTiming, Rand: rand.New(rand.NewPCG(1, 2))}
+	for p := 1; p <= size; p++ {
+		cfg.Peers = append(cfg.Peers, NodeID(p))
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	n, err := New(cfg, hs, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func preVote(c *Config)     { c.PreVote = true }
+func checkQuorum(c *Config) { c.CheckQuorum = true }
+
+// oneEvent returns the only event of kind k in the node's last output.
+func oneEvent(t *testing.T, n *Node, k EventKind) Event {
+	t.Helper()
+	_, events := n.Output()
+	var found []Event
+	for _, e := range events {
+		if e.Kind == k {
+			found = append(found, e)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one event of kind %d, got %+v", k, events)
+	}
+	return found[0]
+}
+
+func sentTo(n *Node, to NodeID, typ MsgType) (Message, bool) {
+	msgs, _ := n.Output()
+	for _, m := range msgs {
+		if m.To == to && m.Type == typ {
+			return m, true
+		}
+	}
+	return Message{}, false
+}
+
+func TestVoteDecisions(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		hs      HardState
+		setup   func(n *Node)
+		req     Message
+		granted bool
+		reason  string
+		term    uint64 // the voter's term after answering
+		voted   NodeID // the voter's vote after answering
+	}{
+		{
+			name: "first request in term", hs: HardState{Term: 6},
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 7},
+			granted: true, reason: "first request in term 7", term: 7, voted: 4,
+		},
+		{
+			name: "already voted another", hs: HardState{Term: 7, VotedFor: 2},
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 7},
+			granted: false, reason: "already voted n2 in term 7", term: 7, voted: 2,
+		},
+		{
+			name: "same candidate asks again", hs: HardState{Term: 7, VotedFor: 4},
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 7},
+			granted: true, term: 7, voted: 4,
+		},
+		{
+			name: "stale term", hs: HardState{Term: 4},
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 3},
+			granted: false, reason: "stale term 3 < 4", term: 4,
+		},
+		{
+			name: "higher term clears an old vote", hs: HardState{Term: 7, VotedFor: 2},
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 8},
+			granted: true, term: 8, voted: 4,
+		},
+		{
+			name: "candidate's log behind", hs: HardState{Term: 3},
+			setup:   func(n *Node) { n.log = []Entry{{Term: 2}, {Term: 3}} },
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 4, LastLogIndex: 5, LastLogTerm: 2},
+			granted: false, reason: "its log (last term 2, index 5) is behind mine (last term 3, index 2)", term: 4,
+		},
+		{
+			name: "candidate's log longer in the same term", hs: HardState{Term: 3},
+			setup:   func(n *Node) { n.log = []Entry{{Term: 3}} },
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 4, LastLogIndex: 2, LastLogTerm: 3},
+			granted: true, term: 4, voted: 4,
+		},
+		{
+			name: "pre-vote granted changes nothing", hs: HardState{Term: 7, VotedFor: 2},
+			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 8},
+			granted: true, reason: "would vote in term 8", term: 7, voted: 2,
+		},
+		{
+			name: "pre-vote refused while a leader is heard", hs: HardState{Term: 7},
+			setup: func(n *Node) {
+				n.Step(100*ms, Message{Type: MsgAppendEntries, From: 2, To: 3, Term: 7})
+			},
+			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 8},
+			granted: false, reason: "heard from leader n2 20ms ago, within the minimum election timeout 150ms", term: 7,
+		},
+		{
+			name: "pre-vote for a term not ahead", hs: HardState{Term: 7},
+			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 7},
+			granted: false, reason: "term 7 is not ahead of mine (7)", term: 7,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNode(t, 3, 5, tc.hs)
+			if tc.setup != nil {
+				tc.setup(n)
+			}
+			n.Step(120*ms, tc.req)
+			e := oneEvent(t, n, EventVote)
+			if e.Granted != tc.granted || e.Peer != tc.req.From || e.Term != tc.req.Term {
+				t.Fatalf("vote event %+v, want granted=%v for %v in term %d", e, tc.granted, tc.req.From, tc.req.Term)
+			}
+			if !strings.Contains(e.Reason, tc.reason) {
+				t.Errorf("reason %q, want it to say %q", e.Reason, tc.reason)
+			}
+			replyType := MsgRequestVoteReply
+			if tc.req.Type == MsgPreVote {
+				replyType = MsgPreVoteReply
+			}
+			reply, ok := sentTo(n, tc.req.From, replyType)
+			if !ok || reply.Granted != tc.granted {
+				t.Fatalf("reply %+v (sent %v), want granted=%v", reply, ok, tc.granted)
+			}
+			if hs := n.HardState(); hs.Term != tc.term || hs.VotedFor != tc.voted {
+				t.Errorf("after answering: term %d voted %v, want term %d voted %v", hs.Term, hs.VotedFor, tc.term, tc.voted)
+			}
+		})
+	}
+}
+
+func TestGrantingAVoteResetsTheTimer(t *testing.T) {
+	n := newNode(t, 3, 5, HardState{})
+	before := n.NextDeadline()
+	n.Step(100*ms, Message{Type: MsgRequestVote, From: 4, To: 3, Term: 1})
+	if after := n.NextDeadline(); after < 100*ms+testTiming.ElectionMin || after == before {
+		t.Fatalf("deadline %v -> %v; granting at 100ms should restart the timer", before, after)
+	}
+	denyAt := 110 * ms
+	deadline := n.NextDeadline()
+	n.Step(denyAt, Message{Type: MsgRequestVote, From: 5, To: 3, Term: 1})
+	if n.NextDeadline() != deadline {
+		t.Fatal("denying a vote must not restart the timer")
+	}
+}
+
+// Drive a 3-node election by hand: n1 times out, collects one vote, leads,
+// heartbeats every interval.
+func TestCandidateWinsAndHeartbeats(t *testing.T) {
+	n := newNode(t, 1, 3, HardState{})
+	at := n.NextDeadline()
+	n.Tick(at)
+	if s := n.Status(); s.Role != Candidate || s.Term != 1 || s.VotedFor != 1 {
+		t.Fatalf("after timeout: %+v, want candidate term 1 voted n1", s)
+	}
+	if _, ok := sentTo(n, 2, MsgRequestVote); !ok {
+		t.Fatal("no RequestVote to n2")
+	}
+	n.Step(at+2*ms, Message{Type: MsgRequestVoteReply, From: 2, To: 1, Term: 1, Granted: true})
+	if e := oneEvent(t, n, EventState); e.Role != Leader || !strings.Contains(e.Reason, "2 of 3 votes [n1 n2]") {
+		t.Fatalf("state event %+v, want leader with 2 of 3 votes", e)
+	}
+	for _, p := range []NodeID{2, 3} {
+		if hb, ok := sentTo(n, p, MsgAppendEntries); !ok || len(hb.Entries) != 0 || hb.Term != 1 {
+			t.Fatalf("no heartbeat to %v on winning: %+v", p, hb)
+		}
+	}
+	next := n.NextDeadline()
+	if next != at+2*ms+testTiming.Heartbeat {
+		t.Fatalf("next heartbeat at %v, want %v", next, at+2*ms+testTiming.Heartbeat)
+	}
+	n.Tick(next)
+	if msgs, _ := n.Output(); len(msgs) != 2 {
+		t.Fatalf("heartbeat round sent %d messages, want 2", len(msgs))
+	}
+}
+
+func TestOneNodeElectsItself(t *testing.T) {
+	n := newNode(t, 1, 1, HardState{})
+	n.Tick(n.NextDeadline())
+	if s := n.Status(); s.Role != Leader || s.Term != 1 {
+		t.Fatalf("%+v, want leader of term 1", s)
+	}
+	if msgs, _ := n.Output(); len(msgs) != 0 {
+		t.Fatalf("a lone node has nobody to send to, sent %v", msgs)
+	}
+}
+
+func TestStepDown(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		msg  Message
+	}{
+		{"heartbeat reply with higher term", Message{Type: MsgAppendEntriesReply, From: 2, To: 1, Term: 5}},
+		{"vote request with higher term", Message{Type: MsgRequestVote, From: 2, To: 1, Term: 5}},
+		{"heartbeat from a newer leader", Message{Type: MsgAppendEntries, From: 2, To: 1, Term: 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n2 := newNode(t, 1, 3, HardState{Term: 3, VotedFor: 1})
+			n2.Tick(n2.NextDeadline())
+			n2.Step(n2.NextDeadline(), Message{Type: MsgRequestVoteReply, From: 3, To: 1, Term: 4, Granted: true})
+			if n2.Status().Role != Leader {
+				t.Fatal("setup: not leader")
+			}
+			n2.Step(time.Second, tc.msg)
+			s := n2.Status()
+			if s.Role != Follower || s.Term != 5 {
+				t.Fatalf("%+v, want follower in term 5", s)
+			}
+			if e := oneEvent(t, n2, EventState); !strings.Contains(e.Reason, "saw term 5 > 4") {
+				t.Errorf("reason %q should name the higher term", e.Reason)
+			}
+		})
+	}
+}
+
+func TestStaleLeaderIsToldTheTerm(t *testing.T) {
+	n := newNode(t, 3, 5, HardState{Term: 4})
+	n.Step(10*ms, Message{Type: MsgAppendEntries, From: 5, To: 3, Term: 3})
+	e := oneEvent(t, n, EventIgnore)
+	if !strings.Contains(e.Reason, "stale term 3 < 4") {
+		t.Errorf("reason %q", e.Reason)
+	}
+	reply, ok := sentTo(n, 5, MsgAppendEntriesReply)
+	if !ok || reply.Success || reply.Term != 4 {
+		t.Fatalf("reply %+v, want failure carrying term 4", reply)
+	}
+}
+
+func TestCheckQuorum(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		acks     []NodeID
+		stepDown bool
+	}{
+		{"nobody answers", nil, true},
+		{"one of four answers", []NodeID{2}, true},
+		{"a majority answers", []NodeID{2, 3}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNode(t, 1, 5, HardState{}, checkQuorum)
+			n.Campaign(0)
+			for _, p := range []NodeID{2, 3} {
+				n.Step(ms, Message{Type: MsgRequestVoteReply, From: p, To: 1, Term: 1, Granted: true})
+			}
+			if n.Status().Role != Leader {
+				t.Fatal("setup: not leader")
+			}
+			for _, p := range tc.acks {
+				n.Step(5*ms, Message{Type: MsgAppendEntriesReply, From: p, To: 1, Term: 1, Success: true})
+			}
+			for now := time.Duration(0); now <= 200*ms; now = n.NextDeadline() {
+				n.Tick(now)
+			}
+			if down := n.Status().Role != Leader; down != tc.stepDown {
+				t.Fatalf("stepped down = %v, want %v", down, tc.stepDown)
+			}
+		})
+	}
+}
+
+func TestPreCandidateDoesNotRaiseItsTerm(t *testing.T) {
+	n := newNode(t, 1, 3, HardState{Term: 4}, preVote)
+	n.Tick(n.NextDeadline())
+	s := n.Status()
+	if s.Role != PreCandidate || s.Term != 4 {
+		t.Fatalf("%+v, want precandidate still in term 4", s)
+	}
+	req, ok := sentTo(n, 2, MsgPreVote)
+	if !ok || req.Term != 5 {
+		t.Fatalf("pre-vote request %+v, want one for term 5", req)
+	}
+	n.Step(time.Second, Message{Type: MsgPreVoteReply, From: 2, To: 1, Term: 5, Granted: true})
+	if s := n.Status(); s.Role != Candidate || s.Term != 5 {
+		t.Fatalf("%+v, want candidate in term 5 after a pre-vote majority", s)
+	}
+}
+
+func TestTimeoutsAreDrawnFromTheRange(t *testing.T) {
+	seen := map[time.Duration]bool{}
+	n := newNode(t, 1, 3, HardState{})
+	for i := 0; i < 1000; i++ {
+		n.resetElectionTimer(0)
+		d := n.electionTimeout
+		if d < testTiming.ElectionMin || d >= testTiming.ElectionMax {
+			t.Fatalf("timeout %v outside [%v, %v)", d, testTiming.ElectionMin, testTiming.ElectionMax)
+		}
+		seen[d.Truncate(10*ms)] = true
+	}
+	if len(seen) != 15 {
+		t.Fatalf("1000 draws covered %d of the 15 10ms-buckets", len(seen))
+	}
+	fixed := newNode(t, 1, 3, HardState{}, func(c *Config) { c.ElectionMax = c.ElectionMin })
+	if fixed.NextDeadline() != testTiming.ElectionMin {
+		t.Fatalf("equal bounds: deadline %v, want exactly %v", fixed.NextDeadline(), testTiming.ElectionMin)
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"no rand", Config{ID: 1, Peers: []NodeID{1}, Timing: testTiming}},
+		{"id not a peer", Config{ID: 4, Peers: []NodeID{1, 2}, Timing: testTiming, Rand: r}},
+		{"min above max", Config{ID: 1, Peers: []NodeID{1}, Timing: Timing{ElectionMin: 300 * ms, ElectionMax: 150 * ms, Heartbeat: ms}, Rand: r}},
+		{"zero heartbeat", Config{ID: 1, Peers: []NodeID{1}, Timing: Timing{ElectionMin: ms, ElectionMax: ms}, Rand: r}},
+	} {
+		if _, err := New(tc.cfg, HardState{}, 0); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+}
