@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"raftty/internal/minheap"
 	"raftty/raft"
 	"raftty/transport"
 )
@@ -71,7 +72,7 @@ type Cluster struct {
 
 	members []*member // by node id; index 0 unused
 	net     *transport.Network[raft.Message]
-	timers  timerHeap
+	timers  minheap.Heap[timerEntry]
 	seq     uint64
 
 	sink    func(Event)
@@ -161,8 +162,8 @@ func (c *Cluster) Violations() int { return c.stats.Violations }
 // NextAt returns the virtual time of the next scheduled delivery or timer.
 func (c *Cluster) NextAt() (time.Duration, bool) {
 	at, ok := c.net.NextArrival()
-	if len(c.timers) > 0 && (!ok || c.timers[0].at < at) {
-		return c.timers[0].at, true
+	if len(c.timers) > 0 && (!ok || c.timers.Peek().at < at) {
+		return c.timers.Peek().at, true
 	}
 	return at, ok
 }
@@ -174,11 +175,11 @@ func (c *Cluster) Step() bool {
 	arrival, hasArrival := c.net.NextArrival()
 	hasTimer := len(c.timers) > 0
 	switch {
-	case hasArrival && (!hasTimer || arrival <= c.timers[0].at):
+	case hasArrival && (!hasTimer || arrival <= c.timers.Peek().at):
 		c.now = max(c.now, arrival)
 		c.deliver()
 	case hasTimer:
-		t := c.timers.pop()
+		t := c.timers.Pop()
 		c.now = max(c.now, t.at)
 		c.fire(t)
 	default:
@@ -275,7 +276,7 @@ func (c *Cluster) schedule(m *member) {
 	m.timerGen++
 	m.timerAt, m.timerPending = d, true
 	c.seq++
-	c.timers.push(timerEntry{at: d, seq: c.seq, id: m.id, gen: m.timerGen})
+	c.timers.Push(timerEntry{at: d, seq: c.seq, id: m.id, gen: m.timerGen})
 }
 
 func fromRaft(now time.Duration, re *raft.Event) Event {
@@ -322,49 +323,10 @@ type timerEntry struct {
 	gen uint64
 }
 
-// timerHeap is a binary min-heap of timer entries by (at, seq).
-type timerHeap []timerEntry
-
-func (h timerHeap) less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
+// Before orders timers by time, then by scheduling order.
+func (t timerEntry) Before(o timerEntry) bool {
+	if t.at != o.at {
+		return t.at < o.at
 	}
-	return h[i].seq < h[j].seq
-}
-
-func (h *timerHeap) push(t timerEntry) {
-	*h = append(*h, t)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !s.less(i, p) {
-			break
-		}
-		s[i], s[p] = s[p], s[i]
-		i = p
-	}
-}
-
-func (h *timerHeap) pop() timerEntry {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	for i := 0; ; {
-		m, l, r := i, 2*i+1, 2*i+2
-		if l < len(s) && s.less(l, m) {
-			m = l
-		}
-		if r < len(s) && s.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
+	return t.seq < o.seq
 }

@@ -16,6 +16,8 @@ package transport
 import (
 	"fmt"
 	"time"
+
+	"raftty/internal/minheap"
 )
 
 // Rand is the random source for latency and loss. *math/rand/v2.Rand
@@ -73,7 +75,7 @@ type Network[P any] struct {
 	latencyMin, latencyMax time.Duration
 	dropRate               float64
 
-	inFlight envelopeHeap[P]
+	inFlight minheap.Heap[Envelope[P]]
 	seq      uint64
 }
 
@@ -289,7 +291,7 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 	e.SentAt, e.ArriveAt = now, now+latency
 	nw.seq++
 	e.seq = nw.seq
-	nw.inFlight.push(e)
+	nw.inFlight.Push(e)
 	return Delivered, nil
 }
 
@@ -301,7 +303,7 @@ func (nw *Network[P]) NextArrival() (time.Duration, bool) {
 	if len(nw.inFlight) == 0 {
 		return 0, false
 	}
-	return nw.inFlight[0].ArriveAt, true
+	return nw.inFlight.Peek().ArriveAt, true
 }
 
 // Receive takes the earliest message off the wire (ties in the order they
@@ -312,59 +314,17 @@ func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
 		var zero Envelope[P]
 		return zero, Delivered, false
 	}
-	e := nw.inFlight.pop()
+	e := nw.inFlight.Pop()
 	if nw.closed[e.To] {
 		return e, Dead, true
 	}
 	return e, nw.Reachable(e.From, e.To), true
 }
 
-// envelopeHeap is a binary min-heap by (ArriveAt, seq), written out rather
-// than through container/heap to avoid boxing every envelope in an any.
-type envelopeHeap[P any] []Envelope[P]
-
-func (h envelopeHeap[P]) less(i, j int) bool {
-	if h[i].ArriveAt != h[j].ArriveAt {
-		return h[i].ArriveAt < h[j].ArriveAt
+// Before orders envelopes on the wire: by arrival, then by sending order.
+func (e Envelope[P]) Before(o Envelope[P]) bool {
+	if e.ArriveAt != o.ArriveAt {
+		return e.ArriveAt < o.ArriveAt
 	}
-	return h[i].seq < h[j].seq
-}
-
-func (h *envelopeHeap[P]) push(e Envelope[P]) {
-	*h = append(*h, e)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !s.less(i, parent) {
-			break
-		}
-		s[i], s[parent] = s[parent], s[i]
-		i = parent
-	}
-}
-
-func (h *envelopeHeap[P]) pop() Envelope[P] {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	var zero Envelope[P]
-	s[last] = zero
-	s = s[:last]
-	for i := 0; ; {
-		smallest, l, r := i, 2*i+1, 2*i+2
-		if l < len(s) && s.less(l, smallest) {
-			smallest = l
-		}
-		if r < len(s) && s.less(r, smallest) {
-			smallest = r
-		}
-		if smallest == i {
-			break
-		}
-		s[i], s[smallest] = s[smallest], s[i]
-		i = smallest
-	}
-	*h = s
-	return top
+	return e.seq < o.seq
 }

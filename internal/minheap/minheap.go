@@ -1,0 +1,60 @@
+// Package minheap is a binary min-heap over a slice, generic over element
+// types that order themselves. It exists because container/heap boxes every
+// element in an interface, which the simulator's hot path cannot afford.
+package minheap
+
+// Ordered is an element that knows whether it comes before another.
+type Ordered[T any] interface {
+	Before(other T) bool
+}
+
+// Heap is a min-heap: Pop returns the element that comes before all others.
+type Heap[T Ordered[T]] []T
+
+// Len returns the number of elements.
+func (h Heap[T]) Len() int { return len(h) }
+
+// Peek returns the least element without removing it; the heap must not be
+// empty.
+func (h Heap[T]) Peek() T { return h[0] }
+
+// Push adds x.
+func (h *Heap[T]) Push(x T) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !s[i].Before(s[parent]) {
+			break
+		}
+		s[i], s[parent] = s[parent], s[i]
+		i = parent
+	}
+}
+
+// Pop removes and returns the least element; the heap must not be empty.
+func (h *Heap[T]) Pop() T {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	var zero T
+	s[last] = zero // let the garbage collector have what it referenced
+	s = s[:last]
+	for i := 0; ; {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < len(s) && s[l].Before(s[least]) {
+			least = l
+		}
+		if r < len(s) && s[r].Before(s[least]) {
+			least = r
+		}
+		if least == i {
+			break
+		}
+		s[i], s[least] = s[least], s[i]
+		i = least
+	}
+	*h = s
+	return top
+}
