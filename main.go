@@ -61,21 +61,33 @@ func errorHandler(w io.Writer, _ fang.Styles, err error) {
 	fmt.Fprintf(w, "raftty: %v\n", err)
 }
 
+// defaultSpeed is the UI's slow motion: an election of a few hundred
+// milliseconds takes a few seconds to watch.
+const defaultSpeed = 0.1
+
 func newRootCmd() *cobra.Command {
 	var flags clusterFlags
+	var ui uiOptions
 	root := &cobra.Command{
 		Use:   "raftty",
 		Short: "Raft leader election you can watch and break",
-		Long: "raftty runs an in-process Raft cluster on a simulated clock. " +
-			"`raftty run` runs it headless, as fast as the CPU allows, and prints the events.",
+		Long: "raftty opens a live Raft cluster in the terminal, in slow motion: watch elections and " +
+			"heartbeats on a timeline, and break the cluster with keys (? lists them).\n\n" +
+			"`raftty run` runs the same cluster headless, as fast as the CPU allows, and prints the events.",
+		Example: `  raftty                          # 5 nodes, slow motion
+  raftty --heartbeat 3s           # watch leadership churn
+  raftty --election-timeout 150ms-150ms --latency 1ms-1ms   # split votes
+  raftty --seed 42 --speed 0.05   # a reproducible, slower demo`,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runHeadless(cmd, &flags, runOptions{})
+			return runUI(cmd, &flags, ui)
 		},
 	}
 	flags.register(root)
+	root.Flags().Float64Var(&ui.speed, "speed", defaultSpeed, "virtual time per wall time (0.1 = ten times slower than real)")
+	root.Flags().BoolVar(&ui.noColor, "no-color", false, "draw without colours (also when NO_COLOR is set)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	root.AddCommand(newRunCmd())
 	return root

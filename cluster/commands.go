@@ -67,7 +67,7 @@ func (c *Cluster) Kill(id int) error {
 	_ = c.net.Close(id)
 	c.fault("kill", id)
 	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,
-		Reason: fmt.Sprintf("killed: keeps only term %d and its vote (%v)", m.hard.Term, m.hard.VotedFor)})
+		Reason: fmt.Sprintf("killed; only its term %d and its vote (%v) survive", m.hard.Term, m.hard.VotedFor)})
 	return nil
 }
 

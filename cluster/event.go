@@ -228,6 +228,9 @@ func appendJSONString(b []byte, s string) []byte {
 func (e *Event) String() string {
 	switch e.Kind {
 	case KindState:
+		if e.State == StateDead {
+			return withReason(fmt.Sprintf("n%d dies in term %d", e.Node, e.Term), e.Reason)
+		}
 		return withReason(fmt.Sprintf("n%d becomes %s in term %d", e.Node, e.State, e.Term), e.Reason)
 	case KindVote:
 		verb, what := "denies", "vote"

@@ -64,7 +64,9 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 		leader = m.From
 	}
 	n.becomeFollower(now, m.Term, leader, fmt.Sprintf("saw term %d > %d in %v from %v", m.Term, n.term, m.Type, m.From))
-	return true
+	// A request still wants an answer in the new term; a reply has said
+	// all it had to say.
+	return m.Type == MsgAppendEntries || m.Type == MsgRequestVote
 }
 
 // stepStaleTerm answers a message from a term behind ours, so that its

@@ -1,0 +1,371 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"raftty/cluster"
+)
+
+// ring is a bounded, time-ordered buffer: when full, the oldest goes.
+type ring[T any] struct {
+	items []T
+	head  int
+	n     int
+}
+
+func newRing[T any](capacity int) ring[T] { return ring[T]{items: make([]T, capacity)} }
+
+func (r *ring[T]) push(x T) {
+	if r.n == len(r.items) {
+		r.items[r.head] = x
+		r.head = (r.head + 1) % len(r.items)
+		return
+	}
+	r.items[(r.head+r.n)%len(r.items)] = x
+	r.n++
+}
+
+func (r *ring[T]) len() int { return r.n }
+
+// setLast replaces the newest item.
+func (r *ring[T]) setLast(x T) { r.items[(r.head+r.n-1)%len(r.items)] = x }
+
+// at returns the i-th oldest item.
+func (r *ring[T]) at(i int) T { return r.items[(r.head+i)%len(r.items)] }
+
+func (r *ring[T]) last() (T, bool) {
+	if r.n == 0 {
+		var zero T
+		return zero, false
+	}
+	return r.at(r.n - 1), true
+}
+
+// band is what a node's timeline row shows between marks: its role, and
+// whether it is cut off from a majority.
+type band uint8
+
+const (
+	bandFollower band = iota
+	bandPreCandidate
+	bandCandidate
+	bandLeader
+	bandDead
+	bandNone // before the history begins
+)
+
+func bandOf(state string) band {
+	switch state {
+	case "precandidate":
+		return bandPreCandidate
+	case "candidate":
+		return bandCandidate
+	case "leader":
+		return bandLeader
+	case cluster.StateDead:
+		return bandDead
+	}
+	return bandFollower
+}
+
+// markKind is a point event on a timeline row. Later kinds win when two fall
+// in the same column.
+type markKind uint8
+
+const (
+	markNone markKind = iota
+	markHeartbeatIn
+	markHeartbeatOut
+	markVote
+	markPreVote
+	markLink
+	markReconnect
+	markDisconnect
+	markRestart
+	markKill
+	markTimeout
+	markStepDown
+	markPreCandidate
+	markCandidate
+	markLeader
+	markKinds
+)
+
+type mark struct {
+	at   time.Duration
+	kind markKind
+}
+
+type bandChange struct {
+	at     time.Duration
+	band   band
+	cutOff bool
+}
+
+// nodeHistory is one timeline row's memory.
+type nodeHistory struct {
+	marks ring[mark]
+	bands ring[bandChange]
+}
+
+func (h *nodeHistory) addMark(at time.Duration, k markKind) {
+	if last, ok := h.marks.last(); ok && last.at == at && last.kind >= k {
+		return // a heartbeat round is one mark, not one per peer
+	}
+	h.marks.push(mark{at: at, kind: k})
+}
+
+func (h *nodeHistory) current() bandChange {
+	if last, ok := h.bands.last(); ok {
+		return last
+	}
+	return bandChange{band: bandNone}
+}
+
+func (h *nodeHistory) setBand(at time.Duration, b band) {
+	cur := h.current()
+	if cur.band != b {
+		h.bands.push(bandChange{at: at, band: b, cutOff: cur.cutOff})
+	}
+}
+
+func (h *nodeHistory) setCutOff(at time.Duration, cut bool) {
+	cur := h.current()
+	if cur.cutOff != cut {
+		cur.at, cur.cutOff = at, cut
+		h.bands.push(cur)
+	}
+}
+
+// firstMarkFrom returns the index of the first mark at or after t.
+func (h *nodeHistory) firstMarkFrom(t time.Duration) int {
+	return sort.Search(h.marks.len(), func(i int) bool { return h.marks.at(i).at >= t })
+}
+
+// bandAt returns the index of the last band change at or before t, or -1.
+func (h *nodeHistory) bandAt(t time.Duration) int {
+	return sort.Search(h.bands.len(), func(i int) bool { return h.bands.at(i).at > t }) - 1
+}
+
+// logLine is one line of the event log, formatted once when it arrives.
+type logLine struct {
+	text string
+	kind logKind
+}
+
+type logKind uint8
+
+const (
+	logState logKind = iota
+	logVote
+	logDeny
+	logTimeout
+	logFault
+	logTraffic
+	logViolation
+)
+
+// Bounds on what the UI remembers. The timeline keeps more marks than any
+// screen at any zoom can show at once; the log keeps what is worth
+// scrolling back through.
+const (
+	marksPerNode = 8192
+	bandsPerNode = 2048
+	logLines     = 2000
+)
+
+// history is everything the UI remembers of the event stream.
+type history struct {
+	nodes []nodeHistory // by node id - 1
+	// decisions are the log lines shown by default; traffic adds message
+	// deliveries and drops of every kind, heartbeats included.
+	decisions ring[logLine]
+	traffic   ring[logLine]
+	violation string // the first violation, kept on screen
+	lastFault time.Duration
+	// lastDrop is the latest drop shown in the decisions log, so that a
+	// broadcast dropped for one reason shows as one line, not one per peer.
+	lastDrop cluster.Event
+	dropTo   []int
+}
+
+func newHistory(nodes int) *history {
+	h := &history{
+		nodes:     make([]nodeHistory, nodes),
+		decisions: newRing[logLine](logLines),
+		traffic:   newRing[logLine](logLines),
+	}
+	for i := range h.nodes {
+		h.nodes[i] = nodeHistory{marks: newRing[mark](marksPerNode), bands: newRing[bandChange](bandsPerNode)}
+		h.nodes[i].setBand(0, bandFollower)
+	}
+	return h
+}
+
+func (h *history) node(id int) *nodeHistory {
+	if id < 1 || id > len(h.nodes) {
+		return nil
+	}
+	return &h.nodes[id-1]
+}
+
+// ingest takes one event into the timeline and the log.
+func (h *history) ingest(e *cluster.Event) {
+	h.timeline(e)
+	if e.Kind == cluster.KindSend {
+		return // its delivery or drop says the same, later
+	}
+	line := logLine{text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e)}
+	if e.Kind == cluster.KindViolation && h.violation == "" {
+		h.violation = e.String()
+	}
+	h.traffic.push(line)
+	if e.Kind == cluster.KindDeliver || (e.Kind == cluster.KindDrop && e.IsHeartbeatTraffic()) || isLateVote(e) {
+		return
+	}
+	if e.Kind == cluster.KindDrop {
+		h.pushDrop(e, line)
+		return
+	}
+	h.lastDrop = cluster.Event{}
+	h.decisions.push(line)
+}
+
+// pushDrop logs a drop, folding it into the previous line when it is the
+// same message to another peer, dropped at the same moment for the same
+// reason: "n2 -> n1,n3,n5 RequestVote t10 dropped: disconnected".
+func (h *history) pushDrop(e *cluster.Event, line logLine) {
+	p := &h.lastDrop
+	if p.Kind == cluster.KindDrop && p.At == e.At && p.From == e.From && p.Type == e.Type && p.Term == e.Term && p.Reason == e.Reason {
+		h.dropTo = append(h.dropTo, e.To)
+		to := make([]string, len(h.dropTo))
+		for i, id := range h.dropTo {
+			to[i] = fmt.Sprintf("n%d", id)
+		}
+		line.text = fmt.Sprintf("%8.3f n%d -> %s %s t%d dropped: %s", e.At.Seconds(), e.From, strings.Join(to, ","), e.Type, e.Term, e.Reason)
+		h.decisions.setLast(line)
+		return
+	}
+	h.lastDrop = *e
+	h.dropTo = append(h.dropTo[:0], e.To)
+	h.decisions.push(line)
+}
+
+// isLateVote: a vote answer that arrived after its election was decided.
+// Every won election has a few; they are traffic, not decisions.
+func isLateVote(e *cluster.Event) bool {
+	return e.Kind == cluster.KindIgnore && (e.Type == "RequestVoteReply" || e.Type == "PreVoteReply")
+}
+
+func logKindOf(e *cluster.Event) logKind {
+	switch e.Kind {
+	case cluster.KindVote:
+		if e.Granted {
+			return logVote
+		}
+		return logDeny
+	case cluster.KindTimeout:
+		return logTimeout
+	case cluster.KindFault, cluster.KindParam, cluster.KindError:
+		return logFault
+	case cluster.KindDeliver, cluster.KindDrop, cluster.KindIgnore:
+		return logTraffic
+	case cluster.KindViolation:
+		return logViolation
+	}
+	return logState
+}
+
+func (h *history) timeline(e *cluster.Event) {
+	switch e.Kind {
+	case cluster.KindState:
+		n := h.node(e.Node)
+		if n == nil {
+			return
+		}
+		prev := n.current().band
+		next := bandOf(e.State)
+		n.setBand(e.At, next)
+		n.addMark(e.At, stateMark(prev, next))
+	case cluster.KindTimeout:
+		if n := h.node(e.Node); n != nil {
+			n.addMark(e.At, markTimeout)
+		}
+	case cluster.KindVote:
+		if n := h.node(e.Node); n != nil && e.Granted {
+			if e.PreVote {
+				n.addMark(e.At, markPreVote)
+			} else {
+				n.addMark(e.At, markVote)
+			}
+		}
+	case cluster.KindSend:
+		if n := h.node(e.From); n != nil && e.Type == "AppendEntries" {
+			n.addMark(e.At, markHeartbeatOut)
+		}
+	case cluster.KindDeliver:
+		if n := h.node(e.To); n != nil && e.Type == "AppendEntries" {
+			n.addMark(e.At, markHeartbeatIn)
+		}
+	case cluster.KindFault:
+		h.lastFault = e.At
+		k := faultMark(e.Action)
+		for _, id := range e.Nodes {
+			if n := h.node(id); n != nil && k != markNone {
+				n.addMark(e.At, k)
+			}
+		}
+	}
+}
+
+func stateMark(prev, next band) markKind {
+	switch next {
+	case bandPreCandidate:
+		return markPreCandidate
+	case bandCandidate:
+		return markCandidate
+	case bandLeader:
+		return markLeader
+	case bandDead:
+		return markKill
+	}
+	if prev == bandLeader || prev == bandCandidate || prev == bandPreCandidate {
+		return markStepDown
+	}
+	if prev == bandDead {
+		return markRestart
+	}
+	return markNone
+}
+
+func faultMark(action string) markKind {
+	switch action {
+	case "disconnect":
+		return markDisconnect
+	case "reconnect":
+		return markReconnect
+	case "restart":
+		return markRestart
+	case "cut", "link", "partition":
+		return markLink
+	}
+	return markNone
+}
+
+// updateCutOff records which nodes can no longer reach a majority, as the
+// latest snapshot says, at the time of the latest fault.
+func (h *history) updateCutOff(s *cluster.Snapshot) {
+	for _, ns := range s.Nodes {
+		if n := h.node(int(ns.ID)); n != nil {
+			n.setCutOff(h.lastFault, isCutOff(ns, len(s.Nodes)))
+		}
+	}
+}
+
+// isCutOff: alive, but unable to exchange messages with a majority.
+func isCutOff(ns cluster.NodeStatus, size int) bool {
+	return ns.Alive && (ns.Disconnected || ns.Reaches <= size/2)
+}

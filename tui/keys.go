@@ -1,0 +1,71 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap is every key the main screen answers to. It implements
+// help.KeyMap, so the help bar and the full help are drawn from it.
+type keyMap struct {
+	Select, Next, Prev, SelectLeader key.Binding
+
+	Disconnect, Reconnect, Kill, Restart, Timeout, Heal, Partition key.Binding
+
+	Pause, Step, Faster, Slower, ZoomIn, ZoomOut key.Binding
+
+	PreVote, CheckQuorum, Edit, Scenario key.Binding
+
+	Heartbeats, LogUp, LogDown, LogEnd key.Binding
+
+	Help, Quit key.Binding
+}
+
+func defaultKeyMap() keyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return keyMap{
+		Select:       b("1-9", "select", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Next:         b("tab", "next node", "tab"),
+		Prev:         b("shift+tab", "previous node", "shift+tab"),
+		SelectLeader: b("L", "select leader", "L"),
+		Disconnect:   b("d", "disconnect", "d"),
+		Reconnect:    b("c", "reconnect", "c"),
+		Kill:         b("k", "kill", "k"),
+		Restart:      b("r", "restart", "r"),
+		Timeout:      b("t", "force timeout", "t"),
+		Heal:         b("h", "heal all", "h"),
+		Partition:    b("p", "partition", "p"),
+		Pause:        b("space", "pause", "space"),
+		Step:         b(".", "step (paused)", "."),
+		Faster:       b("+", "speed x2", "+", "="),
+		Slower:       b("-", "speed /2", "-", "_"),
+		ZoomIn:       b("[", "zoom in", "["),
+		ZoomOut:      b("]", "zoom out", "]"),
+		PreVote:      b("P", "toggle PreVote", "P"),
+		CheckQuorum:  b("Q", "toggle CheckQuorum", "Q"),
+		Edit:         b("e", "edit timing", "e"),
+		Scenario:     b("s", "scenarios", "s"),
+		Heartbeats:   b("f", "show heartbeats", "f"),
+		LogUp:        b("↑/pgup", "scroll log", "up", "pgup"),
+		LogDown:      b("↓/pgdn", "scroll log", "down", "pgdown"),
+		LogEnd:       b("end", "newest", "end", "G"),
+		Help:         b("?", "more", "?"),
+		Quit:         b("q", "quit", "q", "ctrl+c"),
+	}
+}
+
+// ShortHelp is the help bar: the keys a first-time user needs.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Faster, k.Slower, k.Help, k.Quit}
+}
+
+// FullHelp is every key, in columns.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Select, k.Next, k.Prev, k.SelectLeader},
+		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout},
+		{k.Heal, k.Partition, k.PreVote, k.CheckQuorum, k.Edit},
+		{k.Pause, k.Step, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
+		{k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Scenario},
+		{k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,128 @@
+package tui
+
+// renders holds every style of Styles reduced to a wrap, and the timeline's
+// cells pre-rendered: built once, used every frame.
+type renders struct {
+	header, dim, title, border, selected, banner, errorText, status, prompt wrap
+	follower, preCandidate, candidate, dead, cutOff                         wrap
+	timerFull, timerEmpty                                                   wrap
+	nodes                                                                   []wrap
+	log                                                                     [logViolation + 1]wrap
+	// cellStyles are the wraps a timeline cell can take; a cell names one
+	// by index, so that runs of cells in one style share one escape.
+	cellStyles []wrap
+}
+
+// Indices into renders.cellStyles; node colours follow cellNode.
+const (
+	cellPlain = iota
+	cellFollower
+	cellPreCandidate
+	cellCandidate
+	cellDead
+	cellCutOff
+	cellTimeout
+	cellFault
+	cellVote
+	cellStepDown
+	cellNode
+)
+
+func newRenders(s Styles) renders {
+	r := renders{
+		header: newWrap(s.Header), dim: newWrap(s.Dim), title: newWrap(s.Title), border: newWrap(s.Border),
+		selected: newWrap(s.Selected), banner: newWrap(s.Banner), errorText: newWrap(s.Error),
+		status: newWrap(s.Status), prompt: newWrap(s.Prompt),
+		follower: newWrap(s.Follower), preCandidate: newWrap(s.PreCandidate), candidate: newWrap(s.Candidate),
+		dead: newWrap(s.Dead), cutOff: newWrap(s.CutOff),
+		timerFull: newWrap(s.TimerFull), timerEmpty: newWrap(s.TimerEmpty),
+	}
+	for _, ns := range s.NodeColors {
+		r.nodes = append(r.nodes, newWrap(ns))
+	}
+	r.log[logState] = newWrap(s.LogState)
+	r.log[logVote] = newWrap(s.LogVote)
+	r.log[logDeny] = newWrap(s.LogDeny)
+	r.log[logTimeout] = newWrap(s.LogTimeout)
+	r.log[logFault] = newWrap(s.LogFault)
+	r.log[logTraffic] = newWrap(s.LogTraffic)
+	r.log[logViolation] = newWrap(s.LogViolation)
+	r.cellStyles = []wrap{
+		cellPlain: {}, cellFollower: r.follower, cellPreCandidate: r.preCandidate, cellCandidate: r.candidate,
+		cellDead: r.dead, cellCutOff: r.cutOff, cellTimeout: r.log[logTimeout], cellFault: r.log[logFault],
+		cellVote: r.log[logVote], cellStepDown: r.log[logState],
+	}
+	r.cellStyles = append(r.cellStyles, r.nodes...)
+	return r
+}
+
+// node returns node id's own colour.
+func (r *renders) node(id int) wrap { return r.nodes[(id-1)%len(r.nodes)] }
+
+// cell is one timeline column of one row: a glyph and the index of its
+// style.
+type cell struct {
+	r     rune
+	style int
+}
+
+func (r *renders) nodeStyle(id int) int { return cellNode + (id-1)%len(r.nodes) }
+
+// bandCell is what a row shows where nothing happened: its role, orange when
+// cut off from a majority.
+func (r *renders) bandCell(id int, b bandChange) cell {
+	var c cell
+	switch b.band {
+	case bandNone:
+		return cell{' ', cellPlain}
+	case bandDead:
+		return cell{'·', cellDead}
+	case bandFollower:
+		c = cell{'─', cellFollower}
+	case bandPreCandidate:
+		c = cell{'╌', cellPreCandidate}
+	case bandCandidate:
+		c = cell{'═', cellCandidate}
+	case bandLeader:
+		c = cell{'━', r.nodeStyle(id)}
+	}
+	if b.cutOff {
+		c.style = cellCutOff
+	}
+	return c
+}
+
+// markCell is a point event on a row.
+func (r *renders) markCell(id int, k markKind) cell {
+	switch k {
+	case markHeartbeatIn:
+		return cell{'╵', cellFollower}
+	case markHeartbeatOut:
+		return cell{'┃', r.nodeStyle(id)}
+	case markVote:
+		return cell{'v', cellVote}
+	case markPreVote:
+		return cell{'p', cellVote}
+	case markLink:
+		return cell{'¦', cellFault}
+	case markReconnect:
+		return cell{'+', cellFault}
+	case markDisconnect:
+		return cell{'/', cellFault}
+	case markRestart:
+		return cell{'R', cellFault}
+	case markKill:
+		return cell{'X', cellDead}
+	case markTimeout:
+		return cell{'x', cellTimeout}
+	case markStepDown:
+		return cell{'F', cellStepDown}
+	case markPreCandidate:
+		return cell{'P', cellPreCandidate}
+	case markCandidate:
+		return cell{'C', cellCandidate}
+	case markLeader:
+		return cell{'L', r.nodeStyle(id)}
+	}
+	return cell{' ', cellPlain}
+}
