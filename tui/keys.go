@@ -58,14 +58,12 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Faster, k.Slower, k.Help, k.Quit}
 }
 
-// FullHelp is every key, in columns.
+// FullHelp is every key, in four columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Select, k.Next, k.Prev, k.SelectLeader},
-		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout},
-		{k.Heal, k.Partition, k.PreVote, k.CheckQuorum, k.Edit},
+		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition},
+		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit},
 		{k.Pause, k.Step, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
-		{k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Scenario},
-		{k.Help, k.Quit},
+		{k.PreVote, k.CheckQuorum, k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Scenario, k.Help, k.Quit},
 	}
 }

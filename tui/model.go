@@ -115,6 +115,7 @@ func New(live Cluster, styles Styles) *Model {
 		speed:    snap.Speed,
 		status:   "watch the first election; select a node with 1-9, then d, k, t ... (? for every key)",
 	}
+	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
 	m.edit = newEditForm()
 	m.drain()

@@ -3,6 +3,7 @@ package tui
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -34,6 +35,9 @@ type Styles struct {
 	LogState, LogVote, LogDeny, LogTimeout, LogFault, LogTraffic, LogViolation lipgloss.Style
 
 	TimerFull, TimerEmpty lipgloss.Style
+
+	// Help styles the help bar and the full help.
+	Help help.Styles
 }
 
 // palette is the colours of nodes 1, 2, 3, ...: distinct on dark and light
@@ -76,6 +80,10 @@ func DefaultStyles(noColor bool) Styles {
 		LogViolation: lipgloss.NewStyle().Foreground(c("#FFFFFF")).Background(c("#D70000")).Bold(true),
 		TimerFull:    fg("#5FAFFF"),
 		TimerEmpty:   fg("#3A3A3A"),
+	}
+	s.Help = help.DefaultDarkStyles()
+	if noColor {
+		s.Help = help.Styles{}
 	}
 	for _, hex := range palette {
 		s.NodeColors = append(s.NodeColors, fg(hex).Bold(true))

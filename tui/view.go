@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -72,6 +73,8 @@ func (m *Model) render() string {
 
 	var middle []string
 	switch {
+	case m.showFullHelp && avail >= 3:
+		middle = m.fullHelp(w, avail)
 	case w >= wideWidth && avail >= n+2+1+minLogHeight:
 		middle = m.wideMiddle(w, avail)
 	case w >= minWidth && avail >= n+2+1+minLogHeight:
@@ -179,23 +182,28 @@ func (m *Model) header(w int) string {
 	if m.paused {
 		state = "PAUSED"
 	}
+	// Parts in order of importance: the last ones go first when the
+	// terminal is narrow; the clock always stays.
 	parts := []string{
 		m.wraps.header.apply(" raftty"),
-		fmt.Sprintf("%d nodes", len(s.Nodes)),
 		fmt.Sprintf("term %d", s.MaxTerm),
 		leader,
-		fmt.Sprintf("seed %d", s.Config.Seed),
 		formatSpeed(m.speed) + " " + state,
+		fmt.Sprintf("seed %d", s.Config.Seed),
+		fmt.Sprintf("%d nodes", len(s.Nodes)),
 		"PreVote " + onOff(s.Config.PreVote),
 		"CheckQuorum " + onOff(s.Config.CheckQuorum),
 	}
-	left := strings.Join(parts, m.wraps.dim.apply(" · "))
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
-	gap := w - ansi.StringWidth(left) - len(clock)
-	if gap < 1 {
-		return fit(left, w)
+	sep := m.wraps.dim.apply(" · ")
+	for len(parts) > 1 {
+		left := strings.Join(parts, sep)
+		if gap := w - ansi.StringWidth(left) - len(clock); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + m.wraps.header.apply(clock)
+		}
+		parts = parts[:len(parts)-1]
 	}
-	return left + strings.Repeat(" ", gap) + m.wraps.header.apply(clock)
+	return fit(parts[0]+" "+clock, w)
 }
 
 func (m *Model) nodeName(id int) string {
@@ -334,16 +342,22 @@ func (m *Model) statsLines(w, h int) []string {
 	return lines
 }
 
-// eventBox is the event log, newest at the bottom, or the full help.
-func (m *Model) eventBox(w, h int) []string {
-	if m.showFullHelp {
-		help := m.help
-		help.SetWidth(w - 2)
-		lines := strings.Split(help.FullHelpView(m.keys.FullHelp()), "\n")
-		lines = append(lines, "")
-		lines = append(lines, legendLines...)
-		return m.box("keys (? to close)", lines, w, h)
+// fullHelp lists every key and the timeline legend, across the screen.
+func (m *Model) fullHelp(w, h int) []string {
+	help := m.help
+	help.SetWidth(w - 2)
+	groups := m.keys.FullHelp()
+	if w < 100 { // two columns of keys instead of four
+		groups = [][]key.Binding{append(groups[0], groups[1]...), append(groups[2], groups[3]...)}
 	}
+	lines := strings.Split(help.FullHelpView(groups), "\n")
+	lines = append(lines, "")
+	lines = append(lines, legendLines...)
+	return m.box("every key (? closes)", lines, w, h)
+}
+
+// eventBox is the event log, newest at the bottom.
+func (m *Model) eventBox(w, h int) []string {
 	log := &m.hist.decisions
 	title := "events"
 	if m.showHeartbeats {

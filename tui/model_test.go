@@ -1,0 +1,265 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"raftty/cluster"
+	"raftty/raft"
+)
+
+const ms = time.Millisecond
+
+func TestKillSelectedNode(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	h.press("2", "k")
+	h.frame()
+	if h.m.selected != 2 {
+		t.Fatalf("selected n%d, want n2", h.m.selected)
+	}
+	if h.snap().Nodes[1].Alive {
+		t.Fatal("n2 is alive after k")
+	}
+	if !h.logged("n2 dies in term") {
+		t.Fatal("no dead state event for n2 in the event log")
+	}
+	if !strings.Contains(h.m.status, "kill n2") {
+		t.Errorf("status %q, want it to say what was done", h.m.status)
+	}
+}
+
+func TestSelectLeaderAndKillIt(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	old := h.snap().Leader
+	if old == 0 {
+		t.Fatal("no leader after 1s")
+	}
+	h.press("L", "k")
+	if h.m.selected != old {
+		t.Fatalf("L selected n%d, want the leader n%d", h.m.selected, old)
+	}
+	h.advance(time.Second)
+	s := h.snap()
+	if s.Leader == 0 || s.Leader == old {
+		t.Fatalf("after killing leader n%d, leader is n%d", old, s.Leader)
+	}
+	if !h.logged(fmt.Sprintf("n%d becomes leader in term", s.Leader)) {
+		t.Fatal("the new leader's election is not in the log")
+	}
+}
+
+// Each key on a selected node does what it names, seen in the cluster.
+func TestNodeKeys(t *testing.T) {
+	h := newHarness(t, 5)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	follower := leader%5 + 1
+	sel := fmt.Sprint(follower)
+
+	h.press(sel, "d")
+	if !h.snap().Nodes[follower-1].Disconnected {
+		t.Fatal("d did not disconnect")
+	}
+	h.advance(2 * time.Second)
+	h.press("c")
+	if h.snap().Nodes[follower-1].Disconnected {
+		t.Fatal("c did not reconnect")
+	}
+	h.advance(time.Second)
+	// Without PreVote, the returning node's higher term deposed the leader.
+	if !h.logged(fmt.Sprintf("n%d becomes follower in term", leader)) {
+		t.Fatalf("leader n%d was not deposed by the returning n%d", leader, follower)
+	}
+
+	h.press("tab")
+	if h.m.selected != follower%5+1 {
+		t.Fatalf("tab selected n%d", h.m.selected)
+	}
+	h.press("shift+tab", "t")
+	if !h.logged(fmt.Sprintf("n%d forced to time out", follower)) {
+		t.Fatal("t did not force a timeout")
+	}
+	h.press("k", "r")
+	if !h.snap().Nodes[follower-1].Alive || !h.logged(fmt.Sprintf("n%d restarted", follower)) {
+		t.Fatal("r did not restart the killed node")
+	}
+	h.press("r")
+	if !h.m.statusErr || !strings.Contains(h.m.status, "is not dead") {
+		t.Fatalf("restarting a live node: status %q, want an error", h.m.status)
+	}
+}
+
+func TestPartitionPromptAndHeal(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.press("p")
+	if h.m.mode != modePartition {
+		t.Fatal("p did not open the partition prompt")
+	}
+	h.typeText("1,2 | 2,3")
+	h.press("enter")
+	if h.m.mode != modePartition || !strings.Contains(h.m.partition.err, "node 2 is in two groups") {
+		t.Fatalf("bad partition: mode %v err %q, want the prompt kept open with the error", h.m.mode, h.m.partition.err)
+	}
+	h.press("ctrl+u")
+	h.typeText("1,2 | 3,4,5")
+	h.press("enter")
+	if h.m.mode != modeNormal {
+		t.Fatalf("mode %v after a valid partition", h.m.mode)
+	}
+	s := h.snap()
+	if s.Nodes[0].Group != 1 || s.Nodes[2].Group != 2 {
+		t.Fatalf("groups n1=%d n3=%d, want 1 and 2", s.Nodes[0].Group, s.Nodes[2].Group)
+	}
+	h.press("h")
+	if h.snap().Nodes[0].Group != 0 {
+		t.Fatal("h did not heal the partition")
+	}
+	h.press("p", "esc")
+	if h.m.mode != modeNormal {
+		t.Fatal("esc did not close the prompt")
+	}
+}
+
+func TestEditTiming(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.press("e")
+	if h.m.mode != modeEdit {
+		t.Fatal("e did not open the editor")
+	}
+	h.press("tab", "ctrl+u")
+	h.typeText("0s")
+	h.press("enter")
+	if h.m.mode != modeEdit || !strings.Contains(h.m.edit.err, "heartbeat 0s: must be positive") {
+		t.Fatalf("heartbeat 0s: mode %v err %q, want the form kept open with the error", h.m.mode, h.m.edit.err)
+	}
+	h.press("ctrl+u")
+	h.typeText("3s")
+	h.press("enter")
+	if got := h.snap().Config.Heartbeat; got != 3*time.Second {
+		t.Fatalf("heartbeat %v after editing, want 3s", got)
+	}
+	if !strings.Contains(h.m.status, "leadership will churn") {
+		t.Errorf("status %q should warn about churn", h.m.status)
+	}
+	h.advance(3 * time.Second)
+	if c := h.snap().Stats.LeaderChanges; c < 3 {
+		t.Fatalf("%d leader changes in 3s with 3s heartbeats, want churn", c)
+	}
+}
+
+func TestPauseStepSpeed(t *testing.T) {
+	h := newHarness(t, 1)
+	h.press("space")
+	at := h.snap().Now
+	h.advance(time.Second)
+	if h.snap().Now != at || !h.snap().Paused {
+		t.Fatal("clock moved while paused")
+	}
+	h.press(".")
+	h.frame()
+	if h.snap().Now == at {
+		t.Fatal(". did not step")
+	}
+	h.press("space", ".")
+	if !strings.Contains(h.m.status, "while paused") {
+		t.Fatalf("step while running: status %q", h.m.status)
+	}
+	h.press("+", "+")
+	if got := h.snap().Speed; got != 4 {
+		t.Fatalf("speed %v after + +, want 4", got)
+	}
+	for i := 0; i < 20; i++ {
+		h.press("-")
+	}
+	if got := h.snap().Speed; got != minSpeed {
+		t.Fatalf("speed %v after many -, want the floor %v", got, minSpeed)
+	}
+}
+
+func TestOptionToggles(t *testing.T) {
+	h := newHarness(t, 1)
+	h.press("P", "Q")
+	if c := h.snap().Config; !c.PreVote || !c.CheckQuorum {
+		t.Fatalf("PreVote %v CheckQuorum %v after P Q", c.PreVote, c.CheckQuorum)
+	}
+	h.press("P")
+	if h.snap().Config.PreVote {
+		t.Fatal("second P did not turn PreVote off")
+	}
+}
+
+func TestViewKeysWithoutCluster(t *testing.T) {
+	h := newHarness(t, 1)
+	h.press("9")
+	if h.m.selected != 1 || !strings.Contains(h.m.status, "no node 9") {
+		t.Fatalf("9 in a 5-node cluster: selected n%d, status %q", h.m.selected, h.m.status)
+	}
+	for i := 0; i < 20; i++ {
+		h.press("[")
+	}
+	if h.m.zoom != 0 {
+		t.Fatalf("zoom %d after zooming in a lot", h.m.zoom)
+	}
+	h.press("]")
+	if h.m.zoom != 1 {
+		t.Fatalf("zoom %d", h.m.zoom)
+	}
+	h.press("?")
+	if !h.m.showFullHelp || !strings.Contains(h.m.render(), "toggle CheckQuorum") {
+		t.Fatal("? did not show the full help")
+	}
+	h.press("f")
+	if !h.m.showHeartbeats {
+		t.Fatal("f did not show heartbeats")
+	}
+	_, cmd := h.m.Update(keyMsg("q"))
+	if cmd == nil {
+		t.Fatal("q returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q does not quit")
+	}
+}
+
+// The heartbeat filter: hidden by default, shown with f.
+func TestHeartbeatFilter(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	if h.logged("AppendEntries t") {
+		t.Fatal("heartbeats in the default log")
+	}
+	h.press("f")
+	if !strings.Contains(h.m.render(), "AppendEntries") {
+		t.Fatal("f did not bring heartbeats into the log")
+	}
+}
+
+// A violation shows as a banner that stays.
+func TestViolationBanner(t *testing.T) {
+	h := newHarness(t, 1)
+	h.m.hist.ingest(&cluster.Event{At: time.Second, Kind: cluster.KindViolation, Invariant: cluster.InvElectionSafety, Detail: "n1 and n2 both lead term 3"})
+	h.advance(time.Second)
+	if !strings.Contains(h.m.render(), "VIOLATION of election-safety: n1 and n2 both lead term 3") {
+		t.Fatal("no violation banner")
+	}
+}
+
+func TestTimerDrains(t *testing.T) {
+	h := newHarness(t, 1)
+	ns := cluster.NodeStatus{Alive: true}
+	ns.Role = raft.Follower
+	ns.ElectionTimeout = 200 * ms
+	ns.ElectionDeadline = 150 * ms
+	h.m.snap.Now = 100 * ms
+	if got := h.m.timerCell(ns); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
+		t.Fatalf("timer cell %q, want a quarter left", got)
+	}
+}

@@ -1,0 +1,76 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"raftty/cluster"
+)
+
+// notifying tells the test each time the program has run a command on the
+// cluster, so the test waits on events rather than on the clock.
+type notifying struct {
+	Cluster
+	done chan error
+}
+
+func (n notifying) Do(fn func(c *cluster.Cluster) error) error {
+	err := n.Cluster.Do(fn)
+	n.done <- err
+	return err
+}
+
+func waitCommand(t *testing.T, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("command failed: %v", err)
+		}
+	case <-time.After(10 * time.Second): // a hang, not a timing assumption
+		t.Fatal("the program never ran the command")
+	}
+}
+
+// The whole program under teatest: select the leader, kill it, watch
+// another be elected, quit.
+func TestProgramKillLeader(t *testing.T) {
+	h := newHarness(t, 42)
+	for i := 0; i < 20; i++ { // one virtual second, before the program starts
+		h.wall = h.wall.Add(50 * time.Millisecond)
+		h.ticks <- h.wall
+	}
+	done := make(chan error, 16)
+	m := New(notifying{Cluster: h.live, done: done}, DefaultStyles(true))
+	old := h.live.Snapshot().Leader
+
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm.Send(keyMsg("L"))
+	tm.Send(keyMsg("k"))
+	waitCommand(t, done)
+	for i := 0; i < 20; i++ {
+		h.wall = h.wall.Add(50 * time.Millisecond)
+		h.ticks <- h.wall
+	}
+	tm.Send(keyMsg("q"))
+
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	if final.selected != old {
+		t.Fatalf("L selected n%d, want the leader n%d", final.selected, old)
+	}
+	if s := h.live.Snapshot(); s.Leader == 0 || s.Leader == old || s.Nodes[old-1].Alive {
+		t.Fatalf("after L k: leader n%d (was n%d), n%d alive %v", s.Leader, old, old, s.Nodes[old-1].Alive)
+	}
+	out, err := io.ReadAll(tm.FinalOutput(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "LEADER") || !strings.Contains(string(out), fmt.Sprintf("kill n%d", old)) {
+		t.Fatalf("the program never drew the leader or the kill:\n%q", out)
+	}
+}

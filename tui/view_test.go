@@ -1,0 +1,75 @@
+package tui
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// The screen after a first election and a killed leader, at fixed sizes,
+// escape codes stripped. Run with -update to accept a deliberate change.
+func TestGoldenViews(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{120, 40}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			h := newHarness(t, 42)
+			h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			h.advance(1500 * time.Millisecond)
+			h.press("L", "k")
+			h.advance(700 * time.Millisecond)
+			view := ansi.Strip(h.m.View().Content)
+			checkShape(t, view, size.w, size.h)
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+}
+
+// checkShape fails unless view is exactly h lines of exactly w cells.
+func checkShape(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got != w {
+			t.Fatalf("line %d is %d cells wide, want %d: %q", i, got, w, l)
+		}
+	}
+}
+
+// Random keys, pastes and resizes, down to 1x1, never panic, and every
+// frame fills the terminal exactly.
+func TestRandomKeysAndResizes(t *testing.T) {
+	keys := []string{"1", "2", "3", "5", "9", "tab", "shift+tab", "L", "d", "c", "k", "r", "t", "h", "p", "e",
+		"P", "Q", "space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s",
+		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u"}
+	for seed := uint64(1); seed <= 4; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		h := newHarness(t, seed)
+		w, ht := 120, 40
+		for i := 0; i < 400; i++ {
+			switch r := rng.IntN(10); {
+			case r == 0:
+				w, ht = 1+rng.IntN(250), 1+rng.IntN(80)
+				h.m.Update(tea.WindowSizeMsg{Width: w, Height: ht})
+			case r == 1:
+				h.m.Update(tea.PasteMsg{Content: "1,2 | 3\n\x1b[31mred"})
+			case r == 2:
+				h.advance(time.Duration(rng.IntN(300)) * time.Millisecond)
+			default:
+				k := keys[rng.IntN(len(keys))]
+				if k == "q" || k == "ctrl+c" {
+					continue
+				}
+				h.press(k)
+			}
+			checkShape(t, ansi.Strip(h.m.View().Content), w, ht)
+		}
+	}
+}
