@@ -72,7 +72,7 @@ type Cluster struct {
 
 	members []*member // by node id; index 0 unused
 	net     *transport.Network[raft.Message]
-	timers  minheap.Heap[timerEntry]
+	timers  minheap.Heap[timerEntry, *timerEntry]
 	seq     uint64
 
 	sink    func(Event)
@@ -324,7 +324,7 @@ type timerEntry struct {
 }
 
 // Before orders timers by time, then by scheduling order.
-func (t timerEntry) Before(o timerEntry) bool {
+func (t *timerEntry) Before(o *timerEntry) bool {
 	if t.at != o.at {
 		return t.at < o.at
 	}

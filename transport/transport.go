@@ -75,7 +75,7 @@ type Network[P any] struct {
 	latencyMin, latencyMax time.Duration
 	dropRate               float64
 
-	inFlight minheap.Heap[Envelope[P]]
+	inFlight minheap.Heap[Envelope[P], *Envelope[P]]
 	seq      uint64
 }
 
@@ -322,7 +322,7 @@ func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
 }
 
 // Before orders envelopes on the wire: by arrival, then by sending order.
-func (e Envelope[P]) Before(o Envelope[P]) bool {
+func (e *Envelope[P]) Before(o *Envelope[P]) bool {
 	if e.ArriveAt != o.ArriveAt {
 		return e.ArriveAt < o.ArriveAt
 	}

@@ -86,10 +86,13 @@ const (
 	markDisconnect
 	markRestart
 	markKill
-	markTimeout
-	markStepDown
 	markPreCandidate
 	markCandidate
+	// A timeout makes a node a (pre-)candidate at the same instant; the
+	// timeout wins the column, so that each failed election shows as an x
+	// inside the candidate band.
+	markTimeout
+	markStepDown
 	markLeader
 	markKinds
 )

@@ -384,8 +384,8 @@ var legendLines = []string{
 	"━ leader (own colour) ═ candidate ╌ pre-cand. ─ follower",
 	"· dead    orange band: cut off from a majority",
 	"┃ heartbeat sent   ╵ heartbeat received",
-	"x election timeout   C candidate  P pre-candidate",
-	"L leader   F steps down   v vote   p pre-vote granted",
+	"x timeout: (pre-)campaigns   C pre-vote won: campaigns",
+	"L wins   F steps down   v votes   p grants a pre-vote",
 	"X killed  R restarted  / disconnected  + reconnected",
 	"¦ link cut, restored or partitioned",
 }

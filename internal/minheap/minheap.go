@@ -3,28 +3,32 @@
 // element in an interface, which the simulator's hot path cannot afford.
 package minheap
 
-// Ordered is an element that knows whether it comes before another.
+// Ordered is implemented by a pointer to an element that knows whether it
+// comes before another. Comparing through pointers spares copying large
+// elements (an envelope with its message) at every step of a sift.
 type Ordered[T any] interface {
-	Before(other T) bool
+	*T
+	Before(other *T) bool
 }
 
 // Heap is a min-heap: Pop returns the element that comes before all others.
-type Heap[T Ordered[T]] []T
+// PT is *T; Go infers it.
+type Heap[T any, PT Ordered[T]] []T
 
 // Len returns the number of elements.
-func (h Heap[T]) Len() int { return len(h) }
+func (h Heap[T, PT]) Len() int { return len(h) }
 
 // Peek returns the least element without removing it; the heap must not be
 // empty.
-func (h Heap[T]) Peek() T { return h[0] }
+func (h Heap[T, PT]) Peek() T { return h[0] }
 
 // Push adds x.
-func (h *Heap[T]) Push(x T) {
+func (h *Heap[T, PT]) Push(x T) {
 	*h = append(*h, x)
 	s := *h
 	for i := len(s) - 1; i > 0; {
 		parent := (i - 1) / 2
-		if !s[i].Before(s[parent]) {
+		if !PT(&s[i]).Before(&s[parent]) {
 			break
 		}
 		s[i], s[parent] = s[parent], s[i]
@@ -33,7 +37,7 @@ func (h *Heap[T]) Push(x T) {
 }
 
 // Pop removes and returns the least element; the heap must not be empty.
-func (h *Heap[T]) Pop() T {
+func (h *Heap[T, PT]) Pop() T {
 	s := *h
 	top := s[0]
 	last := len(s) - 1
@@ -43,10 +47,10 @@ func (h *Heap[T]) Pop() T {
 	s = s[:last]
 	for i := 0; ; {
 		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(s) && s[l].Before(s[least]) {
+		if l < len(s) && PT(&s[l]).Before(&s[least]) {
 			least = l
 		}
-		if r < len(s) && s[r].Before(s[least]) {
+		if r < len(s) && PT(&s[r]).Before(&s[least]) {
 			least = r
 		}
 		if least == i {

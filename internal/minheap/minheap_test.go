@@ -8,11 +8,11 @@ import (
 
 type item struct{ key, seq int }
 
-func (a item) Before(b item) bool { return a.key < b.key || (a.key == b.key && a.seq < b.seq) }
+func (a *item) Before(b *item) bool { return a.key < b.key || (a.key == b.key && a.seq < b.seq) }
 
 func TestPopsInOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	var h Heap[item]
+	var h Heap[item, *item]
 	var want []item
 	for i := 0; i < 1000; i++ {
 		x := item{key: rng.IntN(50), seq: i}
@@ -20,7 +20,7 @@ func TestPopsInOrder(t *testing.T) {
 		want = append(want, x)
 	}
 	slices.SortFunc(want, func(a, b item) int {
-		if a.Before(b) {
+		if a.Before(&b) {
 			return -1
 		}
 		return 1

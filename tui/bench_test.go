@@ -1,0 +1,77 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"raftty/cluster"
+)
+
+// frozen is a cluster that no longer moves: a snapshot and nothing to drain.
+type frozen struct{ snap cluster.Snapshot }
+
+func (f frozen) Do(func(*cluster.Cluster) error) error          { return nil }
+func (f frozen) Drain(b []cluster.Event) ([]cluster.Event, int) { return b, 0 }
+func (f frozen) Snapshot() cluster.Snapshot                     { return f.snap }
+func (f frozen) Pause() error                                   { return nil }
+func (f frozen) Resume() error                                  { return nil }
+func (f frozen) StepEvent() error                               { return nil }
+func (f frozen) SetSpeed(float64) error                         { return nil }
+
+// fullModel is a model whose history is full: a churning cluster (3s
+// heartbeats) run for a virtual minute with every event ingested, so the
+// timeline and log rings have wrapped.
+func fullModel(b *testing.B, nodes, w, h int) *Model {
+	b.Helper()
+	cfg := cluster.DefaultConfig()
+	cfg.Nodes, cfg.Seed = nodes, 1
+	cfg.Heartbeat = 120 * time.Millisecond
+	var events []cluster.Event
+	c, err := cluster.New(cfg, func(e cluster.Event) { events = append(events, e) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	snap := cluster.Snapshot{Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(), Config: c.Config(), Speed: 0.1, MaxTerm: c.MaxTerm()}
+	m := New(frozen{snap: snap}, DefaultStyles(false))
+	for i := range events {
+		m.hist.ingest(&events[i])
+	}
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+func BenchmarkView(b *testing.B) {
+	for _, tc := range []struct{ nodes, w, h int }{{5, 120, 40}, {9, 120, 40}, {5, 240, 60}, {9, 240, 60}} {
+		b.Run(fmt.Sprintf("%dnodes_%dx%d", tc.nodes, tc.w, tc.h), func(b *testing.B) {
+			m := fullModel(b, tc.nodes, tc.w, tc.h)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkIngest measures how many events per second the UI absorbs into
+// its timeline and log.
+func BenchmarkIngest(b *testing.B) {
+	cfg := cluster.DefaultConfig()
+	cfg.Seed = 1
+	var events []cluster.Event
+	c, _ := cluster.New(cfg, func(e cluster.Event) { events = append(events, e) })
+	c.RunFor(10 * time.Second)
+	c.Kill(c.Leader())
+	c.RunFor(10 * time.Second)
+	hist := newHistory(cfg.Nodes)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		hist.ingest(&events[n%len(events)])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
