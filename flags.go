@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"time"
 
@@ -46,7 +44,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")
 	fs.BoolVar(&f.checkQuorum, "checkquorum", false, "a leader that loses touch with a majority steps down (dissertation 6.2)")
 	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
-	fs.StringVar(&f.scenario, "scenario", "", "a scenario file of timed commands")
+	fs.StringVar(&f.scenario, "scenario", "", "a built-in scenario (raftty scenarios lists them) or a scenario file")
 }
 
 // setup is what the flags describe: a cluster config, how long to run, and
@@ -59,9 +57,24 @@ type setup struct {
 	warnings []string
 }
 
-func (f *clusterFlags) parse() (setup, error) {
+// parse turns the flags into a setup. changed reports whether the user gave
+// a flag: a scenario's own nodes, seed and duration apply unless they did.
+func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	cfg := cluster.DefaultConfig()
 	s := setup{}
+	var err error
+	if s.script, err = f.loadScript(); err != nil {
+		return s, err
+	}
+	if sc := s.script; sc.Nodes > 0 && !changed("nodes") {
+		f.nodes = sc.Nodes
+	}
+	if sc := s.script; sc.HasSeed && !changed("seed") {
+		f.seed = strconv.FormatUint(sc.Seed, 10)
+	}
+	if sc := s.script; sc.For > 0 && !changed("for") {
+		f.duration = sc.For.String()
+	}
 	if f.nodes < 1 || f.nodes > cluster.MaxNodes {
 		return s, fmt.Errorf("--nodes %d: raftty simulates 1 to %d nodes", f.nodes, cluster.MaxNodes)
 	}
@@ -75,7 +88,6 @@ func (f *clusterFlags) parse() (setup, error) {
 		}
 		cfg.Seed = seed
 	}
-	var err error
 	if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
 		return s, fmt.Errorf("--for %s: %w", f.duration, err)
 	}
@@ -99,9 +111,6 @@ func (f *clusterFlags) parse() (setup, error) {
 	}
 	cfg.PreVote, cfg.CheckQuorum = f.preVote, f.checkQuorum
 	s.cfg = cfg
-	if s.script, err = f.loadScript(); err != nil {
-		return s, err
-	}
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, err
 	}
@@ -113,8 +122,8 @@ func (f *clusterFlags) loadScript() (*scenario.Script, error) {
 	script := &scenario.Script{}
 	if f.scenario != "" {
 		var err error
-		if script, err = loadScenario(f.scenario); err != nil {
-			return nil, err
+		if script, err = scenario.Load(f.scenario); err != nil {
+			return nil, fmt.Errorf("--scenario %w", err)
 		}
 	}
 	for _, line := range f.at {
@@ -126,15 +135,6 @@ func (f *clusterFlags) loadScript() (*scenario.Script, error) {
 		script.Add(step)
 	}
 	return script, nil
-}
-
-func loadScenario(name string) (*scenario.Script, error) {
-	file, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("--scenario %s: %w", name, err)
-	}
-	defer file.Close()
-	return scenario.Parse(name, io.Reader(file))
 }
 
 // timingWarnings explains a timing that is allowed but will not behave: a

@@ -51,7 +51,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--prevote=maybe"}, `invalid argument "maybe" for "--prevote"`},
 		{[]string{"run", "--at", "2s kil 1"}, `--at "2s kil 1": unknown action "kil"`},
 		{[]string{"run", "--at", "2s kill 9"}, `--at "2s kill 9": no node 9 (nodes are 1..5)`},
-		{[]string{"run", "--scenario", "/no/such/file"}, "--scenario /no/such/file: open /no/such/file: no such file or directory"},
+		{[]string{"run", "--scenario", "/no/such/file"}, "--scenario /no/such/file: no such file, and no built-in scenario of that name"},
 		{[]string{"run", "--scenario", scenarioFile}, scenarioFile + `:4: unknown action "kil"`},
 		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"run", "extra"}, `unknown command "extra"`},
@@ -157,5 +157,34 @@ func TestReadableSummary(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	code, out, _ := run(t, "scenarios")
+	if code != 0 || !strings.Contains(out, "03-leader-crash") || strings.Count(out, "\n") < 14 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, out, stderr := run(t, "run", "--scenario", "leader-crash", "--seed", "3")
+	if code != 0 || !strings.Contains(out, "scenario 03-leader-crash") || strings.Contains(out, "FAILED") {
+		t.Fatalf("built-in scenario: exit %d\n%s%s", code, out, stderr)
+	}
+
+	file := filepath.Join(t.TempDir(), "mine.txt")
+	if err := os.WriteFile(file, []byte("nodes 3\nfor 2s\nat 1s expect leader\nat 1.5s expect term >= 50\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = run(t, "run", "--scenario", file, "--seed", "1")
+	if want := file + ":4: expectation failed: term >= 50 (got 1)"; code != exitFailed || !strings.Contains(stderr, want) {
+		t.Fatalf("failing expectation: exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	// The scenario's nodes apply unless --nodes says otherwise.
+	_, out, _ = run(t, "run", "--scenario", file, "--seed", "1", "--nodes", "7")
+	if !strings.Contains(out, "7 nodes") {
+		t.Fatalf("--nodes 7 did not override the scenario's nodes 3:\n%s", out)
+	}
+	code, _, stderr = run(t, "run", "--scenario", "no-such")
+	if code != exitBadInput || !strings.Contains(stderr, "no-such: no such file, and no built-in scenario of that name") {
+		t.Fatalf("unknown scenario: exit %d, %q", code, stderr)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -44,7 +45,7 @@ func newRunCmd() *cobra.Command {
 }
 
 func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error {
-	s, err := flags.parse()
+	s, err := flags.parse(cmd.Flags().Changed)
 	if err != nil {
 		return badInput(err)
 	}
@@ -52,7 +53,7 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-	sum, err := headless(s, out, opts)
+	sum, failed, err := headless(s, out, opts)
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		return &exitError{code: exitFailed, err: ferr}
 	}
@@ -62,14 +63,31 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	if sum.Violations > 0 {
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d invariant violation(s); replay with --seed %d", sum.Violations, sum.Seed)}
 	}
+	if len(failed) == 1 {
+		return &exitError{code: exitFailed, err: errors.New(expectationFailure(failed[0]))}
+	}
+	if len(failed) > 1 {
+		for _, e := range failed {
+			fmt.Fprintf(cmd.ErrOrStderr(), "raftty: %s\n", expectationFailure(e))
+		}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d expectations failed", len(failed))}
+	}
 	return nil
 }
 
+func expectationFailure(e cluster.Event) string {
+	return fmt.Sprintf("%s: expectation failed: %s (got %s)", e.Source, e.Detail, e.Got)
+}
+
 // headless runs the setup to its end on the simulated clock, writing events
-// to out as opts ask, and returns the summary.
-func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, error) {
+// to out as opts ask, and returns the summary and the failed expectations.
+func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []cluster.Event, error) {
 	var line []byte
+	var expects []cluster.Event
 	sink := func(e cluster.Event) {
+		if e.Kind == cluster.KindExpect {
+			expects = append(expects, e)
+		}
 		switch {
 		case opts.json:
 			line = e.AppendJSON(line[:0])
@@ -81,31 +99,45 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, err
 	}
 	c, err := cluster.New(s.cfg, sink)
 	if err != nil {
-		return cluster.Summary{}, err
+		return cluster.Summary{}, nil, err
 	}
 	c.ReportParams()
-	scenario.NewPlayer(s.script).RunUntil(c, s.runFor)
+	if s.script.Explain != "" {
+		c.Explain(s.script.Explain)
+	}
+	player := scenario.NewPlayer(s.script)
+	player.RunUntil(c, s.runFor)
+	player.Finish(c)
 	sum := c.Summary()
 	if opts.json {
 		out.Write(sum.MarshalLine())
 	} else {
-		writeSummary(out, s, sum)
+		writeSummary(out, s, sum, expects)
 	}
-	return sum, nil
+	var failed []cluster.Event
+	for _, e := range expects {
+		if !e.Passed {
+			failed = append(failed, e)
+		}
+	}
+	return sum, failed, nil
 }
 
 // writeSummary prints the run's numbers for a person.
-func writeSummary(w io.Writer, s setup, sum cluster.Summary) {
+func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects []cluster.Event) {
 	leader := "none"
 	if sum.Leader != 0 {
 		leader = fmt.Sprintf("n%d", sum.Leader)
+	}
+	if sc := s.script; sc.Title != "" {
+		fmt.Fprintf(w, "scenario %s: %s\n", sc.Name, sc.Title)
 	}
 	fmt.Fprintf(w, "raftty run: %d nodes, seed %d, %v of virtual time\n", sum.Nodes, sum.Seed, s.runFor)
 	fmt.Fprintf(w, "  leader at the end   %s (highest term %d)\n", leader, sum.Term)
 	fmt.Fprintf(w, "  elections           %d started, %d won, %d split votes, %d pre-vote rounds\n",
 		sum.Elections, sum.LeadersElected, sum.SplitVotes, sum.PreVotes)
 	fmt.Fprintf(w, "  leader changes      %d\n", sum.LeaderChanges)
-	fmt.Fprintf(w, "  time without leader %v\n", time.Duration(sum.NoLeaderUS)*time.Microsecond)
+	fmt.Fprintf(w, "  time without leader %v\n", (time.Duration(sum.NoLeaderUS) * time.Microsecond).Round(time.Millisecond))
 	fmt.Fprintf(w, "  messages            %d sent, %d delivered, %d dropped%s\n", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))
 	fmt.Fprintf(w, "  violations          %d\n", sum.Violations)
 	shown := sum.Leaders
@@ -117,6 +149,16 @@ func writeSummary(w io.Writer, s setup, sum cluster.Summary) {
 	}
 	for _, l := range shown {
 		fmt.Fprintf(w, "    term %-4d n%-3d at %.3fs\n", l.Term, l.Node, time.Duration(l.AtUS*1000).Seconds())
+	}
+	if len(expects) > 0 {
+		fmt.Fprintln(w, "  expectations")
+	}
+	for _, e := range expects {
+		verdict := "ok    "
+		if !e.Passed {
+			verdict = "FAILED"
+		}
+		fmt.Fprintf(w, "    %s %-28s got %-12s %s\n", verdict, e.Detail, e.Got, e.Source)
 	}
 }
 

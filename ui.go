@@ -16,7 +16,7 @@ type uiOptions struct {
 }
 
 func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
-	s, err := flags.parse()
+	s, err := flags.parse(cmd.Flags().Changed)
 	if err != nil {
 		return badInput(err)
 	}
@@ -26,7 +26,7 @@ func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
 	if !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return badInput(fmt.Errorf("the live view needs a terminal; use `raftty run` to run headless"))
 	}
-	title := ""
+	title := s.script.Title
 	for _, w := range s.warnings {
 		title = "warning: " + w
 	}

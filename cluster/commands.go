@@ -250,6 +250,16 @@ func (c *Cluster) ReportParams() {
 	c.param("checkquorum", onOff(c.cfg.CheckQuorum))
 }
 
+// Explain emits a scenario's explanation of what to watch now.
+func (c *Cluster) Explain(text string) {
+	c.emit(Event{At: c.now, Kind: KindExplain, Detail: text})
+}
+
+// ReportExpectation emits the outcome of a scenario's expectation.
+func (c *Cluster) ReportExpectation(expect, source string, passed bool, got string) {
+	c.emit(Event{At: c.now, Kind: KindExpect, Detail: expect, Passed: passed, Got: got, Source: source})
+}
+
 // ReportError emits an error event: a command that could not be carried out.
 func (c *Cluster) ReportError(err error) {
 	c.emit(Event{At: c.now, Kind: KindError, Detail: err.Error()})

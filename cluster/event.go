@@ -12,8 +12,9 @@ import (
 type Kind uint8
 
 // The event kinds of DESIGN.md, plus ignore (a node received a message and
-// did nothing with it, with the reason) and error (a command could not be
-// carried out, e.g. "kill leader" with no leader).
+// did nothing with it, with the reason), error (a command could not be
+// carried out, e.g. "kill leader" with no leader), and a scenario's explain
+// (what to watch now) and expect (an expectation checked).
 const (
 	KindState Kind = iota + 1
 	KindVote
@@ -26,12 +27,15 @@ const (
 	KindViolation
 	KindIgnore
 	KindError
+	KindExplain
+	KindExpect
 )
 
 var kindNames = [...]string{
 	KindState: "state", KindVote: "vote", KindTimeout: "timeout", KindSend: "send",
 	KindDeliver: "deliver", KindDrop: "drop", KindFault: "fault", KindParam: "param",
 	KindViolation: "violation", KindIgnore: "ignore", KindError: "error",
+	KindExplain: "explain", KindExpect: "expect",
 }
 
 // String returns the kind as it appears in JSON.
@@ -79,9 +83,16 @@ type Event struct {
 	// Name and Value describe a parameter change (param).
 	Name, Value string
 
-	// Invariant and Detail describe a violation, Detail an error.
+	// Invariant and Detail describe a violation, Detail an error, an
+	// explanation's text or an expectation as written.
 	Invariant string
 	Detail    string
+
+	// Passed, Got and Source describe a checked expectation: whether it
+	// held, what was found, and where it was written.
+	Passed bool
+	Got    string
+	Source string
 }
 
 // IsHeartbeatTraffic reports whether e is a send, delivery or drop of an
@@ -156,6 +167,13 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = appendString(b, "detail", e.Detail)
 	case KindError:
 		b = appendString(b, "detail", e.Detail)
+	case KindExplain:
+		b = appendString(b, "text", e.Detail)
+	case KindExpect:
+		b = appendString(b, "expect", e.Detail)
+		b = appendBool(b, "passed", e.Passed)
+		b = appendString(b, "got", e.Got)
+		b = appendString(b, "source", e.Source)
 	}
 	return append(b, '}')
 }
@@ -259,6 +277,14 @@ func (e *Event) String() string {
 		return fmt.Sprintf("VIOLATION of %s: %s", e.Invariant, e.Detail)
 	case KindError:
 		return "error: " + e.Detail
+	case KindExplain:
+		return "» " + e.Detail
+	case KindExpect:
+		verdict := "holds"
+		if !e.Passed {
+			verdict = "FAILED"
+		}
+		return fmt.Sprintf("expect %s: %s (got %s) [%s]", e.Detail, verdict, e.Got, e.Source)
 	}
 	return e.Kind.String()
 }

@@ -46,7 +46,11 @@ type Stats struct {
 	// DroppedBy counts drops by reason ("disconnected", "loss", ...).
 	DroppedBy  map[string]int
 	Violations int
-	Events     int
+	// ExpectationsFailed counts a scenario's expectations that did not hold.
+	ExpectationsFailed int
+	Events             int
+	// LeaderSince is when the current effective leader took over.
+	LeaderSince time.Duration
 	// Leaders lists the winner of each term, the latest maxLeaderRecords.
 	Leaders []TermLeader
 
@@ -79,6 +83,10 @@ func (s *Stats) observe(e *Event) {
 		s.Timeouts++
 	case KindViolation:
 		s.Violations++
+	case KindExpect:
+		if !e.Passed {
+			s.ExpectationsFailed++
+		}
 	case KindState:
 		s.observeState(e)
 	}
@@ -129,6 +137,9 @@ func (s *Stats) leaderChanged(now time.Duration, old, next int, _ uint64) {
 		s.NoLeaderSince = now
 		s.HasLeader = false
 	}
+	if next != 0 && next != old {
+		s.LeaderSince = now
+	}
 	if next != 0 {
 		if s.lastLeader != 0 && s.lastLeader != next {
 			s.LeaderChanges++
@@ -168,6 +179,7 @@ type Summary struct {
 	Dropped        int            `json:"messages_dropped"`
 	DroppedBy      map[string]int `json:"dropped_by"`
 	Violations     int            `json:"violations"`
+	ExpectFailed   int            `json:"expectations_failed"`
 	Events         int            `json:"events"`
 	Leaders        []TermLeader   `json:"leaders"`
 }
@@ -188,7 +200,7 @@ func (c *Cluster) Summary() Summary {
 		Elections: s.Elections, PreVotes: s.PreVotes, LeadersElected: s.LeadersElected,
 		LeaderChanges: s.LeaderChanges, SplitVotes: s.SplitVotes, NoLeaderUS: s.NoLeader.Microseconds(),
 		Sent: s.Sent, Delivered: s.Delivered, Dropped: s.Dropped, DroppedBy: s.DroppedBy,
-		Violations: s.Violations, Events: s.Events, Leaders: leaders,
+		Violations: s.Violations, ExpectFailed: s.ExpectationsFailed, Events: s.Events, Leaders: leaders,
 	}
 }
 

@@ -9,6 +9,18 @@
 //	at 5s heal
 //	at 6s set heartbeat 3s
 //
+// A scenario file may also say what it is and what to watch, set up the
+// cluster, and check outcomes:
+//
+//	title The leader crashes
+//	explain Five nodes elect a leader; at 2s it dies. Watch the timers drain.
+//	nodes 5
+//	seed 7
+//	for 6s
+//	at 2s explain The leader is dead: nobody resets the followers' timers.
+//	at 4s expect leader
+//	expect no violation            # no "at": checked at the end of the run
+//
 // A line that cannot be read is an error naming the file, the line and what
 // is wrong; a command that cannot be carried out when its time comes ("kill
 // leader" with no leader) is an error event in the run.
@@ -40,6 +52,8 @@ const (
 	ActLink       = "link"
 	ActHeal       = "heal"
 	ActSet        = "set"
+	ActExplain    = "explain"
+	ActExpect     = "expect"
 )
 
 // nodeActions take a list of nodes (or "leader").
@@ -60,6 +74,10 @@ type Step struct {
 	OneWay bool
 	// Param and Value: what `set` changes, Value as written.
 	Param, Value string
+	// Text is what an explain step says.
+	Text string
+	// Expect is what an expect step checks.
+	Expect Expectation
 	// Source says where the step was written, for error messages:
 	// "scenario.txt:4" or `--at "3s kill leader"`.
 	Source string
@@ -67,8 +85,19 @@ type Step struct {
 
 // Script is a parsed scenario: its steps in time order.
 type Script struct {
-	Name  string
-	Steps []Step
+	Name string
+	// Title and Explain say what the scenario shows and what to watch.
+	Title   string
+	Explain string
+	// Nodes, Seed and For set up the run unless the command line does:
+	// zero (HasSeed false) means not given.
+	Nodes   int
+	Seed    uint64
+	HasSeed bool
+	For     time.Duration
+	Steps   []Step
+	// Final are the expectations checked at the end of a run.
+	Final []Step
 }
 
 // Parse reads a scenario: one step per line, `#` starts a comment. name is
@@ -84,11 +113,19 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
+		source := fmt.Sprintf("%s:%d", name, lineNo)
+		handled, err := s.parseDirective(line, source)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+		if handled {
+			continue
+		}
 		step, err := ParseLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
+			return nil, fmt.Errorf("%s: %w", source, err)
 		}
-		step.Source = fmt.Sprintf("%s:%d", name, lineNo)
+		step.Source = source
 		s.Steps = append(s.Steps, step)
 	}
 	if err := sc.Err(); err != nil {
@@ -96,6 +133,42 @@ func Parse(name string, r io.Reader) (*Script, error) {
 	}
 	s.Sort()
 	return s, nil
+}
+
+// parseDirective reads a line that is not a timed step: title, explain,
+// nodes, seed, for, and an expect checked at the end of the run.
+func (s *Script) parseDirective(line, source string) (bool, error) {
+	word, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	rest = strings.TrimSpace(rest)
+	var err error
+	switch word {
+	case "title":
+		s.Title = rest
+	case "explain":
+		s.Explain = strings.TrimSpace(s.Explain + " " + rest)
+	case "nodes":
+		if s.Nodes, err = strconv.Atoi(rest); err != nil || s.Nodes < 1 {
+			return true, fmt.Errorf("nodes %q: want a number from 1", rest)
+		}
+	case "seed":
+		if s.Seed, err = strconv.ParseUint(rest, 10, 64); err != nil {
+			return true, fmt.Errorf("seed %q: want a whole number from 0", rest)
+		}
+		s.HasSeed = true
+	case "for":
+		if s.For, err = ParseDuration(rest); err != nil || s.For == 0 {
+			return true, fmt.Errorf("for %q: want a positive duration", rest)
+		}
+	case "expect":
+		x, err := parseExpectation(strings.Fields(rest))
+		if err != nil {
+			return true, err
+		}
+		s.Final = append(s.Final, Step{Action: ActExpect, Expect: x, Source: source})
+	default:
+		return false, nil
+	}
+	return true, nil
 }
 
 // Sort orders the steps by time, keeping the written order of steps at the
@@ -144,6 +217,13 @@ func ParseLine(line string) (Step, error) {
 		}
 	case step.Action == ActSet:
 		err = step.parseSet(args)
+	case step.Action == ActExplain:
+		step.Text = strings.Join(args, " ")
+		if step.Text == "" {
+			err = errors.New("explain needs a text")
+		}
+	case step.Action == ActExpect:
+		step.Expect, err = parseExpectation(args)
 	default:
 		err = fmt.Errorf("unknown action %q (want one of %s)", step.Action, strings.Join(Actions(), ", "))
 	}
@@ -152,7 +232,7 @@ func ParseLine(line string) (Step, error) {
 
 // Actions lists every action a step can take.
 func Actions() []string {
-	return append(slices.Clone(nodeActions), ActPartition, ActCut, ActLink, ActHeal, ActSet)
+	return append(slices.Clone(nodeActions), ActPartition, ActCut, ActLink, ActHeal, ActSet, ActExplain, ActExpect)
 }
 
 func (s *Step) parseNodes(args []string) error {

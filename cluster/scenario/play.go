@@ -3,6 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"raftty/cluster"
@@ -12,10 +13,13 @@ import (
 // Validate checks every step's node ids against a cluster of the given size,
 // so that a script naming node 7 of 5 is refused before the run starts.
 func (s *Script) Validate(nodes int) error {
-	for _, st := range s.Steps {
+	for _, st := range append(slices.Clone(s.Steps), s.Final...) {
 		ids := st.Nodes
 		for _, g := range st.Groups {
 			ids = append(ids[:len(ids):len(ids)], g...)
+		}
+		if st.Action == ActExpect {
+			ids = []int{st.Expect.node}
 		}
 		for _, id := range ids {
 			if id > nodes {
@@ -46,6 +50,13 @@ func (st Step) Apply(c *cluster.Cluster) error {
 		return nil
 	case ActSet:
 		return applySetting(c, st.Param, st.Value)
+	case ActExplain:
+		c.Explain(st.Text)
+		return nil
+	case ActExpect:
+		ok, got := st.Expect.Check(c)
+		c.ReportExpectation(st.Expect.Text, st.Source, ok, got)
+		return nil
 	}
 	var errs []error
 	for _, id := range st.Nodes {
@@ -133,6 +144,13 @@ func (p *Player) PlayDue(c *cluster.Cluster) {
 		if err := st.Apply(c); err != nil {
 			c.ReportError(fmt.Errorf("%s: %s: %w", st.Source, st.Action, err))
 		}
+	}
+}
+
+// Finish checks the script's end-of-run expectations on c.
+func (p *Player) Finish(c *cluster.Cluster) {
+	for _, st := range p.script.Final {
+		_ = st.Apply(c)
 	}
 }
 

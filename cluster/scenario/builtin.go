@@ -1,0 +1,76 @@
+package scenario
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+)
+
+//go:embed builtin/*.txt
+var builtinFS embed.FS
+
+// Builtin names a scenario that ships with raftty.
+type Builtin struct {
+	Name  string
+	Title string
+}
+
+// Builtins lists the built-in scenarios, in the order of the lesson.
+func Builtins() []Builtin {
+	entries, _ := fs.ReadDir(builtinFS, "builtin")
+	var out []Builtin
+	for _, e := range entries {
+		s, err := loadBuiltin(strings.TrimSuffix(e.Name(), ".txt"))
+		if err != nil {
+			panic(fmt.Sprintf("scenario: built-in %s does not parse: %v", e.Name(), err)) // a test guards this
+		}
+		out = append(out, Builtin{Name: s.Name, Title: s.Title})
+	}
+	slices.SortStableFunc(out, func(a, b Builtin) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// loadBuiltin finds a built-in by its full name ("03-leader-crash") or its
+// name without the number ("leader-crash").
+func loadBuiltin(name string) (*Script, error) {
+	entries, _ := fs.ReadDir(builtinFS, "builtin")
+	for _, e := range entries {
+		full := strings.TrimSuffix(e.Name(), ".txt")
+		if _, short, ok := strings.Cut(full, "-"); ok && short == name {
+			name = full
+		}
+	}
+	data, err := builtinFS.ReadFile(path.Join("builtin", name+".txt"))
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(name, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	s.Name = name
+	return s, nil
+}
+
+// Load reads a built-in scenario by name, or else a scenario file.
+func Load(nameOrFile string) (*Script, error) {
+	if s, err := loadBuiltin(nameOrFile); err == nil {
+		return s, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	data, err := os.ReadFile(nameOrFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file, and no built-in scenario of that name (raftty scenarios lists them)", nameOrFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Parse(nameOrFile, bytes.NewReader(data))
+}

@@ -1,0 +1,106 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+
+	"raftty/cluster"
+)
+
+// runScript runs a script headless as `raftty run --scenario` does and
+// returns its expect events and any violations.
+func runScript(t *testing.T, s *Script, seed uint64) (expects, violations []cluster.Event) {
+	t.Helper()
+	cfg := cluster.DefaultConfig()
+	cfg.Seed = seed
+	if s.Nodes > 0 {
+		cfg.Nodes = s.Nodes
+	}
+	c, err := cluster.New(cfg, func(e cluster.Event) {
+		switch e.Kind {
+		case cluster.KindExpect:
+			expects = append(expects, e)
+		case cluster.KindViolation:
+			violations = append(violations, e)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlayer(s)
+	p.RunUntil(c, s.For)
+	p.Finish(c)
+	return expects, violations
+}
+
+// Every built-in scenario's expectations hold, whatever the seed: they are
+// lessons, and a lesson that works only for one seed teaches luck.
+func TestBuiltinScenariosHold(t *testing.T) {
+	all := Builtins()
+	if len(all) < 14 {
+		t.Fatalf("%d built-in scenarios, want the 14 of the lesson", len(all))
+	}
+	for _, b := range all {
+		t.Run(b.Name, func(t *testing.T) {
+			s, err := Load(b.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Title == "" || s.Explain == "" || s.For == 0 {
+				t.Fatalf("title %q, explain %q, for %v: a built-in says what it shows, what to watch, and how long it runs", s.Title, s.Explain, s.For)
+			}
+			want := len(s.Final)
+			for _, st := range s.Steps {
+				if st.Action == ActExpect {
+					want++
+				}
+			}
+			if want < 2 {
+				t.Fatalf("%d expectations: a built-in checks what it claims", want)
+			}
+			for seed := uint64(1); seed <= 10; seed++ {
+				expects, violations := runScript(t, s, seed)
+				if len(violations) > 0 {
+					t.Fatalf("seed %d: %s", seed, violations[0].String())
+				}
+				if len(expects) != want {
+					t.Fatalf("seed %d: %d expectations checked, want %d", seed, len(expects), want)
+				}
+				for _, e := range expects {
+					if !e.Passed {
+						t.Errorf("seed %d: %s", seed, e.String())
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLoadByShortNameAndErrors(t *testing.T) {
+	s, err := Load("leader-crash")
+	if err != nil || s.Name != "03-leader-crash" {
+		t.Fatalf("Load(leader-crash): %v, %v", s, err)
+	}
+	if _, err := Load("no-such-scenario"); err == nil {
+		t.Fatal("no error for an unknown scenario")
+	}
+}
+
+// A failed expectation is an event that says what was expected, what was
+// found and where it was written.
+func TestFailedExpectation(t *testing.T) {
+	s, err := Parse("mine.txt", stringsReader("nodes 3\nfor 2s\nat 1s expect no-leader\nexpect term >= 50\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expects, _ := runScript(t, s, 1)
+	if len(expects) != 2 || expects[0].Passed || expects[1].Passed {
+		t.Fatalf("expects %v, want two failures", expects)
+	}
+	if got := expects[0].String(); !strings.HasPrefix(got, "expect no-leader: FAILED (got leader n") || expects[0].Source != "mine.txt:3" {
+		t.Fatalf("%q from %s", got, expects[0].Source)
+	}
+	if expects[1].Source != "mine.txt:4" || expects[1].Got == "" {
+		t.Fatalf("end-of-run expectation: %+v", expects[1])
+	}
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"raftty/cluster/scenario"
+)
+
+func newScenariosCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the built-in scenarios",
+		Long: "List the built-in scenarios: classic election experiments, each with an explanation and " +
+			"expectations. Run one headless with `raftty run --scenario NAME`, or watch it with `raftty --scenario NAME` " +
+			"(the number may be left out of NAME).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, b := range scenario.Builtins() {
+				fmt.Fprintf(cmd.OutOrStdout(), "%-30s %s\n", b.Name, b.Title)
+			}
+			return nil
+		},
+	}
+}
