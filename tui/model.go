@@ -55,6 +55,7 @@ const (
 	modeNormal mode = iota
 	modePartition
 	modeEdit
+	modeScenario
 )
 
 // frameMsg asks the model to drain events and redraw.
@@ -66,13 +67,19 @@ type commandDoneMsg struct {
 	err  error
 }
 
+// Restarter replaces the running cluster with a fresh one playing the
+// named built-in scenario; the old one is stopped.
+type Restarter func(scenarioName string) (Cluster, *scenario.Script, error)
+
 // Model is the root Bubble Tea model.
 type Model struct {
-	live   Cluster
-	styles Styles
-	keys   keyMap
-	help   help.Model
-	title  string
+	live    Cluster
+	styles  Styles
+	keys    keyMap
+	help    help.Model
+	title   string
+	explain string
+	restart Restarter
 
 	width, height int
 	snap          cluster.Snapshot
@@ -93,6 +100,7 @@ type Model struct {
 	mode      mode
 	partition promptForm
 	edit      editForm
+	picker    scenarioPicker
 
 	status    string
 	statusErr bool
@@ -122,8 +130,26 @@ func New(live Cluster, styles Styles) *Model {
 	return m
 }
 
-// SetTitle shows a line above the panels (a scenario's explanation).
+// SetTitle shows a line above the panels: a scenario's title, a warning.
 func (m *Model) SetTitle(s string) { m.title = s }
+
+// SetScenario shows a scenario's title and what to watch; the text is
+// replaced as each of its explain steps fires.
+func (m *Model) SetScenario(title, explain string) { m.title, m.explain = title, explain }
+
+// SetRestarter lets s choose a built-in scenario, restarting the cluster.
+func (m *Model) SetRestarter(r Restarter) { m.restart = r }
+
+// switchTo shows a new cluster from its start.
+func (m *Model) switchTo(live Cluster, script *scenario.Script) {
+	m.live = live
+	m.snap = live.Snapshot()
+	m.hist = newHistory(len(m.snap.Nodes))
+	m.selected, m.logScroll, m.uiDropped = 1, 0, 0
+	m.paused, m.speed = m.snap.Paused, m.snap.Speed
+	m.SetScenario(script.Title, script.Explain)
+	m.drain()
+}
 
 func frameTick() tea.Cmd {
 	return tea.Tick(frameInterval, func(t time.Time) tea.Msg { return frameMsg(t) })
@@ -155,6 +181,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updatePartition(msg)
 		case modeEdit:
 			return m, m.updateEdit(msg)
+		case modeScenario:
+			return m, m.updatePicker(msg)
 		}
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
@@ -175,6 +203,9 @@ func (m *Model) drain() {
 	m.evbuf, dropped = m.live.Drain(m.evbuf[:0])
 	m.uiDropped += dropped
 	for i := range m.evbuf {
+		if m.evbuf[i].Kind == cluster.KindExplain {
+			m.explain = m.evbuf[i].Detail
+		}
 		m.hist.ingest(&m.evbuf[i])
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
@@ -272,7 +303,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.LogEnd):
 		m.logScroll = 0
 	case key.Matches(msg, k.Scenario):
-		m.setStatus("scenarios: run one with --scenario FILE for now (see the README)", nil)
+		if m.restart == nil {
+			m.setStatus("no scenarios here", nil)
+			return nil
+		}
+		m.mode = modeScenario
+		m.picker.open(scenario.Builtins())
 	case key.Matches(msg, k.Help):
 		m.showFullHelp = !m.showFullHelp
 	}
@@ -353,6 +389,29 @@ func (m *Model) updateEdit(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	m.edit.err = ""
 	return m.edit.update(msg)
+}
+
+func (m *Model) updatePicker(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc", "q", "s":
+		m.mode = modeNormal
+		m.setStatus("scenario unchanged", nil)
+	case "up", "k", "shift+tab":
+		m.picker.move(-1)
+	case "down", "j", "tab":
+		m.picker.move(1)
+	case "enter":
+		m.mode = modeNormal
+		name := m.picker.chosen()
+		live, script, err := m.restart(name)
+		if err != nil {
+			m.setStatus("scenario "+name, err)
+			return nil
+		}
+		m.switchTo(live, script)
+		m.setStatus("scenario "+name+" started (s chooses another)", nil)
+	}
+	return nil
 }
 
 func onOff(on bool) string {

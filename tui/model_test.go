@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"raftty/cluster"
+	"raftty/cluster/scenario"
 	"raftty/raft"
 )
 
@@ -262,4 +264,64 @@ func TestTimerDrains(t *testing.T) {
 	if got := h.m.timerCell(ns); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
 		t.Fatalf("timer cell %q, want a quarter left", got)
 	}
+}
+
+// s opens the scenario list; enter restarts the cluster with the chosen
+// scenario, whose title and explanations show, updated as its steps fire.
+func TestScenarioPicker(t *testing.T) {
+	h := newHarness(t, 1)
+	h.press("s")
+	if h.m.restart != nil || h.m.mode != modeNormal {
+		t.Fatal("s without a restarter should only say so")
+	}
+	var started *harness
+	h.m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+		script, err := scenario.Load(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		started = newScenarioHarness(t, script)
+		return started.live, script, nil
+	})
+	h.press("s")
+	if h.m.mode != modeScenario || !strings.Contains(h.m.render(), "03-leader-crash") {
+		t.Fatal("s did not list the scenarios")
+	}
+	h.press("down", "down", "enter") // 01, 02, 03
+	if h.m.mode != modeNormal || !strings.Contains(h.m.title, "The leader crashes") {
+		t.Fatalf("mode %v, title %q: want the leader-crash scenario running", h.m.mode, h.m.title)
+	}
+	if !strings.Contains(h.m.render(), "Five nodes elect a leader") {
+		t.Fatal("the scenario's explanation is not on screen")
+	}
+	// Drive the new cluster's clock past its "at 2s explain".
+	started.m = h.m
+	started.advance(2100 * ms)
+	if !strings.Contains(h.m.explain, "The leader is dead") {
+		t.Fatalf("explanation %q, want the one of the step at 2s", h.m.explain)
+	}
+	if !h.logged("killed") {
+		t.Fatal("the scenario's kill did not happen")
+	}
+}
+
+// newScenarioHarness is a harness whose cluster plays a script.
+func newScenarioHarness(t *testing.T, script *scenario.Script) *harness {
+	t.Helper()
+	cfg := cluster.DefaultConfig()
+	cfg.Seed = 1
+	if script.Nodes > 0 {
+		cfg.Nodes = script.Nodes
+	}
+	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
+	start := h.wall
+	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
+		Speed: 1, Ticks: h.ticks, Now: func() time.Time { return start }, Advance: scenario.NewPlayer(script),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(live.Stop)
+	h.live = live
+	return h
 }

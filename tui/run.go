@@ -27,17 +27,44 @@ type Options struct {
 // Run starts a live cluster, shows it until the user quits, then stops the
 // cluster: when Run returns, nothing it started is still running.
 func Run(ctx context.Context, opts Options) error {
-	live, err := cluster.StartLive(ctx, opts.Config, cluster.LiveOptions{
-		Speed:   opts.Speed,
-		Advance: scenario.NewPlayer(opts.Script),
-	})
+	start := func(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
+		live, err := cluster.StartLive(ctx, cfg, cluster.LiveOptions{Speed: opts.Speed, Advance: scenario.NewPlayer(script)})
+		if err == nil && script != nil && script.Explain != "" {
+			err = live.Do(func(c *cluster.Cluster) error { c.Explain(script.Explain); return nil })
+		}
+		return live, err
+	}
+	live, err := start(opts.Config, opts.Script)
 	if err != nil {
 		return err
 	}
-	defer live.Stop()
+	defer func() { live.Stop() }() // whichever cluster runs at the end
 
 	m := New(live, DefaultStyles(opts.NoColor))
 	m.SetTitle(opts.Title)
+	if opts.Script != nil && opts.Script.Title != "" {
+		m.SetScenario(opts.Script.Title, opts.Script.Explain)
+	}
+	m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+		script, err := scenario.Load(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg := opts.Config
+		if script.Nodes > 0 {
+			cfg.Nodes = script.Nodes
+		}
+		if script.HasSeed {
+			cfg.Seed = script.Seed
+		}
+		next, err := start(cfg, script)
+		if err != nil {
+			return nil, nil, err
+		}
+		live.Stop()
+		live = next
+		return next, script, nil
+	})
 	progOpts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.NoColor {
 		progOpts = append(progOpts, tea.WithColorProfile(colorprofile.Ascii))

@@ -65,7 +65,10 @@ func (m *Model) render() string {
 		top = append(top, fit(m.wraps.banner.apply(" "+m.hist.violation+" "), w))
 	}
 	if m.title != "" {
-		top = append(top, fit(m.wraps.title.apply(m.title), w))
+		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
+	}
+	for _, line := range wrapText(m.explain, w-2, maxExplainLines) {
+		top = append(top, fit(m.wraps.status.apply(" "+line), w))
 	}
 	bottom := append(m.bottomLines(w), fit(m.help.ShortHelpView(m.keys.ShortHelp()), w))
 	timelineH := n + 3
@@ -73,6 +76,8 @@ func (m *Model) render() string {
 
 	var middle []string
 	switch {
+	case m.mode == modeScenario && avail >= 3:
+		middle = m.pickerBox(w, avail)
 	case m.showFullHelp && avail >= 3:
 		middle = m.fullHelp(w, avail)
 	case w >= wideWidth && avail >= n+2+1+minLogHeight:
@@ -117,6 +122,36 @@ func (m *Model) narrowMiddle(w, h int) []string {
 	out := m.box("nodes", m.nodeLines(w-2), w, n+2)
 	out = append(out, fit(" "+m.wraps.dim.apply(strings.Join(m.statsParts(), " · ")), w))
 	return append(out, m.eventBox(w, h-n-3)...)
+}
+
+// maxExplainLines bounds a scenario's explanation on screen.
+const maxExplainLines = 3
+
+// wrapText breaks s into at most n lines of at most w cells, at spaces; the
+// last line ends in … if text was left out.
+func wrapText(s string, w, n int) []string {
+	if s == "" || w < 10 {
+		return nil
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	lines = append(lines, line)
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = ansi.Truncate(lines[n-1], w-1, "") + "…"
+	}
+	return lines
 }
 
 func tooSmall(w, h, needW, needH int) string {
@@ -294,7 +329,7 @@ func (m *Model) connection(ns cluster.NodeStatus, size int) string {
 		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
 	}
 	if ns.CutLinks > 0 {
-		parts = append(parts, fmt.Sprintf("%d link(s) cut", ns.CutLinks))
+		parts = append(parts, fmt.Sprintf("%d links cut", ns.CutLinks))
 	}
 	if !ns.Disconnected && ns.Reaches <= size/2 {
 		parts = append(parts, "minority")
