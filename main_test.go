@@ -188,3 +188,46 @@ func TestScenarios(t *testing.T) {
 		t.Fatalf("unknown scenario: exit %d, %q", code, stderr)
 	}
 }
+
+func TestBench(t *testing.T) {
+	code, out, stderr := run(t, "bench", "--set", "2", "--trials", "20", "--seed", "3", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d JSON lines, want one per setting of set 2 (5):\n%s", len(lines), out)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"timeout", "trials", "min_ms", "median_ms", "mean_ms", "p90_ms", "p99_ms", "max_ms", "split_votes_per_trial"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, lines[0])
+		}
+	}
+	if first["timeout"] != "12-24ms" || first["trials"].(float64) != 20 {
+		t.Errorf("first line %s", lines[0])
+	}
+
+	csvPath := filepath.Join(t.TempDir(), "samples.csv")
+	code, out, _ = run(t, "bench", "--set", "2", "--trials", "5", "--seed", "3", "--csv", csvPath)
+	data, err := os.ReadFile(csvPath)
+	if code != 0 || err != nil || strings.Count(string(data), "\n") != 1+5*5 || !strings.Contains(out, "Set 2: scale") {
+		t.Fatalf("exit %d, csv %v:\n%s\n%s", code, err, data, out)
+	}
+
+	for _, tc := range []struct{ args, want string }{
+		{"--trials 0", "--trials 0: need at least 1"},
+		{"--set 3", "--set 3: want 1, 2 or all"},
+		{"--latency 9ms-1ms", "--latency 9ms-1ms: min must not exceed max"},
+		{"--limit never", "--limit never: want a positive duration"},
+		{"--nodes 500", "--nodes 500: bench runs 1 to 101 nodes"},
+	} {
+		code, _, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
+		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
+			t.Errorf("bench %s: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
