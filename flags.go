@@ -29,6 +29,7 @@ type clusterFlags struct {
 	checkQuorum     bool
 	at              []string
 	scenario        string
+	unsafeVotes     bool
 }
 
 func (f *clusterFlags) register(cmd *cobra.Command) {
@@ -43,6 +44,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.drop, "drop", "0", "probability that a message is lost (0.3 or 30%)")
 	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")
 	fs.BoolVar(&f.checkQuorum, "checkquorum", false, "a leader that loses touch with a majority steps down (dissertation 6.2)")
+	fs.BoolVar(&f.unsafeVotes, "unsafe-forget-votes", false, "break Raft on purpose: nodes grant every vote request of their term (watch Election Safety fail)")
 	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
 	fs.StringVar(&f.scenario, "scenario", "", "a built-in scenario (raftty scenarios lists them) or a scenario file")
 }
@@ -109,7 +111,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	if cfg.DropRate, err = scenario.ParseProbability(f.drop); err != nil {
 		return s, fmt.Errorf("--drop %s: %w", f.drop, err)
 	}
-	cfg.PreVote, cfg.CheckQuorum = f.preVote, f.checkQuorum
+	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, err

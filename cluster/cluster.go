@@ -33,6 +33,9 @@ type Config struct {
 	DropRate    float64
 	PreVote     bool
 	CheckQuorum bool
+	// UnsafeForgetVotes breaks Raft on purpose (see raft.Config): every
+	// node grants every vote request of its term.
+	UnsafeForgetVotes bool
 }
 
 // DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
@@ -131,6 +134,7 @@ func (c *Cluster) start(m *member) error {
 	node, err := raft.New(raft.Config{
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
+		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes,
 	}, m.hard, c.now)
 	if err != nil {
 		return err

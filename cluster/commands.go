@@ -248,6 +248,9 @@ func (c *Cluster) ReportParams() {
 	c.param("drop", strconv.FormatFloat(c.cfg.DropRate, 'g', -1, 64))
 	c.param("prevote", onOff(c.cfg.PreVote))
 	c.param("checkquorum", onOff(c.cfg.CheckQuorum))
+	if c.cfg.UnsafeForgetVotes {
+		c.param("unsafe-forget-votes", "on")
+	}
 }
 
 // Explain emits a scenario's explanation of what to watch now.

@@ -92,6 +92,24 @@ func (c *Cluster) termOf(m *member) uint64 {
 	return m.hard.Term
 }
 
+// Linked reports whether nodes a and b are both alive and can exchange
+// messages both ways.
+func (c *Cluster) Linked(a, b int) bool {
+	if a < 1 || b < 1 || a > c.cfg.Nodes || b > c.cfg.Nodes {
+		return false
+	}
+	return c.linked(a, b)
+}
+
+// Reachable reports whether a message from a to b would pass the links now
+// (loss aside), whatever the nodes' liveness.
+func (c *Cluster) Reachable(from, to int) bool {
+	if from < 1 || to < 1 || from > c.cfg.Nodes || to > c.cfg.Nodes {
+		return false
+	}
+	return from == to || c.net.Reachable(from, to) == transport.Delivered
+}
+
 // linked reports whether a and b are both alive and can exchange messages
 // both ways.
 func (c *Cluster) linked(a, b int) bool {

@@ -56,6 +56,12 @@ type Config struct {
 	CheckQuorum bool
 	// Rand is the source of election timeouts.
 	Rand Rand
+	// UnsafeForgetVotes is a deliberately broken variant for experiments
+	// and for testing the invariant checker: the node grants every vote
+	// request of its current term, as if it forgot whom it voted for.
+	// Figure 2 allows one vote per term; without that rule two leaders can
+	// win the same term.
+	UnsafeForgetVotes bool
 }
 
 // HardState is what a node keeps across a crash: the persistent state of
@@ -93,6 +99,7 @@ type Node struct {
 	timing      Timing
 	preVote     bool
 	checkQuorum bool
+	forgetVotes bool
 	rand        Rand
 
 	// Persistent state (Figure 2).
@@ -148,6 +155,7 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		timing:       cfg.Timing,
 		preVote:      cfg.PreVote,
 		checkQuorum:  cfg.CheckQuorum,
+		forgetVotes:  cfg.UnsafeForgetVotes,
 		rand:         cfg.Rand,
 		term:         hs.Term,
 		votedFor:     hs.VotedFor,

@@ -112,7 +112,7 @@ func (n *Node) logBehind(m Message) string {
 // handleRequestVote answers a vote request of our own term (a higher term
 // has already made us its follower): Figure 2's rule, one vote per term.
 func (n *Node) handleRequestVote(now time.Duration, m Message) {
-	if n.votedFor != None && n.votedFor != m.From {
+	if n.votedFor != None && n.votedFor != m.From && !n.forgetVotes {
 		n.answerVote(m, false, n.term, fmt.Sprintf("already voted %v in term %d", n.votedFor, n.term))
 		return
 	}

@@ -1,0 +1,448 @@
+// Package chaos hunts for bugs: seeded runs of random clusters under random
+// fault schedules, watched by the invariant checker and by a liveness check.
+// A failing run comes with the command that replays it and a schedule
+// shrunk to the fewest steps that still fail.
+//
+// Liveness is checked only where Raft promises it: the heartbeat is below
+// the minimum election timeout, no message is lost, the latency is small
+// against the election timeout's randomness, and a majority of live nodes
+// can all reach each other and nobody else can reach them (a node with half
+// its links, outside that majority, can legitimately cause endless
+// elections: scenario 14 shows it). If that has held for StableTimeouts
+// maximum election timeouts, there must be a leader.
+//
+// Why the latency: a round of election succeeds when the first node to time
+// out gets its requests to the others before their own timers fire. With n
+// nodes drawing timeouts over a spread S, the first two are about S/n apart;
+// if the one-way latency L is at most S/(4n), a round succeeds with
+// probability about e^(-1/4) = 0.78, and 20 failed rounds in a row happen
+// about once in 10^13 windows. With more latency, votes split for a long
+// time, as the Raft paper's Figure 16 shows; that is not a bug.
+package chaos
+
+import (
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+	"raftty/raft"
+)
+
+const ms = time.Millisecond
+
+// StableTimeouts is how many maximum election timeouts a connected,
+// isolated majority gets to elect a leader.
+const StableTimeouts = 20
+
+// Plan is one chaos run: a cluster and what happens to it.
+type Plan struct {
+	Config   cluster.Config
+	Duration time.Duration
+	Steps    []scenario.Step
+}
+
+// Generate makes the plan of run number seed: 1 to 9 nodes, random timing,
+// latency and loss, the options, and a schedule of up to 16 faults in the
+// first three quarters of the run (so that it often ends healed).
+func Generate(seed uint64, duration time.Duration, unsafe bool) Plan {
+	rng := rand.New(rand.NewPCG(seed, 0xc4a05))
+	cfg := cluster.DefaultConfig()
+	cfg.Seed = seed
+	cfg.Nodes = 1 + rng.IntN(9)
+	cfg.Timing = randomTiming(rng)
+	cfg.LatencyMin, cfg.LatencyMax = randomLatency(rng, cfg.Timing, cfg.Nodes)
+	if rng.IntN(3) == 0 {
+		cfg.DropRate = float64(rng.IntN(51)) / 100
+	}
+	cfg.PreVote, cfg.CheckQuorum = rng.IntN(2) == 0, rng.IntN(2) == 0
+	cfg.UnsafeForgetVotes = unsafe
+	p := Plan{Config: cfg, Duration: duration}
+	g := generator{rng: rng, nodes: cfg.Nodes, timing: cfg.Timing}
+	n := rng.IntN(17)
+	for i := 0; i < n; i++ {
+		at := time.Duration(rng.Int64N(int64(duration * 3 / 4))).Round(ms)
+		st := g.step(at)
+		st.Source = fmt.Sprintf("chaos run %d", seed)
+		p.Steps = append(p.Steps, st)
+	}
+	// Half the runs end with a recovery, so that the liveness check gets
+	// a long, stable stretch to judge.
+	if rng.IntN(2) == 0 {
+		at := duration * 3 / 4
+		all := make([]int, cfg.Nodes)
+		for i := range all {
+			all[i] = i + 1
+		}
+		src := fmt.Sprintf("chaos run %d", seed)
+		p.Steps = append(p.Steps,
+			scenario.Step{At: at, Action: scenario.ActHeal, Source: src},
+			scenario.Step{At: at, Action: scenario.ActRestart, Nodes: all, Source: src},
+			scenario.Step{At: at, Action: scenario.ActSet, Param: "drop", Value: "0", Source: src})
+	}
+	slices.SortStableFunc(p.Steps, func(a, b scenario.Step) int { return int(a.At - b.At) })
+	return p
+}
+
+// randomTiming draws election timeouts from 20ms (mostly under 300ms, now
+// and then up to 1s) with at least 20% randomness, and a heartbeat that is
+// usually, not always, below the minimum timeout.
+func randomTiming(rng *rand.Rand) raft.Timing {
+	minimum := time.Duration(20+rng.IntN(280)) * ms
+	if rng.IntN(4) == 0 {
+		minimum = time.Duration(20+rng.IntN(980)) * ms
+	}
+	spread := minimum/5 + time.Duration(rng.Int64N(int64(minimum)))
+	hb := minimum / time.Duration(2+rng.IntN(8))
+	if rng.IntN(8) == 0 {
+		hb = minimum + time.Duration(rng.Int64N(int64(minimum)))
+	}
+	return raft.Timing{ElectionMin: minimum, ElectionMax: minimum + spread, Heartbeat: max(hb, ms)}
+}
+
+// randomLatency draws a one-way latency range. Three times in four it is
+// small enough for the liveness check (at most spread/(4n)); otherwise up
+// to a quarter of the minimum timeout, where only safety is checked.
+func randomLatency(rng *rand.Rand, t raft.Timing, nodes int) (time.Duration, time.Duration) {
+	bound := max(livenessLatency(t, nodes), 2)
+	if rng.IntN(4) == 0 {
+		bound = t.ElectionMin / 4
+	}
+	maximum := time.Duration(rng.Int64N(int64(bound))) + 1
+	return time.Duration(rng.Int64N(int64(maximum))), maximum
+}
+
+// livenessLatency is the largest one-way latency under which the liveness
+// check applies.
+func livenessLatency(t raft.Timing, nodes int) time.Duration {
+	return (t.ElectionMax - t.ElectionMin) / time.Duration(4*nodes)
+}
+
+type generator struct {
+	rng    *rand.Rand
+	nodes  int
+	timing raft.Timing
+}
+
+func (g *generator) node() int { return 1 + g.rng.IntN(g.nodes) }
+
+// target is a node, or now and then the leader of the moment.
+func (g *generator) target() []int {
+	if g.rng.IntN(4) == 0 {
+		return []int{scenario.Leader}
+	}
+	return []int{g.node()}
+}
+
+func (g *generator) step(at time.Duration) scenario.Step {
+	st := scenario.Step{At: at}
+	switch r := g.rng.IntN(20); {
+	case r < 3:
+		st.Action, st.Nodes = scenario.ActDisconnect, g.target()
+	case r < 6:
+		st.Action, st.Nodes = scenario.ActReconnect, []int{g.node()}
+	case r < 8:
+		st.Action, st.Nodes = scenario.ActKill, g.target()
+	case r < 10:
+		st.Action, st.Nodes = scenario.ActRestart, []int{g.node()}
+	case r < 11:
+		st.Action, st.Nodes = scenario.ActTimeout, []int{g.node()}
+	case r < 13:
+		st.Action, st.Groups = scenario.ActPartition, g.groups()
+	case r < 15:
+		st.Action = scenario.ActHeal
+	case r < 17 && g.nodes > 1:
+		a, b := g.pair()
+		st.Action, st.Nodes, st.OneWay = scenario.ActCut, []int{a, b}, g.rng.IntN(2) == 0
+	case r < 18 && g.nodes > 1:
+		a, b := g.pair()
+		st.Action, st.Nodes = scenario.ActLink, []int{a, b}
+	default:
+		st.Action = scenario.ActSet
+		st.Param, st.Value = g.setting()
+	}
+	if st.Action == "" { // a link action drawn for a one-node cluster
+		st.Action = scenario.ActHeal
+	}
+	return st
+}
+
+func (g *generator) pair() (int, int) {
+	a := g.node()
+	b := g.node()
+	for b == a {
+		b = g.node()
+	}
+	return a, b
+}
+
+func (g *generator) groups() [][]int {
+	perm := g.rng.Perm(g.nodes)
+	cut := 1 + g.rng.IntN(max(g.nodes-1, 1))
+	var a, b []int
+	for i, p := range perm {
+		if i < cut {
+			a = append(a, p+1)
+		} else {
+			b = append(b, p+1)
+		}
+	}
+	slices.Sort(a)
+	slices.Sort(b)
+	if len(b) == 0 {
+		return [][]int{a}
+	}
+	return [][]int{a, b}
+}
+
+func (g *generator) setting() (string, string) {
+	switch g.rng.IntN(6) {
+	case 0:
+		return "prevote", onOff(g.rng.IntN(2) == 0)
+	case 1:
+		return "checkquorum", onOff(g.rng.IntN(2) == 0)
+	case 2:
+		g.timing = randomTiming(g.rng)
+		return "election-timeout", cluster.FormatRange(g.timing.ElectionMin, g.timing.ElectionMax)
+	case 3:
+		hb := g.timing.ElectionMin / time.Duration(2+g.rng.IntN(8))
+		return "heartbeat", max(hb, ms).String()
+	case 4:
+		a, b := randomLatency(g.rng, g.timing, g.nodes)
+		return "latency", cluster.FormatRange(a, b)
+	}
+	if g.rng.IntN(2) == 0 {
+		return "drop", "0"
+	}
+	return "drop", fmt.Sprintf("%.2f", float64(g.rng.IntN(51))/100)
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// Failure is what went wrong in a run.
+type Failure struct {
+	At   time.Duration
+	Kind string // "violation" or "liveness"
+	What string
+}
+
+func (f Failure) String() string { return fmt.Sprintf("%s at %v: %s", f.Kind, f.At, f.What) }
+
+// Outcome is what a run found.
+type Outcome struct {
+	Failure *Failure
+	// LivenessChecks counts the stable windows in which a leader was
+	// required (and found, unless Failure says otherwise).
+	LivenessChecks int
+	Events         int
+}
+
+// Execute runs the plan on the simulated clock and stops at the first
+// failure.
+func Execute(p Plan) Outcome {
+	var out Outcome
+	var violation *cluster.Event
+	c, err := cluster.New(p.Config, func(e cluster.Event) {
+		out.Events++
+		if e.Kind == cluster.KindViolation && violation == nil {
+			violation = &e
+		}
+	})
+	if err != nil {
+		return Outcome{Failure: &Failure{Kind: "setup", What: err.Error()}}
+	}
+	c.ReportParams()
+	script := &scenario.Script{Steps: p.Steps}
+	player := scenario.NewPlayer(script)
+	times := stepTimes(p)
+	for i, from := range times {
+		to := p.Duration
+		if i+1 < len(times) {
+			to = times[i+1]
+		}
+		player.RunUntil(c, from)
+		if violation != nil {
+			break
+		}
+		window := StableTimeouts * c.Config().ElectionMax
+		if from+window <= to && mustElect(c) {
+			player.RunUntil(c, from+window)
+			out.LivenessChecks++
+			if c.Leader() == 0 && violation == nil {
+				out.Failure = &Failure{At: c.Now(), Kind: "liveness", What: fmt.Sprintf(
+					"no leader after %v with a connected, isolated majority, heartbeat %v < timeout %v and no loss",
+					window, c.Config().Heartbeat, c.Config().ElectionMin)}
+				return out
+			}
+		}
+		player.RunUntil(c, to)
+		if violation != nil {
+			break
+		}
+	}
+	if violation != nil {
+		out.Failure = &Failure{At: violation.At, Kind: "violation", What: violation.String()}
+	}
+	return out
+}
+
+// stepTimes are the distinct moments at which something changes: the
+// start, and each step's time.
+func stepTimes(p Plan) []time.Duration {
+	times := []time.Duration{0}
+	for _, st := range p.Steps {
+		if st.At > times[len(times)-1] && st.At < p.Duration {
+			times = append(times, st.At)
+		}
+	}
+	return times
+}
+
+// mustElect reports whether Raft promises a leader from now on: heartbeat
+// below the minimum timeout, no loss, latency small against the timeout's
+// randomness, and an isolated, fully connected majority of live nodes.
+func mustElect(c *cluster.Cluster) bool {
+	cfg := c.Config()
+	if cfg.Heartbeat >= cfg.ElectionMin || cfg.DropRate > 0 || cfg.LatencyMax > livenessLatency(cfg.Timing, cfg.Nodes) {
+		return false
+	}
+	n := cfg.Nodes
+	for set := uint32(1); set < 1<<n; set++ {
+		if bits.OnesCount32(set) > n/2 && isolatedClique(c, set, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func isolatedClique(c *cluster.Cluster, set uint32, n int) bool {
+	in := func(id int) bool { return set&(1<<(id-1)) != 0 }
+	for a := 1; a <= n; a++ {
+		if !in(a) {
+			continue
+		}
+		for b := 1; b <= n; b++ {
+			switch {
+			case in(b) && !c.Linked(a, b):
+				return false
+			case !in(b) && (c.Reachable(a, b) || c.Reachable(b, a)) && alive(c, b):
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func alive(c *cluster.Cluster, id int) bool {
+	s, err := c.Node(id)
+	return err == nil && s.Alive
+}
+
+// Shrink removes steps, one at a time, while the run still fails the same
+// way, and returns the smallest plan found.
+func Shrink(p Plan, failure Failure) Plan {
+	sameFailure := func(q Plan) bool {
+		f := Execute(q).Failure
+		return f != nil && f.Kind == failure.Kind
+	}
+	for removed := true; removed; {
+		removed = false
+		for i := len(p.Steps) - 1; i >= 0; i-- {
+			q := p
+			q.Steps = slices.Delete(slices.Clone(p.Steps), i, i+1)
+			if sameFailure(q) {
+				p, removed = q, true
+			}
+		}
+	}
+	// Shorten the run to just past the failure.
+	if f := Execute(p).Failure; f != nil {
+		q := p
+		q.Duration = min(p.Duration, f.At+ms)
+		if sameFailure(q) {
+			p = q
+		}
+	}
+	return p
+}
+
+// ScenarioText renders the plan's schedule as a scenario file; the cluster
+// itself is described by ReplayArgs. A liveness failure's check becomes an
+// expectation, so that the replay fails the same way.
+func (p Plan) ScenarioText(failure *Failure) string {
+	var b strings.Builder
+	b.WriteString("# generated by raftty chaos\n")
+	fmt.Fprintf(&b, "for %v\n", p.Duration)
+	for _, st := range p.Steps {
+		fmt.Fprintf(&b, "at %v %s\n", st.At, stepText(st))
+	}
+	if failure != nil && failure.Kind == "liveness" {
+		fmt.Fprintf(&b, "at %v expect leader\n", failure.At)
+	}
+	b.WriteString("expect no violation\n")
+	return b.String()
+}
+
+func stepText(st scenario.Step) string {
+	nodes := func(ids []int) string {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = fmt.Sprint(id)
+			if id == scenario.Leader {
+				parts[i] = "leader"
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	switch st.Action {
+	case scenario.ActPartition:
+		groups := make([]string, len(st.Groups))
+		for i, g := range st.Groups {
+			groups[i] = nodes(g)
+		}
+		return "partition " + strings.Join(groups, " | ")
+	case scenario.ActCut:
+		if st.OneWay {
+			return fmt.Sprintf("cut %d -> %d", st.Nodes[0], st.Nodes[1])
+		}
+		return fmt.Sprintf("cut %d %d", st.Nodes[0], st.Nodes[1])
+	case scenario.ActLink:
+		return fmt.Sprintf("link %d %d", st.Nodes[0], st.Nodes[1])
+	case scenario.ActHeal:
+		return "heal"
+	case scenario.ActSet:
+		return fmt.Sprintf("set %s %s", st.Param, st.Value)
+	}
+	return st.Action + " " + nodes(st.Nodes)
+}
+
+// ReplayArgs are the `raftty run` flags that rebuild the plan's cluster.
+func (p Plan) ReplayArgs() []string {
+	c := p.Config
+	args := []string{
+		"--seed", fmt.Sprint(c.Seed), "--nodes", fmt.Sprint(c.Nodes),
+		"--election-timeout", cluster.FormatRange(c.ElectionMin, c.ElectionMax),
+		"--heartbeat", c.Heartbeat.String(),
+		"--latency", cluster.FormatRange(c.LatencyMin, c.LatencyMax),
+		"--drop", fmt.Sprint(c.DropRate),
+	}
+	if c.PreVote {
+		args = append(args, "--prevote")
+	}
+	if c.CheckQuorum {
+		args = append(args, "--checkquorum")
+	}
+	if c.UnsafeForgetVotes {
+		args = append(args, "--unsafe-forget-votes")
+	}
+	return args
+}

@@ -1,0 +1,122 @@
+package chaos
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
+
+// A bounded chaos run, part of every test run: random clusters, random
+// faults, no violation and no liveness failure.
+func TestChaosBounded(t *testing.T) {
+	runs, checks := 300, 0
+	if testing.Short() {
+		runs = 50
+	}
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		out := Execute(Generate(seed, 20*time.Second, false))
+		if out.Failure != nil {
+			t.Fatalf("seed %d: %s", seed, out.Failure)
+		}
+		checks += out.LivenessChecks
+	}
+	if checks < runs/5 {
+		t.Fatalf("only %d liveness checks in %d runs: the check judges too little", checks, runs)
+	}
+}
+
+// The broken variant (nodes forget their votes) must be caught, shrunk, and
+// replayed from its scenario text to the same failure.
+func TestChaosCatchesBrokenRaft(t *testing.T) {
+	var plan Plan
+	var failure *Failure
+	for seed := uint64(1); seed <= 200 && failure == nil; seed++ {
+		plan = Generate(seed, 20*time.Second, true)
+		failure = Execute(plan).Failure
+	}
+	if failure == nil || failure.Kind != "violation" {
+		t.Fatalf("200 runs of a Raft that votes twice per term found %v", failure)
+	}
+	small := Shrink(plan, *failure)
+	if len(small.Steps) > len(plan.Steps) {
+		t.Fatalf("shrinking grew the schedule: %d > %d", len(small.Steps), len(plan.Steps))
+	}
+	got := Execute(small).Failure
+	if got == nil || got.Kind != "violation" {
+		t.Fatalf("the shrunk plan does not fail: %v", got)
+	}
+
+	// The scenario text, played as `raftty run` plays it, fails the same way.
+	script, err := scenario.Parse("replay.txt", strings.NewReader(small.ScenarioText(got)))
+	if err != nil {
+		t.Fatalf("generated scenario does not parse: %v\n%s", err, small.ScenarioText(got))
+	}
+	var first *cluster.Event
+	c, err := cluster.New(small.Config, func(e cluster.Event) {
+		if e.Kind == cluster.KindViolation && first == nil {
+			first = &e
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ReportParams()
+	p := scenario.NewPlayer(script)
+	p.RunUntil(c, script.For)
+	if first == nil || first.At != got.At || first.String() != got.What {
+		t.Fatalf("replay found %v, chaos found %s", first, got)
+	}
+}
+
+// Every step the generator makes renders to a line the parser reads back
+// as the same step.
+func TestStepsRoundTrip(t *testing.T) {
+	for seed := uint64(1); seed <= 300; seed++ {
+		for _, st := range Generate(seed, 20*time.Second, false).Steps {
+			line := "at " + st.At.String() + " " + stepText(st)
+			back, err := scenario.ParseLine(line)
+			if err != nil {
+				t.Fatalf("seed %d: %q: %v", seed, line, err)
+			}
+			if stepText(back) != stepText(st) || back.At != st.At {
+				t.Fatalf("seed %d: %q reads back as %q", seed, line, stepText(back))
+			}
+		}
+	}
+}
+
+// A node with half its links may cause endless elections legitimately: the
+// liveness judge must not demand a leader then.
+func TestLivenessNotJudgedUnderPartialConnectivity(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	cfg.Nodes = 3
+	cfg.LatencyMin, cfg.LatencyMax = 0, time.Microsecond
+	c, err := cluster.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mustElect(c) {
+		t.Fatal("a healthy cluster must elect")
+	}
+	if err := c.Cut(1, 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if mustElect(c) {
+		t.Fatal("n3 reaches both halves of a cut link: no isolated majority, nothing promised")
+	}
+	if err := c.Disconnect(2); err != nil {
+		t.Fatal(err)
+	}
+	if !mustElect(c) {
+		t.Fatal("with n2 disconnected, n1 and n3 are an isolated majority")
+	}
+	if err := c.SetDropRate(0.1); err != nil {
+		t.Fatal(err)
+	}
+	if mustElect(c) {
+		t.Fatal("with loss, nothing is promised")
+	}
+}
