@@ -65,6 +65,16 @@ func Run(ctx context.Context, opts Options) error {
 		live = next
 		return next, script, nil
 	})
+	if _, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("terminal UI: %w", err)
+	}
+	return nil
+}
+
+// programOptions are the Bubble Tea options of a session. Panics are left
+// to Bubble Tea to catch (no WithoutCatchPanics), so that a panic in Update,
+// View or a command restores the terminal before the error is reported.
+func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
 	progOpts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.NoColor {
 		progOpts = append(progOpts, tea.WithColorProfile(colorprofile.Ascii))
@@ -75,8 +85,5 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Output != nil {
 		progOpts = append(progOpts, tea.WithOutput(opts.Output))
 	}
-	if _, err := tea.NewProgram(m, progOpts...).Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("terminal UI: %w", err)
-	}
-	return nil
+	return progOpts
 }

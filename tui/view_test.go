@@ -30,7 +30,7 @@ func TestGoldenViews(t *testing.T) {
 }
 
 // checkShape fails unless view is exactly h lines of exactly w cells.
-func checkShape(t *testing.T, view string, w, h int) {
+func checkShape(t testing.TB, view string, w, h int) {
 	t.Helper()
 	lines := strings.Split(view, "\n")
 	if len(lines) != h {

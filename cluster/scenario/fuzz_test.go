@@ -1,0 +1,59 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+)
+
+// The parser never panics, and what it accepts validates and plays on a
+// cluster of any size without panicking (see FuzzPlay in the cluster tests
+// for the playing).
+func FuzzParse(f *testing.F) {
+	for _, b := range Builtins() {
+		data, _ := builtinFS.ReadFile("builtin/" + b.Name + ".txt")
+		f.Add(string(data))
+	}
+	for _, s := range []string{
+		"at 1.5s disconnect 2\nat 2s reconnect 2\n", "at 4s partition 1,2 | 3,4,5", "at 4s cut 1 -> 2",
+		"at 6s set election-timeout 150ms-150ms", "at 1s expect leader-age >= 2s", "expect no violation",
+		"at -1s kill 1", "at 1s kill 1,,2", "title\nexplain\nnodes 0", "at 1e9h kill leader", "at 1s set drop 1e-400",
+		"at 1s partition |||", "\x00\xff", "at 9223372036854775807ns heal",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		s, err := Parse("fuzz.txt", strings.NewReader(src))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.txt") {
+				t.Fatalf("error does not say where: %v", err)
+			}
+			return
+		}
+		_ = s.Validate(5)
+		for _, st := range s.Steps {
+			if st.At < 0 {
+				t.Fatalf("negative time accepted: %+v", st)
+			}
+		}
+	})
+}
+
+// Range, duration and probability parsing, as the flags use it.
+func FuzzParseValues(f *testing.F) {
+	for _, s := range []string{"150ms-300ms", "150ms", "0-0", "300ms-150ms", "1h-2h", "-1s", "30%", "0.3", "NaN", "1e308", "-", "--", "1.5s-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if a, b, err := ParseRange(s); err == nil && (a < 0 || a > b) {
+			t.Fatalf("ParseRange(%q) = %v, %v", s, a, b)
+		}
+		if d, err := ParseDuration(s); err == nil && d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v", s, d)
+		}
+		if p, err := ParseProbability(s); err == nil && !(p >= 0 && p <= 1) {
+			t.Fatalf("ParseProbability(%q) = %v", s, p)
+		}
+		_, _ = ParsePartition(s)
+		_, _ = ParseNodeList(s)
+	})
+}
