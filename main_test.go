@@ -34,8 +34,8 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1001 nodes"},
-		{[]string{"run", "--nodes", "5000"}, "--nodes 5000: raftty simulates 1 to 1001 nodes"},
+		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
+		{[]string{"run", "--nodes", "5000"}, "--nodes 5000: raftty simulates 1 to 1000 nodes"},
 		{[]string{"run", "--nodes", "many"}, `invalid argument "many" for "--nodes"`},
 		{[]string{"run", "--seed", "-3"}, "--seed -3: want a whole number from 0"},
 		{[]string{"run", "--for", "forever"}, "--for forever: not a duration"},
@@ -228,6 +228,48 @@ func TestBench(t *testing.T) {
 		code, _, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
 			t.Errorf("bench %s: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func TestUIBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--speed", "0"}, "--speed 0: need a speed above 0 and at most 64"},
+		{[]string{"--speed", "100"}, "--speed 100: need a speed above 0 and at most 64"},
+		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
+		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
+	} {
+		code, _, stderr := run(t, tc.args...)
+		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
+			t.Errorf("raftty %q: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func TestChaosCommand(t *testing.T) {
+	code, out, stderr := run(t, "chaos", "--runs", "30")
+	if code != 0 || !strings.Contains(out, "30 runs (seeds 1-30)") || !strings.Contains(out, "no invariant violation") {
+		t.Fatalf("exit %d:\n%s%s", code, out, stderr)
+	}
+	dir := t.TempDir()
+	code, out, _ = run(t, "chaos", "--runs", "200", "--unsafe-forget-votes", "--out", dir)
+	if code != exitFailed || !strings.Contains(out, "VIOLATION") || !strings.Contains(out, "shrunk to") {
+		t.Fatalf("broken variant: exit %d:\n%s", code, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "raftty-chaos-*.txt"))
+	if len(files) != 2 {
+		t.Fatalf("want the schedule and its shrunk version written, got %v", files)
+	}
+	for _, tc := range []struct{ args, want string }{
+		{"--runs 0", "--runs 0: need at least 1"},
+		{"--duration 10ms", "--duration 10ms: want at least 1s"},
+	} {
+		code, _, stderr := run(t, append([]string{"chaos"}, strings.Fields(tc.args)...)...)
+		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
+			t.Errorf("chaos %s: exit %d, %q", tc.args, code, stderr)
 		}
 	}
 }

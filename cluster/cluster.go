@@ -21,7 +21,7 @@ import (
 // MaxNodes is the largest cluster raftty simulates. Every node knows every
 // other, so a heartbeat round costs N messages and the link table N²
 // entries; beyond this a run is too slow to be worth watching.
-const MaxNodes = 1001
+const MaxNodes = 1000
 
 // Config is what a cluster is made from.
 type Config struct {
