@@ -44,6 +44,7 @@ func Run(ctx context.Context, opts Options) error {
 	m.SetTitle(opts.Title)
 	if opts.Script != nil && opts.Script.Title != "" {
 		m.SetScenario(opts.Script.Title, opts.Script.Explain)
+		m.setStatus("scenario "+opts.Script.Name+": its steps play as the clock passes them; s picks another", nil)
 	}
 	m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)

@@ -64,14 +64,18 @@ func (m *Model) render() string {
 	if m.hist.violation != "" {
 		top = append(top, fit(m.wraps.banner.apply(" "+m.hist.violation+" "), w))
 	}
-	if m.title != "" {
-		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
-	}
-	for _, line := range wrapText(m.explain, w-2, maxExplainLines) {
-		top = append(top, fit(m.wraps.status.apply(" "+line), w))
-	}
 	bottom := append(m.bottomLines(w), fit(m.help.ShortHelpView(m.keys.ShortHelp()), w))
 	timelineH := n + 3
+	// A scenario's title and explanation take the rows the panels can
+	// spare, up to maxExplainLines of explanation.
+	spare := h - len(top) - len(bottom) - timelineH - (n + 2 + 1 + minLogHeight)
+	if m.title != "" && spare > 0 {
+		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
+		spare--
+	}
+	for _, line := range wrapText(m.explain, w-2, min(maxExplainLines, max(spare, 0))) {
+		top = append(top, fit(m.wraps.status.apply(" "+line), w))
+	}
 	avail := h - len(top) - len(bottom) - timelineH
 
 	var middle []string
@@ -130,7 +134,7 @@ const maxExplainLines = 3
 // wrapText breaks s into at most n lines of at most w cells, at spaces; the
 // last line ends in … if text was left out.
 func wrapText(s string, w, n int) []string {
-	if s == "" || w < 10 {
+	if s == "" || w < 10 || n < 1 {
 		return nil
 	}
 	var lines []string
