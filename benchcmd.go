@@ -55,7 +55,6 @@ func newBenchCmd() *cobra.Command {
 	fs.StringVar(&f.limit, "limit", d.Limit.String(), "give up on a trial without a leader after this long (counted as censored)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per setting")
 	fs.StringVar(&f.csv, "csv", "", "write every trial's downtime to this CSV file")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
 

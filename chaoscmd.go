@@ -43,7 +43,6 @@ func newChaosCmd() *cobra.Command {
 	fs.StringVar(&f.duration, "duration", "20s", "virtual time per run")
 	fs.StringVar(&f.out, "out", ".", "where a failing run's scenario files are written")
 	fs.BoolVar(&f.unsafe, "unsafe-forget-votes", false, "run the broken variant, to see a failure found and shrunk")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
 

@@ -40,7 +40,6 @@ func newRunCmd() *cobra.Command {
 	flags.register(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print every event as JSON Lines, then a summary line")
 	cmd.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "print every decision in plain words (heartbeat traffic left out)")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	return cmd
 }
 
