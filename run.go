@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -165,11 +166,7 @@ func dropDetail(by map[string]int) string {
 	if len(by) == 0 {
 		return ""
 	}
-	reasons := make([]string, 0, len(by))
-	for r := range by {
-		reasons = append(reasons, r)
-	}
-	slices.Sort(reasons)
+	reasons := slices.Sorted(maps.Keys(by))
 	parts := make([]string, len(reasons))
 	for i, r := range reasons {
 		parts[i] = fmt.Sprintf("%s %d", r, by[r])

@@ -229,3 +229,23 @@ func BenchmarkKillRestart(b *testing.B) {
 		i++
 	}
 }
+
+// Snapshots share the Leaders list with the running cluster (see
+// Stats.finish); under -race this reads them while a churning cluster
+// appends, caps and reallocates it.
+func TestSnapshotLeadersShareSafely(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Heartbeat = 3 * time.Second // a new leader every few hundred ms
+	l, err := StartLive(context.Background(), cfg, LiveOptions{Speed: 64, Frame: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	var terms uint64
+	for i := 0; i < 20000; i++ {
+		for _, tl := range l.Snapshot().Stats.Leaders {
+			terms += tl.Term
+		}
+	}
+	_ = terms
+}

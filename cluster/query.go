@@ -146,7 +146,7 @@ func (c *Cluster) updateLeader() {
 		}
 	}
 	if best != c.leader {
-		c.stats.leaderChanged(c.now, c.leader, best, bestTerm)
+		c.stats.leaderChanged(c.now, c.leader, best)
 		c.leader = best
 	}
 }

@@ -13,10 +13,9 @@ const maxLeaderRecords = 1000
 
 // TermLeader records who won a term, and when.
 type TermLeader struct {
-	Term uint64        `json:"term"`
-	Node int           `json:"node"`
-	At   time.Duration `json:"-"`
-	AtUS int64         `json:"t_us"`
+	Term uint64 `json:"term"`
+	Node int    `json:"node"`
+	AtUS int64  `json:"t_us"`
 }
 
 // Stats are a run's numbers so far.
@@ -56,7 +55,6 @@ type Stats struct {
 
 	openTerms  map[uint64]termCampaign
 	lastLeader int
-	finished   time.Duration
 }
 
 type termCampaign struct {
@@ -107,7 +105,7 @@ func (s *Stats) observeState(e *Event) {
 		tc := s.openTerms[e.Term]
 		tc.won = true
 		s.openTerms[e.Term] = tc
-		s.Leaders = append(s.Leaders, TermLeader{Term: e.Term, Node: e.Node, At: e.At, AtUS: e.At.Microseconds()})
+		s.Leaders = append(s.Leaders, TermLeader{Term: e.Term, Node: e.Node, AtUS: e.At.Microseconds()})
 		if len(s.Leaders) > 2*maxLeaderRecords {
 			s.Leaders = slices.Clone(s.Leaders[len(s.Leaders)-maxLeaderRecords:])
 		}
@@ -127,7 +125,7 @@ func (s *Stats) closeTermsBefore(term uint64) {
 	}
 }
 
-func (s *Stats) leaderChanged(now time.Duration, old, next int, _ uint64) {
+func (s *Stats) leaderChanged(now time.Duration, old, next int) {
 	switch {
 	case old == 0 && next != 0:
 		s.LastElection = now - s.NoLeaderSince
@@ -149,15 +147,16 @@ func (s *Stats) leaderChanged(now time.Duration, old, next int, _ uint64) {
 }
 
 // finish accounts for the stretch without a leader still going on at now.
-// It is applied to copies handed out, never to the live Stats.
+// It is applied to copies handed out, never to the live Stats. Leaders is
+// shared, not cloned: it is only appended to, and capping it makes a new
+// array, so the elements a copy can see are never written again (Live
+// hands out a copy a hundred times a second).
 func (s *Stats) finish(now time.Duration) {
 	s.DroppedBy = maps.Clone(s.DroppedBy)
-	s.Leaders = slices.Clone(s.Leaders)
 	s.openTerms = nil
 	if !s.HasLeader {
 		s.NoLeader += now - s.NoLeaderSince
 	}
-	s.finished = now
 }
 
 // Summary is the last line of `raftty run --json`.

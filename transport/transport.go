@@ -102,9 +102,6 @@ func New[P any](size int, rnd Rand, latencyMin, latencyMax time.Duration, dropRa
 	return nw, nil
 }
 
-// Size returns the number of nodes.
-func (nw *Network[P]) Size() int { return nw.size }
-
 func (nw *Network[P]) valid(id int) error {
 	if id < 1 || id > nw.size {
 		return fmt.Errorf("no node %d (nodes are 1..%d)", id, nw.size)
@@ -122,11 +119,6 @@ func (nw *Network[P]) SetLatency(minimum, maximum time.Duration) error {
 	return nil
 }
 
-// Latency returns the latency range.
-func (nw *Network[P]) Latency() (minimum, maximum time.Duration) {
-	return nw.latencyMin, nw.latencyMax
-}
-
 // SetDropRate sets the probability, in [0, 1], that a message is lost.
 func (nw *Network[P]) SetDropRate(p float64) error {
 	if !(p >= 0 && p <= 1) { // also refuses NaN
@@ -135,9 +127,6 @@ func (nw *Network[P]) SetDropRate(p float64) error {
 	nw.dropRate = p
 	return nil
 }
-
-// DropRate returns the probability that a message is lost.
-func (nw *Network[P]) DropRate() float64 { return nw.dropRate }
 
 // Disconnect cuts all of a node's links, both ways, until Reconnect or Heal.
 func (nw *Network[P]) Disconnect(id int) error {

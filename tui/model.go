@@ -74,7 +74,6 @@ type Restarter func(scenarioName string) (Cluster, *scenario.Script, error)
 // Model is the root Bubble Tea model.
 type Model struct {
 	live    Cluster
-	styles  Styles
 	keys    keyMap
 	help    help.Model
 	title   string
@@ -87,7 +86,6 @@ type Model struct {
 	wraps         renders
 	evbuf         []cluster.Event
 	uiDropped     int
-	ticking       bool
 
 	selected       int
 	zoom           int
@@ -111,7 +109,6 @@ func New(live Cluster, styles Styles) *Model {
 	snap := live.Snapshot()
 	m := &Model{
 		live:     live,
-		styles:   styles,
 		wraps:    newRenders(styles),
 		keys:     defaultKeyMap(),
 		help:     help.New(),
@@ -157,7 +154,6 @@ func frameTick() tea.Cmd {
 
 // Init starts the frame clock.
 func (m *Model) Init() tea.Cmd {
-	m.ticking = true
 	return frameTick()
 }
 

@@ -90,8 +90,3 @@ func DefaultStyles(noColor bool) Styles {
 	}
 	return s
 }
-
-// NodeColor returns node id's own colour.
-func (s Styles) NodeColor(id int) lipgloss.Style {
-	return s.NodeColors[(id-1)%len(s.NodeColors)]
-}

@@ -89,7 +89,7 @@ func (m *Model) render() string {
 	case w >= minWidth && avail >= n+2+1+minLogHeight:
 		middle = m.narrowMiddle(w, avail)
 	default:
-		return tooSmall(w, h, max(minWidth, 0), h-avail+n+2+1+minLogHeight)
+		return tooSmall(w, h, minWidth, h-avail+n+2+1+minLogHeight)
 	}
 	out := make([]string, 0, h)
 	out = append(out, top...)

@@ -165,9 +165,6 @@ func (g *generator) step(at time.Duration) scenario.Step {
 		st.Action = scenario.ActSet
 		st.Param, st.Value = g.setting()
 	}
-	if st.Action == "" { // a link action drawn for a one-node cluster
-		st.Action = scenario.ActHeal
-	}
 	return st
 }
 
