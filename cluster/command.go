@@ -1,0 +1,386 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Action is what a Command does. Its text form is the word that starts a
+// scenario line ("kill", "cut", "set", ...).
+type Action uint8
+
+// The actions. The first group changes the cluster and is recorded; the
+// second only paces a live cluster (it never changes the event stream, so
+// a recording leaves it out).
+const (
+	ActDisconnect Action = iota + 1
+	ActReconnect
+	ActKill
+	ActRestart
+	ActTimeout
+	ActPartition
+	ActCut
+	ActLink
+	ActHeal
+	ActSet
+
+	ActPause
+	ActResume
+	ActStep
+	ActSpeed
+)
+
+var actionNames = [...]string{
+	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
+	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
+	ActSet: "set", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
+}
+
+// String returns the action's word in the scenario language.
+func (a Action) String() string {
+	if int(a) < len(actionNames) && actionNames[a] != "" {
+		return actionNames[a]
+	}
+	return "Action(" + strconv.Itoa(int(a)) + ")"
+}
+
+// ActionNamed returns the action whose word is name.
+func ActionNamed(name string) (Action, bool) {
+	for a, n := range actionNames {
+		if n != "" && n == name {
+			return Action(a), true
+		}
+	}
+	return 0, false
+}
+
+// Actions lists every action, in the order of the constants.
+func Actions() []Action {
+	var out []Action
+	for a := range actionNames {
+		if actionNames[a] != "" {
+			out = append(out, Action(a))
+		}
+	}
+	return out
+}
+
+// TakesNodes reports whether the action names a node list (or "leader").
+func (a Action) TakesNodes() bool {
+	return a >= ActDisconnect && a <= ActTimeout
+}
+
+// Paces reports whether the action only paces a live cluster: pause,
+// resume, step, speed. Such commands are not recorded.
+func (a Action) Paces() bool { return a >= ActPause && a <= ActSpeed }
+
+// Param is a setting that `set` changes.
+type Param uint8
+
+// The parameters `set` takes.
+const (
+	ParamElectionTimeout Param = iota + 1
+	ParamHeartbeat
+	ParamLatency
+	ParamDrop
+	ParamPreVote
+	ParamCheckQuorum
+)
+
+var paramNames = [...]string{
+	ParamElectionTimeout: "election-timeout", ParamHeartbeat: "heartbeat", ParamLatency: "latency",
+	ParamDrop: "drop", ParamPreVote: "prevote", ParamCheckQuorum: "checkquorum",
+}
+
+// String returns the parameter's name as `set` and the flags write it.
+func (p Param) String() string {
+	if int(p) < len(paramNames) && paramNames[p] != "" {
+		return paramNames[p]
+	}
+	return "Param(" + strconv.Itoa(int(p)) + ")"
+}
+
+// ParamNamed returns the parameter called name.
+func ParamNamed(name string) (Param, bool) {
+	for p, n := range paramNames {
+		if n != "" && n == name {
+			return Param(p), true
+		}
+	}
+	return 0, false
+}
+
+// Params lists every parameter, in the order of the constants.
+func Params() []Param {
+	var out []Param
+	for p := range paramNames {
+		if paramNames[p] != "" {
+			out = append(out, Param(p))
+		}
+	}
+	return out
+}
+
+// IsRange reports whether the parameter's value is a duration range
+// (Min-Max); heartbeat is one duration (Min).
+func (p Param) IsRange() bool { return p == ParamElectionTimeout || p == ParamLatency }
+
+// IsSwitch reports whether the parameter is on or off (On).
+func (p Param) IsSwitch() bool { return p == ParamPreVote || p == ParamCheckQuorum }
+
+// LeaderNode stands for "whoever leads when the command runs" in a
+// command's node list.
+const LeaderNode = 0
+
+// Command is one thing a person, a scenario, chaos or a recording can do to
+// a cluster. Which fields matter depends on Action; the rest are zero, so
+// that two equal commands compare equal with reflect.DeepEqual. Its text
+// form is a scenario line without the time: String prints it and
+// scenario.ParseCommand reads it back.
+type Command struct {
+	Action Action
+	// Nodes: the nodes acted on (disconnect .. timeout; LeaderNode is the
+	// leader), or the two ends of a link (cut, link).
+	Nodes []int
+	// Groups: a partition's groups.
+	Groups [][]int
+	// OneWay: cut only the link from Nodes[0] to Nodes[1].
+	OneWay bool
+	// Param and its value: Min and Max for a range, Min for heartbeat,
+	// Rate for drop, On for a switch.
+	Param    Param
+	Min, Max time.Duration
+	Rate     float64
+	On       bool
+	// Speed: virtual time per wall time (speed).
+	Speed float64
+}
+
+// String prints c as a scenario line without its time: "kill 2,3",
+// "cut 1 -> 2", "partition 1,2 | 3,4,5", "set drop 0.3".
+func (c Command) String() string {
+	var b strings.Builder
+	b.WriteString(c.Action.String())
+	switch {
+	case c.Action.TakesNodes():
+		b.WriteByte(' ')
+		b.WriteString(nodeArg(c.Nodes))
+	case c.Action == ActCut || c.Action == ActLink:
+		if len(c.Nodes) == 2 {
+			sep := " "
+			if c.OneWay {
+				sep = " -> "
+			}
+			fmt.Fprintf(&b, " %d%s%d", c.Nodes[0], sep, c.Nodes[1])
+		}
+	case c.Action == ActPartition:
+		for i, g := range c.Groups {
+			if i > 0 {
+				b.WriteString(" |")
+			}
+			b.WriteByte(' ')
+			b.WriteString(nodeArg(g))
+		}
+	case c.Action == ActSet:
+		b.WriteByte(' ')
+		b.WriteString(c.Param.String())
+		b.WriteByte(' ')
+		b.WriteString(c.Value())
+	case c.Action == ActSpeed:
+		b.WriteByte(' ')
+		b.WriteString(strconv.FormatFloat(c.Speed, 'g', -1, 64))
+	}
+	return b.String()
+}
+
+// Value prints the value of a set command as `set` and the flags take it.
+func (c Command) Value() string {
+	switch {
+	case c.Param.IsRange():
+		return FormatRange(c.Min, c.Max)
+	case c.Param == ParamHeartbeat:
+		return FormatDuration(c.Min)
+	case c.Param == ParamDrop:
+		return strconv.FormatFloat(c.Rate, 'g', -1, 64)
+	case c.Param.IsSwitch():
+		return OnOff(c.On)
+	}
+	return ""
+}
+
+func nodeArg(ids []int) string {
+	if len(ids) == 1 && ids[0] == LeaderNode {
+		return "leader"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Check reports what is wrong with c for a cluster of n nodes: a node that
+// does not exist, a link to itself, a missing argument.
+func (c Command) Check(n int) error {
+	checkID := func(id int, leaderOK bool) error {
+		if id == LeaderNode && leaderOK {
+			return nil
+		}
+		if id < 1 || id > n {
+			return fmt.Errorf("no node %d (nodes are 1..%d)", id, n)
+		}
+		return nil
+	}
+	switch {
+	case c.Action.TakesNodes():
+		if len(c.Nodes) == 0 {
+			return fmt.Errorf("%s needs a node", c.Action)
+		}
+		for _, id := range c.Nodes {
+			if err := checkID(id, len(c.Nodes) == 1); err != nil {
+				return err
+			}
+		}
+	case c.Action == ActCut || c.Action == ActLink:
+		if len(c.Nodes) != 2 || c.Nodes[0] == c.Nodes[1] {
+			return fmt.Errorf("%s joins two different nodes", c.Action)
+		}
+		for _, id := range c.Nodes {
+			if err := checkID(id, false); err != nil {
+				return err
+			}
+		}
+	case c.Action == ActPartition:
+		if len(c.Groups) == 0 {
+			return errors.New("partition needs at least one group")
+		}
+		for _, g := range c.Groups {
+			for _, id := range g {
+				if err := checkID(id, false); err != nil {
+					return err
+				}
+			}
+		}
+	case c.Action == ActSet:
+		if c.Param == 0 {
+			return errors.New("set needs a parameter")
+		}
+	case c.Action == 0:
+		return errors.New("no action")
+	}
+	return nil
+}
+
+// Apply carries out c on the cluster at its current time. Every node of a
+// node list is tried; the errors are joined. Pacing actions (pause, speed,
+// ...) belong to a live cluster and are an error here.
+func (c *Cluster) Apply(cmd Command) error {
+	if err := cmd.Check(c.cfg.Nodes); err != nil {
+		return err
+	}
+	switch cmd.Action {
+	case ActPartition:
+		return c.Partition(cmd.Groups)
+	case ActCut:
+		return c.Cut(cmd.Nodes[0], cmd.Nodes[1], cmd.OneWay)
+	case ActLink:
+		return c.Link(cmd.Nodes[0], cmd.Nodes[1])
+	case ActHeal:
+		c.Heal()
+		return nil
+	case ActSet:
+		return c.applySet(cmd)
+	}
+	if !cmd.Action.TakesNodes() {
+		return fmt.Errorf("%s is for a live cluster", cmd.Action)
+	}
+	var errs []error
+	for _, id := range cmd.Nodes {
+		if id == LeaderNode {
+			if id = c.Leader(); id == 0 {
+				errs = append(errs, errors.New("there is no leader"))
+				continue
+			}
+		}
+		errs = append(errs, c.applyToNode(cmd.Action, id))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Cluster) applyToNode(a Action, id int) error {
+	switch a {
+	case ActDisconnect:
+		return c.Disconnect(id)
+	case ActReconnect:
+		return c.Reconnect(id)
+	case ActKill:
+		return c.Kill(id)
+	case ActRestart:
+		return c.Restart(id)
+	case ActTimeout:
+		return c.Timeout(id)
+	}
+	return fmt.Errorf("%s does not act on a node", a)
+}
+
+func (c *Cluster) applySet(cmd Command) error {
+	t := c.cfg.Timing
+	switch cmd.Param {
+	case ParamElectionTimeout:
+		t.ElectionMin, t.ElectionMax = cmd.Min, cmd.Max
+		return c.SetTiming(t)
+	case ParamHeartbeat:
+		t.Heartbeat = cmd.Min
+		return c.SetTiming(t)
+	case ParamLatency:
+		return c.SetLatency(cmd.Min, cmd.Max)
+	case ParamDrop:
+		return c.SetDropRate(cmd.Rate)
+	case ParamPreVote:
+		c.SetPreVote(cmd.On)
+	case ParamCheckQuorum:
+		c.SetCheckQuorum(cmd.On)
+	default:
+		return fmt.Errorf("unknown parameter %v", cmd.Param)
+	}
+	return nil
+}
+
+// SetCommand returns the command that sets p to the value it has in cfg, so
+// that a recording's header and a live form speak the same language.
+func SetCommand(p Param, cfg Config) Command {
+	cmd := Command{Action: ActSet, Param: p}
+	switch p {
+	case ParamElectionTimeout:
+		cmd.Min, cmd.Max = cfg.ElectionMin, cfg.ElectionMax
+	case ParamHeartbeat:
+		cmd.Min = cfg.Heartbeat
+	case ParamLatency:
+		cmd.Min, cmd.Max = cfg.LatencyMin, cfg.LatencyMax
+	case ParamDrop:
+		cmd.Rate = cfg.DropRate
+	case ParamPreVote:
+		cmd.On = cfg.PreVote
+	case ParamCheckQuorum:
+		cmd.On = cfg.CheckQuorum
+	}
+	return cmd
+}
+
+// TimedCommand is a command applied at a virtual time: one line of a
+// recording.
+type TimedCommand struct {
+	At  time.Duration
+	Cmd Command
+}
+
+// OnOff prints a switch as the scenario language writes it.
+func OnOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
