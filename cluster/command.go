@@ -278,25 +278,44 @@ func (c Command) Check(n int) error {
 // node list is tried; the errors are joined. Pacing actions (pause, speed,
 // ...) belong to a live cluster and are an error here.
 func (c *Cluster) Apply(cmd Command) error {
+	_, err := c.Execute(cmd)
+	return err
+}
+
+// Execute is Apply that also returns what was done, as a command that
+// replays it exactly: "leader" becomes the node that led, and a node list
+// keeps only the nodes the action succeeded on. done.Action is zero when
+// nothing was done. A recording keeps done, not cmd, so that replaying it
+// changes the same things and reports no error the live run did not have.
+func (c *Cluster) Execute(cmd Command) (done Command, err error) {
 	if err := cmd.Check(c.cfg.Nodes); err != nil {
-		return err
+		return Command{}, err
 	}
 	switch cmd.Action {
 	case ActPartition:
-		return c.Partition(cmd.Groups)
+		err = c.Partition(cmd.Groups)
 	case ActCut:
-		return c.Cut(cmd.Nodes[0], cmd.Nodes[1], cmd.OneWay)
+		err = c.Cut(cmd.Nodes[0], cmd.Nodes[1], cmd.OneWay)
 	case ActLink:
-		return c.Link(cmd.Nodes[0], cmd.Nodes[1])
+		err = c.Link(cmd.Nodes[0], cmd.Nodes[1])
 	case ActHeal:
 		c.Heal()
-		return nil
 	case ActSet:
-		return c.applySet(cmd)
+		err = c.applySet(cmd)
+	default:
+		if !cmd.Action.TakesNodes() {
+			return Command{}, fmt.Errorf("%s is for a live cluster", cmd.Action)
+		}
+		return c.executeOnNodes(cmd)
 	}
-	if !cmd.Action.TakesNodes() {
-		return fmt.Errorf("%s is for a live cluster", cmd.Action)
+	if err != nil {
+		return Command{}, err
 	}
+	return cmd, nil
+}
+
+func (c *Cluster) executeOnNodes(cmd Command) (Command, error) {
+	done := Command{Action: cmd.Action}
 	var errs []error
 	for _, id := range cmd.Nodes {
 		if id == LeaderNode {
@@ -305,9 +324,16 @@ func (c *Cluster) Apply(cmd Command) error {
 				continue
 			}
 		}
-		errs = append(errs, c.applyToNode(cmd.Action, id))
+		if err := c.applyToNode(cmd.Action, id); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done.Nodes = append(done.Nodes, id)
 	}
-	return errors.Join(errs...)
+	if len(done.Nodes) == 0 {
+		done = Command{}
+	}
+	return done, errors.Join(errs...)
 }
 
 func (c *Cluster) applyToNode(a Action, id int) error {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -72,6 +73,8 @@ type Live struct {
 	count    int
 	dropped  int
 	snapshot Snapshot
+	// recording is every command Apply carried out, in order.
+	recording []TimedCommand
 
 	// Owned by the goroutine.
 	speed  float64
@@ -168,6 +171,44 @@ func (l *Live) Do(fn func(c *Cluster) error) error {
 	case <-l.stopped:
 		return ErrStopped
 	}
+}
+
+// Apply carries out cmd at the cluster's current virtual time and records
+// what it did (see Cluster.Execute) for Recording. Pacing commands (pause,
+// resume, step, speed) pace the clock and are not recorded.
+//
+// Events due at the current instant are run first, so that the command
+// lands where a replay's "at T" puts it: after everything at T.
+func (l *Live) Apply(cmd Command) error {
+	switch cmd.Action {
+	case ActPause:
+		return l.Pause()
+	case ActResume:
+		return l.Resume()
+	case ActStep:
+		return l.StepEvent()
+	case ActSpeed:
+		return l.SetSpeed(cmd.Speed)
+	}
+	return l.Do(func(c *Cluster) error {
+		l.opts.Advance.RunUntil(c, c.Now())
+		done, err := c.Execute(cmd)
+		if done.Action != 0 {
+			l.mu.Lock()
+			l.recording = append(l.recording, TimedCommand{At: c.Now(), Cmd: done})
+			l.mu.Unlock()
+		}
+		return err
+	})
+}
+
+// Recording returns every command applied with Apply so far, with its
+// virtual time, as done (see Cluster.Execute). Steps a scenario played are
+// not in it: they are in the scenario.
+func (l *Live) Recording() []TimedCommand {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.recording)
 }
 
 // Pause stops the simulated clock; Resume starts it again.
