@@ -71,6 +71,7 @@ type Cluster struct {
 	cfg   Config
 	now   time.Duration
 	rand  *rand.Rand
+	pcg   *rand.PCG // rand's source, kept so that Clone can copy its state
 	peers []raft.NodeID
 
 	members []*member // by node id; index 0 unused
@@ -103,9 +104,11 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	c := &Cluster{
 		cfg:     cfg,
-		rand:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		pcg:     pcg,
+		rand:    rand.New(pcg),
 		members: make([]*member, cfg.Nodes+1),
 		sink:    sink,
 	}

@@ -124,6 +124,14 @@ func NewPlayer(script *Script) *Player {
 	return &Player{script: script}
 }
 
+// Fork returns a copy of p at the same point of its script, for time
+// travel (see cluster.Forker). The script itself is shared: it never
+// changes once playing.
+func (p *Player) Fork() cluster.Advancer {
+	q := *p
+	return &q
+}
+
 // Pending returns the steps not yet played.
 func (p *Player) Pending() []Step { return p.script.Steps[p.next:] }
 
