@@ -20,6 +20,11 @@ func (f frozen) Pause() error                                   { return nil }
 func (f frozen) Resume() error                                  { return nil }
 func (f frozen) StepEvent() error                               { return nil }
 func (f frozen) SetSpeed(float64) error                         { return nil }
+func (f frozen) Apply(cluster.Command) error                    { return nil }
+func (f frozen) SnapshotAt(time.Duration) (cluster.Snapshot, error) {
+	return f.snap, nil
+}
+func (f frozen) Fork(time.Duration, cluster.Command) error { return nil }
 
 // fullModel is a model whose history is full: a churning cluster (3s
 // heartbeats) run for a virtual minute with every event ingested, so the

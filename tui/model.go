@@ -29,6 +29,13 @@ type Cluster interface {
 	Resume() error
 	StepEvent() error
 	SetSpeed(s float64) error
+	// Apply carries out a command at the present.
+	Apply(cmd cluster.Command) error
+	// SnapshotAt rebuilds the cluster as it was at a past moment, in the
+	// caller's goroutine; Fork goes back to a moment, forgets the future
+	// after it, and goes on (paused) with a command applied.
+	SnapshotAt(t time.Duration) (cluster.Snapshot, error)
+	Fork(t time.Duration, cmd cluster.Command) error
 }
 
 // frameInterval is how often the UI drains events and redraws: 30 fps.
@@ -102,6 +109,12 @@ type Model struct {
 
 	status    string
 	statusErr bool
+
+	// cur is the time cursor; tl where the timeline was last drawn;
+	// dragging: the mouse button went down on the timeline.
+	cur      timeCursor
+	tl       timelineGeom
+	dragging bool
 }
 
 // New makes the model over a live cluster.
@@ -119,6 +132,7 @@ func New(live Cluster, styles Styles) *Model {
 		paused:   snap.Paused,
 		speed:    snap.Speed,
 		status:   "watch the first election; select a node with 1-9, then d, k, t ... (? for every key)",
+		cur:      timeCursor{live: snap},
 	}
 	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
@@ -141,6 +155,7 @@ func (m *Model) SetRestarter(r Restarter) { m.restart = r }
 func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.live = live
 	m.snap = live.Snapshot()
+	m.cur = timeCursor{live: m.snap}
 	m.hist = newHistory(len(m.snap.Nodes))
 	m.selected, m.logScroll, m.uiDropped = 1, 0, 0
 	m.paused, m.speed = m.snap.Paused, m.snap.Speed
@@ -166,7 +181,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case frameMsg:
 		m.drain()
-		return m, frameTick()
+		return m, tea.Batch(m.playFrame(), frameTick())
+	case tea.MouseMsg:
+		if m.mode != modeNormal {
+			return m, nil
+		}
+		return m, m.handleMouse(msg)
 	case commandDoneMsg:
 		m.setStatus(msg.what, msg.err)
 		m.drain()
@@ -205,8 +225,11 @@ func (m *Model) drain() {
 		m.hist.ingest(&m.evbuf[i])
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
-	m.snap = m.live.Snapshot()
-	m.hist.updateCutOff(&m.snap)
+	m.cur.live = m.live.Snapshot()
+	m.hist.updateCutOff(&m.cur.live)
+	if !m.cur.past {
+		m.snap = m.cur.live
+	}
 }
 
 func (m *Model) setStatus(s string, err error) {
@@ -222,10 +245,31 @@ func (m *Model) do(what string, fn func(c *cluster.Cluster) error) tea.Cmd {
 	return func() tea.Msg { return commandDoneMsg{what: what, err: live.Do(fn)} }
 }
 
+// apply carries out cmd off the UI's goroutine and reports it in the
+// language, so that the keys teach the syntax. Given while the cursor is
+// in the past, it forks: the recorded future after the cursor is
+// discarded, and the cluster goes on from the cursor with cmd applied.
+func (m *Model) apply(cmd cluster.Command) tea.Cmd {
+	live := m.live
+	if !m.cur.past {
+		return func() tea.Msg { return commandDoneMsg{what: cmd.String(), err: live.Apply(cmd)} }
+	}
+	at, resume := m.cur.at, m.cur.resume
+	m.hist.truncateAfter(at)
+	m.cur = timeCursor{live: m.cur.live}
+	return func() tea.Msg {
+		what := fmt.Sprintf("forked at t=%.3fs: %s", at.Seconds(), cmd)
+		err := live.Fork(at, cmd)
+		if err == nil && resume {
+			err = live.Apply(cluster.Command{Action: cluster.ActResume})
+		}
+		return commandDoneMsg{what: what, err: err}
+	}
+}
+
 // onSelected runs a per-node command on the selected node.
-func (m *Model) onSelected(verb string, fn func(c *cluster.Cluster, id int) error) tea.Cmd {
-	id := m.selected
-	return m.do(fmt.Sprintf("%s n%d", verb, id), func(c *cluster.Cluster) error { return fn(c, id) })
+func (m *Model) onSelected(a cluster.Action) tea.Cmd {
+	return m.apply(cluster.Command{Action: a, Nodes: []int{m.selected}})
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -246,17 +290,17 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.selectNode(m.snap.Leader)
 	case key.Matches(msg, k.Disconnect):
-		return m.onSelected("disconnect", (*cluster.Cluster).Disconnect)
+		return m.onSelected(cluster.ActDisconnect)
 	case key.Matches(msg, k.Reconnect):
-		return m.onSelected("reconnect", (*cluster.Cluster).Reconnect)
+		return m.onSelected(cluster.ActReconnect)
 	case key.Matches(msg, k.Kill):
-		return m.onSelected("kill", (*cluster.Cluster).Kill)
+		return m.onSelected(cluster.ActKill)
 	case key.Matches(msg, k.Restart):
-		return m.onSelected("restart", (*cluster.Cluster).Restart)
+		return m.onSelected(cluster.ActRestart)
 	case key.Matches(msg, k.Timeout):
-		return m.onSelected("force timeout of", (*cluster.Cluster).Timeout)
+		return m.onSelected(cluster.ActTimeout)
 	case key.Matches(msg, k.Heal):
-		return m.do("heal: everything connected", func(c *cluster.Cluster) error { c.Heal(); return nil })
+		return m.apply(cluster.Command{Action: cluster.ActHeal})
 	case key.Matches(msg, k.Partition):
 		m.mode = modePartition
 		return m.partition.open("")
@@ -266,14 +310,43 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PreVote):
 		on := !m.snap.Config.PreVote
 		m.snap.Config.PreVote = on // until the next frame confirms it
-		return m.do("PreVote "+onOff(on), func(c *cluster.Cluster) error { c.SetPreVote(on); return nil })
+		return m.apply(cluster.Command{Action: cluster.ActSet, Param: cluster.ParamPreVote, On: on})
 	case key.Matches(msg, k.CheckQuorum):
 		on := !m.snap.Config.CheckQuorum
 		m.snap.Config.CheckQuorum = on
-		return m.do("CheckQuorum "+onOff(on), func(c *cluster.Cluster) error { c.SetCheckQuorum(on); return nil })
+		return m.apply(cluster.Command{Action: cluster.ActSet, Param: cluster.ParamCheckQuorum, On: on})
 	case key.Matches(msg, k.Pause):
+		if m.cur.past {
+			m.togglePlay()
+			return nil
+		}
 		return m.togglePause()
+	case key.Matches(msg, k.TimeBack):
+		return m.moveCursor(-zoomLevels[m.zoom])
+	case key.Matches(msg, k.TimeForward):
+		if !m.cur.past {
+			m.setStatus("this is the present: ← goes back in time", nil)
+			return nil
+		}
+		return m.moveCursor(zoomLevels[m.zoom])
+	case key.Matches(msg, k.PageBack):
+		return m.moveCursor(-time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
+	case key.Matches(msg, k.PageForward):
+		if !m.cur.past {
+			return nil
+		}
+		return m.moveCursor(time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
+	case key.Matches(msg, k.Oldest):
+		return m.seek(m.oldest())
+	case key.Matches(msg, k.Live):
+		m.logScroll = 0
+		return m.goLive()
+	case key.Matches(msg, k.PrevDecision):
+		return m.stepDecision(-1)
 	case key.Matches(msg, k.Step):
+		if m.cur.past {
+			return m.stepDecision(1)
+		}
 		if !m.paused {
 			m.setStatus("step works while paused: press space first", nil)
 			return nil
@@ -285,9 +358,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Slower):
 		return m.setSpeed(m.speed / 2)
 	case key.Matches(msg, k.ZoomIn):
-		m.zoom = max(m.zoom-1, 0)
+		m.setZoom(m.zoom - 1)
 	case key.Matches(msg, k.ZoomOut):
-		m.zoom = min(m.zoom+1, len(zoomLevels)-1)
+		m.setZoom(m.zoom + 1)
 	case key.Matches(msg, k.Heartbeats):
 		m.showHeartbeats = !m.showHeartbeats
 		m.logScroll = 0
@@ -309,6 +382,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showFullHelp = !m.showFullHelp
 	}
 	return nil
+}
+
+// setZoom changes the timeline's time per column, keeping the cursor on
+// screen when it is in the past.
+func (m *Model) setZoom(z int) {
+	m.zoom = min(max(z, 0), len(zoomLevels)-1)
+	if m.cur.past {
+		m.cur.end = m.timelineEnd(m.cur.at + time.Duration(max(m.tl.cols, 4))*zoomLevels[m.zoom]/4)
+		m.cur.end = min(m.cur.end, m.timelineEnd(m.liveNow()))
+	}
 }
 
 func (m *Model) scrollStep(msg tea.KeyPressMsg) int {

@@ -30,7 +30,7 @@ func TestKillSelectedNode(t *testing.T) {
 	if !h.logged("n2 dies in term") {
 		t.Fatal("no dead state event for n2 in the event log")
 	}
-	if !strings.Contains(h.m.status, "kill n2") {
+	if !strings.Contains(h.m.status, "kill 2") {
 		t.Errorf("status %q, want it to say what was done", h.m.status)
 	}
 }
