@@ -257,6 +257,7 @@ func (m *Model) apply(cmd cluster.Command) tea.Cmd {
 	at, resume := m.cur.at, m.cur.resume
 	m.hist.truncateAfter(at)
 	m.cur = timeCursor{live: m.cur.live}
+	m.paused = !resume
 	return func() tea.Msg {
 		what := fmt.Sprintf("forked at t=%.3fs: %s", at.Seconds(), cmd)
 		err := live.Fork(at, cmd)
