@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -240,31 +241,41 @@ func TestLiveForkReplaysExactly(t *testing.T) {
 	}
 }
 
-func benchmarkSeek(b *testing.B, runFor time.Duration) {
+func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
 	cfg := DefaultConfig()
-	cfg.Seed = 1
+	cfg.Seed, cfg.Nodes = 1, nodes
 	c, err := New(cfg, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	h, _ := newHistory(c, plainAdvance{})
 	for c.Now() < runFor {
 		c.RunFor(100 * ms)
 		h.maybeCheckpoint(c, plainAdvance{})
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
 	r := rand.New(rand.NewPCG(1, 2))
-	b.ReportMetric(float64(h.Checkpoints()), "checkpoints")
-	b.ResetTimer()
+	oldest := h.Oldest()
 	for b.Loop() {
-		if _, err := h.Seek(time.Duration(r.Int64N(int64(runFor))), nil); err != nil {
+		if _, err := h.Seek(oldest+time.Duration(r.Int64N(int64(runFor-oldest))), nil); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(h.Checkpoints()), "checkpoints")
+	b.ReportMetric((runFor - oldest).Minutes(), "kept-min")
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "history-MiB")
 }
 
 // BenchmarkSeek measures time travel: rebuilding a random moment of a run
-// of a minute and of an hour (5 nodes, default settings).
+// of a minute and of an hour (5 and 101 nodes, default settings), and the
+// memory the history holds.
 func BenchmarkSeek(b *testing.B) {
-	b.Run("1min", func(b *testing.B) { benchmarkSeek(b, time.Minute) })
-	b.Run("1h", func(b *testing.B) { benchmarkSeek(b, time.Hour) })
+	for _, nodes := range []int{5, 101} {
+		b.Run(fmt.Sprintf("%dnodes/1min", nodes), func(b *testing.B) { benchmarkSeek(b, nodes, time.Minute) })
+		b.Run(fmt.Sprintf("%dnodes/1h", nodes), func(b *testing.B) { benchmarkSeek(b, nodes, time.Hour) })
+	}
 }
