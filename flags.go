@@ -93,24 +93,23 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
 		return s, fmt.Errorf("--for %s: %w", f.duration, err)
 	}
-	if cfg.ElectionMin, cfg.ElectionMax, err = scenario.ParseRange(f.electionTimeout); err != nil {
-		return s, fmt.Errorf("--election-timeout %s: %w", f.electionTimeout, err)
-	}
-	if cfg.ElectionMin <= 0 {
-		return s, fmt.Errorf("--election-timeout %s: must be positive", f.electionTimeout)
-	}
-	if cfg.Heartbeat, err = scenario.ParseDuration(f.heartbeat); err != nil || cfg.Heartbeat <= 0 {
-		if err == nil {
-			err = fmt.Errorf("must be positive")
+	// The flags take their values as `set` does, floors included.
+	value := func(name, v string) scenario.Setting {
+		st, perr := scenario.ParseValue(name, v)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("--%s %s: %w", name, v, perr)
 		}
-		return s, fmt.Errorf("--heartbeat %s: %w", f.heartbeat, err)
+		return st
 	}
-	if cfg.LatencyMin, cfg.LatencyMax, err = scenario.ParseRange(f.latency); err != nil {
-		return s, fmt.Errorf("--latency %s: %w", f.latency, err)
+	et := value("election-timeout", f.electionTimeout)
+	hb := value("heartbeat", f.heartbeat)
+	lat := value("latency", f.latency)
+	drop := value("drop", f.drop)
+	if err != nil {
+		return s, err
 	}
-	if cfg.DropRate, err = scenario.ParseProbability(f.drop); err != nil {
-		return s, fmt.Errorf("--drop %s: %w", f.drop, err)
-	}
+	cfg.ElectionMin, cfg.ElectionMax, cfg.Heartbeat = et.Min, et.Max, hb.Min
+	cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate = lat.Min, lat.Max, drop.Rate
 	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {

@@ -44,6 +44,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--election-timeout", "0s-150ms"}, "--election-timeout 0s-150ms: must be positive"},
 		{[]string{"run", "--election-timeout", "soon"}, `--election-timeout soon: "soon": not a duration`},
 		{[]string{"run", "--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
+		{[]string{"run", "--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
+		{[]string{"run", "--election-timeout", "1ns-2ns"}, "--election-timeout 1ns-2ns: below raftty's floor of 1ms"},
+		{[]string{"run", "--election-timeout", "-150ms"}, "--election-timeout -150ms: must not be negative"},
+		{[]string{"run", "--at", "2s set heartbeat 1ns"}, `--at "2s set heartbeat 1ns": heartbeat 1ns: below raftty's floor of 1ms`},
 		{[]string{"run", "--heartbeat", "fast"}, "--heartbeat fast: not a duration"},
 		{[]string{"run", "--latency", "5ms-1ms"}, "--latency 5ms-1ms: min must not exceed max"},
 		{[]string{"run", "--drop", "1.5"}, "--drop 1.5: need a probability between 0 and 1"},
@@ -240,6 +244,7 @@ func TestUIBadInput(t *testing.T) {
 		{[]string{"--speed", "0"}, "--speed 0: need a speed above 0 and at most 64"},
 		{[]string{"--speed", "100"}, "--speed 100: need a speed above 0 and at most 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
+		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
 		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
 	} {
 		code, _, stderr := run(t, tc.args...)

@@ -173,7 +173,7 @@ func (c *Cluster) param(name, value string) {
 // SetTiming changes the election timeout range and heartbeat of every node,
 // live, and of nodes restarted later.
 func (c *Cluster) SetTiming(t raft.Timing) error {
-	if err := t.Validate(); err != nil {
+	if err := checkTiming(t); err != nil {
 		return err
 	}
 	old := c.cfg.Timing

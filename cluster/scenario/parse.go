@@ -35,6 +35,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"raftty/cluster"
 )
 
 // Leader stands for "whoever leads at that moment" where a node id goes.
@@ -291,20 +293,38 @@ type Setting struct {
 }
 
 // ParseSetting reads the value of a parameter as `set` and the flags take
-// it.
+// it; an error starts with the name and the value ("heartbeat 1ns: ...").
 func ParseSetting(name, value string) (Setting, error) {
+	s, err := ParseValue(name, value)
+	if err != nil && slices.Contains(Params, name) {
+		return s, fmt.Errorf("%s %s: %w", name, value, err)
+	}
+	return s, err
+}
+
+// ParseValue is ParseSetting with an error that leaves the name and value
+// for the caller to say ("--heartbeat 1ns: ..."). Timers below
+// cluster.MinTimer are refused here, so that flags, scenario lines, the `:`
+// line and the live view's edit form all refuse them alike.
+func ParseValue(name, value string) (Setting, error) {
 	s := Setting{Name: name}
 	var err error
 	switch name {
 	case "election-timeout", "latency":
 		s.Min, s.Max, err = ParseRange(value)
-		if err == nil && name == "election-timeout" && s.Min <= 0 {
-			err = fmt.Errorf("election timeout must be positive, got %v", s.Min)
+		if err == nil && name == "election-timeout" {
+			if s.Min <= 0 {
+				err = errors.New("must be positive")
+			} else {
+				err = cluster.CheckTimer(s.Min)
+			}
 		}
 	case "heartbeat":
 		s.Min, err = ParseDuration(value)
 		if err == nil && s.Min <= 0 {
-			err = fmt.Errorf("must be positive, got %v", s.Min)
+			err = errors.New("must be positive")
+		} else if err == nil {
+			err = cluster.CheckTimer(s.Min)
 		}
 	case "drop":
 		s.Rate, err = ParseProbability(value)
@@ -313,10 +333,7 @@ func ParseSetting(name, value string) (Setting, error) {
 	default:
 		return s, fmt.Errorf("unknown setting %q (want one of %s)", name, strings.Join(Params, ", "))
 	}
-	if err != nil {
-		return s, fmt.Errorf("%s %s: %w", name, value, err)
-	}
-	return s, nil
+	return s, err
 }
 
 // ParseDuration reads a non-negative duration: 1.5s, 150ms, 0.
@@ -334,6 +351,9 @@ func ParseDuration(s string) (time.Duration, error) {
 // ParseRange reads a duration range "A-B" (150ms-300ms), or a single
 // duration meaning A-A.
 func ParseRange(s string) (minimum, maximum time.Duration, err error) {
+	if strings.HasPrefix(s, "-") {
+		return 0, 0, errors.New("must not be negative")
+	}
 	a, b, isRange := strings.Cut(s, "-")
 	if minimum, err = ParseDuration(a); err != nil {
 		return 0, 0, fmt.Errorf("%q: %w", a, err)
