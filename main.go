@@ -66,7 +66,7 @@ func errorHandler(w io.Writer, _ fang.Styles, err error) {
 const defaultSpeed = 0.1
 
 func newRootCmd() *cobra.Command {
-	var flags clusterFlags
+	flags := clusterFlags{live: true}
 	var ui uiOptions
 	root := &cobra.Command{
 		Use:   "raftty",

@@ -30,10 +30,23 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(scenarioFile, []byte("at 1s kill 1\n# fine so far\n\nat 2s kil 2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	longFile := filepath.Join(t.TempDir(), "long.txt")
+	if err := os.WriteFile(longFile, []byte("for 100000h\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lateFile := filepath.Join(t.TempDir(), "late.txt")
+	if err := os.WriteFile(lateFile, []byte("for 10s\nat 5s kill 1\nat 12s expect leader\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"run", "--for", "100000h"}, "--for 100000h: longer than raftty simulates at 5 nodes, heartbeat 50ms, election timeout from 150ms (at most 651h)"},
+		{[]string{"run", "--for", "10h", "--heartbeat", "1ms", "--at", "1s set election-timeout 1ms-2ms"}, "--for 10h: longer than raftty simulates at 5 nodes, heartbeat 1ms, election timeout from 1ms (at most 8h)"},
+		{[]string{"run", "--scenario", longFile}, longFile + ": for 100000h: longer than raftty simulates"},
+		{[]string{"run", "--at", "12s kill 1"}, `--at "12s kill 1": at 12s is after the end of the run (10s); lengthen the run with --for or the file's for line`},
+		{[]string{"run", "--scenario", lateFile}, lateFile + ":3: at 12s is after the end of the run (10s)"},
 		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
 		{[]string{"run", "--nodes", "5000"}, "--nodes 5000: raftty simulates 1 to 1000 nodes"},
 		{[]string{"run", "--nodes", "many"}, `invalid argument "many" for "--nodes"`},
@@ -224,6 +237,7 @@ func TestBench(t *testing.T) {
 
 	for _, tc := range []struct{ args, want string }{
 		{"--trials 0", "--trials 0: need at least 1"},
+		{"--trials 99999999", "--trials 99999999: want at most 10000 per setting (the paper ran 1000)"},
 		{"--set 3", "--set 3: want 1, 2 or all"},
 		{"--latency 9ms-1ms", "--latency 9ms-1ms: min must not exceed max"},
 		{"--limit never", "--limit never: want a positive duration"},
@@ -242,6 +256,7 @@ func TestUIBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--speed", "0"}, "--speed 0: need a speed above 0 and at most 64"},
+		{[]string{"--for", "5s"}, "unknown flag: --for"}, // the live view runs until you quit
 		{[]string{"--speed", "100"}, "--speed 100: need a speed above 0 and at most 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
 		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
@@ -251,6 +266,28 @@ func TestUIBadInput(t *testing.T) {
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
 			t.Errorf("raftty %q: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// The live view's help lists only the flags it honours: no --for there;
+// run has it.
+func TestLiveHelpHasNoFor(t *testing.T) {
+	_, out, _ := run(t, "--help")
+	if strings.Contains(out, "--for") || !strings.Contains(out, "--speed") {
+		t.Fatalf("raftty --help should list --speed and not --for:\n%s", out)
+	}
+	_, out, _ = run(t, "run", "--help")
+	if !strings.Contains(out, "--for") {
+		t.Fatalf("raftty run --help lacks --for:\n%s", out)
+	}
+}
+
+// A timed step exactly at the end of the run is played; an expectation
+// there is checked.
+func TestStepAtTheEnd(t *testing.T) {
+	code, out, stderr := run(t, "run", "--seed", "1", "--for", "2s", "--at", "2s expect leader")
+	if code != 0 || !strings.Contains(out, "ok     leader") {
+		t.Fatalf("exit %d, %s%s: want the expectation at 2s checked", code, out, stderr)
 	}
 }
 
@@ -271,6 +308,7 @@ func TestChaosCommand(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
 		{"--runs 0", "--runs 0: need at least 1"},
 		{"--duration 10ms", "--duration 10ms: want at least 1s"},
+		{"--duration 100000h", "--duration 100000h: want at most 1h per run (for a longer hunt, raise --runs)"},
 	} {
 		code, _, stderr := run(t, append([]string{"chaos"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
