@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -110,7 +111,20 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	// The CSV file is opened before the bench, so that a path that cannot
+	// be written is bad input now, not an error after minutes of work.
+	var csvFile *os.File
+	if f.csv != "" {
+		if csvFile, err = os.Create(f.csv); err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return badInput(fmt.Errorf("--csv %s: %w", f.csv, err))
+		}
+		defer csvFile.Close()
+	}
+	stdout, stderr := &checkedWriter{w: cmd.OutOrStdout()}, cmd.ErrOrStderr()
 	opts.Progress = progressReporter(stderr)
 	started := time.Now()
 	var all []bench.Result
@@ -119,6 +133,9 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 			opts.Nodes, f.latency, opts.Seed)
 	}
 	for _, set := range sets {
+		if stdout.err != nil {
+			return outputError(stdout.err) // stop at the first failed write
+		}
 		results, err := bench.Run(set.settings, opts)
 		if err != nil {
 			return err
@@ -127,9 +144,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		if f.json {
 			enc := json.NewEncoder(stdout)
 			for _, r := range results {
-				if err := enc.Encode(r.Summarize()); err != nil {
-					return err
-				}
+				_ = enc.Encode(r.Summarize())
 			}
 			continue
 		}
@@ -138,9 +153,12 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stdout, bench.Chart(results, 64, 16))
 	}
-	if f.csv != "" {
-		if err := writeBenchCSV(f.csv, all); err != nil {
-			return &exitError{code: exitFailed, err: fmt.Errorf("--csv %s: %w", f.csv, err)}
+	if stdout.err != nil {
+		return outputError(stdout.err)
+	}
+	if csvFile != nil {
+		if err := writeBenchCSV(csvFile, all); err != nil {
+			return outputError(fmt.Errorf("--csv %s: %w", f.csv, err))
 		}
 	}
 	fmt.Fprintf(stderr, "raftty bench: %d settings in %v (seed %d)\n", len(all), time.Since(started).Round(time.Millisecond), opts.Seed)
@@ -168,11 +186,7 @@ func msText(v float64) string {
 	return fmt.Sprintf("%.0fms", v)
 }
 
-func writeBenchCSV(path string, results []bench.Result) error {
-	file, err := os.Create(path)
-	if err != nil {
-		return err
-	}
+func writeBenchCSV(file *os.File, results []bench.Result) error {
 	w := csv.NewWriter(file)
 	_ = w.Write([]string{"timeout", "trial", "downtime_ms", "split_votes"})
 	for _, r := range results {
@@ -190,21 +204,18 @@ func writeBenchCSV(path string, results []bench.Result) error {
 }
 
 // progressReporter draws a bar on stderr when it is a terminal, redrawn in
-// place, and otherwise a line per finished setting.
+// place; logs and pipes get no progress.
 func progressReporter(w io.Writer) func(bench.Setting, int, int) {
 	f, isFile := w.(*os.File)
 	tty := isFile && term.IsTerminal(f.Fd())
 	return func(s bench.Setting, done, total int) {
-		switch {
-		case tty && (done%10 == 0 || done == total):
+		if tty && (done%10 == 0 || done == total) {
 			const width = 30
 			full := width * done / total
 			fmt.Fprintf(w, "\r  %-12s [%s%s] %d/%d", s.Name(), strings.Repeat("#", full), strings.Repeat(".", width-full), done, total)
 			if done == total {
 				fmt.Fprint(w, "\r\x1b[K")
 			}
-		case !tty && done == total:
-			fmt.Fprintf(w, "raftty bench: %s done (%d trials)\n", s.Name(), total)
 		}
 	}
 }

@@ -242,10 +242,12 @@ func TestBench(t *testing.T) {
 		{"--latency 9ms-1ms", "--latency 9ms-1ms: min must not exceed max"},
 		{"--limit never", "--limit never: want a positive duration"},
 		{"--nodes 500", "--nodes 500: bench runs 1 to 101 nodes"},
+		// checked before the bench runs: nothing is printed on stdout
+		{"--csv /no/such/dir/samples.csv", "--csv /no/such/dir/samples.csv: no such file or directory"},
 	} {
-		code, _, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
-		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
-			t.Errorf("bench %s: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		code, stdout, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
+		if code != exitBadInput || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("bench %s: exit %d, %q, stdout %q; want 2 and %q before any work", tc.args, code, stderr, stdout, tc.want)
 		}
 	}
 }
@@ -304,6 +306,17 @@ func TestChaosCommand(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "raftty-chaos-*.txt"))
 	if len(files) != 2 {
 		t.Fatalf("want the schedule and its shrunk version written, got %v", files)
+	}
+	// Without --out, the files go to a new temporary directory, printed.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	code, out, _ = run(t, "chaos", "--runs", "200", "--unsafe-forget-votes")
+	files, _ = filepath.Glob(filepath.Join(tmp, "raftty-chaos-*", "raftty-chaos-*.txt"))
+	if code != exitFailed || len(files) != 2 || !strings.Contains(out, filepath.Dir(files[0])) {
+		t.Fatalf("without --out: exit %d, files %v:\n%s", code, files, out)
+	}
+	if here, _ := filepath.Glob("raftty-chaos-*"); len(here) > 0 {
+		t.Fatalf("chaos wrote into the current directory: %v", here)
 	}
 	for _, tc := range []struct{ args, want string }{
 		{"--runs 0", "--runs 0: need at least 1"},

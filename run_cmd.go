@@ -53,12 +53,14 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-	sum, failed, err := headless(s, out, opts)
-	if ferr := out.Flush(); err == nil && ferr != nil {
-		return &exitError{code: exitFailed, err: ferr}
+	prog := newProgress(cmd.ErrOrStderr())
+	sum, failed, err := headless(s, out, opts, prog)
+	prog.done()
+	if err == nil {
+		err = out.Flush()
 	}
 	if err != nil {
-		return badInput(err)
+		return outputError(err)
 	}
 	if sum.Violations > 0 {
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d invariant violation(s); replay with --seed %d", sum.Violations, sum.Seed)}
@@ -81,9 +83,17 @@ func expectationFailure(e cluster.Event) string {
 
 // headless runs the setup to its end on the simulated clock, writing events
 // to out as opts ask, and returns the summary and the failed expectations.
-func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []cluster.Event, error) {
+// It runs in slices of virtual time and stops after the slice in which a
+// write to out failed, returning that error.
+func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (cluster.Summary, []cluster.Event, error) {
 	var line []byte
 	var expects []cluster.Event
+	var werr error
+	write := func(_ int, err error) {
+		if err != nil && werr == nil {
+			werr = err
+		}
+	}
 	sink := func(e cluster.Event) {
 		if e.Kind == cluster.KindExpect {
 			expects = append(expects, e)
@@ -92,9 +102,9 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []c
 		case opts.json:
 			line = e.AppendJSON(line[:0])
 			line = append(line, '\n')
-			out.Write(line)
+			write(out.Write(line))
 		case opts.verbose && !e.IsHeartbeatTraffic() && e.Kind != cluster.KindSend:
-			fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String())
+			write(fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String()))
 		}
 	}
 	c, err := cluster.New(s.cfg, sink)
@@ -106,11 +116,23 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []c
 		c.Explain(s.script.Explain)
 	}
 	player := scenario.NewPlayer(s.script)
-	player.RunUntil(c, s.runFor)
+	rate, _ := eventRate(s.cfg, s.script)
+	slice := max(time.Duration(sliceEvents/rate*float64(time.Second)), time.Millisecond)
+	for at := time.Duration(0); at < s.runFor && werr == nil; {
+		at = min(at+slice, s.runFor)
+		player.RunUntil(c, at)
+		prog.show("raftty run: %.0f%% of %v virtual", 100*at.Seconds()/s.runFor.Seconds(), shortDuration(s.runFor))
+	}
+	if s.runFor == 0 {
+		player.RunUntil(c, 0)
+	}
+	if werr != nil {
+		return c.Summary(), nil, werr // the summary says where it stopped
+	}
 	player.Finish(c)
 	sum := c.Summary()
 	if opts.json {
-		out.Write(sum.MarshalLine())
+		write(out.Write(sum.MarshalLine()))
 	} else {
 		writeSummary(out, s, sum, expects)
 	}
@@ -120,8 +142,13 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []c
 			failed = append(failed, e)
 		}
 	}
-	return sum, failed, nil
+	return sum, failed, werr
 }
+
+// sliceEvents is about how many events a run makes between two looks at
+// its output and progress: a failed write stops the run within a few
+// milliseconds.
+const sliceEvents = 50_000
 
 // writeSummary prints the run's numbers for a person.
 func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects []cluster.Event) {
