@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -28,6 +29,10 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func TestBadInput(t *testing.T) {
 	scenarioFile := filepath.Join(t.TempDir(), "scenario.txt")
 	if err := os.WriteFile(scenarioFile, []byte("at 1s kill 1\n# fine so far\n\nat 2s kil 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bigFile := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(bigFile, []byte("nodes 5000\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	longFile := filepath.Join(t.TempDir(), "long.txt")
@@ -73,6 +78,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"run", "extra"}, `unknown command "extra"`},
 		{[]string{"nonsense"}, `unknown command "nonsense"`},
+		{[]string{"completion", "klingon"}, `unknown command "klingon" for "raftty completion"`},
+		{[]string{"run", "-v"}, `unknown shorthand flag: 'v' in -v`}, // -v is --version, as fang has it; run says --verbose
+		{[]string{"run", "--scenario", bigFile}, bigFile + ":1: nodes 5000: raftty simulates 1 to 1000 nodes"},
 	} {
 		code, stdout, stderr := run(t, tc.args...)
 		if code != exitBadInput {
@@ -86,6 +94,36 @@ func TestBadInput(t *testing.T) {
 		}
 		if stdout != "" {
 			t.Errorf("%q: bad input printed to stdout: %q", tc.args, stdout)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		code, out, _ := run(t, args...)
+		if code != 0 || !strings.HasPrefix(out, "raftty version ") {
+			t.Errorf("%q: exit %d, %q", args, code, out)
+		}
+	}
+	info := func(version string, settings ...debug.BuildSetting) *debug.BuildInfo {
+		return &debug.BuildInfo{Main: debug.Module{Path: "raftty", Version: version}, Settings: settings}
+	}
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "0123456789abcdef0123"}
+	dirty := debug.BuildSetting{Key: "vcs.modified", Value: "true"}
+	for _, tc := range []struct {
+		name string
+		set  string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"set by ldflags", "v9.9.9", info("v1.2.0"), "v9.9.9"},
+		{"go install raftty@v1.2.0", "", info("v1.2.0"), "v1.2.0"},
+		{"a local build", "", info("(devel)", rev), "devel 0123456789ab"},
+		{"a local build with changes", "", info("(devel)", dirty, rev), "devel 0123456789ab-dirty"},
+		{"no build info", "", nil, "unknown"},
+	} {
+		if got := versionFrom(tc.set, tc.info, tc.info != nil); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

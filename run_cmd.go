@@ -40,7 +40,8 @@ func newRunCmd() *cobra.Command {
 	}
 	flags.register(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print every event as JSON Lines, then a summary line")
-	cmd.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "print every decision in plain words (heartbeat traffic left out)")
+	// No -v: fang gives -v to --version, on the root.
+	cmd.Flags().BoolVar(&opts.verbose, "verbose", false, "print every decision in plain words (heartbeat traffic left out)")
 	return cmd
 }
 

@@ -107,8 +107,12 @@ type Script struct {
 func Parse(name string, r io.Reader) (*Script, error) {
 	s := &Script{Name: name}
 	sc := bufio.NewScanner(r)
-	for lineNo := 1; sc.Scan(); lineNo++ {
+	lineNo := 1
+	for ; sc.Scan(); lineNo++ {
 		line := sc.Text()
+		if lineNo == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark, as some editors save
+		}
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
@@ -130,7 +134,9 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		step.Source = source
 		s.Steps = append(s.Steps, step)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s:%d: line longer than %d KiB", name, lineNo, bufio.MaxScanTokenSize>>10)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	s.Sort()
@@ -151,6 +157,9 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 	case "nodes":
 		if s.Nodes, err = strconv.Atoi(rest); err != nil || s.Nodes < 1 {
 			return true, fmt.Errorf("nodes %q: want a number from 1", rest)
+		}
+		if s.Nodes > cluster.MaxNodes {
+			return true, fmt.Errorf("nodes %d: raftty simulates 1 to %d nodes", s.Nodes, cluster.MaxNodes)
 		}
 	case "seed":
 		if s.Seed, err = strconv.ParseUint(rest, 10, 64); err != nil {
