@@ -370,5 +370,5 @@ func (h *history) updateCutOff(s *cluster.Snapshot) {
 
 // isCutOff: alive, but unable to exchange messages with a majority.
 func isCutOff(ns cluster.NodeStatus, size int) bool {
-	return ns.Alive && (ns.Disconnected || ns.Reaches <= size/2)
+	return ns.Alive && (ns.Disconnected || !cluster.IsMajority(ns.Reaches, size))
 }
