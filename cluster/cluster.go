@@ -121,6 +121,8 @@ type Cluster struct {
 type member struct {
 	id   int
 	node *raft.Node // nil while dead
+	// hard is what survives a kill: its term and vote, taken at the kill
+	// and read only while the node is dead (and to restart it).
 	hard raft.HardState
 
 	// timerGen identifies the one valid timer entry for this node.
@@ -280,7 +282,6 @@ func (c *Cluster) afterNode(m *member) {
 	for i := range msgs {
 		c.send(&msgs[i])
 	}
-	m.hard = m.node.HardState()
 	c.schedule(m)
 }
 

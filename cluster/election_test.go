@@ -359,7 +359,7 @@ func TestPreVoteProtectsHealthyLeader(t *testing.T) {
 		{"cut link", func(c *Cluster, leader, follower int) error { return c.Cut(leader, follower, false) }},
 	} {
 		for _, preVote := range []bool{false, true} {
-			t.Run(tc.name+"/prevote="+onOff(preVote), func(t *testing.T) {
+			t.Run(tc.name+"/prevote="+OnOff(preVote), func(t *testing.T) {
 				c, _ := newTestCluster(t, 5, 3, func(cfg *Config) { cfg.PreVote = preVote })
 				leader := waitLeader(t, c, 2*time.Second)
 				term := status(t, c, leader).Term

@@ -94,7 +94,6 @@ const (
 	markTimeout
 	markStepDown
 	markLeader
-	markKinds
 )
 
 type mark struct {

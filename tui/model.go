@@ -266,11 +266,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PreVote):
 		on := !m.snap.Config.PreVote
 		m.snap.Config.PreVote = on // until the next frame confirms it
-		return m.do("PreVote "+onOff(on), func(c *cluster.Cluster) error { c.SetPreVote(on); return nil })
+		return m.do("PreVote "+cluster.OnOff(on), func(c *cluster.Cluster) error { c.SetPreVote(on); return nil })
 	case key.Matches(msg, k.CheckQuorum):
 		on := !m.snap.Config.CheckQuorum
 		m.snap.Config.CheckQuorum = on
-		return m.do("CheckQuorum "+onOff(on), func(c *cluster.Cluster) error { c.SetCheckQuorum(on); return nil })
+		return m.do("CheckQuorum "+cluster.OnOff(on), func(c *cluster.Cluster) error { c.SetCheckQuorum(on); return nil })
 	case key.Matches(msg, k.Pause):
 		return m.togglePause()
 	case key.Matches(msg, k.Step):
@@ -408,13 +408,6 @@ func (m *Model) updatePicker(msg tea.KeyPressMsg) tea.Cmd {
 		m.setStatus("scenario "+name+" started (s chooses another)", nil)
 	}
 	return nil
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
 }
 
 func formatSpeed(s float64) string {
