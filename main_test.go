@@ -35,6 +35,10 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(bigFile, []byte("nodes 5000\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	wideFile := filepath.Join(t.TempDir(), "wide.txt")
+	if err := os.WriteFile(wideFile, []byte("# "+strings.Repeat("x", 70000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	longFile := filepath.Join(t.TempDir(), "long.txt")
 	if err := os.WriteFile(longFile, []byte("for 100000h\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -80,6 +84,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"nonsense"}, `unknown command "nonsense"`},
 		{[]string{"completion", "klingon"}, `unknown command "klingon" for "raftty completion"`},
 		{[]string{"run", "-v"}, `unknown shorthand flag: 'v' in -v`}, // -v is --version, as fang has it; run says --verbose
+		{[]string{"run", "--scenario", wideFile}, wideFile + ":1: line longer than 64 KiB"},
 		{[]string{"run", "--scenario", bigFile}, bigFile + ":1: nodes 5000: raftty simulates 1 to 1000 nodes"},
 	} {
 		code, stdout, stderr := run(t, tc.args...)
