@@ -31,7 +31,8 @@ func newChaosCmd() *cobra.Command {
 			"parameter changes. The invariant checker watches every run, and wherever a majority is connected, alive, " +
 			"isolated, without loss and with heartbeats below the election timeout for 10 election timeouts, there must " +
 			"be a leader.\n\nA failure prints the command that replays it, writes the schedule as a scenario file, " +
-			"and shrinks it to the fewest steps that still fail. Exit status 1 on a failure.",
+			"and shrinks it to the fewest steps that still fail; the files go to a new temporary directory unless --out names one. " +
+			"Exit status 1 on a failure, 3 if the output could not be written.",
 		Example: `  raftty chaos --runs 10000
   raftty chaos --runs 200 --unsafe-forget-votes    # a broken Raft: watch chaos catch it`,
 		Args: cobra.NoArgs,

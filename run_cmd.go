@@ -29,7 +29,8 @@ func newRunCmd() *cobra.Command {
 		Short: "Run a cluster headless, as fast as the CPU allows",
 		Long: "Run a cluster on the simulated clock without a terminal and print a summary, " +
 			"or with --json every event as one JSON object per line, then a summary line.\n\n" +
-			"Exit status: 0 ok, 1 an invariant broke, 2 bad input.",
+			"Exit status: 0 ok, 1 an invariant broke or an expectation failed, 2 bad input (including a timed step after the end of the run), " +
+			"3 the output could not be written.",
 		Example: `  raftty run --at "2s kill leader" --json
   raftty run --heartbeat 3s --for 5s
   raftty run --nodes 5 --seed 42 --at "1s disconnect 2" --at "3s reconnect 2" --prevote`,
