@@ -61,7 +61,10 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	if err == nil {
 		err = out.Flush()
 	}
-	if err != nil {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	} else if err != nil {
 		return outputError(err)
 	}
 	if sum.Violations > 0 {
@@ -111,7 +114,7 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 	}
 	c, err := cluster.New(s.cfg, sink)
 	if err != nil {
-		return cluster.Summary{}, nil, err
+		return cluster.Summary{}, nil, badInput(err)
 	}
 	c.ReportParams()
 	if s.script.Explain != "" {
