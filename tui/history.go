@@ -112,7 +112,6 @@ const (
 	markTimeout
 	markStepDown
 	markLeader
-	markKinds
 )
 
 type mark struct {
@@ -409,5 +408,5 @@ func (h *history) updateCutOff(s *cluster.Snapshot) {
 
 // isCutOff: alive, but unable to exchange messages with a majority.
 func isCutOff(ns cluster.NodeStatus, size int) bool {
-	return ns.Alive && (ns.Disconnected || ns.Reaches <= size/2)
+	return ns.Alive && (ns.Disconnected || !cluster.IsMajority(ns.Reaches, size))
 }

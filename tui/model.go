@@ -494,13 +494,6 @@ func (m *Model) updatePicker(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
-}
-
 func formatSpeed(s float64) string {
 	if s >= 1 {
 		return fmt.Sprintf("%gx", s)

@@ -233,8 +233,8 @@ func (m *Model) header(w int) string {
 		formatSpeed(m.speed) + " " + state,
 		fmt.Sprintf("seed %d", s.Config.Seed),
 		fmt.Sprintf("%d nodes", len(s.Nodes)),
-		"PreVote " + onOff(s.Config.PreVote),
-		"CheckQuorum " + onOff(s.Config.CheckQuorum),
+		"PreVote " + cluster.OnOff(s.Config.PreVote),
+		"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum),
 	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	if m.cur.past {

@@ -199,9 +199,9 @@ func (g *generator) groups() [][]int {
 func (g *generator) setting() (string, string) {
 	switch g.rng.IntN(6) {
 	case 0:
-		return "prevote", onOff(g.rng.IntN(2) == 0)
+		return "prevote", cluster.OnOff(g.rng.IntN(2) == 0)
 	case 1:
-		return "checkquorum", onOff(g.rng.IntN(2) == 0)
+		return "checkquorum", cluster.OnOff(g.rng.IntN(2) == 0)
 	case 2:
 		g.timing = randomTiming(g.rng)
 		return "election-timeout", cluster.FormatRange(g.timing.ElectionMin, g.timing.ElectionMax)
@@ -216,13 +216,6 @@ func (g *generator) setting() (string, string) {
 		return "drop", "0"
 	}
 	return "drop", fmt.Sprintf("%.2f", float64(g.rng.IntN(51))/100)
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
 }
 
 // Failure is what went wrong in a run.

@@ -132,9 +132,6 @@ func (p *Player) Fork() cluster.Advancer {
 	return &q
 }
 
-// Pending returns the steps not yet played.
-func (p *Player) Pending() []Step { return p.script.Steps[p.next:] }
-
 // NextAt returns the time of the next step to play.
 func (p *Player) NextAt() (time.Duration, bool) {
 	if p.next >= len(p.script.Steps) {
