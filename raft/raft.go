@@ -65,10 +65,15 @@ type Config struct {
 }
 
 // HardState is what a node keeps across a crash: the persistent state of
-// Figure 2 (the log, always empty here, would be the third part).
+// Figure 2.
 type HardState struct {
 	Term     uint64
 	VotedFor NodeID
+	// Log is the node's log. HardState shares it with the node rather than
+	// copying it, because the cluster takes a HardState after every step;
+	// the node only ever appends, so a shared prefix never changes. Treat it
+	// as read-only.
+	Log []Entry
 }
 
 // Status is a snapshot of a node's volatile and persistent state, for
@@ -86,16 +91,23 @@ type Status struct {
 	ElectionTimeout  time.Duration
 	// NextHeartbeat is when a leader next broadcasts.
 	NextHeartbeat time.Duration
-	Timing        Timing
-	PreVote       bool
-	CheckQuorum   bool
+	// LastLogIndex and LastLogTerm describe the end of the node's log: what
+	// the election restriction compares.
+	LastLogIndex uint64
+	LastLogTerm  uint64
+	Timing       Timing
+	PreVote      bool
+	CheckQuorum  bool
 }
 
 // Node is one Raft node's election logic. It is not safe for concurrent use;
 // the cluster drives each node from a single goroutine.
 type Node struct {
-	id          NodeID
-	peers       []NodeID // every member, self included, sorted
+	id    NodeID
+	peers []NodeID // every member, self included, sorted
+	// isPeer is indexed by NodeID: a lookup per message that costs the same
+	// at 5 nodes as at 1000 (slices.Contains over peers grew with N).
+	isPeer      []bool
 	timing      Timing
 	preVote     bool
 	checkQuorum bool
@@ -113,20 +125,29 @@ type Node struct {
 	electionTimeout  time.Duration
 	electionDeadline time.Duration
 
-	// heardLeader and lastLeaderContact: when this node last accepted an
-	// AppendEntries from a leader. PreVote refuses candidates while a leader
-	// was heard from within the minimum election timeout.
+	// heardLeader, lastLeader and lastLeaderContact: which leader this node
+	// last accepted an AppendEntries from, and when. PreVote refuses
+	// candidates while a leader was heard from within the minimum election
+	// timeout. lastLeader outlives leader, which a pre-candidate clears.
 	heardLeader       bool
+	lastLeader        NodeID
 	lastLeaderContact time.Duration
 
-	// votes records the answers of the current (pre-)election.
-	votes map[NodeID]bool
+	// votes records the answers of the current (pre-)election, indexed by
+	// NodeID; granted and refused count them, so that a vote costs O(1)
+	// however large the cluster (a recount per vote made the first election
+	// of 1000 nodes quadratic).
+	votes   []voteAnswer
+	granted int
+	refused int
 
-	// Leader state.
+	// Leader state. recentActive is indexed by NodeID; active counts the
+	// peers marked in it.
 	lastHeartbeat time.Duration
 	heartbeatDue  time.Duration
 	quorumDue     time.Duration
-	recentActive  map[NodeID]bool
+	recentActive  []bool
+	active        int
 
 	msgs   []Message
 	events []Event
@@ -146,12 +167,18 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 	}
 	peers := slices.Clone(cfg.Peers)
 	slices.Sort(peers)
+	peers = slices.Compact(peers)
+	if peers[0] <= None {
+		return nil, fmt.Errorf("raft: peer id %d: ids start at 1", peers[0])
+	}
 	if hs.VotedFor != None && !slices.Contains(peers, hs.VotedFor) {
 		return nil, fmt.Errorf("raft: voted for %v, not a peer", hs.VotedFor)
 	}
+	size := int(peers[len(peers)-1]) + 1
 	n := &Node{
 		id:           cfg.ID,
-		peers:        slices.Compact(peers),
+		peers:        peers,
+		isPeer:       make([]bool, size),
 		timing:       cfg.Timing,
 		preVote:      cfg.PreVote,
 		checkQuorum:  cfg.CheckQuorum,
@@ -159,9 +186,13 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		rand:         cfg.Rand,
 		term:         hs.Term,
 		votedFor:     hs.VotedFor,
+		log:          slices.Clone(hs.Log),
 		role:         Follower,
-		votes:        make(map[NodeID]bool),
-		recentActive: make(map[NodeID]bool),
+		votes:        make([]voteAnswer, size),
+		recentActive: make([]bool, size),
+	}
+	for _, p := range peers {
+		n.isPeer[p] = true
 	}
 	n.resetElectionTimer(now)
 	return n, nil
@@ -170,8 +201,41 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 // ID returns the node's id.
 func (n *Node) ID() NodeID { return n.id }
 
-// HardState returns what survives a crash.
-func (n *Node) HardState() HardState { return HardState{Term: n.term, VotedFor: n.votedFor} }
+// HardState returns what survives a crash. Its Log is shared with the node
+// (see HardState).
+func (n *Node) HardState() HardState {
+	return HardState{Term: n.term, VotedFor: n.votedFor, Log: n.log[:len(n.log):len(n.log)]}
+}
+
+// Clone returns a deep copy of the node that draws its election timeouts
+// from r from now on: fed the same inputs as the original, with r in the
+// same state as the original's source, it makes the same decisions. It lets
+// a simulator keep checkpoints and fork from them.
+func (n *Node) Clone(r Rand) *Node {
+	c := *n
+	c.rand = r
+	c.peers = slices.Clone(n.peers)
+	c.isPeer = slices.Clone(n.isPeer)
+	c.log = slices.Clone(n.log)
+	for i := range c.log {
+		c.log[i].Data = slices.Clone(c.log[i].Data)
+	}
+	c.votes = slices.Clone(n.votes)
+	c.recentActive = slices.Clone(n.recentActive)
+	c.msgs = slices.Clone(n.msgs)
+	c.events = slices.Clone(n.events)
+	return &c
+}
+
+// AppendLog appends count entries in the node's current term to its log, as
+// if a leader of this term had replicated them. raftty has no log
+// replication; this sets up logs of different lengths, so that the election
+// restriction (section 5.4.1) has something to decide.
+func (n *Node) AppendLog(count int) {
+	for range count {
+		n.log = append(n.log, Entry{Term: n.term})
+	}
+}
 
 // Status returns a snapshot of the node.
 func (n *Node) Status() Status {
@@ -179,6 +243,7 @@ func (n *Node) Status() Status {
 		ID: n.id, Role: n.role, Term: n.term, VotedFor: n.votedFor, Leader: n.leader,
 		Timing: n.timing, PreVote: n.preVote, CheckQuorum: n.checkQuorum,
 	}
+	s.LastLogIndex, s.LastLogTerm = n.lastLog()
 	if n.role == Leader {
 		s.NextHeartbeat = n.heartbeatDue
 	} else {
@@ -232,7 +297,7 @@ func (n *Node) SetPreVote(on bool) { n.preVote = on }
 // which nobody was counting.
 func (n *Node) SetCheckQuorum(now time.Duration, on bool) {
 	if on && !n.checkQuorum && n.role == Leader {
-		clear(n.recentActive)
+		n.resetActive()
 		n.quorumDue = now + n.timing.ElectionMin
 	}
 	n.checkQuorum = on
@@ -281,13 +346,13 @@ func (n *Node) timeoutReason(now time.Duration) string {
 
 func (n *Node) tickLeader(now time.Duration) {
 	if n.checkQuorum && now >= n.quorumDue {
-		if active := n.activePeers(); active < n.quorum() {
+		if active := n.active + 1; active < n.quorum() {
 			n.becomeFollower(now, n.term, None, fmt.Sprintf(
 				"CheckQuorum: only %d of %d nodes answered within %v, stepping down",
 				active, len(n.peers), n.timing.ElectionMin))
 			return
 		}
-		clear(n.recentActive)
+		n.resetActive()
 		n.quorumDue = now + n.timing.ElectionMin
 	}
 	if now >= n.heartbeatDue {
@@ -295,16 +360,18 @@ func (n *Node) tickLeader(now time.Duration) {
 	}
 }
 
-// activePeers counts the leader itself and every peer that answered since
-// the last quorum check.
-func (n *Node) activePeers() int {
-	active := 1
-	for _, p := range n.peers {
-		if p != n.id && n.recentActive[p] {
-			active++
-		}
+// resetActive starts a new quorum window: no peer has answered yet.
+func (n *Node) resetActive() {
+	clear(n.recentActive)
+	n.active = 0
+}
+
+// markActive records that peer answered a heartbeat in this quorum window.
+func (n *Node) markActive(peer NodeID) {
+	if !n.recentActive[peer] {
+		n.recentActive[peer] = true
+		n.active++
 	}
-	return active
 }
 
 func (n *Node) quorum() int { return len(n.peers)/2 + 1 }
@@ -352,7 +419,7 @@ func (n *Node) becomePreCandidate(now time.Duration) {
 	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: PreCandidate, Term: n.term,
 		Reason: fmt.Sprintf("asks whether it could win term %d before raising its term", n.term+1)})
-	if n.tallyGranted() >= n.quorum() {
+	if n.granted >= n.quorum() {
 		n.becomeCandidate(now, "pre-vote won: a quorum of one")
 		return
 	}
@@ -369,7 +436,7 @@ func (n *Node) becomeCandidate(now time.Duration, why string) {
 	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: Candidate, Term: n.term,
 		Reason: fmt.Sprintf("%s: starts election for term %d and votes for itself", why, n.term)})
-	if n.tallyGranted() >= n.quorum() {
+	if n.granted >= n.quorum() {
 		n.becomeLeader(now)
 		return
 	}
@@ -380,7 +447,7 @@ func (n *Node) becomeCandidate(now time.Duration, why string) {
 func (n *Node) becomeLeader(now time.Duration) {
 	n.role = Leader
 	n.leader = n.id
-	clear(n.recentActive)
+	n.resetActive()
 	n.quorumDue = now + n.timing.ElectionMin
 	n.emit(Event{Kind: EventState, Role: Leader, Term: n.term,
 		Reason: fmt.Sprintf("won the election for term %d: %s", n.term, n.tally())})
@@ -393,9 +460,9 @@ func (n *Node) becomeFollower(now time.Duration, term uint64, leader NodeID, why
 		n.term = term
 		n.votedFor = None
 	}
+	n.resetElectionTimer(now)
 	n.role = Follower
 	n.leader = leader
-	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: Follower, Term: n.term, Reason: why})
 }
 
@@ -415,19 +482,35 @@ func (n *Node) broadcast(m Message) {
 	}
 }
 
+// voteAnswer is a peer's answer in the current (pre-)election.
+type voteAnswer uint8
+
+const (
+	noAnswer voteAnswer = iota
+	voteGranted
+	voteRefused
+)
+
 func (n *Node) resetVotes() {
 	clear(n.votes)
-	n.votes[n.id] = true
+	n.granted, n.refused = 0, 0
+	n.recordVote(n.id, true)
 }
 
-func (n *Node) tallyGranted() int {
-	granted := 0
-	for _, ok := range n.votes {
-		if ok {
-			granted++
-		}
+// recordVote counts peer's answer, and reports false if it had answered
+// already.
+func (n *Node) recordVote(peer NodeID, granted bool) bool {
+	if n.votes[peer] != noAnswer {
+		return false
 	}
-	return granted
+	if granted {
+		n.votes[peer] = voteGranted
+		n.granted++
+	} else {
+		n.votes[peer] = voteRefused
+		n.refused++
+	}
+	return true
 }
 
 // tally describes the current (pre-)election's answers, e.g.
@@ -435,12 +518,11 @@ func (n *Node) tallyGranted() int {
 func (n *Node) tally() string {
 	var yes, no []NodeID
 	for _, p := range n.peers {
-		if granted, answered := n.votes[p]; answered {
-			if granted {
-				yes = append(yes, p)
-			} else {
-				no = append(no, p)
-			}
+		switch n.votes[p] {
+		case voteGranted:
+			yes = append(yes, p)
+		case voteRefused:
+			no = append(no, p)
 		}
 	}
 	s := fmt.Sprintf("%d of %d votes %v", len(yes), len(n.peers), yes)

@@ -2,7 +2,6 @@ package raft
 
 import (
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 // dealt with first, for every role alike; then the role decides.
 func (n *Node) Step(now time.Duration, m Message) {
 	n.beginStep()
-	if m.To != n.id || m.From == n.id || !slices.Contains(n.peers, m.From) || !m.Type.Valid() {
+	if m.To != n.id || m.From == n.id || !n.isPeerID(m.From) || !m.Type.Valid() {
 		n.ignore(m, fmt.Sprintf("not a valid message for %v", n.id))
 		return
 	}
@@ -32,14 +31,16 @@ func (n *Node) Step(now time.Duration, m Message) {
 		switch n.role {
 		case Leader:
 			n.stepLeader(m)
-		case Candidate:
+		case Candidate, PreCandidate:
 			n.stepCandidate(now, m)
-		case PreCandidate:
-			n.stepPreCandidate(now, m)
 		default:
 			n.stepFollower(now, m)
 		}
 	}
+}
+
+func (n *Node) isPeerID(id NodeID) bool {
+	return id > None && int(id) < len(n.isPeer) && n.isPeer[id]
 }
 
 // stepHigherTerm handles a message from a term ahead of ours: whoever sees a
@@ -54,7 +55,7 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 		return true
 	case m.Type == MsgPreVoteReply:
 		if n.role == PreCandidate {
-			n.votes[m.From] = false
+			n.recordVote(m.From, false)
 		}
 		n.becomeFollower(now, m.Term, None, fmt.Sprintf("%v refused its pre-vote from term %d > %d: adopts that term", m.From, m.Term, n.term))
 		return false
@@ -139,7 +140,7 @@ func (n *Node) handlePreVote(now time.Duration, m Message) {
 		why = fmt.Sprintf("I am the live leader of term %d", n.term)
 	case n.heardLeader && now-n.lastLeaderContact < n.timing.ElectionMin:
 		why = fmt.Sprintf("heard from leader %v %v ago, within the minimum election timeout %v",
-			n.leader, round(now-n.lastLeaderContact), n.timing.ElectionMin)
+			n.lastLeader, round(now-n.lastLeaderContact), n.timing.ElectionMin)
 	default:
 		why = n.logBehind(m)
 	}
@@ -167,48 +168,47 @@ func (n *Node) stepFollower(now time.Duration, m Message) {
 func (n *Node) acceptAppendEntries(now time.Duration, m Message) {
 	n.leader = m.From
 	n.heardLeader = true
+	n.lastLeader = m.From
 	n.lastLeaderContact = now
 	n.resetElectionTimer(now)
 	n.send(Message{Type: MsgAppendEntriesReply, To: m.From, Term: n.term, Success: true})
 }
 
-func (n *Node) stepPreCandidate(now time.Duration, m Message) {
-	switch m.Type {
-	case MsgAppendEntries:
-		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v leads term %d: abandons its pre-vote", m.From, n.term))
-		n.acceptAppendEntries(now, m)
-	case MsgPreVoteReply:
-		// A grant carries the term asked for; a refusal, the voter's own
-		// term, which is ours here (a higher one made us a follower).
-		if _, seen := n.votes[m.From]; seen || (m.Granted && m.Term != n.term+1) {
-			n.ignore(m, "pre-vote answer already counted or for another round")
-			return
-		}
-		n.votes[m.From] = m.Granted
-		if n.tallyGranted() >= n.quorum() {
-			n.becomeCandidate(now, "pre-vote won: "+n.tally())
-		}
-	default:
-		n.ignore(m, "a pre-candidate counts only pre-votes")
-	}
-}
-
+// stepCandidate handles a message of our term for a candidate or a
+// pre-candidate: one function for both, as in etcd-io/raft, because they
+// differ only in which answers they count and what winning leads to.
 func (n *Node) stepCandidate(now time.Duration, m Message) {
+	pre := n.role == PreCandidate
+	answer, what := MsgRequestVoteReply, "candidacy"
+	if pre {
+		answer, what = MsgPreVoteReply, "pre-vote"
+	}
 	switch m.Type {
 	case MsgAppendEntries:
-		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v won term %d: gives up its candidacy", m.From, n.term))
+		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v leads term %d: abandons its %s", m.From, n.term, what))
 		n.acceptAppendEntries(now, m)
-	case MsgRequestVoteReply:
-		if _, seen := n.votes[m.From]; seen {
-			n.ignore(m, "vote already counted")
+	case answer:
+		// A granted pre-vote carries the term asked for; a refusal, the
+		// voter's own term, which is ours here (a higher one made us a
+		// follower). A vote answer always carries our term.
+		if pre && m.Granted && m.Term != n.term+1 {
+			n.ignore(m, fmt.Sprintf("pre-vote answer for term %d, not for this round's %d", m.Term, n.term+1))
 			return
 		}
-		n.votes[m.From] = m.Granted
-		if n.tallyGranted() >= n.quorum() {
+		if !n.recordVote(m.From, m.Granted) {
+			n.ignore(m, fmt.Sprintf("%v's answer already counted", m.From))
+			return
+		}
+		if n.granted < n.quorum() {
+			return
+		}
+		if pre {
+			n.becomeCandidate(now, "pre-vote won: "+n.tally())
+		} else {
 			n.becomeLeader(now)
 		}
 	default:
-		n.ignore(m, "a candidate counts only votes of its term")
+		n.ignore(m, fmt.Sprintf("a %v counts only %v", n.role, answer))
 	}
 }
 
@@ -216,7 +216,7 @@ func (n *Node) stepLeader(m Message) {
 	switch m.Type {
 	case MsgAppendEntriesReply:
 		if m.Success {
-			n.recentActive[m.From] = true
+			n.markActive(m.From)
 		}
 	case MsgAppendEntries:
 		n.ignore(m, fmt.Sprintf("another leader in my term %d", n.term))
