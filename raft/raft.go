@@ -455,12 +455,22 @@ func (n *Node) becomeLeader(now time.Duration) {
 }
 
 // becomeFollower moves to term as a follower of leader (None if unknown).
+//
+// It keeps the election deadline, as Figure 2 says: a follower's timer
+// restarts only when it hears from the current leader or grants its vote,
+// and both of those reset it themselves. A higher term alone proves nobody
+// leads: if adopting it restarted the timer, as etcd-io/raft's becomeFollower
+// does, every candidate that cannot win (its log is behind) would push the
+// eligible nodes' elections back. Only a leader stepping down starts a timer,
+// because it had none running.
 func (n *Node) becomeFollower(now time.Duration, term uint64, leader NodeID, why string) {
 	if term > n.term {
 		n.term = term
 		n.votedFor = None
 	}
-	n.resetElectionTimer(now)
+	if n.role == Leader {
+		n.resetElectionTimer(now)
+	}
 	n.role = Follower
 	n.leader = leader
 	n.emit(Event{Kind: EventState, Role: Follower, Term: n.term, Reason: why})

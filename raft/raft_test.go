@@ -152,18 +152,70 @@ func TestVoteDecisions(t *testing.T) {
 	}
 }
 
-func TestGrantingAVoteResetsTheTimer(t *testing.T) {
-	n := newNode(t, 3, 5, HardState{})
-	before := n.NextDeadline()
-	n.Step(100*ms, Message{Type: MsgRequestVote, From: 4, To: 3, Term: 1})
-	if after := n.NextDeadline(); after < 100*ms+testTiming.ElectionMin || after == before {
-		t.Fatalf("deadline %v -> %v; granting at 100ms should restart the timer", before, after)
+// Figure 2: a follower's election timer restarts when it hears from the
+// current leader or grants its vote, not when it merely adopts a higher term
+// (etcd-io/raft restarts it then too). A candidate or pre-candidate stepping
+// down keeps its deadline as well; a leader stepping down, which had no
+// election timer running, starts one.
+func TestElectionTimerRestartsOnlyOnGrantOrLeader(t *testing.T) {
+	const at = 100 * ms
+	behind := func(n *Node) { n.AppendLog(3) } // the voter's log is ahead: it refuses
+	for _, tc := range []struct {
+		name  string
+		hs    HardState
+		setup func(n *Node) // runs at time 0
+		msg   Message
+		reset bool
+	}{
+		{name: "grants a vote", msg: Message{Type: MsgRequestVote, From: 4, To: 3, Term: 1}, reset: true},
+		{name: "adopts a higher term and refuses (log behind)", hs: HardState{Term: 1}, setup: behind,
+			msg: Message{Type: MsgRequestVote, From: 4, To: 3, Term: 2}},
+		{name: "refuses in its own term (voted already)", hs: HardState{Term: 2, VotedFor: 5},
+			msg: Message{Type: MsgRequestVote, From: 4, To: 3, Term: 2}},
+		{name: "adopts a higher term from a reply", hs: HardState{Term: 1},
+			msg: Message{Type: MsgAppendEntriesReply, From: 4, To: 3, Term: 5}},
+		{name: "adopts a higher term from a pre-vote refusal", hs: HardState{Term: 1},
+			msg: Message{Type: MsgPreVoteReply, From: 4, To: 3, Term: 5}},
+		{name: "hears the leader", hs: HardState{Term: 1},
+			msg: Message{Type: MsgAppendEntries, From: 4, To: 3, Term: 1}, reset: true},
+		{name: "hears a leader of a higher term", hs: HardState{Term: 1},
+			msg: Message{Type: MsgAppendEntries, From: 4, To: 3, Term: 2}, reset: true},
+		{name: "candidate refuses a higher term", hs: HardState{Term: 1},
+			setup: func(n *Node) { n.Campaign(0); n.AppendLog(1) },
+			msg:   Message{Type: MsgRequestVote, From: 4, To: 3, Term: 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNode(t, 3, 5, tc.hs)
+			if tc.setup != nil {
+				tc.setup(n)
+			}
+			before := n.NextDeadline()
+			n.Step(at, tc.msg)
+			after := n.NextDeadline()
+			if n.Status().Term < tc.msg.Term {
+				t.Fatalf("term %d: the message's term %d was not adopted", n.Status().Term, tc.msg.Term)
+			}
+			if tc.reset && after < at+testTiming.ElectionMin {
+				t.Errorf("deadline %v -> %v: want it restarted at %v", before, after, at)
+			}
+			if !tc.reset && after != before {
+				t.Errorf("deadline %v -> %v: want it kept", before, after)
+			}
+		})
 	}
-	denyAt := 110 * ms
-	deadline := n.NextDeadline()
-	n.Step(denyAt, Message{Type: MsgRequestVote, From: 5, To: 3, Term: 1})
-	if n.NextDeadline() != deadline {
-		t.Fatal("denying a vote must not restart the timer")
+}
+
+func TestLeaderSteppingDownStartsATimer(t *testing.T) {
+	n := newNode(t, 1, 3, HardState{})
+	n.Campaign(0)
+	n.Step(ms, Message{Type: MsgRequestVoteReply, From: 2, To: 1, Term: 1, Granted: true})
+	if n.Status().Role != Leader {
+		t.Fatal("setup: not leader")
+	}
+	const at = 10 * time.Second
+	n.Step(at, Message{Type: MsgAppendEntriesReply, From: 2, To: 1, Term: 9})
+	if d := n.NextDeadline(); d < at+testTiming.ElectionMin || d >= at+testTiming.ElectionMax {
+		t.Fatalf("deadline %v after stepping down at %v: want a fresh timeout", d, at)
 	}
 }
 
