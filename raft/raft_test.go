@@ -463,15 +463,21 @@ func TestCloneIsIndependentAndIdentical(t *testing.T) {
 	}
 	a.AppendLog(1)
 	inputs := []func(n *Node){
-		func(n *Node) { n.Step(time.Second+ms, Message{Type: MsgRequestVoteReply, From: 3, To: 1, Term: 4, Granted: true}) },
-		func(n *Node) { n.Step(time.Second+2*ms, Message{Type: MsgAppendEntriesReply, From: 2, To: 1, Term: 4, Success: true}) },
+		func(n *Node) {
+			n.Step(time.Second+ms, Message{Type: MsgRequestVoteReply, From: 3, To: 1, Term: 4, Granted: true})
+		},
+		func(n *Node) {
+			n.Step(time.Second+2*ms, Message{Type: MsgAppendEntriesReply, From: 2, To: 1, Term: 4, Success: true})
+		},
 		func(n *Node) { n.Tick(n.NextDeadline()) },
 		func(n *Node) { n.Tick(n.NextDeadline()) },
 		func(n *Node) { n.Step(2*time.Second, Message{Type: MsgAppendEntries, From: 5, To: 1, Term: 9}) },
 		func(n *Node) { n.Tick(n.NextDeadline()) },
 		func(n *Node) { n.Step(3*time.Second, Message{Type: MsgPreVote, From: 2, To: 1, Term: 11}) },
 		func(n *Node) { n.Tick(n.NextDeadline()) },
-		func(n *Node) { n.Step(4*time.Second, Message{Type: MsgPreVoteReply, From: 4, To: 1, Term: 11, Granted: true}) },
+		func(n *Node) {
+			n.Step(4*time.Second, Message{Type: MsgPreVoteReply, From: 4, To: 1, Term: 11, Granted: true})
+		},
 	}
 	for i, in := range inputs {
 		in(a)
