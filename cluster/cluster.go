@@ -36,6 +36,15 @@ type Config struct {
 	// UnsafeForgetVotes breaks Raft on purpose (see raft.Config): every
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
+	// DiskWrite is how long persisting term and vote takes: a node whose
+	// step changed either sends that step's messages only after the write,
+	// as Figure 2 requires ("respond to RPCs" after updating stable
+	// storage). Zero means an instant disk.
+	DiskWrite time.Duration
+	// TimerJitter makes every election timer fire up to this much later
+	// than drawn (uniform), as an operating system's timers do; see
+	// raft.Config.TimerJitter.
+	TimerJitter time.Duration
 }
 
 // DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
@@ -62,6 +71,12 @@ func (c Config) Validate() error {
 	}
 	if !(c.DropRate >= 0 && c.DropRate <= 1) {
 		return fmt.Errorf("drop rate %v: need a probability between 0 and 1", c.DropRate)
+	}
+	if c.DiskWrite < 0 {
+		return fmt.Errorf("disk write %v: must not be negative", c.DiskWrite)
+	}
+	if c.TimerJitter < 0 {
+		return fmt.Errorf("timer jitter %v: must not be negative", c.TimerJitter)
 	}
 	return nil
 }
@@ -134,7 +149,7 @@ func (c *Cluster) start(m *member) error {
 	node, err := raft.New(raft.Config{
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
-		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes,
+		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter,
 	}, m.hard, c.now)
 	if err != nil {
 		return err
@@ -238,24 +253,33 @@ func (c *Cluster) fire(t timerEntry) {
 }
 
 // afterNode reports what a node did in its last step, sends its messages and
-// reschedules its timer.
+// reschedules its timer. If the step changed the node's term or vote, its
+// messages leave only after the disk write that persists them.
 func (c *Cluster) afterNode(m *member) {
 	msgs, events := m.node.Output()
 	for i := range events {
 		c.emit(fromRaft(c.now, &events[i]))
 	}
-	for i := range msgs {
-		c.send(&msgs[i])
+	hard := m.node.HardState()
+	sendAt := c.now
+	if hard.Term != m.hard.Term || hard.VotedFor != m.hard.VotedFor {
+		sendAt += c.cfg.DiskWrite
 	}
-	m.hard = m.node.HardState()
+	for i := range msgs {
+		c.send(sendAt, &msgs[i])
+	}
+	m.hard = hard
 	c.schedule(m)
 }
 
-func (c *Cluster) send(msg *raft.Message) {
+// send puts msg on the wire at virtual time at (now, or later after a disk
+// write). The send event is reported now, in stream order; the message's
+// latency counts from at.
+func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	kind := msg.Type.String()
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: kind, Term: msg.Term}
 	c.emit(e)
-	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg})
+	reason, err := c.net.Send(at, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}

@@ -36,6 +36,9 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 		s.Status = m.node.Status()
 	} else {
 		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor}
+		if n := len(m.hard.Log); n > 0 {
+			s.LastLogIndex, s.LastLogTerm = uint64(n), m.hard.Log[n-1].Term
+		}
 	}
 	for other := 1; other <= c.cfg.Nodes; other++ {
 		if c.net.IsCut(id, other) {

@@ -56,6 +56,12 @@ type Config struct {
 	CheckQuorum bool
 	// Rand is the source of election timeouts.
 	Rand Rand
+	// TimerJitter makes every election timer fire up to this much later
+	// than drawn, uniformly: real timers and clocks are not exact, and
+	// without that physics a cluster with equal timeouts (150-150ms) that
+	// splits once splits forever. Zero (the default) draws nothing extra,
+	// so the random stream is as without it.
+	TimerJitter time.Duration
 	// UnsafeForgetVotes is a deliberately broken variant for experiments
 	// and for testing the invariant checker: the node grants every vote
 	// request of its current term, as if it forgot whom it voted for.
@@ -112,6 +118,7 @@ type Node struct {
 	preVote     bool
 	checkQuorum bool
 	forgetVotes bool
+	timerJitter time.Duration
 	rand        Rand
 
 	// Persistent state (Figure 2).
@@ -183,6 +190,7 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		preVote:      cfg.PreVote,
 		checkQuorum:  cfg.CheckQuorum,
 		forgetVotes:  cfg.UnsafeForgetVotes,
+		timerJitter:  max(cfg.TimerJitter, 0),
 		rand:         cfg.Rand,
 		term:         hs.Term,
 		votedFor:     hs.VotedFor,
@@ -397,6 +405,9 @@ func (n *Node) resetElectionTimer(now time.Duration) {
 	d := n.timing.ElectionMin
 	if spread := n.timing.ElectionMax - n.timing.ElectionMin; spread > 0 {
 		d += time.Duration(n.rand.Int64N(int64(spread)))
+	}
+	if n.timerJitter > 0 {
+		d += time.Duration(n.rand.Int64N(int64(n.timerJitter)))
 	}
 	n.electionTimeout = d
 	n.electionDeadline = now + d
