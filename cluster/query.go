@@ -136,7 +136,8 @@ func (c *Cluster) reaches(id int) int {
 // fault, and accounts for time without one.
 func (c *Cluster) updateLeader() {
 	best, bestTerm := 0, uint64(0)
-	for _, m := range c.members[1:] {
+	for _, id := range c.inLeaderRole {
+		m := c.members[id]
 		if m.node == nil {
 			continue
 		}

@@ -75,8 +75,28 @@ type Network[P any] struct {
 	latencyMin, latencyMax time.Duration
 	dropRate               float64
 
-	inFlight minheap.Heap[Envelope[P], *Envelope[P]]
+	// inFlight orders the messages on the wire by small keys that point
+	// into slots, so that a sift moves 24 bytes rather than an envelope:
+	// a 1000-node heartbeat round puts 999 messages in flight at once.
+	inFlight minheap.Heap[flight, *flight]
+	slots    []Envelope[P]
+	free     []int32
 	seq      uint64
+}
+
+// flight is a message's place in the arrival order: its slot in slots.
+type flight struct {
+	at   time.Duration
+	seq  uint64
+	slot int32
+}
+
+// Before orders messages by arrival, then by sending order.
+func (f *flight) Before(o *flight) bool {
+	if f.at != o.at {
+		return f.at < o.at
+	}
+	return f.seq < o.seq
 }
 
 // New makes a fully connected network of size nodes with the given latency
@@ -280,7 +300,16 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 	e.SentAt, e.ArriveAt = now, now+latency
 	nw.seq++
 	e.seq = nw.seq
-	nw.inFlight.Push(e)
+	var slot int32
+	if n := len(nw.free); n > 0 {
+		slot = nw.free[n-1]
+		nw.free = nw.free[:n-1]
+		nw.slots[slot] = e
+	} else {
+		slot = int32(len(nw.slots))
+		nw.slots = append(nw.slots, e)
+	}
+	nw.inFlight.Push(flight{at: e.ArriveAt, seq: e.seq, slot: slot})
 	return Delivered, nil
 }
 
@@ -292,7 +321,7 @@ func (nw *Network[P]) NextArrival() (time.Duration, bool) {
 	if len(nw.inFlight) == 0 {
 		return 0, false
 	}
-	return nw.inFlight.Peek().ArriveAt, true
+	return nw.inFlight.Peek().at, true
 }
 
 // Receive takes the earliest message off the wire (ties in the order they
@@ -303,17 +332,13 @@ func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
 		var zero Envelope[P]
 		return zero, Delivered, false
 	}
-	e := nw.inFlight.Pop()
+	f := nw.inFlight.Pop()
+	e := nw.slots[f.slot]
+	var zero Envelope[P]
+	nw.slots[f.slot] = zero // let the garbage collector have the payload
+	nw.free = append(nw.free, f.slot)
 	if nw.closed[e.To] {
 		return e, Dead, true
 	}
 	return e, nw.Reachable(e.From, e.To), true
-}
-
-// Before orders envelopes on the wire: by arrival, then by sending order.
-func (e *Envelope[P]) Before(o *Envelope[P]) bool {
-	if e.ArriveAt != o.ArriveAt {
-		return e.ArriveAt < o.ArriveAt
-	}
-	return e.seq < o.seq
 }
