@@ -37,10 +37,11 @@ type Config struct {
 	// UnsafeForgetVotes breaks Raft on purpose (see raft.Config): every
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
-	// DiskWrite is how long persisting term and vote takes: a node whose
-	// step changed either sends that step's messages only after the write,
-	// as Figure 2 requires ("respond to RPCs" after updating stable
-	// storage). Zero means an instant disk.
+	// DiskWrite is how long one write of term and vote to stable storage
+	// takes: a node whose step changed either sends that step's messages
+	// only after the writes (see diskWrites), as Figure 2 requires (update
+	// stable storage before responding to RPCs). Zero means an instant
+	// disk.
 	DiskWrite time.Duration
 	// TimerJitter makes every election timer fire up to this much later
 	// than drawn (uniform), as an operating system's timers do; see
@@ -259,22 +260,35 @@ func (c *Cluster) fire(t timerEntry) {
 
 // afterNode reports what a node did in its last step, sends its messages and
 // reschedules its timer. If the step changed the node's term or vote, its
-// messages leave only after the disk write that persists them.
+// messages leave only after the disk writes that persist them.
 func (c *Cluster) afterNode(m *member) {
 	msgs, events := m.node.Output()
 	for i := range events {
 		c.emit(fromRaft(c.now, &events[i]))
 	}
 	hard := m.node.HardState()
-	sendAt := c.now
-	if hard.Term != m.hard.Term || hard.VotedFor != m.hard.VotedFor {
-		sendAt += c.cfg.DiskWrite
-	}
+	sendAt := c.now + time.Duration(diskWrites(m.hard, hard, raft.NodeID(m.id)))*c.cfg.DiskWrite
 	for i := range msgs {
 		c.send(sendAt, &msgs[i])
 	}
 	m.hard = hard
 	c.schedule(m)
+}
+
+// diskWrites counts the writes that persist the change from before to
+// after, as LogCabin (which produced the paper's Figure 16) makes them: a
+// new term is one write; a vote for another node one more, so a voter that
+// adopts a candidate's term and grants it writes twice before it answers;
+// a candidate's new term and its vote for itself go in one write.
+func diskWrites(before, after raft.HardState, self raft.NodeID) int {
+	n := 0
+	if after.Term != before.Term {
+		n++
+	}
+	if after.VotedFor != before.VotedFor && after.VotedFor != raft.None && after.VotedFor != self {
+		n++
+	}
+	return n
 }
 
 // send puts msg on the wire at virtual time at (now, or later after a disk

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"raftty/raft"
 )
 
 // A log, like term and vote, survives a kill and a restart, and the cluster
@@ -112,10 +114,11 @@ func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 		if c.Leader() != 1 {
 			t.Fatalf("disk %v: leader n%d, want n1", d, c.Leader())
 		}
-		// n1's requests leave after its own write (term and self-vote),
-		// the votes after each voter's: 2 writes and 2 latencies.
+		// n1's requests leave after its own write (term and self-vote in
+		// one), the votes after each voter's two (its new term, then its
+		// vote): 3 writes and 2 latencies.
 		won := rec.filter(func(e Event) bool { return e.Kind == KindState && e.State == "leader" })[0].At
-		if want := 2*d + 2*ms; won != want {
+		if want := 3*d + 2*ms; won != want {
 			t.Errorf("disk %v: n1 won at %v, want %v", d, won, want)
 		}
 		// A heartbeat's reply changes nothing on disk: one latency each way.
@@ -132,5 +135,24 @@ func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 	}
 	if err := c.SetDiskWrite(-ms); err == nil {
 		t.Error("a negative disk write: no error")
+	}
+}
+
+func TestDiskWritesCountsLikeLogCabin(t *testing.T) {
+	const self = 3
+	for _, tc := range []struct {
+		name          string
+		before, after raft.HardState
+		want          int
+	}{
+		{"nothing changed", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 2, VotedFor: 1}, 0},
+		{"candidacy: term and self-vote in one", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 3, VotedFor: self}, 1},
+		{"new term, no vote", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 5}, 1},
+		{"vote in the same term", raft.HardState{Term: 2}, raft.HardState{Term: 2, VotedFor: 4}, 1},
+		{"new term and a vote", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 3, VotedFor: 4}, 2},
+	} {
+		if got := diskWrites(tc.before, tc.after, self); got != tc.want {
+			t.Errorf("%s: %d writes, want %d", tc.name, got, tc.want)
+		}
 	}
 }
