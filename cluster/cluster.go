@@ -115,6 +115,19 @@ type member struct {
 	timerGen     uint64
 	timerAt      time.Duration
 	timerPending bool
+
+	// busyUntil is when the node's disk writes end. Until then it handles
+	// nothing, as a LogCabin server holds its lock while it writes: messages
+	// wait in inbox, in arrival order, and a timer that comes due fires
+	// late. Both stay empty and zero without a disk write.
+	busyUntil time.Duration
+	inbox     []queued
+}
+
+// queued is a message that arrived while its receiver was busy writing.
+type queued struct {
+	at  time.Duration
+	msg raft.Message
 }
 
 // New builds a cluster from cfg at virtual time 0. Every event goes to sink
@@ -240,6 +253,11 @@ func (c *Cluster) deliver() {
 	}
 	c.emit(e)
 	m := c.members[env.To]
+	if c.now < m.busyUntil || len(m.inbox) > 0 {
+		m.inbox = append(m.inbox, queued{at: c.now, msg: *msg})
+		c.wake(m)
+		return
+	}
 	m.node.Step(c.now, *msg)
 	c.afterNode(m)
 }
@@ -250,12 +268,33 @@ func (c *Cluster) fire(t timerEntry) {
 		return // stale: the node died or was rescheduled
 	}
 	m.timerPending = false
-	if m.node.NextDeadline() <= c.now {
+	c.wake(m)
+}
+
+// wake lets a node that is not busy writing handle, in time order, what
+// waits for it: messages that arrived while it wrote, and its timer if due
+// (a message first at equal times, as everywhere). Then it schedules the
+// node's next wake-up.
+func (c *Cluster) wake(m *member) {
+	for c.now >= m.busyUntil {
+		deadline := m.node.NextDeadline()
+		if len(m.inbox) > 0 && m.inbox[0].at <= deadline {
+			q := m.inbox[0]
+			m.inbox = m.inbox[1:]
+			if len(m.inbox) == 0 {
+				m.inbox = nil // let the backing array go
+			}
+			m.node.Step(c.now, q.msg)
+			c.afterNode(m)
+			continue
+		}
+		if deadline > c.now {
+			break
+		}
 		m.node.Tick(c.now)
 		c.afterNode(m)
-		return
 	}
-	c.schedule(m) // the deadline moved later since this entry was made
+	c.schedule(m)
 }
 
 // afterNode reports what a node did in its last step, sends its messages and
@@ -268,6 +307,7 @@ func (c *Cluster) afterNode(m *member) {
 	}
 	hard := m.node.HardState()
 	sendAt := c.now + time.Duration(diskWrites(m.hard, hard, raft.NodeID(m.id)))*c.cfg.DiskWrite
+	m.busyUntil = max(m.busyUntil, sendAt)
 	for i := range msgs {
 		c.send(sendAt, &msgs[i])
 	}
@@ -317,6 +357,10 @@ func (c *Cluster) schedule(m *member) {
 		return
 	}
 	d := m.node.NextDeadline()
+	if len(m.inbox) > 0 {
+		d = min(d, m.inbox[0].at)
+	}
+	d = max(d, m.busyUntil)
 	if m.timerPending && m.timerAt <= d {
 		return
 	}

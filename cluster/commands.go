@@ -64,6 +64,7 @@ func (c *Cluster) Kill(id int) error {
 	m.hard = m.node.HardState()
 	m.node = nil
 	m.timerPending = false
+	m.inbox, m.busyUntil = nil, 0 // what waited for the disk is lost with the process
 	_ = c.net.Close(id)
 	c.fault("kill", id)
 	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,

@@ -156,3 +156,22 @@ func TestDiskWritesCountsLikeLogCabin(t *testing.T) {
 		}
 	}
 }
+
+// While a node writes to disk it handles nothing, as a LogCabin server
+// holds its lock: a request that arrives meanwhile is answered when the
+// write ends, not when it arrives.
+func TestBusyWritingDefersMessages(t *testing.T) {
+	c, rec := newTestCluster(t, 3, 5, withLatency(ms, ms), func(cfg *Config) { cfg.DiskWrite = 20 * ms })
+	must(t, c.Timeout(1)) // n1 writes term 1 and its vote until 20ms; its requests arrive at 21ms
+	c.RunUntil(5 * ms)
+	must(t, c.Timeout(2)) // n2 writes until 25ms
+	c.RunFor(100 * ms)
+	votes := rec.filter(func(e Event) bool { return e.Kind == KindVote && e.Node == 2 && e.For == 1 })
+	if len(votes) != 1 || votes[0].At != 25*ms || votes[0].Granted {
+		t.Fatalf("n2's answer to n1: %+v; want a refusal at 25ms, when its write ended", votes)
+	}
+	delivered := rec.filter(func(e Event) bool { return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == "RequestVote" })
+	if len(delivered) != 1 || delivered[0].At != 21*ms {
+		t.Fatalf("n1's request reached n2 at %+v; want 21ms", delivered)
+	}
+}
