@@ -170,7 +170,9 @@ func TestBusyWritingDefersMessages(t *testing.T) {
 	if len(votes) != 1 || votes[0].At != 25*ms || votes[0].Granted {
 		t.Fatalf("n2's answer to n1: %+v; want a refusal at 25ms, when its write ended", votes)
 	}
-	delivered := rec.filter(func(e Event) bool { return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == "RequestVote" })
+	delivered := rec.filter(func(e Event) bool {
+		return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == "RequestVote"
+	})
 	if len(delivered) != 1 || delivered[0].At != 21*ms {
 		t.Fatalf("n1's request reached n2 at %+v; want 21ms", delivered)
 	}
