@@ -47,6 +47,9 @@ type Config struct {
 	// than drawn (uniform), as an operating system's timers do; see
 	// raft.Config.TimerJitter.
 	TimerJitter time.Duration
+	// Terse leaves the nodes' reasons out of the events (raft.Config.Terse):
+	// for measurements that read none.
+	Terse bool
 }
 
 // DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
@@ -168,7 +171,7 @@ func (c *Cluster) start(m *member) error {
 	node, err := raft.New(raft.Config{
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
-		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter,
+		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
 	}, m.hard, c.now)
 	if err != nil {
 		return err

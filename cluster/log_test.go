@@ -177,3 +177,36 @@ func TestBusyWritingDefersMessages(t *testing.T) {
 		t.Fatalf("n1's request reached n2 at %+v; want 21ms", delivered)
 	}
 }
+
+// Terse changes nothing but the reasons: the same seed and faults give the
+// same events, reasons aside, and no reason at all.
+func TestTerseDecidesTheSame(t *testing.T) {
+	run := func(terse bool) []Event {
+		c, rec := newTestCluster(t, 5, 8, withPreVote, func(cfg *Config) {
+			cfg.Terse, cfg.DiskWrite = terse, ms
+		})
+		leader := waitLeader(t, c, 2*time.Second)
+		must(t, c.AppendLog([]int{leader, otherThan(5, leader)}, 2))
+		must(t, c.Kill(leader))
+		c.RunFor(2 * time.Second)
+		must(t, c.Restart(leader))
+		must(t, c.Timeout(leader))
+		c.RunFor(2 * time.Second)
+		return rec.events
+	}
+	full, terse := run(false), run(true)
+	if len(full) != len(terse) {
+		t.Fatalf("%d events verbose, %d terse", len(full), len(terse))
+	}
+	for i := range full {
+		switch k := terse[i].Kind; {
+		case (k == KindVote || k == KindTimeout || k == KindIgnore) && terse[i].Reason != "":
+			t.Fatalf("terse event %d has a reason: %s", i, terse[i].String())
+		case k != KindDrop:
+			full[i].Reason, terse[i].Reason = "", ""
+		}
+		if full[i].String() != terse[i].String() {
+			t.Fatalf("event %d differs:\n%s\n%s", i, full[i].String(), terse[i].String())
+		}
+	}
+}

@@ -62,6 +62,10 @@ type Config struct {
 	// splits once splits forever. Zero (the default) draws nothing extra,
 	// so the random stream is as without it.
 	TimerJitter time.Duration
+	// Terse leaves every event's Reason empty. Decisions are the same; only
+	// the explaining is skipped, which is most of the cost of an election
+	// for a measurement that reads no reasons (raftty bench).
+	Terse bool
 	// UnsafeForgetVotes is a deliberately broken variant for experiments
 	// and for testing the invariant checker: the node grants every vote
 	// request of its current term, as if it forgot whom it voted for.
@@ -119,6 +123,7 @@ type Node struct {
 	checkQuorum bool
 	forgetVotes bool
 	timerJitter time.Duration
+	terse       bool
 	rand        Rand
 
 	// Persistent state (Figure 2).
@@ -191,6 +196,7 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		checkQuorum:  cfg.CheckQuorum,
 		forgetVotes:  cfg.UnsafeForgetVotes,
 		timerJitter:  max(cfg.TimerJitter, 0),
+		terse:        cfg.Terse,
 		rand:         cfg.Rand,
 		term:         hs.Term,
 		votedFor:     hs.VotedFor,
@@ -340,6 +346,9 @@ func (n *Node) Campaign(now time.Duration) {
 }
 
 func (n *Node) timeoutReason(now time.Duration) string {
+	if n.terse {
+		return ""
+	}
 	switch n.role {
 	case Candidate:
 		return fmt.Sprintf("election for term %d failed after %v: %s", n.term, round(n.electionTimeout), n.tally())
@@ -347,15 +356,15 @@ func (n *Node) timeoutReason(now time.Duration) string {
 		return fmt.Sprintf("pre-vote for term %d failed after %v: %s", n.term+1, round(n.electionTimeout), n.tally())
 	}
 	if n.heardLeader {
-		return fmt.Sprintf("no heartbeat for %v (timeout %v)", round(now-n.lastLeaderContact), round(n.electionTimeout))
+		return n.whyf("no heartbeat for %v (timeout %v)", round(now-n.lastLeaderContact), round(n.electionTimeout))
 	}
-	return fmt.Sprintf("heard from no leader within %v", round(n.electionTimeout))
+	return n.whyf("heard from no leader within %v", round(n.electionTimeout))
 }
 
 func (n *Node) tickLeader(now time.Duration) {
 	if n.checkQuorum && now >= n.quorumDue {
 		if active := n.active + 1; active < n.quorum() {
-			n.becomeFollower(now, n.term, None, fmt.Sprintf(
+			n.becomeFollower(now, n.term, None, n.whyf(
 				"CheckQuorum: only %d of %d nodes answered within %v, stepping down",
 				active, len(n.peers), n.timing.ElectionMin))
 			return
@@ -386,6 +395,9 @@ func (n *Node) quorum() int { return len(n.peers)/2 + 1 }
 
 func (n *Node) emit(e Event) {
 	e.Node = n.id
+	if n.terse {
+		e.Reason = "" // constant reasons too, so that terse means none
+	}
 	n.events = append(n.events, e)
 }
 
@@ -429,7 +441,7 @@ func (n *Node) becomePreCandidate(now time.Duration) {
 	n.resetVotes()
 	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: PreCandidate, Term: n.term,
-		Reason: fmt.Sprintf("asks whether it could win term %d before raising its term", n.term+1)})
+		Reason: n.whyf("asks whether it could win term %d before raising its term", n.term+1)})
 	if n.granted >= n.quorum() {
 		n.becomeCandidate(now, "pre-vote won: a quorum of one")
 		return
@@ -446,7 +458,7 @@ func (n *Node) becomeCandidate(now time.Duration, why string) {
 	n.resetVotes()
 	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: Candidate, Term: n.term,
-		Reason: fmt.Sprintf("%s: starts election for term %d and votes for itself", why, n.term)})
+		Reason: n.whyf("%s: starts election for term %d and votes for itself", why, n.term)})
 	if n.granted >= n.quorum() {
 		n.becomeLeader(now)
 		return
@@ -461,7 +473,7 @@ func (n *Node) becomeLeader(now time.Duration) {
 	n.resetActive()
 	n.quorumDue = now + n.timing.ElectionMin
 	n.emit(Event{Kind: EventState, Role: Leader, Term: n.term,
-		Reason: fmt.Sprintf("won the election for term %d: %s", n.term, n.tally())})
+		Reason: n.lazyWhy(func() string { return fmt.Sprintf("won the election for term %d: %s", n.term, n.tally()) })})
 	n.broadcastHeartbeat(now)
 }
 
@@ -551,6 +563,23 @@ func (n *Node) tally() string {
 		s += fmt.Sprintf(", refused by %v", no)
 	}
 	return s
+}
+
+// whyf formats a reason, unless the node is terse. Only explanations go
+// through it: a decision never depends on its result.
+func (n *Node) whyf(format string, args ...any) string {
+	if n.terse {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// lazyWhy is whyf for a reason that is costly to build (a tally).
+func (n *Node) lazyWhy(f func() string) string {
+	if n.terse {
+		return ""
+	}
+	return f()
 }
 
 // round trims a duration to microseconds for messages: 169.846ms, not

@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 func (n *Node) Step(now time.Duration, m Message) {
 	n.beginStep()
 	if m.To != n.id || m.From == n.id || !n.isPeerID(m.From) || !m.Type.Valid() {
-		n.ignore(m, fmt.Sprintf("not a valid message for %v", n.id))
+		n.ignore(m, n.whyf("not a valid message for %v", n.id))
 		return
 	}
 	switch {
@@ -57,14 +56,14 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 		if n.role == PreCandidate {
 			n.recordVote(m.From, false)
 		}
-		n.becomeFollower(now, m.Term, None, fmt.Sprintf("%v refused its pre-vote from term %d > %d: adopts that term", m.From, m.Term, n.term))
+		n.becomeFollower(now, m.Term, None, n.whyf("%v refused its pre-vote from term %d > %d: adopts that term", m.From, m.Term, n.term))
 		return false
 	}
 	leader := None
 	if m.Type == MsgAppendEntries {
 		leader = m.From
 	}
-	n.becomeFollower(now, m.Term, leader, fmt.Sprintf("saw term %d > %d in %v from %v", m.Term, n.term, m.Type, m.From))
+	n.becomeFollower(now, m.Term, leader, n.whyf("saw term %d > %d in %v from %v", m.Term, n.term, m.Type, m.From))
 	// A request still wants an answer in the new term; a reply has said
 	// all it had to say.
 	return m.Type == MsgAppendEntries || m.Type == MsgRequestVote
@@ -73,7 +72,7 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 // stepStaleTerm answers a message from a term behind ours, so that its
 // sender learns the current term and steps down.
 func (n *Node) stepStaleTerm(m Message) {
-	why := fmt.Sprintf("stale term %d < %d", m.Term, n.term)
+	why := n.whyf("stale term %d < %d", m.Term, n.term)
 	switch m.Type {
 	case MsgAppendEntries:
 		n.ignore(m, why)
@@ -99,14 +98,18 @@ func (n *Node) answerVote(m Message, granted bool, term uint64, why string) {
 	n.send(Message{Type: reply, To: m.From, Term: term, Granted: granted})
 }
 
-// logBehind says why a candidate's log is behind this node's, or "" if it is
-// at least as up to date (section 5.4.1).
+// logUpToDate reports whether a candidate's log is at least as up to date
+// as this node's (section 5.4.1): a later last term, or the same last term
+// and at least as long.
+func (n *Node) logUpToDate(m Message) bool {
+	idx, term := n.lastLog()
+	return m.LastLogTerm > term || (m.LastLogTerm == term && m.LastLogIndex >= idx)
+}
+
+// logBehind says in numbers why a candidate's log is behind this node's.
 func (n *Node) logBehind(m Message) string {
 	idx, term := n.lastLog()
-	if m.LastLogTerm > term || (m.LastLogTerm == term && m.LastLogIndex >= idx) {
-		return ""
-	}
-	return fmt.Sprintf("its log (last term %d, index %d) is behind mine (last term %d, index %d)",
+	return n.whyf("its log (last term %d, index %d) is behind mine (last term %d, index %d)",
 		m.LastLogTerm, m.LastLogIndex, term, idx)
 }
 
@@ -114,16 +117,16 @@ func (n *Node) logBehind(m Message) string {
 // has already made us its follower): Figure 2's rule, one vote per term.
 func (n *Node) handleRequestVote(now time.Duration, m Message) {
 	if n.votedFor != None && n.votedFor != m.From && !n.forgetVotes {
-		n.answerVote(m, false, n.term, fmt.Sprintf("already voted %v in term %d", n.votedFor, n.term))
+		n.answerVote(m, false, n.term, n.whyf("already voted %v in term %d", n.votedFor, n.term))
 		return
 	}
-	if why := n.logBehind(m); why != "" {
-		n.answerVote(m, false, n.term, why)
+	if !n.logUpToDate(m) {
+		n.answerVote(m, false, n.term, n.logBehind(m))
 		return
 	}
 	n.votedFor = m.From
 	n.resetElectionTimer(now)
-	n.answerVote(m, true, n.term, fmt.Sprintf("first request in term %d and its log is up to date", n.term))
+	n.answerVote(m, true, n.term, n.whyf("first request in term %d and its log is up to date", n.term))
 }
 
 // handlePreVote answers "would you vote for me in term m.Term?" without
@@ -135,20 +138,19 @@ func (n *Node) handlePreVote(now time.Duration, m Message) {
 	var why string
 	switch {
 	case m.Term <= n.term:
-		why = fmt.Sprintf("term %d is not ahead of mine (%d)", m.Term, n.term)
+		why = n.whyf("term %d is not ahead of mine (%d)", m.Term, n.term)
 	case n.role == Leader:
-		why = fmt.Sprintf("I am the live leader of term %d", n.term)
+		why = n.whyf("I am the live leader of term %d", n.term)
 	case n.heardLeader && now-n.lastLeaderContact < n.timing.ElectionMin:
-		why = fmt.Sprintf("heard from leader %v %v ago, within the minimum election timeout %v",
+		why = n.whyf("heard from leader %v %v ago, within the minimum election timeout %v",
 			n.lastLeader, round(now-n.lastLeaderContact), n.timing.ElectionMin)
-	default:
+	case !n.logUpToDate(m):
 		why = n.logBehind(m)
-	}
-	if why != "" {
-		n.answerVote(m, false, n.term, why)
+	default:
+		n.answerVote(m, true, m.Term, n.whyf("would vote in term %d: no leader heard within %v and its log is up to date", m.Term, n.timing.ElectionMin))
 		return
 	}
-	n.answerVote(m, true, m.Term, fmt.Sprintf("would vote in term %d: no leader heard within %v and its log is up to date", m.Term, n.timing.ElectionMin))
+	n.answerVote(m, false, n.term, why)
 }
 
 func (n *Node) stepFollower(now time.Duration, m Message) {
@@ -157,7 +159,7 @@ func (n *Node) stepFollower(now time.Duration, m Message) {
 		return
 	}
 	if n.leader != None && n.leader != m.From {
-		n.ignore(m, fmt.Sprintf("already follows %v in term %d", n.leader, n.term))
+		n.ignore(m, n.whyf("already follows %v in term %d", n.leader, n.term))
 		return
 	}
 	n.acceptAppendEntries(now, m)
@@ -185,30 +187,30 @@ func (n *Node) stepCandidate(now time.Duration, m Message) {
 	}
 	switch m.Type {
 	case MsgAppendEntries:
-		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v leads term %d: abandons its %s", m.From, n.term, what))
+		n.becomeFollower(now, n.term, m.From, n.whyf("%v leads term %d: abandons its %s", m.From, n.term, what))
 		n.acceptAppendEntries(now, m)
 	case answer:
 		// A granted pre-vote carries the term asked for; a refusal, the
 		// voter's own term, which is ours here (a higher one made us a
 		// follower). A vote answer always carries our term.
 		if pre && m.Granted && m.Term != n.term+1 {
-			n.ignore(m, fmt.Sprintf("pre-vote answer for term %d, not for this round's %d", m.Term, n.term+1))
+			n.ignore(m, n.whyf("pre-vote answer for term %d, not for this round's %d", m.Term, n.term+1))
 			return
 		}
 		if !n.recordVote(m.From, m.Granted) {
-			n.ignore(m, fmt.Sprintf("%v's answer already counted", m.From))
+			n.ignore(m, n.whyf("%v's answer already counted", m.From))
 			return
 		}
 		if n.granted < n.quorum() {
 			return
 		}
 		if pre {
-			n.becomeCandidate(now, "pre-vote won: "+n.tally())
+			n.becomeCandidate(now, n.lazyWhy(func() string { return "pre-vote won: " + n.tally() }))
 		} else {
 			n.becomeLeader(now)
 		}
 	default:
-		n.ignore(m, fmt.Sprintf("a %v counts only %v", n.role, answer))
+		n.ignore(m, n.whyf("a %v counts only %v", n.role, answer))
 	}
 }
 
@@ -219,8 +221,8 @@ func (n *Node) stepLeader(m Message) {
 			n.markActive(m.From)
 		}
 	case MsgAppendEntries:
-		n.ignore(m, fmt.Sprintf("another leader in my term %d", n.term))
+		n.ignore(m, n.whyf("another leader in my term %d", n.term))
 	default:
-		n.ignore(m, fmt.Sprintf("already leader of term %d", n.term))
+		n.ignore(m, n.whyf("already leader of term %d", n.term))
 	}
 }

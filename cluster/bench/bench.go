@@ -167,7 +167,7 @@ type Result struct {
 
 // chunkTrials is how many trials share a cluster. It fixes which trials run
 // on which seeded cluster, so the results are the same at any parallelism.
-const chunkTrials = 50
+const chunkTrials = 25
 
 type chunk struct {
 	setting, index int
@@ -290,6 +290,7 @@ func measure(ctx context.Context, s Setting, opts Options, index, trials int) (R
 	cfg.Timing = raft.Timing{ElectionMin: s.Min, ElectionMax: s.Max, Heartbeat: max(s.Min/2, time.Microsecond)}
 	cfg.LatencyMin, cfg.LatencyMax = opts.LatencyMin, opts.LatencyMax
 	cfg.DiskWrite, cfg.TimerJitter = opts.DiskWrite, opts.TimerJitter
+	cfg.Terse = true // nobody reads the reasons here
 	c, err := cluster.New(cfg, nil)
 	if err != nil {
 		return Result{}, err

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,23 @@ func TestPaperFigures(t *testing.T) {
 	}
 	if _, ok := Paper(Setting{Min: 150 * ms, Max: 160 * ms}); ok {
 		t.Error("the paper has no 150-160ms")
+	}
+}
+
+// BenchmarkDefaultBench runs what `raftty bench` runs by default: both sets,
+// 1000 trials per setting (150-300ms once), on GOMAXPROCS cores.
+func BenchmarkDefaultBench(b *testing.B) {
+	var settings []Setting
+	for _, s := range append(slices.Clone(Randomness), Scale...) {
+		if !slices.Contains(settings, s) {
+			settings = append(settings, s)
+		}
+	}
+	opts := DefaultOptions()
+	opts.Seed = 1
+	for b.Loop() {
+		if _, err := Run(settings, opts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
