@@ -39,6 +39,9 @@ func (n *Node) Step(now time.Duration, m Message) {
 }
 
 func (n *Node) isPeerID(id NodeID) bool {
+	if n.dense {
+		return id >= n.peers[0] && id <= n.peers[len(n.peers)-1]
+	}
 	return id > None && int(id) < len(n.isPeer) && n.isPeer[id]
 }
 

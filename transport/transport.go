@@ -71,6 +71,9 @@ type Network[P any] struct {
 	closed       []bool // by node id: the receiver is dead
 	group        []int  // by node id: partition group, all 0 when healed
 	cut          []bool // (from-1)*size + (to-1): the one-way link is cut
+	// cuts counts the true entries of cut, so that a healthy network of
+	// 1000 nodes does not read a megabyte table for every message.
+	cuts int
 
 	latencyMin, latencyMax time.Duration
 	dropRate               float64
@@ -244,11 +247,22 @@ func (nw *Network[P]) setLink(a, b int, bothWays, cut bool) error {
 	if a == b {
 		return fmt.Errorf("a link joins two different nodes, got %d and %d", a, b)
 	}
-	nw.cut[(a-1)*nw.size+b-1] = cut
+	nw.setCut((a-1)*nw.size+b-1, cut)
 	if bothWays {
-		nw.cut[(b-1)*nw.size+a-1] = cut
+		nw.setCut((b-1)*nw.size+a-1, cut)
 	}
 	return nil
+}
+
+func (nw *Network[P]) setCut(i int, cut bool) {
+	if nw.cut[i] != cut {
+		nw.cut[i] = cut
+		if cut {
+			nw.cuts++
+		} else {
+			nw.cuts--
+		}
+	}
 }
 
 // IsCut reports whether the one-way link from a to b is cut.
@@ -261,6 +275,7 @@ func (nw *Network[P]) Heal() {
 	clear(nw.disconnected)
 	clear(nw.group)
 	clear(nw.cut)
+	nw.cuts = 0
 }
 
 // Reachable says whether a message from one node to another would pass the
@@ -271,7 +286,7 @@ func (nw *Network[P]) Reachable(from, to int) Reason {
 		return Disconnected
 	case nw.group[from] != nw.group[to]:
 		return Partitioned
-	case nw.cut[(from-1)*nw.size+to-1]:
+	case nw.cuts > 0 && nw.cut[(from-1)*nw.size+to-1]:
 		return Cut
 	}
 	return Delivered
