@@ -341,7 +341,7 @@ func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	kind := msg.Type.String()
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: kind, Term: msg.Term}
 	c.emit(e)
-	reason, err := c.net.Send(at, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg})
+	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}

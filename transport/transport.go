@@ -16,8 +16,6 @@ package transport
 import (
 	"fmt"
 	"time"
-
-	"raftty/internal/minheap"
 )
 
 // Rand is the random source for latency and loss. *math/rand/v2.Rand
@@ -56,6 +54,9 @@ type Envelope[P any] struct {
 	// Kind names the payload's type, for whoever reports on traffic.
 	Kind    string
 	Payload P
+	// Delay holds the message back before it leaves, as a disk write
+	// before a reply does; its latency counts from now + Delay.
+	Delay time.Duration
 	// SentAt and ArriveAt are set by Send.
 	SentAt   time.Duration
 	ArriveAt time.Duration
@@ -79,9 +80,9 @@ type Network[P any] struct {
 	dropRate               float64
 
 	// inFlight orders the messages on the wire by small keys that point
-	// into slots, so that a sift moves 24 bytes rather than an envelope:
+	// into slots, so that ordering moves 24 bytes rather than an envelope:
 	// a 1000-node heartbeat round puts 999 messages in flight at once.
-	inFlight minheap.Heap[flight, *flight]
+	inFlight *arrivals
 	slots    []Envelope[P]
 	free     []int32
 	seq      uint64
@@ -115,6 +116,7 @@ func New[P any](size int, rnd Rand, latencyMin, latencyMax time.Duration, dropRa
 		closed:       make([]bool, size+1),
 		group:        make([]int, size+1),
 		cut:          make([]bool, size*size),
+		inFlight:     newArrivals(),
 	}
 	if err := nw.SetLatency(latencyMin, latencyMax); err != nil {
 		return nil, err
@@ -312,7 +314,8 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 	if spread := nw.latencyMax - nw.latencyMin; spread > 0 {
 		latency += time.Duration(nw.rand.Int64N(int64(spread) + 1))
 	}
-	e.SentAt, e.ArriveAt = now, now+latency
+	nw.inFlight.advance(now)
+	e.SentAt, e.ArriveAt = now, now+e.Delay+latency
 	nw.seq++
 	e.seq = nw.seq
 	var slot int32
@@ -324,30 +327,28 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 		slot = int32(len(nw.slots))
 		nw.slots = append(nw.slots, e)
 	}
-	nw.inFlight.Push(flight{at: e.ArriveAt, seq: e.seq, slot: slot})
+	nw.inFlight.push(flight{at: e.ArriveAt, seq: e.seq, slot: slot})
 	return Delivered, nil
 }
 
 // InFlight returns the number of messages on the wire.
-func (nw *Network[P]) InFlight() int { return len(nw.inFlight) }
+func (nw *Network[P]) InFlight() int { return nw.inFlight.len() }
 
 // NextArrival returns the arrival time of the earliest message on the wire.
 func (nw *Network[P]) NextArrival() (time.Duration, bool) {
-	if len(nw.inFlight) == 0 {
-		return 0, false
-	}
-	return nw.inFlight.Peek().at, true
+	f, ok := nw.inFlight.peek()
+	return f.at, ok
 }
 
 // Receive takes the earliest message off the wire (ties in the order they
 // were sent) and says whether it is delivered or, because its link broke or
 // its receiver died while it travelled, dropped.
 func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
-	if len(nw.inFlight) == 0 {
+	if nw.inFlight.len() == 0 {
 		var zero Envelope[P]
 		return zero, Delivered, false
 	}
-	f := nw.inFlight.Pop()
+	f := nw.inFlight.pop()
 	e := nw.slots[f.slot]
 	var zero Envelope[P]
 	nw.slots[f.slot] = zero // let the garbage collector have the payload
