@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -38,6 +39,8 @@ func (n *Node) Step(now time.Duration, m Message) {
 	}
 }
 
+func u64(x uint64) string { return strconv.FormatUint(x, 10) }
+
 func (n *Node) isPeerID(id NodeID) bool {
 	if n.dense {
 		return id >= n.peers[0] && id <= n.peers[len(n.peers)-1]
@@ -66,7 +69,11 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 	if m.Type == MsgAppendEntries {
 		leader = m.From
 	}
-	n.becomeFollower(now, m.Term, leader, n.whyf("saw term %d > %d in %v from %v", m.Term, n.term, m.Type, m.From))
+	n.becomeFollower(now, m.Term, leader, n.lazyWhy(func() string {
+		// Built by hand: in a large cluster every node says this once per
+		// election, and Sprintf was a fifth of an election's cost.
+		return "saw term " + u64(m.Term) + " > " + u64(n.term) + " in " + m.Type.String() + " from " + m.From.String()
+	}))
 	// A request still wants an answer in the new term; a reply has said
 	// all it had to say.
 	return m.Type == MsgAppendEntries || m.Type == MsgRequestVote
@@ -120,7 +127,9 @@ func (n *Node) logBehind(m Message) string {
 // has already made us its follower): Figure 2's rule, one vote per term.
 func (n *Node) handleRequestVote(now time.Duration, m Message) {
 	if n.votedFor != None && n.votedFor != m.From && !n.forgetVotes {
-		n.answerVote(m, false, n.term, n.whyf("already voted %v in term %d", n.votedFor, n.term))
+		n.answerVote(m, false, n.term, n.lazyWhy(func() string {
+			return "already voted " + n.votedFor.String() + " in term " + u64(n.term)
+		}))
 		return
 	}
 	if !n.logUpToDate(m) {
@@ -129,7 +138,9 @@ func (n *Node) handleRequestVote(now time.Duration, m Message) {
 	}
 	n.votedFor = m.From
 	n.resetElectionTimer(now)
-	n.answerVote(m, true, n.term, n.whyf("first request in term %d and its log is up to date", n.term))
+	n.answerVote(m, true, n.term, n.lazyWhy(func() string {
+		return "first request in term " + u64(n.term) + " and its log is up to date"
+	}))
 }
 
 // handlePreVote answers "would you vote for me in term m.Term?" without
