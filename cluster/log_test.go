@@ -210,3 +210,26 @@ func TestTerseDecidesTheSame(t *testing.T) {
 		}
 	}
 }
+
+// A leader never grants a pre-vote. In a 3-node PreVote cluster where one
+// follower cannot hear the leader (a one-way cut), that follower's pre-vote
+// reaches the leader and the other follower; the follower refuses (it hears
+// the leader), and if the leader granted, the asker would have two of three,
+// campaign, and depose a healthy leader.
+func TestLeaderRefusesPreVotes(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		c, rec := newTestCluster(t, 3, seed, withPreVote)
+		leader := waitLeader(t, c, 2*time.Second)
+		term := status(t, c, leader).Term
+		deaf := otherThan(3, leader)
+		must(t, c.Cut(leader, deaf, true))
+		c.RunFor(3 * time.Second)
+		if c.Leader() != leader || c.MaxTerm() != term {
+			t.Fatalf("seed %d: leader n%d of term %d deposed: leader n%d, max term %d", seed, leader, term, c.Leader(), c.MaxTerm())
+		}
+		asked := rec.filter(func(e Event) bool { return e.Kind == KindVote && e.PreVote && e.Node == leader && e.For == deaf })
+		if len(asked) == 0 || asked[0].Granted {
+			t.Fatalf("seed %d: the leader's pre-vote answers to n%d: %+v; want refusals", seed, deaf, asked)
+		}
+	}
+}
