@@ -150,7 +150,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	}
 	of := func(s bench.Setting) bench.Result { return results[slices.Index(settings, s)] }
 	if !f.json {
-		eligible := fmt.Sprintf("%d of %d survivors eligible", opts.Nodes/2, opts.Nodes-1)
+		eligible := fmt.Sprintf("%d of %d survivors eligible", (opts.Nodes-1)/2, opts.Nodes-1)
 		if opts.Eligible >= 0 {
 			eligible = fmt.Sprintf("%d of %d survivors eligible", opts.Eligible, opts.Nodes-1)
 		}
