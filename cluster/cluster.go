@@ -251,10 +251,10 @@ func (c *Cluster) deliver() {
 	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: env.Kind, Term: msg.Term}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
-		c.emit(e)
+		c.emitRef(&e)
 		return
 	}
-	c.emit(e)
+	c.emitRef(&e)
 	m := c.members[env.To]
 	if c.now < m.busyUntil || len(m.inbox) > 0 {
 		m.inbox = append(m.inbox, queued{at: c.now, msg: *msg})
@@ -340,14 +340,14 @@ func diskWrites(before, after raft.HardState, self raft.NodeID) int {
 func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	kind := msg.Type.String()
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: kind, Term: msg.Term}
-	c.emit(e)
+	c.emitRef(&e)
 	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
-		c.emit(e)
+		c.emitRef(&e)
 	}
 }
 
@@ -390,19 +390,27 @@ func fromRaft(now time.Duration, re *raft.Event) Event {
 
 // emit passes e through the invariant checker and statistics, then to the
 // sink.
-func (c *Cluster) emit(e Event) {
-	c.stats.observe(&e)
-	if e.Kind == KindState || e.Kind == KindVote {
-		for _, v := range c.checker.observe(&e) {
-			c.stats.observe(&v)
-			c.publish(v)
-		}
-		if e.Kind == KindState {
-			c.noteRole(e.Node, e.State == "leader")
-			defer c.updateLeader()
-		}
+func (c *Cluster) emit(e Event) { c.emitRef(&e) }
+
+// emitRef is emit without copying the event, for the per-message paths
+// (send, deliver): an Event is some 300 bytes.
+func (c *Cluster) emitRef(e *Event) {
+	c.stats.observe(e)
+	if e.Kind != KindState && e.Kind != KindVote {
+		c.publish(e)
+		return
+	}
+	for _, v := range c.checker.observe(e) {
+		c.stats.observe(&v)
+		c.publish(&v)
+	}
+	if e.Kind == KindState {
+		c.noteRole(e.Node, e.State == "leader")
 	}
 	c.publish(e)
+	if e.Kind == KindState {
+		c.updateLeader()
+	}
 }
 
 // noteRole keeps inLeaderRole up to date after node id changed state.
@@ -416,9 +424,9 @@ func (c *Cluster) noteRole(id int, leader bool) {
 	}
 }
 
-func (c *Cluster) publish(e Event) {
+func (c *Cluster) publish(e *Event) {
 	if c.sink != nil {
-		c.sink(e)
+		c.sink(*e)
 	}
 }
 
