@@ -149,12 +149,11 @@ type Node struct {
 	lastLeaderContact time.Duration
 
 	// votes records the answers of the current (pre-)election, indexed by
-	// NodeID; granted and refused count them, so that a vote costs O(1)
-	// however large the cluster (a recount per vote made the first election
-	// of 1000 nodes quadratic).
+	// NodeID; granted counts the yeses, so that a vote costs O(1) however
+	// large the cluster (a recount per vote made the first election of 1000
+	// nodes quadratic).
 	votes   []voteAnswer
 	granted int
-	refused int
 
 	// Leader state. recentActive is indexed by NodeID; active counts the
 	// peers marked in it.
@@ -167,6 +166,9 @@ type Node struct {
 	msgs   []Message
 	events []Event
 }
+
+// maxNodeID bounds peer ids: a node keeps tables indexed by id.
+const maxNodeID = 1 << 20
 
 // New makes a follower from cfg and the persistent state it had before (the
 // zero HardState for a fresh node). Its election timer starts at now.
@@ -183,8 +185,8 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 	peers := slices.Clone(cfg.Peers)
 	slices.Sort(peers)
 	peers = slices.Compact(peers)
-	if peers[0] <= None {
-		return nil, fmt.Errorf("raft: peer id %d: ids start at 1", peers[0])
+	if peers[0] <= None || peers[len(peers)-1] > maxNodeID {
+		return nil, fmt.Errorf("raft: peer ids %v: want ids from 1 to %d", peers, maxNodeID)
 	}
 	if hs.VotedFor != None && !slices.Contains(peers, hs.VotedFor) {
 		return nil, fmt.Errorf("raft: voted for %v, not a peer", hs.VotedFor)
@@ -530,7 +532,7 @@ const (
 
 func (n *Node) resetVotes() {
 	clear(n.votes)
-	n.granted, n.refused = 0, 0
+	n.granted = 0
 	n.recordVote(n.id, true)
 }
 
@@ -545,7 +547,6 @@ func (n *Node) recordVote(peer NodeID, granted bool) bool {
 		n.granted++
 	} else {
 		n.votes[peer] = voteRefused
-		n.refused++
 	}
 	return true
 }

@@ -413,6 +413,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}{
 		{"no rand", Config{ID: 1, Peers: []NodeID{1}, Timing: testTiming}},
 		{"id not a peer", Config{ID: 4, Peers: []NodeID{1, 2}, Timing: testTiming, Rand: r}},
+		{"id too large", Config{ID: 1, Peers: []NodeID{1, 1 << 30}, Timing: testTiming, Rand: r}},
 		{"min above max", Config{ID: 1, Peers: []NodeID{1}, Timing: Timing{ElectionMin: 300 * ms, ElectionMax: 150 * ms, Heartbeat: ms}, Rand: r}},
 		{"zero heartbeat", Config{ID: 1, Peers: []NodeID{1}, Timing: Timing{ElectionMin: ms, ElectionMax: ms}, Rand: r}},
 	} {
