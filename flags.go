@@ -26,6 +26,7 @@ type clusterFlags struct {
 	heartbeat       string
 	latency         string
 	drop            string
+	diskWrite       string
 	preVote         bool
 	checkQuorum     bool
 	at              []string
@@ -48,6 +49,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.heartbeat, "heartbeat", cluster.FormatDuration(d.Heartbeat), "leader heartbeat interval")
 	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "one-way message latency range MIN-MAX")
 	fs.StringVar(&f.drop, "drop", "0", "probability that a message is lost (0.3 or 30%)")
+	fs.StringVar(&f.diskWrite, "disk-write", "0", "how long persisting term and vote takes before a node's messages leave")
 	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")
 	fs.BoolVar(&f.checkQuorum, "checkquorum", false, "a leader that loses touch with a majority steps down (dissertation 6.2)")
 	fs.BoolVar(&f.unsafeVotes, "unsafe-forget-votes", false, "break Raft on purpose: nodes grant every vote request of their term (watch Election Safety fail)")
@@ -118,6 +120,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	cfg.ElectionMin, cfg.ElectionMax, cfg.Heartbeat = et.Min, et.Max, hb.Min
 	cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate = lat.Min, lat.Max, drop.Rate
+	if cfg.DiskWrite, err = scenario.ParseDuration(f.diskWrite); err != nil {
+		return s, fmt.Errorf("--disk-write %s: %w", f.diskWrite, err)
+	}
 	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {

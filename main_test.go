@@ -73,6 +73,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--heartbeat", "fast"}, "--heartbeat fast: not a duration"},
 		{[]string{"run", "--latency", "5ms-1ms"}, "--latency 5ms-1ms: min must not exceed max"},
 		{[]string{"run", "--drop", "1.5"}, "--drop 1.5: need a probability between 0 and 1"},
+		{[]string{"run", "--disk-write", "-5ms"}, "--disk-write -5ms: must not be negative"},
+		{[]string{"run", "--at", "1s log 1 append 0"}, "log append 0: want a count from 1 to 1000000"},
 		{[]string{"run", "--drop", "some"}, "--drop some: not a number"},
 		{[]string{"run", "--prevote=maybe"}, `invalid argument "maybe" for "--prevote"`},
 		{[]string{"run", "--at", "2s kil 1"}, `--at "2s kil 1": unknown action "kil"`},
@@ -277,6 +279,11 @@ func TestBench(t *testing.T) {
 	if code != 0 || err != nil || strings.Count(string(data), "\n") != 1+5*5 || !strings.Contains(out, "Set 2: scale") {
 		t.Fatalf("exit %d, csv %v:\n%s\n%s", code, err, data, out)
 	}
+	for _, want := range []string{"5 nodes, 2 of 4 survivors eligible, latency 100µs-200µs one way, disk write 3ms", "median (paper)", "30.0ms)", "c the paper's 50-100ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
 
 	for _, tc := range []struct{ args, want string }{
 		{"--trials 0", "--trials 0: need at least 1"},
@@ -287,6 +294,10 @@ func TestBench(t *testing.T) {
 		{"--nodes 500", "--nodes 500: bench runs 1 to 101 nodes"},
 		// checked before the bench runs: nothing is printed on stdout
 		{"--csv /no/such/dir/samples.csv", "--csv /no/such/dir/samples.csv: no such file or directory"},
+		{"--eligible 7", "--eligible 7: want 0 to 4 survivors, or -1 for half"},
+		{"--parallel -1", "--parallel -1: want 0 (all cores) or more"},
+		{"--disk-write x", "--disk-write x: not a duration"},
+		{"--timer-jitter -1ms", "--timer-jitter -1ms: must not be negative"},
 	} {
 		code, stdout, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) || stdout != "" {

@@ -20,12 +20,14 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 	n.peers = slices.Clone(c.peers)
 	n.net = c.net.Clone(n.rand)
 	n.timers = slices.Clone(c.timers)
+	n.inLeaderRole = slices.Clone(c.inLeaderRole)
 	n.members = make([]*member, len(c.members))
 	for id, m := range c.members {
 		if m == nil {
 			continue
 		}
 		mc := *m
+		mc.inbox = slices.Clone(m.inbox)
 		if m.node != nil {
 			mc.node = m.node.Clone(n.rand)
 		}

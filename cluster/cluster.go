@@ -11,6 +11,7 @@ package cluster
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"raftty/internal/minheap"
@@ -69,6 +70,19 @@ type Config struct {
 	// UnsafeForgetVotes breaks Raft on purpose (see raft.Config): every
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
+	// DiskWrite is how long one write of term and vote to stable storage
+	// takes: a node whose step changed either sends that step's messages
+	// only after the writes (see diskWrites), as Figure 2 requires (update
+	// stable storage before responding to RPCs). Zero means an instant
+	// disk.
+	DiskWrite time.Duration
+	// TimerJitter makes every election timer fire up to this much later
+	// than drawn (uniform), as an operating system's timers do; see
+	// raft.Config.TimerJitter.
+	TimerJitter time.Duration
+	// Terse leaves the nodes' reasons out of the events (raft.Config.Terse):
+	// for measurements that read none.
+	Terse bool
 }
 
 // DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
@@ -96,6 +110,12 @@ func (c Config) Validate() error {
 	if !(c.DropRate >= 0 && c.DropRate <= 1) {
 		return fmt.Errorf("drop rate %v: need a probability between 0 and 1", c.DropRate)
 	}
+	if c.DiskWrite < 0 {
+		return fmt.Errorf("disk write %v: must not be negative", c.DiskWrite)
+	}
+	if c.TimerJitter < 0 {
+		return fmt.Errorf("timer jitter %v: must not be negative", c.TimerJitter)
+	}
 	return nil
 }
 
@@ -116,6 +136,10 @@ type Cluster struct {
 	checker checker
 	stats   Stats
 	leader  int // the effective leader, see Leader
+	// inLeaderRole lists, sorted, the live nodes whose last state event
+	// made them leader: updateLeader looks only at these, so that a role
+	// change costs the same at 1000 nodes as at 5.
+	inLeaderRole []int
 }
 
 // member is one node slot: the running raft node, or what survives of it.
@@ -130,6 +154,19 @@ type member struct {
 	timerGen     uint64
 	timerAt      time.Duration
 	timerPending bool
+
+	// busyUntil is when the node's disk writes end. Until then it handles
+	// nothing, as a LogCabin server holds its lock while it writes: messages
+	// wait in inbox, in arrival order, and a timer that comes due fires
+	// late. Both stay empty and zero without a disk write.
+	busyUntil time.Duration
+	inbox     []queued
+}
+
+// queued is a message that arrived while its receiver was busy writing.
+type queued struct {
+	at  time.Duration
+	msg raft.Message
 }
 
 // New builds a cluster from cfg at virtual time 0. Every event goes to sink
@@ -172,7 +209,7 @@ func (c *Cluster) start(m *member) error {
 	node, err := raft.New(raft.Config{
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
-		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes,
+		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
 	}, m.hard, c.now)
 	if err != nil {
 		return err
@@ -252,11 +289,16 @@ func (c *Cluster) deliver() {
 	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: env.Kind, Term: msg.Term}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
-		c.emit(e)
+		c.emitRef(&e)
 		return
 	}
-	c.emit(e)
+	c.emitRef(&e)
 	m := c.members[env.To]
+	if c.now < m.busyUntil || len(m.inbox) > 0 {
+		m.inbox = append(m.inbox, queued{at: c.now, msg: *msg})
+		c.wake(m)
+		return
+	}
 	m.node.Step(c.now, *msg)
 	c.afterNode(m)
 }
@@ -267,38 +309,83 @@ func (c *Cluster) fire(t timerEntry) {
 		return // stale: the node died or was rescheduled
 	}
 	m.timerPending = false
-	if m.node.NextDeadline() <= c.now {
+	c.wake(m)
+}
+
+// wake lets a node that is not busy writing handle, in time order, what
+// waits for it: messages that arrived while it wrote, and its timer if due
+// (a message first at equal times, as everywhere). Then it schedules the
+// node's next wake-up.
+func (c *Cluster) wake(m *member) {
+	for c.now >= m.busyUntil {
+		deadline := m.node.NextDeadline()
+		if len(m.inbox) > 0 && m.inbox[0].at <= deadline {
+			q := m.inbox[0]
+			m.inbox = m.inbox[1:]
+			if len(m.inbox) == 0 {
+				m.inbox = nil // let the backing array go
+			}
+			m.node.Step(c.now, q.msg)
+			c.afterNode(m)
+			continue
+		}
+		if deadline > c.now {
+			break
+		}
 		m.node.Tick(c.now)
 		c.afterNode(m)
-		return
 	}
-	c.schedule(m) // the deadline moved later since this entry was made
+	c.schedule(m)
 }
 
 // afterNode reports what a node did in its last step, sends its messages and
-// reschedules its timer.
+// reschedules its timer. If the step changed the node's term or vote, its
+// messages leave only after the disk writes that persist them.
 func (c *Cluster) afterNode(m *member) {
 	msgs, events := m.node.Output()
 	for i := range events {
 		c.emit(fromRaft(c.now, &events[i]))
 	}
+	hard := m.node.HardState()
+	sendAt := c.now + time.Duration(diskWrites(m.hard, hard, raft.NodeID(m.id)))*c.cfg.DiskWrite
+	m.busyUntil = max(m.busyUntil, sendAt)
 	for i := range msgs {
-		c.send(&msgs[i])
+		c.send(sendAt, &msgs[i])
 	}
+	m.hard = hard
 	c.schedule(m)
 }
 
-func (c *Cluster) send(msg *raft.Message) {
+// diskWrites counts the writes that persist the change from before to
+// after, as LogCabin (which produced the paper's Figure 16) makes them: a
+// new term is one write; a vote for another node one more, so a voter that
+// adopts a candidate's term and grants it writes twice before it answers;
+// a candidate's new term and its vote for itself go in one write.
+func diskWrites(before, after raft.HardState, self raft.NodeID) int {
+	n := 0
+	if after.Term != before.Term {
+		n++
+	}
+	if after.VotedFor != before.VotedFor && after.VotedFor != raft.None && after.VotedFor != self {
+		n++
+	}
+	return n
+}
+
+// send puts msg on the wire at virtual time at (now, or later after a disk
+// write). The send event is reported now, in stream order; the message's
+// latency counts from at.
+func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	kind := msg.Type.String()
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: kind, Term: msg.Term}
-	c.emit(e)
-	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg})
+	c.emitRef(&e)
+	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
-		c.emit(e)
+		c.emitRef(&e)
 	}
 }
 
@@ -311,6 +398,10 @@ func (c *Cluster) schedule(m *member) {
 		return
 	}
 	d := m.node.NextDeadline()
+	if len(m.inbox) > 0 {
+		d = min(d, m.inbox[0].at)
+	}
+	d = max(d, m.busyUntil)
 	if m.timerPending && m.timerAt <= d {
 		return
 	}
@@ -337,23 +428,43 @@ func fromRaft(now time.Duration, re *raft.Event) Event {
 
 // emit passes e through the invariant checker and statistics, then to the
 // sink.
-func (c *Cluster) emit(e Event) {
-	c.stats.observe(&e)
-	if e.Kind == KindState || e.Kind == KindVote {
-		for _, v := range c.checker.observe(&e) {
-			c.stats.observe(&v)
-			c.publish(v)
-		}
-		if e.Kind == KindState {
-			defer c.updateLeader()
-		}
+func (c *Cluster) emit(e Event) { c.emitRef(&e) }
+
+// emitRef is emit without copying the event, for the per-message paths
+// (send, deliver): an Event is some 300 bytes.
+func (c *Cluster) emitRef(e *Event) {
+	c.stats.observe(e)
+	if e.Kind != KindState && e.Kind != KindVote {
+		c.publish(e)
+		return
+	}
+	for _, v := range c.checker.observe(e) {
+		c.stats.observe(&v)
+		c.publish(&v)
+	}
+	if e.Kind == KindState {
+		c.noteRole(e.Node, e.State == "leader")
 	}
 	c.publish(e)
+	if e.Kind == KindState {
+		c.updateLeader()
+	}
 }
 
-func (c *Cluster) publish(e Event) {
+// noteRole keeps inLeaderRole up to date after node id changed state.
+func (c *Cluster) noteRole(id int, leader bool) {
+	i, found := slices.BinarySearch(c.inLeaderRole, id)
+	switch {
+	case leader && !found:
+		c.inLeaderRole = slices.Insert(c.inLeaderRole, i, id)
+	case !leader && found:
+		c.inLeaderRole = slices.Delete(c.inLeaderRole, i, i+1)
+	}
+}
+
+func (c *Cluster) publish(e *Event) {
 	if c.sink != nil {
-		c.sink(e)
+		c.sink(*e)
 	}
 }
 

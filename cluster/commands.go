@@ -64,10 +64,11 @@ func (c *Cluster) Kill(id int) error {
 	m.hard = m.node.HardState()
 	m.node = nil
 	m.timerPending = false
+	m.inbox, m.busyUntil = nil, 0 // what waited for the disk is lost with the process
 	_ = c.net.Close(id)
 	c.fault("kill", id)
 	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,
-		Reason: fmt.Sprintf("killed; only its term %d and its vote (%v) survive", m.hard.Term, m.hard.VotedFor)})
+		Reason: fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, " and"))})
 	return nil
 }
 
@@ -87,7 +88,58 @@ func (c *Cluster) Restart(id int) error {
 	_ = c.net.Open(id)
 	c.fault("restart", id)
 	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: raft.Follower.String(), Term: m.hard.Term,
-		Reason: fmt.Sprintf("restarted with its persistent state: term %d, voted %v", m.hard.Term, m.hard.VotedFor)})
+		Reason: fmt.Sprintf("restarted with its persistent state: term %d, voted %v%s", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, ","))})
+	return nil
+}
+
+// logText describes a non-empty log for kill and restart messages, after
+// sep: " and its log (last term 2, index 5)". An empty log says nothing,
+// as before logs existed.
+func logText(log []raft.Entry, sep string) string {
+	if len(log) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s its log (last term %d, index %d)", sep, log[len(log)-1].Term, len(log))
+}
+
+// AppendLog appends count entries in each node's current term to the logs of
+// nodes ids, as if a leader had replicated them (raftty has no log
+// replication). Nodes whose logs are behind others' cannot win an election:
+// the election restriction of section 5.4.1. Every id is checked before any
+// log changes; the fault event's action is "log".
+func (c *Cluster) AppendLog(ids []int, count int) error {
+	if count < 1 {
+		return fmt.Errorf("log append %d: need at least 1 entry", count)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("log append needs at least one node")
+	}
+	for _, id := range ids {
+		m, err := c.member(id)
+		if err != nil {
+			return err
+		}
+		if m.node == nil {
+			return fmt.Errorf("n%d is dead: its log cannot grow", id)
+		}
+	}
+	for _, id := range ids {
+		m := c.members[id]
+		m.node.AppendLog(count)
+		m.hard = m.node.HardState()
+	}
+	c.emit(Event{At: c.now, Kind: KindFault, Action: "log", Nodes: slices.Clone(ids), Detail: fmt.Sprintf("append %d", count)})
+	return nil
+}
+
+// SetDiskWrite changes how long persisting term and vote takes (see
+// Config.DiskWrite).
+func (c *Cluster) SetDiskWrite(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("disk write %v: must not be negative", d)
+	}
+	c.cfg.DiskWrite = d
+	c.param("disk-write", FormatDuration(d))
 	return nil
 }
 
@@ -248,6 +300,12 @@ func (c *Cluster) ReportParams() {
 	c.param("drop", strconv.FormatFloat(c.cfg.DropRate, 'g', -1, 64))
 	c.param("prevote", OnOff(c.cfg.PreVote))
 	c.param("checkquorum", OnOff(c.cfg.CheckQuorum))
+	if c.cfg.DiskWrite > 0 {
+		c.param("disk-write", FormatDuration(c.cfg.DiskWrite))
+	}
+	if c.cfg.TimerJitter > 0 {
+		c.param("timer-jitter", FormatDuration(c.cfg.TimerJitter))
+	}
 	if c.cfg.UnsafeForgetVotes {
 		c.param("unsafe-forget-votes", "on")
 	}

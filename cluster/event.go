@@ -159,6 +159,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		if e.OneWay {
 			b = appendBool(b, "oneway", true)
 		}
+		if e.Detail != "" {
+			b = appendString(b, "detail", e.Detail)
+		}
 	case KindParam:
 		b = appendString(b, "name", e.Name)
 		b = appendString(b, "value", e.Value)
@@ -313,6 +316,8 @@ func (e *Event) faultString() string {
 		return fmt.Sprintf("restore link n%d <-> n%d", e.Nodes[0], e.Nodes[1])
 	case "heal":
 		return "heal: everything connected"
+	case "log":
+		return nodeList(e.Nodes) + " log: " + e.Detail + " entries in the current term"
 	}
 	past := map[string]string{
 		"disconnect": "disconnected", "reconnect": "reconnected", "kill": "killed",

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -277,5 +278,29 @@ func BenchmarkSeek(b *testing.B) {
 	for _, nodes := range []int{5, 101} {
 		b.Run(fmt.Sprintf("%dnodes/1min", nodes), func(b *testing.B) { benchmarkSeek(b, nodes, time.Minute) })
 		b.Run(fmt.Sprintf("%dnodes/1h", nodes), func(b *testing.B) { benchmarkSeek(b, nodes, time.Hour) })
+	}
+}
+
+// TestCloneKnowsEveryField fails when a field is added to the cluster or
+// to a member, so that whoever adds it decides how Clone copies it (a
+// shared slice is the bug TestSeekEqualsFreshRun found once).
+func TestCloneKnowsEveryField(t *testing.T) {
+	for _, tc := range []struct {
+		v     any
+		known string
+	}{
+		{Cluster{}, "cfg now rand pcg peers members net timers seq sink checker stats leader inLeaderRole"},
+		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox"},
+		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Events LeaderSince Leaders openTerms lastLeader"},
+		{checker{}, "lastTerm vote leaderOf"},
+	} {
+		typ := reflect.TypeOf(tc.v)
+		var names []string
+		for i := range typ.NumField() {
+			names = append(names, typ.Field(i).Name)
+		}
+		if got := strings.Join(names, " "); got != tc.known {
+			t.Errorf("%s has fields %q; Clone was written for %q: update Clone (and this list)", typ.Name(), got, tc.known)
+		}
 	}
 }

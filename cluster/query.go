@@ -36,6 +36,9 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 		s.Status = m.node.Status()
 	} else {
 		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor}
+		if n := len(m.hard.Log); n > 0 {
+			s.LastLogIndex, s.LastLogTerm = uint64(n), m.hard.Log[n-1].Term
+		}
 	}
 	for other := 1; other <= c.cfg.Nodes; other++ {
 		if c.net.IsCut(id, other) {
@@ -138,7 +141,8 @@ func IsMajority(n, size int) bool { return n > size/2 }
 // fault, and accounts for time without one.
 func (c *Cluster) updateLeader() {
 	best, bestTerm := 0, uint64(0)
-	for _, m := range c.members[1:] {
+	for _, id := range c.inLeaderRole {
+		m := c.members[id]
 		if m.node == nil {
 			continue
 		}

@@ -34,7 +34,11 @@ func FuzzStep(f *testing.F) {
 			case 0:
 				n.Tick(now)
 			case 1:
-				n.Campaign(now)
+				if a%4 == 0 {
+					n.AppendLog(int(b%3) + 1) // logs of different lengths: the up-to-date check decides
+				} else {
+					n.Campaign(now)
+				}
 			default:
 				n.Step(now, Message{
 					Type: MsgType(b % 8), From: NodeID(b % 7), To: NodeID(c%6+1)*NodeID(op&1) + 1 - NodeID(op&1),

@@ -8,7 +8,10 @@
 // and the virtual time at which it next wants to be ticked (NextDeadline).
 package raft
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // NodeID names a node. Ids are 1..N; 0 means "nobody".
 type NodeID int
@@ -21,7 +24,7 @@ func (id NodeID) String() string {
 	if id == None {
 		return "nobody"
 	}
-	return fmt.Sprintf("n%d", int(id))
+	return "n" + strconv.Itoa(int(id))
 }
 
 // MsgType says what a Message is.

@@ -3,7 +3,6 @@ package raft
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 )
@@ -57,6 +56,16 @@ type Config struct {
 	CheckQuorum bool
 	// Rand is the source of election timeouts.
 	Rand Rand
+	// TimerJitter makes every election timer fire up to this much later
+	// than drawn, uniformly: real timers and clocks are not exact, and
+	// without that physics a cluster with equal timeouts (150-150ms) that
+	// splits once splits forever. Zero (the default) draws nothing extra,
+	// so the random stream is as without it.
+	TimerJitter time.Duration
+	// Terse leaves every event's Reason empty. Decisions are the same; only
+	// the explaining is skipped, which is most of the cost of an election
+	// for a measurement that reads no reasons (raftty bench).
+	Terse bool
 	// UnsafeForgetVotes is a deliberately broken variant for experiments
 	// and for testing the invariant checker: the node grants every vote
 	// request of its current term, as if it forgot whom it voted for.
@@ -66,10 +75,15 @@ type Config struct {
 }
 
 // HardState is what a node keeps across a crash: the persistent state of
-// Figure 2 (the log, always empty here, would be the third part).
+// Figure 2.
 type HardState struct {
 	Term     uint64
 	VotedFor NodeID
+	// Log is the node's log. HardState shares it with the node rather than
+	// copying it, because the cluster takes a HardState after every step;
+	// the node only ever appends, so a shared prefix never changes. Treat it
+	// as read-only.
+	Log []Entry
 }
 
 // Status is a snapshot of a node's volatile and persistent state, for
@@ -87,20 +101,32 @@ type Status struct {
 	ElectionTimeout  time.Duration
 	// NextHeartbeat is when a leader next broadcasts.
 	NextHeartbeat time.Duration
-	Timing        Timing
-	PreVote       bool
-	CheckQuorum   bool
+	// LastLogIndex and LastLogTerm describe the end of the node's log: what
+	// the election restriction compares.
+	LastLogIndex uint64
+	LastLogTerm  uint64
+	Timing       Timing
+	PreVote      bool
+	CheckQuorum  bool
 }
 
 // Node is one Raft node's election logic. It is not safe for concurrent use;
 // the cluster drives each node from a single goroutine.
 type Node struct {
-	id          NodeID
-	peers       []NodeID // every member, self included, sorted
+	id    NodeID
+	peers []NodeID // every member, self included, sorted
+	// isPeer is indexed by NodeID: a lookup per message that costs the same
+	// at 5 nodes as at 1000 (slices.Contains over peers grew with N). When
+	// the peers are consecutive ids (always, in raftty's clusters) dense is
+	// set and a range check answers without touching the array.
+	isPeer      []bool
+	dense       bool
 	timing      Timing
 	preVote     bool
 	checkQuorum bool
 	forgetVotes bool
+	timerJitter time.Duration
+	terse       bool
 	rand        Rand
 
 	// Persistent state (Figure 2).
@@ -114,24 +140,35 @@ type Node struct {
 	electionTimeout  time.Duration
 	electionDeadline time.Duration
 
-	// heardLeader and lastLeaderContact: when this node last accepted an
-	// AppendEntries from a leader. PreVote refuses candidates while a leader
-	// was heard from within the minimum election timeout.
+	// heardLeader, lastLeader and lastLeaderContact: which leader this node
+	// last accepted an AppendEntries from, and when. PreVote refuses
+	// candidates while a leader was heard from within the minimum election
+	// timeout. lastLeader outlives leader, which a pre-candidate clears.
 	heardLeader       bool
+	lastLeader        NodeID
 	lastLeaderContact time.Duration
 
-	// votes records the answers of the current (pre-)election.
-	votes map[NodeID]bool
+	// votes records the answers of the current (pre-)election, indexed by
+	// NodeID; granted counts the yeses, so that a vote costs O(1) however
+	// large the cluster (a recount per vote made the first election of 1000
+	// nodes quadratic).
+	votes   []voteAnswer
+	granted int
 
-	// Leader state.
+	// Leader state. recentActive is indexed by NodeID; active counts the
+	// peers marked in it.
 	lastHeartbeat time.Duration
 	heartbeatDue  time.Duration
 	quorumDue     time.Duration
-	recentActive  map[NodeID]bool
+	recentActive  []bool
+	active        int
 
 	msgs   []Message
 	events []Event
 }
+
+// maxNodeID bounds peer ids: a node keeps tables indexed by id.
+const maxNodeID = 1 << 20
 
 // New makes a follower from cfg and the persistent state it had before (the
 // zero HardState for a fresh node). Its election timer starts at now.
@@ -147,23 +184,36 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 	}
 	peers := slices.Clone(cfg.Peers)
 	slices.Sort(peers)
+	peers = slices.Compact(peers)
+	if peers[0] <= None || peers[len(peers)-1] > maxNodeID {
+		return nil, fmt.Errorf("raft: peer ids %v: want ids from 1 to %d", peers, maxNodeID)
+	}
 	if hs.VotedFor != None && !slices.Contains(peers, hs.VotedFor) {
 		return nil, fmt.Errorf("raft: voted for %v, not a peer", hs.VotedFor)
 	}
+	size := int(peers[len(peers)-1]) + 1
 	n := &Node{
 		id:           cfg.ID,
-		peers:        slices.Compact(peers),
+		peers:        peers,
+		isPeer:       make([]bool, size),
 		timing:       cfg.Timing,
 		preVote:      cfg.PreVote,
 		checkQuorum:  cfg.CheckQuorum,
 		forgetVotes:  cfg.UnsafeForgetVotes,
+		timerJitter:  max(cfg.TimerJitter, 0),
+		terse:        cfg.Terse,
 		rand:         cfg.Rand,
 		term:         hs.Term,
 		votedFor:     hs.VotedFor,
+		log:          slices.Clone(hs.Log),
 		role:         Follower,
-		votes:        make(map[NodeID]bool),
-		recentActive: make(map[NodeID]bool),
+		votes:        make([]voteAnswer, size),
+		recentActive: make([]bool, size),
 	}
+	for _, p := range peers {
+		n.isPeer[p] = true
+	}
+	n.dense = int(peers[len(peers)-1]-peers[0]) == len(peers)-1
 	n.resetElectionTimer(now)
 	return n, nil
 }
@@ -171,8 +221,41 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 // ID returns the node's id.
 func (n *Node) ID() NodeID { return n.id }
 
-// HardState returns what survives a crash.
-func (n *Node) HardState() HardState { return HardState{Term: n.term, VotedFor: n.votedFor} }
+// HardState returns what survives a crash. Its Log is shared with the node
+// (see HardState).
+func (n *Node) HardState() HardState {
+	return HardState{Term: n.term, VotedFor: n.votedFor, Log: n.log[:len(n.log):len(n.log)]}
+}
+
+// Clone returns a deep copy of the node that draws its election timeouts
+// from r from now on: fed the same inputs as the original, with r in the
+// same state as the original's source, it makes the same decisions. It lets
+// a simulator keep checkpoints and fork from them.
+func (n *Node) Clone(r Rand) *Node {
+	c := *n
+	c.rand = r
+	c.peers = slices.Clone(n.peers)
+	c.isPeer = slices.Clone(n.isPeer)
+	c.log = slices.Clone(n.log)
+	for i := range c.log {
+		c.log[i].Data = slices.Clone(c.log[i].Data)
+	}
+	c.votes = slices.Clone(n.votes)
+	c.recentActive = slices.Clone(n.recentActive)
+	c.msgs = slices.Clone(n.msgs)
+	c.events = slices.Clone(n.events)
+	return &c
+}
+
+// AppendLog appends count entries in the node's current term to its log, as
+// if a leader of this term had replicated them. raftty has no log
+// replication; this sets up logs of different lengths, so that the election
+// restriction (section 5.4.1) has something to decide.
+func (n *Node) AppendLog(count int) {
+	for range count {
+		n.log = append(n.log, Entry{Term: n.term})
+	}
+}
 
 // Status returns a snapshot of the node.
 func (n *Node) Status() Status {
@@ -180,6 +263,7 @@ func (n *Node) Status() Status {
 		ID: n.id, Role: n.role, Term: n.term, VotedFor: n.votedFor, Leader: n.leader,
 		Timing: n.timing, PreVote: n.preVote, CheckQuorum: n.checkQuorum,
 	}
+	s.LastLogIndex, s.LastLogTerm = n.lastLog()
 	if n.role == Leader {
 		s.NextHeartbeat = n.heartbeatDue
 	} else {
@@ -233,7 +317,7 @@ func (n *Node) SetPreVote(on bool) { n.preVote = on }
 // which nobody was counting.
 func (n *Node) SetCheckQuorum(now time.Duration, on bool) {
 	if on && !n.checkQuorum && n.role == Leader {
-		clear(n.recentActive)
+		n.resetActive()
 		n.quorumDue = now + n.timing.ElectionMin
 	}
 	n.checkQuorum = on
@@ -268,6 +352,9 @@ func (n *Node) Campaign(now time.Duration) {
 }
 
 func (n *Node) timeoutReason(now time.Duration) string {
+	if n.terse {
+		return ""
+	}
 	switch n.role {
 	case Candidate:
 		return fmt.Sprintf("election for term %d failed after %v: %s", n.term, round(n.electionTimeout), n.tally())
@@ -275,20 +362,20 @@ func (n *Node) timeoutReason(now time.Duration) string {
 		return fmt.Sprintf("pre-vote for term %d failed after %v: %s", n.term+1, round(n.electionTimeout), n.tally())
 	}
 	if n.heardLeader {
-		return fmt.Sprintf("no heartbeat for %v (timeout %v)", round(now-n.lastLeaderContact), round(n.electionTimeout))
+		return n.whyf("no heartbeat for %v (timeout %v)", round(now-n.lastLeaderContact), round(n.electionTimeout))
 	}
-	return fmt.Sprintf("heard from no leader within %v", round(n.electionTimeout))
+	return n.whyf("heard from no leader within %v", round(n.electionTimeout))
 }
 
 func (n *Node) tickLeader(now time.Duration) {
 	if n.checkQuorum && now >= n.quorumDue {
-		if active := n.activePeers(); active < n.quorum() {
-			n.becomeFollower(now, n.term, None, fmt.Sprintf(
+		if active := n.active + 1; active < n.quorum() {
+			n.becomeFollower(now, n.term, None, n.whyf(
 				"CheckQuorum: only %d of %d nodes answered within %v, stepping down",
 				active, len(n.peers), n.timing.ElectionMin))
 			return
 		}
-		clear(n.recentActive)
+		n.resetActive()
 		n.quorumDue = now + n.timing.ElectionMin
 	}
 	if now >= n.heartbeatDue {
@@ -296,22 +383,27 @@ func (n *Node) tickLeader(now time.Duration) {
 	}
 }
 
-// activePeers counts the leader itself and every peer that answered since
-// the last quorum check.
-func (n *Node) activePeers() int {
-	active := 1
-	for _, p := range n.peers {
-		if p != n.id && n.recentActive[p] {
-			active++
-		}
+// resetActive starts a new quorum window: no peer has answered yet.
+func (n *Node) resetActive() {
+	clear(n.recentActive)
+	n.active = 0
+}
+
+// markActive records that peer answered a heartbeat in this quorum window.
+func (n *Node) markActive(peer NodeID) {
+	if !n.recentActive[peer] {
+		n.recentActive[peer] = true
+		n.active++
 	}
-	return active
 }
 
 func (n *Node) quorum() int { return len(n.peers)/2 + 1 }
 
 func (n *Node) emit(e Event) {
 	e.Node = n.id
+	if n.terse {
+		e.Reason = "" // constant reasons too, so that terse means none
+	}
 	n.events = append(n.events, e)
 }
 
@@ -331,6 +423,9 @@ func (n *Node) resetElectionTimer(now time.Duration) {
 	d := n.timing.ElectionMin
 	if spread := n.timing.ElectionMax - n.timing.ElectionMin; spread > 0 {
 		d += time.Duration(n.rand.Int64N(int64(spread)))
+	}
+	if n.timerJitter > 0 {
+		d += time.Duration(n.rand.Int64N(int64(n.timerJitter)))
 	}
 	n.electionTimeout = d
 	n.electionDeadline = now + d
@@ -352,8 +447,8 @@ func (n *Node) becomePreCandidate(now time.Duration) {
 	n.resetVotes()
 	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: PreCandidate, Term: n.term,
-		Reason: fmt.Sprintf("asks whether it could win term %d before raising its term", n.term+1)})
-	if n.tallyGranted() >= n.quorum() {
+		Reason: n.whyf("asks whether it could win term %d before raising its term", n.term+1)})
+	if n.granted >= n.quorum() {
 		n.becomeCandidate(now, "pre-vote won: a quorum of one")
 		return
 	}
@@ -369,8 +464,8 @@ func (n *Node) becomeCandidate(now time.Duration, why string) {
 	n.resetVotes()
 	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: Candidate, Term: n.term,
-		Reason: fmt.Sprintf("%s: starts election for term %d and votes for itself", why, n.term)})
-	if n.tallyGranted() >= n.quorum() {
+		Reason: n.whyf("%s: starts election for term %d and votes for itself", why, n.term)})
+	if n.granted >= n.quorum() {
 		n.becomeLeader(now)
 		return
 	}
@@ -381,22 +476,32 @@ func (n *Node) becomeCandidate(now time.Duration, why string) {
 func (n *Node) becomeLeader(now time.Duration) {
 	n.role = Leader
 	n.leader = n.id
-	clear(n.recentActive)
+	n.resetActive()
 	n.quorumDue = now + n.timing.ElectionMin
 	n.emit(Event{Kind: EventState, Role: Leader, Term: n.term,
-		Reason: fmt.Sprintf("won the election for term %d: %s", n.term, n.tally())})
+		Reason: n.lazyWhy(func() string { return fmt.Sprintf("won the election for term %d: %s", n.term, n.tally()) })})
 	n.broadcastHeartbeat(now)
 }
 
 // becomeFollower moves to term as a follower of leader (None if unknown).
+//
+// It keeps the election deadline, as Figure 2 says: a follower's timer
+// restarts only when it hears from the current leader or grants its vote,
+// and both of those reset it themselves. A higher term alone proves nobody
+// leads: if adopting it restarted the timer, as etcd-io/raft's becomeFollower
+// does, every candidate that cannot win (its log is behind) would push the
+// eligible nodes' elections back. Only a leader stepping down starts a timer,
+// because it had none running.
 func (n *Node) becomeFollower(now time.Duration, term uint64, leader NodeID, why string) {
 	if term > n.term {
 		n.term = term
 		n.votedFor = None
 	}
+	if n.role == Leader {
+		n.resetElectionTimer(now)
+	}
 	n.role = Follower
 	n.leader = leader
-	n.resetElectionTimer(now)
 	n.emit(Event{Kind: EventState, Role: Follower, Term: n.term, Reason: why})
 }
 
@@ -416,19 +521,34 @@ func (n *Node) broadcast(m Message) {
 	}
 }
 
+// voteAnswer is a peer's answer in the current (pre-)election.
+type voteAnswer uint8
+
+const (
+	noAnswer voteAnswer = iota
+	voteGranted
+	voteRefused
+)
+
 func (n *Node) resetVotes() {
 	clear(n.votes)
-	n.votes[n.id] = true
+	n.granted = 0
+	n.recordVote(n.id, true)
 }
 
-func (n *Node) tallyGranted() int {
-	granted := 0
-	for _, ok := range n.votes {
-		if ok {
-			granted++
-		}
+// recordVote counts peer's answer, and reports false if it had answered
+// already.
+func (n *Node) recordVote(peer NodeID, granted bool) bool {
+	if n.votes[peer] != noAnswer {
+		return false
 	}
-	return granted
+	if granted {
+		n.votes[peer] = voteGranted
+		n.granted++
+	} else {
+		n.votes[peer] = voteRefused
+	}
+	return true
 }
 
 // tally describes the current (pre-)election's answers, e.g.
@@ -436,12 +556,11 @@ func (n *Node) tallyGranted() int {
 func (n *Node) tally() string {
 	var yes, no []NodeID
 	for _, p := range n.peers {
-		if granted, answered := n.votes[p]; answered {
-			if granted {
-				yes = append(yes, p)
-			} else {
-				no = append(no, p)
-			}
+		switch n.votes[p] {
+		case voteGranted:
+			yes = append(yes, p)
+		case voteRefused:
+			no = append(no, p)
 		}
 	}
 	s := fmt.Sprintf("%d of %d votes %v", len(yes), len(n.peers), yes)
@@ -451,22 +570,23 @@ func (n *Node) tally() string {
 	return s
 }
 
+// whyf formats a reason, unless the node is terse. Only explanations go
+// through it: a decision never depends on its result.
+func (n *Node) whyf(format string, args ...any) string {
+	if n.terse {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// lazyWhy is whyf for a reason that is costly to build (a tally).
+func (n *Node) lazyWhy(f func() string) string {
+	if n.terse {
+		return ""
+	}
+	return f()
+}
+
 // round trims a duration to microseconds for messages: 169.846ms, not
 // 169.845647ms.
 func round(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
-
-// Clone returns a deep copy of n that draws its election timeouts from r
-// from now on. Time travel keeps clones of a whole cluster as checkpoints:
-// a clone fed the same inputs, with r in the same state as n's source,
-// makes the same decisions as n would.
-func (n *Node) Clone(r Rand) *Node {
-	c := *n
-	c.rand = r
-	c.peers = slices.Clone(n.peers)
-	c.log = slices.Clone(n.log)
-	c.votes = maps.Clone(n.votes)
-	c.recentActive = maps.Clone(n.recentActive)
-	c.msgs = slices.Clone(n.msgs)
-	c.events = slices.Clone(n.events)
-	return &c
-}

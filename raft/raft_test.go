@@ -2,6 +2,7 @@ package raft
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,7 @@ func TestVoteDecisions(t *testing.T) {
 		reason  string
 		term    uint64 // the voter's term after answering
 		voted   NodeID // the voter's vote after answering
+		opts    []func(*Config)
 	}{
 		{
 			name: "first request in term", hs: HardState{Term: 6},
@@ -119,13 +121,45 @@ func TestVoteDecisions(t *testing.T) {
 			granted: false, reason: "heard from leader n2 20ms ago, within the minimum election timeout 150ms", term: 7,
 		},
 		{
+			name: "pre-candidate names the leader it heard", hs: HardState{Term: 7},
+			setup: func(n *Node) {
+				n.Step(100*ms, Message{Type: MsgAppendEntries, From: 2, To: 3, Term: 7})
+				n.Campaign(110 * ms) // PreVote on: a pre-candidate, following nobody now
+			},
+			opts:    []func(*Config){preVote},
+			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 8},
+			granted: false, reason: "heard from leader n2 20ms ago", term: 7, voted: None,
+		},
+		{
+			name: "a leader never grants a pre-vote", hs: HardState{Term: 7},
+			setup: func(n *Node) {
+				n.Campaign(0)
+				n.Step(ms, Message{Type: MsgRequestVoteReply, From: 1, To: 3, Term: 8, Granted: true})
+				n.Step(ms, Message{Type: MsgRequestVoteReply, From: 2, To: 3, Term: 8, Granted: true})
+			},
+			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 9},
+			granted: false, reason: "I am the live leader of term 8", term: 8, voted: 3,
+		},
+		{
+			name: "pre-vote refused: log behind", hs: HardState{Term: 7},
+			setup:   func(n *Node) { n.AppendLog(5) },
+			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 8, LastLogIndex: 2, LastLogTerm: 7},
+			granted: false, reason: "its log (last term 7, index 2) is behind mine (last term 7, index 5)", term: 7,
+		},
+		{
+			name: "log behind in the same term", hs: HardState{Term: 1},
+			setup:   func(n *Node) { n.AppendLog(5) },
+			req:     Message{Type: MsgRequestVote, From: 4, To: 3, Term: 2, LastLogIndex: 2, LastLogTerm: 1},
+			granted: false, reason: "its log (last term 1, index 2) is behind mine (last term 1, index 5)", term: 2,
+		},
+		{
 			name: "pre-vote for a term not ahead", hs: HardState{Term: 7},
 			req:     Message{Type: MsgPreVote, From: 4, To: 3, Term: 7},
 			granted: false, reason: "term 7 is not ahead of mine (7)", term: 7,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := newNode(t, 3, 5, tc.hs)
+			n := newNode(t, 3, 5, tc.hs, tc.opts...)
 			if tc.setup != nil {
 				tc.setup(n)
 			}
@@ -152,18 +186,70 @@ func TestVoteDecisions(t *testing.T) {
 	}
 }
 
-func TestGrantingAVoteResetsTheTimer(t *testing.T) {
-	n := newNode(t, 3, 5, HardState{})
-	before := n.NextDeadline()
-	n.Step(100*ms, Message{Type: MsgRequestVote, From: 4, To: 3, Term: 1})
-	if after := n.NextDeadline(); after < 100*ms+testTiming.ElectionMin || after == before {
-		t.Fatalf("deadline %v -> %v; granting at 100ms should restart the timer", before, after)
+// Figure 2: a follower's election timer restarts when it hears from the
+// current leader or grants its vote, not when it merely adopts a higher term
+// (etcd-io/raft restarts it then too). A candidate or pre-candidate stepping
+// down keeps its deadline as well; a leader stepping down, which had no
+// election timer running, starts one.
+func TestElectionTimerRestartsOnlyOnGrantOrLeader(t *testing.T) {
+	const at = 100 * ms
+	behind := func(n *Node) { n.AppendLog(3) } // the voter's log is ahead: it refuses
+	for _, tc := range []struct {
+		name  string
+		hs    HardState
+		setup func(n *Node) // runs at time 0
+		msg   Message
+		reset bool
+	}{
+		{name: "grants a vote", msg: Message{Type: MsgRequestVote, From: 4, To: 3, Term: 1}, reset: true},
+		{name: "adopts a higher term and refuses (log behind)", hs: HardState{Term: 1}, setup: behind,
+			msg: Message{Type: MsgRequestVote, From: 4, To: 3, Term: 2}},
+		{name: "refuses in its own term (voted already)", hs: HardState{Term: 2, VotedFor: 5},
+			msg: Message{Type: MsgRequestVote, From: 4, To: 3, Term: 2}},
+		{name: "adopts a higher term from a reply", hs: HardState{Term: 1},
+			msg: Message{Type: MsgAppendEntriesReply, From: 4, To: 3, Term: 5}},
+		{name: "adopts a higher term from a pre-vote refusal", hs: HardState{Term: 1},
+			msg: Message{Type: MsgPreVoteReply, From: 4, To: 3, Term: 5}},
+		{name: "hears the leader", hs: HardState{Term: 1},
+			msg: Message{Type: MsgAppendEntries, From: 4, To: 3, Term: 1}, reset: true},
+		{name: "hears a leader of a higher term", hs: HardState{Term: 1},
+			msg: Message{Type: MsgAppendEntries, From: 4, To: 3, Term: 2}, reset: true},
+		{name: "candidate refuses a higher term", hs: HardState{Term: 1},
+			setup: func(n *Node) { n.Campaign(0); n.AppendLog(1) },
+			msg:   Message{Type: MsgRequestVote, From: 4, To: 3, Term: 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newNode(t, 3, 5, tc.hs)
+			if tc.setup != nil {
+				tc.setup(n)
+			}
+			before := n.NextDeadline()
+			n.Step(at, tc.msg)
+			after := n.NextDeadline()
+			if n.Status().Term < tc.msg.Term {
+				t.Fatalf("term %d: the message's term %d was not adopted", n.Status().Term, tc.msg.Term)
+			}
+			if tc.reset && after < at+testTiming.ElectionMin {
+				t.Errorf("deadline %v -> %v: want it restarted at %v", before, after, at)
+			}
+			if !tc.reset && after != before {
+				t.Errorf("deadline %v -> %v: want it kept", before, after)
+			}
+		})
 	}
-	denyAt := 110 * ms
-	deadline := n.NextDeadline()
-	n.Step(denyAt, Message{Type: MsgRequestVote, From: 5, To: 3, Term: 1})
-	if n.NextDeadline() != deadline {
-		t.Fatal("denying a vote must not restart the timer")
+}
+
+func TestLeaderSteppingDownStartsATimer(t *testing.T) {
+	n := newNode(t, 1, 3, HardState{})
+	n.Campaign(0)
+	n.Step(ms, Message{Type: MsgRequestVoteReply, From: 2, To: 1, Term: 1, Granted: true})
+	if n.Status().Role != Leader {
+		t.Fatal("setup: not leader")
+	}
+	const at = 10 * time.Second
+	n.Step(at, Message{Type: MsgAppendEntriesReply, From: 2, To: 1, Term: 9})
+	if d := n.NextDeadline(); d < at+testTiming.ElectionMin || d >= at+testTiming.ElectionMax {
+		t.Fatalf("deadline %v after stepping down at %v: want a fresh timeout", d, at)
 	}
 }
 
@@ -327,11 +413,83 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}{
 		{"no rand", Config{ID: 1, Peers: []NodeID{1}, Timing: testTiming}},
 		{"id not a peer", Config{ID: 4, Peers: []NodeID{1, 2}, Timing: testTiming, Rand: r}},
+		{"id too large", Config{ID: 1, Peers: []NodeID{1, 1 << 30}, Timing: testTiming, Rand: r}},
 		{"min above max", Config{ID: 1, Peers: []NodeID{1}, Timing: Timing{ElectionMin: 300 * ms, ElectionMax: 150 * ms, Heartbeat: ms}, Rand: r}},
 		{"zero heartbeat", Config{ID: 1, Peers: []NodeID{1}, Timing: Timing{ElectionMin: ms, ElectionMax: ms}, Rand: r}},
 	} {
 		if _, err := New(tc.cfg, HardState{}, 0); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
+	}
+}
+
+// A node's log survives a restart with its term and vote, and is what the
+// node reports and campaigns with.
+func TestLogSurvivesRestart(t *testing.T) {
+	n := newNode(t, 1, 3, HardState{Term: 2})
+	n.AppendLog(3)
+	hs := n.HardState()
+	n.AppendLog(1) // after the crash snapshot: must not leak into it
+	again := newNode(t, 1, 3, hs)
+	if s := again.Status(); s.LastLogIndex != 3 || s.LastLogTerm != 2 || s.Term != 2 {
+		t.Fatalf("restarted: %+v, want last index 3, last term 2, term 2", s)
+	}
+	again.Campaign(0)
+	if req, ok := sentTo(again, 2, MsgRequestVote); !ok || req.LastLogIndex != 3 || req.LastLogTerm != 2 {
+		t.Fatalf("request %+v: want it to carry last index 3, term 2", req)
+	}
+}
+
+// A clone and its original, fed the same inputs with sources in the same
+// state, produce the same outputs; and feeding one does not change the other.
+func TestCloneIsIndependentAndIdentical(t *testing.T) {
+	src := func() Rand { return rand.New(rand.NewPCG(9, 9)) }
+	cfg := Config{ID: 1, Peers: []NodeID{1, 2, 3, 4, 5}, Timing: testTiming, Rand: src(), PreVote: true, CheckQuorum: true}
+	a, err := New(cfg, HardState{Term: 3}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.AppendLog(2)
+	// Some history first: a pre-vote, a candidacy, leadership.
+	a.Tick(a.NextDeadline())
+	a.Step(time.Second, Message{Type: MsgPreVoteReply, From: 2, To: 1, Term: 4, Granted: true})
+	a.Step(time.Second, Message{Type: MsgPreVoteReply, From: 3, To: 1, Term: 4, Granted: true})
+	a.Step(time.Second, Message{Type: MsgRequestVoteReply, From: 2, To: 1, Term: 4, Granted: true})
+	// Both sources must be in the same state: clone a's by replaying it.
+	b := a.Clone(rand.New(rand.NewPCG(9, 9)))
+	a.rand = rand.New(rand.NewPCG(9, 9))
+	b.AppendLog(1) // diverge b's log, then check a is untouched
+	if a.Status().LastLogIndex != 2 {
+		t.Fatal("appending to the clone changed the original's log")
+	}
+	a.AppendLog(1)
+	inputs := []func(n *Node){
+		func(n *Node) {
+			n.Step(time.Second+ms, Message{Type: MsgRequestVoteReply, From: 3, To: 1, Term: 4, Granted: true})
+		},
+		func(n *Node) {
+			n.Step(time.Second+2*ms, Message{Type: MsgAppendEntriesReply, From: 2, To: 1, Term: 4, Success: true})
+		},
+		func(n *Node) { n.Tick(n.NextDeadline()) },
+		func(n *Node) { n.Tick(n.NextDeadline()) },
+		func(n *Node) { n.Step(2*time.Second, Message{Type: MsgAppendEntries, From: 5, To: 1, Term: 9}) },
+		func(n *Node) { n.Tick(n.NextDeadline()) },
+		func(n *Node) { n.Step(3*time.Second, Message{Type: MsgPreVote, From: 2, To: 1, Term: 11}) },
+		func(n *Node) { n.Tick(n.NextDeadline()) },
+		func(n *Node) {
+			n.Step(4*time.Second, Message{Type: MsgPreVoteReply, From: 4, To: 1, Term: 11, Granted: true})
+		},
+	}
+	for i, in := range inputs {
+		in(a)
+		in(b)
+		am, ae := a.Output()
+		bm, be := b.Output()
+		if !reflect.DeepEqual(am, bm) || !reflect.DeepEqual(ae, be) || a.Status() != b.Status() || a.NextDeadline() != b.NextDeadline() {
+			t.Fatalf("input %d: original and clone differ:\n%+v %+v %+v\n%+v %+v %+v", i, am, ae, a.Status(), bm, be, b.Status())
+		}
+	}
+	if !reflect.DeepEqual(a.HardState(), b.HardState()) {
+		t.Fatalf("hard states differ: %+v, %+v", a.HardState(), b.HardState())
 	}
 }

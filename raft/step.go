@@ -1,8 +1,7 @@
 package raft
 
 import (
-	"fmt"
-	"slices"
+	"strconv"
 	"time"
 )
 
@@ -10,8 +9,8 @@ import (
 // dealt with first, for every role alike; then the role decides.
 func (n *Node) Step(now time.Duration, m Message) {
 	n.beginStep()
-	if m.To != n.id || m.From == n.id || !slices.Contains(n.peers, m.From) || !m.Type.Valid() {
-		n.ignore(m, fmt.Sprintf("not a valid message for %v", n.id))
+	if m.To != n.id || m.From == n.id || !n.isPeerID(m.From) || !m.Type.Valid() {
+		n.ignore(m, n.whyf("not a valid message for %v", n.id))
 		return
 	}
 	switch {
@@ -32,14 +31,21 @@ func (n *Node) Step(now time.Duration, m Message) {
 		switch n.role {
 		case Leader:
 			n.stepLeader(m)
-		case Candidate:
+		case Candidate, PreCandidate:
 			n.stepCandidate(now, m)
-		case PreCandidate:
-			n.stepPreCandidate(now, m)
 		default:
 			n.stepFollower(now, m)
 		}
 	}
+}
+
+func u64(x uint64) string { return strconv.FormatUint(x, 10) }
+
+func (n *Node) isPeerID(id NodeID) bool {
+	if n.dense {
+		return id >= n.peers[0] && id <= n.peers[len(n.peers)-1]
+	}
+	return id > None && int(id) < len(n.isPeer) && n.isPeer[id]
 }
 
 // stepHigherTerm handles a message from a term ahead of ours: whoever sees a
@@ -54,16 +60,20 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 		return true
 	case m.Type == MsgPreVoteReply:
 		if n.role == PreCandidate {
-			n.votes[m.From] = false
+			n.recordVote(m.From, false)
 		}
-		n.becomeFollower(now, m.Term, None, fmt.Sprintf("%v refused its pre-vote from term %d > %d: adopts that term", m.From, m.Term, n.term))
+		n.becomeFollower(now, m.Term, None, n.whyf("%v refused its pre-vote from term %d > %d: adopts that term", m.From, m.Term, n.term))
 		return false
 	}
 	leader := None
 	if m.Type == MsgAppendEntries {
 		leader = m.From
 	}
-	n.becomeFollower(now, m.Term, leader, fmt.Sprintf("saw term %d > %d in %v from %v", m.Term, n.term, m.Type, m.From))
+	n.becomeFollower(now, m.Term, leader, n.lazyWhy(func() string {
+		// Built by hand: in a large cluster every node says this once per
+		// election, and Sprintf was a fifth of an election's cost.
+		return "saw term " + u64(m.Term) + " > " + u64(n.term) + " in " + m.Type.String() + " from " + m.From.String()
+	}))
 	// A request still wants an answer in the new term; a reply has said
 	// all it had to say.
 	return m.Type == MsgAppendEntries || m.Type == MsgRequestVote
@@ -72,7 +82,7 @@ func (n *Node) stepHigherTerm(now time.Duration, m Message) bool {
 // stepStaleTerm answers a message from a term behind ours, so that its
 // sender learns the current term and steps down.
 func (n *Node) stepStaleTerm(m Message) {
-	why := fmt.Sprintf("stale term %d < %d", m.Term, n.term)
+	why := n.whyf("stale term %d < %d", m.Term, n.term)
 	switch m.Type {
 	case MsgAppendEntries:
 		n.ignore(m, why)
@@ -98,14 +108,18 @@ func (n *Node) answerVote(m Message, granted bool, term uint64, why string) {
 	n.send(Message{Type: reply, To: m.From, Term: term, Granted: granted})
 }
 
-// logBehind says why a candidate's log is behind this node's, or "" if it is
-// at least as up to date (section 5.4.1).
+// logUpToDate reports whether a candidate's log is at least as up to date
+// as this node's (section 5.4.1): a later last term, or the same last term
+// and at least as long.
+func (n *Node) logUpToDate(m Message) bool {
+	idx, term := n.lastLog()
+	return m.LastLogTerm > term || (m.LastLogTerm == term && m.LastLogIndex >= idx)
+}
+
+// logBehind says in numbers why a candidate's log is behind this node's.
 func (n *Node) logBehind(m Message) string {
 	idx, term := n.lastLog()
-	if m.LastLogTerm > term || (m.LastLogTerm == term && m.LastLogIndex >= idx) {
-		return ""
-	}
-	return fmt.Sprintf("its log (last term %d, index %d) is behind mine (last term %d, index %d)",
+	return n.whyf("its log (last term %d, index %d) is behind mine (last term %d, index %d)",
 		m.LastLogTerm, m.LastLogIndex, term, idx)
 }
 
@@ -113,16 +127,20 @@ func (n *Node) logBehind(m Message) string {
 // has already made us its follower): Figure 2's rule, one vote per term.
 func (n *Node) handleRequestVote(now time.Duration, m Message) {
 	if n.votedFor != None && n.votedFor != m.From && !n.forgetVotes {
-		n.answerVote(m, false, n.term, fmt.Sprintf("already voted %v in term %d", n.votedFor, n.term))
+		n.answerVote(m, false, n.term, n.lazyWhy(func() string {
+			return "already voted " + n.votedFor.String() + " in term " + u64(n.term)
+		}))
 		return
 	}
-	if why := n.logBehind(m); why != "" {
-		n.answerVote(m, false, n.term, why)
+	if !n.logUpToDate(m) {
+		n.answerVote(m, false, n.term, n.logBehind(m))
 		return
 	}
 	n.votedFor = m.From
 	n.resetElectionTimer(now)
-	n.answerVote(m, true, n.term, fmt.Sprintf("first request in term %d and its log is up to date", n.term))
+	n.answerVote(m, true, n.term, n.lazyWhy(func() string {
+		return "first request in term " + u64(n.term) + " and its log is up to date"
+	}))
 }
 
 // handlePreVote answers "would you vote for me in term m.Term?" without
@@ -134,20 +152,19 @@ func (n *Node) handlePreVote(now time.Duration, m Message) {
 	var why string
 	switch {
 	case m.Term <= n.term:
-		why = fmt.Sprintf("term %d is not ahead of mine (%d)", m.Term, n.term)
+		why = n.whyf("term %d is not ahead of mine (%d)", m.Term, n.term)
 	case n.role == Leader:
-		why = fmt.Sprintf("I am the live leader of term %d", n.term)
+		why = n.whyf("I am the live leader of term %d", n.term)
 	case n.heardLeader && now-n.lastLeaderContact < n.timing.ElectionMin:
-		why = fmt.Sprintf("heard from leader %v %v ago, within the minimum election timeout %v",
-			n.leader, round(now-n.lastLeaderContact), n.timing.ElectionMin)
-	default:
+		why = n.whyf("heard from leader %v %v ago, within the minimum election timeout %v",
+			n.lastLeader, round(now-n.lastLeaderContact), n.timing.ElectionMin)
+	case !n.logUpToDate(m):
 		why = n.logBehind(m)
-	}
-	if why != "" {
-		n.answerVote(m, false, n.term, why)
+	default:
+		n.answerVote(m, true, m.Term, n.whyf("would vote in term %d: no leader heard within %v and its log is up to date", m.Term, n.timing.ElectionMin))
 		return
 	}
-	n.answerVote(m, true, m.Term, fmt.Sprintf("would vote in term %d: no leader heard within %v and its log is up to date", m.Term, n.timing.ElectionMin))
+	n.answerVote(m, false, n.term, why)
 }
 
 func (n *Node) stepFollower(now time.Duration, m Message) {
@@ -156,7 +173,7 @@ func (n *Node) stepFollower(now time.Duration, m Message) {
 		return
 	}
 	if n.leader != None && n.leader != m.From {
-		n.ignore(m, fmt.Sprintf("already follows %v in term %d", n.leader, n.term))
+		n.ignore(m, n.whyf("already follows %v in term %d", n.leader, n.term))
 		return
 	}
 	n.acceptAppendEntries(now, m)
@@ -167,48 +184,47 @@ func (n *Node) stepFollower(now time.Duration, m Message) {
 func (n *Node) acceptAppendEntries(now time.Duration, m Message) {
 	n.leader = m.From
 	n.heardLeader = true
+	n.lastLeader = m.From
 	n.lastLeaderContact = now
 	n.resetElectionTimer(now)
 	n.send(Message{Type: MsgAppendEntriesReply, To: m.From, Term: n.term, Success: true})
 }
 
-func (n *Node) stepPreCandidate(now time.Duration, m Message) {
-	switch m.Type {
-	case MsgAppendEntries:
-		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v leads term %d: abandons its pre-vote", m.From, n.term))
-		n.acceptAppendEntries(now, m)
-	case MsgPreVoteReply:
-		// A grant carries the term asked for; a refusal, the voter's own
-		// term, which is ours here (a higher one made us a follower).
-		if _, seen := n.votes[m.From]; seen || (m.Granted && m.Term != n.term+1) {
-			n.ignore(m, "pre-vote answer already counted or for another round")
-			return
-		}
-		n.votes[m.From] = m.Granted
-		if n.tallyGranted() >= n.quorum() {
-			n.becomeCandidate(now, "pre-vote won: "+n.tally())
-		}
-	default:
-		n.ignore(m, "a pre-candidate counts only pre-votes")
-	}
-}
-
+// stepCandidate handles a message of our term for a candidate or a
+// pre-candidate: one function for both, as in etcd-io/raft, because they
+// differ only in which answers they count and what winning leads to.
 func (n *Node) stepCandidate(now time.Duration, m Message) {
+	pre := n.role == PreCandidate
+	answer, what := MsgRequestVoteReply, "candidacy"
+	if pre {
+		answer, what = MsgPreVoteReply, "pre-vote"
+	}
 	switch m.Type {
 	case MsgAppendEntries:
-		n.becomeFollower(now, n.term, m.From, fmt.Sprintf("%v won term %d: gives up its candidacy", m.From, n.term))
+		n.becomeFollower(now, n.term, m.From, n.whyf("%v leads term %d: abandons its %s", m.From, n.term, what))
 		n.acceptAppendEntries(now, m)
-	case MsgRequestVoteReply:
-		if _, seen := n.votes[m.From]; seen {
-			n.ignore(m, "vote already counted")
+	case answer:
+		// A granted pre-vote carries the term asked for; a refusal, the
+		// voter's own term, which is ours here (a higher one made us a
+		// follower). A vote answer always carries our term.
+		if pre && m.Granted && m.Term != n.term+1 {
+			n.ignore(m, n.whyf("pre-vote answer for term %d, not for this round's %d", m.Term, n.term+1))
 			return
 		}
-		n.votes[m.From] = m.Granted
-		if n.tallyGranted() >= n.quorum() {
+		if !n.recordVote(m.From, m.Granted) {
+			n.ignore(m, n.whyf("%v's answer already counted", m.From))
+			return
+		}
+		if n.granted < n.quorum() {
+			return
+		}
+		if pre {
+			n.becomeCandidate(now, n.lazyWhy(func() string { return "pre-vote won: " + n.tally() }))
+		} else {
 			n.becomeLeader(now)
 		}
 	default:
-		n.ignore(m, "a candidate counts only votes of its term")
+		n.ignore(m, n.whyf("a %v counts only %v", n.role, answer))
 	}
 }
 
@@ -216,11 +232,11 @@ func (n *Node) stepLeader(m Message) {
 	switch m.Type {
 	case MsgAppendEntriesReply:
 		if m.Success {
-			n.recentActive[m.From] = true
+			n.markActive(m.From)
 		}
 	case MsgAppendEntries:
-		n.ignore(m, fmt.Sprintf("another leader in my term %d", n.term))
+		n.ignore(m, n.whyf("another leader in my term %d", n.term))
 	default:
-		n.ignore(m, fmt.Sprintf("already leader of term %d", n.term))
+		n.ignore(m, n.whyf("already leader of term %d", n.term))
 	}
 }

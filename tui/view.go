@@ -262,11 +262,16 @@ func (m *Model) nodeName(id int) string {
 	return m.wraps.node(id).apply(fmt.Sprintf("n%d", id))
 }
 
-// nodeLines are the nodes panel: role in colour, term, vote, the election
-// timer draining, connection.
+// nodeLines are the nodes panel: role in colour, term, vote, the end of the
+// log (last index and term, once any node has entries: the election
+// restriction compares them), the election timer draining, connection.
 func (m *Model) nodeLines(w int) []string {
 	size := len(m.snap.Nodes)
 	lines := make([]string, 0, size)
+	logs := false
+	for _, ns := range m.snap.Nodes {
+		logs = logs || ns.LastLogIndex > 0
+	}
 	for _, ns := range m.snap.Nodes {
 		id := int(ns.ID)
 		sel := "  "
@@ -280,7 +285,11 @@ func (m *Model) nodeLines(w int) []string {
 			vote = fmt.Sprintf("voted n%d", ns.VotedFor)
 		}
 		line := sel + name + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
-			fmt.Sprintf(" t%-4d %-9s ", ns.Term, vote) + m.timerCell(ns) + " " + m.connection(ns, size)
+			fmt.Sprintf(" t%-4d %-9s ", ns.Term, vote)
+		if logs {
+			line += fmt.Sprintf("log %-8s ", fmt.Sprintf("%d/t%d", ns.LastLogIndex, ns.LastLogTerm))
+		}
+		line += m.timerCell(ns) + " " + m.connection(ns, size)
 		lines = append(lines, line)
 	}
 	return lines

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"raftty/cluster"
 )
 
 // The screen after a first election and a killed leader, at fixed sizes,
@@ -70,6 +73,33 @@ func TestRandomKeysAndResizes(t *testing.T) {
 				h.press(k)
 			}
 			checkShape(t, ansi.Strip(h.m.View().Content), w, ht)
+		}
+	}
+}
+
+// Once a node's log has entries, every node's line shows where its log ends
+// (last index / last term), dead ones included: what the election
+// restriction compares. Before that the column takes no room.
+func TestNodesPanelShowsLogEnds(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(1500 * time.Millisecond)
+	if view := ansi.Strip(h.m.View().Content); strings.Contains(view, "log 0/t0") {
+		t.Fatalf("log column shown while every log is empty:\n%s", view)
+	}
+	term := h.snap().MaxTerm
+	if err := h.live.Do(func(c *cluster.Cluster) error { return c.AppendLog([]int{1, 2}, 3) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.live.Do(func(c *cluster.Cluster) error { return c.Kill(2) }); err != nil {
+		t.Fatal(err)
+	}
+	h.frame()
+	view := ansi.Strip(h.m.View().Content)
+	for _, want := range []string{
+		fmt.Sprintf("n1 .* log 3/t%d ", term), fmt.Sprintf("n2 .* log 3/t%d ", term), "n3 .* log 0/t0 ",
+	} {
+		if !regexp.MustCompile(want).MatchString(view) {
+			t.Errorf("nodes panel lacks %q:\n%s", want, view)
 		}
 	}
 }

@@ -1,21 +1,32 @@
 // Package bench reproduces the election measurements of section 9.3 of
 // Ongaro and Ousterhout, "In Search of an Understandable Consensus
-// Algorithm" (USENIX ATC 2014), Figure 16: how long a cluster is without a
-// leader after the leader crashes, for several election timeout ranges.
+// Algorithm" (USENIX ATC 2014), Figure 16, from the paper's own setup: how
+// long a cluster is without a leader after the leader crashes, for several
+// election timeout ranges.
 //
-// Each trial, as in the paper: wait for the leader's heartbeat broadcast,
-// which synchronises the followers' timers (the paper did this to encourage
-// split votes), crash the leader at a uniformly random moment within its
-// heartbeat interval (half the minimum election timeout), and time how long
-// until a new leader is elected. Then the crashed node is restarted and the
-// cluster settles before the next trial. Everything runs on the simulated
-// clock.
+// Each trial, as in the paper and section 9.4 of Ongaro's dissertation: the
+// servers' logs differ, so that some survivors cannot win (half of them
+// here: two of four in a 5-node cluster, as in the dissertation's
+// measurement); the leader's heartbeat broadcast resets the followers'
+// timers together (the paper did this to encourage split votes); the leader
+// crashes at a uniformly random moment within its heartbeat interval (half
+// the minimum election timeout); downtime runs until every other server has
+// received the new leader's first heartbeat, the dissertation's endpoint.
+// The crashed server is then restarted and the cluster settles before the
+// next trial. Everything runs on the simulated clock.
+//
+// Settings run in parallel, in chunks of trials that each own a cluster
+// seeded from the run's seed, the setting and the chunk's index: the results
+// do not depend on how many run at once.
 package bench
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"raftty/cluster"
@@ -25,7 +36,7 @@ import (
 // Setting is one election timeout range to measure.
 type Setting struct {
 	Min, Max time.Duration
-	// Trials overrides Options.Trials when positive.
+	// Trials overrides Options.Trials when positive and smaller.
 	Trials int
 }
 
@@ -37,11 +48,16 @@ func (s Setting) Name() string {
 	return cluster.FormatRange(s.Min, s.Max)
 }
 
+// paperName is the key of the setting in fig16.json: "150-300".
+func (s Setting) paperName() string {
+	return fmt.Sprintf("%d-%d", s.Min.Milliseconds(), s.Max.Milliseconds())
+}
+
 const ms = time.Millisecond
 
 // Randomness is the paper's first set: the same minimum, more and more
-// randomness. Without any, elections take so long that 100 trials are
-// enough to see it.
+// randomness. Without any, elections take so long that the paper ran 100
+// trials.
 var Randomness = []Setting{
 	{Min: 150 * ms, Max: 150 * ms, Trials: 100},
 	{Min: 150 * ms, Max: 151 * ms},
@@ -65,114 +81,297 @@ var Scale = []Setting{
 type Options struct {
 	Nodes  int
 	Trials int
-	// LatencyMin and LatencyMax bound one-way latency. The default, 5-10ms,
-	// gives a broadcast (request and reply) of about 15ms, the paper's.
+	// LatencyMin and LatencyMax bound one-way network latency, DiskWrite is
+	// how long persisting term and vote takes (before a candidate's
+	// requests and a voter's answer leave), and TimerJitter how late an
+	// election timer may fire. See DefaultOptions for the paper's values.
 	LatencyMin, LatencyMax time.Duration
-	Seed                   uint64
+	DiskWrite              time.Duration
+	TimerJitter            time.Duration
+	// Eligible is how many of the survivors have logs as long as the
+	// leader's, and so can win; the others' logs are behind. Negative means
+	// all of them (no log handicap).
+	Eligible int
+	Seed     uint64
 	// Limit gives up on a trial that has not elected a leader after this
-	// long (default 60s): it counts as censored, at the limit.
+	// long: it counts as censored.
 	Limit time.Duration
-	// Progress, if set, is told after each trial.
+	// Parallel is how many chunks of trials run at once (0: one per CPU).
+	// It changes the wall time, never the results.
+	Parallel int
+	// Progress, if set, is told after each chunk of trials, from the
+	// goroutine that called Run.
 	Progress func(setting Setting, done, total int)
 }
 
-// DefaultOptions are the paper's: 5 nodes, 1000 trials, a 15ms broadcast.
+// DefaultOptions are the paper's setup: 5 servers, 1000 trials, two of the
+// four survivors ineligible, 0.1-0.2ms one-way latency (1 GbE), a 3ms disk
+// write and 50us timer jitter. The README derives each value.
 func DefaultOptions() Options {
-	return Options{Nodes: 5, Trials: 1000, LatencyMin: 5 * ms, LatencyMax: 10 * ms, Limit: time.Minute}
+	return Options{
+		Nodes: 5, Trials: 1000, Eligible: EligibleHalf,
+		LatencyMin: 100 * time.Microsecond, LatencyMax: 200 * time.Microsecond,
+		DiskWrite: 3 * ms, TimerJitter: 50 * time.Microsecond,
+		Limit: 10 * time.Minute,
+	}
 }
 
-// Result is one setting's measurements.
+// EligibleHalf makes half the survivors (rounded down) eligible: the
+// dissertation's two of four.
+const EligibleHalf = -2
+
+// eligible resolves Options.Eligible for a cluster of n nodes.
+func (o Options) eligible() int {
+	survivors := o.Nodes - 1
+	switch {
+	case o.Eligible == EligibleHalf:
+		return survivors / 2
+	case o.Eligible < 0 || o.Eligible > survivors:
+		return survivors
+	}
+	return o.Eligible
+}
+
+// Validate reports what is wrong with o, if anything.
+func (o Options) Validate() error {
+	switch {
+	case o.Nodes < 1 || o.Nodes > 101:
+		return fmt.Errorf("nodes %d: the bench runs 1 to 101 nodes", o.Nodes)
+	case o.Trials < 1:
+		return fmt.Errorf("trials %d: need at least 1", o.Trials)
+	case o.Limit <= 0:
+		return fmt.Errorf("limit %v: must be positive", o.Limit)
+	case o.Eligible > o.Nodes-1:
+		return fmt.Errorf("eligible %d: only %d survivors", o.Eligible, o.Nodes-1)
+	}
+	return nil
+}
+
+// Result is one setting's measurements, trial by trial in trial order.
 type Result struct {
 	Setting Setting
-	// Downtimes are, per trial, the time from the crash to a new leader.
+	// Downtimes are, per trial, the time from the crash until every other
+	// server had received the new leader's first heartbeat (the
+	// dissertation's endpoint); Opts.Limit for a censored trial.
 	Downtimes []time.Duration
+	// Elected are, per trial, the time from the crash until the winner
+	// counted its deciding vote; Opts.Limit for a censored trial.
+	Elected []time.Duration
 	// SplitVotes counts, per trial, terms in which two or more candidates
 	// campaigned and none won.
 	SplitVotes []int
-	// Censored counts trials that hit Options.Limit.
+	// Censored counts trials that hit Options.Limit: their true downtime
+	// is unknown, only that it is longer.
 	Censored int
 }
 
-// Run measures each setting in turn.
+// chunkTrials is how many trials share a cluster. It fixes which trials run
+// on which seeded cluster, so the results are the same at any parallelism.
+const chunkTrials = 25
+
+type chunk struct {
+	setting, index int
+	trials         int
+	result         Result
+	err            error
+}
+
+// Run measures each setting and returns the results in the same order.
 func Run(settings []Setting, opts Options) ([]Result, error) {
-	if opts.Limit <= 0 {
-		opts.Limit = time.Minute
+	return RunContext(context.Background(), settings, opts)
+}
+
+// RunContext is Run, stopping early with ctx's error when it is done.
+func RunContext(ctx context.Context, settings []Setting, opts Options) ([]Result, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
-	results := make([]Result, 0, len(settings))
-	for _, s := range settings {
-		// Seeded by the setting itself, not its place in the list: a
-		// setting measures the same wherever it is asked for.
-		r, err := measure(s, opts, opts.Seed^uint64(s.Min)*31^uint64(s.Max)*1_000_003)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Name(), err)
+	var chunks []*chunk
+	totals := make([]int, len(settings))
+	for i, s := range settings {
+		totals[i] = opts.Trials
+		if s.Trials > 0 {
+			totals[i] = min(s.Trials, opts.Trials)
 		}
-		results = append(results, r)
+		for first := 0; first < totals[i]; first += chunkTrials {
+			chunks = append(chunks, &chunk{setting: i, index: first / chunkTrials, trials: min(chunkTrials, totals[i]-first)})
+		}
+	}
+	// The longest settings first, so that one does not start last and
+	// keep a core busy alone at the end.
+	order := slices.Clone(chunks)
+	slices.SortStableFunc(order, func(a, b *chunk) int { return int(settings[a.setting].Max - settings[b.setting].Max) })
+	slices.SortStableFunc(order, func(a, b *chunk) int {
+		return boolInt(settings[b.setting].Min == settings[b.setting].Max) - boolInt(settings[a.setting].Min == settings[a.setting].Max)
+	})
+
+	workers := opts.Parallel
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	todo := make(chan *chunk)
+	done := make(chan *chunk)
+	var wg sync.WaitGroup
+	for range min(workers, len(chunks)) {
+		wg.Go(func() {
+			for c := range todo {
+				c.result, c.err = measure(ctx, settings[c.setting], opts, c.index, c.trials)
+				done <- c
+			}
+		})
+	}
+	go func() {
+		defer close(todo)
+		for _, c := range order {
+			select {
+			case todo <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(done) }()
+
+	finished := make([]int, len(settings))
+	var firstErr error
+	for c := range done {
+		if c.err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("%s: %w", settings[c.setting].Name(), c.err)
+			cancel()
+		}
+		finished[c.setting] += c.trials
+		if opts.Progress != nil && firstErr == nil {
+			opts.Progress(settings[c.setting], finished[c.setting], totals[c.setting])
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(settings))
+	for i, s := range settings {
+		results[i].Setting = s
+	}
+	for _, c := range chunks { // in trial order
+		r := &results[c.setting]
+		r.Downtimes = append(r.Downtimes, c.result.Downtimes...)
+		r.Elected = append(r.Elected, c.result.Elected...)
+		r.SplitVotes = append(r.SplitVotes, c.result.SplitVotes...)
+		r.Censored += c.result.Censored
 	}
 	return results, nil
 }
 
-func measure(s Setting, opts Options, seed uint64) (Result, error) {
-	trials := opts.Trials
-	if s.Trials > 0 {
-		trials = min(s.Trials, trials)
+func boolInt(b bool) int {
+	if b {
+		return 1
 	}
+	return 0
+}
+
+// chunkSeed derives a chunk's seed from the run's seed, the setting itself
+// (not its place in the list: a setting measures the same wherever it is
+// asked for) and the chunk's index, mixed so that neighbours differ.
+func chunkSeed(seed uint64, s Setting, index int) uint64 {
+	x := seed ^ uint64(s.Min)*0x9e3779b97f4a7c15 ^ uint64(s.Max)*0xbf58476d1ce4e5b9 ^ uint64(index+1)*0x94d049bb133111eb
+	x ^= x >> 31
+	x *= 0xd6e8feb86659fd93
+	return x ^ x>>32
+}
+
+func measure(ctx context.Context, s Setting, opts Options, index, trials int) (Result, error) {
+	seed := chunkSeed(opts.Seed, s, index)
 	cfg := cluster.DefaultConfig()
 	cfg.Nodes, cfg.Seed = opts.Nodes, seed
 	cfg.Timing = raft.Timing{ElectionMin: s.Min, ElectionMax: s.Max, Heartbeat: max(s.Min/2, time.Microsecond)}
 	cfg.LatencyMin, cfg.LatencyMax = opts.LatencyMin, opts.LatencyMax
+	cfg.DiskWrite, cfg.TimerJitter = opts.DiskWrite, opts.TimerJitter
+	cfg.Terse = true // nobody reads the reasons here
 	c, err := cluster.New(cfg, nil)
 	if err != nil {
 		return Result{}, err
 	}
-	crashAt := rand.New(rand.NewPCG(seed, 0xfeed))
+	rng := rand.New(rand.NewPCG(seed, 0xfeed))
 	r := Result{Setting: s}
+	censor := func(splits int) {
+		r.Downtimes, r.Elected = append(r.Downtimes, opts.Limit), append(r.Elected, opts.Limit)
+		r.SplitVotes = append(r.SplitVotes, splits)
+		r.Censored++
+	}
 	// The experiment starts from a cluster with a leader. Without
 	// randomness, all the timers started together at time 0 would split
-	// the first vote forever, so n1 is made to campaign first.
+	// the first vote for a long time, so n1 is made to campaign first.
 	_ = c.Timeout(1)
 	if _, ok := untilLeader(c, opts.Limit); !ok {
-		// Not even a first leader: every trial is censored.
 		for range trials {
-			r.Downtimes, r.SplitVotes = append(r.Downtimes, opts.Limit), append(r.SplitVotes, 0)
-			r.Censored++
+			censor(c.Stats().SplitVotes) // not even a first leader
 		}
 		return r, nil
 	}
-	for trial := 0; trial < trials; trial++ {
-		down, splits, ok := crashTrial(c, crashAt, cfg.Heartbeat, opts.Limit)
+	settle(c, opts.Limit)
+	for range trials {
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+		t, ok := crashTrial(c, rng, opts)
 		if !ok {
-			r.Censored++
+			censor(t.splits)
+			continue
 		}
-		r.Downtimes = append(r.Downtimes, down)
-		r.SplitVotes = append(r.SplitVotes, splits)
-		if opts.Progress != nil {
-			opts.Progress(s, trial+1, trials)
-		}
+		r.Downtimes, r.Elected = append(r.Downtimes, t.down), append(r.Elected, t.elected)
+		r.SplitVotes = append(r.SplitVotes, t.splits)
 	}
 	return r, nil
 }
 
-// crashTrial crashes the leader after its heartbeat broadcast and returns
-// how long the cluster was without a leader and how many votes split.
-func crashTrial(c *cluster.Cluster, rng *rand.Rand, heartbeat, limit time.Duration) (time.Duration, int, bool) {
+type trial struct {
+	down, elected time.Duration
+	splits        int
+}
+
+// crashTrial gives the leader and some survivors a log entry the others
+// lack, waits for the leader's heartbeat broadcast, crashes the leader
+// within its heartbeat interval, and times the cluster without a leader.
+func crashTrial(c *cluster.Cluster, rng *rand.Rand, opts Options) (trial, bool) {
 	leader := c.Leader()
-	st, _ := c.Node(leader)
-	c.RunUntil(st.NextHeartbeat) // the broadcast that synchronises the followers
-	c.RunFor(time.Duration(rng.Int64N(int64(heartbeat))))
-	if c.Leader() != leader {
-		leader = c.Leader() // rare: leadership moved while waiting; crash whoever leads
-		if leader == 0 {
-			untilLeader(c, limit)
-			leader = c.Leader()
+	if leader == 0 {
+		return trial{}, false
+	}
+	// The log handicap: the leader and the eligible survivors get an entry
+	// of the current term; the others' logs end in an older term.
+	survivors := make([]int, 0, opts.Nodes-1)
+	for id := 1; id <= opts.Nodes; id++ {
+		if id != leader {
+			survivors = append(survivors, id)
 		}
 	}
+	rng.Shuffle(len(survivors), func(i, j int) { survivors[i], survivors[j] = survivors[j], survivors[i] })
+	if err := c.AppendLog(append([]int{leader}, survivors[:opts.eligible()]...), 1); err != nil {
+		panic(fmt.Sprintf("bench: %v", err)) // every node is alive after settle
+	}
+	st, _ := c.Node(leader)
+	c.RunUntil(st.NextHeartbeat) // the broadcast that synchronises the followers
+	c.RunFor(time.Duration(rng.Int64N(int64(c.Config().Heartbeat))))
+	if c.Leader() != leader {
+		return trial{}, false // cannot happen while the leader is healthy; never hidden
+	}
 	splitsBefore := c.Stats().SplitVotes
+	crash := c.Now()
 	_ = c.Kill(leader)
-	down, ok := untilLeader(c, limit)
-	splits := c.Stats().SplitVotes - splitsBefore
+	elected, ok := untilLeader(c, opts.Limit)
+	var t trial
+	if ok {
+		t.elected = elected
+		t.down, ok = untilHeard(c, crash, opts.Limit)
+	}
+	t.splits = c.Stats().SplitVotes - splitsBefore
 	_ = c.Restart(leader)
-	settle(c, limit)
-	return down, splits, ok
+	settle(c, opts.Limit)
+	return t, ok
 }
 
 // untilLeader steps the cluster until it has a leader, and returns how long
@@ -187,32 +386,46 @@ func untilLeader(c *cluster.Cluster, limit time.Duration) (time.Duration, bool) 
 	return c.Now() - start, true
 }
 
-// settle runs until every node follows the same leader in its term, so that
-// the next trial starts from a healthy cluster.
-func settle(c *cluster.Cluster, limit time.Duration) {
-	start := c.Now()
-	for c.Now()-start < limit {
-		c.RunFor(c.Config().ElectionMax)
-		if healthy(c) {
-			return
+// untilHeard steps the cluster until every other live node follows the
+// leader (it accepted the leader's heartbeat), and returns the time since
+// crash. Leadership may change meanwhile; whoever leads must be heard.
+func untilHeard(c *cluster.Cluster, crash, limit time.Duration) (time.Duration, bool) {
+	for !heard(c) {
+		if c.Now()-crash >= limit || !c.Step() {
+			return limit, false
 		}
 	}
+	return c.Now() - crash, true
 }
 
-func healthy(c *cluster.Cluster) bool {
+func heard(c *cluster.Cluster) bool {
 	leader := c.Leader()
 	if leader == 0 {
 		return false
 	}
-	for _, n := range c.Nodes() {
-		if !n.Alive || int(n.Leader) != leader {
+	for id := 1; id <= c.Size(); id++ {
+		if n, _ := c.Node(id); n.Alive && int(n.Leader) != leader {
 			return false
 		}
 	}
 	return true
 }
 
-// Summary is a setting's figures, in milliseconds.
+// settle runs until every node follows the same leader in its term, so that
+// the next trial starts from a healthy cluster.
+func settle(c *cluster.Cluster, limit time.Duration) {
+	start := c.Now()
+	for c.Now()-start < limit {
+		c.RunFor(c.Config().ElectionMax)
+		if heard(c) {
+			return
+		}
+	}
+}
+
+// Summary is a setting's figures, in milliseconds. Censored trials count at
+// the limit, as the longest: a figure whose rank falls among them is only a
+// lower bound, and its Censored flag says so.
 type Summary struct {
 	Timeout            string  `json:"timeout"`
 	Trials             int     `json:"trials"`
@@ -222,8 +435,15 @@ type Summary struct {
 	P90MS              float64 `json:"p90_ms"`
 	P99MS              float64 `json:"p99_ms"`
 	MaxMS              float64 `json:"max_ms"`
+	ElectedMedianMS    float64 `json:"elected_median_ms"`
 	SplitVotesPerTrial float64 `json:"split_votes_per_trial"`
-	Censored           int     `json:"censored,omitempty"`
+	Censored           int     `json:"censored"`
+}
+
+// LowerBound reports whether the q-quantile (nearest rank, as Quantile) is
+// only a lower bound: its rank falls among the censored trials.
+func (s Summary) LowerBound(q float64) bool {
+	return s.Censored > 0 && int(q*float64(s.Trials)+0.999999) > s.Trials-s.Censored
 }
 
 // Summarize computes a result's figures.
@@ -242,14 +462,18 @@ func (r Result) Summarize() Summary {
 	for _, x := range r.SplitVotes {
 		splits += x
 	}
-	toMS := func(x time.Duration) float64 { return float64(x.Microseconds()) / 1000 }
+	e := slices.Clone(r.Elected)
+	slices.Sort(e)
 	s.MinMS, s.MaxMS = toMS(d[0]), toMS(d[len(d)-1])
 	s.MedianMS = toMS(Quantile(d, 0.5))
 	s.P90MS, s.P99MS = toMS(Quantile(d, 0.9)), toMS(Quantile(d, 0.99))
 	s.MeanMS = toMS(sum / time.Duration(len(d)))
+	s.ElectedMedianMS = toMS(Quantile(e, 0.5))
 	s.SplitVotesPerTrial = float64(splits) / float64(len(d))
 	return s
 }
+
+func toMS(x time.Duration) float64 { return float64(x.Microseconds()) / 1000 }
 
 // Quantile returns the q-quantile of sorted samples (nearest rank).
 func Quantile(sorted []time.Duration, q float64) time.Duration {

@@ -1,11 +1,17 @@
 package bench
 
 import (
+	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestQuantile(t *testing.T) {
 	d := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
@@ -19,37 +25,135 @@ func TestQuantile(t *testing.T) {
 	}
 }
 
-// A small run shows the paper's findings: no randomness never elects (here
-// within a short limit), a little randomness elects, shorter timeouts elect
-// faster; and the same seed gives the same samples.
+// A small run shows the paper's findings: no randomness (and no timer
+// jitter) never elects within a short limit, a little randomness elects,
+// shorter timeouts elect faster; downtime runs past the winner's count to
+// the others' first heartbeat; and the same seed gives the same samples at
+// any parallelism.
 func TestBenchFindings(t *testing.T) {
 	opts := DefaultOptions()
-	opts.Trials, opts.Seed, opts.Limit = 40, 7, 3*time.Second
+	opts.Trials, opts.Seed, opts.Limit, opts.TimerJitter = 60, 7, 3*time.Second, 0
 	settings := []Setting{{Min: 150 * ms, Max: 150 * ms}, {Min: 150 * ms, Max: 300 * ms}, {Min: 25 * ms, Max: 50 * ms}}
+	opts.Parallel = 1
 	results, err := Run(settings, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	none, wide, short := results[0].Summarize(), results[1].Summarize(), results[2].Summarize()
-	if none.Censored != 40 || none.SplitVotesPerTrial < 10 {
-		t.Errorf("150-150ms: %+v; want every trial stuck in split votes", none)
+	if none.Censored != 60 || none.SplitVotesPerTrial == 0 || !none.LowerBound(0.5) {
+		t.Errorf("150-150ms without jitter: %+v; want every trial censored, stuck in split votes", none)
 	}
 	// The crash comes up to one heartbeat (75ms) after the followers'
 	// timers were reset: no election can end sooner than 150 - 75ms.
-	if wide.Censored != 0 || wide.MinMS < 75 || wide.MaxMS > 1000 {
+	if wide.Censored != 0 || wide.MinMS < 75 || wide.MaxMS > 1000 || wide.LowerBound(0.99) {
 		t.Errorf("150-300ms: %+v; want every trial elected, none sooner than 75ms", wide)
 	}
 	if short.MeanMS >= wide.MeanMS {
 		t.Errorf("25-50ms mean %vms is not below 150-300ms mean %vms", short.MeanMS, wide.MeanMS)
 	}
-	again, _ := Run(settings[1:2], opts)
-	if !reflect.DeepEqual(again[0].Downtimes, results[1].Downtimes) {
-		t.Error("the same seed gave different samples")
+	later := 0
+	for i, d := range results[1].Downtimes {
+		if e := results[1].Elected[i]; d < e {
+			t.Fatalf("trial %d: downtime %v ends before the election %v", i, d, e)
+		} else if d > e {
+			later++
+		}
+	}
+	if later == 0 {
+		t.Error("no trial's downtime ran past the winner's count to the first heartbeat")
+	}
+	opts.Parallel = 3
+	again, err := Run(settings[1:], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again[0], results[1]) || !reflect.DeepEqual(again[1], results[2]) {
+		t.Error("the same seed gave different samples at another parallelism or place in the list")
 	}
 	chart := Chart(results, 60, 12)
-	for _, want := range []string{"100%", "  0%", "1 150-150ms", "3 25-50ms", "100ms"} {
+	for _, want := range []string{"100%", "  0%", "1 150-150ms", "3 25-50ms", "c the paper's 25-50ms", "100ms"} {
 		if !strings.Contains(chart, want) {
 			t.Errorf("chart lacks %q:\n%s", want, chart)
+		}
+	}
+}
+
+// The log handicap: with two of four survivors eligible, the first timer to
+// fire belongs to an ineligible node half the time, and the cluster waits
+// for an eligible one. With 150-300ms (few split votes) that shows as a
+// longer median than with every survivor eligible.
+func TestLogHandicapDelaysElections(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Trials, opts.Seed = 200, 3
+	s := []Setting{{Min: 150 * ms, Max: 300 * ms}}
+	handicap, err := Run(s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Eligible = -1
+	all, err := Run(s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, a := handicap[0].Summarize(), all[0].Summarize()
+	if h.MedianMS < a.MedianMS+10 {
+		t.Errorf("median %.1fms with two of four eligible, %.1fms with all: want the handicap >= 10ms slower", h.MedianMS, a.MedianMS)
+	}
+}
+
+func TestRunStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := DefaultOptions()
+	opts.Trials = 500
+	opts.Progress = func(Setting, int, int) { cancel() }
+	if _, err := RunContext(ctx, []Setting{{Min: 150 * ms, Max: 151 * ms}, {Min: 150 * ms, Max: 300 * ms}}, opts); err == nil {
+		t.Fatal("a cancelled run returned no error")
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  func(*Options)
+		want string
+	}{
+		{"nodes", func(o *Options) { o.Nodes = 0 }, "nodes 0"},
+		{"trials", func(o *Options) { o.Trials = 0 }, "trials 0"},
+		{"limit", func(o *Options) { o.Limit = 0 }, "limit 0s"},
+		{"eligible", func(o *Options) { o.Eligible = 5 }, "eligible 5: only 4 survivors"},
+	} {
+		o := DefaultOptions()
+		tc.opt(&o)
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestPaperFigures(t *testing.T) {
+	p, ok := Paper(Setting{Min: 150 * ms, Max: 155 * ms})
+	if !ok || p.MedianMS != 287.3 || len(p.CDFMS) != 100 {
+		t.Fatalf("the paper's 150-155ms: %+v, %v", p, ok)
+	}
+	if _, ok := Paper(Setting{Min: 150 * ms, Max: 160 * ms}); ok {
+		t.Error("the paper has no 150-160ms")
+	}
+}
+
+// BenchmarkDefaultBench runs what `raftty bench` runs by default: both sets,
+// 1000 trials per setting (150-300ms once), on GOMAXPROCS cores.
+func BenchmarkDefaultBench(b *testing.B) {
+	var settings []Setting
+	for _, s := range append(slices.Clone(Randomness), Scale...) {
+		if !slices.Contains(settings, s) {
+			settings = append(settings, s)
+		}
+	}
+	opts := DefaultOptions()
+	opts.Seed = 1
+	for b.Loop() {
+		if _, err := Run(settings, opts); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -8,21 +8,33 @@ import (
 	"time"
 )
 
-// seriesGlyphs mark each setting's curve in the chart, in order.
-const seriesGlyphs = "123456789"
+// seriesGlyphs mark each setting's curve in the chart, in order, and
+// paperGlyphs the paper's curve for the same setting.
+const (
+	seriesGlyphs = "123456789"
+	paperGlyphs  = "abcdefghi"
+)
 
 // Chart draws the results' cumulative distributions as text, like the
 // paper's Figure 16: time without a leader on a logarithmic x axis, the
 // percentage of trials that had a leader again by then on the y axis. Each
-// setting is drawn with its digit; the legend below names them.
+// setting is drawn with its digit, and the paper's curve for it, where the
+// paper has one, with the matching letter underneath (1 over a, 2 over b,
+// ...): where raftty's curve covers the paper's, only the digit shows. The
+// legend below names them.
 func Chart(results []Result, width, height int) string {
 	width, height = max(width, 20), max(height, 5)
 	var all []time.Duration
 	sorted := make([][]time.Duration, len(results))
+	papers := make([][]time.Duration, len(results))
 	for i, r := range results {
 		sorted[i] = slices.Clone(r.Downtimes)
 		slices.Sort(sorted[i])
 		all = append(all, sorted[i]...)
+		if p, ok := Paper(r.Setting); ok {
+			papers[i] = p.samples()
+			all = append(all, papers[i]...)
+		}
 	}
 	if len(all) == 0 {
 		return ""
@@ -37,8 +49,7 @@ func Chart(results []Result, width, height int) string {
 	for i := range grid {
 		grid[i] = []byte(strings.Repeat(" ", width))
 	}
-	for s, d := range sorted {
-		glyph := seriesGlyphs[s%len(seriesGlyphs)]
+	plot := func(d []time.Duration, glyph byte) {
 		for col := 0; col < width; col++ {
 			n, _ := slices.BinarySearch(d, timeAt(col)+1) // samples <= t
 			pct := float64(n) / float64(len(d))
@@ -47,6 +58,16 @@ func Chart(results []Result, width, height int) string {
 			}
 			row := height - 1 - int(math.Round(pct*float64(height-1)))
 			grid[row][col] = glyph
+		}
+	}
+	for s, d := range papers {
+		if d != nil {
+			plot(d, paperGlyphs[s%len(paperGlyphs)])
+		}
+	}
+	for s, d := range sorted {
+		if len(d) > 0 {
+			plot(d, seriesGlyphs[s%len(seriesGlyphs)])
 		}
 	}
 
@@ -67,7 +88,11 @@ func Chart(results []Result, width, height int) string {
 	b.WriteString("      " + axisLabels(lo, hi, width, timeAt) + "\n")
 	b.WriteString("      time without a leader (log scale)\n")
 	for i, r := range results {
-		fmt.Fprintf(&b, "      %c %s\n", seriesGlyphs[i%len(seriesGlyphs)], r.Setting.Name())
+		fmt.Fprintf(&b, "      %c %s", seriesGlyphs[i%len(seriesGlyphs)], r.Setting.Name())
+		if papers[i] != nil {
+			fmt.Fprintf(&b, "   %c the paper's %s", paperGlyphs[i%len(paperGlyphs)], r.Setting.Name())
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

@@ -56,13 +56,16 @@ const (
 	ActSet        = "set"
 	ActExplain    = "explain"
 	ActExpect     = "expect"
+	// ActLog appends entries to logs: "log 1,2 append 3" (Param "append",
+	// Value the count as written).
+	ActLog = "log"
 )
 
 // nodeActions take a list of nodes (or "leader").
 var nodeActions = []string{ActDisconnect, ActReconnect, ActKill, ActRestart, ActTimeout}
 
 // Params are the names `set` accepts.
-var Params = []string{"election-timeout", "heartbeat", "latency", "drop", "prevote", "checkquorum"}
+var Params = []string{"election-timeout", "heartbeat", "latency", "drop", "prevote", "checkquorum", "disk-write"}
 
 // Step is one timed command.
 type Step struct {
@@ -228,6 +231,8 @@ func ParseLine(line string) (Step, error) {
 		}
 	case step.Action == ActSet:
 		err = step.parseSet(args)
+	case step.Action == ActLog:
+		err = step.parseLog(args)
 	case step.Action == ActExplain:
 		step.Text = strings.Join(args, " ")
 		if step.Text == "" {
@@ -243,8 +248,30 @@ func ParseLine(line string) (Step, error) {
 
 // Actions lists every action a step can take.
 func Actions() []string {
-	return append(slices.Clone(nodeActions), ActPartition, ActCut, ActLink, ActHeal, ActSet, ActExplain, ActExpect)
+	return append(slices.Clone(nodeActions), ActPartition, ActCut, ActLink, ActHeal, ActSet, ActLog, ActExplain, ActExpect)
 }
+
+// parseLog reads "NODES append COUNT": the nodes as kill takes them, then a
+// positive count of entries.
+func (s *Step) parseLog(args []string) error {
+	if len(args) != 3 || args[1] != "append" {
+		return fmt.Errorf(`log takes nodes, "append" and a count ("log 1,2 append 3"), got %q`, strings.Join(args, " "))
+	}
+	if err := s.parseNodes(args[:1]); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(args[2])
+	if err != nil || n < 1 || n > maxLogAppend {
+		return fmt.Errorf("log append %s: want a count from 1 to %d", args[2], maxLogAppend)
+	}
+	s.Param, s.Value = args[1], args[2]
+	return nil
+}
+
+// maxLogAppend bounds one append: a log is for the election restriction to
+// compare, and a million entries per step is already more than any lesson
+// needs.
+const maxLogAppend = 1_000_000
 
 func (s *Step) parseNodes(args []string) error {
 	if len(args) != 1 {
@@ -296,7 +323,7 @@ func (s *Step) parseSet(args []string) error {
 // Setting is a parsed `set` value: the field for its parameter is set.
 type Setting struct {
 	Name     string
-	Min, Max time.Duration // election-timeout, latency; heartbeat in Min
+	Min, Max time.Duration // election-timeout, latency; heartbeat, disk-write in Min
 	Rate     float64       // drop
 	On       bool          // prevote, checkquorum
 }
@@ -335,6 +362,8 @@ func ParseValue(name, value string) (Setting, error) {
 		} else if err == nil {
 			err = cluster.CheckTimer(s.Min)
 		}
+	case "disk-write":
+		s.Min, err = ParseDuration(value)
 	case "drop":
 		s.Rate, err = ParseProbability(value)
 	case "prevote", "checkquorum":

@@ -27,6 +27,9 @@ func TestParseLine(t *testing.T) {
 		{"at 6s set election-timeout 150ms-150ms", Step{At: 6 * time.Second, Action: ActSet, Param: "election-timeout", Value: "150ms-150ms"}},
 		{"at 6s set prevote on", Step{At: 6 * time.Second, Action: ActSet, Param: "prevote", Value: "on"}},
 		{"at 0 set drop 30%", Step{Action: ActSet, Param: "drop", Value: "30%"}},
+		{"at 1s set disk-write 5ms", Step{At: time.Second, Action: ActSet, Param: "disk-write", Value: "5ms"}},
+		{"at 1s log 1,2 append 3", Step{At: time.Second, Action: ActLog, Nodes: []int{1, 2}, Param: "append", Value: "3"}},
+		{"at 1s log leader append 1", Step{At: time.Second, Action: ActLog, Nodes: []int{Leader}, Param: "append", Value: "1"}},
 	} {
 		got, err := ParseLine(tc.line)
 		if err != nil {
@@ -75,6 +78,12 @@ func TestParseLineErrors(t *testing.T) {
 		{"at 2s set drop 2", `between 0 and 1`},
 		{"at 2s set drop lots", `not a number`},
 		{"at 2s set prevote maybe", `want on or off`},
+		{"at 2s set disk-write -1ms", `disk-write -1ms: must not be negative`},
+		{"at 2s log 1,2", `log takes nodes, "append" and a count`},
+		{"at 2s log 1 add 3", `log takes nodes, "append" and a count`},
+		{"at 2s log 1 append 0", `log append 0: want a count from 1 to 1000000`},
+		{"at 2s log 1 append many", `log append many: want a count`},
+		{"at 2s log x append 1", `node "x": want a node number`},
 	} {
 		_, err := ParseLine(tc.line)
 		if err == nil {

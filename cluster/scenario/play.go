@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"raftty/cluster"
@@ -50,6 +51,8 @@ func (st Step) Apply(c *cluster.Cluster) error {
 		return nil
 	case ActSet:
 		return applySetting(c, st.Param, st.Value)
+	case ActLog:
+		return applyLog(c, st)
 	case ActExplain:
 		c.Explain(st.Text)
 		return nil
@@ -87,6 +90,24 @@ func applyToNode(c *cluster.Cluster, action string, id int) error {
 	return fmt.Errorf("unknown action %q", action)
 }
 
+// applyLog appends st.Value entries to the logs of st.Nodes, "leader"
+// resolved now.
+func applyLog(c *cluster.Cluster, st Step) error {
+	count, err := strconv.Atoi(st.Value)
+	if err != nil {
+		return fmt.Errorf("log append %q: want a count", st.Value)
+	}
+	ids := slices.Clone(st.Nodes)
+	for i, id := range ids {
+		if id == Leader {
+			if ids[i] = c.Leader(); ids[i] == 0 {
+				return errors.New("there is no leader")
+			}
+		}
+	}
+	return c.AppendLog(ids, count)
+}
+
 func applySetting(c *cluster.Cluster, name, value string) error {
 	s, err := ParseSetting(name, value)
 	if err != nil {
@@ -106,6 +127,8 @@ func applySetting(c *cluster.Cluster, name, value string) error {
 		c.SetPreVote(s.On)
 	case "checkquorum":
 		c.SetCheckQuorum(s.On)
+	case "disk-write":
+		return c.SetDiskWrite(s.Min)
 	}
 	return nil
 }

@@ -22,12 +22,19 @@ func (h Heap[T, PT]) Len() int { return len(h) }
 // empty.
 func (h Heap[T, PT]) Peek() T { return h[0] }
 
+// The heap is 4-ary: each node has four children. Against a binary heap it
+// halves the depth, so a sift touches half as many cache lines; a pop
+// compares more children per level, but they sit side by side in memory.
+// With a thousand messages in flight (a 1000-node heartbeat round) this is
+// most of the cost of an event.
+const arity = 4
+
 // Push adds x.
 func (h *Heap[T, PT]) Push(x T) {
 	*h = append(*h, x)
 	s := *h
 	for i := len(s) - 1; i > 0; {
-		parent := (i - 1) / 2
+		parent := (i - 1) / arity
 		if !PT(&s[i]).Before(&s[parent]) {
 			break
 		}
@@ -46,12 +53,12 @@ func (h *Heap[T, PT]) Pop() T {
 	s[last] = zero // let the garbage collector have what it referenced
 	s = s[:last]
 	for i := 0; ; {
-		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(s) && PT(&s[l]).Before(&s[least]) {
-			least = l
-		}
-		if r < len(s) && PT(&s[r]).Before(&s[least]) {
-			least = r
+		least := i
+		first := arity*i + 1
+		for c := first; c < first+arity && c < len(s); c++ {
+			if PT(&s[c]).Before(&s[least]) {
+				least = c
+			}
 		}
 		if least == i {
 			break
