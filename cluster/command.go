@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ const (
 	ActLink
 	ActHeal
 	ActSet
+	ActLog
 
 	ActPause
 	ActResume
@@ -36,7 +38,7 @@ const (
 var actionNames = [...]string{
 	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
 	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
-	ActSet: "set", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
+	ActSet: "set", ActLog: "log", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
 }
 
 // String returns the action's word in the scenario language.
@@ -88,11 +90,13 @@ const (
 	ParamDrop
 	ParamPreVote
 	ParamCheckQuorum
+	ParamDiskWrite
 )
 
 var paramNames = [...]string{
 	ParamElectionTimeout: "election-timeout", ParamHeartbeat: "heartbeat", ParamLatency: "latency",
 	ParamDrop: "drop", ParamPreVote: "prevote", ParamCheckQuorum: "checkquorum",
+	ParamDiskWrite: "disk-write",
 }
 
 // String returns the parameter's name as `set` and the flags write it.
@@ -157,10 +161,12 @@ type Command struct {
 	On       bool
 	// Speed: virtual time per wall time (speed).
 	Speed float64
+	// Count: how many entries log appends.
+	Count int
 }
 
 // String prints c as a scenario line without its time: "kill 2,3",
-// "cut 1 -> 2", "partition 1,2 | 3,4,5", "set drop 0.3".
+// "cut 1 -> 2", "partition 1,2 | 3,4,5", "set drop 0.3", "log 1,2 append 3".
 func (c Command) String() string {
 	var b strings.Builder
 	b.WriteString(c.Action.String())
@@ -192,6 +198,8 @@ func (c Command) String() string {
 	case c.Action == ActSpeed:
 		b.WriteByte(' ')
 		b.WriteString(strconv.FormatFloat(c.Speed, 'g', -1, 64))
+	case c.Action == ActLog:
+		fmt.Fprintf(&b, " %s append %d", nodeArg(c.Nodes), c.Count)
 	}
 	return b.String()
 }
@@ -201,7 +209,7 @@ func (c Command) Value() string {
 	switch {
 	case c.Param.IsRange():
 		return FormatRange(c.Min, c.Max)
-	case c.Param == ParamHeartbeat:
+	case c.Param == ParamHeartbeat || c.Param == ParamDiskWrite:
 		return FormatDuration(c.Min)
 	case c.Param == ParamDrop:
 		return strconv.FormatFloat(c.Rate, 'g', -1, 64)
@@ -268,6 +276,15 @@ func (c Command) Check(n int) error {
 		if c.Param == 0 {
 			return errors.New("set needs a parameter")
 		}
+	case c.Action == ActLog:
+		if len(c.Nodes) == 0 || c.Count < 1 {
+			return errors.New(`log takes nodes, "append" and a count ("log 1,2 append 3")`)
+		}
+		for _, id := range c.Nodes {
+			if err := checkID(id, len(c.Nodes) == 1); err != nil {
+				return err
+			}
+		}
 	case c.Action == 0:
 		return errors.New("no action")
 	}
@@ -302,6 +319,8 @@ func (c *Cluster) Execute(cmd Command) (done Command, err error) {
 		c.Heal()
 	case ActSet:
 		err = c.applySet(cmd)
+	case ActLog:
+		return c.executeLog(cmd)
 	default:
 		if !cmd.Action.TakesNodes() {
 			return Command{}, fmt.Errorf("%s is for a live cluster", cmd.Action)
@@ -334,6 +353,24 @@ func (c *Cluster) executeOnNodes(cmd Command) (Command, error) {
 		done = Command{}
 	}
 	return done, errors.Join(errs...)
+}
+
+// executeLog appends to the logs of the named nodes, "leader" resolved
+// now, so that a recording names the node that led.
+func (c *Cluster) executeLog(cmd Command) (Command, error) {
+	ids := slices.Clone(cmd.Nodes)
+	for i, id := range ids {
+		if id == LeaderNode {
+			if ids[i] = c.Leader(); ids[i] == 0 {
+				return Command{}, errors.New("there is no leader")
+			}
+		}
+	}
+	if err := c.AppendLog(ids, cmd.Count); err != nil {
+		return Command{}, err
+	}
+	cmd.Nodes = ids
+	return cmd, nil
 }
 
 func (c *Cluster) applyToNode(a Action, id int) error {
@@ -369,6 +406,8 @@ func (c *Cluster) applySet(cmd Command) error {
 		c.SetPreVote(cmd.On)
 	case ParamCheckQuorum:
 		c.SetCheckQuorum(cmd.On)
+	case ParamDiskWrite:
+		return c.SetDiskWrite(cmd.Min)
 	default:
 		return fmt.Errorf("unknown parameter %v", cmd.Param)
 	}
@@ -392,6 +431,8 @@ func SetCommand(p Param, cfg Config) Command {
 		cmd.On = cfg.PreVote
 	case ParamCheckQuorum:
 		cmd.On = cfg.CheckQuorum
+	case ParamDiskWrite:
+		cmd.Min = cfg.DiskWrite
 	}
 	return cmd
 }
