@@ -53,6 +53,10 @@ type Snapshot struct {
 	Speed   float64
 	Paused  bool
 	MaxTerm uint64
+	// Flights are the messages on the wire (see Cluster.InFlight), and
+	// Cuts the one-way links that are cut.
+	Flights []Flight
+	Cuts    []Link
 }
 
 // Live owns a Cluster in one goroutine and paces its simulated clock against
@@ -219,6 +223,7 @@ func (l *Live) publish() {
 	s := Snapshot{
 		Now: l.c.Now(), Leader: l.c.Leader(), Nodes: l.c.Nodes(), Stats: l.c.Stats(),
 		Config: l.c.Config(), Speed: l.speed, Paused: l.paused, MaxTerm: l.c.MaxTerm(),
+		Flights: l.c.InFlight(), Cuts: l.c.CutLinks(),
 	}
 	l.mu.Lock()
 	l.snapshot = s

@@ -15,6 +15,7 @@ package transport
 
 import (
 	"fmt"
+	"iter"
 	"time"
 
 	"raftty/internal/minheap"
@@ -287,6 +288,29 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 // InFlight returns the number of messages on the wire.
 func (nw *Network[P]) InFlight() int { return len(nw.inFlight) }
 
+// All yields every message on the wire, in no particular order, without
+// copying or allocating per message. The envelopes must not be changed or
+// kept after the iteration, and the network must not be changed during it.
+func (nw *Network[P]) All() iter.Seq[*Envelope[P]] {
+	return func(yield func(*Envelope[P]) bool) {
+		for i := range nw.inFlight {
+			if !yield(&nw.inFlight[i]) {
+				return
+			}
+		}
+	}
+}
+
+// Fate says what would become of e if it arrived now: Delivered, or the
+// reason it would be dropped (its link broke or its receiver died while it
+// travelled). Receive decides by the same rule.
+func (nw *Network[P]) Fate(e *Envelope[P]) Reason {
+	if nw.closed[e.To] {
+		return Dead
+	}
+	return nw.Reachable(e.From, e.To)
+}
+
 // NextArrival returns the arrival time of the earliest message on the wire.
 func (nw *Network[P]) NextArrival() (time.Duration, bool) {
 	if len(nw.inFlight) == 0 {
@@ -304,10 +328,7 @@ func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
 		return zero, Delivered, false
 	}
 	e := nw.inFlight.Pop()
-	if nw.closed[e.To] {
-		return e, Dead, true
-	}
-	return e, nw.Reachable(e.From, e.To), true
+	return e, nw.Fate(&e), true
 }
 
 // Before orders envelopes on the wire: by arrival, then by sending order.
