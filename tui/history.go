@@ -14,11 +14,15 @@ type ring[T any] struct {
 	items []T
 	head  int
 	n     int
+	// total counts every push: item i is the (total-n+i)-th ever pushed,
+	// a number that names it while it stays.
+	total int
 }
 
 func newRing[T any](capacity int) ring[T] { return ring[T]{items: make([]T, capacity)} }
 
 func (r *ring[T]) push(x T) {
+	r.total++
 	if r.n == len(r.items) {
 		r.items[r.head] = x
 		r.head = (r.head + 1) % len(r.items)
@@ -157,6 +161,8 @@ func (h *nodeHistory) bandAt(t time.Duration) int {
 type logLine struct {
 	text string
 	kind logKind
+	// ev is the kind of the event it reports, for the filter.
+	ev cluster.Kind
 }
 
 type logKind uint8
@@ -178,6 +184,7 @@ const (
 	marksPerNode = 8192
 	bandsPerNode = 2048
 	logLines     = 2000
+	dropMarks    = 4096
 )
 
 // history is everything the UI remembers of the event stream.
@@ -193,6 +200,19 @@ type history struct {
 	// broadcast dropped for one reason shows as one line, not one per peer.
 	lastDrop cluster.Event
 	dropTo   []int
+	// drops are every drop, heartbeats included, for the map to mark
+	// where each message died; lastSend tells a drop at sending (which
+	// follows its send event at once) from one on arrival.
+	drops    ring[dropMark]
+	lastSend cluster.Event
+}
+
+// dropMark is a dropped message: when, on which link, and whether it died
+// leaving its sender or arriving at its receiver.
+type dropMark struct {
+	at       time.Duration
+	from, to int
+	atSend   bool
 }
 
 func newHistory(nodes int) *history {
@@ -200,6 +220,7 @@ func newHistory(nodes int) *history {
 		nodes:     make([]nodeHistory, nodes),
 		decisions: newRing[logLine](logLines),
 		traffic:   newRing[logLine](logLines),
+		drops:     newRing[dropMark](dropMarks),
 	}
 	for i := range h.nodes {
 		h.nodes[i] = nodeHistory{marks: newRing[mark](marksPerNode), bands: newRing[bandChange](bandsPerNode)}
@@ -219,11 +240,28 @@ func (h *history) node(id int) *nodeHistory {
 func (h *history) ingest(e *cluster.Event) {
 	h.timeline(e)
 	if e.Kind == cluster.KindSend {
+		h.lastSend = cluster.Event{At: e.At, Kind: e.Kind, From: e.From, To: e.To, Type: e.Type}
 		return // its delivery or drop says the same, later
 	}
-	line := logLine{text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e)}
+	if e.Kind == cluster.KindDrop {
+		ls := &h.lastSend
+		h.drops.push(dropMark{at: e.At, from: e.From, to: e.To,
+			atSend: ls.At == e.At && ls.From == e.From && ls.To == e.To && ls.Type == e.Type})
+	}
+	line := logLine{text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e), ev: e.Kind}
 	if e.Kind == cluster.KindViolation && h.violation == "" {
 		h.violation = e.String()
+	}
+	// The parameters reported at the start fold into one line.
+	if e.Kind == cluster.KindParam && e.At == 0 {
+		if last, ok := h.decisions.last(); ok && last.ev == cluster.KindParam && strings.HasPrefix(last.text, "   0.000 set ") {
+			last.text += fmt.Sprintf(", %s = %s", e.Name, e.Value)
+			h.decisions.setLast(last)
+			if lt, ok := h.traffic.last(); ok && lt.ev == cluster.KindParam {
+				h.traffic.setLast(last)
+			}
+			return
+		}
 	}
 	h.traffic.push(line)
 	if e.Kind == cluster.KindDeliver || (e.Kind == cluster.KindDrop && e.IsHeartbeatTraffic()) || isLateVote(e) {
@@ -260,7 +298,7 @@ func (h *history) pushDrop(e *cluster.Event, line logLine) {
 // isLateVote: a vote answer that arrived after its election was decided.
 // Every won election has a few; they are traffic, not decisions.
 func isLateVote(e *cluster.Event) bool {
-	return e.Kind == cluster.KindIgnore && (e.Type == "RequestVoteReply" || e.Type == "PreVoteReply")
+	return e.Kind == cluster.KindIgnore && isVoteReply(e.Type)
 }
 
 func logKindOf(e *cluster.Event) logKind {
@@ -306,11 +344,11 @@ func (h *history) timeline(e *cluster.Event) {
 			}
 		}
 	case cluster.KindSend:
-		if n := h.node(e.From); n != nil && e.Type == "AppendEntries" {
+		if n := h.node(e.From); n != nil && isAppendEntries(e.Type) {
 			n.addMark(e.At, markHeartbeatOut)
 		}
 	case cluster.KindDeliver:
-		if n := h.node(e.To); n != nil && e.Type == "AppendEntries" {
+		if n := h.node(e.To); n != nil && isAppendEntries(e.Type) {
 			n.addMark(e.At, markHeartbeatIn)
 		}
 	case cluster.KindFault:

@@ -15,6 +15,8 @@ type keyMap struct {
 
 	Heartbeats, LogUp, LogDown, LogEnd key.Binding
 
+	Map, Timeline, Inspect, Filter, Close key.Binding
+
 	Help, Quit key.Binding
 }
 
@@ -45,9 +47,14 @@ func defaultKeyMap() keyMap {
 		Edit:         b("e", "edit timing", "e"),
 		Scenario:     b("s", "scenarios", "s"),
 		Heartbeats:   b("f", "show heartbeats", "f"),
-		LogUp:        b("↑/pgup", "scroll log", "up", "pgup"),
-		LogDown:      b("↓/pgdn", "scroll log", "down", "pgdown"),
-		LogEnd:       b("end", "newest", "end", "G"),
+		LogUp:        b("↑/pgup", "select older log line", "up", "pgup"),
+		LogDown:      b("↓/pgdn", "select newer log line", "down", "pgdown"),
+		LogEnd:       b("end", "follow newest", "end", "G"),
+		Map:          b("m", "map on/off", "m"),
+		Timeline:     b("T", "timeline on/off", "T"),
+		Inspect:      b("enter", "inspect node/line", "enter"),
+		Filter:       b("/", "filter log", "/"),
+		Close:        b("esc", "unselect line, clear filter", "esc"),
 		Help:         b("?", "more", "?"),
 		Quit:         b("q", "quit", "q", "ctrl+c"),
 	}
@@ -55,15 +62,16 @@ func defaultKeyMap() keyMap {
 
 // ShortHelp is the help bar: the keys a first-time user needs.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Faster, k.Slower, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Faster, k.Slower, k.Inspect, k.Map, k.Help, k.Quit}
 }
 
-// FullHelp is every key, in four columns.
+// FullHelp is every key, in five columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition},
 		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit},
 		{k.Pause, k.Step, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
-		{k.PreVote, k.CheckQuorum, k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Scenario, k.Help, k.Quit},
+		{k.PreVote, k.CheckQuorum, k.Scenario, k.Heartbeats, k.Help, k.Quit},
+		{k.Map, k.Timeline, k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.Close},
 	}
 }

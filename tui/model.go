@@ -56,6 +56,7 @@ const (
 	modePartition
 	modeEdit
 	modeScenario
+	modeFilter
 )
 
 // frameMsg asks the model to drain events and redraw.
@@ -102,6 +103,22 @@ type Model struct {
 
 	status    string
 	statusErr bool
+
+	// The map, the inspector, the log's filter and selection, and what the
+	// screen shows (see layout.go, clustermap.go, inspector.go, filter.go).
+	cmap         clusterMap
+	showMap      bool
+	showTimeline bool
+	inspect      inspector
+	filter       logFilter
+	filterForm   promptForm
+	filterIdx    []int
+	logSel       int // the selected log line's number (ring.total order), or -1
+	helpScroll   int
+	hits         []hit
+	// dirty: something changed since View last drew drawn, its result.
+	dirty bool
+	drawn string
 }
 
 // New makes the model over a live cluster.
@@ -119,7 +136,13 @@ func New(live Cluster, styles Styles) *Model {
 		paused:   snap.Paused,
 		speed:    snap.Speed,
 		status:   "watch the first election; select a node with 1-9, then d, k, t ... (? for every key)",
+
+		showMap:      true,
+		showTimeline: true,
+		logSel:       -1,
 	}
+	m.inspect.keys = newInspectorKeys()
+	m.filterForm = newPromptForm("filter", "n3 vote refused")
 	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
 	m.edit = newEditForm()
@@ -142,7 +165,8 @@ func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.live = live
 	m.snap = live.Snapshot()
 	m.hist = newHistory(len(m.snap.Nodes))
-	m.selected, m.logScroll, m.uiDropped = 1, 0, 0
+	m.selected, m.logScroll, m.uiDropped, m.logSel = 1, 0, 0, -1
+	m.inspect.open = false
 	m.paused, m.speed = m.snap.Paused, m.snap.Speed
 	m.SetScenario(script.Title, script.Explain)
 	m.drain()
@@ -159,14 +183,33 @@ func (m *Model) Init() tea.Cmd {
 
 // Update changes the model's state in answer to a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(frameMsg); ok {
+		m.frame()
+		return m, frameTick()
+	}
+	m.dirty = true
+	return m.update(msg)
+}
+
+// frame drains the cluster. Paused with nothing new, the screen stays as it
+// is: View returns the frame it drew last, and the renderer, seeing the
+// same frame, writes nothing.
+func (m *Model) frame() {
+	before := m.snap
+	if m.drain() || before.Now != m.snap.Now || before.Paused != m.snap.Paused || before.Speed != m.snap.Speed {
+		m.dirty = true
+	}
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		return m, nil
-	case frameMsg:
-		m.drain()
-		return m, frameTick()
+	case tea.MouseClickMsg:
+		m.click(msg.Mouse())
+		return m, nil
 	case commandDoneMsg:
 		m.setStatus(msg.what, msg.err)
 		m.drain()
@@ -179,6 +222,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updateEdit(msg)
 		case modeScenario:
 			return m, m.updatePicker(msg)
+		case modeFilter:
+			return m, m.updateFilter(msg)
+		}
+		if m.inspect.open {
+			return m, m.updateInspector(msg)
+		}
+		if m.showFullHelp && m.scrollHelp(msg) {
+			return m, nil
 		}
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
@@ -187,14 +238,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.partition.update(msg)
 		case modeEdit:
 			return m, m.edit.update(msg)
+		case modeFilter:
+			return m, m.filterForm.update(msg)
 		}
 	}
 	return m, nil
 }
 
 // drain takes the events that arrived since the last frame into the
-// history, and the cluster's latest state.
-func (m *Model) drain() {
+// history, and the cluster's latest state; it reports whether any arrived.
+func (m *Model) drain() bool {
 	var dropped int
 	m.evbuf, dropped = m.live.Drain(m.evbuf[:0])
 	m.uiDropped += dropped
@@ -207,6 +260,7 @@ func (m *Model) drain() {
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.snap = m.live.Snapshot()
 	m.hist.updateCutOff(&m.snap)
+	return len(m.evbuf) > 0 || dropped > 0
 }
 
 func (m *Model) setStatus(s string, err error) {
@@ -293,11 +347,30 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.logScroll = 0
 		m.setStatus("event log: heartbeats and message traffic "+map[bool]string{true: "shown", false: "hidden"}[m.showHeartbeats], nil)
 	case key.Matches(msg, k.LogUp):
-		m.logScroll += m.scrollStep(msg)
+		m.moveLogSelection(m.scrollStep(msg))
 	case key.Matches(msg, k.LogDown):
-		m.logScroll = max(m.logScroll-m.scrollStep(msg), 0)
+		m.moveLogSelection(-m.scrollStep(msg))
 	case key.Matches(msg, k.LogEnd):
-		m.logScroll = 0
+		m.logScroll, m.logSel = 0, -1
+	case key.Matches(msg, k.Inspect):
+		m.openInspector()
+	case key.Matches(msg, k.Filter):
+		m.mode = modeFilter
+		return m.filterForm.open(m.filter.text)
+	case key.Matches(msg, k.Close):
+		switch {
+		case m.logSel >= 0:
+			m.logSel = -1
+		case m.filter.text != "":
+			m.filter = logFilter{}
+			m.setStatus("log filter cleared", nil)
+		}
+	case key.Matches(msg, k.Map):
+		m.showMap = !m.showMap
+		m.setStatus("map "+map[bool]string{true: "shown", false: "hidden (m shows it)"}[m.showMap], nil)
+	case key.Matches(msg, k.Timeline):
+		m.showTimeline = !m.showTimeline
+		m.setStatus("timeline "+map[bool]string{true: "shown", false: "hidden (T shows it)"}[m.showTimeline], nil)
 	case key.Matches(msg, k.Scenario):
 		if m.restart == nil {
 			m.setStatus("no scenarios here", nil)
@@ -307,6 +380,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.picker.open(scenario.Builtins())
 	case key.Matches(msg, k.Help):
 		m.showFullHelp = !m.showFullHelp
+		m.helpScroll = 0
 	}
 	return nil
 }
