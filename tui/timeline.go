@@ -135,4 +135,3 @@ func formatAxis(t, zoom time.Duration) string {
 // isDecision: a mark that says a node changed what it does (timed out,
 // campaigned, won, stepped down), which the timeline must not hide.
 func isDecision(k markKind) bool { return k >= markPreCandidate }
-

@@ -59,4 +59,3 @@ func isVoteReply(t string) bool { return t == msgRequestVoteReply || t == msgPre
 
 // isAppendEntries reports whether a message type is a heartbeat.
 func isAppendEntries(t string) bool { return t == msgAppendEntries }
-
