@@ -34,8 +34,9 @@ const (
 )
 
 // ringMax is the largest cluster drawn as a ring of labelled nodes with
-// every link; beyond it each node is one letter and only the selected
-// node's links are drawn.
+// every link; beyond it each node is one letter (named when it leads,
+// campaigns or is selected), messages fly without lines under them, and
+// only the selected node's broken links are drawn.
 const ringMax = 9
 
 // clusterMap is the map panel: the nodes on a ring, the links between them,
@@ -118,13 +119,24 @@ func (cm *clusterMap) layout(n int) {
 	cm.placed = [3]int{cm.w, cm.h, n}
 	cm.pos = cm.pos[:0]
 	lh := cm.labelH(n)
-	rx := float64(cm.w-cm.lw) / 2
-	ry := float64(cm.h-lh) / 2
+	// The ring is stretched to fill the drawing: with 5 nodes the lowest
+	// sit above the ellipse's bottom, so scale by the extent actually used.
+	cos, sin := make([]float64, n), make([]float64, n)
+	minC, maxC, minS, maxS := 1.0, -1.0, 1.0, -1.0
 	for i := range n {
 		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
-		x := rx + rx*math.Cos(a)
-		y := ry + ry*math.Sin(a)
-		cm.pos = append(cm.pos, point{int(math.Round(x)), int(math.Round(y))})
+		cos[i], sin[i] = math.Cos(a), math.Sin(a)
+		minC, maxC = min(minC, cos[i]), max(maxC, cos[i])
+		minS, maxS = min(minS, sin[i]), max(maxS, sin[i])
+	}
+	scale := func(v, lo, hi float64, span int) int {
+		if hi-lo < 1e-9 {
+			return span / 2
+		}
+		return int(math.Round((v - lo) / (hi - lo) * float64(span)))
+	}
+	for i := range n {
+		cm.pos = append(cm.pos, point{scale(cos[i], minC, maxC, cm.w-cm.lw), scale(sin[i], minS, maxS, cm.h-lh)})
 	}
 }
 
@@ -226,10 +238,12 @@ func (cm *clusterMap) drawBase(s *cluster.Snapshot, selected int) {
 	n := len(s.Nodes)
 	for a := 1; a <= n; a++ {
 		for b := a + 1; b <= n; b++ {
-			if n > ringMax && a != selected && b != selected {
+			ab, ba := link(s, a, b), link(s, b, a)
+			// Beyond the ring's size, only the selected node's broken
+			// links are drawn: all N² would be a grey blot.
+			if n > ringMax && ((a != selected && b != selected) || (ab == "" && ba == "")) {
 				continue
 			}
-			ab, ba := link(s, a, b), link(s, b, a)
 			style, dashed := mapLink, false
 			switch {
 			case ab == "disconnected" || ab == "partitioned":
@@ -406,5 +420,9 @@ func timerFrac(ns *cluster.NodeStatus, now time.Duration) float64 {
 	return min(max(float64(ns.ElectionDeadline-now)/float64(ns.ElectionTimeout), 0), 1)
 }
 
-// mapLegend explains the map's glyphs.
-const mapLegend = "◆ RequestVote ◇ PreVote ✓ granted ✗ refused ● heartbeat ∘ reply ✕ dropped × cut"
+// mapLegend explains the map's glyphs, on one line or two.
+const (
+	mapLegend1 = "◆ RequestVote ◇ PreVote ✓ granted ✗ refused"
+	mapLegend2 = "● heartbeat ∘ its reply ✕ dropped × link cut"
+	mapLegend  = mapLegend1 + "  " + mapLegend2
+)

@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // The screen is cut into panels by width class:
@@ -265,14 +267,18 @@ func (m *Model) nodesBox(w, h, x, y int) []string {
 // mapBox is the cluster map in a box.
 func (m *Model) mapBox(w, h, x, y int) []string {
 	inner := h - 2
-	legend := inner >= 12 && w-2 >= len([]rune(mapLegend))
-	if legend {
-		inner--
+	var legend []string
+	switch {
+	case inner < 12:
+	case w-2 >= ansi.StringWidth(mapLegend):
+		legend = []string{mapLegend}
+	case inner >= 16 && w-2 >= ansi.StringWidth(mapLegend1):
+		legend = []string{mapLegend1, mapLegend2}
 	}
-	m.cmap.SetSize(w-2, inner)
+	m.cmap.SetSize(w-2, inner-len(legend))
 	lines := m.cmap.render(&m.snap, &m.hist.drops, m.selected, &m.wraps)
-	if legend {
-		lines = append(lines, m.wraps.dim.apply(mapLegend))
+	for _, l := range legend {
+		lines = append(lines, m.wraps.dim.apply(l))
 	}
 	for i, p := range m.cmap.pos {
 		m.hits = append(m.hits, hit{x: x + 1 + p.x, y: y + 1 + p.y, w: m.cmap.lw, h: m.cmap.labelH(len(m.cmap.pos)), node: i + 1, logLine: -1})

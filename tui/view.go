@@ -140,7 +140,7 @@ func (m *Model) header(w int) string {
 	var leader, term string
 	switch {
 	case s.Leader == 0:
-		leader = fmt.Sprintf("no leader for %v", roundDur(s.Now-s.Stats.NoLeaderSince))
+		leader = fmt.Sprintf("no leader %v", roundDur(s.Now-s.Stats.NoLeaderSince))
 		term = fmt.Sprintf("highest term %d", s.MaxTerm)
 	default:
 		lt := s.Nodes[s.Leader-1].Term
@@ -149,23 +149,23 @@ func (m *Model) header(w int) string {
 			term = m.wraps.cutOff.apply(fmt.Sprintf("highest term %d", s.MaxTerm))
 		}
 	}
-	state := "running"
+	speed := formatSpeed(m.speed)
 	if m.paused {
-		state = "PAUSED"
+		speed += " PAUSED"
 	}
 	// Parts in order of importance: the last ones go first when the
 	// terminal is narrow; the clock always stays.
 	parts := []string{
 		m.wraps.header.apply(" raftty"),
 		leader,
-		formatSpeed(m.speed) + " " + state,
+		speed,
 		"PreVote " + onOff(s.Config.PreVote),
 		"CheckQuorum " + onOff(s.Config.CheckQuorum),
 		fmt.Sprintf("%d nodes", len(s.Nodes)),
 		fmt.Sprintf("seed %d", s.Config.Seed),
 	}
 	if term != "" {
-		parts = slices.Insert(parts, 2, term)
+		parts = slices.Insert(parts, 3, term)
 	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	sep := m.wraps.dim.apply(" · ")
