@@ -130,10 +130,14 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 func (l *Live) loop(ctx context.Context) {
 	defer close(l.stopped)
 	ticks := l.opts.Ticks
+	var ticker *time.Ticker
 	if ticks == nil {
-		t := time.NewTicker(l.opts.Frame)
-		defer t.Stop()
-		ticks = t.C
+		ticker = time.NewTicker(l.opts.Frame)
+		defer ticker.Stop()
+		ticks = ticker.C
+		if l.paused {
+			ticker.Stop()
+		}
 	}
 	last := l.opts.Now()
 	for {
@@ -141,7 +145,17 @@ func (l *Live) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case cmd := <-l.cmds:
+			wasPaused := l.paused
 			err := cmd.fn(l.c)
+			// Paused, the wall-clock ticker stops, so that an idle paused
+			// program costs no wakeups; resuming starts the clock afresh.
+			switch {
+			case wasPaused && !l.paused && ticker != nil:
+				last = l.opts.Now()
+				ticker.Reset(l.opts.Frame)
+			case !wasPaused && l.paused && ticker != nil:
+				ticker.Stop()
+			}
 			l.publish()
 			cmd.reply <- err
 		case now := <-ticks:

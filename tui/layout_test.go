@@ -166,9 +166,14 @@ func TestPausedIdleDrawsNothing(t *testing.T) {
 	if renders != 0 {
 		t.Fatalf("%d of 5 idle paused frames asked for a redraw", renders)
 	}
+	if h.m.ticking {
+		t.Fatal("paused and idle, the frame clock still runs")
+	}
+	ticks := 0
+	h.m.tick = func() tea.Cmd { ticks++; return nil }
 	h.press("m")
-	if !h.m.dirty {
-		t.Fatal("a key did not ask for a redraw")
+	if !h.m.dirty || !h.m.ticking || ticks != 1 {
+		t.Fatal("a key did not ask for a redraw and restart the frame clock")
 	}
 	if strings.Contains(h.m.View().Content, "┌ map") {
 		t.Fatal("the view was not redrawn after m hid the map")

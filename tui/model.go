@@ -119,6 +119,10 @@ type Model struct {
 	// dirty: something changed since View last drew drawn, its result.
 	dirty bool
 	drawn string
+	// tick schedules the next frame (frameTick; tests drive frames
+	// themselves); ticking says one is scheduled.
+	tick    func() tea.Cmd
+	ticking bool
 }
 
 // New makes the model over a live cluster.
@@ -140,6 +144,7 @@ func New(live Cluster, styles Styles) *Model {
 		showMap:      true,
 		showTimeline: true,
 		logSel:       -1,
+		tick:         frameTick,
 	}
 	m.inspect.keys = newInspectorKeys()
 	m.filterForm = newPromptForm("filter", "n3 vote refused")
@@ -178,27 +183,38 @@ func frameTick() tea.Cmd {
 
 // Init starts the frame clock.
 func (m *Model) Init() tea.Cmd {
-	return frameTick()
+	m.ticking = true
+	return m.tick()
 }
 
-// Update changes the model's state in answer to a message.
+// Update changes the model's state in answer to a message. Any message but
+// a frame restarts the frame clock if it had stopped.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(frameMsg); ok {
-		m.frame()
-		return m, frameTick()
+		return m, m.frame()
 	}
 	m.dirty = true
-	return m.update(msg)
+	model, cmd := m.update(msg)
+	if !m.ticking {
+		m.ticking = true
+		cmd = tea.Batch(cmd, m.tick())
+	}
+	return model, cmd
 }
 
-// frame drains the cluster. Paused with nothing new, the screen stays as it
-// is: View returns the frame it drew last, and the renderer, seeing the
-// same frame, writes nothing.
-func (m *Model) frame() {
+// frame drains the cluster and asks for the next frame. Paused with
+// nothing new, it asks for none: the program then sleeps, drawing nothing,
+// until a key, a click or a command's answer comes.
+func (m *Model) frame() tea.Cmd {
 	before := m.snap
 	if m.drain() || before.Now != m.snap.Now || before.Paused != m.snap.Paused || before.Speed != m.snap.Speed {
 		m.dirty = true
+	} else if m.paused && m.snap.Paused {
+		m.ticking = false
+		return nil
 	}
+	m.ticking = true
+	return m.tick()
 }
 
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -76,7 +77,9 @@ func Run(ctx context.Context, opts Options) error {
 // to Bubble Tea to catch (no WithoutCatchPanics), so that a panic in Update,
 // View or a command restores the terminal before the error is reported.
 func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
-	progOpts := []tea.ProgramOption{tea.WithContext(ctx)}
+	// The renderer flushes no more often than the model draws frames:
+	// each of its ticks wakes the program, paused or not.
+	progOpts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(int(time.Second / frameInterval))}
 	if opts.NoColor {
 		progOpts = append(progOpts, tea.WithColorProfile(colorprofile.Ascii))
 	}
