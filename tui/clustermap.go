@@ -53,7 +53,13 @@ type clusterMap struct {
 	lw    int     // label width
 	// placed is the (w, h, nodes) pos was computed for.
 	placed [3]int
+	// flights are where the last render drew each message, for clicks.
+	flights []flightAt
 }
+
+// flightAt is a message drawn at cell (x, y): index i of the snapshot's
+// Flights.
+type flightAt struct{ x, y, i int }
 
 type point struct{ x, y int }
 
@@ -90,8 +96,11 @@ func (cm *clusterMap) render(s *cluster.Snapshot, drops *ring[dropMark], selecte
 	}
 	c := cm.frame
 	c.copyFrom(cm.base)
+	cm.flights = cm.flights[:0]
 	for i := range s.Flights {
-		cm.drawFlight(c, s, &s.Flights[i], r)
+		if x, y, ok := cm.drawFlight(c, s, &s.Flights[i]); ok {
+			cm.flights = append(cm.flights, flightAt{x, y, i})
+		}
 	}
 	cm.drawDrops(c, s, drops)
 	for i := range s.Nodes {
@@ -296,9 +305,9 @@ func (cm *clusterMap) flightStyle(f *cluster.Flight) uint8 {
 
 // drawFlight puts a message where its send and arrival times say it is at
 // the snapshot's time.
-func (cm *clusterMap) drawFlight(c *canvas, s *cluster.Snapshot, f *cluster.Flight, r *renders) {
+func (cm *clusterMap) drawFlight(c *canvas, s *cluster.Snapshot, f *cluster.Flight) (int, int, bool) {
 	if f.From < 1 || f.To < 1 || f.From > len(cm.pos) || f.To > len(cm.pos) || f.From == f.To {
-		return
+		return 0, 0, false
 	}
 	p := 1.0
 	if d := f.ArriveAt - f.SentAt; d > 0 {
@@ -306,6 +315,7 @@ func (cm *clusterMap) drawFlight(c *canvas, s *cluster.Snapshot, f *cluster.Flig
 	}
 	x, y := cm.at(f.From, f.To, p)
 	c.set(x, y, flightGlyphs[classOf(f)], cm.flightStyle(f))
+	return x, y, true
 }
 
 // dropLinger is how long a drop stays marked on the map: long enough to be

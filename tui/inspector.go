@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
@@ -15,9 +16,12 @@ import (
 // of it and its last decisions with their whole reasons) or one log line.
 // Nothing that explains a decision is cut off: lines wrap, the box scrolls.
 type inspector struct {
-	open   bool
-	node   int // the node shown, or 0
-	line   logLine
+	open bool
+	node int // the node shown, or 0
+	line logLine
+	// flight is a message picked on the map, as it was at time at.
+	flight cluster.Flight
+	at     time.Duration
 	scroll int
 	keys   inspectorKeys
 }
@@ -46,10 +50,14 @@ func (m *Model) inspectorBox(w, h int) []string {
 	in := &m.inspect
 	var title string
 	var text []string
-	if in.node > 0 && in.node <= len(m.snap.Nodes) {
+	switch {
+	case in.node > 0 && in.node <= len(m.snap.Nodes):
 		title = fmt.Sprintf("inspect n%d", in.node)
 		text = m.nodeReport(in.node)
-	} else {
+	case in.flight.From > 0:
+		title = "inspect message"
+		text = flightReport(&in.flight, in.at)
+	default:
 		title = "inspect log line"
 		text = []string{in.line.text}
 	}
@@ -148,6 +156,33 @@ func linkReport(s *cluster.Snapshot, a, b int) string {
 	return fmt.Sprintf("n%d -> n%d %s, n%d -> n%d %s%s", a, b, word(ab), b, a, word(ba), state)
 }
 
+// flightReport describes a message picked on the map at time at.
+func flightReport(f *cluster.Flight, at time.Duration) []string {
+	what := fmt.Sprintf("n%d -> n%d %s, term %d", f.From, f.To, f.Type, f.Term)
+	switch classOf(f) {
+	case classGranted:
+		what += ": granted"
+	case classRefused:
+		what += ": refused"
+	case classAppendReply:
+		what += ": success"
+	case classAppendRefused:
+		what += ": rejected (stale term)"
+	}
+	out := []string{what}
+	lat := f.ArriveAt - f.SentAt
+	out = append(out, fmt.Sprintf("sent at t=%.3fs, arrives at t=%.3fs (latency %v)", f.SentAt.Seconds(), f.ArriveAt.Seconds(), lat))
+	if lat > 0 {
+		out = append(out, fmt.Sprintf("at t=%.3fs it was %d%% of the way", at.Seconds(), int(100*float64(at-f.SentAt)/float64(lat))))
+	}
+	if f.Drop == "" {
+		out = append(out, "on arrival: delivered, as the links stand")
+	} else {
+		out = append(out, "on arrival: dropped ("+f.Drop+"): its link broke or its receiver died while it travelled")
+	}
+	return out
+}
+
 // wrapIndent wraps s to w cells, continuation lines indented by four.
 func wrapIndent(s string, w int) []string {
 	if w < 12 {
@@ -181,7 +216,7 @@ func wrapIndent(s string, w int) []string {
 // openInspector shows the inspector for the selected log line or, with
 // none selected, the selected node.
 func (m *Model) openInspector() {
-	m.inspect.open, m.inspect.scroll, m.inspect.node = true, 0, m.selected
+	m.inspect = inspector{open: true, node: m.selected, keys: m.inspect.keys}
 	log, _ := m.shownLog()
 	if i := m.logSel - (log.total - log.n); m.logSel >= 0 && i >= 0 && i < log.n {
 		m.inspect.node, m.inspect.line = 0, log.at(i)

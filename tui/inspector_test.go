@@ -153,3 +153,31 @@ func TestFilter(t *testing.T) {
 		t.Fatal("esc did not clear the filter")
 	}
 }
+
+// A click on a message on the map shows it: its type, its times, its fate.
+func TestClickMessageOnMap(t *testing.T) {
+	hl := newHeadless(t, 42)
+	hl.stepUntil(t, isCandidacy)
+	hl.c.RunFor(time.Millisecond)
+	m := hl.model(120, 40)
+	_ = m.render()
+	var at *hit
+	for i := range m.hits {
+		if m.hits[i].flight > 0 {
+			at = &m.hits[i]
+			break
+		}
+	}
+	if at == nil {
+		t.Fatal("no message to click on the map")
+	}
+	line := []rune(strings.Split(ansi.Strip(m.render()), "\n")[at.y])
+	if line[at.x] != '◆' {
+		t.Fatalf("the message's hit is at %q, not on a ◆", string(line[at.x]))
+	}
+	m.Update(tea.MouseClickMsg{X: at.x, Y: at.y, Button: tea.MouseLeft})
+	text := inspectorText(m)
+	if !m.inspect.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
+		t.Fatalf("clicking a RequestVote shows:\n%s", text)
+	}
+}

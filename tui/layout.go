@@ -32,7 +32,8 @@ const (
 type hit struct {
 	x, y, w, h int
 	node       int // a node id, or 0
-	logLine    int // an index into the shown log, or -1
+	logLine    int // a log line's number (ring.total order), or -1
+	flight     int // 1 + an index into the snapshot's Flights, or 0
 }
 
 func (m *Model) render() string {
@@ -279,6 +280,9 @@ func (m *Model) mapBox(w, h, x, y int) []string {
 	lines := m.cmap.render(&m.snap, &m.hist.drops, m.selected, &m.wraps)
 	for _, l := range legend {
 		lines = append(lines, m.wraps.dim.apply(l))
+	}
+	for _, f := range m.cmap.flights {
+		m.hits = append(m.hits, hit{x: x + 1 + f.x, y: y + 1 + f.y, w: 1, h: 1, logLine: -1, flight: f.i + 1})
 	}
 	for i, p := range m.cmap.pos {
 		m.hits = append(m.hits, hit{x: x + 1 + p.x, y: y + 1 + p.y, w: m.cmap.lw, h: m.cmap.labelH(len(m.cmap.pos)), node: i + 1, logLine: -1})

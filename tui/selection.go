@@ -19,6 +19,9 @@ func (m *Model) click(mouse tea.Mouse) {
 			continue
 		}
 		switch {
+		case h.flight > 0 && h.flight <= len(m.snap.Flights):
+			// A message is gone in a moment: one click shows it.
+			m.inspect = inspector{open: true, flight: m.snap.Flights[h.flight-1], at: m.snap.Now, keys: m.inspect.keys}
 		case h.node > 0:
 			again := h.node == m.selected && m.logSel < 0
 			m.selectNode(h.node)
