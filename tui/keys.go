@@ -60,9 +60,10 @@ func defaultKeyMap() keyMap {
 	}
 }
 
-// ShortHelp is the help bar: the keys a first-time user needs.
+// ShortHelp is the help bar: the keys a first-time user needs, ? among
+// those that fit in 80 columns.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Faster, k.Slower, k.Inspect, k.Map, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.Kill, k.Disconnect, k.Reconnect, k.Pause, k.Help, k.Inspect, k.Map, k.Restart, k.Faster, k.Slower, k.Quit}
 }
 
 // FullHelp is every key, in five columns.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"raftty/raft"
 )
 
 // The screen is cut into panels by width class:
@@ -118,9 +120,12 @@ func (m *Model) wideBody(w, h, y0 int) []string {
 		tlH = m.timelineRows(h) + 3
 	}
 	mh := h - tlH
-	left := min(leftPanel, w/2)
+	// The left column is as wide as the node lines want (a partition, cut
+	// links and a tally in full), within a half or, beside a map column of
+	// its own, a third of the screen.
+	left := min(max(m.nodeLinesWidth()+2, leftPanel), w/2)
 	if m.showMap && w >= threeColumns {
-		left = min(leftPanel+10, w/3)
+		left = min(max(m.nodeLinesWidth()+2, leftPanel), w/3)
 	}
 	nodeRows := min(n, max(mh-2-minStatsBox, 3))
 	leftCol := m.nodesBox(left, nodeRows+2, 0, y0)
@@ -161,6 +166,22 @@ func (m *Model) wideBody(w, h, y0 int) []string {
 	}
 	return out
 }
+
+// nodeLinesWidth is the width of the longest node line.
+func (m *Model) nodeLinesWidth() int {
+	size, widest := len(m.snap.Nodes), 0
+	for _, ns := range m.snap.Nodes {
+		w := ansi.StringWidth(m.connection(ns, size))
+		if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
+			w += 1 + ansi.StringWidth(m.tallyText(ns))
+		}
+		widest = max(widest, w)
+	}
+	return nodeLineFixed + widest
+}
+
+// nodeLineFixed is the width of a node line before its connection.
+const nodeLineFixed = 2 + 5 + 10 + 18 + 12 + 1
 
 // minStatsBox is the smallest statistics box worth drawing in the wide
 // layout.

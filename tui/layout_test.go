@@ -179,3 +179,26 @@ func TestPausedIdleDrawsNothing(t *testing.T) {
 		t.Fatal("the view was not redrawn after m hid the map")
 	}
 }
+
+// A wide screen gives the node lines the room they need: a partition, cut
+// links and the minority in full.
+func TestWideShowsConnectionsInFull(t *testing.T) {
+	h := newHarness(t, 7)
+	h.advance(time.Second)
+	h.m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	if err := h.live.Do(func(c *cluster.Cluster) error {
+		if err := c.Partition([][]int{{1, 2}, {3, 4, 5}}); err != nil {
+			return err
+		}
+		return c.Cut(3, 4, true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(100 * ms)
+	view := ansi.Strip(h.m.render())
+	for _, want := range []string{"partition A, minority", "partition B, 1 links cut"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("%q is not on screen in full:\n%s", want, view)
+		}
+	}
+}
