@@ -202,3 +202,21 @@ func TestWideShowsConnectionsInFull(t *testing.T) {
 		}
 	}
 }
+
+// At 80 columns the header keeps PreVote and CheckQuorum, leader or none,
+// late in a long run.
+func TestHeaderAt80Columns(t *testing.T) {
+	h := newHarness(t, 5)
+	h.advance(time.Second)
+	h.press("L", "k", "space")
+	h.frame()
+	h.m.snap.Now = 1234*time.Second + 567*ms
+	for _, leader := range []int{0, 2} {
+		h.m.snap.Leader = leader
+		header := ansi.Strip(h.m.header(80))
+		if ansi.StringWidth(header) != 80 || !strings.Contains(header, "PreVote off") ||
+			!strings.Contains(header, "CheckQuorum off") || !strings.Contains(header, "PAUSED") || !strings.Contains(header, "t=1234.567s") {
+			t.Errorf("header %q", header)
+		}
+	}
+}

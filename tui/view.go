@@ -141,7 +141,7 @@ func (m *Model) header(w int) string {
 	switch {
 	case s.Leader == 0:
 		leader = fmt.Sprintf("no leader %v", roundDur(s.Now-s.Stats.NoLeaderSince))
-		term = fmt.Sprintf("highest term %d", s.MaxTerm)
+		term = fmt.Sprintf("term %d", s.MaxTerm)
 	default:
 		lt := s.Nodes[s.Leader-1].Term
 		leader = fmt.Sprintf("leader %s term %d", m.nodeName(s.Leader), lt)
@@ -153,30 +153,39 @@ func (m *Model) header(w int) string {
 	if m.paused {
 		speed += " PAUSED"
 	}
-	// Parts in order of importance: the last ones go first when the
-	// terminal is narrow; the clock always stays.
-	parts := []string{
-		m.wraps.header.apply(" raftty"),
-		leader,
-		speed,
-		"PreVote " + onOff(s.Config.PreVote),
-		"CheckQuorum " + onOff(s.Config.CheckQuorum),
-		fmt.Sprintf("%d nodes", len(s.Nodes)),
-		fmt.Sprintf("seed %d", s.Config.Seed),
+	// Parts in screen order, each with its rank: when the terminal is
+	// narrow the lowest ranks go first (the seed, the size, the highest
+	// term, the name); PreVote and CheckQuorum stay at 80 columns. The
+	// clock always stays.
+	type part struct {
+		text string
+		rank int
 	}
-	if term != "" {
-		parts = slices.Insert(parts, 3, term)
+	parts := []part{
+		{m.wraps.header.apply("raftty"), 4},
+		{leader, 9},
+		{speed, 8},
+		{term, 3},
+		{"PreVote " + onOff(s.Config.PreVote), 7},
+		{"CheckQuorum " + onOff(s.Config.CheckQuorum), 6},
+		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
+		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
 	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	sep := m.wraps.dim.apply(" · ")
-	for len(parts) > 1 {
-		left := strings.Join(parts, sep)
-		if gap := w - ansi.StringWidth(left) - len(clock); gap >= 1 {
-			return left + strings.Repeat(" ", gap) + m.wraps.header.apply(clock)
+	for rank := 0; rank <= 9; rank++ {
+		var keep []string
+		for _, p := range parts {
+			if p.rank > rank && p.text != "" {
+				keep = append(keep, p.text)
+			}
 		}
-		parts = parts[:len(parts)-1]
+		left := " " + strings.Join(keep, sep)
+		if gap := w - ansi.StringWidth(left) - len(clock); gap >= 1 || len(keep) <= 1 {
+			return fit(left+strings.Repeat(" ", max(gap, 1))+m.wraps.header.apply(clock), w)
+		}
 	}
-	return fit(parts[0]+" "+clock, w)
+	return fit(clock, w)
 }
 
 func (m *Model) nodeName(id int) string {
