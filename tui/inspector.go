@@ -98,7 +98,7 @@ func (m *Model) nodeReport(id int) []string {
 			ns.Timing.ElectionMin, ns.Timing.ElectionMax))
 	}
 	if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
-		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), len(s.Nodes)/2+1, ansi.Strip(m.tallyText(ns))))
+		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), len(s.Nodes)/2+1, tallyWords(ns)))
 	}
 	switch {
 	case ns.HeardLeader:

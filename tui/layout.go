@@ -123,7 +123,7 @@ func (m *Model) wideBody(w, h, y0 int) []string {
 	// The left column is as wide as the node lines want (a partition, cut
 	// links and a tally in full), within a half or, beside a map column of
 	// its own, a third of the screen.
-	left := min(max(m.nodeLinesWidth()+2, leftPanel), w/2)
+	left := min(max(m.nodeLinesWidth()+2, leftPanel), max(w/2, w-minRightPanel))
 	if m.showMap && w >= threeColumns {
 		left = min(max(m.nodeLinesWidth()+2, leftPanel), w/3)
 	}
@@ -179,6 +179,10 @@ func (m *Model) nodeLinesWidth() int {
 	}
 	return nodeLineFixed + widest
 }
+
+// minRightPanel is the narrowest the map and log column gets when the
+// node lines want more room.
+const minRightPanel = 48
 
 // nodeLineFixed is the width of a node line before its connection.
 const nodeLineFixed = 2 + 5 + 10 + 18 + 12 + 1

@@ -219,17 +219,27 @@ func (m *Model) nodeLines(w, first, end int) []string {
 			tally = " " + m.tallyText(ns)
 		}
 		line := sel + name + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
-			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote) + m.timerCell(ns) + " " + m.connection(ns, size) + tally
+			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote) + m.timerCell(ns) + tally + " " + m.connection(ns, size)
 		lines = append(lines, line)
 	}
 	return lines
 }
 
-// tallyText names who granted and who refused a (pre-)candidate.
+// tallyText names who granted (✓) and who refused (✗) a (pre-)candidate,
+// in the glyphs the map gives their answers.
 func (m *Model) tallyText(ns cluster.NodeStatus) string {
-	s := m.wraps.log[logVote].apply("granted " + idList(ns.Granted))
+	s := m.wraps.log[logVote].apply("✓" + idList(ns.Granted))
 	if len(ns.Refused) > 0 {
-		s += " " + m.wraps.log[logDeny].apply("refused "+idList(ns.Refused))
+		s += " " + m.wraps.log[logDeny].apply("✗"+idList(ns.Refused))
+	}
+	return s
+}
+
+// tallyWords is tallyText in words, for the inspector.
+func tallyWords(ns cluster.NodeStatus) string {
+	s := "granted by " + idList(ns.Granted)
+	if len(ns.Refused) > 0 {
+		s += ", refused by " + idList(ns.Refused)
 	}
 	return s
 }
