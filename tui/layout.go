@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"raftty/raft"
 )
 
 // The screen is cut into panels by width class:
@@ -120,9 +118,9 @@ func (m *Model) wideBody(w, h, y0 int) []string {
 		tlH = m.timelineRows(h) + 3
 	}
 	mh := h - tlH
-	// The left column is as wide as the node lines want (a partition, cut
-	// links and a tally in full), within a half or, beside a map column of
-	// its own, a third of the screen.
+	// The left column is as wide as the node lines want (a partition and
+	// cut links in full), within a half (or all but minRightPanel) or,
+	// beside a map column of its own, a third of the screen.
 	left := min(max(m.nodeLinesWidth()+2, leftPanel), max(w/2, w-minRightPanel))
 	if m.showMap && w >= threeColumns {
 		left = min(max(m.nodeLinesWidth()+2, leftPanel), w/3)
@@ -167,15 +165,15 @@ func (m *Model) wideBody(w, h, y0 int) []string {
 	return out
 }
 
-// nodeLinesWidth is the width of the longest node line.
+// nodeLinesWidth is the width the node lines want: the longest
+// connection in full. A candidate's tally is left out, so that the panels
+// keep their places through an election and move only with a fault; when
+// it does not fit it pushes the candidate's connection out of sight (the
+// inspector has both).
 func (m *Model) nodeLinesWidth() int {
 	size, widest := len(m.snap.Nodes), 0
 	for _, ns := range m.snap.Nodes {
-		w := ansi.StringWidth(m.connection(ns, size))
-		if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
-			w += 1 + ansi.StringWidth(m.tallyText(ns))
-		}
-		widest = max(widest, w)
+		widest = max(widest, ansi.StringWidth(m.connection(ns, size)))
 	}
 	return nodeLineFixed + widest
 }
