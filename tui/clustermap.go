@@ -83,6 +83,7 @@ const (
 func (cm *clusterMap) render(s *cluster.Snapshot, drops *ring[dropMark], selected int, r *renders) []string {
 	n := len(s.Nodes)
 	if cm.w < minMapW || cm.h < minMapH || n == 0 {
+		cm.pos, cm.flights, cm.placed = cm.pos[:0], cm.flights[:0], [3]int{}
 		lines := make([]string, cm.h)
 		if cm.h > 0 {
 			lines[0] = r.dim.apply("(the map needs more room: m hides it)")
