@@ -113,6 +113,20 @@ func (m *Model) nodeReport(id int) []string {
 			out = append(out, "  "+linkReport(s, id, peer))
 		}
 	}
+	var flying []string
+	for i := range s.Flights {
+		if f := &s.Flights[i]; f.From == id || f.To == id {
+			l := fmt.Sprintf("  n%d -> n%d %s t%d, arrives at t=%.3fs", f.From, f.To, f.Type, f.Term, f.ArriveAt.Seconds())
+			if f.Drop != "" {
+				l += " (will be dropped: " + f.Drop + ")"
+			}
+			flying = append(flying, l)
+		}
+	}
+	if len(flying) > 0 {
+		out = append(out, "", "messages in flight:")
+		out = append(out, flying...)
+	}
 	out = append(out, "", "last decisions, newest first:")
 	found := 0
 	prefix := fmt.Sprintf("n%d ", id)
