@@ -195,7 +195,9 @@ const minStatsBox = 7
 func (m *Model) narrowBody(w, h, y0 int) []string {
 	n := len(m.snap.Nodes)
 	stats := 1
-	nodeRows := n
+	// A long node list scrolls in a third of the rows, leaving the rest
+	// to the log, the map and the timeline.
+	nodeRows := min(n, max(5, h/3))
 	tlRows := 0
 	if m.showTimeline && !m.showMap {
 		tlRows = n
