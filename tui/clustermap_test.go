@@ -199,3 +199,39 @@ func TestMapCompactForm(t *testing.T) {
 		t.Fatalf("the selected n17 and the leader are not named:\n%s", view)
 	}
 }
+
+// A message dropped as it is sent (its sender's peer is disconnected) is
+// marked beside its sender; one that dies arriving, beside its receiver.
+func TestMapDropPlaces(t *testing.T) {
+	h := newHeadless(t, 42)
+	h.c.RunFor(time.Second)
+	leader := h.c.Leader()
+	cut := leader%5 + 1
+	if err := h.c.Disconnect(cut); err != nil {
+		t.Fatal(err)
+	}
+	h.c.RunFor(60 * time.Millisecond)
+	m := h.model(120, 40)
+	lines := strings.Split(mapText(m, 60, 20), "\n")
+	marked := func(x, y int) bool {
+		r := []rune(lines[y+1]) // below the box's top border
+		return x+1 < len(r) && r[x+1] == '✕'
+	}
+	found := false
+	for i := 0; i < m.hist.drops.len(); i++ {
+		d := m.hist.drops.at(i)
+		if d.at < m.snap.Now-dropLinger(&m.snap) {
+			continue
+		}
+		if !d.atSend || d.from != leader || d.to != cut {
+			t.Fatalf("drop %+v: want heartbeats from n%d to disconnected n%d, dropped at sending", d, leader, cut)
+		}
+		if x, y := m.cmap.at(d.from, d.to, 0); !marked(x, y) {
+			t.Fatalf("no ✕ beside the sender n%d at (%d,%d):\n%s", leader, x, y, strings.Join(lines, "\n"))
+		}
+		found = true
+	}
+	if !found {
+		t.Fatal("no recent drop")
+	}
+}
