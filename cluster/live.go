@@ -65,6 +65,10 @@ type Snapshot struct {
 	Behind bool
 	// Oldest is the earliest moment time travel can show.
 	Oldest time.Duration
+	// Flights are the messages on the wire (see Cluster.InFlight), and
+	// Cuts the one-way links that are cut.
+	Flights []Flight
+	Cuts    []Link
 }
 
 // Live owns a Cluster in one goroutine and paces its simulated clock against
@@ -150,10 +154,14 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 func (l *Live) loop(ctx context.Context) {
 	defer close(l.stopped)
 	ticks := l.opts.Ticks
+	var ticker *time.Ticker
 	if ticks == nil {
-		t := time.NewTicker(l.opts.Frame)
-		defer t.Stop()
-		ticks = t.C
+		ticker = time.NewTicker(l.opts.Frame)
+		defer ticker.Stop()
+		ticks = ticker.C
+		if l.paused {
+			ticker.Stop()
+		}
 	}
 	last := l.opts.Now()
 	for {
@@ -161,7 +169,17 @@ func (l *Live) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case cmd := <-l.cmds:
+			wasPaused := l.paused
 			err := cmd.fn(l.c)
+			// Paused, the wall-clock ticker stops, so that an idle paused
+			// program costs no wakeups; resuming starts the clock afresh.
+			switch {
+			case wasPaused && !l.paused && ticker != nil:
+				last = l.opts.Now()
+				ticker.Reset(l.opts.Frame)
+			case !wasPaused && l.paused && ticker != nil:
+				ticker.Stop()
+			}
 			l.publish()
 			cmd.reply <- err
 		case now := <-ticks:
@@ -362,6 +380,7 @@ func snapshotOf(c *Cluster) Snapshot {
 	return Snapshot{
 		Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(),
 		Config: c.Config(), MaxTerm: c.MaxTerm(),
+		Flights: c.InFlight(), Cuts: c.CutLinks(),
 	}
 }
 

@@ -108,6 +108,14 @@ type Status struct {
 	Timing       Timing
 	PreVote      bool
 	CheckQuorum  bool
+	// Granted and Refused are, for a candidate or pre-candidate, the
+	// nodes that have answered its current round, in id order (itself
+	// among Granted); nil in other roles.
+	Granted, Refused []NodeID
+	// HeardLeader says whether this node has accepted an AppendEntries
+	// from a leader, and LastLeaderContact when it last did.
+	HeardLeader       bool
+	LastLeaderContact time.Duration
 }
 
 // Node is one Raft node's election logic. It is not safe for concurrent use;
@@ -262,6 +270,17 @@ func (n *Node) Status() Status {
 	s := Status{
 		ID: n.id, Role: n.role, Term: n.term, VotedFor: n.votedFor, Leader: n.leader,
 		Timing: n.timing, PreVote: n.preVote, CheckQuorum: n.checkQuorum,
+		HeardLeader: n.heardLeader, LastLeaderContact: n.lastLeaderContact,
+	}
+	if n.role == Candidate || n.role == PreCandidate {
+		for _, p := range n.peers {
+			switch n.votes[p] {
+			case voteGranted:
+				s.Granted = append(s.Granted, p)
+			case voteRefused:
+				s.Refused = append(s.Refused, p)
+			}
+		}
 	}
 	s.LastLogIndex, s.LastLogTerm = n.lastLog()
 	if n.role == Leader {

@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -485,11 +486,34 @@ func TestCloneIsIndependentAndIdentical(t *testing.T) {
 		in(b)
 		am, ae := a.Output()
 		bm, be := b.Output()
-		if !reflect.DeepEqual(am, bm) || !reflect.DeepEqual(ae, be) || a.Status() != b.Status() || a.NextDeadline() != b.NextDeadline() {
+		if !reflect.DeepEqual(am, bm) || !reflect.DeepEqual(ae, be) || !reflect.DeepEqual(a.Status(), b.Status()) || a.NextDeadline() != b.NextDeadline() {
 			t.Fatalf("input %d: original and clone differ:\n%+v %+v %+v\n%+v %+v %+v", i, am, ae, a.Status(), bm, be, b.Status())
 		}
 	}
 	if !reflect.DeepEqual(a.HardState(), b.HardState()) {
 		t.Fatalf("hard states differ: %+v, %+v", a.HardState(), b.HardState())
+	}
+}
+
+// A candidate's status names who granted and who refused its current
+// round; a follower's names nobody.
+func TestStatusTalliesVotes(t *testing.T) {
+	n := newNode(t, 1, 5, HardState{})
+	at := n.NextDeadline()
+	n.Tick(at)
+	n.Step(at+ms, Message{Type: MsgRequestVoteReply, From: 3, To: 1, Term: 1, Granted: false})
+	n.Step(at+2*ms, Message{Type: MsgRequestVoteReply, From: 2, To: 1, Term: 1, Granted: true})
+	s := n.Status()
+	if fmt.Sprint(s.Granted) != "[n1 n2]" || fmt.Sprint(s.Refused) != "[n3]" {
+		t.Fatalf("granted %v refused %v, want [n1 n2] and [n3]", s.Granted, s.Refused)
+	}
+	n.Step(at+3*ms, Message{Type: MsgRequestVoteReply, From: 4, To: 1, Term: 1, Granted: true})
+	if s := n.Status(); s.Role != Leader || s.Granted != nil || s.Refused != nil {
+		t.Fatalf("leader's status %+v keeps a tally", s)
+	}
+	f := newNode(t, 2, 5, HardState{})
+	f.Step(10*ms, Message{Type: MsgAppendEntries, From: 1, To: 2, Term: 1})
+	if s := f.Status(); !s.HeardLeader || s.LastLeaderContact != 10*ms {
+		t.Fatalf("follower's status %+v, want heard a leader at 10ms", s)
 	}
 }

@@ -170,3 +170,23 @@ func (a *arrivals) clone() *arrivals {
 	}
 	return c
 }
+
+// each calls yield for every message on the wire, in no particular order,
+// until yield returns false.
+func (a *arrivals) each(yield func(flight) bool) {
+	for w, bits64 := range a.nonEmpty {
+		for ; bits64 != 0; bits64 &= bits64 - 1 {
+			b := &a.buckets[w*64+bits.TrailingZeros64(bits64)]
+			for _, f := range b.items[b.head:] {
+				if !yield(f) {
+					return
+				}
+			}
+		}
+	}
+	for _, f := range a.far {
+		if !yield(f) {
+			return
+		}
+	}
+}

@@ -15,6 +15,7 @@ package transport
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 )
@@ -335,6 +336,25 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 // InFlight returns the number of messages on the wire.
 func (nw *Network[P]) InFlight() int { return nw.inFlight.len() }
 
+// All yields every message on the wire, in no particular order, without
+// copying or allocating per message. The envelopes must not be changed or
+// kept after the iteration, and the network must not be changed during it.
+func (nw *Network[P]) All() iter.Seq[*Envelope[P]] {
+	return func(yield func(*Envelope[P]) bool) {
+		nw.inFlight.each(func(f flight) bool { return yield(&nw.slots[f.slot]) })
+	}
+}
+
+// Fate says what would become of e if it arrived now: Delivered, or the
+// reason it would be dropped (its link broke or its receiver died while it
+// travelled). Receive decides by the same rule.
+func (nw *Network[P]) Fate(e *Envelope[P]) Reason {
+	if nw.closed[e.To] {
+		return Dead
+	}
+	return nw.Reachable(e.From, e.To)
+}
+
 // NextArrival returns the arrival time of the earliest message on the wire.
 func (nw *Network[P]) NextArrival() (time.Duration, bool) {
 	f, ok := nw.inFlight.peek()
@@ -354,10 +374,7 @@ func (nw *Network[P]) Receive() (Envelope[P], Reason, bool) {
 	var zero Envelope[P]
 	nw.slots[f.slot] = zero // let the garbage collector have the payload
 	nw.free = append(nw.free, f.slot)
-	if nw.closed[e.To] {
-		return e, Dead, true
-	}
-	return e, nw.Reachable(e.From, e.To), true
+	return e, nw.Fate(&e), true
 }
 
 // Clone returns a deep copy of the network, messages in flight included,

@@ -166,3 +166,63 @@ func TestBadArguments(t *testing.T) {
 		t.Error("empty network: no error")
 	}
 }
+
+// All yields exactly the messages on the wire, and Fate predicts what
+// Receive will decide for each of them.
+func TestAllAndFate(t *testing.T) {
+	nw := newNet(t, 3, 2*ms, 2*ms, 0)
+	send(t, nw, 0, 1, 2)
+	send(t, nw, 0, 1, 3)
+	send(t, nw, ms, 2, 3)
+	if err := nw.Cut(1, 3, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Close(3); err != nil {
+		t.Fatal(err)
+	}
+	predicted := map[[2]int]Reason{}
+	for e := range nw.All() {
+		predicted[[2]int{e.From, e.To}] = nw.Fate(e)
+	}
+	if len(predicted) != 3 {
+		t.Fatalf("All yielded %d distinct messages, want 3: %v", len(predicted), predicted)
+	}
+	want := map[[2]int]Reason{{1, 2}: Delivered, {1, 3}: Dead, {2, 3}: Dead}
+	for k, r := range want {
+		if predicted[k] != r {
+			t.Errorf("fate of %v = %v, want %v", k, predicted[k], r)
+		}
+	}
+	for {
+		e, r, ok := nw.Receive()
+		if !ok {
+			break
+		}
+		if predicted[[2]int{e.From, e.To}] != r {
+			t.Errorf("Receive decided %v for %d->%d, Fate said %v", r, e.From, e.To, predicted[[2]int{e.From, e.To}])
+		}
+	}
+	n := 0
+	for range nw.All() {
+		n++
+	}
+	if n != 0 {
+		t.Errorf("All yielded %d messages of an empty wire", n)
+	}
+}
+
+func TestAllDoesNotAllocatePerMessage(t *testing.T) {
+	nw := newNet(t, 5, ms, 5*ms, 0)
+	for i := range 100 {
+		send(t, nw, 0, 1+i%5, 1+(i+1)%5)
+	}
+	var sum time.Duration
+	allocs := testing.AllocsPerRun(100, func() {
+		for e := range nw.All() {
+			sum += e.ArriveAt
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("iterating 100 messages allocated %v times", allocs)
+	}
+}

@@ -213,6 +213,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			m.dragging = true
 			return m.seek(t)
 		}
+		m.click(mouse) // nodes, log lines, messages on the map
 	case tea.MouseMotionMsg:
 		if !m.dragging {
 			return nil
@@ -252,5 +253,17 @@ func (h *history) truncateAfter(t time.Duration) {
 			r.dropLast()
 		}
 	}
+	for d, ok := h.drops.last(); ok && d.at > t; d, ok = h.drops.last() {
+		h.drops.dropLast()
+	}
 	h.lastDrop = cluster.Event{}
+}
+
+// cursorLogPos is the position, among the lines shown (all of log, or the
+// filtered idx), of the last line at or before the cursor, or -1.
+func (m *Model) cursorLogPos(log *ring[logLine], idx []int) int {
+	if idx == nil {
+		return sort.Search(log.len(), func(i int) bool { return log.at(i).at > m.cur.at }) - 1
+	}
+	return sort.Search(len(idx), func(k int) bool { return log.at(idx[k]).at > m.cur.at }) - 1
 }

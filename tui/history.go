@@ -18,11 +18,15 @@ type ring[T any] struct {
 	limit int
 	// dropped counts the items that fell off the old end.
 	dropped int
+	// total counts every push: item i is the (total-n+i)-th ever pushed,
+	// a number that names it while it stays.
+	total int
 }
 
 func newRing[T any](limit int) ring[T] { return ring[T]{limit: max(limit, 1)} }
 
 func (r *ring[T]) push(x T) {
+	r.total++
 	switch {
 	case r.n == r.limit:
 		r.items[r.head] = x
@@ -48,6 +52,7 @@ func (r *ring[T]) setLast(x T) { r.items[(r.head+r.n-1)%len(r.items)] = x }
 func (r *ring[T]) dropLast() {
 	if r.n > 0 {
 		r.n--
+		r.total--
 	}
 }
 
@@ -188,6 +193,8 @@ type logLine struct {
 	at   time.Duration
 	text string
 	kind logKind
+	// ev is the kind of the event it reports, for the filter.
+	ev cluster.Kind
 }
 
 type logKind uint8
@@ -211,6 +218,7 @@ const (
 	bandsBudget   = 500_000
 	decisionLines = 100_000
 	trafficLines  = 5000
+	dropMarks     = 4096
 )
 
 func perNode(budget, nodes, least, most int) int {
@@ -230,6 +238,19 @@ type history struct {
 	// broadcast dropped for one reason shows as one line, not one per peer.
 	lastDrop cluster.Event
 	dropTo   []int
+	// drops are every drop, heartbeats included, for the map to mark
+	// where each message died; lastSend tells a drop at sending (which
+	// follows its send event at once) from one on arrival.
+	drops    ring[dropMark]
+	lastSend cluster.Event
+}
+
+// dropMark is a dropped message: when, on which link, and whether it died
+// leaving its sender or arriving at its receiver.
+type dropMark struct {
+	at       time.Duration
+	from, to int
+	atSend   bool
 }
 
 func newHistory(nodes int) *history {
@@ -237,6 +258,7 @@ func newHistory(nodes int) *history {
 		nodes:     make([]nodeHistory, nodes),
 		decisions: newRing[logLine](decisionLines),
 		traffic:   newRing[logLine](trafficLines),
+		drops:     newRing[dropMark](dropMarks),
 	}
 	marks, bands := perNode(marksBudget, nodes, 8192, 400_000), perNode(bandsBudget, nodes, 2048, 100_000)
 	for i := range h.nodes {
@@ -257,11 +279,28 @@ func (h *history) node(id int) *nodeHistory {
 func (h *history) ingest(e *cluster.Event) {
 	h.timeline(e)
 	if e.Kind == cluster.KindSend {
+		h.lastSend = cluster.Event{At: e.At, Kind: e.Kind, From: e.From, To: e.To, Type: e.Type}
 		return // its delivery or drop says the same, later
 	}
-	line := logLine{at: e.At, text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e)}
+	if e.Kind == cluster.KindDrop {
+		ls := &h.lastSend
+		h.drops.push(dropMark{at: e.At, from: e.From, to: e.To,
+			atSend: ls.At == e.At && ls.From == e.From && ls.To == e.To && ls.Type == e.Type})
+	}
+	line := logLine{at: e.At, text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e), ev: e.Kind}
 	if e.Kind == cluster.KindViolation && h.violation == "" {
 		h.violation = e.String()
+	}
+	// The parameters reported at the start fold into one line.
+	if e.Kind == cluster.KindParam && e.At == 0 {
+		if last, ok := h.decisions.last(); ok && last.ev == cluster.KindParam && strings.HasPrefix(last.text, "   0.000 set ") {
+			last.text += fmt.Sprintf(", %s = %s", e.Name, e.Value)
+			h.decisions.setLast(last)
+			if lt, ok := h.traffic.last(); ok && lt.ev == cluster.KindParam {
+				h.traffic.setLast(last)
+			}
+			return
+		}
 	}
 	h.traffic.push(line)
 	if e.Kind == cluster.KindDeliver || (e.Kind == cluster.KindDrop && e.IsHeartbeatTraffic()) || isLateVote(e) {
@@ -298,7 +337,7 @@ func (h *history) pushDrop(e *cluster.Event, line logLine) {
 // isLateVote: a vote answer that arrived after its election was decided.
 // Every won election has a few; they are traffic, not decisions.
 func isLateVote(e *cluster.Event) bool {
-	return e.Kind == cluster.KindIgnore && (e.Type == "RequestVoteReply" || e.Type == "PreVoteReply")
+	return e.Kind == cluster.KindIgnore && isVoteReply(e.Type)
 }
 
 func logKindOf(e *cluster.Event) logKind {
@@ -344,11 +383,11 @@ func (h *history) timeline(e *cluster.Event) {
 			}
 		}
 	case cluster.KindSend:
-		if n := h.node(e.From); n != nil && e.Type == "AppendEntries" {
+		if n := h.node(e.From); n != nil && isAppendEntries(e.Type) {
 			n.addMark(e.At, markHeartbeatOut)
 		}
 	case cluster.KindDeliver:
-		if n := h.node(e.To); n != nil && e.Type == "AppendEntries" {
+		if n := h.node(e.To); n != nil && isAppendEntries(e.Type) {
 			n.addMark(e.At, markHeartbeatIn)
 		}
 	case cluster.KindFault:

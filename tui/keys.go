@@ -17,6 +17,8 @@ type keyMap struct {
 
 	TimeBack, TimeForward, PageBack, PageForward, Oldest, Live, PrevDecision key.Binding
 
+	Map, Timeline, Inspect, Filter, Close key.Binding
+
 	Help, Quit key.Binding
 }
 
@@ -47,9 +49,9 @@ func defaultKeyMap() keyMap {
 		Edit:         b("e", "edit timing", "e"),
 		Scenario:     b("s", "scenarios", "s"),
 		Heartbeats:   b("f", "show heartbeats", "f"),
-		LogUp:        b("↑/pgup", "scroll log", "up", "pgup"),
-		LogDown:      b("↓/pgdn", "scroll log", "down", "pgdown"),
-		LogEnd:       b("G", "log: newest", "G"),
+		LogUp:        b("↑/pgup", "select older log line", "up", "pgup"),
+		LogDown:      b("↓/pgdn", "select newer log line", "down", "pgdown"),
+		LogEnd:       b("G", "log: follow newest", "G"),
 		TimeBack:     b("←", "back in time", "left"),
 		TimeForward:  b("→", "forward in time", "right"),
 		PageBack:     b("shift+←", "a screen back", "shift+left"),
@@ -57,22 +59,29 @@ func defaultKeyMap() keyMap {
 		Oldest:       b("home", "oldest kept moment", "home"),
 		Live:         b("end", "back to live", "end"),
 		PrevDecision: b(",", "previous decision", ","),
+		Map:          b("m", "map on/off", "m"),
+		Timeline:     b("T", "timeline on/off", "T"),
+		Inspect:      b("enter", "inspect node/line", "enter"),
+		Filter:       b("/", "filter log", "/"),
+		Close:        b("esc", "unselect line, clear filter", "esc"),
 		Help:         b("?", "more", "?"),
 		Quit:         b("q", "quit", "q", "ctrl+c"),
 	}
 }
 
-// ShortHelp is the help bar: the keys a first-time user needs.
+// ShortHelp is the help bar: the keys a first-time user needs, ? among
+// those that fit in 80 columns.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.TimeBack, k.Live, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.Kill, k.Disconnect, k.Reconnect, k.Pause, k.TimeBack, k.Help, k.Inspect, k.Map, k.Restart, k.Faster, k.Slower, k.Quit}
 }
 
-// FullHelp is every key, in four columns.
+// FullHelp is every key, in five columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition, k.PreVote, k.CheckQuorum},
 		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit, k.Scenario},
 		{k.Pause, k.Step, k.PrevDecision, k.TimeBack, k.TimeForward, k.PageBack, k.PageForward, k.Oldest, k.Live},
-		{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Help, k.Quit},
+		{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.Help, k.Quit},
+		{k.Map, k.Timeline, k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.Close},
 	}
 }

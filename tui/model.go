@@ -63,6 +63,7 @@ const (
 	modePartition
 	modeEdit
 	modeScenario
+	modeFilter
 )
 
 // frameMsg asks the model to drain events and redraw.
@@ -115,6 +116,26 @@ type Model struct {
 	cur      timeCursor
 	tl       timelineGeom
 	dragging bool
+
+	// The map, the inspector, the log's filter and selection, and what the
+	// screen shows (see layout.go, clustermap.go, inspector.go, filter.go).
+	cmap         clusterMap
+	showMap      bool
+	showTimeline bool
+	inspect      inspector
+	filter       logFilter
+	filterForm   promptForm
+	filterIdx    []int
+	logSel       int // the selected log line's number (ring.total order), or -1
+	helpScroll   int
+	hits         []hit
+	// dirty: something changed since View last drew drawn, its result.
+	dirty bool
+	drawn string
+	// tick schedules the next frame (frameTick; tests drive frames
+	// themselves); ticking says one is scheduled.
+	tick    func() tea.Cmd
+	ticking bool
 }
 
 // New makes the model over a live cluster.
@@ -133,7 +154,14 @@ func New(live Cluster, styles Styles) *Model {
 		speed:    snap.Speed,
 		status:   "watch the first election; select a node with 1-9, then d, k, t ... (? for every key)",
 		cur:      timeCursor{live: snap},
+
+		showMap:      true,
+		showTimeline: true,
+		logSel:       -1,
+		tick:         frameTick,
 	}
+	m.inspect.keys = newInspectorKeys()
+	m.filterForm = newPromptForm("filter", "n3 vote refused")
 	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
 	m.edit = newEditForm()
@@ -157,7 +185,8 @@ func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.snap = live.Snapshot()
 	m.cur = timeCursor{live: m.snap}
 	m.hist = newHistory(len(m.snap.Nodes))
-	m.selected, m.logScroll, m.uiDropped = 1, 0, 0
+	m.selected, m.logScroll, m.uiDropped, m.logSel = 1, 0, 0, -1
+	m.inspect.open = false
 	m.paused, m.speed = m.snap.Paused, m.snap.Speed
 	m.SetScenario(script.Title, script.Explain)
 	m.drain()
@@ -169,19 +198,52 @@ func frameTick() tea.Cmd {
 
 // Init starts the frame clock.
 func (m *Model) Init() tea.Cmd {
-	return frameTick()
+	m.ticking = true
+	return m.tick()
 }
 
-// Update changes the model's state in answer to a message.
+// Update changes the model's state in answer to a message. Any message but
+// a frame restarts the frame clock if it had stopped.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(frameMsg); ok {
+		return m, m.frame()
+	}
+	m.dirty = true
+	model, cmd := m.update(msg)
+	if !m.ticking {
+		m.ticking = true
+		cmd = tea.Batch(cmd, m.tick())
+	}
+	return model, cmd
+}
+
+// frame drains the cluster and asks for the next frame. Paused with
+// nothing new, it asks for none: the program then sleeps, drawing nothing,
+// until a key, a click or a command's answer comes.
+func (m *Model) frame() tea.Cmd {
+	before := m.cur.live
+	live := &m.cur.live
+	if m.drain() || before.Now != live.Now || before.Paused != live.Paused || before.Speed != live.Speed {
+		m.dirty = true
+	} else if m.paused && live.Paused && !m.cur.playing {
+		m.ticking = false
+		return nil
+	}
+	var play tea.Cmd
+	if m.cur.playing {
+		play = m.playFrame()
+		m.dirty = true
+	}
+	m.ticking = true
+	return tea.Batch(play, m.tick())
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		return m, nil
-	case frameMsg:
-		m.drain()
-		return m, tea.Batch(m.playFrame(), frameTick())
 	case tea.MouseMsg:
 		if m.mode != modeNormal {
 			return m, nil
@@ -199,6 +261,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updateEdit(msg)
 		case modeScenario:
 			return m, m.updatePicker(msg)
+		case modeFilter:
+			return m, m.updateFilter(msg)
+		}
+		if m.inspect.open {
+			return m, m.updateInspector(msg)
+		}
+		if m.showFullHelp && m.scrollHelp(msg) {
+			return m, nil
 		}
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
@@ -207,14 +277,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.partition.update(msg)
 		case modeEdit:
 			return m, m.edit.update(msg)
+		case modeFilter:
+			return m, m.filterForm.update(msg)
 		}
 	}
 	return m, nil
 }
 
 // drain takes the events that arrived since the last frame into the
-// history, and the cluster's latest state.
-func (m *Model) drain() {
+// history, and the cluster's latest state; it reports whether any arrived.
+func (m *Model) drain() bool {
 	var dropped int
 	m.evbuf, dropped = m.live.Drain(m.evbuf[:0])
 	m.uiDropped += dropped
@@ -230,6 +302,7 @@ func (m *Model) drain() {
 	if !m.cur.past {
 		m.snap = m.cur.live
 	}
+	return len(m.evbuf) > 0 || dropped > 0
 }
 
 func (m *Model) setStatus(s string, err error) {
@@ -367,11 +440,30 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.logScroll = 0
 		m.setStatus("event log: heartbeats and message traffic "+map[bool]string{true: "shown", false: "hidden"}[m.showHeartbeats], nil)
 	case key.Matches(msg, k.LogUp):
-		m.logScroll += m.scrollStep(msg)
+		m.moveLogSelection(m.scrollStep(msg))
 	case key.Matches(msg, k.LogDown):
-		m.logScroll = max(m.logScroll-m.scrollStep(msg), 0)
+		m.moveLogSelection(-m.scrollStep(msg))
 	case key.Matches(msg, k.LogEnd):
-		m.logScroll = 0
+		m.logScroll, m.logSel = 0, -1
+	case key.Matches(msg, k.Inspect):
+		m.openInspector()
+	case key.Matches(msg, k.Filter):
+		m.mode = modeFilter
+		return m.filterForm.open(m.filter.text)
+	case key.Matches(msg, k.Close):
+		switch {
+		case m.logSel >= 0:
+			m.logSel = -1
+		case m.filter.text != "":
+			m.filter = logFilter{}
+			m.setStatus("log filter cleared", nil)
+		}
+	case key.Matches(msg, k.Map):
+		m.showMap = !m.showMap
+		m.setStatus("map "+map[bool]string{true: "shown", false: "hidden (m shows it)"}[m.showMap], nil)
+	case key.Matches(msg, k.Timeline):
+		m.showTimeline = !m.showTimeline
+		m.setStatus("timeline "+map[bool]string{true: "shown", false: "hidden (T shows it)"}[m.showTimeline], nil)
 	case key.Matches(msg, k.Scenario):
 		if m.restart == nil {
 			m.setStatus("no scenarios here", nil)
@@ -381,6 +473,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.picker.open(scenario.Builtins())
 	case key.Matches(msg, k.Help):
 		m.showFullHelp = !m.showFullHelp
+		m.helpScroll = 0
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ type renders struct {
 	// cellStyles are the wraps a timeline cell can take; a cell names one
 	// by index, so that runs of cells in one style share one escape.
 	cellStyles []wrap
+	// mapStyles are the map's, indexed by the map* constants.
+	mapStyles []wrap
 }
 
 // Indices into renders.cellStyles; node colours follow cellNode.
@@ -53,6 +55,23 @@ func newRenders(s Styles) renders {
 		cellVote: r.log[logVote], cellStepDown: r.log[logState],
 	}
 	r.cellStyles = append(r.cellStyles, r.nodes...)
+	r.mapStyles = make([]wrap, mapNode, int(mapNode)+len(r.nodes))
+	r.mapStyles[mapLink] = newWrap(s.MapLink)
+	r.mapStyles[mapLinkBroken] = r.cutOff
+	r.mapStyles[mapFollower] = r.follower
+	r.mapStyles[mapPreCandidate] = r.preCandidate
+	r.mapStyles[mapCandidate] = r.candidate
+	r.mapStyles[mapDead] = r.dead
+	r.mapStyles[mapSelected] = r.selected
+	r.mapStyles[mapGranted] = r.log[logVote]
+	r.mapStyles[mapRefused] = r.log[logDeny]
+	r.mapStyles[mapReply] = r.dim
+	r.mapStyles[mapDrop] = r.errorText
+	r.mapStyles[mapDoomed] = r.cutOff
+	r.mapStyles[mapTimerFull] = r.timerFull
+	r.mapStyles[mapTimerEmpty] = r.timerEmpty
+	r.mapStyles[mapDim] = r.dim
+	r.mapStyles = append(r.mapStyles, r.nodes...)
 	return r
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -107,7 +108,9 @@ func newSession(live Cluster, opts Options) *Model {
 // to Bubble Tea to catch (no WithoutCatchPanics), so that a panic in Update,
 // View or a command restores the terminal before the error is reported.
 func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
-	progOpts := []tea.ProgramOption{tea.WithContext(ctx)}
+	// The renderer flushes no more often than the model draws frames:
+	// each of its ticks wakes the program, paused or not.
+	progOpts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(int(time.Second / frameInterval))}
 	if opts.NoColor {
 		progOpts = append(progOpts, tea.WithColorProfile(colorprofile.Ascii))
 	}

@@ -35,6 +35,10 @@ type Styles struct {
 
 	TimerFull, TimerEmpty lipgloss.Style
 
+	// MapLink draws a healthy link on the cluster map; broken ones take
+	// CutOff, messages their role's or their answer's colour.
+	MapLink lipgloss.Style
+
 	// Help styles the help bar and the full help.
 	Help help.Styles
 }
@@ -78,6 +82,7 @@ func DefaultStyles(noColor bool) Styles {
 		LogViolation: lipgloss.NewStyle().Foreground(c("#FFFFFF")).Background(c("#D70000")).Bold(true),
 		TimerFull:    fg("#5FAFFF"),
 		TimerEmpty:   fg("#3A3A3A"),
+		MapLink:      fg("#4E4E4E"),
 	}
 	s.Help = help.DefaultDarkStyles()
 	if noColor {

@@ -7,11 +7,15 @@ import (
 )
 
 // timeline draws one row per node, newest time at the right edge, and a
-// time axis, in a box h tall. Columns are aligned to multiples of the zoom,
-// so that a mark stays in its column as time scrolls past.
-func (m *Model) timeline(w, h int) []string {
+// time axis, in a box h tall at screen row y. Columns are aligned to
+// multiples of the zoom, so that a mark stays in its column as time scrolls
+// past. With more nodes than rows it shows a window that follows the
+// selection.
+func (m *Model) timeline(w, h, y int) []string { return m.timelineAxis(w, h, y, true) }
+
+func (m *Model) timelineAxis(w, h, y int, withAxis bool) []string {
 	zoom := zoomLevels[m.zoom]
-	const label = 4 // "n1  "
+	const label = 5 // "n1   "
 	cols := max(w-2-label, 0)
 	end := m.timelineEnd(m.snap.Now)
 	cursorCol := -1
@@ -22,25 +26,39 @@ func (m *Model) timeline(w, h int) []string {
 	if m.cur.past {
 		cursorCol = int((m.cur.at - start) / zoom)
 	}
-	m.tl = timelineGeom{x0: 1 + label, y0: m.tl.y0, cols: cols, rows: len(m.hist.nodes), start: start, zoom: zoom}
+	m.tl = timelineGeom{x0: 1 + label, cols: cols, start: start, zoom: zoom}
 
-	rows := make([]string, 0, h-2)
+	n := len(m.hist.nodes)
+	rows := max(h-2, 0)
+	if withAxis {
+		rows = max(rows-1, 0)
+	}
+	first := window(n, rows, m.selected-1)
+	last := min(first+rows, n)
+	lines := make([]string, 0, h-2)
 	var b strings.Builder
-	for i := range m.hist.nodes {
-		id := i + 1
+	for id := first + 1; id <= last; id++ {
 		b.Reset()
 		b.WriteString(m.nodeLabel(id, label))
 		m.timelineRow(&b, id, start, zoom, cols, cursorCol)
-		rows = append(rows, b.String())
+		lines = append(lines, b.String())
+		m.hits = append(m.hits, hit{x: 1, y: y + 1 + id - first - 1, w: label, h: 1, node: id, logLine: -1})
 	}
-	rows = append(rows, strings.Repeat(" ", label)+axis(start, zoom, cols, cursorCol))
+	m.tl.y0, m.tl.rows = y+1, last-first
+	if withAxis {
+		lines = append(lines, strings.Repeat(" ", label)+axis(start, zoom, cols, cursorCol))
+	}
 	title := fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend",
 		zoom, m.keys.ZoomIn.Help().Key, m.keys.ZoomOut.Help().Key)
+	if last-first < n {
+		title = fmt.Sprintf("timeline n%d-n%d of %d · one column = %v · %s/%s zoom · ←/→ back in time", first+1, last, n,
+			zoom, m.keys.ZoomIn.Help().Key, m.keys.ZoomOut.Help().Key)
+	}
 	if m.cur.past {
 		title = fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%.3fs · ←/→ move · click/drag · end: live",
 			zoom, m.cur.at.Seconds())
 	}
-	return m.box(title, rows, w, h)
+	return m.box(title, lines, w, h)
 }
 
 // timelineRow writes cols cells of node id's row covering [start, start +
@@ -55,6 +73,7 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 	mi := h.firstMarkFrom(start)
 	kept := h.keptFrom()
 	style := -1
+	carry := markNone // a decision pushed out of the previous column
 	for col := 0; col < cols; col++ {
 		colEnd := start + time.Duration(col+1)*zoom
 		if col == cursorCol {
@@ -79,10 +98,25 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 		for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
 			bi++
 		}
-		best := markNone
+		// The column shows its most important mark; when it holds two
+		// decisions (a timeout and the win that follows), the earlier
+		// shows here and the later takes the next column, so that a
+		// short candidacy is never hidden.
+		best, decision, decisionAt := carry, carry, time.Duration(-1)
+		carry = markNone
 		for mi < h.marks.len() && h.marks.at(mi).at < colEnd {
-			best = max(best, h.marks.at(mi).kind)
+			mk := h.marks.at(mi)
 			mi++
+			if isDecision(mk.kind) {
+				if decision != markNone && mk.at > decisionAt && mk.kind != decision && carry == markNone {
+					carry = mk.kind
+					continue
+				}
+				if decision == markNone {
+					decision, decisionAt = mk.kind, mk.at
+				}
+			}
+			best = max(best, mk.kind)
 		}
 		var c cell
 		switch {
@@ -139,3 +173,7 @@ func formatAxis(t, zoom time.Duration) string {
 	}
 	return fmt.Sprintf("%.2fs", t.Seconds())
 }
+
+// isDecision: a mark that says a node changed what it does (timed out,
+// campaigned, won, stepped down), which the timeline must not hide.
+func isDecision(k markKind) bool { return k >= markPreCandidate }

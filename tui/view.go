@@ -2,7 +2,7 @@ package tui
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,95 +40,14 @@ func (w wrap) apply(s string) string {
 // View draws the model. It only reads state, in time proportional to the
 // screen, whatever the length of the history.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	if m.dirty || m.drawn == "" {
+		m.drawn, m.dirty = m.render(), false
+	}
+	v := tea.NewView(m.drawn)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "raftty"
 	return v
-}
-
-// Minimum sizes: below them the UI asks for a larger terminal.
-const (
-	minWidth     = 60
-	wideWidth    = 110
-	leftPanel    = 58
-	minLogHeight = 3
-)
-
-func (m *Model) render() string {
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
-	n := len(m.snap.Nodes)
-	var top []string
-	top = append(top, m.header(w))
-	if m.hist.violation != "" {
-		top = append(top, fit(m.wraps.banner.apply(" "+m.hist.violation+" "), w))
-	}
-	bottom := append(m.bottomLines(w), fit(m.help.ShortHelpView(m.keys.ShortHelp()), w))
-	timelineH := n + 3
-	// A scenario's title and explanation take the rows the panels can
-	// spare, up to maxExplainLines of explanation.
-	spare := h - len(top) - len(bottom) - timelineH - (n + 2 + 1 + minLogHeight)
-	if m.title != "" && spare > 0 {
-		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
-		spare--
-	}
-	for _, line := range wrapText(m.explain, w-2, min(maxExplainLines, max(spare, 0))) {
-		top = append(top, fit(m.wraps.status.apply(" "+line), w))
-	}
-	avail := h - len(top) - len(bottom) - timelineH
-
-	var middle []string
-	switch {
-	case m.mode == modeScenario && avail >= 3:
-		middle = m.pickerBox(w, avail)
-	case m.showFullHelp && avail >= 3:
-		middle = m.fullHelp(w, avail)
-	case w >= wideWidth && avail >= n+2+1+minLogHeight:
-		middle = m.wideMiddle(w, avail)
-	case w >= minWidth && avail >= n+2+1+minLogHeight:
-		middle = m.narrowMiddle(w, avail)
-	default:
-		return tooSmall(w, h, minWidth, h-avail+n+2+1+minLogHeight)
-	}
-	out := make([]string, 0, h)
-	out = append(out, top...)
-	out = append(out, middle...)
-	m.tl.y0 = len(out) + 1 // below the box's top border
-	out = append(out, m.timeline(w, timelineH)...)
-	out = append(out, bottom...)
-	return strings.Join(out, "\n")
-}
-
-// wideMiddle: nodes and statistics on the left, the event log on the right.
-func (m *Model) wideMiddle(w, h int) []string {
-	n := len(m.snap.Nodes)
-	left := min(leftPanel, w/2)
-	nodes := m.box("nodes", m.nodeLines(left-2), left, n+2)
-	statsLines := m.statsLines(left-2, h)
-	statsH := min(len(statsLines)+2, h-(n+2))
-	leftCol := append(nodes, m.box("statistics", statsLines, left, statsH)...)
-	if rest := h - len(leftCol); rest >= len(legendLines)+2 {
-		leftCol = append(leftCol, m.box("timeline legend", legendLines, left, rest)...)
-	} else if rest > 0 {
-		leftCol = append(leftCol, m.box("", nil, left, rest)...)
-	}
-	right := m.eventBox(w-left, h)
-	out := make([]string, h)
-	for i := range out {
-		out[i] = leftCol[i] + right[i]
-	}
-	return out
-}
-
-// narrowMiddle stacks nodes, a line of statistics and the event log.
-func (m *Model) narrowMiddle(w, h int) []string {
-	n := len(m.snap.Nodes)
-	out := m.box("nodes", m.nodeLines(w-2), w, n+2)
-	out = append(out, fit(" "+m.wraps.dim.apply(strings.Join(m.statsParts(), " · ")), w))
-	return append(out, m.eventBox(w, h-n-3)...)
 }
 
 // maxExplainLines bounds a scenario's explanation on screen.
@@ -216,43 +135,64 @@ func (m *Model) box(title string, lines []string, w, h int) []string {
 
 func (m *Model) header(w int) string {
 	s := m.snap
-	leader := "leader " + m.nodeName(s.Leader)
-	if s.Leader == 0 {
-		leader = fmt.Sprintf("no leader for %v", roundDur(s.Now-s.Stats.NoLeaderSince))
+	// The leader with its own term; the highest term any node holds
+	// named apart when it differs (a node cut off has campaigned alone).
+	var leader, term string
+	switch {
+	case s.Leader == 0:
+		leader = fmt.Sprintf("no leader %v", roundDur(s.Now-s.Stats.NoLeaderSince))
+		term = fmt.Sprintf("term %d", s.MaxTerm)
+	default:
+		lt := s.Nodes[s.Leader-1].Term
+		leader = fmt.Sprintf("leader %s term %d", m.nodeName(s.Leader), lt)
+		if lt != s.MaxTerm {
+			term = m.wraps.cutOff.apply(fmt.Sprintf("highest term %d", s.MaxTerm))
+		}
 	}
-	state := "running"
+	speed := formatSpeed(m.speed)
 	if m.paused {
-		state = "PAUSED"
+		speed += " PAUSED"
 	}
-	// Parts in order of importance: the last ones go first when the
-	// terminal is narrow; the clock always stays.
-	parts := []string{
-		m.wraps.header.apply(" raftty"),
-		fmt.Sprintf("term %d", s.MaxTerm),
-		leader,
-		formatSpeed(m.speed) + " " + state,
-		fmt.Sprintf("seed %d", s.Config.Seed),
-		fmt.Sprintf("%d nodes", len(s.Nodes)),
-		"PreVote " + cluster.OnOff(s.Config.PreVote),
-		"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum),
+	// Parts in screen order, each with its rank: when the terminal is
+	// narrow the lowest ranks go first (the seed, the size, the highest
+	// term, the name); PreVote and CheckQuorum stay at 80 columns. The
+	// clock always stays.
+	type part struct {
+		text string
+		rank int
+	}
+	parts := []part{
+		{m.wraps.header.apply("raftty"), 4},
+		{leader, 9},
+		{speed, 8},
+		{term, 3},
+		{"PreVote " + cluster.OnOff(s.Config.PreVote), 7},
+		{"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum), 6},
+		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
+		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
 	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	if m.cur.past {
 		// Said so that the back row of a class can read it.
 		past := m.wraps.banner.apply(fmt.Sprintf(" PAST t=%.3fs · live at %.3fs · end: back to live ",
 			m.cur.at.Seconds(), m.liveNow().Seconds()))
-		parts = append(parts[:1], append([]string{past}, parts[1:]...)...)
+		parts = append(parts[:1], append([]part{{past, 10}}, parts[1:]...)...)
 		clock = ""
 	}
 	sep := m.wraps.dim.apply(" · ")
-	for len(parts) > 1 {
-		left := strings.Join(parts, sep)
-		if gap := w - ansi.StringWidth(left) - len(clock); gap >= 1 {
-			return left + strings.Repeat(" ", gap) + m.wraps.header.apply(clock)
+	for rank := 0; rank <= 10; rank++ {
+		var keep []string
+		for _, p := range parts {
+			if p.rank > rank && p.text != "" {
+				keep = append(keep, p.text)
+			}
 		}
-		parts = parts[:len(parts)-1]
+		left := " " + strings.Join(keep, sep)
+		if gap := w - ansi.StringWidth(left) - len(clock); gap >= 1 || len(keep) <= 1 {
+			return fit(left+strings.Repeat(" ", max(gap, 1))+m.wraps.header.apply(clock), w)
+		}
 	}
-	return fit(parts[0]+" "+clock, w)
+	return fit(clock, w)
 }
 
 func (m *Model) nodeName(id int) string {
@@ -262,37 +202,74 @@ func (m *Model) nodeName(id int) string {
 	return m.wraps.node(id).apply(fmt.Sprintf("n%d", id))
 }
 
-// nodeLines are the nodes panel: role in colour, term, vote, the end of the
-// log (last index and term, once any node has entries: the election
-// restriction compares them), the election timer draining, connection.
-func (m *Model) nodeLines(w int) []string {
+// nodeLines are the nodes panel's rows for nodes first+1..end: role in
+// colour, term, vote or tally, the end of the log (last index and term, once
+// any node has entries: the election restriction compares them), the
+// election timer draining, connection, and for a (pre-)candidate who
+// granted and who refused.
+func (m *Model) nodeLines(w, first, end int) []string {
 	size := len(m.snap.Nodes)
-	lines := make([]string, 0, size)
+	lines := make([]string, 0, end-first)
 	logs := false
 	for _, ns := range m.snap.Nodes {
 		logs = logs || ns.LastLogIndex > 0
 	}
-	for _, ns := range m.snap.Nodes {
+	for _, ns := range m.snap.Nodes[first:end] {
 		id := int(ns.ID)
 		sel := "  "
 		if id == m.selected {
 			sel = m.wraps.selected.apply("▶") + " "
 		}
-		name := m.nodeLabel(id, 4)
+		name := m.nodeLabel(id, 5)
 		role, roleStyle := m.roleLabel(ns)
 		vote := ""
 		if ns.VotedFor != raft.None {
 			vote = fmt.Sprintf("voted n%d", ns.VotedFor)
 		}
+		tally := ""
+		if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
+			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), size/2+1)
+			tally = " " + m.tallyText(ns)
+		}
 		line := sel + name + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
-			fmt.Sprintf(" t%-4d %-9s ", ns.Term, vote)
+			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote)
 		if logs {
 			line += fmt.Sprintf("log %-8s ", fmt.Sprintf("%d/t%d", ns.LastLogIndex, ns.LastLogTerm))
 		}
-		line += m.timerCell(ns) + " " + m.connection(ns, size)
+		line += m.timerCell(ns) + tally + " " + m.connection(ns, size)
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// tallyText names who granted (✓) and who refused (✗) a (pre-)candidate,
+// in the glyphs the map gives their answers.
+func (m *Model) tallyText(ns cluster.NodeStatus) string {
+	s := m.wraps.log[logVote].apply("✓" + idList(ns.Granted))
+	if len(ns.Refused) > 0 {
+		s += " " + m.wraps.log[logDeny].apply("✗"+idList(ns.Refused))
+	}
+	return s
+}
+
+// tallyWords is tallyText in words, for the inspector.
+func tallyWords(ns cluster.NodeStatus) string {
+	s := "granted by " + idList(ns.Granted)
+	if len(ns.Refused) > 0 {
+		s += ", refused by " + idList(ns.Refused)
+	}
+	return s
+}
+
+func idList(ids []raft.NodeID) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	return strings.Join(parts, ",")
 }
 
 // nodeLabel is "n3" padded to width, reversed when selected.
@@ -400,55 +377,129 @@ func (m *Model) statsLines(w, h int) []string {
 	return lines
 }
 
-// fullHelp lists every key and the timeline legend, across the screen.
+// fullHelp lists every key and the legends, across the screen; ↑/↓ scroll
+// it when it is taller than the screen.
 func (m *Model) fullHelp(w, h int) []string {
 	help := m.help
 	help.SetWidth(w - 2)
 	groups := m.keys.FullHelp()
 	if w < 100 { // two columns of keys instead of four
-		groups = [][]key.Binding{append(groups[0], groups[1]...), append(groups[2], groups[3]...)}
+		var a, b []key.Binding
+		for i, g := range groups {
+			if i < (len(groups)+1)/2 {
+				a = append(a, g...)
+			} else {
+				b = append(b, g...)
+			}
+		}
+		groups = [][]key.Binding{a, b}
 	}
 	lines := strings.Split(help.FullHelpView(groups), "\n")
-	lines = append(lines, "")
+	lines = append(lines, "", "timeline:")
 	lines = append(lines, legendLines...)
-	return m.box("every key (? closes)", lines, w, h)
+	lines = append(lines, "", "map:", mapLegend, "inspector: enter opens, ↑/↓ scroll, esc closes; a click selects a node or a log line")
+	rows := max(h-2, 0)
+	m.helpScroll = min(m.helpScroll, max(len(lines)-rows, 0))
+	title := "every key (? closes)"
+	if len(lines) > rows {
+		title = fmt.Sprintf("every key (? closes, ↑/↓ scroll: %d-%d of %d)", m.helpScroll+1, min(m.helpScroll+rows, len(lines)), len(lines))
+	}
+	return m.box(title, lines[m.helpScroll:], w, h)
 }
 
-// eventBox is the event log, newest at the bottom.
-func (m *Model) eventBox(w, h int) []string {
-	log := &m.hist.decisions
+// eventBox is the event log, newest at the bottom, filtered by /, with the
+// selected line (↑/↓, a click) reversed and kept in view.
+func (m *Model) eventBox(w, h, x, y int) []string {
+	log, idx := m.shownLog()
 	title := "events"
 	if m.showHeartbeats {
-		log = &m.hist.traffic
 		title = "events, with message traffic"
 	}
-	rows := h - 2
-	end := log.len() - min(m.logScroll, max(log.len()-rows, 0))
-	at := -1 // the line at the cursor, highlighted
+	count := log.len()
+	if idx != nil {
+		count = len(idx)
+	}
+	if m.filter.text != "" {
+		title += fmt.Sprintf(" · /%s: %d lines", m.filter.text, count)
+	}
+	rows := max(h-2, 0)
+	end := count - min(m.logScroll, max(count-rows, 0))
+	sel := m.selectedLogPos(log, idx)
+	if sel >= 0 {
+		end = min(max(end, sel+1), sel+rows, count)
+	}
+	if end < count {
+		title += fmt.Sprintf(" · back %d, G for newest", count-end)
+	}
+	if sel >= 0 {
+		title += " · enter shows it all"
+	}
+	at := -1 // in the past: the line at the cursor, the recorded future dimmed below it
 	if m.cur.past {
-		// The line at the cursor sits two thirds down, the recorded
-		// future below it.
-		at = sort.Search(log.len(), func(i int) bool { return log.at(i).at > m.cur.at }) - 1
-		end = min(max(at+1+rows/3, rows), log.len())
-		title += fmt.Sprintf(" at t=%.3fs (below: the recorded future)", m.cur.at.Seconds())
-	} else if end < log.len() {
-		title += fmt.Sprintf("  (scrolled back %d, G for newest)", log.len()-end)
+		at = m.cursorLogPos(log, idx)
+		if sel < 0 && at >= 0 {
+			end = min(max(at+1+rows/3, rows), count)
+		}
+		title += fmt.Sprintf(" · at t=%.3fs, below it the recorded future", m.cur.at.Seconds())
 	}
 	start := max(end-rows, 0)
 	lines := make([]string, 0, rows)
-	for i := start; i < end; i++ {
+	for k := start; k < end; k++ {
+		i := k
+		if idx != nil {
+			i = idx[k]
+		}
 		l := log.at(i)
 		text := ansi.Truncate(l.text, w-2, "…")
 		switch {
-		case i == at:
+		case k == sel || (sel < 0 && k == at):
 			lines = append(lines, m.wraps.selected.apply(text))
-		case at >= 0 && i > at:
+		case at >= 0 && k > at:
 			lines = append(lines, m.wraps.dim.apply(text))
 		default:
 			lines = append(lines, m.wraps.log[l.kind].apply(text))
 		}
+		m.hits = append(m.hits, hit{x: x + 1, y: y + 1 + k - start, w: w - 2, h: 1, logLine: log.total - log.n + i})
 	}
 	return m.box(title, lines, w, h)
+}
+
+// shownLog is the log the event panel shows and, when a filter is set, the
+// indices of the lines that match it (nil: all of them).
+func (m *Model) shownLog() (*ring[logLine], []int) {
+	log := &m.hist.decisions
+	if m.showHeartbeats {
+		log = &m.hist.traffic
+	}
+	if m.filter.text == "" {
+		return log, nil
+	}
+	m.filterIdx = m.filterIdx[:0]
+	for i := 0; i < log.len(); i++ {
+		if l := log.at(i); m.filter.match(&l) {
+			m.filterIdx = append(m.filterIdx, i)
+		}
+	}
+	return log, m.filterIdx
+}
+
+// selectedLogPos is the selected line's position among the shown lines,
+// or -1.
+func (m *Model) selectedLogPos(log *ring[logLine], idx []int) int {
+	if m.logSel < 0 {
+		return -1
+	}
+	i := m.logSel - (log.total - log.n)
+	if i < 0 || i >= log.n {
+		return -1
+	}
+	if idx == nil {
+		return i
+	}
+	if k, ok := slices.BinarySearch(idx, i); ok {
+		return k
+	}
+	return -1
 }
 
 // legendLines explain the timeline's glyphs, beside it on a wide screen and
@@ -471,6 +522,8 @@ func (m *Model) bottomLines(w int) []string {
 			lines = append(lines, fit(m.wraps.errorText.apply(m.partition.err), w))
 		}
 		return lines
+	case modeFilter:
+		return []string{fit(m.wraps.prompt.apply("filter the log (node n3, kind vote/timeout/drop/..., or text; enter applies, esc cancels): ")+m.filterForm.input.View(), w)}
 	case modeEdit:
 		lines := []string{fit(m.wraps.prompt.apply("edit timing (tab moves, enter applies to the running cluster, esc cancels)"), w)}
 		for i, f := range m.edit.fields {

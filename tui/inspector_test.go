@@ -1,0 +1,183 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+)
+
+// inspectorText is the inspector's box with its border and wrapping
+// undone: its words, one space apart.
+func inspectorText(m *Model) string {
+	var words []string
+	for _, l := range strings.Split(ansi.Strip(m.render()), "\n") {
+		words = append(words, strings.Fields(strings.Trim(l, "│┌┐└┘─ "))...)
+	}
+	return strings.Join(words, " ")
+}
+
+// A refused pre-vote's reason is longer than the log panel at 80x24; the
+// log cuts it, and enter on the line shows all of it.
+func TestInspectorShowsFullReason(t *testing.T) {
+	h := newHarness(t, 5, func(c *cluster.Config) { c.PreVote = true })
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.advance(time.Second)
+	follower := h.snap().Leader%5 + 1
+	h.press(string(rune('0'+follower)), "t")
+	h.advance(20 * ms)
+	h.press("/")
+	h.typeText("denies pre-vote")
+	h.press("enter", "up")
+	if h.m.logSel < 0 {
+		t.Fatal("up selected no log line")
+	}
+	log, _ := h.m.shownLog()
+	full := log.at(h.m.logSel - (log.total - log.n)).text
+	if !strings.Contains(full, "denies pre-vote") || !strings.Contains(full, "within the minimum election timeout") {
+		t.Fatalf("selected %q, want a refused pre-vote with its reason", full)
+	}
+	if strings.Contains(ansi.Strip(h.m.render()), "within the minimum election timeout") {
+		t.Fatal("the log shows the whole reason already: the test proves nothing")
+	}
+	h.press("enter")
+	if !h.m.inspect.open {
+		t.Fatal("enter did not open the inspector")
+	}
+	if got, want := inspectorText(h.m), strings.Join(strings.Fields(full), " "); !strings.Contains(got, want) {
+		t.Fatalf("inspector does not show the whole line\n got: %s\nwant: %s", got, want)
+	}
+	h.press("esc")
+	if h.m.inspect.open {
+		t.Fatal("esc did not close the inspector")
+	}
+}
+
+// enter with no log line selected inspects the selected node: its state,
+// its links to every peer, its decisions in full.
+func TestInspectNode(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	h.press("L", "enter")
+	if !h.m.inspect.open || h.m.inspect.node != leader {
+		t.Fatalf("enter inspects n%d, want the leader n%d", h.m.inspect.node, leader)
+	}
+	text := inspectorText(h.m)
+	wants := []string{"LEADER", "next heartbeat", "won the election for term", "links"}
+	for peer := 1; peer <= 5; peer++ {
+		if peer != leader {
+			wants = append(wants, fmt.Sprintf("n%d <-> n%d passes", leader, peer))
+		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("node inspector lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// A click selects a node in the node list, a log line in the log; a click
+// on what is selected opens the inspector.
+func TestMouseSelects(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	_ = h.m.render()
+	click := func(x, y int) { h.m.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}) }
+	var nodeHit, logHit *hit
+	for i := range h.m.hits {
+		hh := &h.m.hits[i]
+		if hh.node == 3 && nodeHit == nil {
+			nodeHit = hh
+		}
+		if hh.logLine >= 0 {
+			logHit = hh
+		}
+	}
+	if nodeHit == nil || logHit == nil {
+		t.Fatal("no clickable node 3 or log line on screen")
+	}
+	click(nodeHit.x+1, nodeHit.y)
+	if h.m.selected != 3 {
+		t.Fatalf("click on n3 selected n%d", h.m.selected)
+	}
+	click(logHit.x+1, logHit.y)
+	if h.m.logSel != logHit.logLine {
+		t.Fatalf("click on a log line selected %d, want %d", h.m.logSel, logHit.logLine)
+	}
+	click(logHit.x+1, logHit.y)
+	if !h.m.inspect.open || h.m.inspect.node != 0 {
+		t.Fatal("a second click on the selected line did not inspect it")
+	}
+}
+
+func TestFilter(t *testing.T) {
+	f := parseFilter("n3 vote")
+	for _, tc := range []struct {
+		l    logLine
+		want bool
+	}{
+		{logLine{text: "   0.204 n3 grants vote to n4 for term 1", ev: cluster.KindVote}, true},
+		{logLine{text: "   0.204 n1 grants vote to n3 for term 1", ev: cluster.KindVote}, true},
+		{logLine{text: "   0.204 n31 grants vote to n4 for term 1", ev: cluster.KindVote}, false},
+		{logLine{text: "   0.204 n3 becomes follower in term 1", ev: cluster.KindState}, false},
+	} {
+		if got := f.match(&tc.l); got != tc.want {
+			t.Errorf("%q: match %v, want %v", tc.l.text, got, tc.want)
+		}
+	}
+	if g := parseFilter("REFUSED"); !g.match(&logLine{text: "votes 1/3, refused by n2"}) {
+		t.Error("text is matched ignoring case")
+	}
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	h.press("/")
+	h.typeText("n3 vote")
+	h.press("enter")
+	log, idx := h.m.shownLog()
+	if len(idx) == 0 {
+		t.Fatal("the filter kept nothing")
+	}
+	for _, i := range idx {
+		if l := log.at(i); l.ev != cluster.KindVote || !mentions(l.text, "n3") {
+			t.Errorf("kept %q", l.text)
+		}
+	}
+	h.press("esc")
+	if h.m.filter.text != "" {
+		t.Fatal("esc did not clear the filter")
+	}
+}
+
+// A click on a message on the map shows it: its type, its times, its fate.
+func TestClickMessageOnMap(t *testing.T) {
+	hl := newHeadless(t, 42)
+	hl.stepUntil(t, isCandidacy)
+	hl.c.RunFor(time.Millisecond)
+	m := hl.model(120, 40)
+	_ = m.render()
+	var at *hit
+	for i := range m.hits {
+		if m.hits[i].flight > 0 {
+			at = &m.hits[i]
+			break
+		}
+	}
+	if at == nil {
+		t.Fatal("no message to click on the map")
+	}
+	line := []rune(strings.Split(ansi.Strip(m.render()), "\n")[at.y])
+	if line[at.x] != '◆' {
+		t.Fatalf("the message's hit is at %q, not on a ◆", string(line[at.x]))
+	}
+	m.Update(tea.MouseClickMsg{X: at.x, Y: at.y, Button: tea.MouseLeft})
+	text := inspectorText(m)
+	if !m.inspect.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
+		t.Fatalf("clicking a RequestVote shows:\n%s", text)
+	}
+}

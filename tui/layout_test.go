@@ -1,0 +1,222 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+)
+
+func withNodes(n int) func(*cluster.Config) { return func(c *cluster.Config) { c.Nodes = n } }
+
+// Every size from 80x24 up, with 5, 25 and 101 nodes, map on and off: the
+// screen is filled exactly, never "too small", the header keeps PreVote
+// and CheckQuorum, the selected node stays in view in the node list (and
+// in the timeline when it shows), and the log keeps five lines.
+func TestLayouts(t *testing.T) {
+	for _, nodes := range []int{5, 25, 101} {
+		h := newHarness(t, 7, withNodes(nodes))
+		h.advance(time.Second)
+		sel := nodes - 3
+		h.m.selectNode(sel)
+		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {250, 70}} {
+			for _, showMap := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%dnodes_%dx%d_map%v", nodes, size.w, size.h, showMap), func(t *testing.T) {
+					h.m.showMap = showMap
+					h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+					view := ansi.Strip(h.m.render())
+					checkShape(t, view, size.w, size.h)
+					if strings.Contains(view, "too small") {
+						t.Fatal("too small")
+					}
+					lines := strings.Split(view, "\n")
+					if !strings.Contains(lines[0], "PreVote off") || !strings.Contains(lines[0], "CheckQuorum off") {
+						t.Errorf("header %q lost PreVote or CheckQuorum", lines[0])
+					}
+					if !strings.Contains(view, fmt.Sprintf("▶ n%d ", sel)) {
+						t.Errorf("selected n%d is not in the node list:\n%s", sel, view)
+					}
+					if tl := strings.Contains(view, "┌ timeline"); tl && !hasTimelineRow(lines, sel) {
+						t.Errorf("the timeline shows but not n%d's row:\n%s", sel, view)
+					} else if !tl && !showMap {
+						t.Errorf("neither map nor timeline shows:\n%s", view)
+					}
+					if showMap && !strings.Contains(view, "┌ map") {
+						t.Errorf("no map:\n%s", view)
+					}
+					if got := logRows(lines); got < minLogLines {
+						t.Errorf("the event log has %d rows, want at least %d:\n%s", got, minLogLines, view)
+					}
+				})
+			}
+		}
+	}
+}
+
+func hasTimelineRow(lines []string, id int) bool {
+	in := false
+	for _, l := range lines {
+		if strings.Contains(l, "┌ timeline") {
+			in = true
+			continue
+		}
+		if in && strings.HasPrefix(l, fmt.Sprintf("│n%d ", id)) {
+			return true
+		}
+	}
+	return false
+}
+
+// logRows counts the rows inside the events box.
+func logRows(lines []string) int {
+	col, top := -1, -1
+	for y, l := range lines {
+		if i := strings.Index(l, "┌ events"); i >= 0 {
+			col, top = len([]rune(l[:i])), y
+			break
+		}
+	}
+	if top < 0 {
+		return 0
+	}
+	rows := 0
+	for _, l := range lines[top+1:] {
+		r := []rune(l)
+		if col >= len(r) || r[col] != '│' {
+			break
+		}
+		rows++
+	}
+	return rows
+}
+
+// The header names the leader with its own term, and the highest term
+// apart when a node cut off has campaigned past it.
+func TestHeaderLeaderTerm(t *testing.T) {
+	h := newHarness(t, 5)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	term := h.snap().Nodes[leader-1].Term
+	header := ansi.Strip(h.m.header(120))
+	if !strings.Contains(header, fmt.Sprintf("leader n%d term %d", leader, term)) || strings.Contains(header, "highest") {
+		t.Fatalf("header %q, want leader n%d term %d and no other term", header, leader, term)
+	}
+	h.press(fmt.Sprint(leader%5+1), "d")
+	h.advance(2 * time.Second)
+	s := h.snap()
+	if s.Leader != leader || s.MaxTerm <= term {
+		t.Fatalf("leader n%d, max term %d: want n%d still leading while the cut-off node campaigns", s.Leader, s.MaxTerm, leader)
+	}
+	header = ansi.Strip(h.m.header(120))
+	if !strings.Contains(header, fmt.Sprintf("leader n%d term %d", leader, term)) || !strings.Contains(header, fmt.Sprintf("highest term %d", s.MaxTerm)) {
+		t.Fatalf("header %q, want leader n%d term %d and highest term %d", header, leader, term, s.MaxTerm)
+	}
+}
+
+// The t=0 parameter lines fold into one.
+func TestParamsFoldIntoOneLine(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(100 * ms)
+	first := h.m.hist.decisions.at(0).text
+	for _, p := range []string{"latency = 1ms-5ms", "drop = 0", "prevote = off", "checkquorum = off"} {
+		if !strings.Contains(first, p) {
+			t.Errorf("first log line %q lacks %q", first, p)
+		}
+	}
+	if h.m.hist.decisions.len() > 1 && strings.Contains(h.m.hist.decisions.at(1).text, " set ") {
+		t.Errorf("a second parameter line: %q", h.m.hist.decisions.at(1).text)
+	}
+}
+
+// A timeout and the win that follows in the same column both show.
+func TestTimelineKeepsTimeoutAndWin(t *testing.T) {
+	h := newHarness(t, 1)
+	nh := h.m.hist.node(1)
+	nh.addMark(1002*ms, markTimeout)
+	nh.addMark(1002*ms, markCandidate)
+	nh.addMark(1006*ms, markLeader)
+	var b strings.Builder
+	h.m.timelineRow(&b, 1, time.Second, 10*ms, 5, -1)
+	if got := ansi.Strip(b.String()); !strings.HasPrefix(got, "xL") {
+		t.Fatalf("row %q, want the timeout then the win", got)
+	}
+}
+
+// Paused and idle, a frame changes nothing and View draws nothing new;
+// a key makes the next View draw.
+func TestPausedIdleDrawsNothing(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(500 * ms)
+	h.press("space")
+	h.frame()
+	_ = h.m.View()
+	renders := 0
+	for range 5 {
+		h.frame()
+		if h.m.dirty {
+			renders++
+		}
+		_ = h.m.View()
+	}
+	if renders != 0 {
+		t.Fatalf("%d of 5 idle paused frames asked for a redraw", renders)
+	}
+	if h.m.ticking {
+		t.Fatal("paused and idle, the frame clock still runs")
+	}
+	ticks := 0
+	h.m.tick = func() tea.Cmd { ticks++; return nil }
+	h.press("m")
+	if !h.m.dirty || !h.m.ticking || ticks != 1 {
+		t.Fatal("a key did not ask for a redraw and restart the frame clock")
+	}
+	if strings.Contains(h.m.View().Content, "┌ map") {
+		t.Fatal("the view was not redrawn after m hid the map")
+	}
+}
+
+// A wide screen gives the node lines the room they need: a partition, cut
+// links and the minority in full.
+func TestWideShowsConnectionsInFull(t *testing.T) {
+	h := newHarness(t, 7)
+	h.advance(time.Second)
+	h.m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	if err := h.live.Do(func(c *cluster.Cluster) error {
+		if err := c.Partition([][]int{{1, 2}, {3, 4, 5}}); err != nil {
+			return err
+		}
+		return c.Cut(3, 4, true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(100 * ms)
+	view := ansi.Strip(h.m.render())
+	for _, want := range []string{"partition A, minority", "partition B, 1 links cut"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("%q is not on screen in full:\n%s", want, view)
+		}
+	}
+}
+
+// At 80 columns the header keeps PreVote and CheckQuorum, leader or none,
+// late in a long run.
+func TestHeaderAt80Columns(t *testing.T) {
+	h := newHarness(t, 5)
+	h.advance(time.Second)
+	h.press("L", "k", "space")
+	h.frame()
+	h.m.snap.Now = 1234*time.Second + 567*ms
+	for _, leader := range []int{0, 2} {
+		h.m.snap.Leader = leader
+		header := ansi.Strip(h.m.header(80))
+		if ansi.StringWidth(header) != 80 || !strings.Contains(header, "PreVote off") ||
+			!strings.Contains(header, "CheckQuorum off") || !strings.Contains(header, "PAUSED") || !strings.Contains(header, "t=1234.567s") {
+			t.Errorf("header %q", header)
+		}
+	}
+}

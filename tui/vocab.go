@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"raftty/cluster"
+	"raftty/raft"
+)
+
+// The names of message types and roles as the event stream carries them.
+// Every comparison of an event's or a flight's type in this package goes
+// through these, so that a change of their Go type touches this file only.
+var (
+	msgRequestVote        = raft.MsgRequestVote.String()
+	msgRequestVoteReply   = raft.MsgRequestVoteReply.String()
+	msgPreVote            = raft.MsgPreVote.String()
+	msgPreVoteReply       = raft.MsgPreVoteReply.String()
+	msgAppendEntries      = raft.MsgAppendEntries.String()
+	msgAppendEntriesReply = raft.MsgAppendEntriesReply.String()
+)
+
+// msgClass is how the map draws a message: one glyph and colour per class.
+type msgClass uint8
+
+const (
+	classRequestVote msgClass = iota
+	classPreVote
+	classGranted
+	classRefused
+	classAppend
+	classAppendReply
+	classAppendRefused
+	classOther
+)
+
+// classOf sorts a message in flight into its class.
+func classOf(f *cluster.Flight) msgClass {
+	switch f.Type {
+	case msgRequestVote:
+		return classRequestVote
+	case msgPreVote:
+		return classPreVote
+	case msgRequestVoteReply, msgPreVoteReply:
+		if f.Granted {
+			return classGranted
+		}
+		return classRefused
+	case msgAppendEntries:
+		return classAppend
+	case msgAppendEntriesReply:
+		if f.Success {
+			return classAppendReply
+		}
+		return classAppendRefused
+	}
+	return classOther
+}
+
+// isVoteReply reports whether a message type answers a (pre-)vote request.
+func isVoteReply(t string) bool { return t == msgRequestVoteReply || t == msgPreVoteReply }
+
+// isAppendEntries reports whether a message type is a heartbeat.
+func isAppendEntries(t string) bool { return t == msgAppendEntries }
