@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -84,16 +83,16 @@ func reportChaosFailure(cmd *cobra.Command, f chaosFlags, plan chaos.Plan, failu
 	if err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
-	fmt.Fprintf(w, "  schedule of %d steps written to %s; replay:\n    raftty run %s --scenario %s\n",
-		len(plan.Steps), original, strings.Join(plan.ReplayArgs(), " "), original)
+	fmt.Fprintf(w, "  schedule of %d steps written to %s; replay:\n    raftty run --scenario %s\n",
+		len(plan.Steps), original, original)
 	small := chaos.Shrink(plan, failure)
 	smallFailure := chaos.Execute(small).Failure
 	shrunk, err := writeChaosScenario(f.out, fmt.Sprintf("raftty-chaos-%d-shrunk.txt", plan.Config.Seed), small, smallFailure)
 	if err != nil {
 		return &exitError{code: exitFailed, err: err}
 	}
-	fmt.Fprintf(w, "  shrunk to %d steps (%s), written to %s; replay:\n    raftty run %s --scenario %s\n",
-		len(small.Steps), smallFailure, shrunk, strings.Join(small.ReplayArgs(), " "), shrunk)
+	fmt.Fprintf(w, "  shrunk to %d steps (%s), written to %s; replay:\n    raftty run --scenario %s\n",
+		len(small.Steps), smallFailure, shrunk, shrunk)
 	return &exitError{code: exitFailed, err: fmt.Errorf("chaos run %d failed: %s", plan.Config.Seed, failure.Kind)}
 }
 

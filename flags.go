@@ -60,7 +60,9 @@ type setup struct {
 }
 
 // parse turns the flags into a setup. changed reports whether the user gave
-// a flag: a scenario's own nodes, seed and duration apply unless they did.
+// a flag on the command line: a scenario file's header (nodes, seed, for and
+// every parameter) applies unless they did; a flag given explicitly wins
+// over the file's directive.
 func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	cfg := cluster.DefaultConfig()
 	s := setup{}
@@ -75,7 +77,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		f.seed = strconv.FormatUint(sc.Seed, 10)
 	}
 	if sc := s.script; sc.For > 0 && !changed("for") {
-		f.duration = sc.For.String()
+		f.duration = cluster.FormatDuration(sc.For)
 	}
 	if f.nodes < 1 || f.nodes > cluster.MaxNodes {
 		return s, fmt.Errorf("--nodes %d: raftty simulates 1 to %d nodes", f.nodes, cluster.MaxNodes)
@@ -112,6 +114,8 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		return s, fmt.Errorf("--drop %s: %w", f.drop, err)
 	}
 	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
+	// The file's parameters replace the defaults, not the flags given.
+	s.script.Configure(&cfg, changed)
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, err

@@ -263,6 +263,16 @@ func TestChaosCommand(t *testing.T) {
 	if len(files) != 2 {
 		t.Fatalf("want the schedule and its shrunk version written, got %v", files)
 	}
+	// Each file replays alone, with no flag: the same violation.
+	for _, f := range files {
+		if !strings.Contains(out, "raftty run --scenario "+f) {
+			t.Errorf("the replay command for %s is not printed as `raftty run --scenario FILE`:\n%s", f, out)
+		}
+		code, rout, rerr := run(t, "run", "--scenario", f)
+		if code != exitFailed || !strings.Contains(rerr, "invariant violation") {
+			t.Errorf("raftty run --scenario %s: exit %d, want the violation (exit 1):\n%s%s", f, code, rout, rerr)
+		}
+	}
 	for _, tc := range []struct{ args, want string }{
 		{"--runs 0", "--runs 0: need at least 1"},
 		{"--duration 10ms", "--duration 10ms: want at least 1s"},

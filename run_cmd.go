@@ -102,9 +102,6 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []c
 		return cluster.Summary{}, nil, err
 	}
 	c.ReportParams()
-	if s.script.Explain != "" {
-		c.Explain(s.script.Explain)
-	}
 	player := scenario.NewPlayer(s.script)
 	player.RunUntil(c, s.runFor)
 	player.Finish(c)

@@ -28,11 +28,8 @@ type Options struct {
 // cluster: when Run returns, nothing it started is still running.
 func Run(ctx context.Context, opts Options) error {
 	start := func(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
-		live, err := cluster.StartLive(ctx, cfg, cluster.LiveOptions{Speed: opts.Speed, Advance: scenario.NewPlayer(script)})
-		if err == nil && script != nil && script.Explain != "" {
-			err = live.Do(func(c *cluster.Cluster) error { c.Explain(script.Explain); return nil })
-		}
-		return live, err
+		// The player says the script's explanation when the clock starts.
+		return cluster.StartLive(ctx, cfg, cluster.LiveOptions{Speed: opts.Speed, Advance: scenario.NewPlayer(script)})
 	}
 	live, err := start(opts.Config, opts.Script)
 	if err != nil {

@@ -80,9 +80,9 @@ func Generate(seed uint64, duration time.Duration, unsafe bool) Plan {
 		}
 		src := fmt.Sprintf("chaos run %d", seed)
 		p.Steps = append(p.Steps,
-			scenario.Step{At: at, Action: scenario.ActHeal, Source: src},
-			scenario.Step{At: at, Action: scenario.ActRestart, Nodes: all, Source: src},
-			scenario.Step{At: at, Action: scenario.ActSet, Param: "drop", Value: "0", Source: src})
+			scenario.Step{At: at, Cmd: cluster.Command{Action: cluster.ActHeal}, Source: src},
+			scenario.Step{At: at, Cmd: cluster.Command{Action: cluster.ActRestart, Nodes: all}, Source: src},
+			scenario.Step{At: at, Cmd: cluster.Command{Action: cluster.ActSet, Param: cluster.ParamDrop}, Source: src})
 	}
 	slices.SortStableFunc(p.Steps, func(a, b scenario.Step) int { return int(a.At - b.At) })
 	return p
@@ -133,37 +133,37 @@ func (g *generator) node() int { return 1 + g.rng.IntN(g.nodes) }
 // target is a node, or now and then the leader of the moment.
 func (g *generator) target() []int {
 	if g.rng.IntN(4) == 0 {
-		return []int{scenario.Leader}
+		return []int{cluster.LeaderNode}
 	}
 	return []int{g.node()}
 }
 
 func (g *generator) step(at time.Duration) scenario.Step {
 	st := scenario.Step{At: at}
+	c := &st.Cmd
 	switch r := g.rng.IntN(20); {
 	case r < 3:
-		st.Action, st.Nodes = scenario.ActDisconnect, g.target()
+		c.Action, c.Nodes = cluster.ActDisconnect, g.target()
 	case r < 6:
-		st.Action, st.Nodes = scenario.ActReconnect, []int{g.node()}
+		c.Action, c.Nodes = cluster.ActReconnect, []int{g.node()}
 	case r < 8:
-		st.Action, st.Nodes = scenario.ActKill, g.target()
+		c.Action, c.Nodes = cluster.ActKill, g.target()
 	case r < 10:
-		st.Action, st.Nodes = scenario.ActRestart, []int{g.node()}
+		c.Action, c.Nodes = cluster.ActRestart, []int{g.node()}
 	case r < 11:
-		st.Action, st.Nodes = scenario.ActTimeout, []int{g.node()}
+		c.Action, c.Nodes = cluster.ActTimeout, []int{g.node()}
 	case r < 13:
-		st.Action, st.Groups = scenario.ActPartition, g.groups()
+		c.Action, c.Groups = cluster.ActPartition, g.groups()
 	case r < 15:
-		st.Action = scenario.ActHeal
+		c.Action = cluster.ActHeal
 	case r < 17 && g.nodes > 1:
 		a, b := g.pair()
-		st.Action, st.Nodes, st.OneWay = scenario.ActCut, []int{a, b}, g.rng.IntN(2) == 0
+		c.Action, c.Nodes, c.OneWay = cluster.ActCut, []int{a, b}, g.rng.IntN(2) == 0
 	case r < 18 && g.nodes > 1:
 		a, b := g.pair()
-		st.Action, st.Nodes = scenario.ActLink, []int{a, b}
+		c.Action, c.Nodes = cluster.ActLink, []int{a, b}
 	default:
-		st.Action = scenario.ActSet
-		st.Param, st.Value = g.setting()
+		*c = g.setting()
 	}
 	return st
 }
@@ -196,33 +196,37 @@ func (g *generator) groups() [][]int {
 	return [][]int{a, b}
 }
 
-func (g *generator) setting() (string, string) {
+func (g *generator) setting() cluster.Command {
+	set := func(p cluster.Param) cluster.Command { return cluster.Command{Action: cluster.ActSet, Param: p} }
 	switch g.rng.IntN(6) {
 	case 0:
-		return "prevote", onOff(g.rng.IntN(2) == 0)
+		c := set(cluster.ParamPreVote)
+		c.On = g.rng.IntN(2) == 0
+		return c
 	case 1:
-		return "checkquorum", onOff(g.rng.IntN(2) == 0)
+		c := set(cluster.ParamCheckQuorum)
+		c.On = g.rng.IntN(2) == 0
+		return c
 	case 2:
 		g.timing = randomTiming(g.rng)
-		return "election-timeout", cluster.FormatRange(g.timing.ElectionMin, g.timing.ElectionMax)
+		c := set(cluster.ParamElectionTimeout)
+		c.Min, c.Max = g.timing.ElectionMin, g.timing.ElectionMax
+		return c
 	case 3:
 		hb := g.timing.ElectionMin / time.Duration(2+g.rng.IntN(8))
-		return "heartbeat", max(hb, ms).String()
+		c := set(cluster.ParamHeartbeat)
+		c.Min = max(hb, ms)
+		return c
 	case 4:
-		a, b := randomLatency(g.rng, g.timing, g.nodes)
-		return "latency", cluster.FormatRange(a, b)
+		c := set(cluster.ParamLatency)
+		c.Min, c.Max = randomLatency(g.rng, g.timing, g.nodes)
+		return c
 	}
-	if g.rng.IntN(2) == 0 {
-		return "drop", "0"
+	c := set(cluster.ParamDrop)
+	if g.rng.IntN(2) != 0 {
+		c.Rate = float64(g.rng.IntN(51)) / 100
 	}
-	return "drop", fmt.Sprintf("%.2f", float64(g.rng.IntN(51))/100)
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
+	return c
 }
 
 // Failure is what went wrong in a run.
@@ -372,74 +376,32 @@ func Shrink(p Plan, failure Failure) Plan {
 	return p
 }
 
-// ScenarioText renders the plan's schedule as a scenario file; the cluster
-// itself is described by ReplayArgs. A liveness failure's check becomes an
-// expectation, so that the replay fails the same way.
+// Script is the plan as a self-contained scenario: the header sets up the
+// cluster (nodes, seed, every parameter), then the schedule. A liveness
+// failure's check becomes an expectation, so that the replay fails the same
+// way.
+func (p Plan) Script(failure *Failure) *scenario.Script {
+	s := &scenario.Script{For: p.Duration, Steps: p.Steps}
+	s.SetConfig(p.Config)
+	if failure != nil && failure.Kind == "liveness" {
+		x, _ := scenario.ParseLine("at " + cluster.FormatDuration(failure.At) + " expect leader")
+		x.Source = s.Name
+		s.Steps = append(slices.Clone(s.Steps), x)
+		s.Sort()
+	}
+	fin, _ := scenario.ParseLine("at 0 expect no violation")
+	fin.At = 0
+	s.Final = []scenario.Step{fin}
+	return s
+}
+
+// ScenarioText renders the plan as a scenario file that `raftty run
+// --scenario FILE` replays alone (see Script).
 func (p Plan) ScenarioText(failure *Failure) string {
 	var b strings.Builder
-	b.WriteString("# generated by raftty chaos\n")
-	fmt.Fprintf(&b, "for %v\n", p.Duration)
-	for _, st := range p.Steps {
-		fmt.Fprintf(&b, "at %v %s\n", st.At, stepText(st))
+	fmt.Fprintf(&b, "# generated by raftty chaos (run %d): replay with raftty run --scenario FILE\n", p.Config.Seed)
+	if err := scenario.Write(&b, p.Script(failure)); err != nil {
+		panic(err) // a plan has no free text
 	}
-	if failure != nil && failure.Kind == "liveness" {
-		fmt.Fprintf(&b, "at %v expect leader\n", failure.At)
-	}
-	b.WriteString("expect no violation\n")
 	return b.String()
-}
-
-func stepText(st scenario.Step) string {
-	nodes := func(ids []int) string {
-		parts := make([]string, len(ids))
-		for i, id := range ids {
-			parts[i] = fmt.Sprint(id)
-			if id == scenario.Leader {
-				parts[i] = "leader"
-			}
-		}
-		return strings.Join(parts, ",")
-	}
-	switch st.Action {
-	case scenario.ActPartition:
-		groups := make([]string, len(st.Groups))
-		for i, g := range st.Groups {
-			groups[i] = nodes(g)
-		}
-		return "partition " + strings.Join(groups, " | ")
-	case scenario.ActCut:
-		if st.OneWay {
-			return fmt.Sprintf("cut %d -> %d", st.Nodes[0], st.Nodes[1])
-		}
-		return fmt.Sprintf("cut %d %d", st.Nodes[0], st.Nodes[1])
-	case scenario.ActLink:
-		return fmt.Sprintf("link %d %d", st.Nodes[0], st.Nodes[1])
-	case scenario.ActHeal:
-		return "heal"
-	case scenario.ActSet:
-		return fmt.Sprintf("set %s %s", st.Param, st.Value)
-	}
-	return st.Action + " " + nodes(st.Nodes)
-}
-
-// ReplayArgs are the `raftty run` flags that rebuild the plan's cluster.
-func (p Plan) ReplayArgs() []string {
-	c := p.Config
-	args := []string{
-		"--seed", fmt.Sprint(c.Seed), "--nodes", fmt.Sprint(c.Nodes),
-		"--election-timeout", cluster.FormatRange(c.ElectionMin, c.ElectionMax),
-		"--heartbeat", c.Heartbeat.String(),
-		"--latency", cluster.FormatRange(c.LatencyMin, c.LatencyMax),
-		"--drop", fmt.Sprint(c.DropRate),
-	}
-	if c.PreVote {
-		args = append(args, "--prevote")
-	}
-	if c.CheckQuorum {
-		args = append(args, "--checkquorum")
-	}
-	if c.UnsafeForgetVotes {
-		args = append(args, "--unsafe-forget-votes")
-	}
-	return args
 }
