@@ -46,6 +46,9 @@ type LiveOptions struct {
 
 // Snapshot is the state of a Live cluster after its latest step.
 type Snapshot struct {
+	// Start is the configuration the cluster started with: with the
+	// recording, it is what a saved session replays from.
+	Start   Config
 	Now     time.Duration
 	Leader  int
 	Nodes   []NodeStatus
@@ -75,6 +78,7 @@ type Live struct {
 	snapshot Snapshot
 	// recording is every command Apply carried out, in order.
 	recording []TimedCommand
+	start     Config
 
 	// Owned by the goroutine.
 	speed  float64
@@ -119,6 +123,7 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 		return nil, err
 	}
 	l.c = c
+	l.start = c.Config()
 	c.ReportParams()
 	l.publish()
 	ctx, l.cancel = context.WithCancel(ctx)
@@ -258,7 +263,7 @@ func (l *Live) push(e Event) {
 
 func (l *Live) publish() {
 	s := Snapshot{
-		Now: l.c.Now(), Leader: l.c.Leader(), Nodes: l.c.Nodes(), Stats: l.c.Stats(),
+		Start: l.start, Now: l.c.Now(), Leader: l.c.Leader(), Nodes: l.c.Nodes(), Stats: l.c.Stats(),
 		Config: l.c.Config(), Speed: l.speed, Paused: l.paused, MaxTerm: l.c.MaxTerm(),
 	}
 	l.mu.Lock()

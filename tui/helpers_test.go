@@ -86,17 +86,19 @@ func (h *harness) typeText(s string) {
 	}
 }
 
-// run executes a command if it is a cluster command: one returned by a key
-// that leaves the model in normal mode. Commands of an open form (a text
-// input's cursor blink) would only wait on a timer.
+// run executes a command if it is the model's own: one returned by a key
+// that leaves the model in normal mode (a cluster command, a restart, a
+// save), and feeds its message back, as the Bubble Tea runtime would.
+// Commands of an open form (a text input's cursor blink) would only wait on
+// a timer.
 func (h *harness) run(cmd tea.Cmd) {
 	if cmd == nil || h.m.mode != modeNormal {
 		return
 	}
-	if msg := cmd(); msg != nil {
-		if done, ok := msg.(commandDoneMsg); ok {
-			h.m.Update(done)
-		}
+	switch msg := cmd().(type) {
+	case commandDoneMsg, scenarioStartedMsg, savedMsg:
+		_, next := h.m.Update(msg)
+		h.run(next)
 	}
 }
 

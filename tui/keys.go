@@ -11,7 +11,7 @@ type keyMap struct {
 
 	Pause, Step, Faster, Slower, ZoomIn, ZoomOut key.Binding
 
-	PreVote, CheckQuorum, Edit, Scenario key.Binding
+	PreVote, CheckQuorum, Edit, Scenario, Command, Write key.Binding
 
 	Heartbeats, LogUp, LogDown, LogEnd key.Binding
 
@@ -44,6 +44,8 @@ func defaultKeyMap() keyMap {
 		CheckQuorum:  b("Q", "toggle CheckQuorum", "Q"),
 		Edit:         b("e", "edit timing", "e"),
 		Scenario:     b("s", "scenarios", "s"),
+		Command:      b(":", "command", ":"),
+		Write:        b("w", "save", "w"),
 		Heartbeats:   b("f", "show heartbeats", "f"),
 		LogUp:        b("↑/pgup", "scroll log", "up", "pgup"),
 		LogDown:      b("↓/pgdn", "scroll log", "down", "pgdown"),
@@ -55,7 +57,7 @@ func defaultKeyMap() keyMap {
 
 // ShortHelp is the help bar: the keys a first-time user needs.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Faster, k.Slower, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Command, k.Write, k.Help, k.Quit}
 }
 
 // FullHelp is every key, in four columns.
@@ -63,7 +65,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition},
 		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit},
-		{k.Pause, k.Step, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut},
+		{k.Pause, k.Step, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Command, k.Write},
 		{k.PreVote, k.CheckQuorum, k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Scenario, k.Help, k.Quit},
 	}
 }

@@ -9,11 +9,9 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"raftty/cluster"
@@ -21,14 +19,13 @@ import (
 )
 
 // Cluster is what the UI needs of a live cluster; *cluster.Live is one.
+// Everything the UI does to it is a cluster.Command given to Apply: keys,
+// forms and the command line make Commands, never closures.
 type Cluster interface {
-	Do(fn func(c *cluster.Cluster) error) error
+	Apply(cmd cluster.Command) error
 	Drain(buf []cluster.Event) ([]cluster.Event, int)
 	Snapshot() cluster.Snapshot
-	Pause() error
-	Resume() error
-	StepEvent() error
-	SetSpeed(s float64) error
+	Recording() []cluster.TimedCommand
 }
 
 // frameInterval is how often the UI drains events and redraws: 30 fps.
@@ -43,12 +40,6 @@ var zoomLevels = []time.Duration{
 
 const defaultZoom = 3 // 10ms a column
 
-// Speed bounds for + and -.
-const (
-	minSpeed = 1.0 / 256
-	maxSpeed = 64
-)
-
 type mode uint8
 
 const (
@@ -56,6 +47,8 @@ const (
 	modePartition
 	modeEdit
 	modeScenario
+	modeCommand
+	modeConfirm
 )
 
 // frameMsg asks the model to drain events and redraw.
@@ -65,6 +58,15 @@ type frameMsg time.Time
 type commandDoneMsg struct {
 	what string
 	err  error
+}
+
+// scenarioStartedMsg reports a scenario restart, which runs off the UI's
+// goroutine.
+type scenarioStartedMsg struct {
+	name   string
+	live   Cluster
+	script *scenario.Script
+	err    error
 }
 
 // Restarter replaces the running cluster with a fresh one playing the
@@ -79,6 +81,10 @@ type Model struct {
 	title   string
 	explain string
 	restart Restarter
+	// script is the scenario playing, if any: a saved session includes it.
+	script *scenario.Script
+	// saveDir is where w saves ("" is the current directory).
+	saveDir string
 
 	width, height int
 	snap          cluster.Snapshot
@@ -99,6 +105,9 @@ type Model struct {
 	partition promptForm
 	edit      editForm
 	picker    scenarioPicker
+	cmdline   commandLine
+	// pending is a save waiting for "overwrite? y/n".
+	pending savedMsg
 
 	status    string
 	statusErr bool
@@ -122,6 +131,7 @@ func New(live Cluster, styles Styles) *Model {
 	}
 	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
+	m.cmdline = newCommandLine()
 	m.edit = newEditForm()
 	m.drain()
 	return m
@@ -134,12 +144,22 @@ func (m *Model) SetTitle(s string) { m.title = s }
 // replaced as each of its explain steps fires.
 func (m *Model) SetScenario(title, explain string) { m.title, m.explain = title, explain }
 
+// SetScript shows a scenario that plays from the start: its title and
+// explanation, and its steps in a saved session.
+func (m *Model) SetScript(script *scenario.Script) {
+	m.script = script
+	if script != nil && script.Title != "" {
+		m.SetScenario(script.Title, script.Explain)
+	}
+}
+
 // SetRestarter lets s choose a built-in scenario, restarting the cluster.
 func (m *Model) SetRestarter(r Restarter) { m.restart = r }
 
 // switchTo shows a new cluster from its start.
 func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.live = live
+	m.script = script
 	m.snap = live.Snapshot()
 	m.hist = newHistory(len(m.snap.Nodes))
 	m.selected, m.logScroll, m.uiDropped = 1, 0, 0
@@ -171,6 +191,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg.what, msg.err)
 		m.drain()
 		return m, nil
+	case scenarioStartedMsg:
+		if msg.err != nil {
+			m.setStatus("scenario "+msg.name, msg.err)
+			return m, nil
+		}
+		m.switchTo(msg.live, msg.script)
+		m.setStatus("scenario "+msg.name+" started (s chooses another)", nil)
+		return m, nil
+	case savedMsg:
+		return m, m.saved(msg)
 	case tea.KeyPressMsg:
 		switch m.mode {
 		case modePartition:
@@ -179,6 +209,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updateEdit(msg)
 		case modeScenario:
 			return m, m.updatePicker(msg)
+		case modeCommand:
+			return m, m.updateCommandLine(msg)
+		case modeConfirm:
+			return m, m.updateConfirm(msg)
 		}
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
@@ -187,6 +221,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.partition.update(msg)
 		case modeEdit:
 			return m, m.edit.update(msg)
+		case modeCommand:
+			return m, m.cmdline.form.update(msg)
 		}
 	}
 	return m, nil
@@ -216,101 +252,6 @@ func (m *Model) setStatus(s string, err error) {
 	}
 }
 
-// do runs fn on the cluster's goroutine, off the UI's, and reports back.
-func (m *Model) do(what string, fn func(c *cluster.Cluster) error) tea.Cmd {
-	live := m.live
-	return func() tea.Msg { return commandDoneMsg{what: what, err: live.Do(fn)} }
-}
-
-// onSelected runs a per-node command on the selected node.
-func (m *Model) onSelected(verb string, fn func(c *cluster.Cluster, id int) error) tea.Cmd {
-	id := m.selected
-	return m.do(fmt.Sprintf("%s n%d", verb, id), func(c *cluster.Cluster) error { return fn(c, id) })
-}
-
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
-	case key.Matches(msg, k.Select):
-		m.selectNode(int(msg.String()[0] - '0'))
-	case key.Matches(msg, k.Next):
-		m.selectNode(m.selected%len(m.snap.Nodes) + 1)
-	case key.Matches(msg, k.Prev):
-		m.selectNode((m.selected+len(m.snap.Nodes)-2)%len(m.snap.Nodes) + 1)
-	case key.Matches(msg, k.SelectLeader):
-		if m.snap.Leader == 0 {
-			m.setStatus("there is no leader to select", nil)
-			return nil
-		}
-		m.selectNode(m.snap.Leader)
-	case key.Matches(msg, k.Disconnect):
-		return m.onSelected("disconnect", (*cluster.Cluster).Disconnect)
-	case key.Matches(msg, k.Reconnect):
-		return m.onSelected("reconnect", (*cluster.Cluster).Reconnect)
-	case key.Matches(msg, k.Kill):
-		return m.onSelected("kill", (*cluster.Cluster).Kill)
-	case key.Matches(msg, k.Restart):
-		return m.onSelected("restart", (*cluster.Cluster).Restart)
-	case key.Matches(msg, k.Timeout):
-		return m.onSelected("force timeout of", (*cluster.Cluster).Timeout)
-	case key.Matches(msg, k.Heal):
-		return m.do("heal: everything connected", func(c *cluster.Cluster) error { c.Heal(); return nil })
-	case key.Matches(msg, k.Partition):
-		m.mode = modePartition
-		return m.partition.open("")
-	case key.Matches(msg, k.Edit):
-		m.mode = modeEdit
-		return m.edit.open(m.snap.Config)
-	case key.Matches(msg, k.PreVote):
-		on := !m.snap.Config.PreVote
-		m.snap.Config.PreVote = on // until the next frame confirms it
-		return m.do("PreVote "+onOff(on), func(c *cluster.Cluster) error { c.SetPreVote(on); return nil })
-	case key.Matches(msg, k.CheckQuorum):
-		on := !m.snap.Config.CheckQuorum
-		m.snap.Config.CheckQuorum = on
-		return m.do("CheckQuorum "+onOff(on), func(c *cluster.Cluster) error { c.SetCheckQuorum(on); return nil })
-	case key.Matches(msg, k.Pause):
-		return m.togglePause()
-	case key.Matches(msg, k.Step):
-		if !m.paused {
-			m.setStatus("step works while paused: press space first", nil)
-			return nil
-		}
-		live := m.live
-		return func() tea.Msg { return commandDoneMsg{what: "stepped one event", err: live.StepEvent()} }
-	case key.Matches(msg, k.Faster):
-		return m.setSpeed(m.speed * 2)
-	case key.Matches(msg, k.Slower):
-		return m.setSpeed(m.speed / 2)
-	case key.Matches(msg, k.ZoomIn):
-		m.zoom = max(m.zoom-1, 0)
-	case key.Matches(msg, k.ZoomOut):
-		m.zoom = min(m.zoom+1, len(zoomLevels)-1)
-	case key.Matches(msg, k.Heartbeats):
-		m.showHeartbeats = !m.showHeartbeats
-		m.logScroll = 0
-		m.setStatus("event log: heartbeats and message traffic "+map[bool]string{true: "shown", false: "hidden"}[m.showHeartbeats], nil)
-	case key.Matches(msg, k.LogUp):
-		m.logScroll += m.scrollStep(msg)
-	case key.Matches(msg, k.LogDown):
-		m.logScroll = max(m.logScroll-m.scrollStep(msg), 0)
-	case key.Matches(msg, k.LogEnd):
-		m.logScroll = 0
-	case key.Matches(msg, k.Scenario):
-		if m.restart == nil {
-			m.setStatus("no scenarios here", nil)
-			return nil
-		}
-		m.mode = modeScenario
-		m.picker.open(scenario.Builtins())
-	case key.Matches(msg, k.Help):
-		m.showFullHelp = !m.showFullHelp
-	}
-	return nil
-}
-
 func (m *Model) scrollStep(msg tea.KeyPressMsg) int {
 	if s := msg.String(); s == "pgup" || s == "pgdown" {
 		return 10
@@ -326,24 +267,6 @@ func (m *Model) selectNode(id int) {
 	m.selected = id
 }
 
-func (m *Model) togglePause() tea.Cmd {
-	m.paused = !m.paused
-	live, paused := m.live, m.paused
-	if paused {
-		return func() tea.Msg {
-			return commandDoneMsg{what: "paused: . steps one event, space resumes", err: live.Pause()}
-		}
-	}
-	return func() tea.Msg { return commandDoneMsg{what: "running", err: live.Resume()} }
-}
-
-func (m *Model) setSpeed(s float64) tea.Cmd {
-	s = min(max(s, minSpeed), maxSpeed)
-	m.speed = s
-	live := m.live
-	return func() tea.Msg { return commandDoneMsg{what: "speed " + formatSpeed(s), err: live.SetSpeed(s)} }
-}
-
 func (m *Model) updatePartition(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
@@ -352,13 +275,16 @@ func (m *Model) updatePartition(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		text := m.partition.input.Value()
-		groups, err := scenario.ParsePartition(text)
+		cmd, err := scenario.ParseCommand("partition " + text)
+		if err == nil {
+			err = cmd.Check(len(m.snap.Nodes))
+		}
 		if err != nil {
 			m.partition.err = err.Error()
 			return nil
 		}
 		m.mode = modeNormal
-		return m.do("partition "+strings.TrimSpace(text), func(c *cluster.Cluster) error { return c.Partition(groups) })
+		return m.applyAll("", cmd)
 	}
 	m.partition.err = ""
 	return m.partition.update(msg)
@@ -375,13 +301,17 @@ func (m *Model) updateEdit(msg tea.KeyPressMsg) tea.Cmd {
 	case "shift+tab", "up":
 		return m.edit.focus(m.edit.focused - 1)
 	case "enter":
-		apply, summary, err := m.edit.parse(m.snap.Config)
+		cmds, note, err := m.edit.parse(m.snap.Config)
 		if err != nil {
 			m.edit.err = err.Error()
 			return nil
 		}
 		m.mode = modeNormal
-		return m.do(summary, apply)
+		if len(cmds) == 0 {
+			m.setStatus("timing unchanged", nil)
+			return nil
+		}
+		return m.applyAll(note, cmds...)
 	}
 	m.edit.err = ""
 	return m.edit.update(msg)
@@ -397,24 +327,16 @@ func (m *Model) updatePicker(msg tea.KeyPressMsg) tea.Cmd {
 	case "down", "j", "tab":
 		m.picker.move(1)
 	case "enter":
+		// Starting a cluster is work: it runs as a command, off Update.
 		m.mode = modeNormal
-		name := m.picker.chosen()
-		live, script, err := m.restart(name)
-		if err != nil {
-			m.setStatus("scenario "+name, err)
-			return nil
+		name, restart := m.picker.chosen(), m.restart
+		m.setStatus("starting scenario "+name+" ...", nil)
+		return func() tea.Msg {
+			live, script, err := restart(name)
+			return scenarioStartedMsg{name: name, live: live, script: script, err: err}
 		}
-		m.switchTo(live, script)
-		m.setStatus("scenario "+name+" started (s chooses another)", nil)
 	}
 	return nil
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
 }
 
 func formatSpeed(s float64) string {

@@ -18,8 +18,8 @@ type notifying struct {
 	done chan error
 }
 
-func (n notifying) Do(fn func(c *cluster.Cluster) error) error {
-	err := n.Cluster.Do(fn)
+func (n notifying) Apply(cmd cluster.Command) error {
+	err := n.Cluster.Apply(cmd)
 	n.done <- err
 	return err
 }
@@ -55,7 +55,7 @@ func TestProgramKillLeader(t *testing.T) {
 	// The program has run the kill; wait until it has drawn its outcome.
 	// When the first frame is drawn, before or after the keys, is up to
 	// the scheduler, so nothing else about the output is asserted.
-	killed := fmt.Sprintf("kill n%d", old)
+	killed := fmt.Sprintf("kill %d", old)
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), killed) },
 		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(time.Millisecond))
 	for i := 0; i < 20; i++ {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -35,13 +36,25 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	defer func() { live.Stop() }() // whichever cluster runs at the end
+	// A scenario restart runs as a command, off the UI's goroutine: mu
+	// guards which cluster runs, and done stops a restart that finishes
+	// after the UI quit.
+	var mu sync.Mutex
+	done := false
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done = true
+		live.Stop() // whichever cluster runs at the end
+	}()
 
 	m := New(live, DefaultStyles(opts.NoColor))
 	m.SetTitle(opts.Title)
-	if opts.Script != nil && opts.Script.Title != "" {
-		m.SetScenario(opts.Script.Title, opts.Script.Explain)
-		m.setStatus("scenario "+opts.Script.Name+": its steps play as the clock passes them; s picks another", nil)
+	if opts.Script != nil {
+		m.SetScript(opts.Script)
+		if opts.Script.Title != "" {
+			m.setStatus("scenario "+opts.Script.Name+": its steps play as the clock passes them; s picks another", nil)
+		}
 	}
 	m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)
@@ -49,11 +62,11 @@ func Run(ctx context.Context, opts Options) error {
 			return nil, nil, err
 		}
 		cfg := opts.Config
-		if script.Nodes > 0 {
-			cfg.Nodes = script.Nodes
-		}
-		if script.HasSeed {
-			cfg.Seed = script.Seed
+		script.Configure(&cfg, nil)
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return nil, nil, cluster.ErrStopped
 		}
 		next, err := start(cfg, script)
 		if err != nil {

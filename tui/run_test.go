@@ -40,7 +40,7 @@ func TestRunEndsWithItsContext(t *testing.T) {
 // panicking is a cluster whose commands panic, as a bug in one would.
 type panicking struct{ Cluster }
 
-func (panicking) Do(func(*cluster.Cluster) error) error { panic("a bug in a command") }
+func (panicking) Apply(cluster.Command) error { panic("a bug in a command") }
 
 // A panic in a command ends the program with an error, and the terminal is
 // put back: the alternate screen left, the cursor shown.

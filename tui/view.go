@@ -230,8 +230,8 @@ func (m *Model) header(w int) string {
 		formatSpeed(m.speed) + " " + state,
 		fmt.Sprintf("seed %d", s.Config.Seed),
 		fmt.Sprintf("%d nodes", len(s.Nodes)),
-		"PreVote " + onOff(s.Config.PreVote),
-		"CheckQuorum " + onOff(s.Config.CheckQuorum),
+		"PreVote " + cluster.OnOff(s.Config.PreVote),
+		"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum),
 	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	sep := m.wraps.dim.apply(" · ")
@@ -391,6 +391,8 @@ func (m *Model) fullHelp(w, h int) []string {
 	}
 	lines := strings.Split(help.FullHelpView(groups), "\n")
 	lines = append(lines, "")
+	lines = append(lines, commandHelp...)
+	lines = append(lines, "")
 	lines = append(lines, legendLines...)
 	return m.box("every key (? closes)", lines, w, h)
 }
@@ -437,6 +439,8 @@ func (m *Model) bottomLines(w int) []string {
 			lines = append(lines, fit(m.wraps.errorText.apply(m.partition.err), w))
 		}
 		return lines
+	case modeCommand:
+		return m.commandLineLines(w)
 	case modeEdit:
 		lines := []string{fit(m.wraps.prompt.apply("edit timing (tab moves, enter applies to the running cluster, esc cancels)"), w)}
 		for i, f := range m.edit.fields {
