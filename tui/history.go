@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"raftty/cluster"
+	"raftty/raft"
 )
 
 // ring is a bounded, time-ordered buffer: when full, the oldest goes.
@@ -57,13 +58,13 @@ const (
 	bandNone // before the history begins
 )
 
-func bandOf(state string) band {
+func bandOf(state cluster.State) band {
 	switch state {
-	case "precandidate":
+	case cluster.StatePreCandidate:
 		return bandPreCandidate
-	case "candidate":
+	case cluster.StateCandidate:
 		return bandCandidate
-	case "leader":
+	case cluster.StateLeader:
 		return bandLeader
 	case cluster.StateDead:
 		return bandDead
@@ -260,7 +261,7 @@ func (h *history) pushDrop(e *cluster.Event, line logLine) {
 // isLateVote: a vote answer that arrived after its election was decided.
 // Every won election has a few; they are traffic, not decisions.
 func isLateVote(e *cluster.Event) bool {
-	return e.Kind == cluster.KindIgnore && (e.Type == "RequestVoteReply" || e.Type == "PreVoteReply")
+	return e.Kind == cluster.KindIgnore && (e.Type == raft.MsgRequestVoteReply || e.Type == raft.MsgPreVoteReply)
 }
 
 func logKindOf(e *cluster.Event) logKind {
@@ -306,11 +307,11 @@ func (h *history) timeline(e *cluster.Event) {
 			}
 		}
 	case cluster.KindSend:
-		if n := h.node(e.From); n != nil && e.Type == "AppendEntries" {
+		if n := h.node(e.From); n != nil && e.Type == raft.MsgAppendEntries {
 			n.addMark(e.At, markHeartbeatOut)
 		}
 	case cluster.KindDeliver:
-		if n := h.node(e.To); n != nil && e.Type == "AppendEntries" {
+		if n := h.node(e.To); n != nil && e.Type == raft.MsgAppendEntries {
 			n.addMark(e.At, markHeartbeatIn)
 		}
 	case cluster.KindFault:
@@ -344,15 +345,15 @@ func stateMark(prev, next band) markKind {
 	return markNone
 }
 
-func faultMark(action string) markKind {
+func faultMark(action cluster.Action) markKind {
 	switch action {
-	case "disconnect":
+	case cluster.ActDisconnect:
 		return markDisconnect
-	case "reconnect":
+	case cluster.ActReconnect:
 		return markReconnect
-	case "restart":
+	case cluster.ActRestart:
 		return markRestart
-	case "cut", "link", "partition":
+	case cluster.ActCut, cluster.ActLink, cluster.ActPartition:
 		return markLink
 	}
 	return markNone
