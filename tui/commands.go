@@ -474,11 +474,32 @@ func (m *Model) commandLineLines(w int) []string {
 	lines := []string{fit(m.wraps.prompt.apply(":")+c.form.input.View(), w)}
 	switch {
 	case c.form.err != "":
-		lines = append(lines, fit(m.wraps.errorText.apply(c.form.err), w))
+		for _, l := range wrapText(c.form.err, w, 3) {
+			lines = append(lines, fit(m.wraps.errorText.apply(l), w))
+		}
 	case len(c.choices) > 0:
 		lines = append(lines, fit(m.wraps.dim.apply(strings.Join(c.choices, "  ")), w))
 	default:
 		lines = append(lines, fit(m.wraps.dim.apply("enter applies now, tab completes, ↑/↓ history, esc closes; ? lists every action"), w))
 	}
 	return lines
+}
+
+// cutLinks says which links of a node are cut, and which way: "cut →n2"
+// (it cannot send to n2), "cut ←n1" (it no longer hears n1), "cut ↔n3".
+func cutLinks(ns cluster.NodeStatus) string {
+	var parts []string
+	for _, id := range ns.CutTo {
+		if slices.Contains(ns.CutFrom, id) {
+			parts = append(parts, fmt.Sprintf("↔n%d", id))
+		} else {
+			parts = append(parts, fmt.Sprintf("→n%d", id))
+		}
+	}
+	for _, id := range ns.CutFrom {
+		if !slices.Contains(ns.CutTo, id) {
+			parts = append(parts, fmt.Sprintf("←n%d", id))
+		}
+	}
+	return "cut " + strings.Join(parts, " ")
 }

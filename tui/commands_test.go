@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"raftty/cluster"
 	"raftty/cluster/scenario"
 )
@@ -75,6 +78,7 @@ func TestCommandLine(t *testing.T) {
 	h.advance(time.Second)
 	leader := h.snap().Leader
 	h.line("timeout leader")
+	h.advance(time.Second)
 	if got := recorded(h.live); len(got) != 1 || got[0] != "timeout "+strconv.Itoa(leader) {
 		t.Fatalf("timeout leader recorded as %q, want the node that led, n%d", got, leader)
 	}
@@ -90,6 +94,38 @@ func TestCommandLine(t *testing.T) {
 	if s.Nodes[0].CutLinks != 1 || s.Nodes[1].CutLinks != 1 {
 		t.Fatalf("cut links n1=%d n2=%d, want one each (one way)", s.Nodes[0].CutLinks, s.Nodes[1].CutLinks)
 	}
+	// The nodes panel and the timeline say which way.
+	for _, size := range [][2]int{{120, 40}, {80, 24}} {
+		h.m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		view := ansi.Strip(h.m.render())
+		var n1, n2 string
+		for _, l := range strings.Split(view, "\n") {
+			f := strings.Fields(strings.NewReplacer("│", " ", "▶", " ").Replace(l))
+			if len(f) > 1 && f[0] == "n1" && f[1] == "follower" {
+				n1 = l
+			}
+			if len(f) > 1 && f[0] == "n2" && n2 == "" {
+				n2 = l
+			}
+		}
+		if !strings.Contains(n1, "cut →n2") || !strings.Contains(n2, "cut ←n1") {
+			t.Errorf("%dx%d: nodes panel\n%s\n%s\nwant n1 cut →n2 and n2 cut ←n1", size[0], size[1], n1, n2)
+		}
+		rows := strings.Split(view, "\n")
+		var t1, t2 string
+		for _, l := range rows {
+			if strings.HasPrefix(l, "│n1 ") {
+				t1 = l
+			}
+			if strings.HasPrefix(l, "│n2 ") {
+				t2 = l
+			}
+		}
+		if !strings.Contains(t1, ">") || !strings.Contains(t2, "<") {
+			t.Errorf("%dx%d: timeline rows\n%s\n%s\nwant > on n1 and < on n2", size[0], size[1], t1, t2)
+		}
+	}
+	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.line("kill 2,3")
 	if s := h.snap(); s.Nodes[1].Alive || s.Nodes[2].Alive {
 		t.Fatal("kill 2,3 did not kill both")

@@ -83,6 +83,10 @@ const (
 	markVote
 	markPreVote
 	markLink
+	// A one-way cut: > on the row of the node whose messages stop, < on
+	// the row of the node that stops hearing them.
+	markCutOut
+	markCutIn
 	markReconnect
 	markDisconnect
 	markRestart
@@ -317,6 +321,15 @@ func (h *history) timeline(e *cluster.Event) {
 	case cluster.KindFault:
 		h.lastFault = e.At
 		k := faultMark(e.Action)
+		if e.Action == cluster.ActCut && e.OneWay && len(e.Nodes) == 2 {
+			if n := h.node(e.Nodes[0]); n != nil {
+				n.addMark(e.At, markCutOut)
+			}
+			if n := h.node(e.Nodes[1]); n != nil {
+				n.addMark(e.At, markCutIn)
+			}
+			return
+		}
 		for _, id := range e.Nodes {
 			if n := h.node(id); n != nil && k != markNone {
 				n.addMark(e.At, k)

@@ -333,7 +333,7 @@ func (m *Model) connection(ns cluster.NodeStatus, size int) string {
 		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
 	}
 	if ns.CutLinks > 0 {
-		parts = append(parts, fmt.Sprintf("%d links cut", ns.CutLinks))
+		parts = append(parts, cutLinks(ns))
 	}
 	if !ns.Disconnected && ns.Reaches <= size/2 {
 		parts = append(parts, "minority")
@@ -428,7 +428,7 @@ var legendLines = []string{
 	"x timeout: (pre-)campaigns   C pre-vote won: campaigns",
 	"L wins   F steps down   v votes   p grants a pre-vote",
 	"X killed  R restarted  / disconnected  + reconnected",
-	"¦ link cut, restored or partitioned",
+	"¦ link cut, restored or partitioned  > < cut one way",
 }
 
 func (m *Model) bottomLines(w int) []string {
