@@ -407,3 +407,31 @@ func sourceless(line string) string {
 	i := strings.Index(line, `,"source":`)
 	return line[:i] + "}"
 }
+
+// Starting a scenario is work for a command, not for Update.
+func TestScenarioRestartRunsOffUpdate(t *testing.T) {
+	h := newHarness(t, 1)
+	calls := 0
+	var started *harness
+	h.m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+		calls++
+		script, err := scenario.Load(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		started = newScenarioHarness(t, script)
+		return started.live, script, nil
+	})
+	h.press("s")
+	_, cmd := h.m.Update(keyMsg("enter"))
+	if calls != 0 || cmd == nil {
+		t.Fatalf("enter restarted the cluster inside Update (%d calls)", calls)
+	}
+	if !strings.Contains(h.m.status, "starting scenario 01-first-election") {
+		t.Fatalf("status %q", h.m.status)
+	}
+	h.m.Update(cmd())
+	if calls != 1 || h.m.live != Cluster(started.live) || h.m.script == nil || !strings.Contains(h.m.status, "started") {
+		t.Fatalf("after the command: %d calls, status %q", calls, h.m.status)
+	}
+}

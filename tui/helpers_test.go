@@ -46,6 +46,7 @@ func newHarness(t testing.TB, seed uint64, opts ...func(*cluster.Config)) *harne
 	t.Cleanup(live.Stop)
 	h.live = live
 	h.m = New(live, DefaultStyles(true))
+	h.m.saveDir = t.TempDir() // w never writes into the source tree
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return h
 }
