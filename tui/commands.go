@@ -433,8 +433,11 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 
 func (m *Model) updateConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	m.mode = modeNormal
-	if msg.String() == "y" || msg.String() == "Y" {
+	switch msg.String() {
+	case "y", "Y":
 		return writeFile(m.pending.path, m.pending.data, true)
+	case "q":
+		return tea.Quit
 	}
 	m.setStatus("not saved: "+m.pending.path+" left as it was", nil)
 	return nil

@@ -435,3 +435,22 @@ func TestScenarioRestartRunsOffUpdate(t *testing.T) {
 		t.Fatalf("after the command: %d calls, status %q", calls, h.m.status)
 	}
 }
+
+// ctrl+c quits from every prompt; q quits from the overwrite question.
+func TestQuitFromPrompts(t *testing.T) {
+	h := newHarness(t, 1)
+	for _, open := range [][]string{{":"}, {"p"}, {"e"}} {
+		h.press(open...)
+		if _, cmd := h.m.Update(keyMsg("ctrl+c")); cmd == nil || cmd() != tea.Quit() {
+			t.Errorf("ctrl+c after %v does not quit", open)
+		}
+		h.press("esc")
+	}
+	h.press("w", "w")
+	if h.m.mode != modeConfirm {
+		t.Fatal("no overwrite question")
+	}
+	if _, cmd := h.m.Update(keyMsg("q")); cmd == nil || cmd() != tea.Quit() {
+		t.Error("q at the overwrite question does not quit")
+	}
+}

@@ -202,6 +202,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case savedMsg:
 		return m, m.saved(msg)
 	case tea.KeyPressMsg:
+		if msg.String() == "ctrl+c" { // quits from any prompt, too
+			return m, tea.Quit
+		}
 		switch m.mode {
 		case modePartition:
 			return m, m.updatePartition(msg)

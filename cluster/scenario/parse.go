@@ -187,10 +187,15 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		}
 		s.Final = append(s.Final, Step{Expect: &x, Source: source})
 	default:
-		if _, ok := cluster.ParamNamed(word); !ok {
+		p, ok := cluster.ParamNamed(word)
+		if !ok {
 			return false, nil
 		}
-		cmd, err := parseSet(append([]string{word}, strings.Fields(rest)...))
+		if len(strings.Fields(rest)) != 1 {
+			return true, fmt.Errorf("%s takes one value, like %q, got %q", word,
+				word+" "+cluster.SetCommand(p, cluster.DefaultConfig()).Value(), rest)
+		}
+		cmd, err := parseSet([]string{word, rest})
 		if err != nil {
 			return true, err
 		}
