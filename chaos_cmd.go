@@ -30,7 +30,8 @@ func newChaosCmd() *cobra.Command {
 			"parameter changes. The invariant checker watches every run, and wherever a majority is connected, alive, " +
 			"isolated, without loss and with heartbeats below the election timeout for 10 election timeouts, there must " +
 			"be a leader.\n\nA failure prints the command that replays it, writes the schedule as a scenario file, " +
-			"and shrinks it to the fewest steps that still fail. Exit status 1 on a failure.",
+			"and shrinks it to the fewest steps that still fail; the files go to a new temporary directory unless --out names one. " +
+			"Exit status 1 on a failure, 3 if the output could not be written.",
 		Example: `  raftty chaos --runs 10000
   raftty chaos --runs 200 --unsafe-forget-votes    # a broken Raft: watch chaos catch it`,
 		Args: cobra.NoArgs,
@@ -40,10 +41,15 @@ func newChaosCmd() *cobra.Command {
 	fs.IntVar(&f.runs, "runs", 1000, "how many runs")
 	fs.Uint64Var(&f.seed, "seed", 1, "the first run's seed; run i uses seed+i")
 	fs.StringVar(&f.duration, "duration", "20s", "virtual time per run")
-	fs.StringVar(&f.out, "out", ".", "where a failing run's scenario files are written")
+	fs.StringVar(&f.out, "out", "", "where a failing run's scenario files are written (default: a new temporary directory, printed)")
 	fs.BoolVar(&f.unsafe, "unsafe-forget-votes", false, "run the broken variant, to see a failure found and shrunk")
 	return cmd
 }
+
+// maxChaosDuration bounds one run: a 9-node run with 2ms heartbeats makes
+// about 16,000 events per virtual second, so an hour is already a minute of
+// work, and a hunt is many short runs rather than one long one.
+const maxChaosDuration = time.Hour
 
 func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if f.runs < 1 {
@@ -53,7 +59,12 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if err != nil || duration < time.Second {
 		return badInput(fmt.Errorf("--duration %s: want at least 1s", f.duration))
 	}
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if duration > maxChaosDuration {
+		return badInput(fmt.Errorf("--duration %s: want at most %s per run (for a longer hunt, raise --runs)", f.duration, shortDuration(maxChaosDuration)))
+	}
+	stdout := &checkedWriter{w: cmd.OutOrStdout()}
+	prog := newProgress(cmd.ErrOrStderr())
+	defer prog.done()
 	started := time.Now()
 	var virtual time.Duration
 	checks, events := 0, 0
@@ -64,35 +75,54 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 		checks += outcome.LivenessChecks
 		events += outcome.Events
 		if outcome.Failure != nil {
-			return reportChaosFailure(cmd, f, plan, *outcome.Failure)
+			prog.done()
+			return reportChaosFailure(stdout, f, plan, *outcome.Failure)
 		}
-		if (i+1)%1000 == 0 && i+1 < f.runs {
-			fmt.Fprintf(stderr, "raftty chaos: %d runs, no failure so far\n", i+1)
-		}
+		prog.show("raftty chaos: %d of %d runs, no failure so far", i+1, f.runs)
 	}
+	prog.done()
 	fmt.Fprintf(stdout, "raftty chaos: %d runs (seeds %d-%d), %.1f virtual hours, %d events, %d liveness checks: "+
 		"no invariant violation, no liveness failure, in %v\n",
 		f.runs, f.seed, f.seed+uint64(f.runs)-1, virtual.Hours(), events, checks, time.Since(started).Round(time.Millisecond))
+	if stdout.err != nil {
+		return outputError(stdout.err)
+	}
 	return nil
 }
 
-func reportChaosFailure(cmd *cobra.Command, f chaosFlags, plan chaos.Plan, failure chaos.Failure) error {
-	w := cmd.OutOrStdout()
+// reportChaosFailure prints the failure and the command that replays it,
+// writes the schedule and its shrunk version as scenario files (into --out,
+// or a new temporary directory), and returns exit status 1; 3 if what it
+// printed could not be written.
+func reportChaosFailure(w *checkedWriter, f chaosFlags, plan chaos.Plan, failure chaos.Failure) error {
 	fmt.Fprintf(w, "raftty chaos: run with seed %d failed: %s\n", plan.Config.Seed, failure)
-	original, err := writeChaosScenario(f.out, fmt.Sprintf("raftty-chaos-%d.txt", plan.Config.Seed), plan, &failure)
+	if w.err != nil {
+		return outputError(w.err)
+	}
+	dir := f.out
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "raftty-chaos-"); err != nil {
+			return outputError(fmt.Errorf("a directory for the failing schedule: %w", err))
+		}
+	}
+	original, err := writeChaosScenario(dir, fmt.Sprintf("raftty-chaos-%d.txt", plan.Config.Seed), plan, &failure)
 	if err != nil {
-		return &exitError{code: exitFailed, err: err}
+		return outputError(err)
 	}
 	fmt.Fprintf(w, "  schedule of %d steps written to %s; replay:\n    raftty run --scenario %s\n",
 		len(plan.Steps), original, original)
 	small := chaos.Shrink(plan, failure)
 	smallFailure := chaos.Execute(small).Failure
-	shrunk, err := writeChaosScenario(f.out, fmt.Sprintf("raftty-chaos-%d-shrunk.txt", plan.Config.Seed), small, smallFailure)
+	shrunk, err := writeChaosScenario(dir, fmt.Sprintf("raftty-chaos-%d-shrunk.txt", plan.Config.Seed), small, smallFailure)
 	if err != nil {
-		return &exitError{code: exitFailed, err: err}
+		return outputError(err)
 	}
 	fmt.Fprintf(w, "  shrunk to %d steps (%s), written to %s; replay:\n    raftty run --scenario %s\n",
 		len(small.Steps), smallFailure, shrunk, shrunk)
+	if w.err != nil {
+		return outputError(w.err)
+	}
 	return &exitError{code: exitFailed, err: fmt.Errorf("chaos run %d failed: %s", plan.Config.Seed, failure.Kind)}
 }
 

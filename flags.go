@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,9 @@ type clusterFlags struct {
 	at              []string
 	scenario        string
 	unsafeVotes     bool
+	// live: the flags of the live view, which runs until the user quits
+	// and so has no --for.
+	live bool
 }
 
 func (f *clusterFlags) register(cmd *cobra.Command) {
@@ -37,7 +41,9 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.IntVar(&f.nodes, "nodes", d.Nodes, fmt.Sprintf("number of nodes (1 to %d)", cluster.MaxNodes))
 	fs.StringVar(&f.seed, "seed", "", "random seed (default: a random one, always printed)")
-	fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
+	if !f.live {
+		fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
+	}
 	fs.StringVar(&f.electionTimeout, "election-timeout", cluster.FormatRange(d.ElectionMin, d.ElectionMax), "election timeout range MIN-MAX, drawn anew at every reset")
 	fs.StringVar(&f.heartbeat, "heartbeat", cluster.FormatDuration(d.Heartbeat), "leader heartbeat interval")
 	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "one-way message latency range MIN-MAX")
@@ -76,7 +82,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	if sc := s.script; sc.HasSeed && !changed("seed") {
 		f.seed = strconv.FormatUint(sc.Seed, 10)
 	}
-	if sc := s.script; sc.For > 0 && !changed("for") {
+	if sc := s.script; sc.For > 0 && !f.live && !changed("for") {
 		f.duration = cluster.FormatDuration(sc.For)
 	}
 	if f.nodes < 1 || f.nodes > cluster.MaxNodes {
@@ -92,33 +98,39 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		}
 		cfg.Seed = seed
 	}
-	if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
-		return s, fmt.Errorf("--for %s: %w", f.duration, err)
-	}
-	if cfg.ElectionMin, cfg.ElectionMax, err = scenario.ParseRange(f.electionTimeout); err != nil {
-		return s, fmt.Errorf("--election-timeout %s: %w", f.electionTimeout, err)
-	}
-	if cfg.ElectionMin <= 0 {
-		return s, fmt.Errorf("--election-timeout %s: must be positive", f.electionTimeout)
-	}
-	if cfg.Heartbeat, err = scenario.ParseDuration(f.heartbeat); err != nil || cfg.Heartbeat <= 0 {
-		if err == nil {
-			err = fmt.Errorf("must be positive")
+	if !f.live {
+		if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
+			return s, fmt.Errorf("--for %s: %w", f.duration, err)
 		}
-		return s, fmt.Errorf("--heartbeat %s: %w", f.heartbeat, err)
 	}
-	if cfg.LatencyMin, cfg.LatencyMax, err = scenario.ParseRange(f.latency); err != nil {
-		return s, fmt.Errorf("--latency %s: %w", f.latency, err)
+	// The flags take their values as `set` does, floors included.
+	value := func(name, v string) scenario.Setting {
+		st, perr := scenario.ParseValue(name, v)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("--%s %s: %w", name, v, perr)
+		}
+		return st
 	}
-	if cfg.DropRate, err = scenario.ParseProbability(f.drop); err != nil {
-		return s, fmt.Errorf("--drop %s: %w", f.drop, err)
+	et := value("election-timeout", f.electionTimeout)
+	hb := value("heartbeat", f.heartbeat)
+	lat := value("latency", f.latency)
+	drop := value("drop", f.drop)
+	if err != nil {
+		return s, err
 	}
+	cfg.ElectionMin, cfg.ElectionMax, cfg.Heartbeat = et.Min, et.Max, hb.Min
+	cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate = lat.Min, lat.Max, drop.Rate
 	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
 	// The file's parameters replace the defaults, not the flags given.
 	s.script.Configure(&cfg, changed)
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, err
+	}
+	if !f.live {
+		if err := f.checkLength(s, changed("for")); err != nil {
+			return s, err
+		}
 	}
 	s.warnings = timingWarnings(cfg.Timing)
 	return s, nil
@@ -152,4 +164,67 @@ func timingWarnings(t raft.Timing) []string {
 			t.Heartbeat, t.ElectionMin)}
 	}
 	return nil
+}
+
+// maxRunEvents bounds the events a headless run may be expected to make: a
+// billion is a few minutes of work (a 5-node cluster with 1ms heartbeats
+// makes 58 million events per virtual hour, in about 16 s).
+const maxRunEvents = 1e9
+
+// checkLength refuses a run that could not finish in reasonable time, and a
+// timed step (an expect included) that the run would never reach: a scenario
+// used as a check must not pass without checking.
+func (f *clusterFlags) checkLength(s setup, forGiven bool) error {
+	where := "--for " + f.duration
+	if !forGiven && s.script.For > 0 {
+		where = fmt.Sprintf("%s: for %s", s.script.Name, shortDuration(s.script.For))
+	}
+	rate, timing := eventRate(s.cfg, s.script)
+	if events := rate * s.runFor.Seconds(); events > maxRunEvents {
+		most := time.Duration(maxRunEvents / rate * float64(time.Second))
+		text := shortDuration(most.Truncate(time.Second))
+		if most > time.Hour {
+			text = fmt.Sprintf("%dh", int(most.Hours()))
+		}
+		return fmt.Errorf("%s: longer than raftty simulates at %d nodes, heartbeat %v, election timeout from %v (at most %s)",
+			where, s.cfg.Nodes, timing.Heartbeat, timing.ElectionMin, text)
+	}
+	for _, st := range s.script.Steps {
+		if st.At > s.runFor {
+			return fmt.Errorf("%s: at %v is after the end of the run (%v); lengthen the run with --for or the file's for line",
+				st.Source, st.At, s.runFor)
+		}
+	}
+	return nil
+}
+
+// eventRate estimates the events per virtual second of a run at its busiest
+// timing (the script may shorten the heartbeat or timeouts): every heartbeat
+// and every election is a round of messages to each other node, each sent,
+// delivered, answered and delivered.
+func eventRate(cfg cluster.Config, script *scenario.Script) (float64, raft.Timing) {
+	t := cfg.Timing
+	for _, st := range script.Steps {
+		switch cmd := st.Cmd; {
+		case cmd.Action != cluster.ActSet:
+		case cmd.Param == cluster.ParamHeartbeat:
+			t.Heartbeat = min(t.Heartbeat, cmd.Min)
+		case cmd.Param == cluster.ParamElectionTimeout:
+			t.ElectionMin = min(t.ElectionMin, cmd.Min)
+		}
+	}
+	perRound := 4 * float64(max(cfg.Nodes-1, 1))
+	return perRound * (1/t.Heartbeat.Seconds() + 1/t.ElectionMin.Seconds()), t
+}
+
+// shortDuration writes 1h rather than Go's 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

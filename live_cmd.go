@@ -26,15 +26,11 @@ func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
 	if !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return badInput(fmt.Errorf("the live view needs a terminal; use `raftty run` to run headless"))
 	}
-	title := s.script.Title
-	for _, w := range s.warnings {
-		title = "warning: " + w
-	}
 	return tui.Run(cmd.Context(), tui.Options{
-		Config:  s.cfg,
-		Speed:   ui.speed,
-		Script:  s.script,
-		Title:   title,
-		NoColor: ui.noColor || os.Getenv("NO_COLOR") != "",
+		Config:   s.cfg,
+		Speed:    ui.speed,
+		Script:   s.script,
+		Warnings: s.warnings,
+		NoColor:  ui.noColor || os.Getenv("NO_COLOR") != "",
 	})
 }

@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version may be set at build time with -ldflags "-X main.version=...";
+// otherwise it comes from the build info (see versionString).
+var version string
 
 // Exit statuses: 1 when an invariant broke (or a scenario's expectation
 // failed), 2 on bad input.
@@ -44,7 +46,7 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := fang.Execute(ctx, root, fang.WithVersion(version), fang.WithErrorHandler(errorHandler))
+	err := fang.Execute(ctx, root, fang.WithVersion(versionString()), fang.WithErrorHandler(errorHandler))
 	if err == nil {
 		return 0
 	}
@@ -53,6 +55,36 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	return exitBadInput // cobra's own errors are all about the command line
+}
+
+// versionString is the version -v and --version print: the one set at build
+// time, else the module version `go install raftty@v1.2.0` records, else
+// the commit a local build was made from (with -dirty if it had changes).
+func versionString() string {
+	info, ok := debug.ReadBuildInfo()
+	return versionFrom(version, info, ok)
+}
+
+func versionFrom(set string, info *debug.BuildInfo, ok bool) string {
+	if set != "" {
+		return set
+	}
+	if !ok {
+		return "unknown"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v, dirty := "devel", ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			v += " " + s.Value[:12]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	return v + dirty
 }
 
 // errorHandler prints one plain line: "raftty: --heartbeat 0s: must be
@@ -66,7 +98,7 @@ func errorHandler(w io.Writer, _ fang.Styles, err error) {
 const defaultSpeed = 0.1
 
 func newRootCmd() *cobra.Command {
-	var flags clusterFlags
+	flags := clusterFlags{live: true}
 	var ui uiOptions
 	root := &cobra.Command{
 		Use:   "raftty",
@@ -91,5 +123,18 @@ func newRootCmd() *cobra.Command {
 	// Subcommands inherit this: every flag error is bad input, exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	root.AddCommand(newRunCmd(), newScenariosCmd(), newBenchCmd(), newChaosCmd())
+	refuseUnknownShells(root)
 	return root
+}
+
+// refuseUnknownShells makes `raftty completion klingon` bad input: cobra's
+// completion command is not runnable, so it printed its help and exited 0
+// for any argument; runnable, it refuses an unknown one.
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -30,10 +31,31 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(scenarioFile, []byte("at 1s kill 1\n# fine so far\n\nat 2s kil 2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	bigFile := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(bigFile, []byte("nodes 5000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wideFile := filepath.Join(t.TempDir(), "wide.txt")
+	if err := os.WriteFile(wideFile, []byte("# "+strings.Repeat("x", 70000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	longFile := filepath.Join(t.TempDir(), "long.txt")
+	if err := os.WriteFile(longFile, []byte("for 100000h\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lateFile := filepath.Join(t.TempDir(), "late.txt")
+	if err := os.WriteFile(lateFile, []byte("for 10s\nat 5s kill 1\nat 12s expect leader\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"run", "--for", "100000h"}, "--for 100000h: longer than raftty simulates at 5 nodes, heartbeat 50ms, election timeout from 150ms (at most 651h)"},
+		{[]string{"run", "--for", "10h", "--heartbeat", "1ms", "--at", "1s set election-timeout 1ms-2ms"}, "--for 10h: longer than raftty simulates at 5 nodes, heartbeat 1ms, election timeout from 1ms (at most 8h)"},
+		{[]string{"run", "--scenario", longFile}, longFile + ": for 100000h: longer than raftty simulates"},
+		{[]string{"run", "--at", "12s kill 1"}, `--at "12s kill 1": at 12s is after the end of the run (10s); lengthen the run with --for or the file's for line`},
+		{[]string{"run", "--scenario", lateFile}, lateFile + ":3: at 12s is after the end of the run (10s)"},
 		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
 		{[]string{"run", "--nodes", "5000"}, "--nodes 5000: raftty simulates 1 to 1000 nodes"},
 		{[]string{"run", "--nodes", "many"}, `invalid argument "many" for "--nodes"`},
@@ -44,6 +66,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--election-timeout", "0s-150ms"}, "--election-timeout 0s-150ms: must be positive"},
 		{[]string{"run", "--election-timeout", "soon"}, `--election-timeout soon: "soon": not a duration`},
 		{[]string{"run", "--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
+		{[]string{"run", "--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
+		{[]string{"run", "--election-timeout", "1ns-2ns"}, "--election-timeout 1ns-2ns: below raftty's floor of 1ms"},
+		{[]string{"run", "--election-timeout", "-150ms"}, "--election-timeout -150ms: must not be negative"},
+		{[]string{"run", "--at", "2s set heartbeat 1ns"}, `--at "2s set heartbeat 1ns": heartbeat 1ns: below raftty's floor of 1ms`},
 		{[]string{"run", "--heartbeat", "fast"}, "--heartbeat fast: not a duration"},
 		{[]string{"run", "--latency", "5ms-1ms"}, "--latency 5ms-1ms: min must not exceed max"},
 		{[]string{"run", "--drop", "1.5"}, "--drop 1.5: need a probability between 0 and 1"},
@@ -57,6 +83,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"run", "extra"}, `unknown command "extra"`},
 		{[]string{"nonsense"}, `unknown command "nonsense"`},
+		{[]string{"completion", "klingon"}, `unknown command "klingon" for "raftty completion"`},
+		{[]string{"run", "-v"}, `unknown shorthand flag: 'v' in -v`}, // -v is --version, as fang has it; run says --verbose
+		{[]string{"run", "--scenario", wideFile}, wideFile + ":1: line longer than 64 KiB"},
+		{[]string{"run", "--scenario", bigFile}, bigFile + ":1: nodes 5000: raftty simulates 1 to 1000 nodes"},
 	} {
 		code, stdout, stderr := run(t, tc.args...)
 		if code != exitBadInput {
@@ -70,6 +100,36 @@ func TestBadInput(t *testing.T) {
 		}
 		if stdout != "" {
 			t.Errorf("%q: bad input printed to stdout: %q", tc.args, stdout)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		code, out, _ := run(t, args...)
+		if code != 0 || !strings.HasPrefix(out, "raftty version ") {
+			t.Errorf("%q: exit %d, %q", args, code, out)
+		}
+	}
+	info := func(version string, settings ...debug.BuildSetting) *debug.BuildInfo {
+		return &debug.BuildInfo{Main: debug.Module{Path: "raftty", Version: version}, Settings: settings}
+	}
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "0123456789abcdef0123"}
+	dirty := debug.BuildSetting{Key: "vcs.modified", Value: "true"}
+	for _, tc := range []struct {
+		name string
+		set  string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"set by ldflags", "v9.9.9", info("v1.2.0"), "v9.9.9"},
+		{"go install raftty@v1.2.0", "", info("v1.2.0"), "v1.2.0"},
+		{"a local build", "", info("(devel)", rev), "devel 0123456789ab"},
+		{"a local build with changes", "", info("(devel)", dirty, rev), "devel 0123456789ab-dirty"},
+		{"no build info", "", nil, "unknown"},
+	} {
+		if got := versionFrom(tc.set, tc.info, tc.info != nil); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
@@ -221,14 +281,17 @@ func TestBench(t *testing.T) {
 
 	for _, tc := range []struct{ args, want string }{
 		{"--trials 0", "--trials 0: need at least 1"},
+		{"--trials 99999999", "--trials 99999999: want at most 10000 per setting (the paper ran 1000)"},
 		{"--set 3", "--set 3: want 1, 2 or all"},
 		{"--latency 9ms-1ms", "--latency 9ms-1ms: min must not exceed max"},
 		{"--limit never", "--limit never: want a positive duration"},
 		{"--nodes 500", "--nodes 500: bench runs 1 to 101 nodes"},
+		// checked before the bench runs: nothing is printed on stdout
+		{"--csv /no/such/dir/samples.csv", "--csv /no/such/dir/samples.csv: no such file or directory"},
 	} {
-		code, _, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
-		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
-			t.Errorf("bench %s: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		code, stdout, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
+		if code != exitBadInput || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("bench %s: exit %d, %q, stdout %q; want 2 and %q before any work", tc.args, code, stderr, stdout, tc.want)
 		}
 	}
 }
@@ -239,14 +302,38 @@ func TestUIBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--speed", "0"}, "--speed 0: need a speed above 0 and at most 64"},
+		{[]string{"--for", "5s"}, "unknown flag: --for"}, // the live view runs until you quit
 		{[]string{"--speed", "100"}, "--speed 100: need a speed above 0 and at most 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
+		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
 		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
 	} {
 		code, _, stderr := run(t, tc.args...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
 			t.Errorf("raftty %q: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// The live view's help lists only the flags it honours: no --for there;
+// run has it.
+func TestLiveHelpHasNoFor(t *testing.T) {
+	_, out, _ := run(t, "--help")
+	if strings.Contains(out, "--for") || !strings.Contains(out, "--speed") {
+		t.Fatalf("raftty --help should list --speed and not --for:\n%s", out)
+	}
+	_, out, _ = run(t, "run", "--help")
+	if !strings.Contains(out, "--for") {
+		t.Fatalf("raftty run --help lacks --for:\n%s", out)
+	}
+}
+
+// A timed step exactly at the end of the run is played; an expectation
+// there is checked.
+func TestStepAtTheEnd(t *testing.T) {
+	code, out, stderr := run(t, "run", "--seed", "1", "--for", "2s", "--at", "2s expect leader")
+	if code != 0 || !strings.Contains(out, "ok     leader") {
+		t.Fatalf("exit %d, %s%s: want the expectation at 2s checked", code, out, stderr)
 	}
 }
 
@@ -274,9 +361,21 @@ func TestChaosCommand(t *testing.T) {
 			t.Errorf("raftty run --scenario %s: exit %d, want the violation (exit 1):\n%s%s", f, code, rout, rerr)
 		}
 	}
+	// Without --out, the files go to a new temporary directory, printed.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	code, out, _ = run(t, "chaos", "--runs", "200", "--unsafe-forget-votes")
+	files, _ = filepath.Glob(filepath.Join(tmp, "raftty-chaos-*", "raftty-chaos-*.txt"))
+	if code != exitFailed || len(files) != 2 || !strings.Contains(out, filepath.Dir(files[0])) {
+		t.Fatalf("without --out: exit %d, files %v:\n%s", code, files, out)
+	}
+	if here, _ := filepath.Glob("raftty-chaos-*"); len(here) > 0 {
+		t.Fatalf("chaos wrote into the current directory: %v", here)
+	}
 	for _, tc := range []struct{ args, want string }{
 		{"--runs 0", "--runs 0: need at least 1"},
 		{"--duration 10ms", "--duration 10ms: want at least 1s"},
+		{"--duration 100000h", "--duration 100000h: want at most 1h per run (for a longer hunt, raise --runs)"},
 	} {
 		code, _, stderr := run(t, append([]string{"chaos"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {

@@ -29,7 +29,8 @@ func newRunCmd() *cobra.Command {
 		Short: "Run a cluster headless, as fast as the CPU allows",
 		Long: "Run a cluster on the simulated clock without a terminal and print a summary, " +
 			"or with --json every event as one JSON object per line, then a summary line.\n\n" +
-			"Exit status: 0 ok, 1 an invariant broke, 2 bad input.",
+			"Exit status: 0 ok, 1 an invariant broke or an expectation failed, 2 bad input (including a timed step after the end of the run), " +
+			"3 the output could not be written.",
 		Example: `  raftty run --at "2s kill leader" --json
   raftty run --heartbeat 3s --for 5s
   raftty run --nodes 5 --seed 42 --at "1s disconnect 2" --at "3s reconnect 2" --prevote`,
@@ -40,7 +41,8 @@ func newRunCmd() *cobra.Command {
 	}
 	flags.register(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print every event as JSON Lines, then a summary line")
-	cmd.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "print every decision in plain words (heartbeat traffic left out)")
+	// No -v: fang gives -v to --version, on the root.
+	cmd.Flags().BoolVar(&opts.verbose, "verbose", false, "print every decision in plain words (heartbeat traffic left out)")
 	return cmd
 }
 
@@ -53,12 +55,17 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-	sum, failed, err := headless(s, out, opts)
-	if ferr := out.Flush(); err == nil && ferr != nil {
-		return &exitError{code: exitFailed, err: ferr}
+	prog := newProgress(cmd.ErrOrStderr())
+	sum, failed, err := headless(s, out, opts, prog)
+	prog.done()
+	if err == nil {
+		err = out.Flush()
 	}
-	if err != nil {
-		return badInput(err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	} else if err != nil {
+		return outputError(err)
 	}
 	if sum.Violations > 0 {
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d invariant violation(s); replay with --seed %d", sum.Violations, sum.Seed)}
@@ -81,9 +88,17 @@ func expectationFailure(e cluster.Event) string {
 
 // headless runs the setup to its end on the simulated clock, writing events
 // to out as opts ask, and returns the summary and the failed expectations.
-func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []cluster.Event, error) {
+// It runs in slices of virtual time and stops after the slice in which a
+// write to out failed, returning that error.
+func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (cluster.Summary, []cluster.Event, error) {
 	var line []byte
 	var expects []cluster.Event
+	var werr error
+	write := func(_ int, err error) {
+		if err != nil && werr == nil {
+			werr = err
+		}
+	}
 	sink := func(e cluster.Event) {
 		if e.Kind == cluster.KindExpect {
 			expects = append(expects, e)
@@ -92,22 +107,34 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []c
 		case opts.json:
 			line = e.AppendJSON(line[:0])
 			line = append(line, '\n')
-			out.Write(line)
+			write(out.Write(line))
 		case opts.verbose && !e.IsHeartbeatTraffic() && e.Kind != cluster.KindSend:
-			fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String())
+			write(fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String()))
 		}
 	}
 	c, err := cluster.New(s.cfg, sink)
 	if err != nil {
-		return cluster.Summary{}, nil, err
+		return cluster.Summary{}, nil, badInput(err)
 	}
 	c.ReportParams()
 	player := scenario.NewPlayer(s.script)
-	player.RunUntil(c, s.runFor)
+	rate, _ := eventRate(s.cfg, s.script)
+	slice := max(time.Duration(sliceEvents/rate*float64(time.Second)), time.Millisecond)
+	for at := time.Duration(0); at < s.runFor && werr == nil; {
+		at = min(at+slice, s.runFor)
+		player.RunUntil(c, at)
+		prog.show("raftty run: %.0f%% of %v virtual", 100*at.Seconds()/s.runFor.Seconds(), shortDuration(s.runFor))
+	}
+	if s.runFor == 0 {
+		player.RunUntil(c, 0)
+	}
+	if werr != nil {
+		return c.Summary(), nil, werr // the summary says where it stopped
+	}
 	player.Finish(c)
 	sum := c.Summary()
 	if opts.json {
-		out.Write(sum.MarshalLine())
+		write(out.Write(sum.MarshalLine()))
 	} else {
 		writeSummary(out, s, sum, expects)
 	}
@@ -117,8 +144,13 @@ func headless(s setup, out *bufio.Writer, opts runOptions) (cluster.Summary, []c
 			failed = append(failed, e)
 		}
 	}
-	return sum, failed, nil
+	return sum, failed, werr
 }
+
+// sliceEvents is about how many events a run makes between two looks at
+// its output and progress: a failed write stops the run within a few
+// milliseconds.
+const sliceEvents = 50_000
 
 // writeSummary prints the run's numbers for a person.
 func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects []cluster.Event) {

@@ -17,8 +17,12 @@ func newScenariosCmd() *cobra.Command {
 			"(the number may be left out of NAME).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := &checkedWriter{w: cmd.OutOrStdout()}
 			for _, b := range scenario.Builtins() {
-				fmt.Fprintf(cmd.OutOrStdout(), "%-30s %s\n", b.Name, b.Title)
+				fmt.Fprintf(out, "%-30s %s\n", b.Name, b.Title)
+			}
+			if out.err != nil {
+				return outputError(out.err)
 			}
 			return nil
 		},

@@ -1,7 +1,9 @@
 package cluster
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"raftty/raft"
 )
@@ -61,5 +63,35 @@ func TestStateNames(t *testing.T) {
 	}
 	if StateOf(raft.Leader) != StateLeader || StateOf(raft.Follower) != StateFollower {
 		t.Fatal("StateOf does not map roles to states")
+	}
+}
+
+// Timers below the floor are refused by the cluster itself, whoever asks:
+// a config, or a timing change while it runs.
+func TestTimerFloor(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		timing raft.Timing
+		want   string
+	}{
+		{"heartbeat", raft.Timing{ElectionMin: 150 * time.Millisecond, ElectionMax: 300 * time.Millisecond, Heartbeat: time.Nanosecond}, "heartbeat 1ns: below raftty's floor of 1ms"},
+		{"election timeout", raft.Timing{ElectionMin: time.Microsecond, ElectionMax: 2 * time.Microsecond, Heartbeat: 50 * time.Millisecond}, "election timeout 1µs: below raftty's floor of 1ms"},
+	} {
+		cfg := DefaultConfig()
+		cfg.Timing = tc.timing
+		if _, err := New(cfg, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New: %v, want %q", tc.name, err, tc.want)
+		}
+		c, err := New(DefaultConfig(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetTiming(tc.timing); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: SetTiming: %v, want %q", tc.name, err, tc.want)
+		}
+		floor := raft.Timing{ElectionMin: MinTimer, ElectionMax: MinTimer, Heartbeat: MinTimer}
+		if err := c.SetTiming(floor); err != nil {
+			t.Errorf("the floor itself is refused: %v", err)
+		}
 	}
 }

@@ -23,6 +23,39 @@ import (
 // entries; beyond this a run is too slow to be worth watching.
 const MaxNodes = 1000
 
+// MinTimer is the shortest heartbeat and the shortest minimum election
+// timeout raftty simulates. Every heartbeat and every election is a round of
+// 2(N-1) messages, each sent and delivered, so the work per virtual second
+// grows as 1/heartbeat + 1/timeout: at 1ms a 5-node cluster makes 16,000
+// events per virtual second (a virtual hour in about 16 s headless), which
+// the live view can still carry at its top speed. Below it the work per
+// virtual second explodes (1ns would be a million times more) while nothing
+// new can be seen: 1ms is also the timeline's finest column. Latency has no
+// floor: it delays messages without adding any.
+const MinTimer = time.Millisecond
+
+// CheckTimer reports a heartbeat or minimum election timeout below MinTimer.
+func CheckTimer(d time.Duration) error {
+	if d < MinTimer {
+		return fmt.Errorf("below raftty's floor of %v (shorter timers make more events than it can simulate)", MinTimer)
+	}
+	return nil
+}
+
+// checkTiming is raft's validation plus raftty's floors.
+func checkTiming(t raft.Timing) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if err := CheckTimer(t.ElectionMin); err != nil {
+		return fmt.Errorf("election timeout %v: %w", t.ElectionMin, err)
+	}
+	if err := CheckTimer(t.Heartbeat); err != nil {
+		return fmt.Errorf("heartbeat %v: %w", t.Heartbeat, err)
+	}
+	return nil
+}
+
 // Config is what a cluster is made from.
 type Config struct {
 	Nodes int
@@ -54,7 +87,7 @@ func (c Config) Validate() error {
 	if c.Nodes < 1 || c.Nodes > MaxNodes {
 		return fmt.Errorf("nodes %d: need 1 to %d", c.Nodes, MaxNodes)
 	}
-	if err := c.Timing.Validate(); err != nil {
+	if err := checkTiming(c.Timing); err != nil {
 		return err
 	}
 	if c.LatencyMin < 0 || c.LatencyMin > c.LatencyMax {
@@ -71,6 +104,7 @@ type Cluster struct {
 	cfg   Config
 	now   time.Duration
 	rand  *rand.Rand
+	pcg   *rand.PCG // rand's source, kept so that Clone can copy its state
 	peers []raft.NodeID
 
 	members []*member // by node id; index 0 unused
@@ -88,6 +122,8 @@ type Cluster struct {
 type member struct {
 	id   int
 	node *raft.Node // nil while dead
+	// hard is what survives a kill: its term and vote, taken at the kill
+	// and read only while the node is dead (and to restart it).
 	hard raft.HardState
 
 	// timerGen identifies the one valid timer entry for this node.
@@ -103,9 +139,11 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	c := &Cluster{
 		cfg:     cfg,
-		rand:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		pcg:     pcg,
+		rand:    rand.New(pcg),
 		members: make([]*member, cfg.Nodes+1),
 		sink:    sink,
 	}
@@ -247,7 +285,6 @@ func (c *Cluster) afterNode(m *member) {
 	for i := range msgs {
 		c.send(&msgs[i])
 	}
-	m.hard = m.node.HardState()
 	c.schedule(m)
 }
 

@@ -428,11 +428,3 @@ type TimedCommand struct {
 	At  time.Duration
 	Cmd Command
 }
-
-// OnOff prints a switch as the scenario language writes it.
-func OnOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
-}

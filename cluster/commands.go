@@ -173,7 +173,7 @@ func (c *Cluster) param(name, value string) {
 // SetTiming changes the election timeout range and heartbeat of every node,
 // live, and of nodes restarted later.
 func (c *Cluster) SetTiming(t raft.Timing) error {
-	if err := t.Validate(); err != nil {
+	if err := checkTiming(t); err != nil {
 		return err
 	}
 	old := c.cfg.Timing
@@ -222,7 +222,7 @@ func (c *Cluster) SetPreVote(on bool) {
 			m.node.SetPreVote(on)
 		}
 	}
-	c.param("prevote", onOff(on))
+	c.param("prevote", OnOff(on))
 }
 
 // SetCheckQuorum turns CheckQuorum on or off on every node.
@@ -234,7 +234,7 @@ func (c *Cluster) SetCheckQuorum(on bool) {
 			c.schedule(m)
 		}
 	}
-	c.param("checkquorum", onOff(on))
+	c.param("checkquorum", OnOff(on))
 }
 
 // ReportParams emits a param event for every setting, seed included, so
@@ -246,8 +246,8 @@ func (c *Cluster) ReportParams() {
 	c.param("heartbeat", FormatDuration(c.cfg.Heartbeat))
 	c.param("latency", FormatRange(c.cfg.LatencyMin, c.cfg.LatencyMax))
 	c.param("drop", strconv.FormatFloat(c.cfg.DropRate, 'g', -1, 64))
-	c.param("prevote", onOff(c.cfg.PreVote))
-	c.param("checkquorum", onOff(c.cfg.CheckQuorum))
+	c.param("prevote", OnOff(c.cfg.PreVote))
+	c.param("checkquorum", OnOff(c.cfg.CheckQuorum))
 	if c.cfg.UnsafeForgetVotes {
 		c.param("unsafe-forget-votes", "on")
 	}
@@ -268,7 +268,8 @@ func (c *Cluster) ReportError(err error) {
 	c.emit(Event{At: c.now, Kind: KindError, Detail: err.Error()})
 }
 
-func onOff(on bool) string {
+// OnOff writes a switch as `set` and the events do: on or off.
+func OnOff(on bool) string {
 	if on {
 		return "on"
 	}

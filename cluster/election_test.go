@@ -359,7 +359,7 @@ func TestPreVoteProtectsHealthyLeader(t *testing.T) {
 		{"cut link", func(c *Cluster, leader, follower int) error { return c.Cut(leader, follower, false) }},
 	} {
 		for _, preVote := range []bool{false, true} {
-			t.Run(tc.name+"/prevote="+onOff(preVote), func(t *testing.T) {
+			t.Run(tc.name+"/prevote="+OnOff(preVote), func(t *testing.T) {
 				c, _ := newTestCluster(t, 5, 3, func(cfg *Config) { cfg.PreVote = preVote })
 				leader := waitLeader(t, c, 2*time.Second)
 				term := status(t, c, leader).Term
@@ -374,6 +374,39 @@ func TestPreVoteProtectsHealthyLeader(t *testing.T) {
 					t.Fatalf("without PreVote the leader n%d of term %d should have been deposed", leader, term)
 				}
 			})
+		}
+	}
+}
+
+// "The leader" must reach a majority: more than half the cluster, itself
+// included. Exactly half is not enough in an even cluster; a bare majority
+// is enough in an odd one. Off by one either way, this fails.
+func TestEffectiveLeaderNeedsAMajority(t *testing.T) {
+	for _, tc := range []struct {
+		nodes, disconnect int // disconnect this many other nodes from the leader
+		leads             bool
+	}{
+		{nodes: 4, disconnect: 1, leads: true},  // reaches 3 of 4
+		{nodes: 4, disconnect: 2, leads: false}, // reaches 2 of 4: half
+		{nodes: 5, disconnect: 2, leads: true},  // reaches 3 of 5
+		{nodes: 5, disconnect: 3, leads: false}, // reaches 2 of 5
+		{nodes: 1, disconnect: 0, leads: true},  // reaches 1 of 1
+		{nodes: 2, disconnect: 1, leads: false}, // reaches 1 of 2
+	} {
+		c, _ := newTestCluster(t, tc.nodes, 1)
+		leader := waitLeader(t, c, 5*time.Second)
+		cut := []int{leader}
+		for range tc.disconnect {
+			other := otherThan(tc.nodes, cut...)
+			must(t, c.Disconnect(other))
+			cut = append(cut, other)
+		}
+		s := status(t, c, leader)
+		if want := tc.nodes - tc.disconnect; s.Reaches != want {
+			t.Fatalf("%d nodes: n%d reaches %d, want %d", tc.nodes, leader, s.Reaches, want)
+		}
+		if got := c.Leader() == leader; got != tc.leads {
+			t.Errorf("%d nodes, leader reaching %d: counted as the leader %v, want %v", tc.nodes, s.Reaches, got, tc.leads)
 		}
 	}
 }

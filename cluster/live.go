@@ -3,7 +3,9 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 )
@@ -40,8 +42,12 @@ type LiveOptions struct {
 	// MaxCatchUp bounds how much wall time one tick makes up for (default
 	// 250ms), so a stalled reader does not make the cluster sprint.
 	MaxCatchUp time.Duration
-	// Advance runs the cluster forward (default: plain RunUntil).
+	// Advance runs the cluster forward (default: plain RunUntil). It must
+	// be a Forker for time travel.
 	Advance Advancer
+	// MaxEventsPerTick bounds the work of one tick (default 100000, a few
+	// milliseconds): past it, the virtual clock falls behind the wall.
+	MaxEventsPerTick int
 }
 
 // Snapshot is the state of a Live cluster after its latest step.
@@ -57,6 +63,11 @@ type Snapshot struct {
 	Speed   float64
 	Paused  bool
 	MaxTerm uint64
+	// Behind: the last tick ran out of its event budget, so the virtual
+	// clock is slower than speed x wall time.
+	Behind bool
+	// Oldest is the earliest moment time travel can show.
+	Oldest time.Duration
 }
 
 // Live owns a Cluster in one goroutine and paces its simulated clock against
@@ -80,9 +91,13 @@ type Live struct {
 	recording []TimedCommand
 	start     Config
 
+	// hist keeps checkpoints and commands for time travel.
+	hist *History
+
 	// Owned by the goroutine.
 	speed  float64
 	paused bool
+	behind bool
 }
 
 type liveCmd struct {
@@ -110,6 +125,9 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 	if opts.Advance == nil {
 		opts.Advance = plainAdvance{}
 	}
+	if opts.MaxEventsPerTick <= 0 {
+		opts.MaxEventsPerTick = 100000
+	}
 	l := &Live{
 		opts:    opts,
 		cmds:    make(chan liveCmd),
@@ -125,6 +143,9 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 	l.c = c
 	l.start = c.Config()
 	c.ReportParams()
+	if l.hist, err = newHistory(c, opts.Advance); err != nil {
+		return nil, err
+	}
 	l.publish()
 	ctx, l.cancel = context.WithCancel(ctx)
 	go l.loop(ctx)
@@ -152,12 +173,33 @@ func (l *Live) loop(ctx context.Context) {
 			elapsed := min(now.Sub(last), l.opts.MaxCatchUp)
 			last = now
 			if !l.paused && elapsed > 0 {
-				target := l.c.Now() + time.Duration(float64(elapsed)*l.speed)
-				l.opts.Advance.RunUntil(l.c, target)
+				l.advance(l.c.Now() + time.Duration(float64(elapsed)*l.speed))
 				l.publish()
 			}
 		}
 	}
+}
+
+// advance runs the cluster toward target, one instant at a time, but no
+// more than MaxEventsPerTick events: a heartbeat of a microsecond at 64x
+// would otherwise keep the goroutine busy for minutes, deaf to commands and
+// to Stop. When the budget runs out the clock falls behind the wall, and
+// the snapshot says so (Behind).
+func (l *Live) advance(target time.Duration) {
+	start := l.c.stats.Events
+	l.behind = false
+	for l.c.Now() < target {
+		if l.c.stats.Events-start >= l.opts.MaxEventsPerTick {
+			l.behind = true
+			break
+		}
+		next, ok := l.c.NextAt()
+		if !ok || next > target {
+			next = target
+		}
+		l.opts.Advance.RunUntil(l.c, next)
+	}
+	l.hist.maybeCheckpoint(l.c, l.opts.Advance)
 }
 
 // Stop ends the cluster's goroutine and waits for it.
@@ -197,13 +239,72 @@ func (l *Live) Apply(cmd Command) error {
 	}
 	return l.Do(func(c *Cluster) error {
 		l.opts.Advance.RunUntil(c, c.Now())
-		done, err := c.Execute(cmd)
-		if done.Action != 0 {
-			l.mu.Lock()
-			l.recording = append(l.recording, TimedCommand{At: c.Now(), Cmd: done})
-			l.mu.Unlock()
+		return l.execute(c, cmd)
+	})
+}
+
+// execute carries out cmd now and records what it did.
+func (l *Live) execute(c *Cluster, cmd Command) error {
+	done, err := c.Execute(cmd)
+	if done.Action != 0 {
+		tc := TimedCommand{At: c.Now(), Cmd: done}
+		l.mu.Lock()
+		l.recording = append(l.recording, tc)
+		l.mu.Unlock()
+		l.hist.record(tc)
+		l.hist.maybeCheckpoint(c, l.opts.Advance)
+	}
+	return err
+}
+
+// History returns the cluster's past, for time travel. It stays valid
+// after the cluster stops.
+func (l *Live) History() *History { return l.hist }
+
+// SnapshotAt rebuilds the cluster as it was at virtual time t, in the
+// caller's goroutine (the cluster's own goroutine never waits for it), and
+// returns its snapshot. Speed and Paused are the live cluster's.
+func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
+	c, err := l.hist.Seek(t, nil)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	live := l.Snapshot()
+	s := snapshotOf(c)
+	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
+	return s, nil
+}
+
+// Fork goes back to virtual time t, forgets everything recorded after it
+// (events not yet drained, checkpoints, commands) and goes on from there,
+// paused, with cmd applied (unless cmd is the zero Command). The recording
+// afterwards holds the new history. Events up to t are not sent again: the
+// viewer already has them.
+func (l *Live) Fork(t time.Duration, cmd Command) error {
+	return l.Do(func(*Cluster) error {
+		if t > l.c.Now() {
+			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.c.Now())
 		}
-		return err
+		c, adv, err := l.hist.seek(t, nil)
+		if err != nil {
+			return err
+		}
+		l.hist.truncate(t)
+		c.sink = l.push
+		l.c, l.opts.Advance = c, adv
+		l.paused = true
+		l.mu.Lock()
+		l.head, l.count = 0, 0
+		n := sort.Search(len(l.recording), func(i int) bool { return l.recording[i].At > t })
+		l.recording = l.recording[:n]
+		l.mu.Unlock()
+		if cmd.Action == 0 {
+			return nil
+		}
+		if cmd.Action.Paces() {
+			return fmt.Errorf("fork with %s: only a command that changes the cluster forks", cmd.Action)
+		}
+		return l.execute(c, cmd)
 	})
 }
 
@@ -244,6 +345,7 @@ func (l *Live) StepEvent() error {
 			}
 			l.opts.Advance.RunUntil(c, at)
 		}
+		l.hist.maybeCheckpoint(c, l.opts.Advance)
 		return nil
 	})
 }
@@ -261,11 +363,17 @@ func (l *Live) push(e Event) {
 	l.count++
 }
 
-func (l *Live) publish() {
-	s := Snapshot{
-		Start: l.start, Now: l.c.Now(), Leader: l.c.Leader(), Nodes: l.c.Nodes(), Stats: l.c.Stats(),
-		Config: l.c.Config(), Speed: l.speed, Paused: l.paused, MaxTerm: l.c.MaxTerm(),
+func snapshotOf(c *Cluster) Snapshot {
+	return Snapshot{
+		Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(),
+		Config: c.Config(), MaxTerm: c.MaxTerm(),
 	}
+}
+
+func (l *Live) publish() {
+	s := snapshotOf(l.c)
+	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
+	s.Oldest = l.hist.Oldest()
 	l.mu.Lock()
 	l.snapshot = s
 	l.mu.Unlock()

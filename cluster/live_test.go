@@ -153,6 +153,20 @@ func TestLiveBufferIsBounded(t *testing.T) {
 	if events[len(events)-1].At > l.Snapshot().Now || events[0].At > events[len(events)-1].At {
 		t.Fatal("events out of order")
 	}
+	total := l.Snapshot().Stats.Events
+	if len(events)+dropped != total {
+		t.Fatalf("drained %d + dropped %d != %d events made", len(events), dropped, total)
+	}
+	// The count is of drops since the last Drain: a reader that keeps up
+	// again is told it lost nothing more.
+	w.advance(100 * ms) // two heartbeat rounds: some events, fewer than the buffer holds
+	settle(t, l)
+	events, dropped = l.Drain(events[:0])
+	made := l.Snapshot().Stats.Events - total
+	if made == 0 || made > 100 || len(events) != made || dropped != 0 {
+		t.Fatalf("after catching up: drained %d of %d new events, %d dropped; want all and 0 (the count must be reset by Drain)",
+			len(events), made, dropped)
+	}
 }
 
 // Stop ends the goroutine (goleak in TestMain checks it) and a command after

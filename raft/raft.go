@@ -3,6 +3,7 @@ package raft
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -453,3 +454,19 @@ func (n *Node) tally() string {
 // round trims a duration to microseconds for messages: 169.846ms, not
 // 169.845647ms.
 func round(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
+
+// Clone returns a deep copy of n that draws its election timeouts from r
+// from now on. Time travel keeps clones of a whole cluster as checkpoints:
+// a clone fed the same inputs, with r in the same state as n's source,
+// makes the same decisions as n would.
+func (n *Node) Clone(r Rand) *Node {
+	c := *n
+	c.rand = r
+	c.peers = slices.Clone(n.peers)
+	c.log = slices.Clone(n.log)
+	c.votes = maps.Clone(n.votes)
+	c.recentActive = maps.Clone(n.recentActive)
+	c.msgs = slices.Clone(n.msgs)
+	c.events = slices.Clone(n.events)
+	return &c
+}

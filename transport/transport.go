@@ -15,6 +15,7 @@ package transport
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"raftty/internal/minheap"
@@ -316,4 +317,17 @@ func (e *Envelope[P]) Before(o *Envelope[P]) bool {
 		return e.ArriveAt < o.ArriveAt
 	}
 	return e.seq < o.seq
+}
+
+// Clone returns a deep copy of the network, messages in flight included,
+// that draws from rnd from now on. Payloads are copied by value.
+func (nw *Network[P]) Clone(rnd Rand) *Network[P] {
+	c := *nw
+	c.rand = rnd
+	c.disconnected = slices.Clone(nw.disconnected)
+	c.closed = slices.Clone(nw.closed)
+	c.group = slices.Clone(nw.group)
+	c.cut = slices.Clone(nw.cut)
+	c.inFlight = slices.Clone(nw.inFlight)
+	return &c
 }

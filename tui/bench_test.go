@@ -17,6 +17,10 @@ func (f frozen) Apply(cluster.Command) error                    { return nil }
 func (f frozen) Drain(b []cluster.Event) ([]cluster.Event, int) { return b, 0 }
 func (f frozen) Snapshot() cluster.Snapshot                     { return f.snap }
 func (f frozen) Recording() []cluster.TimedCommand              { return nil }
+func (f frozen) SnapshotAt(time.Duration) (cluster.Snapshot, error) {
+	return f.snap, nil
+}
+func (f frozen) Fork(time.Duration, cluster.Command) error { return nil }
 
 // fullModel is a model whose history is full: a churning cluster (3s
 // heartbeats) run for a virtual minute with every event ingested, so the

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -104,8 +105,28 @@ func (k keyMap) viewKeys() []viewKey {
 		{k.Edit, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.mode = modeEdit; return m.edit.open(m.snap.Config) }},
 		{k.Command, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.mode = modeCommand; return m.cmdline.open() }},
 		{k.Write, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.save("", false) }},
-		{k.ZoomIn, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.zoom = max(m.zoom-1, 0); return nil }},
-		{k.ZoomOut, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.zoom = min(m.zoom+1, len(zoomLevels)-1); return nil }},
+		{k.ZoomIn, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.setZoom(m.zoom - 1); return nil }},
+		{k.ZoomOut, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.setZoom(m.zoom + 1); return nil }},
+		{k.TimeBack, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.moveCursor(-zoomLevels[m.zoom]) }},
+		{k.TimeForward, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			if !m.cur.past {
+				m.setStatus("this is the present: ← goes back in time", nil)
+				return nil
+			}
+			return m.moveCursor(zoomLevels[m.zoom])
+		}},
+		{k.PageBack, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			return m.moveCursor(-time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
+		}},
+		{k.PageForward, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			if !m.cur.past {
+				return nil
+			}
+			return m.moveCursor(time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
+		}},
+		{k.Oldest, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.seek(m.oldest()) }},
+		{k.Live, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.logScroll = 0; return m.goLive() }},
+		{k.PrevDecision, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.stepDecision(-1) }},
 		{k.Heartbeats, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 			m.showHeartbeats = !m.showHeartbeats
 			m.logScroll = 0
@@ -143,6 +164,17 @@ func (m *Model) keyCommand(msg tea.KeyPressMsg) (cluster.Command, bool, error) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	// With the time cursor in the past, space plays the history and .
+	// steps to the next decision: the view moves, the cluster does not.
+	if m.cur.past {
+		switch {
+		case key.Matches(msg, m.keys.Pause):
+			m.togglePlay()
+			return nil
+		case key.Matches(msg, m.keys.Step):
+			return m.stepDecision(1)
+		}
+	}
 	if cmd, ok, err := m.keyCommand(msg); ok {
 		if err != nil {
 			m.setStatus(err.Error(), nil)
@@ -167,8 +199,14 @@ var hints = map[cluster.Action]string{
 // applyAll gives the commands to the live cluster, in order, off the UI's
 // goroutine; the status line then shows them as the : line takes them
 // ("kill 3"), with note, or the first error. The screen follows pause,
-// speed and the switches at once; the next frame confirms them.
+// speed and the switches at once; the next frame confirms them. Given
+// while the time cursor is in the past, a command that changes the cluster
+// forks: the recorded future after the cursor is discarded, and the
+// cluster goes on from the cursor with the commands applied.
 func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
+	if m.cur.past && !cmds[0].Action.Paces() {
+		return m.fork(note, cmds)
+	}
 	var said []string
 	for _, cmd := range cmds {
 		switch cmd.Action {
@@ -198,6 +236,35 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 			}
 		}
 		return commandDoneMsg{what: what}
+	}
+}
+
+// fork carries out cmds at the time cursor, in the past (see applyAll).
+func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
+	at, resume := m.cur.at, m.cur.resume
+	m.hist.truncateAfter(at)
+	m.cur = timeCursor{live: m.cur.live}
+	m.paused = !resume
+	var said []string
+	for _, cmd := range cmds {
+		said = append(said, cmd.String())
+	}
+	what := fmt.Sprintf("forked at t=%.3fs: %s", at.Seconds(), strings.Join(said, "; "))
+	if note != "" {
+		what += "  (" + note + ")"
+	}
+	live := m.live
+	return func() tea.Msg {
+		err := live.Fork(at, cmds[0])
+		for _, cmd := range cmds[1:] {
+			if err == nil {
+				err = live.Apply(cmd)
+			}
+		}
+		if err == nil && resume {
+			err = live.Apply(cluster.Command{Action: cluster.ActResume})
+		}
+		return commandDoneMsg{what: what, err: err}
 	}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -452,5 +453,71 @@ func TestQuitFromPrompts(t *testing.T) {
 	}
 	if _, cmd := h.m.Update(keyMsg("q")); cmd == nil || cmd() != tea.Quit() {
 		t.Error("q at the overwrite question does not quit")
+	}
+}
+
+// A session that went back in time and forked with a : line saves the
+// history that was kept: the replay gives the session's events, the
+// discarded future left out.
+func TestSavedForkReplaysExactly(t *testing.T) {
+	h := newScenarioHarness(t, &scenario.Script{}) // no model yet: the tap sees every event
+	taps := &tap{Cluster: h.live}
+	h.m = New(taps, DefaultStyles(true))
+	h.m.saveDir = t.TempDir()
+	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.advance(time.Second)
+	h.press("L", "k")
+	h.advance(1500 * time.Millisecond)
+	h.seekTo(800 * time.Millisecond)
+	h.line("cut 1 -> 2")
+	if !strings.Contains(h.m.status, "forked at t=0.800s: cut 1 -> 2") {
+		t.Fatalf("status %q", h.m.status)
+	}
+	// The viewer keeps what it drained up to the fork; the rest was the
+	// discarded future.
+	kept := taps.lines[:0]
+	for _, l := range taps.lines {
+		var at int64
+		fmt.Sscanf(l, `{"t_us":%d`, &at)
+		if at <= 800_000 {
+			kept = append(kept, l)
+		}
+	}
+	taps.lines = kept
+	if h.snap().Paused {
+		t.Fatal("the cluster ran before going back; after the fork it should run again")
+	}
+	h.advance(time.Second)
+	h.press("space")
+	h.frame()
+	h.press("w")
+	path := strings.Fields(strings.TrimPrefix(h.m.status, "saved to "))[0]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (status %q)", err, h.m.status)
+	}
+	replay, err := scenario.Parse(path, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "kill") || !strings.Contains(string(data), "at 800ms cut 1 -> 2") {
+		t.Fatalf("the file holds the discarded kill, or not the fork's cut:\n%s", data)
+	}
+	cfg := cluster.DefaultConfig()
+	replay.Configure(&cfg, nil)
+	var lines []string
+	c, err := cluster.New(cfg, func(e cluster.Event) { lines = append(lines, string(e.AppendJSON(nil))) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ReportParams()
+	scenario.NewPlayer(replay).RunUntil(c, replay.For)
+	if len(lines) != len(taps.lines) {
+		t.Errorf("replay has %d events, the session %d", len(lines), len(taps.lines))
+	}
+	for i := range min(len(lines), len(taps.lines)) {
+		if lines[i] != taps.lines[i] {
+			t.Fatalf("event %d differs:\nsession %s\n replay %s\nfile:\n%s", i, taps.lines[i], lines[i], data)
+		}
 	}
 }

@@ -10,22 +10,33 @@ import (
 	"raftty/raft"
 )
 
-// ring is a bounded, time-ordered buffer: when full, the oldest goes.
+// ring is a bounded, time-ordered buffer: when full, the oldest goes. It
+// grows as it fills, so that a generous bound costs nothing until used.
 type ring[T any] struct {
 	items []T
 	head  int
 	n     int
+	limit int
+	// dropped counts the items that fell off the old end.
+	dropped int
 }
 
-func newRing[T any](capacity int) ring[T] { return ring[T]{items: make([]T, capacity)} }
+func newRing[T any](limit int) ring[T] { return ring[T]{limit: max(limit, 1)} }
 
 func (r *ring[T]) push(x T) {
-	if r.n == len(r.items) {
+	switch {
+	case r.n == r.limit:
 		r.items[r.head] = x
 		r.head = (r.head + 1) % len(r.items)
+		r.dropped++
 		return
+	case r.head+r.n < len(r.items):
+		r.items[r.head+r.n] = x
+	case len(r.items) < r.limit: // head is 0 until the ring first wraps
+		r.items = append(r.items, x)
+	default:
+		r.items[(r.head+r.n)%len(r.items)] = x
 	}
-	r.items[(r.head+r.n)%len(r.items)] = x
 	r.n++
 }
 
@@ -33,6 +44,13 @@ func (r *ring[T]) len() int { return r.n }
 
 // setLast replaces the newest item.
 func (r *ring[T]) setLast(x T) { r.items[(r.head+r.n-1)%len(r.items)] = x }
+
+// dropLast forgets the newest item.
+func (r *ring[T]) dropLast() {
+	if r.n > 0 {
+		r.n--
+	}
+}
 
 // at returns the i-th oldest item.
 func (r *ring[T]) at(i int) T { return r.items[(r.head+i)%len(r.items)] }
@@ -99,7 +117,6 @@ const (
 	markTimeout
 	markStepDown
 	markLeader
-	markKinds
 )
 
 type mark struct {
@@ -148,6 +165,19 @@ func (h *nodeHistory) setCutOff(at time.Duration, cut bool) {
 	}
 }
 
+// keptFrom is the earliest moment the row still knows in full: older marks
+// or role changes have fallen off its rings.
+func (h *nodeHistory) keptFrom() time.Duration {
+	var from time.Duration
+	if h.marks.dropped > 0 {
+		from = h.marks.at(0).at
+	}
+	if h.bands.dropped > 0 {
+		from = max(from, h.bands.at(0).at)
+	}
+	return from
+}
+
 // firstMarkFrom returns the index of the first mark at or after t.
 func (h *nodeHistory) firstMarkFrom(t time.Duration) int {
 	return sort.Search(h.marks.len(), func(i int) bool { return h.marks.at(i).at >= t })
@@ -160,6 +190,7 @@ func (h *nodeHistory) bandAt(t time.Duration) int {
 
 // logLine is one line of the event log, formatted once when it arrives.
 type logLine struct {
+	at   time.Duration
 	text string
 	kind logKind
 }
@@ -176,14 +207,20 @@ const (
 	logViolation
 )
 
-// Bounds on what the UI remembers. The timeline keeps more marks than any
-// screen at any zoom can show at once; the log keeps what is worth
-// scrolling back through.
+// Bounds on what the UI remembers, shared out among the nodes. A healthy
+// 5-node cluster's leader marks a heartbeat every 50ms, 72000 an hour, so
+// the timeline keeps more than an hour of it (README, "Time travel"); the
+// rings grow as they fill, so a short session costs little.
 const (
-	marksPerNode = 8192
-	bandsPerNode = 2048
-	logLines     = 2000
+	marksBudget   = 2_000_000
+	bandsBudget   = 500_000
+	decisionLines = 100_000
+	trafficLines  = 5000
 )
+
+func perNode(budget, nodes, least, most int) int {
+	return min(max(budget/max(nodes, 1), least), most)
+}
 
 // history is everything the UI remembers of the event stream.
 type history struct {
@@ -203,11 +240,12 @@ type history struct {
 func newHistory(nodes int) *history {
 	h := &history{
 		nodes:     make([]nodeHistory, nodes),
-		decisions: newRing[logLine](logLines),
-		traffic:   newRing[logLine](logLines),
+		decisions: newRing[logLine](decisionLines),
+		traffic:   newRing[logLine](trafficLines),
 	}
+	marks, bands := perNode(marksBudget, nodes, 8192, 400_000), perNode(bandsBudget, nodes, 2048, 100_000)
 	for i := range h.nodes {
-		h.nodes[i] = nodeHistory{marks: newRing[mark](marksPerNode), bands: newRing[bandChange](bandsPerNode)}
+		h.nodes[i] = nodeHistory{marks: newRing[mark](marks), bands: newRing[bandChange](bands)}
 		h.nodes[i].setBand(0, bandFollower)
 	}
 	return h
@@ -226,7 +264,7 @@ func (h *history) ingest(e *cluster.Event) {
 	if e.Kind == cluster.KindSend {
 		return // its delivery or drop says the same, later
 	}
-	line := logLine{text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e)}
+	line := logLine{at: e.At, text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e)}
 	if e.Kind == cluster.KindViolation && h.violation == "" {
 		h.violation = e.String()
 	}
@@ -384,5 +422,5 @@ func (h *history) updateCutOff(s *cluster.Snapshot) {
 
 // isCutOff: alive, but unable to exchange messages with a majority.
 func isCutOff(ns cluster.NodeStatus, size int) bool {
-	return ns.Alive && (ns.Disconnected || ns.Reaches <= size/2)
+	return ns.Alive && (ns.Disconnected || !cluster.IsMajority(ns.Reaches, size))
 }

@@ -15,6 +15,8 @@ type keyMap struct {
 
 	Heartbeats, LogUp, LogDown, LogEnd key.Binding
 
+	TimeBack, TimeForward, PageBack, PageForward, Oldest, Live, PrevDecision key.Binding
+
 	Help, Quit key.Binding
 }
 
@@ -35,7 +37,7 @@ func defaultKeyMap() keyMap {
 		Heal:         b("h", "heal all", "h"),
 		Partition:    b("p", "partition", "p"),
 		Pause:        b("space", "pause", "space"),
-		Step:         b(".", "step (paused)", "."),
+		Step:         b(".", "next decision (paused: step)", "."),
 		Faster:       b("+", "speed x2", "+", "="),
 		Slower:       b("-", "speed /2", "-", "_"),
 		ZoomIn:       b("[", "zoom in", "["),
@@ -49,7 +51,14 @@ func defaultKeyMap() keyMap {
 		Heartbeats:   b("f", "show heartbeats", "f"),
 		LogUp:        b("↑/pgup", "scroll log", "up", "pgup"),
 		LogDown:      b("↓/pgdn", "scroll log", "down", "pgdown"),
-		LogEnd:       b("end", "newest", "end", "G"),
+		LogEnd:       b("G", "log: newest", "G"),
+		TimeBack:     b("←", "back in time", "left"),
+		TimeForward:  b("→", "forward in time", "right"),
+		PageBack:     b("shift+←", "a screen back", "shift+left"),
+		PageForward:  b("shift+→", "a screen forward", "shift+right"),
+		Oldest:       b("home", "oldest kept moment", "home"),
+		Live:         b("end", "back to live", "end"),
+		PrevDecision: b(",", "previous decision", ","),
 		Help:         b("?", "more", "?"),
 		Quit:         b("q", "quit", "q", "ctrl+c"),
 	}
@@ -57,15 +66,15 @@ func defaultKeyMap() keyMap {
 
 // ShortHelp is the help bar: the keys a first-time user needs.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Pause, k.Command, k.Write, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.Kill, k.Pause, k.TimeBack, k.Live, k.Command, k.Write, k.Help, k.Quit}
 }
 
 // FullHelp is every key, in four columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition},
-		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit},
-		{k.Pause, k.Step, k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Command, k.Write},
-		{k.PreVote, k.CheckQuorum, k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Scenario, k.Help, k.Quit},
+		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition, k.PreVote, k.CheckQuorum},
+		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit, k.Scenario, k.Command, k.Write},
+		{k.Pause, k.Step, k.PrevDecision, k.TimeBack, k.TimeForward, k.PageBack, k.PageForward, k.Oldest, k.Live},
+		{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.LogUp, k.LogDown, k.LogEnd, k.Help, k.Quit},
 	}
 }

@@ -26,6 +26,11 @@ type Cluster interface {
 	Drain(buf []cluster.Event) ([]cluster.Event, int)
 	Snapshot() cluster.Snapshot
 	Recording() []cluster.TimedCommand
+	// SnapshotAt rebuilds the cluster as it was at a past moment, in the
+	// caller's goroutine; Fork goes back to a moment, forgets the future
+	// after it, and goes on (paused) with a command applied.
+	SnapshotAt(t time.Duration) (cluster.Snapshot, error)
+	Fork(t time.Duration, cmd cluster.Command) error
 }
 
 // frameInterval is how often the UI drains events and redraws: 30 fps.
@@ -111,6 +116,12 @@ type Model struct {
 
 	status    string
 	statusErr bool
+
+	// cur is the time cursor; tl where the timeline was last drawn;
+	// dragging: the mouse button went down on the timeline.
+	cur      timeCursor
+	tl       timelineGeom
+	dragging bool
 }
 
 // New makes the model over a live cluster.
@@ -128,6 +139,7 @@ func New(live Cluster, styles Styles) *Model {
 		paused:   snap.Paused,
 		speed:    snap.Speed,
 		status:   "watch the first election; select a node with 1-9, then d, k, t ... (? for every key)",
+		cur:      timeCursor{live: snap},
 	}
 	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
@@ -161,6 +173,7 @@ func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.live = live
 	m.script = script
 	m.snap = live.Snapshot()
+	m.cur = timeCursor{live: m.snap}
 	m.hist = newHistory(len(m.snap.Nodes))
 	m.selected, m.logScroll, m.uiDropped = 1, 0, 0
 	m.paused, m.speed = m.snap.Paused, m.snap.Speed
@@ -186,7 +199,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case frameMsg:
 		m.drain()
-		return m, frameTick()
+		return m, tea.Batch(m.playFrame(), frameTick())
+	case tea.MouseMsg:
+		if m.mode != modeNormal {
+			return m, nil
+		}
+		return m, m.handleMouse(msg)
 	case commandDoneMsg:
 		m.setStatus(msg.what, msg.err)
 		m.drain()
@@ -244,14 +262,27 @@ func (m *Model) drain() {
 		m.hist.ingest(&m.evbuf[i])
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
-	m.snap = m.live.Snapshot()
-	m.hist.updateCutOff(&m.snap)
+	m.cur.live = m.live.Snapshot()
+	m.hist.updateCutOff(&m.cur.live)
+	if !m.cur.past {
+		m.snap = m.cur.live
+	}
 }
 
 func (m *Model) setStatus(s string, err error) {
 	m.status, m.statusErr = s, err != nil
 	if err != nil {
 		m.status = fmt.Sprintf("%s: %v", s, err)
+	}
+}
+
+// setZoom changes the timeline's time per column, keeping the cursor on
+// screen when it is in the past.
+func (m *Model) setZoom(z int) {
+	m.zoom = min(max(z, 0), len(zoomLevels)-1)
+	if m.cur.past {
+		m.cur.end = m.timelineEnd(m.cur.at + time.Duration(max(m.tl.cols, 4))*zoomLevels[m.zoom]/4)
+		m.cur.end = min(m.cur.end, m.timelineEnd(m.liveNow()))
 	}
 }
 

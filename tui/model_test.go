@@ -143,6 +143,12 @@ func TestEditTiming(t *testing.T) {
 		t.Fatalf("heartbeat 0s: mode %v err %q, want the form kept open with the error", h.m.mode, h.m.edit.err)
 	}
 	h.press("ctrl+u")
+	h.typeText("1us")
+	h.press("enter")
+	if h.m.mode != modeEdit || !strings.Contains(h.m.edit.err, "heartbeat 1us: below raftty's floor of 1ms") {
+		t.Fatalf("heartbeat 1us: mode %v err %q, want the form kept open with the floor named", h.m.mode, h.m.edit.err)
+	}
+	h.press("ctrl+u")
 	h.typeText("3s")
 	h.press("enter")
 	if got := h.snap().Config.Heartbeat; got != 3*time.Second {

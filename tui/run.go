@@ -2,8 +2,10 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,11 +17,15 @@ import (
 
 // Options configure a UI session.
 type Options struct {
-	Config  cluster.Config
-	Speed   float64
-	Script  *scenario.Script
-	Title   string
-	NoColor bool
+	Config cluster.Config
+	Speed  float64
+	Script *scenario.Script
+	Title  string
+	// Warnings say what in the setup will not behave (a heartbeat at or
+	// above the minimum election timeout); they are shown at start-up,
+	// beside a scenario's title rather than instead of it.
+	Warnings []string
+	NoColor  bool
 	// Input and Output default to the terminal.
 	Input  io.Reader
 	Output io.Writer
@@ -48,14 +54,8 @@ func Run(ctx context.Context, opts Options) error {
 		live.Stop() // whichever cluster runs at the end
 	}()
 
-	m := New(live, DefaultStyles(opts.NoColor))
-	m.SetTitle(opts.Title)
-	if opts.Script != nil {
-		m.SetScript(opts.Script)
-		if opts.Script.Title != "" {
-			m.setStatus("scenario "+opts.Script.Name+": its steps play as the clock passes them; s picks another", nil)
-		}
-	}
+	m := newSession(live, opts)
+	m.script = opts.Script // a saved session includes its steps
 	m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)
 		if err != nil {
@@ -76,10 +76,40 @@ func Run(ctx context.Context, opts Options) error {
 		live = next
 		return next, script, nil
 	})
-	if _, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("terminal UI: %w", err)
+	_, err = tea.NewProgram(m, programOptions(ctx, opts)...).Run()
+	return quitError(ctx, err)
+}
+
+// quitError is what ending the program means: quitting is never an error,
+// whether by q, ctrl+c, a cancelled context, SIGTERM or SIGINT (which
+// Bubble Tea reports as an interruption).
+func quitError(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || errors.Is(err, tea.ErrInterrupted) {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("terminal UI: %w", err)
+}
+
+// newSession makes the model a session starts with: a scenario's title and
+// explanation above the panels, a warning on the status line (or, without a
+// scenario, as the title).
+func newSession(live Cluster, opts Options) *Model {
+	m := New(live, DefaultStyles(opts.NoColor))
+	m.SetTitle(opts.Title)
+	warning := ""
+	if len(opts.Warnings) > 0 {
+		warning = "warning: " + strings.Join(opts.Warnings, "; ")
+	}
+	if opts.Script != nil && opts.Script.Title != "" {
+		m.SetScenario(opts.Script.Title, opts.Script.Explain)
+		m.setStatus("scenario "+opts.Script.Name+": its steps play as the clock passes them; s picks another", nil)
+		if warning != "" {
+			m.setStatus(warning, nil)
+		}
+	} else if warning != "" {
+		m.SetTitle(warning)
+	}
+	return m
 }
 
 // programOptions are the Bubble Tea options of a session. Panics are left

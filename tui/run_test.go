@@ -3,14 +3,21 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
+	"raftty/cluster/scenario"
 )
 
 // Run, the entry point main uses, quits on q and stops the cluster it
@@ -108,6 +115,85 @@ func TestQuitRestoresTerminal(t *testing.T) {
 		}
 		if !strings.Contains(out.String(), "\x1b[?1049l") {
 			t.Errorf("input %q: the alternate screen was not left", input)
+		}
+	}
+}
+
+// A timing warning and a scenario's title are both shown at start-up.
+func TestSessionShowsWarningAndTitle(t *testing.T) {
+	live, err := cluster.StartLive(context.Background(), cluster.DefaultConfig(), cluster.LiveOptions{Speed: 1, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Stop()
+	warning := "heartbeat 3s >= minimum election timeout 150ms"
+	script := &scenario.Script{Name: "07-slow-heartbeat", Title: "Slow heartbeats"}
+	for _, tc := range []struct {
+		name   string
+		script *scenario.Script
+		want   []string
+	}{
+		{"with a scenario", script, []string{"Slow heartbeats", "warning: " + warning}},
+		{"without", nil, []string{"warning: " + warning}},
+	} {
+		m := newSession(live, Options{Script: tc.script, Warnings: []string{warning}, NoColor: true})
+		m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+		view := ansi.Strip(m.View().Content)
+		for _, want := range tc.want {
+			if !strings.Contains(view, want) {
+				t.Errorf("%s: the first view lacks %q:\n%s", tc.name, want, view)
+			}
+		}
+	}
+}
+
+// Quitting is never an error: an interruption (SIGINT) included.
+func TestQuitError(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		wantErr bool
+	}{
+		{"quit", context.Background(), nil, false},
+		{"SIGINT", context.Background(), fmt.Errorf("%w: %w", tea.ErrProgramKilled, tea.ErrInterrupted), false},
+		{"context", cancelled, tea.ErrProgramKilled, false},
+		{"a real failure", context.Background(), fmt.Errorf("%w: %w", tea.ErrProgramKilled, tea.ErrProgramPanic), true},
+	} {
+		if err := quitError(tc.ctx, tc.err); (err != nil) != tc.wantErr {
+			t.Errorf("%s: %v, want an error: %v", tc.name, err, tc.wantErr)
+		}
+	}
+}
+
+// A real SIGINT ends Run without an error. The test holds SIGINT itself, so
+// the signal can never kill the test binary, and repeats it until the
+// program has taken it: Bubble Tea registers its handler in a goroutine.
+func TestRunSIGINT(t *testing.T) {
+	held := make(chan os.Signal, 16)
+	signal.Notify(held, syscall.SIGINT)
+	defer signal.Stop(held)
+	out := &signalWriter{mark: "\x1b[?1049h", seen: make(chan struct{})}
+	in, press := io.Pipe()
+	defer press.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), Options{Config: cluster.DefaultConfig(), Speed: 1, Input: in, Output: out, NoColor: true})
+	}()
+	<-out.seen
+	for {
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("SIGINT: %v, want a quiet quit", err)
+			}
+			return
+		case <-time.After(20 * time.Millisecond): // not yet registered: send again
 		}
 	}
 }

@@ -10,16 +10,15 @@ import (
 // Styles holds every colour and text style of the UI. Nothing else in the
 // package names a colour.
 type Styles struct {
-	Header    lipgloss.Style
-	HeaderDim lipgloss.Style
-	Title     lipgloss.Style
-	Border    lipgloss.Style
-	Dim       lipgloss.Style
-	Selected  lipgloss.Style
-	Banner    lipgloss.Style
-	Error     lipgloss.Style
-	Status    lipgloss.Style
-	Prompt    lipgloss.Style
+	Header   lipgloss.Style
+	Title    lipgloss.Style
+	Border   lipgloss.Style
+	Dim      lipgloss.Style
+	Selected lipgloss.Style
+	Banner   lipgloss.Style
+	Error    lipgloss.Style
+	Status   lipgloss.Style
+	Prompt   lipgloss.Style
 
 	// Roles colour a node's role in the nodes panel and its band in the
 	// timeline. A leader takes its node's own colour, so that a change of
@@ -57,7 +56,6 @@ func DefaultStyles(noColor bool) Styles {
 	fg := func(hex string) lipgloss.Style { return lipgloss.NewStyle().Foreground(c(hex)) }
 	s := Styles{
 		Header:       fg("#FFFFFF").Bold(true),
-		HeaderDim:    fg("#A8A8A8"),
 		Title:        fg("#D7AFFF").Bold(true),
 		Border:       fg("#585858"),
 		Dim:          fg("#808080"),

@@ -13,8 +13,16 @@ func (m *Model) timeline(w, h int) []string {
 	zoom := zoomLevels[m.zoom]
 	const label = 4 // "n1  "
 	cols := max(w-2-label, 0)
-	end := (m.snap.Now/zoom + 1) * zoom
+	end := m.timelineEnd(m.snap.Now)
+	cursorCol := -1
+	if m.cur.past {
+		end = m.cur.end
+	}
 	start := end - time.Duration(cols)*zoom
+	if m.cur.past {
+		cursorCol = int((m.cur.at - start) / zoom)
+	}
+	m.tl = timelineGeom{x0: 1 + label, y0: m.tl.y0, cols: cols, rows: len(m.hist.nodes), start: start, zoom: zoom}
 
 	rows := make([]string, 0, h-2)
 	var b strings.Builder
@@ -22,25 +30,52 @@ func (m *Model) timeline(w, h int) []string {
 		id := i + 1
 		b.Reset()
 		b.WriteString(m.nodeLabel(id, label))
-		m.timelineRow(&b, id, start, zoom, cols)
+		m.timelineRow(&b, id, start, zoom, cols, cursorCol)
 		rows = append(rows, b.String())
 	}
-	rows = append(rows, strings.Repeat(" ", label)+axis(start, zoom, cols))
-	title := fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ? legend",
+	rows = append(rows, strings.Repeat(" ", label)+axis(start, zoom, cols, cursorCol))
+	title := fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend",
 		zoom, m.keys.ZoomIn.Help().Key, m.keys.ZoomOut.Help().Key)
+	if m.cur.past {
+		title = fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%.3fs · ←/→ move · click/drag · end: live",
+			zoom, m.cur.at.Seconds())
+	}
 	return m.box(title, rows, w, h)
 }
 
 // timelineRow writes cols cells of node id's row covering [start, start +
 // cols*zoom): in each column the most important mark in it, or else the
 // band in force at its end. Runs of one style share one escape sequence.
-func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duration, cols int) {
+//
+// Columns at or before what the row has forgotten show ░, and the column of
+// a time cursor shows in reverse video.
+func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duration, cols, cursorCol int) {
 	h := m.hist.node(id)
 	bi := h.bandAt(start)
 	mi := h.firstMarkFrom(start)
+	kept := h.keptFrom()
 	style := -1
 	for col := 0; col < cols; col++ {
 		colEnd := start + time.Duration(col+1)*zoom
+		if col == cursorCol {
+			// The cursor's cell breaks the run of styles.
+			if style >= 0 {
+				b.WriteString(m.wraps.cellStyles[style].close)
+				style = -1
+			}
+			for mi < h.marks.len() && h.marks.at(mi).at < colEnd {
+				mi++
+			}
+			for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
+				bi++
+			}
+			r := '│'
+			if bi >= 0 {
+				r = m.wraps.bandCell(id, h.bands.at(bi)).r
+			}
+			b.WriteString(m.wraps.selected.apply(string(r)))
+			continue
+		}
 		for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
 			bi++
 		}
@@ -51,6 +86,8 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 		}
 		var c cell
 		switch {
+		case kept > 0 && colEnd <= kept:
+			c = cell{'░', cellDead}
 		case best != markNone:
 			c = m.wraps.markCell(id, best)
 		case bi >= 0:
@@ -72,8 +109,9 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 	}
 }
 
-// axis labels every tenth column with its time.
-func axis(start, zoom time.Duration, cols int) string {
+// axis labels every tenth column with its time, and marks the cursor's
+// column with ▲.
+func axis(start, zoom time.Duration, cols, cursorCol int) string {
 	line := []rune(strings.Repeat(" ", cols))
 	first := int((10 - (start/zoom)%10) % 10)
 	for col := first; col < cols; col += 10 {
@@ -85,6 +123,9 @@ func axis(start, zoom time.Duration, cols int) string {
 			break
 		}
 		copy(line[col:], text)
+	}
+	if cursorCol >= 0 && cursorCol < cols {
+		line[cursorCol] = '▲'
 	}
 	return string(line)
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ func (w wrap) apply(s string) string {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "raftty"
 	return v
 }
@@ -94,6 +96,7 @@ func (m *Model) render() string {
 	out := make([]string, 0, h)
 	out = append(out, top...)
 	out = append(out, middle...)
+	m.tl.y0 = len(out) + 1 // below the box's top border
 	out = append(out, m.timeline(w, timelineH)...)
 	out = append(out, bottom...)
 	return strings.Join(out, "\n")
@@ -234,6 +237,13 @@ func (m *Model) header(w int) string {
 		"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum),
 	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
+	if m.cur.past {
+		// Said so that the back row of a class can read it.
+		past := m.wraps.banner.apply(fmt.Sprintf(" PAST t=%.3fs · live at %.3fs · end: back to live ",
+			m.cur.at.Seconds(), m.liveNow().Seconds()))
+		parts = append(parts[:1], append([]string{past}, parts[1:]...)...)
+		clock = ""
+	}
 	sep := m.wraps.dim.apply(" · ")
 	for len(parts) > 1 {
 		left := strings.Join(parts, sep)
@@ -407,14 +417,29 @@ func (m *Model) eventBox(w, h int) []string {
 	}
 	rows := h - 2
 	end := log.len() - min(m.logScroll, max(log.len()-rows, 0))
-	if end < log.len() {
-		title += fmt.Sprintf("  (scrolled back %d, end for newest)", log.len()-end)
+	at := -1 // the line at the cursor, highlighted
+	if m.cur.past {
+		// The line at the cursor sits two thirds down, the recorded
+		// future below it.
+		at = sort.Search(log.len(), func(i int) bool { return log.at(i).at > m.cur.at }) - 1
+		end = min(max(at+1+rows/3, rows), log.len())
+		title += fmt.Sprintf(" at t=%.3fs (below: the recorded future)", m.cur.at.Seconds())
+	} else if end < log.len() {
+		title += fmt.Sprintf("  (scrolled back %d, G for newest)", log.len()-end)
 	}
 	start := max(end-rows, 0)
 	lines := make([]string, 0, rows)
 	for i := start; i < end; i++ {
 		l := log.at(i)
-		lines = append(lines, m.wraps.log[l.kind].apply(ansi.Truncate(l.text, w-2, "…")))
+		text := ansi.Truncate(l.text, w-2, "…")
+		switch {
+		case i == at:
+			lines = append(lines, m.wraps.selected.apply(text))
+		case at >= 0 && i > at:
+			lines = append(lines, m.wraps.dim.apply(text))
+		default:
+			lines = append(lines, m.wraps.log[l.kind].apply(text))
+		}
 	}
 	return m.box(title, lines, w, h)
 }

@@ -121,8 +121,12 @@ type Script struct {
 func Parse(name string, r io.Reader) (*Script, error) {
 	s := &Script{Name: name}
 	sc := bufio.NewScanner(r)
-	for lineNo := 1; sc.Scan(); lineNo++ {
+	lineNo := 1
+	for ; sc.Scan(); lineNo++ {
 		line := sc.Text()
+		if lineNo == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark, as some editors save
+		}
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
@@ -144,7 +148,9 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		step.Source = source
 		s.Steps = append(s.Steps, step)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s:%d: line longer than %d KiB", name, lineNo, bufio.MaxScanTokenSize>>10)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	s.Sort()
@@ -166,6 +172,9 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 	case "nodes":
 		if s.Nodes, err = strconv.Atoi(rest); err != nil || s.Nodes < 1 {
 			return true, fmt.Errorf("nodes %q: want a number from 1", rest)
+		}
+		if s.Nodes > cluster.MaxNodes {
+			return true, fmt.Errorf("nodes %d: raftty simulates 1 to %d nodes", s.Nodes, cluster.MaxNodes)
 		}
 	case "seed":
 		if s.Seed, err = strconv.ParseUint(rest, 10, 64); err != nil {
@@ -407,20 +416,38 @@ type Setting struct {
 }
 
 // ParseSetting reads the value of a parameter as `set` and the flags take
-// it.
+// it; an error starts with the name and the value ("heartbeat 1ns: ...").
 func ParseSetting(name, value string) (Setting, error) {
+	s, err := ParseValue(name, value)
+	if err != nil && slices.Contains(Params, name) {
+		return s, fmt.Errorf("%s %s: %w", name, value, err)
+	}
+	return s, err
+}
+
+// ParseValue is ParseSetting with an error that leaves the name and value
+// for the caller to say ("--heartbeat 1ns: ..."). Timers below
+// cluster.MinTimer are refused here, so that flags, scenario lines, the `:`
+// line and the live view's edit form all refuse them alike.
+func ParseValue(name, value string) (Setting, error) {
 	s := Setting{Name: name}
 	var err error
 	switch name {
 	case "election-timeout", "latency":
 		s.Min, s.Max, err = ParseRange(value)
-		if err == nil && name == "election-timeout" && s.Min <= 0 {
-			err = fmt.Errorf("election timeout must be positive, got %v", s.Min)
+		if err == nil && name == "election-timeout" {
+			if s.Min <= 0 {
+				err = errors.New("must be positive")
+			} else {
+				err = cluster.CheckTimer(s.Min)
+			}
 		}
 	case "heartbeat":
 		s.Min, err = ParseDuration(value)
 		if err == nil && s.Min <= 0 {
-			err = fmt.Errorf("must be positive, got %v", s.Min)
+			err = errors.New("must be positive")
+		} else if err == nil {
+			err = cluster.CheckTimer(s.Min)
 		}
 	case "drop":
 		s.Rate, err = ParseProbability(value)
@@ -429,10 +456,7 @@ func ParseSetting(name, value string) (Setting, error) {
 	default:
 		return s, fmt.Errorf("unknown setting %q (want one of %s)", name, strings.Join(Params, ", "))
 	}
-	if err != nil {
-		return s, fmt.Errorf("%s %s: %w", name, value, err)
-	}
-	return s, nil
+	return s, err
 }
 
 // ParseDuration reads a non-negative duration: 1.5s, 150ms, 0.
@@ -450,6 +474,9 @@ func ParseDuration(s string) (time.Duration, error) {
 // ParseRange reads a duration range "A-B" (150ms-300ms), or a single
 // duration meaning A-A.
 func ParseRange(s string) (minimum, maximum time.Duration, err error) {
+	if strings.HasPrefix(s, "-") {
+		return 0, 0, errors.New("must not be negative")
+	}
 	a, b, isRange := strings.Cut(s, "-")
 	if minimum, err = ParseDuration(a); err != nil {
 		return 0, 0, fmt.Errorf("%q: %w", a, err)

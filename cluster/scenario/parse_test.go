@@ -99,7 +99,8 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 		}
 		return ids
 	}
-	dur := func() time.Duration { return time.Duration(1+rng.IntN(100000)) * time.Microsecond * 10 }
+	// 1ms (raftty's floor for timers) to 10s, to the microsecond.
+	dur := func() time.Duration { return time.Duration(1000+rng.IntN(10_000_000)) * time.Microsecond }
 	switch a := cmd.Action; {
 	case a.TakesNodes():
 		if rng.IntN(4) == 0 {
@@ -200,6 +201,11 @@ func TestParseLineErrors(t *testing.T) {
 		{"at 2s set heartbeat fast", `heartbeat fast: not a duration`},
 		{"at 2s set election-timeout 300ms-150ms", `min must not exceed max`},
 		{"at 2s set election-timeout 0-150ms", `must be positive`},
+		{"at 2s set heartbeat 1ns", `heartbeat 1ns: below raftty's floor of 1ms`},
+		{"at 2s set heartbeat 999us", `heartbeat 999us: below raftty's floor of 1ms`},
+		{"at 2s set election-timeout 1ns-2ns", `election-timeout 1ns-2ns: below raftty's floor of 1ms`},
+		{"at 2s set election-timeout -150ms", `election-timeout -150ms: must not be negative`},
+		{"at 2s set latency -1ms-5ms", `latency -1ms-5ms: must not be negative`},
 		{"at 2s set latency x-1ms", `"x": not a duration`},
 		{"at 2s set drop 2", `between 0 and 1`},
 		{"at 2s set drop lots", `not a number`},
@@ -245,6 +251,20 @@ at 3s restart 2
 	}
 }
 
+// A file saved with a byte-order mark reads as one without.
+func TestByteOrderMark(t *testing.T) {
+	s, err := Parse("bom.txt", strings.NewReader("\ufefftitle With a BOM\nat 1s kill 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Title != "With a BOM" || len(s.Steps) != 1 {
+		t.Fatalf("title %q, %d steps", s.Title, len(s.Steps))
+	}
+	if _, err := Parse("bom.txt", strings.NewReader("\ufeffat 1s kill 1\n")); err != nil {
+		t.Fatalf("a step on the first line after a BOM: %v", err)
+	}
+}
+
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
 
 func TestDirectivesAndExpectErrors(t *testing.T) {
@@ -272,6 +292,8 @@ func TestDirectivesAndExpectErrors(t *testing.T) {
 		{"at 1s expect leader-age >= 3\n", `x.txt:1: expect leader-age: "3": not a duration`},
 		{"at 1s expect leader not x\n", `x.txt:1: node "x"`},
 		{"at 1s explain\n", `x.txt:1: explain needs a text`},
+		{"title T\nnodes 5000\n", `x.txt:2: nodes 5000: raftty simulates 1 to 1000 nodes`},
+		{"title T\n# " + strings.Repeat("x", 70000) + "\nat 1s heal\n", `x.txt:2: line longer than 64 KiB`},
 	} {
 		_, err := Parse("x.txt", strings.NewReader(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -64,6 +64,14 @@ func NewPlayer(script *Script) *Player {
 	return &Player{script: script}
 }
 
+// Fork returns a copy of p at the same point of its script, for time
+// travel (see cluster.Forker). The script itself is shared: it never
+// changes once playing.
+func (p *Player) Fork() cluster.Advancer {
+	q := *p
+	return &q
+}
+
 // NextAt returns the time of the next step to play.
 func (p *Player) NextAt() (time.Duration, bool) {
 	if p.next >= len(p.script.Steps) {

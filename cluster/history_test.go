@@ -1,0 +1,281 @@
+package cluster
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// randomCommands makes a random history of n commands for a cluster of size
+// nodes within d of virtual time, in time order, some of which will fail
+// when they run (killing a dead node), as a person's would.
+func randomCommands(r *rand.Rand, size, n int, d time.Duration) []TimedCommand {
+	node := func() int { return 1 + r.IntN(size) }
+	var out []TimedCommand
+	at := time.Duration(0)
+	for range n {
+		at += time.Duration(r.Int64N(int64(2 * d / time.Duration(n))))
+		var cmd Command
+		switch r.IntN(9) {
+		case 0:
+			cmd = Command{Action: ActKill, Nodes: []int{node()}}
+		case 1:
+			cmd = Command{Action: ActRestart, Nodes: []int{node()}}
+		case 2:
+			cmd = Command{Action: ActDisconnect, Nodes: []int{LeaderNode}}
+		case 3:
+			cmd = Command{Action: ActReconnect, Nodes: []int{node()}}
+		case 4:
+			a, b := node(), node()
+			if a == b {
+				b = a%size + 1
+			}
+			cmd = Command{Action: ActCut, Nodes: []int{a, b}, OneWay: r.IntN(2) == 0}
+		case 5:
+			cmd = Command{Action: ActHeal}
+		case 6:
+			cmd = Command{Action: ActTimeout, Nodes: []int{node()}}
+		case 7:
+			cmd = Command{Action: ActSet, Param: ParamDrop, Rate: float64(r.IntN(4)) / 10}
+		case 8:
+			cmd = Command{Action: ActSet, Param: ParamPreVote, On: r.IntN(2) == 0}
+		}
+		if size == 1 && (cmd.Action == ActCut) {
+			cmd = Command{Action: ActHeal}
+		}
+		out = append(out, TimedCommand{At: at, Cmd: cmd})
+	}
+	return out
+}
+
+// liveLike runs c to end the way Live does: in uneven chunks, a checkpoint
+// after each, commands at their times recorded as done.
+func liveLike(c *Cluster, h *History, cmds []TimedCommand, end time.Duration, r *rand.Rand) {
+	adv := plainAdvance{}
+	for c.Now() < end {
+		next := min(end, c.Now()+time.Duration(1+r.Int64N(int64(300*ms))))
+		if len(cmds) > 0 && cmds[0].At <= next {
+			adv.RunUntil(c, cmds[0].At)
+			if done, _ := c.Execute(cmds[0].Cmd); done.Action != 0 {
+				h.record(TimedCommand{At: c.Now(), Cmd: done})
+			}
+			cmds = cmds[1:]
+		} else {
+			adv.RunUntil(c, next)
+		}
+		h.maybeCheckpoint(c, adv)
+	}
+}
+
+// freshRun replays cmds on a new cluster to t, as `raftty run` would.
+func freshRun(t *testing.T, cfg Config, cmds []TimedCommand, until time.Duration, sink func(Event)) *Cluster {
+	t.Helper()
+	c, err := New(cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cmds {
+		if tc.At > until {
+			break
+		}
+		c.RunUntil(tc.At)
+		_ = c.Apply(tc.Cmd)
+	}
+	c.RunUntil(until)
+	return c
+}
+
+// TestSeekEqualsFreshRun is time travel's promise: the state shown at any
+// moment equals the state of a fresh run stopped at that moment, and so
+// does everything after it.
+func TestSeekEqualsFreshRun(t *testing.T) {
+	for seed := uint64(1); seed <= 30; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, 99))
+			cfg := DefaultConfig()
+			cfg.Nodes, cfg.Seed = 1+r.IntN(7), seed
+			end := 20 * time.Second
+			c, err := New(cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, _ := newHistory(c, plainAdvance{})
+			h.everyEvents, h.every = 200+r.IntN(2000), time.Duration(1+r.IntN(5))*time.Second
+			liveLike(c, h, randomCommands(r, cfg.Nodes, 12, end), end, r)
+			if h.Checkpoints() < 3 {
+				t.Fatalf("only %d checkpoints: the test would not cross any", h.Checkpoints())
+			}
+			recorded := h.cmds // every command is still kept (no checkpoint fell off)
+			// Random moments, and the moments where off-by-one bugs live:
+			// a command's instant and a checkpoint's.
+			moments := []time.Duration{h.points[1].at, h.points[len(h.points)-1].at}
+			for _, tc := range recorded {
+				moments = append(moments, tc.At)
+			}
+			for range 8 {
+				moments = append(moments, time.Duration(r.Int64N(int64(end))))
+			}
+			for _, at := range moments {
+				var gotEvents, wantEvents []Event
+				got, err := h.Seek(at, func(e Event) { gotEvents = append(gotEvents, e) })
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := freshRun(t, cfg, recorded, at, nil)
+				if g, w := snapshotOf(got), snapshotOf(want); !reflect.DeepEqual(g, w) {
+					t.Fatalf("at %v: seek shows\n%+v\nfresh run has\n%+v", at, g, w)
+				}
+				gotEvents = nil
+				got.sink = func(e Event) { gotEvents = append(gotEvents, e) }
+				want.sink = func(e Event) { wantEvents = append(wantEvents, e) }
+				got.RunFor(time.Second)
+				want.RunFor(time.Second)
+				if !reflect.DeepEqual(gotEvents, wantEvents) {
+					t.Fatalf("at %v: the second after a seek differs from a fresh run's (%d vs %d events)", at, len(gotEvents), len(wantEvents))
+				}
+			}
+		})
+	}
+}
+
+// TestCloneRunsLikeTheOriginal: a clone and its original, given the same
+// commands, produce the same events.
+func TestCloneRunsLikeTheOriginal(t *testing.T) {
+	a, ra := newTestCluster(t, 5, 11)
+	a.RunUntil(2 * time.Second)
+	b := a.Clone(nil)
+	var rb recorder
+	rb.t = t
+	b.sink = rb.sink
+	from := len(ra.events)
+	for _, c := range []*Cluster{a, b} {
+		_ = c.Apply(Command{Action: ActKill, Nodes: []int{LeaderNode}})
+		c.RunUntil(5 * time.Second)
+	}
+	if !reflect.DeepEqual(ra.events[from:], rb.events) || len(rb.events) == 0 {
+		t.Fatalf("clone diverged: %d vs %d events", len(ra.events)-from, len(rb.events))
+	}
+	// And running the clone did not touch the original's past.
+	if a.Now() != b.Now() {
+		t.Fatalf("clocks differ: %v vs %v", a.Now(), b.Now())
+	}
+}
+
+func TestSeekBeforeOldestIsAnError(t *testing.T) {
+	c, _ := newTestCluster(t, 3, 1)
+	h, _ := newHistory(c, plainAdvance{})
+	h.every, h.limit = time.Second, 3
+	liveLike(c, h, nil, 10*time.Second, rand.New(rand.NewPCG(1, 1)))
+	if h.Checkpoints() != 3 || h.Oldest() == 0 {
+		t.Fatalf("kept %d checkpoints, oldest %v: want 3 and the first ones gone", h.Checkpoints(), h.Oldest())
+	}
+	if _, err := h.Seek(h.Oldest()-time.Millisecond, nil); err == nil {
+		t.Fatal("seek before the oldest checkpoint worked")
+	}
+	if _, err := h.Seek(h.Oldest(), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
+// recording from scratch gives the very events the viewer saw: those before
+// the fork, then those after it.
+func TestLiveForkReplaysExactly(t *testing.T) {
+	l, w := startTestLive(t, 1, false)
+	var seen []Event
+	drain := func() {
+		settle(t, l)
+		seen, _ = l.Drain(seen)
+	}
+	for range 40 { // 2s
+		w.advance(50 * ms)
+	}
+	if err := l.Apply(Command{Action: ActDisconnect, Nodes: []int{2}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 40 {
+		w.advance(50 * ms)
+	}
+	drain()
+	forkAt := 1500 * ms
+	if err := l.Fork(forkAt, Command{Action: ActKill, Nodes: []int{LeaderNode}}); err != nil {
+		t.Fatal(err)
+	}
+	// The viewer forgets what it had after the fork point.
+	n := 0
+	for n < len(seen) && seen[n].At <= forkAt {
+		n++
+	}
+	seen = seen[:n]
+	if err := l.Apply(Command{Action: ActResume}); err != nil {
+		t.Fatal(err)
+	}
+	for range 40 {
+		w.advance(50 * ms)
+	}
+	drain()
+
+	rec := l.Recording()
+	if len(rec) != 1 || rec[0].At != forkAt || rec[0].Cmd.Action != ActKill || rec[0].Cmd.Nodes[0] == LeaderNode {
+		t.Fatalf("recording after the fork: %+v; want one kill of a named node at 1.5s (the disconnect at 2s is gone)", rec)
+	}
+	var replay []Event
+	c := freshRun(t, l.Snapshot().Config, nil, 0, func(e Event) { replay = append(replay, e) })
+	c.cfg = l.Snapshot().Config
+	c.ReportParams()
+	for _, tc := range rec {
+		c.RunUntil(tc.At)
+		_ = c.Apply(tc.Cmd)
+	}
+	c.RunUntil(l.Snapshot().Now)
+	if !reflect.DeepEqual(seen, replay) {
+		for i := range min(len(seen), len(replay)) {
+			if !reflect.DeepEqual(seen[i], replay[i]) {
+				t.Fatalf("event %d differs:\nlive   %s\nreplay %s", i, seen[i].String(), replay[i].String())
+			}
+		}
+		t.Fatalf("live saw %d events, the replay made %d", len(seen), len(replay))
+	}
+}
+
+func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Nodes = 1, nodes
+	c, err := New(cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	h, _ := newHistory(c, plainAdvance{})
+	for c.Now() < runFor {
+		c.RunFor(100 * ms)
+		h.maybeCheckpoint(c, plainAdvance{})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	r := rand.New(rand.NewPCG(1, 2))
+	oldest := h.Oldest()
+	for b.Loop() {
+		if _, err := h.Seek(oldest+time.Duration(r.Int64N(int64(runFor-oldest))), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(h.Checkpoints()), "checkpoints")
+	b.ReportMetric((runFor - oldest).Minutes(), "kept-min")
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "history-MiB")
+}
+
+// BenchmarkSeek measures time travel: rebuilding a random moment of a run
+// of a minute and of an hour (5 and 101 nodes, default settings), and the
+// memory the history holds.
+func BenchmarkSeek(b *testing.B) {
+	for _, nodes := range []int{5, 101} {
+		b.Run(fmt.Sprintf("%dnodes/1min", nodes), func(b *testing.B) { benchmarkSeek(b, nodes, time.Minute) })
+		b.Run(fmt.Sprintf("%dnodes/1h", nodes), func(b *testing.B) { benchmarkSeek(b, nodes, time.Hour) })
+	}
+}

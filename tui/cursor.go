@@ -1,0 +1,256 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"raftty/cluster"
+)
+
+// timeCursor is the moment the view shows: the present, or a moment of the
+// past. In the past every panel shows that moment: the snapshot is rebuilt
+// by the cluster's History (Cluster.SnapshotAt), the timeline and the log
+// are drawn from the UI's own history up to the cursor.
+type timeCursor struct {
+	past bool
+	at   time.Duration
+	// end is the timeline's right edge while in the past: it moves only
+	// when the cursor would leave the screen, so the picture holds still.
+	end time.Duration
+	// playing: the cursor moves forward at the cluster's speed (space in
+	// the past), and joins the live cluster at the live edge.
+	playing bool
+	// resume: the cluster was running when the view went back, so going
+	// back to live starts it again.
+	resume bool
+	// live is the live cluster's latest snapshot.
+	live cluster.Snapshot
+}
+
+// timelineGeom is where the last frame drew the timeline, so that a mouse
+// event can be turned into a moment.
+type timelineGeom struct {
+	x0, y0, cols, rows int
+	start, zoom        time.Duration
+}
+
+// momentAt returns the time of the timeline column under screen x, and
+// whether (x, y) is on the timeline.
+func (g timelineGeom) momentAt(x, y int) (time.Duration, bool) {
+	if g.cols <= 0 || y < g.y0 || y >= g.y0+g.rows || x < g.x0 || x >= g.x0+g.cols {
+		return 0, false
+	}
+	return g.start + time.Duration(x-g.x0+1)*g.zoom - 1, true
+}
+
+// liveNow is the live cluster's present.
+func (m *Model) liveNow() time.Duration { return m.cur.live.Now }
+
+// oldest is the earliest moment the cursor can show.
+func (m *Model) oldest() time.Duration { return m.cur.live.Oldest }
+
+// seek moves the cursor to t: into the past (pausing the cluster the first
+// time, so that the moment stays put), or back to live at or after the
+// present.
+func (m *Model) seek(t time.Duration) tea.Cmd {
+	if t >= m.liveNow() {
+		return m.goLive()
+	}
+	t = max(t, m.oldest())
+	var cmd tea.Cmd
+	if !m.cur.past {
+		m.cur.past = true
+		m.cur.resume = !m.cur.live.Paused
+		m.cur.end = m.timelineEnd(m.liveNow())
+		m.paused = true
+		if m.cur.resume {
+			cmd = m.pace(cluster.Command{Action: cluster.ActPause})
+		}
+	}
+	m.cur.at = t
+	m.keepCursorOnScreen()
+	s, err := m.live.SnapshotAt(t)
+	if err != nil {
+		m.setStatus(fmt.Sprintf("t=%.3fs", t.Seconds()), err)
+		return cmd
+	}
+	m.snap = s
+	return cmd
+}
+
+// goLive returns the view to the present, and the cluster to running if it
+// ran before the view went back.
+func (m *Model) goLive() tea.Cmd {
+	if !m.cur.past {
+		return nil
+	}
+	resume := m.cur.resume
+	m.cur = timeCursor{live: m.cur.live}
+	m.snap = m.cur.live
+	m.logScroll = 0
+	m.setStatus("live", nil)
+	if resume {
+		m.paused = false
+		return m.pace(cluster.Command{Action: cluster.ActResume})
+	}
+	return nil
+}
+
+// pace sends a pacing command (pause, resume) whose failure only a
+// watcher sees; it is not worth a status line.
+func (m *Model) pace(cmd cluster.Command) tea.Cmd {
+	live := m.live
+	return func() tea.Msg {
+		_ = live.Apply(cmd)
+		return nil
+	}
+}
+
+// timelineEnd is the right edge of a timeline whose newest column holds t.
+func (m *Model) timelineEnd(t time.Duration) time.Duration {
+	zoom := zoomLevels[m.zoom]
+	return (t/zoom + 1) * zoom
+}
+
+// keepCursorOnScreen scrolls the past timeline so that the cursor's column
+// is on it, a quarter of a screen from the edge it crossed.
+func (m *Model) keepCursorOnScreen() {
+	zoom := zoomLevels[m.zoom]
+	cols := time.Duration(max(m.tl.cols, 10))
+	start := m.cur.end - cols*zoom
+	switch {
+	case m.cur.at < start:
+		m.cur.end = m.timelineEnd(m.cur.at + cols*zoom*3/4)
+	case m.cur.at >= m.cur.end:
+		m.cur.end = m.timelineEnd(m.cur.at + cols*zoom/4)
+	}
+	m.cur.end = min(m.cur.end, m.timelineEnd(m.liveNow()))
+}
+
+// cursorMoment is the moment the panels show: the cursor's, or the present.
+func (m *Model) cursorMoment() time.Duration {
+	if m.cur.past {
+		return m.cur.at
+	}
+	return m.snap.Now
+}
+
+// moveCursor moves the cursor by d from where it is (the present if live).
+func (m *Model) moveCursor(d time.Duration) tea.Cmd {
+	return m.seek(m.cursorMoment() + d)
+}
+
+// decisionLog is the log the cursor steps through: decisions, or every
+// line when traffic is shown.
+func (m *Model) decisionLog() *ring[logLine] {
+	if m.showHeartbeats {
+		return &m.hist.traffic
+	}
+	return &m.hist.decisions
+}
+
+// stepDecision moves the cursor to the next (dir > 0) or previous decision
+// in the log, and names it in the status line.
+func (m *Model) stepDecision(dir int) tea.Cmd {
+	log := m.decisionLog()
+	now := m.cursorMoment()
+	var i int
+	if dir > 0 {
+		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at > now })
+		if i >= log.len() {
+			m.setStatus("no later decision: this is the newest (end: live)", nil)
+			return nil
+		}
+	} else {
+		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at >= now }) - 1
+		if i < 0 {
+			m.setStatus("no earlier decision is kept", nil)
+			return nil
+		}
+	}
+	line := log.at(i)
+	cmd := m.seek(line.at)
+	if !m.cur.past && line.at >= m.liveNow() {
+		m.setStatus("at the live edge: "+line.text, nil)
+		return cmd
+	}
+	m.setStatus(line.text, nil)
+	return cmd
+}
+
+// playFrame moves a playing cursor forward by one frame of wall time at the
+// cluster's speed; at the live edge the view joins the live cluster.
+func (m *Model) playFrame() tea.Cmd {
+	if !m.cur.past || !m.cur.playing {
+		return nil
+	}
+	return m.seek(m.cur.at + time.Duration(float64(frameInterval)*m.speed))
+}
+
+// togglePlay starts or stops playing the recorded past as a video.
+func (m *Model) togglePlay() {
+	m.cur.playing = !m.cur.playing
+	if m.cur.playing {
+		m.setStatus(fmt.Sprintf("replaying the recorded past at %s; at the live edge the cluster goes on live", formatSpeed(m.speed)), nil)
+	} else {
+		m.setStatus("replay paused", nil)
+	}
+}
+
+// handleMouse: a click on the timeline puts the cursor there, dragging
+// scrubs, the wheel scrolls time back and forward.
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	mouse := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		if mouse.Button != tea.MouseLeft {
+			return nil
+		}
+		if t, ok := m.tl.momentAt(mouse.X, mouse.Y); ok {
+			m.dragging = true
+			return m.seek(t)
+		}
+	case tea.MouseMotionMsg:
+		if !m.dragging {
+			return nil
+		}
+		g := m.tl
+		x := min(max(mouse.X, g.x0), g.x0+g.cols-1)
+		t, _ := g.momentAt(x, g.y0)
+		return m.seek(t)
+	case tea.MouseReleaseMsg:
+		m.dragging = false
+	case tea.MouseWheelMsg:
+		zoom := zoomLevels[m.zoom]
+		switch mouse.Button {
+		case tea.MouseWheelUp, tea.MouseWheelLeft:
+			return m.moveCursor(-3 * zoom)
+		case tea.MouseWheelDown, tea.MouseWheelRight:
+			return m.moveCursor(3 * zoom)
+		}
+	}
+	return nil
+}
+
+// truncateAfter forgets everything the history holds after t: a fork
+// replaces that future.
+func (h *history) truncateAfter(t time.Duration) {
+	for i := range h.nodes {
+		n := &h.nodes[i]
+		for l, ok := n.marks.last(); ok && l.at > t; l, ok = n.marks.last() {
+			n.marks.dropLast()
+		}
+		for l, ok := n.bands.last(); ok && l.at > t; l, ok = n.bands.last() {
+			n.bands.dropLast()
+		}
+	}
+	for _, r := range []*ring[logLine]{&h.decisions, &h.traffic} {
+		for l, ok := r.last(); ok && l.at > t; l, ok = r.last() {
+			r.dropLast()
+		}
+	}
+	h.lastDrop = cluster.Event{}
+}

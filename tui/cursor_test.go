@@ -1,0 +1,225 @@
+package tui
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+)
+
+// The walk-through: kill the leader at 1s, go on to 2.5s, scrub
+// back to 0.5s: the killed node leads again and the header says it is the
+// past; end: back to live, the node dead and another leading.
+func TestScrubBackToBeforeTheKill(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	old := h.snap().Leader
+	if old == 0 {
+		t.Fatal("no leader at 1s")
+	}
+	h.press("L", "k")
+	h.advance(1500 * time.Millisecond)
+
+	h.seekTo(500 * time.Millisecond)
+	if !h.m.cur.past || h.m.snap.Leader != old || !h.m.snap.Nodes[old-1].Alive {
+		t.Fatalf("at 0.5s: past %v, leader n%d alive %v; want n%d leading", h.m.cur.past, h.m.snap.Leader, h.m.snap.Nodes[old-1].Alive, old)
+	}
+	if !h.snap().Paused {
+		t.Fatal("going into the past did not pause the cluster")
+	}
+	screen := ansi.Strip(h.m.render())
+	for _, want := range []string{"PAST t=0.500s", "live at 2.500s", "end: back to live", fmt.Sprintf("leader n%d", old), "▲"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the past's screen lacks %q:\n%s", want, screen)
+		}
+	}
+
+	h.press("end")
+	h.frame()
+	if h.m.cur.past || h.snap().Paused {
+		t.Fatalf("end: past %v, paused %v; want live and running again", h.m.cur.past, h.snap().Paused)
+	}
+	if s := h.m.snap; s.Nodes[old-1].Alive || s.Leader == old {
+		t.Fatalf("back live: n%d alive %v, leader n%d", old, s.Nodes[old-1].Alive, s.Leader)
+	}
+	if strings.Contains(h.m.render(), "PAST") {
+		t.Fatal("the live screen still says PAST")
+	}
+}
+
+// seekTo moves the cursor with the keys: ← until the cursor is at or
+// before t, then the rest by seek (as a click would).
+func (h *harness) seekTo(t time.Duration) {
+	h.t.Helper()
+	h.press("left")
+	if !h.m.cur.past {
+		h.t.Fatal("← did not go into the past")
+	}
+	h.run(h.m.seek(t))
+}
+
+// TestCursorShowsAFreshRunsState: every moment the cursor visits shows the
+// state a fresh run stopped there has.
+func TestCursorShowsAFreshRunsState(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		h := newHarness(t, seed)
+		h.advance(700 * time.Millisecond)
+		h.press("2", "d")
+		h.advance(800 * time.Millisecond)
+		h.press("L", "k")
+		h.advance(time.Second)
+		rec := h.live.Recording()
+		for _, at := range []time.Duration{0, 300 * time.Millisecond, 700 * time.Millisecond, 1234 * time.Millisecond, 1500 * time.Millisecond, 2400 * time.Millisecond} {
+			h.seekTo(at)
+			c, err := cluster.New(h.snap().Config, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range rec {
+				if tc.At > at {
+					break
+				}
+				c.RunUntil(tc.At)
+				_ = c.Apply(tc.Cmd)
+			}
+			c.RunUntil(at)
+			if !reflect.DeepEqual(h.m.snap.Nodes, c.Nodes()) || h.m.snap.Leader != c.Leader() {
+				t.Fatalf("seed %d at %v: the cursor shows a state a fresh run does not have", seed, at)
+			}
+			h.press("end")
+		}
+	}
+}
+
+// Fork: a command given in the past discards the future after the cursor
+// and goes on from there with the command.
+func TestForkFromThePast(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.press("L", "k")
+	h.advance(1500 * time.Millisecond)
+	h.seekTo(800 * time.Millisecond)
+	follower := 1
+	for _, ns := range h.m.snap.Nodes {
+		if ns.Role.String() == "follower" {
+			follower = int(ns.ID)
+			break
+		}
+	}
+	h.press(fmt.Sprint(follower), "d")
+	h.frame()
+	if !strings.Contains(h.m.status, "forked at t=0.800s: disconnect") {
+		t.Fatalf("status %q, want it to say where it forked", h.m.status)
+	}
+	rec := h.live.Recording()
+	if len(rec) != 1 || rec[0].At != 800*time.Millisecond || rec[0].Cmd.Action != cluster.ActDisconnect {
+		t.Fatalf("recording after the fork: %+v; want only the disconnect at 0.8s (the kill at 1s is gone)", rec)
+	}
+	if h.m.cur.past || h.snap().Now != 800*time.Millisecond {
+		t.Fatalf("after the fork: past %v, now %v; want live at 0.8s", h.m.cur.past, h.snap().Now)
+	}
+	if h.logged("dies") {
+		t.Fatal("the discarded future's kill is still in the log")
+	}
+	h.advance(time.Second)
+	if !h.snap().Nodes[follower-1].Disconnected {
+		t.Fatal("the forked command did not stick")
+	}
+}
+
+// Stepping by decision skips silent deliveries, and , after . comes back.
+func TestStepByDecision(t *testing.T) {
+	h := newHarness(t, 3)
+	h.advance(2 * time.Second)
+	h.seekTo(100 * time.Millisecond)
+	start := h.m.cur.at
+	h.press(".")
+	next := h.m.cur.at
+	if next <= start {
+		t.Fatalf(". went from %v to %v", start, next)
+	}
+	line := h.m.status
+	if strings.Contains(line, "AppendEntries") && !strings.Contains(line, "drop") {
+		t.Fatalf(". stopped at a silent delivery: %q", line)
+	}
+	h.press(".", ",")
+	if h.m.cur.at != next {
+		t.Fatalf(", after . went to %v, want %v", h.m.cur.at, next)
+	}
+	// The decisions log has no deliveries: each step lands on one of its lines.
+	found := false
+	for i := 0; i < h.m.hist.decisions.len(); i++ {
+		found = found || h.m.hist.decisions.at(i).at == next
+	}
+	if !found {
+		t.Fatalf(". landed at %v, where no decision is", next)
+	}
+}
+
+// The mouse: a click on the timeline puts the cursor there, a drag scrubs,
+// the wheel scrolls back and forward.
+func TestMouseMovesTheCursor(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(3 * time.Second)
+	_ = h.m.render()
+	g := h.m.tl
+	if g.cols == 0 {
+		t.Fatal("the timeline was not drawn")
+	}
+	x, y := g.x0+g.cols/2, g.y0+1
+	want, _ := g.momentAt(x, y)
+	h.mouse(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
+	if !h.m.cur.past || h.m.cur.at != want {
+		t.Fatalf("click: cursor %v (past %v), want %v", h.m.cur.at, h.m.cur.past, want)
+	}
+	h.mouse(tea.MouseMotionMsg{X: x - 10, Y: y, Button: tea.MouseLeft})
+	if h.m.cur.at != want-10*g.zoom {
+		t.Fatalf("drag 10 columns left: cursor %v, want %v", h.m.cur.at, want-10*g.zoom)
+	}
+	h.mouse(tea.MouseReleaseMsg{X: x - 10, Y: y})
+	h.mouse(tea.MouseMotionMsg{X: x, Y: y})
+	if h.m.cur.at != want-10*g.zoom {
+		t.Fatal("motion after the release still scrubbed")
+	}
+	at := h.m.cur.at
+	h.mouse(tea.MouseWheelMsg{X: x, Y: y, Button: tea.MouseWheelUp})
+	if h.m.cur.at >= at {
+		t.Fatalf("wheel up: cursor %v, want before %v", h.m.cur.at, at)
+	}
+	h.mouse(tea.MouseClickMsg{X: 0, Y: 0, Button: tea.MouseLeft})
+	if !h.m.cur.past {
+		t.Fatal("a click off the timeline moved the cursor to live")
+	}
+}
+
+func (h *harness) mouse(msg tea.Msg) {
+	h.t.Helper()
+	_, cmd := h.m.Update(msg)
+	h.run(cmd)
+}
+
+// Space in the past replays the recorded future and joins live at the edge.
+func TestPlayFromThePast(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.seekTo(900 * time.Millisecond)
+	h.press("space")
+	if !h.m.cur.playing {
+		t.Fatal("space in the past did not play")
+	}
+	for i := 0; i < 10 && h.m.cur.past; i++ {
+		h.run(h.m.playFrame()) // what each frame does
+	}
+	if h.m.cur.past {
+		t.Fatalf("still in the past at %v after playing past the live edge", h.m.cur.at)
+	}
+	if h.snap().Paused {
+		t.Fatal("reaching the live edge did not carry on live")
+	}
+}
