@@ -381,12 +381,19 @@ func Shrink(p Plan, failure Failure) Plan {
 // failure's check becomes an expectation, so that the replay fails the same
 // way.
 func (p Plan) Script(failure *Failure) *scenario.Script {
-	s := &scenario.Script{For: p.Duration, Steps: p.Steps}
+	s := &scenario.Script{For: p.Duration}
 	s.SetConfig(p.Config)
+	// Steps after the end never ran (a shrunk plan ends just past its
+	// failure), and a file may not hold them.
+	for _, st := range p.Steps {
+		if st.At <= p.Duration {
+			s.Steps = append(s.Steps, st)
+		}
+	}
 	if failure != nil && failure.Kind == "liveness" {
 		x, _ := scenario.ParseLine("at " + cluster.FormatDuration(failure.At) + " expect leader")
 		x.Source = s.Name
-		s.Steps = append(slices.Clone(s.Steps), x)
+		s.Steps = append(s.Steps, x)
 		s.Sort()
 	}
 	fin, _ := scenario.ParseLine("at 0 expect no violation")

@@ -152,3 +152,22 @@ func TestLivenessNotJudgedUnderPartialConnectivity(t *testing.T) {
 		t.Fatal("with loss, nothing is promised")
 	}
 }
+
+// A shrunk plan ends just past its failure: steps after the end never ran,
+// and the file leaves them out (a replay would refuse them).
+func TestScenarioFileEndsWithThePlan(t *testing.T) {
+	plan := Generate(3, 20*time.Second, false)
+	plan.Duration = plan.Steps[len(plan.Steps)/2].At
+	back, err := scenario.Parse("short.txt", strings.NewReader(plan.ScenarioText(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Steps) == 0 || len(back.Steps) == len(plan.Steps) {
+		t.Fatalf("%d of %d steps written for a run that ends at %v", len(back.Steps), len(plan.Steps), plan.Duration)
+	}
+	for _, st := range back.Steps {
+		if st.At > plan.Duration {
+			t.Fatalf("%s at %v is after the end, %v", st, st.At, plan.Duration)
+		}
+	}
+}

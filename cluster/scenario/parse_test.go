@@ -99,7 +99,8 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 		}
 		return ids
 	}
-	dur := func() time.Duration { return time.Duration(1+rng.IntN(100000)) * time.Microsecond * 10 }
+	// 1ms (raftty's floor for timers) to 10s, to the microsecond.
+	dur := func() time.Duration { return time.Duration(1000+rng.IntN(10_000_000)) * time.Microsecond }
 	switch a := cmd.Action; {
 	case a.TakesNodes():
 		if rng.IntN(4) == 0 {
