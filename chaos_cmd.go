@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,16 +110,16 @@ func reportChaosFailure(w *checkedWriter, f chaosFlags, plan chaos.Plan, failure
 	if err != nil {
 		return outputError(err)
 	}
-	fmt.Fprintf(w, "  schedule of %d steps written to %s; replay:\n    raftty run %s --scenario %s\n",
-		len(plan.Steps), original, strings.Join(plan.ReplayArgs(), " "), original)
+	fmt.Fprintf(w, "  schedule of %d steps written to %s; replay:\n    raftty run --scenario %s\n",
+		len(plan.Steps), original, original)
 	small := chaos.Shrink(plan, failure)
 	smallFailure := chaos.Execute(small).Failure
 	shrunk, err := writeChaosScenario(dir, fmt.Sprintf("raftty-chaos-%d-shrunk.txt", plan.Config.Seed), small, smallFailure)
 	if err != nil {
 		return outputError(err)
 	}
-	fmt.Fprintf(w, "  shrunk to %d steps (%s), written to %s; replay:\n    raftty run %s --scenario %s\n",
-		len(small.Steps), smallFailure, shrunk, strings.Join(small.ReplayArgs(), " "), shrunk)
+	fmt.Fprintf(w, "  shrunk to %d steps (%s), written to %s; replay:\n    raftty run --scenario %s\n",
+		len(small.Steps), smallFailure, shrunk, shrunk)
 	if w.err != nil {
 		return outputError(w.err)
 	}

@@ -68,7 +68,9 @@ type setup struct {
 }
 
 // parse turns the flags into a setup. changed reports whether the user gave
-// a flag: a scenario's own nodes, seed and duration apply unless they did.
+// a flag on the command line: a scenario file's header (nodes, seed, for and
+// every parameter) applies unless they did; a flag given explicitly wins
+// over the file's directive.
 func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	cfg := cluster.DefaultConfig()
 	s := setup{}
@@ -83,7 +85,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		f.seed = strconv.FormatUint(sc.Seed, 10)
 	}
 	if sc := s.script; sc.For > 0 && !f.live && !changed("for") {
-		f.duration = sc.For.String()
+		f.duration = cluster.FormatDuration(sc.For)
 	}
 	if f.nodes < 1 || f.nodes > cluster.MaxNodes {
 		return s, fmt.Errorf("--nodes %d: raftty simulates 1 to %d nodes", f.nodes, cluster.MaxNodes)
@@ -124,6 +126,8 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		return s, fmt.Errorf("--disk-write %s: %w", f.diskWrite, err)
 	}
 	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
+	// The file's parameters replace the defaults, not the flags given.
+	s.script.Configure(&cfg, changed)
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, err
@@ -206,18 +210,12 @@ func (f *clusterFlags) checkLength(s setup, forGiven bool) error {
 func eventRate(cfg cluster.Config, script *scenario.Script) (float64, raft.Timing) {
 	t := cfg.Timing
 	for _, st := range script.Steps {
-		if st.Action != scenario.ActSet {
-			continue
-		}
-		v, err := scenario.ParseValue(st.Param, st.Value)
-		if err != nil {
-			continue
-		}
-		switch st.Param {
-		case "heartbeat":
-			t.Heartbeat = min(t.Heartbeat, v.Min)
-		case "election-timeout":
-			t.ElectionMin = min(t.ElectionMin, v.Min)
+		switch cmd := st.Cmd; {
+		case cmd.Action != cluster.ActSet:
+		case cmd.Param == cluster.ParamHeartbeat:
+			t.Heartbeat = min(t.Heartbeat, cmd.Min)
+		case cmd.Param == cluster.ParamElectionTimeout:
+			t.ElectionMin = min(t.ElectionMin, cmd.Min)
 		}
 	}
 	perRound := 4 * float64(max(cfg.Nodes-1, 1))

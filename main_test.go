@@ -79,6 +79,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--prevote=maybe"}, `invalid argument "maybe" for "--prevote"`},
 		{[]string{"run", "--at", "2s kil 1"}, `--at "2s kil 1": unknown action "kil"`},
 		{[]string{"run", "--at", "2s kill 9"}, `--at "2s kill 9": no node 9 (nodes are 1..5)`},
+		{[]string{"run", "--at", "2s pause"}, `--at "2s pause": pause paces the live view; a scenario cannot use it`},
 		{[]string{"run", "--scenario", "/no/such/file"}, "--scenario /no/such/file: no such file, and no built-in scenario of that name"},
 		{[]string{"run", "--scenario", scenarioFile}, scenarioFile + `:4: unknown action "kil"`},
 		{[]string{"run", "--bogus"}, "unknown flag: --bogus"},
@@ -361,6 +362,16 @@ func TestChaosCommand(t *testing.T) {
 	if len(files) != 2 {
 		t.Fatalf("want the schedule and its shrunk version written, got %v", files)
 	}
+	// Each file replays alone, with no flag: the same violation.
+	for _, f := range files {
+		if !strings.Contains(out, "raftty run --scenario "+f) {
+			t.Errorf("the replay command for %s is not printed as `raftty run --scenario FILE`:\n%s", f, out)
+		}
+		code, rout, rerr := run(t, "run", "--scenario", f)
+		if code != exitFailed || !strings.Contains(rerr, "invariant violation") {
+			t.Errorf("raftty run --scenario %s: exit %d, want the violation (exit 1):\n%s%s", f, code, rout, rerr)
+		}
+	}
 	// Without --out, the files go to a new temporary directory, printed.
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
@@ -380,6 +391,46 @@ func TestChaosCommand(t *testing.T) {
 		code, _, stderr := run(t, append([]string{"chaos"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
 			t.Errorf("chaos %s: exit %d, %q", tc.args, code, stderr)
+		}
+	}
+}
+
+// A scenario file's header sets up the cluster; a flag given on the
+// command line wins over the file's directive, a flag left alone does not.
+func TestDirectivesAndFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "header.txt")
+	src := "nodes 3\nseed 11\nfor 1s\nheartbeat 20ms\ndrop 10%\nprevote on\nelection-timeout 100ms-200ms\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	params := func(args ...string) map[string]string {
+		t.Helper()
+		code, out, stderr := run(t, append([]string{"run", "--json", "--scenario", file}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		got := map[string]string{}
+		for _, line := range strings.Split(out, "\n") {
+			var e struct{ Kind, Name, Value string }
+			if json.Unmarshal([]byte(line), &e) == nil && e.Kind == "param" {
+				if _, seen := got[e.Name]; !seen {
+					got[e.Name] = e.Value
+				}
+			}
+		}
+		return got
+	}
+	got := params()
+	for name, want := range map[string]string{"nodes": "3", "seed": "11", "heartbeat": "20ms", "drop": "0.1",
+		"prevote": "on", "election-timeout": "100ms-200ms", "checkquorum": "off"} {
+		if got[name] != want {
+			t.Errorf("from the file: %s = %q, want %q", name, got[name], want)
+		}
+	}
+	got = params("--heartbeat", "40ms", "--nodes", "4", "--prevote=false")
+	for name, want := range map[string]string{"nodes": "4", "heartbeat": "40ms", "prevote": "off", "drop": "0.1", "seed": "11"} {
+		if got[name] != want {
+			t.Errorf("flag given: %s = %q, want %q", name, got[name], want)
 		}
 	}
 }

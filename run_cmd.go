@@ -117,9 +117,6 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 		return cluster.Summary{}, nil, badInput(err)
 	}
 	c.ReportParams()
-	if s.script.Explain != "" {
-		c.Explain(s.script.Explain)
-	}
 	player := scenario.NewPlayer(s.script)
 	rate, _ := eventRate(s.cfg, s.script)
 	slice := max(time.Duration(sliceEvents/rate*float64(time.Second)), time.Millisecond)

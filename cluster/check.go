@@ -45,11 +45,11 @@ func (k *checker) observe(e *Event) []Event {
 		}
 		k.lastTerm[e.Node] = max(k.lastTerm[e.Node], e.Term)
 		switch e.State {
-		case "candidate":
+		case StateCandidate:
 			if other, ok := k.castVote(e.Node, e.Term, e.Node); !ok {
 				violation(InvOneVote, "n%d voted n%d and then itself in term %d", e.Node, other, e.Term)
 			}
-		case "leader":
+		case StateLeader:
 			if other, ok := k.leaderOf[e.Term]; ok && other != e.Node {
 				violation(InvElectionSafety, "n%d and n%d both lead term %d", other, e.Node, e.Term)
 			}

@@ -11,7 +11,12 @@ import (
 // The checker must catch each broken invariant; a healthy history passes.
 func TestCheckerCatchesViolations(t *testing.T) {
 	state := func(node int, s string, term uint64) Event {
-		return Event{Kind: KindState, Node: node, State: s, Term: term}
+		for st := StateFollower; st <= StateDead; st++ {
+			if st.String() == s {
+				return Event{Kind: KindState, Node: node, State: st, Term: term}
+			}
+		}
+		panic("no state " + s)
 	}
 	vote := func(node, candidate int, term uint64) Event {
 		return Event{Kind: KindVote, Node: node, For: candidate, Term: term, Granted: true}
@@ -45,6 +50,19 @@ func TestCheckerCatchesViolations(t *testing.T) {
 				t.Fatalf("violations %v, want one of %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// Each state's name is the word JSON uses; a live role maps to its state.
+func TestStateNames(t *testing.T) {
+	want := []string{"follower", "precandidate", "candidate", "leader", "dead"}
+	for i, w := range want {
+		if got := (StateFollower + State(i)).String(); got != w {
+			t.Errorf("state %d is %q, want %q", i, got, w)
+		}
+	}
+	if StateOf(raft.Leader) != StateLeader || StateOf(raft.Follower) != StateFollower {
+		t.Fatal("StateOf does not map roles to states")
 	}
 }
 

@@ -286,7 +286,7 @@ func (c *Cluster) RunFor(d time.Duration) { c.RunUntil(c.now + d) }
 func (c *Cluster) deliver() {
 	env, reason, _ := c.net.Receive()
 	msg := &env.Payload
-	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: env.Kind, Term: msg.Term}
+	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
 		c.emitRef(&e)
@@ -377,7 +377,7 @@ func diskWrites(before, after raft.HardState, self raft.NodeID) int {
 // latency counts from at.
 func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	kind := msg.Type.String()
-	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: kind, Term: msg.Term}
+	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term}
 	c.emitRef(&e)
 	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg, Delay: at - c.now})
 	if err != nil {
@@ -415,13 +415,13 @@ func fromRaft(now time.Duration, re *raft.Event) Event {
 	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason}
 	switch re.Kind {
 	case raft.EventState:
-		e.Kind, e.State = KindState, re.Role.String()
+		e.Kind, e.State = KindState, StateOf(re.Role)
 	case raft.EventVote:
 		e.Kind, e.For, e.Granted, e.PreVote = KindVote, int(re.Peer), re.Granted, re.PreVote
 	case raft.EventTimeout:
 		e.Kind = KindTimeout
 	case raft.EventIgnore:
-		e.Kind, e.From, e.Type = KindIgnore, int(re.Peer), re.Type.String()
+		e.Kind, e.From, e.Type = KindIgnore, int(re.Peer), re.Type
 	}
 	return e
 }
@@ -443,7 +443,7 @@ func (c *Cluster) emitRef(e *Event) {
 		c.publish(&v)
 	}
 	if e.Kind == KindState {
-		c.noteRole(e.Node, e.State == "leader")
+		c.noteRole(e.Node, e.State == StateLeader)
 	}
 	c.publish(e)
 	if e.Kind == KindState {

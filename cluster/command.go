@@ -135,6 +135,12 @@ func (p Param) IsRange() bool { return p == ParamElectionTimeout || p == ParamLa
 // IsSwitch reports whether the parameter is on or off (On).
 func (p Param) IsSwitch() bool { return p == ParamPreVote || p == ParamCheckQuorum }
 
+// The speeds a live cluster takes (speed): virtual time per wall time.
+const (
+	MinSpeed = 1.0 / 256
+	MaxSpeed = 64.0
+)
+
 // LeaderNode stands for "whoever leads when the command runs" in a
 // command's node list.
 const LeaderNode = 0
@@ -435,6 +441,26 @@ func SetCommand(p Param, cfg Config) Command {
 		cmd.Min = cfg.DiskWrite
 	}
 	return cmd
+}
+
+// SetConfig changes cfg as the set command cmd would change a running
+// cluster: a recording's header and a scenario's directives build the
+// starting configuration with it.
+func SetConfig(cfg *Config, cmd Command) {
+	switch cmd.Param {
+	case ParamElectionTimeout:
+		cfg.ElectionMin, cfg.ElectionMax = cmd.Min, cmd.Max
+	case ParamHeartbeat:
+		cfg.Heartbeat = cmd.Min
+	case ParamLatency:
+		cfg.LatencyMin, cfg.LatencyMax = cmd.Min, cmd.Max
+	case ParamDrop:
+		cfg.DropRate = cmd.Rate
+	case ParamPreVote:
+		cfg.PreVote = cmd.On
+	case ParamCheckQuorum:
+		cfg.CheckQuorum = cmd.On
+	}
 }
 
 // TimedCommand is a command applied at a virtual time: one line of a

@@ -19,7 +19,7 @@ func (c *Cluster) member(id int) (*member, error) {
 	return c.members[id], nil
 }
 
-func (c *Cluster) fault(action string, nodes ...int) {
+func (c *Cluster) fault(action Action, nodes ...int) {
 	c.emit(Event{At: c.now, Kind: KindFault, Action: action, Nodes: nodes})
 }
 
@@ -32,7 +32,7 @@ func (c *Cluster) Disconnect(id int) error {
 		return fmt.Errorf("n%d is already disconnected", id)
 	}
 	_ = c.net.Disconnect(id)
-	c.fault("disconnect", id)
+	c.fault(ActDisconnect, id)
 	c.updateLeader()
 	return nil
 }
@@ -46,7 +46,7 @@ func (c *Cluster) Reconnect(id int) error {
 		return fmt.Errorf("n%d is not disconnected", id)
 	}
 	_ = c.net.Reconnect(id)
-	c.fault("reconnect", id)
+	c.fault(ActReconnect, id)
 	c.updateLeader()
 	return nil
 }
@@ -66,7 +66,7 @@ func (c *Cluster) Kill(id int) error {
 	m.timerPending = false
 	m.inbox, m.busyUntil = nil, 0 // what waited for the disk is lost with the process
 	_ = c.net.Close(id)
-	c.fault("kill", id)
+	c.fault(ActKill, id)
 	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,
 		Reason: fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, " and"))})
 	return nil
@@ -86,8 +86,8 @@ func (c *Cluster) Restart(id int) error {
 		return err
 	}
 	_ = c.net.Open(id)
-	c.fault("restart", id)
-	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: raft.Follower.String(), Term: m.hard.Term,
+	c.fault(ActRestart, id)
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateFollower, Term: m.hard.Term,
 		Reason: fmt.Sprintf("restarted with its persistent state: term %d, voted %v%s", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, ","))})
 	return nil
 }
@@ -128,7 +128,7 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 		m.node.AppendLog(count)
 		m.hard = m.node.HardState()
 	}
-	c.emit(Event{At: c.now, Kind: KindFault, Action: "log", Nodes: slices.Clone(ids), Detail: fmt.Sprintf("append %d", count)})
+	c.emit(Event{At: c.now, Kind: KindFault, Action: ActLog, Nodes: slices.Clone(ids), Detail: fmt.Sprintf("append %d", count)})
 	return nil
 }
 
@@ -152,7 +152,7 @@ func (c *Cluster) Partition(groups [][]int) error {
 	if err := c.net.Partition(groups); err != nil {
 		return err
 	}
-	e := Event{At: c.now, Kind: KindFault, Action: "partition", Groups: c.partitionGroups()}
+	e := Event{At: c.now, Kind: KindFault, Action: ActPartition, Groups: c.partitionGroups()}
 	for _, g := range e.Groups {
 		e.Nodes = append(e.Nodes, g...)
 	}
@@ -181,7 +181,7 @@ func (c *Cluster) Cut(a, b int, oneWay bool) error {
 	if err := c.net.Cut(a, b, !oneWay); err != nil {
 		return err
 	}
-	c.emit(Event{At: c.now, Kind: KindFault, Action: "cut", Nodes: []int{a, b}, OneWay: oneWay})
+	c.emit(Event{At: c.now, Kind: KindFault, Action: ActCut, Nodes: []int{a, b}, OneWay: oneWay})
 	c.updateLeader()
 	return nil
 }
@@ -191,7 +191,7 @@ func (c *Cluster) Link(a, b int) error {
 	if err := c.net.Link(a, b); err != nil {
 		return err
 	}
-	c.fault("link", a, b)
+	c.fault(ActLink, a, b)
 	c.updateLeader()
 	return nil
 }
@@ -199,7 +199,7 @@ func (c *Cluster) Link(a, b int) error {
 // Heal reconnects every node, ends partitions and restores every link.
 func (c *Cluster) Heal() {
 	c.net.Heal()
-	c.fault("heal")
+	c.fault(ActHeal)
 	c.updateLeader()
 }
 
@@ -212,7 +212,7 @@ func (c *Cluster) Timeout(id int) error {
 	if m.node == nil {
 		return fmt.Errorf("n%d is dead", id)
 	}
-	c.fault("timeout", id)
+	c.fault(ActTimeout, id)
 	m.node.Campaign(c.now)
 	c.afterNode(m)
 	return nil

@@ -63,7 +63,7 @@ func TestLeaderDisconnectedThenReconnected(t *testing.T) {
 		t.Fatalf("leader is n%d, want n%d to keep leading", c.Leader(), next)
 	}
 	stepDowns := rec.filter(func(e Event) bool {
-		return e.Kind == KindState && e.Node == old && e.State == "follower" && e.Term > oldTerm
+		return e.Kind == KindState && e.Node == old && e.State == StateFollower && e.Term > oldTerm
 	})
 	if len(stepDowns) == 0 {
 		t.Fatal("no state event shows the old leader stepping down")
@@ -137,7 +137,7 @@ func TestFollowerComesBack(t *testing.T) {
 			c.RunFor(2 * time.Second)
 
 			lost := rec.filter(func(e Event) bool {
-				return e.At >= reconnectedAt && e.Kind == KindState && e.Node == leader && e.State != "leader"
+				return e.At >= reconnectedAt && e.Kind == KindState && e.Node == leader && e.State != StateLeader
 			})
 			if !tc.deposes {
 				if away != term {
@@ -191,7 +191,7 @@ func TestStrandedLeaderCheckQuorum(t *testing.T) {
 			c.RunFor(3 * time.Second)
 
 			steps := rec.filter(func(e Event) bool {
-				return e.At >= cutAt && e.Kind == KindState && e.Node == leader && e.State == "follower"
+				return e.At >= cutAt && e.Kind == KindState && e.Node == leader && e.State == StateFollower
 			})
 			if !tc.stepDown {
 				if len(steps) > 0 || status(t, c, leader).Role != raft.Leader {

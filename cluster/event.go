@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"raftty/raft"
 )
 
 // Kind says what an Event reports.
@@ -46,8 +48,32 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// StateDead is the state of a killed node.
-const StateDead = "dead"
+// State is a node's role as a state event reports it: one of raft's
+// roles, or dead. Its String is the word JSON and the event log use.
+type State uint8
+
+// The states. The zero State is none (an event that is not a state event).
+const (
+	StateFollower State = iota + 1
+	StatePreCandidate
+	StateCandidate
+	StateLeader
+	StateDead
+)
+
+// StateOf is the state of a live node in role r.
+func StateOf(r raft.Role) State { return State(r) + StateFollower }
+
+// String returns the state's name as it appears in events and JSON.
+func (s State) String() string {
+	switch {
+	case s == StateDead:
+		return "dead"
+	case s >= StateFollower && s < StateDead:
+		return raft.Role(s - StateFollower).String()
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
 
 // Event is one thing that happened in the cluster. Which fields matter
 // depends on Kind (see DESIGN.md's event table); the rest are zero.
@@ -58,8 +84,8 @@ type Event struct {
 
 	// Node is the node the event is about (state, vote, timeout, ignore).
 	Node int
-	// State is a role name or StateDead (state).
-	State string
+	// State is the node's new role, or StateDead (state).
+	State State
 	Term  uint64
 	// For is the candidate a vote answers (vote).
 	For     int
@@ -68,14 +94,14 @@ type Event struct {
 
 	// From, To and Type describe a message (send, deliver, drop, ignore).
 	From, To int
-	Type     string
+	Type     raft.MsgType
 
 	// Reason says why: the explanation of a decision, or why a message
 	// was dropped.
 	Reason string
 
 	// Action and Nodes describe a fault; Groups a partition; OneWay a cut.
-	Action string
+	Action Action
 	Nodes  []int
 	Groups [][]int
 	OneWay bool
@@ -99,7 +125,7 @@ type Event struct {
 // AppendEntries or its reply: the bulk of all events in a healthy cluster.
 func (e *Event) IsHeartbeatTraffic() bool {
 	return (e.Kind == KindSend || e.Kind == KindDeliver || e.Kind == KindDrop) &&
-		(e.Type == "AppendEntries" || e.Type == "AppendEntriesReply")
+		(e.Type == raft.MsgAppendEntries || e.Type == raft.MsgAppendEntriesReply)
 }
 
 // AppendJSON appends e as one JSON object, fields in a fixed order, without
@@ -114,7 +140,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	switch e.Kind {
 	case KindState:
 		b = appendInt(b, "node", e.Node)
-		b = appendString(b, "state", e.State)
+		b = appendString(b, "state", e.State.String())
 		b = appendUint(b, "term", e.Term)
 		b = appendString(b, "reason", e.Reason)
 	case KindVote:
@@ -131,7 +157,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	case KindSend, KindDeliver, KindDrop:
 		b = appendInt(b, "from", e.From)
 		b = appendInt(b, "to", e.To)
-		b = appendString(b, "type", e.Type)
+		b = appendString(b, "type", e.Type.String())
 		b = appendUint(b, "term", e.Term)
 		if e.Kind == KindDrop {
 			b = appendString(b, "reason", e.Reason)
@@ -139,11 +165,11 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	case KindIgnore:
 		b = appendInt(b, "node", e.Node)
 		b = appendInt(b, "from", e.From)
-		b = appendString(b, "type", e.Type)
+		b = appendString(b, "type", e.Type.String())
 		b = appendUint(b, "term", e.Term)
 		b = appendString(b, "reason", e.Reason)
 	case KindFault:
-		b = appendString(b, "action", e.Action)
+		b = appendString(b, "action", e.Action.String())
 		b = append(b, `,"nodes":`...)
 		b = appendInts(b, e.Nodes)
 		if e.Groups != nil {
@@ -301,30 +327,30 @@ func withReason(s, reason string) string {
 
 func (e *Event) faultString() string {
 	switch e.Action {
-	case "partition":
+	case ActPartition:
 		groups := make([]string, len(e.Groups))
 		for i, g := range e.Groups {
 			groups[i] = nodeList(g)
 		}
 		return "partition " + strings.Join(groups, " | ")
-	case "cut":
+	case ActCut:
 		if e.OneWay {
 			return fmt.Sprintf("cut link n%d -> n%d", e.Nodes[0], e.Nodes[1])
 		}
 		return fmt.Sprintf("cut link n%d <-> n%d", e.Nodes[0], e.Nodes[1])
-	case "link":
+	case ActLink:
 		return fmt.Sprintf("restore link n%d <-> n%d", e.Nodes[0], e.Nodes[1])
-	case "heal":
+	case ActHeal:
 		return "heal: everything connected"
-	case "log":
+	case ActLog:
 		return nodeList(e.Nodes) + " log: " + e.Detail + " entries in the current term"
 	}
-	past := map[string]string{
-		"disconnect": "disconnected", "reconnect": "reconnected", "kill": "killed",
-		"restart": "restarted", "timeout": "forced to time out",
+	past := map[Action]string{
+		ActDisconnect: "disconnected", ActReconnect: "reconnected", ActKill: "killed",
+		ActRestart: "restarted", ActTimeout: "forced to time out",
 	}[e.Action]
 	if past == "" {
-		past = e.Action
+		past = e.Action.String()
 	}
 	return nodeList(e.Nodes) + " " + past
 }

@@ -5,14 +5,15 @@ import (
 	"slices"
 	"time"
 
+	"raftty/raft"
 	"raftty/transport"
 )
 
 // Flight is a message on the wire: sent, not yet delivered or dropped.
 type Flight struct {
 	From, To int
-	// Type is the message type as events name it ("RequestVote", ...).
-	Type string
+	// Type is the message's type.
+	Type raft.MsgType
 	Term uint64
 	// Granted answers a RequestVote or PreVote (replies only); Success an
 	// AppendEntries.
@@ -34,7 +35,7 @@ func (c *Cluster) AppendInFlight(buf []Flight) []Flight {
 	start := len(buf)
 	for e := range c.net.All() {
 		f := Flight{
-			From: e.From, To: e.To, Type: e.Kind, Term: e.Payload.Term,
+			From: e.From, To: e.To, Type: e.Payload.Type, Term: e.Payload.Term,
 			Granted: e.Payload.Granted, Success: e.Payload.Success,
 			SentAt: e.SentAt, ArriveAt: e.ArriveAt,
 		}

@@ -52,6 +52,9 @@ type LiveOptions struct {
 
 // Snapshot is the state of a Live cluster after its latest step.
 type Snapshot struct {
+	// Start is the configuration the cluster started with: with the
+	// recording, it is what a saved session replays from.
+	Start   Config
 	Now     time.Duration
 	Leader  int
 	Nodes   []NodeStatus
@@ -90,6 +93,7 @@ type Live struct {
 	snapshot Snapshot
 	// recording is every command Apply carried out, in order.
 	recording []TimedCommand
+	start     Config
 
 	// hist keeps checkpoints and commands for time travel.
 	hist *History
@@ -141,6 +145,7 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 		return nil, err
 	}
 	l.c = c
+	l.start = c.Config()
 	c.ReportParams()
 	if l.hist, err = newHistory(c, opts.Advance); err != nil {
 		return nil, err
@@ -284,7 +289,7 @@ func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
 	}
 	live := l.Snapshot()
 	s := snapshotOf(c)
-	s.Speed, s.Paused = live.Speed, live.Paused
+	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
 	return s, nil
 }
 
@@ -386,7 +391,7 @@ func snapshotOf(c *Cluster) Snapshot {
 
 func (l *Live) publish() {
 	s := snapshotOf(l.c)
-	s.Speed, s.Paused, s.Behind = l.speed, l.paused, l.behind
+	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
 	s.Oldest = l.hist.Oldest()
 	l.mu.Lock()
 	l.snapshot = s

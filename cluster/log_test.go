@@ -25,11 +25,11 @@ func TestLogSurvivesKillAndRestart(t *testing.T) {
 	if s := status(t, c, other); s.LastLogIndex != 3 || s.LastLogTerm != term {
 		t.Fatalf("restarted n%d: log ends at index %d term %d, want 3, %d", other, s.LastLogIndex, s.LastLogTerm, term)
 	}
-	faults := rec.filter(func(e Event) bool { return e.Kind == KindFault && e.Action == "log" })
+	faults := rec.filter(func(e Event) bool { return e.Kind == KindFault && e.Action == ActLog })
 	if len(faults) != 1 || faults[0].String() != nodeList([]int{leader, other})+" log: append 3 entries in the current term" {
 		t.Fatalf("log fault events: %+v", faults)
 	}
-	restarts := rec.filter(func(e Event) bool { return e.Kind == KindState && e.Node == other && e.State == "follower" })
+	restarts := rec.filter(func(e Event) bool { return e.Kind == KindState && e.Node == other && e.State == StateFollower })
 	if last := restarts[len(restarts)-1]; !strings.Contains(last.Reason, "its log (last term") {
 		t.Errorf("restart reason %q does not mention the log", last.Reason)
 	}
@@ -86,7 +86,7 @@ func TestStaleLogCannotWin(t *testing.T) {
 			}
 		}
 		winner := waitLeader(t, c, 2*time.Second)
-		for _, e := range rec.filter(func(e Event) bool { return e.At >= killed && e.Kind == KindState && e.State == "leader" }) {
+		for _, e := range rec.filter(func(e Event) bool { return e.At >= killed && e.Kind == KindState && e.State == StateLeader }) {
 			if e.Node == stale[0] || e.Node == stale[1] {
 				t.Fatalf("seed %d: n%d with a stale log won term %d", seed, e.Node, e.Term)
 			}
@@ -117,13 +117,15 @@ func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 		// n1's requests leave after its own write (term and self-vote in
 		// one), the votes after each voter's two (its new term, then its
 		// vote): 3 writes and 2 latencies.
-		won := rec.filter(func(e Event) bool { return e.Kind == KindState && e.State == "leader" })[0].At
+		won := rec.filter(func(e Event) bool { return e.Kind == KindState && e.State == StateLeader })[0].At
 		if want := 3*d + 2*ms; won != want {
 			t.Errorf("disk %v: n1 won at %v, want %v", d, won, want)
 		}
 		// A heartbeat's reply changes nothing on disk: one latency each way.
-		hb := rec.filter(func(e Event) bool { return e.Kind == KindDeliver && e.Type == "AppendEntriesReply" })
-		last := rec.filter(func(e Event) bool { return e.Kind == KindSend && e.Type == "AppendEntries" && e.At < hb[len(hb)-1].At })
+		hb := rec.filter(func(e Event) bool { return e.Kind == KindDeliver && e.Type == raft.MsgAppendEntriesReply })
+		last := rec.filter(func(e Event) bool {
+			return e.Kind == KindSend && e.Type == raft.MsgAppendEntries && e.At < hb[len(hb)-1].At
+		})
 		if rtt := hb[len(hb)-1].At - last[len(last)-1].At; rtt != 2*ms {
 			t.Errorf("disk %v: a heartbeat round trip took %v, want 2ms", d, rtt)
 		}
@@ -171,7 +173,7 @@ func TestBusyWritingDefersMessages(t *testing.T) {
 		t.Fatalf("n2's answer to n1: %+v; want a refusal at 25ms, when its write ended", votes)
 	}
 	delivered := rec.filter(func(e Event) bool {
-		return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == "RequestVote"
+		return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == raft.MsgRequestVote
 	})
 	if len(delivered) != 1 || delivered[0].At != 21*ms {
 		t.Fatalf("n1's request reached n2 at %+v; want 21ms", delivered)

@@ -13,8 +13,11 @@ type NodeStatus struct {
 	Disconnected bool
 	// Group is its partition group, counted from 1, or 0 with no partition.
 	Group int
-	// CutLinks counts the one-way links to or from it that are cut.
+	// CutLinks counts the one-way links to or from it that are cut;
+	// CutTo and CutFrom name the nodes at their other ends (nil if none).
 	CutLinks int
+	CutTo    []int
+	CutFrom  []int
 	// Reaches counts the live nodes, itself included, it can exchange
 	// messages with both ways.
 	Reaches int
@@ -43,9 +46,11 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 	for other := 1; other <= c.cfg.Nodes; other++ {
 		if c.net.IsCut(id, other) {
 			s.CutLinks++
+			s.CutTo = append(s.CutTo, other)
 		}
 		if c.net.IsCut(other, id) {
 			s.CutLinks++
+			s.CutFrom = append(s.CutFrom, other)
 		}
 	}
 	return s, nil

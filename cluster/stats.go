@@ -92,15 +92,15 @@ func (s *Stats) observe(e *Event) {
 
 func (s *Stats) observeState(e *Event) {
 	switch e.State {
-	case "precandidate":
+	case StatePreCandidate:
 		s.PreVotes++
-	case "candidate":
+	case StateCandidate:
 		s.Elections++
 		s.closeTermsBefore(e.Term)
 		tc := s.openTerms[e.Term]
 		tc.candidates++
 		s.openTerms[e.Term] = tc
-	case "leader":
+	case StateLeader:
 		s.LeadersElected++
 		tc := s.openTerms[e.Term]
 		tc.won = true

@@ -15,14 +15,10 @@ import (
 // frozen is a cluster that no longer moves: a snapshot and nothing to drain.
 type frozen struct{ snap cluster.Snapshot }
 
-func (f frozen) Do(func(*cluster.Cluster) error) error          { return nil }
+func (f frozen) Apply(cluster.Command) error                    { return nil }
 func (f frozen) Drain(b []cluster.Event) ([]cluster.Event, int) { return b, 0 }
 func (f frozen) Snapshot() cluster.Snapshot                     { return f.snap }
-func (f frozen) Pause() error                                   { return nil }
-func (f frozen) Resume() error                                  { return nil }
-func (f frozen) StepEvent() error                               { return nil }
-func (f frozen) SetSpeed(float64) error                         { return nil }
-func (f frozen) Apply(cluster.Command) error                    { return nil }
+func (f frozen) Recording() []cluster.TimedCommand              { return nil }
 func (f frozen) SnapshotAt(time.Duration) (cluster.Snapshot, error) {
 	return f.snap, nil
 }

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -11,7 +9,6 @@ import (
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
-	"raftty/raft"
 )
 
 // promptForm is a one-line input, such as the partition prompt.
@@ -106,51 +103,28 @@ func (f *editForm) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// parse validates every field against cfg and returns the command that
-// applies them, a summary of what changes, or the first error, naming the
-// field.
-func (f *editForm) parse(cfg cluster.Config) (func(c *cluster.Cluster) error, string, error) {
-	settings := map[string]scenario.Setting{}
+// parse validates every field against cfg and returns the set commands
+// that change what differs (none if nothing does), a note on the result,
+// or the first error, naming the field.
+func (f *editForm) parse(cfg cluster.Config) ([]cluster.Command, string, error) {
+	var cmds []cluster.Command
+	next := cfg
 	for _, fl := range f.fields {
-		s, err := scenario.ParseSetting(fl.name, strings.TrimSpace(fl.input.Value()))
+		cmd, err := scenario.ParseCommand("set " + fl.name + " " + strings.TrimSpace(fl.input.Value()))
 		if err != nil {
 			return nil, "", err
 		}
-		settings[fl.name] = s
+		cluster.SetConfig(&next, cmd)
+		if cmd.Value() != cluster.SetCommand(cmd.Param, cfg).Value() {
+			cmds = append(cmds, cmd)
+		}
 	}
-	et, hb, lat, drop := settings["election-timeout"], settings["heartbeat"], settings["latency"], settings["drop"]
-	timing := raft.Timing{ElectionMin: et.Min, ElectionMax: et.Max, Heartbeat: hb.Min}
-	if err := timing.Validate(); err != nil {
+	if err := next.Timing.Validate(); err != nil {
 		return nil, "", err
 	}
-	var changes []string
-	var steps []func(c *cluster.Cluster) error
-	if timing != cfg.Timing {
-		changes = append(changes, fmt.Sprintf("election timeout %s, heartbeat %v",
-			cluster.FormatRange(et.Min, et.Max), hb.Min))
-		steps = append(steps, func(c *cluster.Cluster) error { return c.SetTiming(timing) })
+	note := ""
+	if next.Heartbeat >= next.ElectionMin {
+		note = "heartbeat >= min election timeout: leadership will churn"
 	}
-	if lat.Min != cfg.LatencyMin || lat.Max != cfg.LatencyMax {
-		changes = append(changes, "latency "+cluster.FormatRange(lat.Min, lat.Max))
-		steps = append(steps, func(c *cluster.Cluster) error { return c.SetLatency(lat.Min, lat.Max) })
-	}
-	if drop.Rate != cfg.DropRate {
-		changes = append(changes, fmt.Sprintf("drop %g", drop.Rate))
-		steps = append(steps, func(c *cluster.Cluster) error { return c.SetDropRate(drop.Rate) })
-	}
-	if len(changes) == 0 {
-		return func(*cluster.Cluster) error { return nil }, "timing unchanged", nil
-	}
-	summary := "set " + strings.Join(changes, ", ")
-	if timing.Heartbeat >= timing.ElectionMin {
-		summary += " (heartbeat >= min election timeout: leadership will churn)"
-	}
-	apply := func(c *cluster.Cluster) error {
-		var errs []error
-		for _, step := range steps {
-			errs = append(errs, step(c))
-		}
-		return errors.Join(errs...)
-	}
-	return apply, summary, nil
+	return cmds, note, nil
 }

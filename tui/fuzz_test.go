@@ -15,7 +15,7 @@ func FuzzKeys(f *testing.F) {
 	f.Add([]byte{0xff, 0x00, 0x10, 0x20, 'p', '1', ',', '2', '|', '3', '\r'})
 	f.Add([]byte("e\t\t0s\r\x1b[]]]]]]]]][[[f"))
 	keys := []string{"1", "2", "5", "9", "tab", "shift+tab", "L", "d", "c", "k", "r", "t", "h", "p", "e", "P", "Q",
-		"space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s", "enter", "esc", "ctrl+u", "|", ","}
+		"space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s", "enter", "esc", "ctrl+u", "|", ",", ":", "w", "y", "n", "k"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h := newHarness(t, 1)
 		w, ht := 120, 40

@@ -47,6 +47,7 @@ func newHarness(t testing.TB, seed uint64, opts ...func(*cluster.Config)) *harne
 	h.live = live
 	h.m = New(live, DefaultStyles(true))
 	h.m.tick = func() tea.Cmd { return nil } // the test draws the frames
+	h.m.saveDir = t.TempDir()                // w never writes into the source tree
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return h
 }
@@ -87,16 +88,22 @@ func (h *harness) typeText(s string) {
 	}
 }
 
-// run executes a command if it is a cluster command: one returned by a key
-// that leaves the model in normal mode. Commands of an open form (a text
-// input's cursor blink) would only wait on a timer.
+// run executes a command if it is the model's own: one returned by a key
+// that leaves the model in normal mode (a cluster command, a restart, a
+// save), and feeds its message back, as the Bubble Tea runtime would.
+// Commands of an open form (a text input's cursor blink) would only wait on
+// a timer.
 func (h *harness) run(cmd tea.Cmd) {
 	if cmd == nil || h.m.mode != modeNormal {
 		return
 	}
-	if msg := cmd(); msg != nil {
-		if done, ok := msg.(commandDoneMsg); ok {
-			h.m.Update(done)
+	switch msg := cmd().(type) {
+	case commandDoneMsg, scenarioStartedMsg, savedMsg:
+		_, next := h.m.Update(msg)
+		h.run(next)
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
 		}
 	}
 }

@@ -80,13 +80,13 @@ const (
 	bandNone // before the history begins
 )
 
-func bandOf(state string) band {
+func bandOf(state cluster.State) band {
 	switch state {
-	case "precandidate":
+	case cluster.StatePreCandidate:
 		return bandPreCandidate
-	case "candidate":
+	case cluster.StateCandidate:
 		return bandCandidate
-	case "leader":
+	case cluster.StateLeader:
 		return bandLeader
 	case cluster.StateDead:
 		return bandDead
@@ -105,6 +105,10 @@ const (
 	markVote
 	markPreVote
 	markLink
+	// A one-way cut: > on the row of the node whose messages stop, < on
+	// the row of the node that stops hearing them.
+	markCutOut
+	markCutIn
 	markReconnect
 	markDisconnect
 	markRestart
@@ -393,6 +397,15 @@ func (h *history) timeline(e *cluster.Event) {
 	case cluster.KindFault:
 		h.lastFault = e.At
 		k := faultMark(e.Action)
+		if e.Action == cluster.ActCut && e.OneWay && len(e.Nodes) == 2 {
+			if n := h.node(e.Nodes[0]); n != nil {
+				n.addMark(e.At, markCutOut)
+			}
+			if n := h.node(e.Nodes[1]); n != nil {
+				n.addMark(e.At, markCutIn)
+			}
+			return
+		}
 		for _, id := range e.Nodes {
 			if n := h.node(id); n != nil && k != markNone {
 				n.addMark(e.At, k)
@@ -421,15 +434,15 @@ func stateMark(prev, next band) markKind {
 	return markNone
 }
 
-func faultMark(action string) markKind {
+func faultMark(action cluster.Action) markKind {
 	switch action {
-	case "disconnect":
+	case cluster.ActDisconnect:
 		return markDisconnect
-	case "reconnect":
+	case cluster.ActReconnect:
 		return markReconnect
-	case "restart":
+	case cluster.ActRestart:
 		return markRestart
-	case "cut", "link", "partition":
+	case cluster.ActCut, cluster.ActLink, cluster.ActPartition:
 		return markLink
 	}
 	return markNone

@@ -11,7 +11,7 @@ type keyMap struct {
 
 	Pause, Step, Faster, Slower, ZoomIn, ZoomOut key.Binding
 
-	PreVote, CheckQuorum, Edit, Scenario key.Binding
+	PreVote, CheckQuorum, Edit, Scenario, Command, Write key.Binding
 
 	Heartbeats, LogUp, LogDown, LogEnd key.Binding
 
@@ -48,6 +48,8 @@ func defaultKeyMap() keyMap {
 		CheckQuorum:  b("Q", "toggle CheckQuorum", "Q"),
 		Edit:         b("e", "edit timing", "e"),
 		Scenario:     b("s", "scenarios", "s"),
+		Command:      b(":", "command", ":"),
+		Write:        b("w", "save", "w"),
 		Heartbeats:   b("f", "show heartbeats", "f"),
 		LogUp:        b("↑/pgup", "select older log line", "up", "pgup"),
 		LogDown:      b("↓/pgdn", "select newer log line", "down", "pgdown"),
@@ -72,14 +74,14 @@ func defaultKeyMap() keyMap {
 // ShortHelp is the help bar: the keys a first-time user needs, ? among
 // those that fit in 80 columns.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Kill, k.Disconnect, k.Reconnect, k.Pause, k.TimeBack, k.Help, k.Inspect, k.Map, k.Restart, k.Faster, k.Slower, k.Quit}
+	return []key.Binding{k.Select, k.Kill, k.Disconnect, k.Pause, k.TimeBack, k.Live, k.Command, k.Write, k.Inspect, k.Map, k.Help, k.Quit}
 }
 
 // FullHelp is every key, in five columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition, k.PreVote, k.CheckQuorum},
-		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit, k.Scenario},
+		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit, k.Scenario, k.Command, k.Write},
 		{k.Pause, k.Step, k.PrevDecision, k.TimeBack, k.TimeForward, k.PageBack, k.PageForward, k.Oldest, k.Live},
 		{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.Help, k.Quit},
 		{k.Map, k.Timeline, k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.Close},

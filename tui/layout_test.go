@@ -196,7 +196,7 @@ func TestWideShowsConnectionsInFull(t *testing.T) {
 	}
 	h.advance(100 * ms)
 	view := ansi.Strip(h.m.render())
-	for _, want := range []string{"partition A, minority", "partition B, 1 links cut"} {
+	for _, want := range []string{"partition A, minority", "partition B, cut →n4, minority"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("%q is not on screen in full:\n%s", want, view)
 		}

@@ -9,11 +9,9 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"raftty/cluster"
@@ -21,16 +19,13 @@ import (
 )
 
 // Cluster is what the UI needs of a live cluster; *cluster.Live is one.
+// Everything the UI does to it is a cluster.Command given to Apply: keys,
+// forms and the command line make Commands, never closures.
 type Cluster interface {
-	Do(fn func(c *cluster.Cluster) error) error
+	Apply(cmd cluster.Command) error
 	Drain(buf []cluster.Event) ([]cluster.Event, int)
 	Snapshot() cluster.Snapshot
-	Pause() error
-	Resume() error
-	StepEvent() error
-	SetSpeed(s float64) error
-	// Apply carries out a command at the present.
-	Apply(cmd cluster.Command) error
+	Recording() []cluster.TimedCommand
 	// SnapshotAt rebuilds the cluster as it was at a past moment, in the
 	// caller's goroutine; Fork goes back to a moment, forgets the future
 	// after it, and goes on (paused) with a command applied.
@@ -50,12 +45,6 @@ var zoomLevels = []time.Duration{
 
 const defaultZoom = 3 // 10ms a column
 
-// Speed bounds for + and -.
-const (
-	minSpeed = 1.0 / 256
-	maxSpeed = 64
-)
-
 type mode uint8
 
 const (
@@ -64,6 +53,8 @@ const (
 	modeEdit
 	modeScenario
 	modeFilter
+	modeCommand
+	modeConfirm
 )
 
 // frameMsg asks the model to drain events and redraw.
@@ -73,6 +64,15 @@ type frameMsg time.Time
 type commandDoneMsg struct {
 	what string
 	err  error
+}
+
+// scenarioStartedMsg reports a scenario restart, which runs off the UI's
+// goroutine.
+type scenarioStartedMsg struct {
+	name   string
+	live   Cluster
+	script *scenario.Script
+	err    error
 }
 
 // Restarter replaces the running cluster with a fresh one playing the
@@ -87,6 +87,10 @@ type Model struct {
 	title   string
 	explain string
 	restart Restarter
+	// script is the scenario playing, if any: a saved session includes it.
+	script *scenario.Script
+	// saveDir is where w saves ("" is the current directory).
+	saveDir string
 
 	width, height int
 	snap          cluster.Snapshot
@@ -107,6 +111,9 @@ type Model struct {
 	partition promptForm
 	edit      editForm
 	picker    scenarioPicker
+	cmdline   commandLine
+	// pending is a save waiting for "overwrite? y/n".
+	pending savedMsg
 
 	status    string
 	statusErr bool
@@ -164,6 +171,7 @@ func New(live Cluster, styles Styles) *Model {
 	m.filterForm = newPromptForm("filter", "n3 vote refused")
 	m.help.Styles = styles.Help
 	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
+	m.cmdline = newCommandLine()
 	m.edit = newEditForm()
 	m.drain()
 	return m
@@ -176,12 +184,22 @@ func (m *Model) SetTitle(s string) { m.title = s }
 // replaced as each of its explain steps fires.
 func (m *Model) SetScenario(title, explain string) { m.title, m.explain = title, explain }
 
+// SetScript shows a scenario that plays from the start: its title and
+// explanation, and its steps in a saved session.
+func (m *Model) SetScript(script *scenario.Script) {
+	m.script = script
+	if script != nil && script.Title != "" {
+		m.SetScenario(script.Title, script.Explain)
+	}
+}
+
 // SetRestarter lets s choose a built-in scenario, restarting the cluster.
 func (m *Model) SetRestarter(r Restarter) { m.restart = r }
 
 // switchTo shows a new cluster from its start.
 func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.live = live
+	m.script = script
 	m.snap = live.Snapshot()
 	m.cur = timeCursor{live: m.snap}
 	m.hist = newHistory(len(m.snap.Nodes))
@@ -253,7 +271,20 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg.what, msg.err)
 		m.drain()
 		return m, nil
+	case scenarioStartedMsg:
+		if msg.err != nil {
+			m.setStatus("scenario "+msg.name, msg.err)
+			return m, nil
+		}
+		m.switchTo(msg.live, msg.script)
+		m.setStatus("scenario "+msg.name+" started (s chooses another)", nil)
+		return m, nil
+	case savedMsg:
+		return m, m.saved(msg)
 	case tea.KeyPressMsg:
+		if msg.String() == "ctrl+c" { // quits from any prompt, too
+			return m, tea.Quit
+		}
 		switch m.mode {
 		case modePartition:
 			return m, m.updatePartition(msg)
@@ -263,6 +294,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.updatePicker(msg)
 		case modeFilter:
 			return m, m.updateFilter(msg)
+		case modeCommand:
+			return m, m.updateCommandLine(msg)
+		case modeConfirm:
+			return m, m.updateConfirm(msg)
 		}
 		if m.inspect.open {
 			return m, m.updateInspector(msg)
@@ -279,6 +314,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.edit.update(msg)
 		case modeFilter:
 			return m, m.filterForm.update(msg)
+		case modeCommand:
+			return m, m.cmdline.form.update(msg)
 		}
 	}
 	return m, nil
@@ -312,172 +349,6 @@ func (m *Model) setStatus(s string, err error) {
 	}
 }
 
-// do runs fn on the cluster's goroutine, off the UI's, and reports back.
-func (m *Model) do(what string, fn func(c *cluster.Cluster) error) tea.Cmd {
-	live := m.live
-	return func() tea.Msg { return commandDoneMsg{what: what, err: live.Do(fn)} }
-}
-
-// apply carries out cmd off the UI's goroutine and reports it in the
-// language, so that the keys teach the syntax. Given while the cursor is
-// in the past, it forks: the recorded future after the cursor is
-// discarded, and the cluster goes on from the cursor with cmd applied.
-func (m *Model) apply(cmd cluster.Command) tea.Cmd {
-	live := m.live
-	if !m.cur.past {
-		return func() tea.Msg { return commandDoneMsg{what: cmd.String(), err: live.Apply(cmd)} }
-	}
-	at, resume := m.cur.at, m.cur.resume
-	m.hist.truncateAfter(at)
-	m.cur = timeCursor{live: m.cur.live}
-	m.paused = !resume
-	return func() tea.Msg {
-		what := fmt.Sprintf("forked at t=%.3fs: %s", at.Seconds(), cmd)
-		err := live.Fork(at, cmd)
-		if err == nil && resume {
-			err = live.Apply(cluster.Command{Action: cluster.ActResume})
-		}
-		return commandDoneMsg{what: what, err: err}
-	}
-}
-
-// onSelected runs a per-node command on the selected node.
-func (m *Model) onSelected(a cluster.Action) tea.Cmd {
-	return m.apply(cluster.Command{Action: a, Nodes: []int{m.selected}})
-}
-
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
-	case key.Matches(msg, k.Select):
-		m.selectNode(int(msg.String()[0] - '0'))
-	case key.Matches(msg, k.Next):
-		m.selectNode(m.selected%len(m.snap.Nodes) + 1)
-	case key.Matches(msg, k.Prev):
-		m.selectNode((m.selected+len(m.snap.Nodes)-2)%len(m.snap.Nodes) + 1)
-	case key.Matches(msg, k.SelectLeader):
-		if m.snap.Leader == 0 {
-			m.setStatus("there is no leader to select", nil)
-			return nil
-		}
-		m.selectNode(m.snap.Leader)
-	case key.Matches(msg, k.Disconnect):
-		return m.onSelected(cluster.ActDisconnect)
-	case key.Matches(msg, k.Reconnect):
-		return m.onSelected(cluster.ActReconnect)
-	case key.Matches(msg, k.Kill):
-		return m.onSelected(cluster.ActKill)
-	case key.Matches(msg, k.Restart):
-		return m.onSelected(cluster.ActRestart)
-	case key.Matches(msg, k.Timeout):
-		return m.onSelected(cluster.ActTimeout)
-	case key.Matches(msg, k.Heal):
-		return m.apply(cluster.Command{Action: cluster.ActHeal})
-	case key.Matches(msg, k.Partition):
-		m.mode = modePartition
-		return m.partition.open("")
-	case key.Matches(msg, k.Edit):
-		m.mode = modeEdit
-		return m.edit.open(m.snap.Config)
-	case key.Matches(msg, k.PreVote):
-		on := !m.snap.Config.PreVote
-		m.snap.Config.PreVote = on // until the next frame confirms it
-		return m.apply(cluster.Command{Action: cluster.ActSet, Param: cluster.ParamPreVote, On: on})
-	case key.Matches(msg, k.CheckQuorum):
-		on := !m.snap.Config.CheckQuorum
-		m.snap.Config.CheckQuorum = on
-		return m.apply(cluster.Command{Action: cluster.ActSet, Param: cluster.ParamCheckQuorum, On: on})
-	case key.Matches(msg, k.Pause):
-		if m.cur.past {
-			m.togglePlay()
-			return nil
-		}
-		return m.togglePause()
-	case key.Matches(msg, k.TimeBack):
-		return m.moveCursor(-zoomLevels[m.zoom])
-	case key.Matches(msg, k.TimeForward):
-		if !m.cur.past {
-			m.setStatus("this is the present: ← goes back in time", nil)
-			return nil
-		}
-		return m.moveCursor(zoomLevels[m.zoom])
-	case key.Matches(msg, k.PageBack):
-		return m.moveCursor(-time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
-	case key.Matches(msg, k.PageForward):
-		if !m.cur.past {
-			return nil
-		}
-		return m.moveCursor(time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
-	case key.Matches(msg, k.Oldest):
-		return m.seek(m.oldest())
-	case key.Matches(msg, k.Live):
-		m.logScroll = 0
-		return m.goLive()
-	case key.Matches(msg, k.PrevDecision):
-		return m.stepDecision(-1)
-	case key.Matches(msg, k.Step):
-		if m.cur.past {
-			return m.stepDecision(1)
-		}
-		if !m.paused {
-			m.setStatus("step works while paused: press space first", nil)
-			return nil
-		}
-		live := m.live
-		return func() tea.Msg { return commandDoneMsg{what: "stepped one event", err: live.StepEvent()} }
-	case key.Matches(msg, k.Faster):
-		return m.setSpeed(m.speed * 2)
-	case key.Matches(msg, k.Slower):
-		return m.setSpeed(m.speed / 2)
-	case key.Matches(msg, k.ZoomIn):
-		m.setZoom(m.zoom - 1)
-	case key.Matches(msg, k.ZoomOut):
-		m.setZoom(m.zoom + 1)
-	case key.Matches(msg, k.Heartbeats):
-		m.showHeartbeats = !m.showHeartbeats
-		m.logScroll = 0
-		m.setStatus("event log: heartbeats and message traffic "+map[bool]string{true: "shown", false: "hidden"}[m.showHeartbeats], nil)
-	case key.Matches(msg, k.LogUp):
-		m.moveLogSelection(m.scrollStep(msg))
-	case key.Matches(msg, k.LogDown):
-		m.moveLogSelection(-m.scrollStep(msg))
-	case key.Matches(msg, k.LogEnd):
-		m.logScroll, m.logSel = 0, -1
-	case key.Matches(msg, k.Inspect):
-		m.openInspector()
-	case key.Matches(msg, k.Filter):
-		m.mode = modeFilter
-		return m.filterForm.open(m.filter.text)
-	case key.Matches(msg, k.Close):
-		switch {
-		case m.logSel >= 0:
-			m.logSel = -1
-		case m.filter.text != "":
-			m.filter = logFilter{}
-			m.setStatus("log filter cleared", nil)
-		}
-	case key.Matches(msg, k.Map):
-		m.showMap = !m.showMap
-		m.setStatus("map "+map[bool]string{true: "shown", false: "hidden (m shows it)"}[m.showMap], nil)
-	case key.Matches(msg, k.Timeline):
-		m.showTimeline = !m.showTimeline
-		m.setStatus("timeline "+map[bool]string{true: "shown", false: "hidden (T shows it)"}[m.showTimeline], nil)
-	case key.Matches(msg, k.Scenario):
-		if m.restart == nil {
-			m.setStatus("no scenarios here", nil)
-			return nil
-		}
-		m.mode = modeScenario
-		m.picker.open(scenario.Builtins())
-	case key.Matches(msg, k.Help):
-		m.showFullHelp = !m.showFullHelp
-		m.helpScroll = 0
-	}
-	return nil
-}
-
 // setZoom changes the timeline's time per column, keeping the cursor on
 // screen when it is in the past.
 func (m *Model) setZoom(z int) {
@@ -503,24 +374,6 @@ func (m *Model) selectNode(id int) {
 	m.selected = id
 }
 
-func (m *Model) togglePause() tea.Cmd {
-	m.paused = !m.paused
-	live, paused := m.live, m.paused
-	if paused {
-		return func() tea.Msg {
-			return commandDoneMsg{what: "paused: . steps one event, space resumes", err: live.Pause()}
-		}
-	}
-	return func() tea.Msg { return commandDoneMsg{what: "running", err: live.Resume()} }
-}
-
-func (m *Model) setSpeed(s float64) tea.Cmd {
-	s = min(max(s, minSpeed), maxSpeed)
-	m.speed = s
-	live := m.live
-	return func() tea.Msg { return commandDoneMsg{what: "speed " + formatSpeed(s), err: live.SetSpeed(s)} }
-}
-
 func (m *Model) updatePartition(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
@@ -529,13 +382,16 @@ func (m *Model) updatePartition(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		text := m.partition.input.Value()
-		groups, err := scenario.ParsePartition(text)
+		cmd, err := scenario.ParseCommand("partition " + text)
+		if err == nil {
+			err = cmd.Check(len(m.snap.Nodes))
+		}
 		if err != nil {
 			m.partition.err = err.Error()
 			return nil
 		}
 		m.mode = modeNormal
-		return m.do("partition "+strings.TrimSpace(text), func(c *cluster.Cluster) error { return c.Partition(groups) })
+		return m.applyAll("", cmd)
 	}
 	m.partition.err = ""
 	return m.partition.update(msg)
@@ -552,13 +408,17 @@ func (m *Model) updateEdit(msg tea.KeyPressMsg) tea.Cmd {
 	case "shift+tab", "up":
 		return m.edit.focus(m.edit.focused - 1)
 	case "enter":
-		apply, summary, err := m.edit.parse(m.snap.Config)
+		cmds, note, err := m.edit.parse(m.snap.Config)
 		if err != nil {
 			m.edit.err = err.Error()
 			return nil
 		}
 		m.mode = modeNormal
-		return m.do(summary, apply)
+		if len(cmds) == 0 {
+			m.setStatus("timing unchanged", nil)
+			return nil
+		}
+		return m.applyAll(note, cmds...)
 	}
 	m.edit.err = ""
 	return m.edit.update(msg)
@@ -574,15 +434,14 @@ func (m *Model) updatePicker(msg tea.KeyPressMsg) tea.Cmd {
 	case "down", "j", "tab":
 		m.picker.move(1)
 	case "enter":
+		// Starting a cluster is work: it runs as a command, off Update.
 		m.mode = modeNormal
-		name := m.picker.chosen()
-		live, script, err := m.restart(name)
-		if err != nil {
-			m.setStatus("scenario "+name, err)
-			return nil
+		name, restart := m.picker.chosen(), m.restart
+		m.setStatus("starting scenario "+name+" ...", nil)
+		return func() tea.Msg {
+			live, script, err := restart(name)
+			return scenarioStartedMsg{name: name, live: live, script: script, err: err}
 		}
-		m.switchTo(live, script)
-		m.setStatus("scenario "+name+" started (s chooses another)", nil)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func TestKillSelectedNode(t *testing.T) {
 	if !h.logged("n2 dies in term") {
 		t.Fatal("no dead state event for n2 in the event log")
 	}
-	if !strings.Contains(h.m.status, "kill 2") {
+	if h.m.status != "kill 2" {
 		t.Errorf("status %q, want it to say what was done", h.m.status)
 	}
 }
@@ -187,8 +187,8 @@ func TestPauseStepSpeed(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		h.press("-")
 	}
-	if got := h.snap().Speed; got != minSpeed {
-		t.Fatalf("speed %v after many -, want the floor %v", got, minSpeed)
+	if got := h.snap().Speed; got != cluster.MinSpeed {
+		t.Fatalf("speed %v after many -, want the floor %v", got, cluster.MinSpeed)
 	}
 }
 

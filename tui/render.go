@@ -124,6 +124,10 @@ func (r *renders) markCell(id int, k markKind) cell {
 		return cell{'p', cellVote}
 	case markLink:
 		return cell{'¦', cellFault}
+	case markCutOut:
+		return cell{'>', cellFault}
+	case markCutIn:
+		return cell{'<', cellFault}
 	case markReconnect:
 		return cell{'+', cellFault}
 	case markDisconnect:

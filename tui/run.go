@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -35,30 +36,38 @@ type Options struct {
 // cluster: when Run returns, nothing it started is still running.
 func Run(ctx context.Context, opts Options) error {
 	start := func(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
-		live, err := cluster.StartLive(ctx, cfg, cluster.LiveOptions{Speed: opts.Speed, Advance: scenario.NewPlayer(script)})
-		if err == nil && script != nil && script.Explain != "" {
-			err = live.Do(func(c *cluster.Cluster) error { c.Explain(script.Explain); return nil })
-		}
-		return live, err
+		// The player says the script's explanation when the clock starts.
+		return cluster.StartLive(ctx, cfg, cluster.LiveOptions{Speed: opts.Speed, Advance: scenario.NewPlayer(script)})
 	}
 	live, err := start(opts.Config, opts.Script)
 	if err != nil {
 		return err
 	}
-	defer func() { live.Stop() }() // whichever cluster runs at the end
+	// A scenario restart runs as a command, off the UI's goroutine: mu
+	// guards which cluster runs, and done stops a restart that finishes
+	// after the UI quit.
+	var mu sync.Mutex
+	done := false
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done = true
+		live.Stop() // whichever cluster runs at the end
+	}()
 
 	m := newSession(live, opts)
+	m.script = opts.Script // a saved session includes its steps
 	m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)
 		if err != nil {
 			return nil, nil, err
 		}
 		cfg := opts.Config
-		if script.Nodes > 0 {
-			cfg.Nodes = script.Nodes
-		}
-		if script.HasSeed {
-			cfg.Seed = script.Seed
+		script.Configure(&cfg, nil)
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return nil, nil, cluster.ErrStopped
 		}
 		next, err := start(cfg, script)
 		if err != nil {

@@ -329,7 +329,7 @@ func (m *Model) connection(ns cluster.NodeStatus, size int) string {
 		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
 	}
 	if ns.CutLinks > 0 {
-		parts = append(parts, fmt.Sprintf("%d links cut", ns.CutLinks))
+		parts = append(parts, cutLinks(ns))
 	}
 	if !ns.Disconnected && ns.Reaches <= size/2 {
 		parts = append(parts, "minority")
@@ -395,6 +395,8 @@ func (m *Model) fullHelp(w, h int) []string {
 		groups = [][]key.Binding{a, b}
 	}
 	lines := strings.Split(help.FullHelpView(groups), "\n")
+	lines = append(lines, "")
+	lines = append(lines, commandHelp...)
 	lines = append(lines, "", "timeline:")
 	lines = append(lines, legendLines...)
 	lines = append(lines, "", "map:", mapLegend, "inspector: enter opens, ↑/↓ scroll, esc closes; a click selects a node or a log line")
@@ -511,7 +513,7 @@ var legendLines = []string{
 	"x timeout: (pre-)campaigns   C pre-vote won: campaigns",
 	"L wins   F steps down   v votes   p grants a pre-vote",
 	"X killed  R restarted  / disconnected  + reconnected",
-	"¦ link cut, restored or partitioned",
+	"¦ link cut, restored or partitioned  > < cut one way",
 }
 
 func (m *Model) bottomLines(w int) []string {
@@ -524,6 +526,8 @@ func (m *Model) bottomLines(w int) []string {
 		return lines
 	case modeFilter:
 		return []string{fit(m.wraps.prompt.apply("filter the log (node n3, kind vote/timeout/drop/..., or text; enter applies, esc cancels): ")+m.filterForm.input.View(), w)}
+	case modeCommand:
+		return m.commandLineLines(w)
 	case modeEdit:
 		lines := []string{fit(m.wraps.prompt.apply("edit timing (tab moves, enter applies to the running cluster, esc cancels)"), w)}
 		for i, f := range m.edit.fields {

@@ -51,7 +51,7 @@ func checkShape(t testing.TB, view string, w, h int) {
 func TestRandomKeysAndResizes(t *testing.T) {
 	keys := []string{"1", "2", "3", "5", "9", "tab", "shift+tab", "L", "d", "c", "k", "r", "t", "h", "p", "e",
 		"P", "Q", "space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s",
-		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G"}
+		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G", ":", "w", "y", "n", "i", "l"}
 	for seed := uint64(1); seed <= 4; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		h := newHarness(t, seed)

@@ -8,13 +8,13 @@ import (
 // The names of message types and roles as the event stream carries them.
 // Every comparison of an event's or a flight's type in this package goes
 // through these, so that a change of their Go type touches this file only.
-var (
-	msgRequestVote        = raft.MsgRequestVote.String()
-	msgRequestVoteReply   = raft.MsgRequestVoteReply.String()
-	msgPreVote            = raft.MsgPreVote.String()
-	msgPreVoteReply       = raft.MsgPreVoteReply.String()
-	msgAppendEntries      = raft.MsgAppendEntries.String()
-	msgAppendEntriesReply = raft.MsgAppendEntriesReply.String()
+const (
+	msgRequestVote        = raft.MsgRequestVote
+	msgRequestVoteReply   = raft.MsgRequestVoteReply
+	msgPreVote            = raft.MsgPreVote
+	msgPreVoteReply       = raft.MsgPreVoteReply
+	msgAppendEntries      = raft.MsgAppendEntries
+	msgAppendEntriesReply = raft.MsgAppendEntriesReply
 )
 
 // msgClass is how the map draws a message: one glyph and colour per class.
@@ -55,7 +55,7 @@ func classOf(f *cluster.Flight) msgClass {
 }
 
 // isVoteReply reports whether a message type answers a (pre-)vote request.
-func isVoteReply(t string) bool { return t == msgRequestVoteReply || t == msgPreVoteReply }
+func isVoteReply(t raft.MsgType) bool { return t == msgRequestVoteReply || t == msgPreVoteReply }
 
 // isAppendEntries reports whether a message type is a heartbeat.
-func isAppendEntries(t string) bool { return t == msgAppendEntries }
+func isAppendEntries(t raft.MsgType) bool { return t == msgAppendEntries }

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +55,14 @@ func TestChaosCatchesBrokenRaft(t *testing.T) {
 	if err != nil {
 		t.Fatalf("generated scenario does not parse: %v\n%s", err, small.ScenarioText(got))
 	}
+	// The file alone sets up the cluster: no flags, no Config from chaos.
+	cfg := cluster.DefaultConfig()
+	script.Configure(&cfg, nil)
+	if cfg != small.Config {
+		t.Fatalf("the file's header sets up %+v, chaos ran %+v", cfg, small.Config)
+	}
 	var first *cluster.Event
-	c, err := cluster.New(small.Config, func(e cluster.Event) {
+	c, err := cluster.New(cfg, func(e cluster.Event) {
 		if e.Kind == cluster.KindViolation && first == nil {
 			first = &e
 		}
@@ -71,20 +78,45 @@ func TestChaosCatchesBrokenRaft(t *testing.T) {
 	}
 }
 
-// Every step the generator makes renders to a line the parser reads back
-// as the same step.
-func TestStepsRoundTrip(t *testing.T) {
+// Every plan the generator makes is written to a file that reads back as
+// the same cluster and the same commands, one-way cuts and "leader"
+// included: the file is parsed, not compared with its own renderer.
+func TestScenarioFileReadsBackAsThePlan(t *testing.T) {
+	oneWay, leader := 0, 0
 	for seed := uint64(1); seed <= 300; seed++ {
-		for _, st := range Generate(seed, 20*time.Second, false).Steps {
-			line := "at " + st.At.String() + " " + stepText(st)
-			back, err := scenario.ParseLine(line)
-			if err != nil {
-				t.Fatalf("seed %d: %q: %v", seed, line, err)
-			}
-			if stepText(back) != stepText(st) || back.At != st.At {
-				t.Fatalf("seed %d: %q reads back as %q", seed, line, stepText(back))
+		plan := Generate(seed, 20*time.Second, seed%2 == 0)
+		text := plan.ScenarioText(&Failure{Kind: "liveness", At: 3 * time.Second})
+		back, err := scenario.Parse("replay.txt", strings.NewReader(text))
+		if err != nil {
+			t.Fatalf("seed %d: %v\n%s", seed, err, text)
+		}
+		cfg := cluster.DefaultConfig()
+		back.Configure(&cfg, nil)
+		if cfg != plan.Config || back.For != plan.Duration {
+			t.Fatalf("seed %d: the header sets up %+v for %v, the plan is %+v for %v", seed, cfg, back.For, plan.Config, plan.Duration)
+		}
+		var got []cluster.Command
+		for _, st := range back.Steps {
+			if !st.IsExpect() {
+				got = append(got, st.Cmd)
 			}
 		}
+		var want []cluster.Command
+		for _, st := range plan.Steps {
+			want = append(want, st.Cmd)
+			if st.Cmd.OneWay {
+				oneWay++
+			}
+			if st.Cmd.Action.TakesNodes() && st.Cmd.Nodes[0] == cluster.LeaderNode {
+				leader++
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d: the file\n%s\nreads back as\n%v\nwant\n%v", seed, text, got, want)
+		}
+	}
+	if oneWay == 0 || leader == 0 {
+		t.Fatalf("%d one-way cuts, %d leader steps: the generator does not cover them", oneWay, leader)
 	}
 }
 
@@ -118,5 +150,24 @@ func TestLivenessNotJudgedUnderPartialConnectivity(t *testing.T) {
 	}
 	if mustElect(c) {
 		t.Fatal("with loss, nothing is promised")
+	}
+}
+
+// A shrunk plan ends just past its failure: steps after the end never ran,
+// and the file leaves them out (a replay would refuse them).
+func TestScenarioFileEndsWithThePlan(t *testing.T) {
+	plan := Generate(3, 20*time.Second, false)
+	plan.Duration = plan.Steps[len(plan.Steps)/2].At
+	back, err := scenario.Parse("short.txt", strings.NewReader(plan.ScenarioText(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Steps) == 0 || len(back.Steps) == len(plan.Steps) {
+		t.Fatalf("%d of %d steps written for a run that ends at %v", len(back.Steps), len(plan.Steps), plan.Duration)
+	}
+	for _, st := range back.Steps {
+		if st.At > plan.Duration {
+			t.Fatalf("%s at %v is after the end, %v", st, st.At, plan.Duration)
+		}
 	}
 }

@@ -51,7 +51,7 @@ func TestBuiltinScenariosHold(t *testing.T) {
 			}
 			want := len(s.Final)
 			for _, st := range s.Steps {
-				if st.Action == ActExpect {
+				if st.IsExpect() {
 					want++
 				}
 			}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,39 @@ func FuzzParseValues(f *testing.F) {
 		}
 		_, _ = ParsePartition(s)
 		_, _ = ParseNodeList(s)
+	})
+}
+
+// Whatever ParseCommand accepts prints to a line that reads back as the
+// same command, and prints the same way again.
+func FuzzParseCommand(f *testing.F) {
+	for _, s := range []string{
+		"kill 2,3", "kill leader", "disconnect n1", "cut 1 -> 2", "cut 1->2", "cut 1 2", "link 1 2",
+		"partition 1,2 | 3,4,5", "partition 1", "heal", "timeout leader", "set drop 30%", "set drop 1e-400",
+		"set drop -0", "set latency 0-1ms", "set election-timeout 150ms-300ms", "set heartbeat 1.5s",
+		"set prevote yes", "set checkquorum off", "pause", "resume", "step", "speed 0.5", "speed 64x",
+		"speed 1e-300", "cut 1 -> -> 2", "kill 1,,2", "partition ||", "set heartbeat 9223372036854775807ns",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		cmd, err := ParseCommand(text)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of more than one line: %q", err)
+			}
+			return
+		}
+		line := cmd.String()
+		back, err := ParseCommand(line)
+		if err != nil {
+			t.Fatalf("%q parsed as %+v, printed as %q, which does not parse: %v", text, cmd, line, err)
+		}
+		if !reflect.DeepEqual(back, cmd) {
+			t.Fatalf("%q parsed as %+v, printed as %q, read back as %+v", text, cmd, line, back)
+		}
+		if back.String() != line {
+			t.Fatalf("%q prints as %q, then as %q", text, line, back.String())
+		}
 	})
 }

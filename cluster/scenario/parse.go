@@ -40,52 +40,56 @@ import (
 )
 
 // Leader stands for "whoever leads at that moment" where a node id goes.
-const Leader = 0
+const Leader = cluster.LeaderNode
 
-// The actions a step can take.
+// The scenario-only actions: they say or check something and leave the
+// cluster as it is, so they are steps of a script, not cluster.Commands.
 const (
-	ActDisconnect = "disconnect"
-	ActReconnect  = "reconnect"
-	ActKill       = "kill"
-	ActRestart    = "restart"
-	ActTimeout    = "timeout"
-	ActPartition  = "partition"
-	ActCut        = "cut"
-	ActLink       = "link"
-	ActHeal       = "heal"
-	ActSet        = "set"
-	ActExplain    = "explain"
-	ActExpect     = "expect"
-	// ActLog appends entries to logs: "log 1,2 append 3" (Param "append",
-	// Value the count as written).
-	ActLog = "log"
+	ActExplain = "explain"
+	ActExpect  = "expect"
 )
 
-// nodeActions take a list of nodes (or "leader").
-var nodeActions = []string{ActDisconnect, ActReconnect, ActKill, ActRestart, ActTimeout}
-
 // Params are the names `set` accepts.
-var Params = []string{"election-timeout", "heartbeat", "latency", "drop", "prevote", "checkquorum", "disk-write"}
+var Params = paramNames()
 
-// Step is one timed command.
+func paramNames() []string {
+	var names []string
+	for _, p := range cluster.Params() {
+		names = append(names, p.String())
+	}
+	return names
+}
+
+// Step is one timed line of a scenario: a command for the cluster, or an
+// explain or expect step, which belong to the scenario (they do not change
+// the cluster, so they are not cluster.Commands).
 type Step struct {
-	At     time.Duration
-	Action string
-	// Nodes are the nodes acted on; Leader (0) stands for the leader.
-	Nodes []int
-	// Groups is a partition's groups.
-	Groups [][]int
-	// OneWay: cut only the link from Nodes[0] to Nodes[1].
-	OneWay bool
-	// Param and Value: what `set` changes, Value as written.
-	Param, Value string
+	At time.Duration
+	// Cmd is what the step does to the cluster; its Action is zero for
+	// explain and expect.
+	Cmd cluster.Command
 	// Text is what an explain step says.
 	Text string
 	// Expect is what an expect step checks.
-	Expect Expectation
+	Expect *Expectation
 	// Source says where the step was written, for error messages:
 	// "scenario.txt:4" or `--at "3s kill leader"`.
 	Source string
+}
+
+// IsExplain and IsExpect tell the scenario-only steps apart.
+func (st Step) IsExplain() bool { return st.Cmd.Action == 0 && st.Expect == nil && st.Text != "" }
+func (st Step) IsExpect() bool  { return st.Expect != nil }
+
+// String prints the step as a scenario line without its time.
+func (st Step) String() string {
+	switch {
+	case st.IsExpect():
+		return ActExpect + " " + st.Expect.Text
+	case st.IsExplain():
+		return ActExplain + " " + st.Text
+	}
+	return st.Cmd.String()
 }
 
 // Script is a parsed scenario: its steps in time order.
@@ -100,7 +104,14 @@ type Script struct {
 	Seed    uint64
 	HasSeed bool
 	For     time.Duration
-	Steps   []Step
+	// Settings are the parameters the header sets ("heartbeat 50ms",
+	// "prevote on"), as set commands, in the order written; the command
+	// line's flags win over them when given explicitly.
+	Settings []cluster.Command
+	// UnsafeForgetVotes is the header's "unsafe-forget-votes on": the run
+	// breaks Raft on purpose (chaos writes it to replay such a failure).
+	UnsafeForgetVotes bool
+	Steps             []Step
 	// Final are the expectations checked at the end of a run.
 	Final []Step
 }
@@ -147,7 +158,8 @@ func Parse(name string, r io.Reader) (*Script, error) {
 }
 
 // parseDirective reads a line that is not a timed step: title, explain,
-// nodes, seed, for, and an expect checked at the end of the run.
+// nodes, seed, for, a parameter, and an expect checked at the end of the
+// run.
 func (s *Script) parseDirective(line, source string) (bool, error) {
 	word, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
 	rest = strings.TrimSpace(rest)
@@ -173,14 +185,30 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		if s.For, err = ParseDuration(rest); err != nil || s.For == 0 {
 			return true, fmt.Errorf("for %q: want a positive duration", rest)
 		}
+	case "unsafe-forget-votes":
+		if s.UnsafeForgetVotes, err = ParseOnOff(rest); err != nil {
+			return true, fmt.Errorf("unsafe-forget-votes %q: %w", rest, err)
+		}
 	case "expect":
 		x, err := parseExpectation(strings.Fields(rest))
 		if err != nil {
 			return true, err
 		}
-		s.Final = append(s.Final, Step{Action: ActExpect, Expect: x, Source: source})
+		s.Final = append(s.Final, Step{Expect: &x, Source: source})
 	default:
-		return false, nil
+		p, ok := cluster.ParamNamed(word)
+		if !ok {
+			return false, nil
+		}
+		if len(strings.Fields(rest)) != 1 {
+			return true, fmt.Errorf("%s takes one value, like %q, got %q", word,
+				word+" "+cluster.SetCommand(p, cluster.DefaultConfig()).Value(), rest)
+		}
+		cmd, err := parseSet([]string{word, rest})
+		if err != nil {
+			return true, err
+		}
+		s.Settings = append(s.Settings, cmd)
 	}
 	return true, nil
 }
@@ -216,56 +244,175 @@ func ParseLine(line string) (Step, error) {
 	if len(f) < 2 {
 		return Step{}, fmt.Errorf("no action after %s", f[0])
 	}
-	step := Step{At: at, Action: f[1]}
+	step := Step{At: at}
 	args := f[2:]
-	switch {
-	case slices.Contains(nodeActions, step.Action):
-		err = step.parseNodes(args)
-	case step.Action == ActPartition:
-		step.Groups, err = parseGroups(strings.Join(args, " "))
-	case step.Action == ActCut || step.Action == ActLink:
-		err = step.parseLink(args)
-	case step.Action == ActHeal:
-		if len(args) > 0 {
-			err = fmt.Errorf("heal takes no arguments, got %q", strings.Join(args, " "))
-		}
-	case step.Action == ActSet:
-		err = step.parseSet(args)
-	case step.Action == ActLog:
-		err = step.parseLog(args)
-	case step.Action == ActExplain:
+	switch word := f[1]; word {
+	case ActExplain:
 		step.Text = strings.Join(args, " ")
 		if step.Text == "" {
 			err = errors.New("explain needs a text")
 		}
-	case step.Action == ActExpect:
-		step.Expect, err = parseExpectation(args)
+	case ActExpect:
+		var x Expectation
+		x, err = parseExpectation(args)
+		step.Expect = &x
 	default:
-		err = fmt.Errorf("unknown action %q (want one of %s)", step.Action, strings.Join(Actions(), ", "))
+		a, ok := cluster.ActionNamed(word)
+		switch {
+		case !ok:
+			return step, fmt.Errorf("unknown action %q (want one of %s)", word, strings.Join(Actions(), ", "))
+		case a.Paces():
+			return step, fmt.Errorf("%s paces the live view; a scenario cannot use it", word)
+		}
+		step.Cmd, err = ParseCommand(strings.Join(f[1:], " "))
 	}
 	return step, err
 }
 
-// Actions lists every action a step can take.
+// Actions lists every action a scenario step can take.
 func Actions() []string {
-	return append(slices.Clone(nodeActions), ActPartition, ActCut, ActLink, ActHeal, ActSet, ActLog, ActExplain, ActExpect)
+	var names []string
+	for _, a := range cluster.Actions() {
+		if !a.Paces() {
+			names = append(names, a.String())
+		}
+	}
+	return append(names, ActExplain, ActExpect)
+}
+
+// CommandNames lists every action ParseCommand takes, pacing included: the
+// words the live view's command line completes.
+func CommandNames() []string {
+	var names []string
+	for _, a := range cluster.Actions() {
+		names = append(names, a.String())
+	}
+	return names
+}
+
+// ParseCommand reads a scenario line without its time ("kill 2,3",
+// "cut 1 -> 2", "partition 1,2 | 3,4,5", "set drop 30%", "speed 0.5") into
+// the command it names. It is the one parser of the command language: the
+// scenario files, the --at flags and the live view's command line all use
+// it, and for every command it accepts, ParseCommand(cmd.String()) gives
+// cmd back. Node ids are checked against a cluster's size later
+// (Command.Check), when the size is known.
+func ParseCommand(text string) (cluster.Command, error) {
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		return cluster.Command{}, errors.New(`empty command: want an action, e.g. "kill leader"`)
+	}
+	a, ok := cluster.ActionNamed(f[0])
+	if !ok {
+		return cluster.Command{}, fmt.Errorf("unknown action %q (want one of %s)", f[0], strings.Join(CommandNames(), ", "))
+	}
+	cmd := cluster.Command{Action: a}
+	args := f[1:]
+	var err error
+	switch {
+	case a.TakesNodes():
+		cmd.Nodes, err = parseNodeArg(a, args)
+	case a == cluster.ActPartition:
+		cmd.Groups, err = parseGroups(strings.Join(args, " "))
+	case a == cluster.ActCut || a == cluster.ActLink:
+		cmd.Nodes, cmd.OneWay, err = parseLink(a, args)
+	case a == cluster.ActSet:
+		cmd, err = parseSet(args)
+	case a == cluster.ActSpeed:
+		cmd.Speed, err = parseSpeed(args)
+	case a == cluster.ActLog:
+		cmd.Nodes, cmd.Count, err = parseLog(args)
+	default: // heal, pause, resume, step
+		if len(args) > 0 {
+			err = fmt.Errorf("%s takes no arguments, got %q", a, strings.Join(args, " "))
+		}
+	}
+	if err != nil {
+		return cluster.Command{}, err
+	}
+	return cmd, nil
+}
+
+func parseNodeArg(a cluster.Action, args []string) ([]int, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf(`%s takes one node, a list like 1,2 or "leader", got %q`, a, strings.Join(args, " "))
+	}
+	if args[0] == "leader" {
+		return []int{Leader}, nil
+	}
+	return ParseNodeList(args[0])
+}
+
+// parseLink reads "1 2", or "1 -> 2" (spaces optional) for a one-way cut.
+func parseLink(a cluster.Action, args []string) ([]int, bool, error) {
+	rest := strings.Join(args, " ")
+	ends := args
+	oneWay := false
+	if from, to, ok := strings.Cut(rest, "->"); ok && a == cluster.ActCut {
+		ends, oneWay = append(strings.Fields(from), strings.Fields(to)...), true
+		if len(strings.Fields(from)) != 1 {
+			ends = nil
+		}
+	}
+	if len(ends) != 2 {
+		if a == cluster.ActCut {
+			return nil, false, fmt.Errorf(`cut takes two nodes ("cut 1 2") or a direction ("cut 1 -> 2"), got %q`, rest)
+		}
+		return nil, false, fmt.Errorf(`link takes two nodes ("link 1 2"), got %q`, rest)
+	}
+	var ids []int
+	for _, e := range ends {
+		id, err := parseNode(e)
+		if err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, id)
+	}
+	if ids[0] == ids[1] {
+		return nil, false, fmt.Errorf("a link joins two different nodes, got %d twice", ids[0])
+	}
+	return ids, oneWay, nil
+}
+
+// parseSet reads "NAME VALUE" with ParseSetting's value parsing.
+func parseSet(args []string) (cluster.Command, error) {
+	if len(args) != 2 {
+		return cluster.Command{}, fmt.Errorf("set takes a name and a value (set heartbeat 3s), got %q", strings.Join(args, " "))
+	}
+	s, err := ParseSetting(args[0], args[1])
+	if err != nil {
+		return cluster.Command{}, err
+	}
+	p, _ := cluster.ParamNamed(args[0]) // ParseSetting knows only the params
+	cmd := cluster.Command{Action: cluster.ActSet, Param: p}
+	switch {
+	case p.IsRange():
+		cmd.Min, cmd.Max = s.Min, s.Max
+	case p == cluster.ParamHeartbeat || p == cluster.ParamDiskWrite:
+		cmd.Min = s.Min
+	case p == cluster.ParamDrop:
+		cmd.Rate = s.Rate
+	case p.IsSwitch():
+		cmd.On = s.On
+	}
+	return cmd, nil
 }
 
 // parseLog reads "NODES append COUNT": the nodes as kill takes them, then a
 // positive count of entries.
-func (s *Step) parseLog(args []string) error {
+func parseLog(args []string) ([]int, int, error) {
 	if len(args) != 3 || args[1] != "append" {
-		return fmt.Errorf(`log takes nodes, "append" and a count ("log 1,2 append 3"), got %q`, strings.Join(args, " "))
+		return nil, 0, fmt.Errorf(`log takes nodes, "append" and a count ("log 1,2 append 3"), got %q`, strings.Join(args, " "))
 	}
-	if err := s.parseNodes(args[:1]); err != nil {
-		return err
+	ids, err := parseNodeArg(cluster.ActLog, args[:1])
+	if err != nil {
+		return nil, 0, err
 	}
 	n, err := strconv.Atoi(args[2])
 	if err != nil || n < 1 || n > maxLogAppend {
-		return fmt.Errorf("log append %s: want a count from 1 to %d", args[2], maxLogAppend)
+		return nil, 0, fmt.Errorf("log append %s: want a count from 1 to %d", args[2], maxLogAppend)
 	}
-	s.Param, s.Value = args[1], args[2]
-	return nil
+	return ids, n, nil
 }
 
 // maxLogAppend bounds one append: a log is for the election restriction to
@@ -273,51 +420,15 @@ func (s *Step) parseLog(args []string) error {
 // needs.
 const maxLogAppend = 1_000_000
 
-func (s *Step) parseNodes(args []string) error {
+func parseSpeed(args []string) (float64, error) {
 	if len(args) != 1 {
-		return fmt.Errorf(`%s takes one node, a list like 1,2 or "leader", got %q`, s.Action, strings.Join(args, " "))
+		return 0, fmt.Errorf("speed takes one number (speed 0.5), got %q", strings.Join(args, " "))
 	}
-	if args[0] == "leader" {
-		s.Nodes = []int{Leader}
-		return nil
+	v, err := strconv.ParseFloat(strings.TrimSuffix(args[0], "x"), 64)
+	if err != nil || !(v >= cluster.MinSpeed && v <= cluster.MaxSpeed) {
+		return 0, fmt.Errorf("speed %s: want a number from %g to %g", args[0], cluster.MinSpeed, cluster.MaxSpeed)
 	}
-	ids, err := ParseNodeList(args[0])
-	s.Nodes = ids
-	return err
-}
-
-func (s *Step) parseLink(args []string) error {
-	switch {
-	case len(args) == 2:
-	case len(args) == 3 && args[1] == "->" && s.Action == ActCut:
-		s.OneWay = true
-		args = []string{args[0], args[2]}
-	default:
-		if s.Action == ActCut {
-			return fmt.Errorf(`cut takes two nodes ("cut 1 2") or a direction ("cut 1 -> 2"), got %q`, strings.Join(args, " "))
-		}
-		return fmt.Errorf(`link takes two nodes ("link 1 2"), got %q`, strings.Join(args, " "))
-	}
-	for _, a := range args {
-		id, err := parseNode(a)
-		if err != nil {
-			return err
-		}
-		s.Nodes = append(s.Nodes, id)
-	}
-	if s.Nodes[0] == s.Nodes[1] {
-		return fmt.Errorf("a link joins two different nodes, got %d twice", s.Nodes[0])
-	}
-	return nil
-}
-
-func (s *Step) parseSet(args []string) error {
-	if len(args) != 2 {
-		return fmt.Errorf("set takes a name and a value (set heartbeat 3s), got %q", strings.Join(args, " "))
-	}
-	s.Param, s.Value = args[0], args[1]
-	_, err := ParseSetting(s.Param, s.Value)
-	return err
+	return v, nil
 }
 
 // Setting is a parsed `set` value: the field for its parameter is set.

@@ -1,35 +1,43 @@
 package scenario
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"raftty/cluster"
 )
 
 func TestParseLine(t *testing.T) {
+	type C = cluster.Command
 	for _, tc := range []struct {
 		line string
 		want Step
 	}{
-		{"at 1.5s disconnect 2", Step{At: 1500 * time.Millisecond, Action: ActDisconnect, Nodes: []int{2}}},
-		{"2s reconnect n2", Step{At: 2 * time.Second, Action: ActReconnect, Nodes: []int{2}}},
-		{"at 3s kill leader", Step{At: 3 * time.Second, Action: ActKill, Nodes: []int{Leader}}},
-		{"at 3s restart 3,4", Step{At: 3 * time.Second, Action: ActRestart, Nodes: []int{3, 4}}},
-		{"at 4s partition 1,2 | 3,4,5", Step{At: 4 * time.Second, Action: ActPartition, Groups: [][]int{{1, 2}, {3, 4, 5}}}},
-		{"at 4s partition 1, 2|3", Step{At: 4 * time.Second, Action: ActPartition, Groups: [][]int{{1, 2}, {3}}}},
-		{"at 4s cut 1 2", Step{At: 4 * time.Second, Action: ActCut, Nodes: []int{1, 2}}},
-		{"at 4s cut 1 -> 2", Step{At: 4 * time.Second, Action: ActCut, Nodes: []int{1, 2}, OneWay: true}},
-		{"at 4s link 1 2", Step{At: 4 * time.Second, Action: ActLink, Nodes: []int{1, 2}}},
-		{"at 5s heal", Step{At: 5 * time.Second, Action: ActHeal}},
-		{"at 5s timeout 4", Step{At: 5 * time.Second, Action: ActTimeout, Nodes: []int{4}}},
-		{"at 6s set heartbeat 3s", Step{At: 6 * time.Second, Action: ActSet, Param: "heartbeat", Value: "3s"}},
-		{"at 6s set election-timeout 150ms-150ms", Step{At: 6 * time.Second, Action: ActSet, Param: "election-timeout", Value: "150ms-150ms"}},
-		{"at 6s set prevote on", Step{At: 6 * time.Second, Action: ActSet, Param: "prevote", Value: "on"}},
-		{"at 0 set drop 30%", Step{Action: ActSet, Param: "drop", Value: "30%"}},
-		{"at 1s set disk-write 5ms", Step{At: time.Second, Action: ActSet, Param: "disk-write", Value: "5ms"}},
-		{"at 1s log 1,2 append 3", Step{At: time.Second, Action: ActLog, Nodes: []int{1, 2}, Param: "append", Value: "3"}},
-		{"at 1s log leader append 1", Step{At: time.Second, Action: ActLog, Nodes: []int{Leader}, Param: "append", Value: "1"}},
+		{"at 1.5s disconnect 2", Step{At: 1500 * time.Millisecond, Cmd: C{Action: cluster.ActDisconnect, Nodes: []int{2}}}},
+		{"2s reconnect n2", Step{At: 2 * time.Second, Cmd: C{Action: cluster.ActReconnect, Nodes: []int{2}}}},
+		{"at 3s kill leader", Step{At: 3 * time.Second, Cmd: C{Action: cluster.ActKill, Nodes: []int{Leader}}}},
+		{"at 3s restart 3,4", Step{At: 3 * time.Second, Cmd: C{Action: cluster.ActRestart, Nodes: []int{3, 4}}}},
+		{"at 4s partition 1,2 | 3,4,5", Step{At: 4 * time.Second, Cmd: C{Action: cluster.ActPartition, Groups: [][]int{{1, 2}, {3, 4, 5}}}}},
+		{"at 4s partition 1, 2|3", Step{At: 4 * time.Second, Cmd: C{Action: cluster.ActPartition, Groups: [][]int{{1, 2}, {3}}}}},
+		{"at 4s cut 1 2", Step{At: 4 * time.Second, Cmd: C{Action: cluster.ActCut, Nodes: []int{1, 2}}}},
+		{"at 4s cut 1 -> 2", Step{At: 4 * time.Second, Cmd: C{Action: cluster.ActCut, Nodes: []int{1, 2}, OneWay: true}}},
+		{"at 4s cut 2->1", Step{At: 4 * time.Second, Cmd: C{Action: cluster.ActCut, Nodes: []int{2, 1}, OneWay: true}}},
+		{"at 4s link 1 2", Step{At: 4 * time.Second, Cmd: C{Action: cluster.ActLink, Nodes: []int{1, 2}}}},
+		{"at 5s heal", Step{At: 5 * time.Second, Cmd: C{Action: cluster.ActHeal}}},
+		{"at 5s timeout 4", Step{At: 5 * time.Second, Cmd: C{Action: cluster.ActTimeout, Nodes: []int{4}}}},
+		{"at 6s set heartbeat 3s", Step{At: 6 * time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamHeartbeat, Min: 3 * time.Second}}},
+		{"at 6s set election-timeout 150ms-150ms", Step{At: 6 * time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamElectionTimeout, Min: 150 * time.Millisecond, Max: 150 * time.Millisecond}}},
+		{"at 6s set latency 2ms", Step{At: 6 * time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamLatency, Min: 2 * time.Millisecond, Max: 2 * time.Millisecond}}},
+		{"at 6s set prevote on", Step{At: 6 * time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamPreVote, On: true}}},
+		{"at 6s set checkquorum off", Step{At: 6 * time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamCheckQuorum}}},
+		{"at 0 set drop 30%", Step{Cmd: C{Action: cluster.ActSet, Param: cluster.ParamDrop, Rate: 0.3}}},
+		{"at 1s explain watch n2", Step{At: time.Second, Text: "watch n2"}},
+		{"at 1s set disk-write 5ms", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamDiskWrite, Min: 5 * time.Millisecond}}},
+		{"at 1s log 1,2 append 3", Step{At: time.Second, Cmd: C{Action: cluster.ActLog, Nodes: []int{1, 2}, Count: 3}}},
+		{"at 1s log leader append 1", Step{At: time.Second, Cmd: C{Action: cluster.ActLog, Nodes: []int{Leader}, Count: 1}}},
 	} {
 		got, err := ParseLine(tc.line)
 		if err != nil {
@@ -39,6 +47,138 @@ func TestParseLine(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%q:\n got %+v\nwant %+v", tc.line, got, tc.want)
 		}
+	}
+}
+
+// Every command form prints in one canonical way, which reads back.
+func TestCommandPrintsCanonical(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"kill n2,3", "kill 2,3"},
+		{"kill leader", "kill leader"},
+		{"timeout   leader", "timeout leader"},
+		{"cut 1->2", "cut 1 -> 2"},
+		{"cut 1  2", "cut 1 2"},
+		{"link n1 n2", "link 1 2"},
+		{"partition 1, 2|3", "partition 1,2 | 3"},
+		{"set drop 30%", "set drop 0.3"},
+		{"set drop 0.25", "set drop 0.25"},
+		{"set prevote yes", "set prevote on"},
+		{"set checkquorum 0", "set checkquorum off"},
+		{"set latency 2ms", "set latency 2ms-2ms"},
+		{"set heartbeat 1500ms", "set heartbeat 1.5s"},
+		{"set election-timeout 150ms-300ms", "set election-timeout 150ms-300ms"},
+		{"heal", "heal"},
+		{"pause", "pause"},
+		{"resume", "resume"},
+		{"step", "step"},
+		{"speed 0.5x", "speed 0.5"},
+	} {
+		cmd, err := ParseCommand(tc.in)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if got := cmd.String(); got != tc.want {
+			t.Errorf("%q prints as %q, want %q", tc.in, got, tc.want)
+		}
+		back, err := ParseCommand(cmd.String())
+		if err != nil || !reflect.DeepEqual(back, cmd) {
+			t.Errorf("%q: %q reads back as %+v (%v), want %+v", tc.in, cmd.String(), back, err, cmd)
+		}
+	}
+}
+
+// randomCommand makes a valid command of any form, with values a parser
+// accepts.
+func randomCommand(rng *rand.Rand) cluster.Command {
+	actions := cluster.Actions()
+	cmd := cluster.Command{Action: actions[rng.IntN(len(actions))]}
+	nodes := func(k int) []int {
+		return rng.Perm(12)[:k]
+	}
+	plus1 := func(ids []int) []int {
+		for i := range ids {
+			ids[i]++
+		}
+		return ids
+	}
+	// 1ms (raftty's floor for timers) to 10s, to the microsecond.
+	dur := func() time.Duration { return time.Duration(1000+rng.IntN(10_000_000)) * time.Microsecond }
+	switch a := cmd.Action; {
+	case a.TakesNodes():
+		if rng.IntN(4) == 0 {
+			cmd.Nodes = []int{cluster.LeaderNode}
+		} else {
+			cmd.Nodes = plus1(nodes(1 + rng.IntN(5)))
+		}
+	case a == cluster.ActCut || a == cluster.ActLink:
+		cmd.Nodes = plus1(nodes(2))
+		cmd.OneWay = a == cluster.ActCut && rng.IntN(2) == 0
+	case a == cluster.ActPartition:
+		perm := plus1(nodes(1 + rng.IntN(11)))
+		for len(perm) > 0 {
+			k := 1 + rng.IntN(len(perm))
+			cmd.Groups = append(cmd.Groups, perm[:k])
+			perm = perm[k:]
+		}
+	case a == cluster.ActSet:
+		params := cluster.Params()
+		cmd.Param = params[rng.IntN(len(params))]
+		switch p := cmd.Param; {
+		case p.IsRange():
+			cmd.Min = dur()
+			cmd.Max = cmd.Min + dur()*time.Duration(rng.IntN(2))
+			if p == cluster.ParamLatency && rng.IntN(3) == 0 {
+				cmd.Min = 0
+			}
+		case p == cluster.ParamHeartbeat || p == cluster.ParamDiskWrite:
+			cmd.Min = dur()
+		case p == cluster.ParamDrop:
+			cmd.Rate = []float64{0, 1, rng.Float64(), float64(rng.IntN(101)) / 100}[rng.IntN(4)]
+		case p.IsSwitch():
+			cmd.On = rng.IntN(2) == 0
+		}
+	case a == cluster.ActSpeed:
+		cmd.Speed = cluster.MinSpeed + rng.Float64()*(cluster.MaxSpeed-cluster.MinSpeed)
+	case a == cluster.ActLog:
+		if rng.IntN(4) == 0 {
+			cmd.Nodes = []int{cluster.LeaderNode}
+		} else {
+			cmd.Nodes = plus1(nodes(1 + rng.IntN(5)))
+		}
+		cmd.Count = 1 + rng.IntN(1000)
+	}
+	return cmd
+}
+
+// Property: every valid command prints to a line that parses back to the
+// same command.
+func TestCommandRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	seen := map[cluster.Action]bool{}
+	for i := 0; i < 20000; i++ {
+		cmd := randomCommand(rng)
+		seen[cmd.Action] = true
+		back, err := ParseCommand(cmd.String())
+		if err != nil {
+			t.Fatalf("%+v prints as %q, which does not parse: %v", cmd, cmd.String(), err)
+		}
+		if !reflect.DeepEqual(back, cmd) {
+			t.Fatalf("%q reads back as\n %+v\nwant %+v", cmd.String(), back, cmd)
+		}
+		// The same through a scenario step and a whole file.
+		st := Step{At: time.Duration(rng.IntN(1e6)) * time.Microsecond, Cmd: cmd}
+		if cmd.Action.Paces() {
+			continue
+		}
+		line := "at " + cluster.FormatDuration(st.At) + " " + st.String()
+		got, err := ParseLine(line)
+		if err != nil || !reflect.DeepEqual(got, st) {
+			t.Fatalf("%q reads back as %+v (%v), want %+v", line, got, err, st)
+		}
+	}
+	if len(seen) != len(cluster.Actions()) {
+		t.Fatalf("the generator made %d of %d actions", len(seen), len(cluster.Actions()))
 	}
 }
 
@@ -65,6 +205,8 @@ func TestParseLineErrors(t *testing.T) {
 		{"at 2s heal now", `heal takes no arguments`},
 		{"at 2s set heartbeat", `set takes a name and a value`},
 		{"at 2s set speed 2", `unknown setting "speed"`},
+		{"at 2s pause", `pause paces the live view; a scenario cannot use it`},
+		{"at 2s speed 2", `speed paces the live view`},
 		{"at 2s set heartbeat 0s", `heartbeat 0s: must be positive`},
 		{"at 2s set heartbeat fast", `heartbeat fast: not a duration`},
 		{"at 2s set election-timeout 300ms-150ms", `min must not exceed max`},
@@ -109,7 +251,7 @@ at 3s restart 2
 	}
 	var got []string
 	for _, st := range s.Steps {
-		got = append(got, st.Source+" "+st.Action)
+		got = append(got, st.Source+" "+st.Cmd.Action.String())
 	}
 	want := []string{"demo.txt:4 disconnect", "demo.txt:2 kill", "demo.txt:5 restart"}
 	if !reflect.DeepEqual(got, want) {
@@ -153,6 +295,12 @@ func TestDirectivesAndExpectErrors(t *testing.T) {
 		{"nodes zero\n", `x.txt:1: nodes "zero": want a number from 1`},
 		{"seed -1\n", `x.txt:1: seed "-1"`},
 		{"for 0s\n", `x.txt:1: for "0s": want a positive duration`},
+		{"heartbeat fast\n", `x.txt:1: heartbeat fast: not a duration`},
+		{"drop 2\n", `x.txt:1: drop 2: need a probability between 0 and 1`},
+		{"prevote\n", `x.txt:1: prevote takes one value, like "prevote off", got ""`},
+		{"heartbeat 1s 2s\n", `x.txt:1: heartbeat takes one value, like "heartbeat 50ms", got "1s 2s"`},
+		{"prevote maybe\n", `x.txt:1: prevote maybe: want on or off`},
+		{"unsafe-forget-votes maybe\n", `x.txt:1: unsafe-forget-votes "maybe": want on or off`},
 		{"at 1s expect magic\n", `x.txt:1: expect "magic": want leader, no-leader`},
 		{"at 1s expect height >= 3\n", `x.txt:1: expect: unknown metric "height"`},
 		{"at 1s expect term ~ 3\n", `x.txt:1: expect term: unknown comparison "~"`},

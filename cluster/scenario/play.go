@@ -1,31 +1,28 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"raftty/cluster"
-	"raftty/raft"
 )
 
 // Validate checks every step's node ids against a cluster of the given size,
 // so that a script naming node 7 of 5 is refused before the run starts.
 func (s *Script) Validate(nodes int) error {
 	for _, st := range append(slices.Clone(s.Steps), s.Final...) {
-		ids := st.Nodes
-		for _, g := range st.Groups {
-			ids = append(ids[:len(ids):len(ids)], g...)
-		}
-		if st.Action == ActExpect {
-			ids = []int{st.Expect.node}
-		}
-		for _, id := range ids {
-			if id > nodes {
+		if st.IsExpect() {
+			if id := st.Expect.node; id > nodes {
 				return fmt.Errorf("%s: no node %d (nodes are 1..%d)", st.Source, id, nodes)
 			}
+			continue
+		}
+		if st.IsExplain() {
+			continue
+		}
+		if err := st.Cmd.Check(nodes); err != nil {
+			return fmt.Errorf("%s: %w", st.Source, err)
 		}
 	}
 	return nil
@@ -37,106 +34,26 @@ func (s *Script) Add(steps ...Step) {
 	s.Sort()
 }
 
-// Apply carries out the step on c at c's current time.
+// Apply carries out the step on c at c's current time: a command through
+// the cluster (cluster.Execute), an explain or expect as an event.
 func (st Step) Apply(c *cluster.Cluster) error {
-	switch st.Action {
-	case ActPartition:
-		return c.Partition(st.Groups)
-	case ActCut:
-		return c.Cut(st.Nodes[0], st.Nodes[1], st.OneWay)
-	case ActLink:
-		return c.Link(st.Nodes[0], st.Nodes[1])
-	case ActHeal:
-		c.Heal()
-		return nil
-	case ActSet:
-		return applySetting(c, st.Param, st.Value)
-	case ActLog:
-		return applyLog(c, st)
-	case ActExplain:
-		c.Explain(st.Text)
-		return nil
-	case ActExpect:
+	switch {
+	case st.IsExpect():
 		ok, got := st.Expect.Check(c)
 		c.ReportExpectation(st.Expect.Text, st.Source, ok, got)
 		return nil
+	case st.IsExplain():
+		c.Explain(st.Text)
+		return nil
 	}
-	var errs []error
-	for _, id := range st.Nodes {
-		if id == Leader {
-			if id = c.Leader(); id == 0 {
-				errs = append(errs, errors.New("there is no leader"))
-				continue
-			}
-		}
-		errs = append(errs, applyToNode(c, st.Action, id))
-	}
-	return errors.Join(errs...)
-}
-
-func applyToNode(c *cluster.Cluster, action string, id int) error {
-	switch action {
-	case ActDisconnect:
-		return c.Disconnect(id)
-	case ActReconnect:
-		return c.Reconnect(id)
-	case ActKill:
-		return c.Kill(id)
-	case ActRestart:
-		return c.Restart(id)
-	case ActTimeout:
-		return c.Timeout(id)
-	}
-	return fmt.Errorf("unknown action %q", action)
-}
-
-// applyLog appends st.Value entries to the logs of st.Nodes, "leader"
-// resolved now.
-func applyLog(c *cluster.Cluster, st Step) error {
-	count, err := strconv.Atoi(st.Value)
-	if err != nil {
-		return fmt.Errorf("log append %q: want a count", st.Value)
-	}
-	ids := slices.Clone(st.Nodes)
-	for i, id := range ids {
-		if id == Leader {
-			if ids[i] = c.Leader(); ids[i] == 0 {
-				return errors.New("there is no leader")
-			}
-		}
-	}
-	return c.AppendLog(ids, count)
-}
-
-func applySetting(c *cluster.Cluster, name, value string) error {
-	s, err := ParseSetting(name, value)
-	if err != nil {
-		return err
-	}
-	t := c.Config().Timing
-	switch name {
-	case "election-timeout":
-		return c.SetTiming(raft.Timing{ElectionMin: s.Min, ElectionMax: s.Max, Heartbeat: t.Heartbeat})
-	case "heartbeat":
-		return c.SetTiming(raft.Timing{ElectionMin: t.ElectionMin, ElectionMax: t.ElectionMax, Heartbeat: s.Min})
-	case "latency":
-		return c.SetLatency(s.Min, s.Max)
-	case "drop":
-		return c.SetDropRate(s.Rate)
-	case "prevote":
-		c.SetPreVote(s.On)
-	case "checkquorum":
-		c.SetCheckQuorum(s.On)
-	case "disk-write":
-		return c.SetDiskWrite(s.Min)
-	}
-	return nil
+	return c.Apply(st.Cmd)
 }
 
 // Player plays a script against a cluster as virtual time advances.
 type Player struct {
-	script *Script
-	next   int
+	script  *Script
+	next    int
+	started bool
 }
 
 // NewPlayer returns a player at the start of script (nil plays nothing).
@@ -163,14 +80,28 @@ func (p *Player) NextAt() (time.Duration, bool) {
 	return p.script.Steps[p.next].At, true
 }
 
+// start says what the scenario shows, once, before anything else happens.
+func (p *Player) start(c *cluster.Cluster) {
+	if !p.started {
+		p.started = true
+		if p.script.Explain != "" {
+			c.Explain(p.script.Explain)
+		}
+	}
+}
+
 // PlayDue carries out every step due at or before c's current time. A step
-// that fails becomes an error event in the stream.
+// that fails becomes an error event in the stream. Between two steps the
+// cluster runs what the first caused at that same instant, so a step
+// written (or recorded) after others at time T sees everything they did.
 func (p *Player) PlayDue(c *cluster.Cluster) {
+	p.start(c)
 	for p.next < len(p.script.Steps) && p.script.Steps[p.next].At <= c.Now() {
 		st := p.script.Steps[p.next]
 		p.next++
+		c.RunUntil(c.Now())
 		if err := st.Apply(c); err != nil {
-			c.ReportError(fmt.Errorf("%s: %s: %w", st.Source, st.Action, err))
+			c.ReportError(fmt.Errorf("%s: %s: %w", st.Source, st.Cmd.Action, err))
 		}
 	}
 }
@@ -184,6 +115,7 @@ func (p *Player) Finish(c *cluster.Cluster) {
 
 // RunUntil runs c to virtual time t, carrying out each step at its time.
 func (p *Player) RunUntil(c *cluster.Cluster, t time.Duration) {
+	p.start(c)
 	for {
 		at, ok := p.NextAt()
 		if !ok || at > t {
