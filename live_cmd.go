@@ -11,8 +11,9 @@ import (
 )
 
 type uiOptions struct {
-	speed   float64
-	noColor bool
+	speed       float64
+	noColor     bool
+	startPaused bool
 }
 
 func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
@@ -27,10 +28,11 @@ func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
 		return badInput(fmt.Errorf("the live view needs a terminal; use `raftty run` to run headless"))
 	}
 	return tui.Run(cmd.Context(), tui.Options{
-		Config:   s.cfg,
-		Speed:    ui.speed,
-		Script:   s.script,
-		Warnings: s.warnings,
-		NoColor:  ui.noColor || os.Getenv("NO_COLOR") != "",
+		Config:      s.cfg,
+		Speed:       ui.speed,
+		Script:      s.script,
+		Warnings:    s.warnings,
+		NoColor:     ui.noColor || os.Getenv("NO_COLOR") != "",
+		StartPaused: ui.startPaused,
 	})
 }

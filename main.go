@@ -120,6 +120,7 @@ func newRootCmd() *cobra.Command {
 	flags.register(root)
 	root.Flags().Float64Var(&ui.speed, "speed", defaultSpeed, "virtual time per wall time (0.1 = ten times slower than real)")
 	root.Flags().BoolVar(&ui.noColor, "no-color", false, "draw without colours (also when NO_COLOR is set)")
+	root.Flags().BoolVar(&ui.startPaused, "start-paused", false, "start with the clock stopped (space starts it); a scenario always does")
 	// Subcommands inherit this: every flag error is bad input, exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
 	root.AddCommand(newRunCmd(), newScenariosCmd(), newBenchCmd(), newChaosCmd())

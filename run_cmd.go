@@ -118,6 +118,7 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 	}
 	c.ReportParams()
 	player := scenario.NewPlayer(s.script)
+	player.EndAt(s.runFor) // --for may say otherwise than the file
 	rate, _ := eventRate(s.cfg, s.script)
 	slice := max(time.Duration(sliceEvents/rate*float64(time.Second)), time.Millisecond)
 	for at := time.Duration(0); at < s.runFor && werr == nil; {

@@ -84,7 +84,9 @@ func mapText(m *Model, w, h int) string {
 	return strings.Join(keep, "\n")
 }
 
-func isCandidacy(e *cluster.Event) bool { return e.Kind == cluster.KindState && e.State == cluster.StateCandidate }
+func isCandidacy(e *cluster.Event) bool {
+	return e.Kind == cluster.KindState && e.State == cluster.StateCandidate
+}
 
 // Golden maps at fixed seeds, each also checked for what it must show, so
 // that an -update cannot bless a map that lost it.

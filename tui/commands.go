@@ -269,6 +269,7 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
 	at, resume := m.cur.at, m.cur.resume
 	m.hist.truncateAfter(at)
+	m.checks.forgetAfter(at)
 	m.cur = timeCursor{live: m.cur.live}
 	m.paused = !resume
 	var said []string

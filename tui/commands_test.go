@@ -436,7 +436,7 @@ func TestScenarioRestartRunsOffUpdate(t *testing.T) {
 		t.Fatalf("status %q", h.m.status)
 	}
 	h.m.Update(cmd())
-	if calls != 1 || h.m.live != Cluster(started.live) || h.m.script == nil || !strings.Contains(h.m.status, "started") {
+	if calls != 1 || h.m.live != Cluster(started.live) || h.m.script == nil || !strings.Contains(h.m.status, "paused at its start") {
 		t.Fatalf("after the command: %d calls, status %q", calls, h.m.status)
 	}
 }

@@ -58,6 +58,10 @@ func (m *Model) render() string {
 		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
 		spare--
 	}
+	if line := m.checklistLine(w, m.cursorMoment()); line != "" && spare > 0 {
+		top = append(top, line)
+		spare--
+	}
 	for _, line := range wrapText(m.explain, w-2, min(maxExplainLines, max(spare, 0))) {
 		top = append(top, fit(m.wraps.status.apply(" "+line), w))
 	}

@@ -118,6 +118,9 @@ type Model struct {
 	status    string
 	statusErr bool
 
+	// checks is the running scenario's expectations and their outcomes.
+	checks checklist
+
 	// cur is the time cursor; tl where the timeline was last drawn;
 	// dragging: the mouse button went down on the timeline.
 	cur      timeCursor
@@ -188,6 +191,7 @@ func (m *Model) SetScenario(title, explain string) { m.title, m.explain = title,
 // explanation, and its steps in a saved session.
 func (m *Model) SetScript(script *scenario.Script) {
 	m.script = script
+	m.checks = m.newChecklist()
 	if script != nil && script.Title != "" {
 		m.SetScenario(script.Title, script.Explain)
 	}
@@ -200,6 +204,7 @@ func (m *Model) SetRestarter(r Restarter) { m.restart = r }
 func (m *Model) switchTo(live Cluster, script *scenario.Script) {
 	m.live = live
 	m.script = script
+	m.checks = m.newChecklist()
 	m.snap = live.Snapshot()
 	m.cur = timeCursor{live: m.snap}
 	m.hist = newHistory(len(m.snap.Nodes))
@@ -277,7 +282,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.switchTo(msg.live, msg.script)
-		m.setStatus("scenario "+msg.name+" started (s chooses another)", nil)
+		m.setStatus("scenario "+msg.name+", paused at its start: read what to watch above, then space starts it (s chooses another)", nil)
 		return m, nil
 	case savedMsg:
 		return m, m.saved(msg)
@@ -328,6 +333,7 @@ func (m *Model) drain() bool {
 	m.evbuf, dropped = m.live.Drain(m.evbuf[:0])
 	m.uiDropped += dropped
 	for i := range m.evbuf {
+		m.checks.observe(&m.evbuf[i])
 		if m.evbuf[i].Kind == cluster.KindExplain {
 			m.explain = m.evbuf[i].Detail
 		}

@@ -27,6 +27,9 @@ type Options struct {
 	// beside a scenario's title rather than instead of it.
 	Warnings []string
 	NoColor  bool
+	// StartPaused starts the clock stopped, as a scenario always does:
+	// a class reads what to watch before anything moves.
+	StartPaused bool
 	// Input and Output default to the terminal.
 	Input  io.Reader
 	Output io.Writer
@@ -37,7 +40,7 @@ type Options struct {
 func Run(ctx context.Context, opts Options) error {
 	start := func(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
 		// The player says the script's explanation when the clock starts.
-		return cluster.StartLive(ctx, cfg, cluster.LiveOptions{Speed: opts.Speed, Advance: scenario.NewPlayer(script)})
+		return cluster.StartLive(ctx, cfg, liveOptions(opts, script))
 	}
 	live, err := start(opts.Config, opts.Script)
 	if err != nil {
@@ -56,7 +59,7 @@ func Run(ctx context.Context, opts Options) error {
 	}()
 
 	m := newSession(live, opts)
-	m.script = opts.Script // a saved session includes its steps
+	m.SetScript(opts.Script) // a saved session includes its steps; the checklist shows its expectations
 	m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)
 		if err != nil {
@@ -101,9 +104,14 @@ func newSession(live Cluster, opts Options) *Model {
 	if len(opts.Warnings) > 0 {
 		warning = "warning: " + strings.Join(opts.Warnings, "; ")
 	}
+	switch {
+	case isLesson(opts.Script):
+		m.setStatus("paused at the start of the scenario: read what to watch above, then space starts it", nil)
+	case opts.StartPaused:
+		m.setStatus("paused at the start: space starts the clock", nil)
+	}
 	if opts.Script != nil && opts.Script.Title != "" {
 		m.SetScenario(opts.Script.Title, opts.Script.Explain)
-		m.setStatus("scenario "+opts.Script.Name+": its steps play as the clock passes them; s picks another", nil)
 		if warning != "" {
 			m.setStatus(warning, nil)
 		}
@@ -130,4 +138,19 @@ func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
 		progOpts = append(progOpts, tea.WithOutput(opts.Output))
 	}
 	return progOpts
+}
+
+// liveOptions is how a session runs a cluster playing script: a lesson,
+// or --start-paused, starts with the clock stopped.
+func liveOptions(opts Options, script *scenario.Script) cluster.LiveOptions {
+	return cluster.LiveOptions{
+		Speed: opts.Speed, Paused: opts.StartPaused || isLesson(script), Advance: scenario.NewPlayer(script),
+	}
+}
+
+// isLesson reports whether script is a scenario to teach with (it has a
+// title or says what to watch), rather than a few --at commands: a lesson
+// starts paused with its explanation on screen.
+func isLesson(script *scenario.Script) bool {
+	return script != nil && (script.Title != "" || script.Explain != "")
 }

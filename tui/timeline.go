@@ -46,7 +46,7 @@ func (m *Model) timelineAxis(w, h, y int, withAxis bool) []string {
 	}
 	m.tl.y0, m.tl.rows = y+1, last-first
 	if withAxis {
-		lines = append(lines, strings.Repeat(" ", label)+axis(start, zoom, cols, cursorCol))
+		lines = append(lines, strings.Repeat(" ", label)+m.markEnd(axis(start, zoom, cols, cursorCol), start, zoom, cols))
 	}
 	title := fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend",
 		zoom, m.keys.ZoomIn.Help().Key, m.keys.ZoomOut.Help().Key)
@@ -177,3 +177,16 @@ func formatAxis(t, zoom time.Duration) string {
 // isDecision: a mark that says a node changed what it does (timed out,
 // campaigned, won, stepped down), which the timeline must not hide.
 func isDecision(k markKind) bool { return k >= markPreCandidate }
+
+// markEnd writes "┃end" on the axis at the column where the running
+// scenario ends, if it is on screen.
+func (m *Model) markEnd(axisLine string, start, zoom time.Duration, cols int) string {
+	end := m.scenarioEnd()
+	if end <= 0 || end < start || end >= start+time.Duration(cols)*zoom {
+		return axisLine
+	}
+	line := []rune(axisLine)
+	col := int((end - start) / zoom)
+	copy(line[col:], []rune("┃end")[:min(4, cols-col)])
+	return string(line)
+}

@@ -171,6 +171,13 @@ func (m *Model) header(w int) string {
 		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
 		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
 	}
+	if end := m.scenarioEnd(); end > 0 {
+		text := fmt.Sprintf("scenario ends at %v", end)
+		if m.cursorMoment() >= end {
+			text = m.wraps.title.apply(fmt.Sprintf("scenario over at %v", end))
+		}
+		parts = append(parts, part{text, 5})
+	}
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	if m.cur.past {
 		// Said so that the back row of a class can read it.

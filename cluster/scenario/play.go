@@ -54,6 +54,11 @@ type Player struct {
 	script  *Script
 	next    int
 	started bool
+	// end is when the run ends and the final expectations are checked
+	// (the script's for unless EndAt says otherwise; 0: no end), and
+	// finished says they have been.
+	end      time.Duration
+	finished bool
 }
 
 // NewPlayer returns a player at the start of script (nil plays nothing).
@@ -61,8 +66,13 @@ func NewPlayer(script *Script) *Player {
 	if script == nil {
 		script = &Script{}
 	}
-	return &Player{script: script}
+	return &Player{script: script, end: script.For}
 }
+
+// EndAt sets when the run ends: RunUntil checks the final expectations
+// there, as `raftty run` does at the end of the run, so that the live view
+// checks them as it passes that moment.
+func (p *Player) EndAt(t time.Duration) { p.end = t }
 
 // Fork returns a copy of p at the same point of its script, for time
 // travel (see cluster.Forker). The script itself is shared: it never
@@ -106,8 +116,12 @@ func (p *Player) PlayDue(c *cluster.Cluster) {
 	}
 }
 
-// Finish checks the script's end-of-run expectations on c.
+// Finish checks the script's end-of-run expectations on c, once.
 func (p *Player) Finish(c *cluster.Cluster) {
+	if p.finished {
+		return
+	}
+	p.finished = true
 	for _, st := range p.script.Final {
 		_ = st.Apply(c)
 	}
@@ -123,6 +137,10 @@ func (p *Player) RunUntil(c *cluster.Cluster, t time.Duration) {
 		}
 		c.RunUntil(at)
 		p.PlayDue(c)
+	}
+	if p.end > 0 && !p.finished && t >= p.end {
+		c.RunUntil(p.end)
+		p.Finish(c)
 	}
 	c.RunUntil(t)
 }

@@ -1,0 +1,98 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"raftty/cluster"
+)
+
+// checkItem is one expectation of the running scenario: when it is
+// checked, what it says, and, once checked, whether it held.
+type checkItem struct {
+	at     time.Duration // when it is checked; the end of the run for a final one
+	text   string
+	source string // its line, which the expect event names
+}
+
+// checkResult is a checked expectation, from its expect event.
+type checkResult struct {
+	at     time.Duration
+	passed bool
+	got    string
+}
+
+// checklist is what a scenario expects, and what came of it: a teacher
+// sees every expectation pending, then holding or failed, with the time it
+// was decided. In the past it shows what was decided by the cursor.
+type checklist struct {
+	items   []checkItem
+	results map[string]checkResult // by source
+}
+
+// newChecklist lists a script's expectations: timed ones, then the final
+// ones checked at the end of the run (end; 0 when the run has no end).
+func (m *Model) newChecklist() checklist {
+	cl := checklist{results: map[string]checkResult{}}
+	if m.script == nil {
+		return cl
+	}
+	for _, st := range m.script.Steps {
+		if st.IsExpect() {
+			cl.items = append(cl.items, checkItem{at: st.At, text: st.Expect.Text, source: st.Source})
+		}
+	}
+	for _, st := range m.script.Final {
+		cl.items = append(cl.items, checkItem{at: m.script.For, text: st.Expect.Text, source: st.Source})
+	}
+	return cl
+}
+
+// observe takes an expect event's outcome.
+func (cl *checklist) observe(e *cluster.Event) {
+	if e.Kind == cluster.KindExpect && cl.results != nil {
+		cl.results[e.Source] = checkResult{at: e.At, passed: e.Passed, got: e.Got}
+	}
+}
+
+// forgetAfter drops the outcomes decided after t: a fork replaces them.
+func (cl *checklist) forgetAfter(t time.Duration) {
+	for src, r := range cl.results {
+		if r.at > t {
+			delete(cl.results, src)
+		}
+	}
+}
+
+// line draws the checklist in one line as of moment now: "expect: ✓ leader
+// (2.000s) · ✗ term >= 5 (6.000s, got 3) · … no violation (at 6s)".
+func (m *Model) checklistLine(w int, now time.Duration) string {
+	cl := &m.checks
+	if len(cl.items) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(cl.items))
+	for _, it := range cl.items {
+		r, ok := cl.results[it.source]
+		switch {
+		case ok && r.at <= now && r.passed:
+			parts = append(parts, m.wraps.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, r.at.Seconds())))
+		case ok && r.at <= now:
+			parts = append(parts, m.wraps.errorText.apply(fmt.Sprintf("✗ %s (%.3fs, got %s)", it.text, r.at.Seconds(), r.got)))
+		case it.at > 0:
+			parts = append(parts, m.wraps.dim.apply(fmt.Sprintf("… %s (at %v)", it.text, it.at)))
+		default:
+			parts = append(parts, m.wraps.dim.apply("… "+it.text))
+		}
+	}
+	return fit(" expect: "+strings.Join(parts, m.wraps.dim.apply(" · ")), w)
+}
+
+// scenarioEnd is when the running scenario ends, or 0.
+func (m *Model) scenarioEnd() time.Duration {
+	if m.script == nil {
+		return 0
+	}
+	return m.script.For
+}

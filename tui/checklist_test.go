@@ -1,0 +1,101 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
+
+const lesson = `title The first election
+explain Five followers wait; the first whose timer fires campaigns.
+for 2s
+at 1s expect leader
+at 1500ms expect term >= 50
+expect no violation
+`
+
+// newLessonHarness opens a scenario as the live view does: paused, its
+// explanation and checklist on screen.
+func newLessonHarness(t *testing.T) *harness {
+	t.Helper()
+	script, err := scenario.Parse("lesson.txt", strings.NewReader(lesson))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := cluster.DefaultConfig()
+	cfg.Seed = 1
+	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
+	start := h.wall
+	opts := liveOptions(Options{Speed: 1, Script: script}, script)
+	opts.Ticks, opts.Now = h.ticks, func() time.Time { return start }
+	live, err := cluster.StartLive(context.Background(), cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(live.Stop)
+	h.live = live
+	h.m = newSession(live, Options{Speed: 1, Script: script})
+	h.m.SetScript(script)
+	h.m.tick = func() tea.Cmd { return nil }
+	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	return h
+}
+
+// A scenario opens paused with what to watch and its checklist; the
+// checklist fills in as the expectations are checked, the end is marked,
+// and in the past it shows what was decided by then.
+func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
+	h := newLessonHarness(t)
+	h.advance(time.Second)
+	screen := ansi.Strip(h.m.render())
+	if !h.snap().Paused || h.snap().Now != 0 {
+		t.Fatalf("the scenario did not wait: paused %v at %v", h.snap().Paused, h.snap().Now)
+	}
+	for _, want := range []string{"The first election", "the first whose timer fires", "… leader (at 1s)",
+		"… no violation (at 2s)", "space starts it", "scenario ends at 2s"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the opening screen lacks %q:\n%s", want, screen)
+		}
+	}
+	h.press("space")
+	h.advance(2500 * time.Millisecond)
+	screen = ansi.Strip(h.m.render())
+	for _, want := range []string{"✓ leader (1.000s)", "✗ term >= 50 (1.500s, got 1)", "✓ no violation (2.000s)",
+		"scenario over at 2s", "┃end"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("after the end the screen lacks %q:\n%s", want, screen)
+		}
+	}
+	// The final expectation was checked once, at the end, live.
+	final := 0
+	for i := 0; i < h.m.hist.decisions.len(); i++ {
+		if strings.Contains(h.m.hist.decisions.at(i).text, "no violation") {
+			final++
+		}
+	}
+	if final != 1 {
+		t.Fatalf("the final expectation was reported %d times", final)
+	}
+
+	h.seekTo(1200 * time.Millisecond)
+	line := ansi.Strip(h.m.checklistLine(200, h.m.cursorMoment()))
+	if !strings.Contains(line, "✓ leader") || !strings.Contains(line, "… term >= 50") || !strings.Contains(line, "… no violation") {
+		t.Fatalf("at 1.2s the checklist says %q; want the leader held and the rest pending", line)
+	}
+}
+
+func TestStartPausedWithoutAScenario(t *testing.T) {
+	if o := liveOptions(Options{StartPaused: true}, nil); !o.Paused {
+		t.Fatal("--start-paused did not pause")
+	}
+	if o := liveOptions(Options{}, &scenario.Script{Steps: []scenario.Step{{At: time.Second}}}); o.Paused {
+		t.Fatal("a few --at commands paused the start: only a lesson (title or explanation) does")
+	}
+}
