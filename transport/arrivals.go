@@ -164,8 +164,8 @@ func cmpFlight(x, y flight) int {
 func (a *arrivals) clone() *arrivals {
 	c := &arrivals{nonEmpty: a.nonEmpty, base: a.base, sorted: a.sorted, n: a.n, far: slices.Clone(a.far)}
 	for i := range a.buckets {
-		if b := &a.buckets[i]; len(b.items) > 0 {
-			c.buckets[i] = bucket{items: slices.Clone(b.items), head: b.head}
+		if b := &a.buckets[i]; len(b.items) > b.head {
+			c.buckets[i] = bucket{items: slices.Clone(b.items[b.head:])}
 		}
 	}
 	return c
