@@ -79,3 +79,33 @@ func TestProgramKillLeader(t *testing.T) {
 		t.Fatal("the kill never reached the program's event log")
 	}
 }
+
+// The whole program under teatest: ← goes into the past (the cluster
+// pauses: the pause command is seen), end comes back to live (the cluster
+// resumes), and the screen said PAST in between.
+func TestProgramScrubsBackAndReturns(t *testing.T) {
+	h := newHarness(t, 42)
+	for i := 0; i < 40; i++ { // two virtual seconds, before the program starts
+		h.wall = h.wall.Add(50 * time.Millisecond)
+		h.ticks <- h.wall
+	}
+	done := make(chan error, 16)
+	m := New(notifying{Cluster: h.live, done: done}, DefaultStyles(true))
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	for range 30 {
+		tm.Send(keyMsg("left"))
+	}
+	waitCommand(t, done) // the pause that going back asks for
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "PAST t=") },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	if !h.live.Snapshot().Paused {
+		t.Fatal("the cluster runs while the view is in the past")
+	}
+	tm.Send(keyMsg("end"))
+	waitCommand(t, done) // the resume
+	tm.Send(keyMsg("q"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	if final.cur.past || h.live.Snapshot().Paused {
+		t.Fatalf("after end: past %v, paused %v; want live and running", final.cur.past, h.live.Snapshot().Paused)
+	}
+}
