@@ -263,3 +263,29 @@ func TestSnapshotLeadersShareSafely(t *testing.T) {
 	}
 	_ = terms
 }
+
+// A tick does at most MaxEventsPerTick events: past that, the virtual clock
+// falls behind the wall and the snapshot says so, and the goroutine stays
+// free for commands and Stop (a 1ms heartbeat at 64x once kept it busy for
+// minutes).
+func TestLiveBoundsTheWorkOfATick(t *testing.T) {
+	w := newFakeWall()
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Nodes = 1, 101
+	l, err := StartLive(context.Background(), cfg, LiveOptions{
+		Speed: 64, Ticks: w.ticks, Now: func() time.Time { return w.t0 }, MaxEventsPerTick: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	w.advance(200 * ms) // 12.8 virtual seconds asked for
+	settle(t, l)
+	s := l.Snapshot()
+	if !s.Behind || s.Now >= 12*time.Second || s.Stats.Events > 1000+2*101*101 {
+		t.Fatalf("after one tick: now %v, %d events, behind %v; want the tick cut short and said", s.Now, s.Stats.Events, s.Behind)
+	}
+	if err := l.Apply(Command{Action: ActKill, Nodes: []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+}

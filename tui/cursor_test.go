@@ -223,3 +223,14 @@ func TestPlayFromThePast(t *testing.T) {
 		t.Fatal("reaching the live edge did not carry on live")
 	}
 }
+
+// A cluster that makes more events than a tick may simulate falls behind
+// the wall clock, and the header says so.
+func TestHeaderSaysTheClockIsBehind(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(100 * time.Millisecond)
+	h.m.cur.live.Behind = true // as Live.advance reports it
+	if !strings.Contains(ansi.Strip(h.m.header(160)), "clock behind") {
+		t.Fatalf("header %q does not say the clock is behind", ansi.Strip(h.m.header(160)))
+	}
+}

@@ -152,6 +152,10 @@ func (m *Model) header(w int) string {
 	speed := formatSpeed(m.speed)
 	if m.paused {
 		speed += " PAUSED"
+	} else if m.cur.live.Behind {
+		// More events than a tick may simulate: the clock runs slower
+		// than asked, and says so rather than freezing the program.
+		speed = m.wraps.cutOff.apply(speed + " (clock behind: too many events)")
 	}
 	// Parts in screen order, each with its rank: when the terminal is
 	// narrow the lowest ranks go first (the seed, the size, the highest
