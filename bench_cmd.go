@@ -91,8 +91,8 @@ func (f benchFlags) options() (bench.Options, []benchSet, error) {
 	if f.trials > maxTrials {
 		return o, nil, fmt.Errorf("--trials %d: want at most %d per setting (the paper ran 1000)", f.trials, maxTrials)
 	}
-	if f.nodes < 1 || f.nodes > 101 {
-		return o, nil, fmt.Errorf("--nodes %d: bench runs 1 to 101 nodes", f.nodes)
+	if f.nodes < 3 || f.nodes > 101 {
+		return o, nil, fmt.Errorf("--nodes %d: bench runs 3 to 101 nodes (with fewer, the crashed leader leaves no majority to elect another)", f.nodes)
 	}
 	o.Trials, o.Nodes, o.Parallel = f.trials, f.nodes, f.parallel
 	if f.eligible < -1 || f.eligible > f.nodes-1 {

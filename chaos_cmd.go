@@ -39,7 +39,7 @@ func newChaosCmd() *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.IntVar(&f.runs, "runs", 1000, "how many runs")
-	fs.Uint64Var(&f.seed, "seed", 1, "the first run's seed; run i uses seed+i")
+	fs.Uint64Var(&f.seed, "seed", 1, "the first run's seed; the runs use seed, seed+1, seed+2, ...")
 	fs.StringVar(&f.duration, "duration", "20s", "virtual time per run")
 	fs.StringVar(&f.out, "out", "", "where a failing run's scenario files are written (default: a new temporary directory, printed)")
 	fs.BoolVar(&f.unsafe, "unsafe-forget-votes", false, "run the broken variant, to see a failure found and shrunk")

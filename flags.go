@@ -47,7 +47,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	}
 	fs.StringVar(&f.electionTimeout, "election-timeout", cluster.FormatRange(d.ElectionMin, d.ElectionMax), "election timeout range MIN-MAX, drawn anew at every reset")
 	fs.StringVar(&f.heartbeat, "heartbeat", cluster.FormatDuration(d.Heartbeat), "leader heartbeat interval")
-	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "one-way message latency range MIN-MAX")
+	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "message latency, one way: a range MIN-MAX")
 	fs.StringVar(&f.drop, "drop", "0", "probability that a message is lost (0.3 or 30%)")
 	fs.StringVar(&f.diskWrite, "disk-write", "0", "how long persisting term and vote takes before a node's messages leave")
 	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"raftty/cluster"
 	"raftty/tui"
 )
 
@@ -21,8 +22,8 @@ func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
-	if !(ui.speed > 0 && ui.speed <= 64) {
-		return badInput(fmt.Errorf("--speed %g: need a speed above 0 and at most 64", ui.speed))
+	if !(ui.speed >= cluster.MinSpeed && ui.speed <= cluster.MaxSpeed) {
+		return badInput(fmt.Errorf("--speed %g: want a number from 1/256 (%g) to %g, as + and - go", ui.speed, cluster.MinSpeed, cluster.MaxSpeed))
 	}
 	if !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return badInput(fmt.Errorf("the live view needs a terminal; use `raftty run` to run headless"))

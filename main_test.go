@@ -292,7 +292,8 @@ func TestBench(t *testing.T) {
 		{"--set 3", "--set 3: want 1, 2 or all"},
 		{"--latency 9ms-1ms", "--latency 9ms-1ms: min must not exceed max"},
 		{"--limit never", "--limit never: want a positive duration"},
-		{"--nodes 500", "--nodes 500: bench runs 1 to 101 nodes"},
+		{"--nodes 500", "--nodes 500: bench runs 3 to 101 nodes"},
+		{"--nodes 2", "--nodes 2: bench runs 3 to 101 nodes (with fewer, the crashed leader leaves no majority to elect another)"},
 		// checked before the bench runs: nothing is printed on stdout
 		{"--csv /no/such/dir/samples.csv", "--csv /no/such/dir/samples.csv: no such file or directory"},
 		{"--eligible 7", "--eligible 7: want 0 to 4 survivors, or -1 for half"},
@@ -312,9 +313,10 @@ func TestUIBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--speed", "0"}, "--speed 0: need a speed above 0 and at most 64"},
+		{[]string{"--speed", "0"}, "--speed 0: want a number from 1/256 (0.00390625) to 64"},
+		{[]string{"--speed", "0.001"}, "--speed 0.001: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--for", "5s"}, "unknown flag: --for"}, // the live view runs until you quit
-		{[]string{"--speed", "100"}, "--speed 100: need a speed above 0 and at most 64"},
+		{[]string{"--speed", "100"}, "--speed 100: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
 		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
 		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
@@ -370,6 +372,9 @@ func TestChaosCommand(t *testing.T) {
 		code, rout, rerr := run(t, "run", "--scenario", f)
 		if code != exitFailed || !strings.Contains(rerr, "invariant violation") {
 			t.Errorf("raftty run --scenario %s: exit %d, want the violation (exit 1):\n%s%s", f, code, rout, rerr)
+		}
+		if !strings.Contains(rerr, "replay with --scenario "+f) {
+			t.Errorf("the violation's replay hint does not name the file: %q", rerr)
 		}
 	}
 	// Without --out, the files go to a new temporary directory, printed.

@@ -68,7 +68,11 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 		return outputError(err)
 	}
 	if sum.Violations > 0 {
-		return &exitError{code: exitFailed, err: fmt.Errorf("%d invariant violation(s); replay with --seed %d", sum.Violations, sum.Seed)}
+		replay := fmt.Sprintf("--seed %d", sum.Seed)
+		if flags.scenario != "" {
+			replay = fmt.Sprintf("--scenario %s --seed %d", flags.scenario, sum.Seed)
+		}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d invariant violation(s); replay with %s and the same flags", sum.Violations, replay)}
 	}
 	if len(failed) == 1 {
 		return &exitError{code: exitFailed, err: errors.New(expectationFailure(failed[0]))}

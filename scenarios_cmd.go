@@ -14,7 +14,7 @@ func newScenariosCmd() *cobra.Command {
 		Short: "List the built-in scenarios",
 		Long: "List the built-in scenarios: classic election experiments, each with an explanation and " +
 			"expectations. Run one headless with `raftty run --scenario NAME`, or watch it with `raftty --scenario NAME` " +
-			"(the number may be left out of NAME).",
+			"(NAME may be the full name, the name without its number, or the number alone).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := &checkedWriter{w: cmd.OutOrStdout()}

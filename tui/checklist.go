@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"raftty/cluster"
@@ -86,7 +85,8 @@ func (m *Model) checklistLine(w int, now time.Duration) string {
 			parts = append(parts, m.wraps.dim.apply("… "+it.text))
 		}
 	}
-	return fit(" expect: "+strings.Join(parts, m.wraps.dim.apply(" · ")), w)
+	const label = " expect: "
+	return label + joinFit(parts, m.wraps.dim.apply(" · "), w-len(label))
 }
 
 // scenarioEnd is when the running scenario ends, or 0.

@@ -451,7 +451,8 @@ var commandHelp = []string{
 	"  kill 2,3  restart 2  disconnect leader  reconnect 2  timeout 4  heal",
 	"  cut 1 2  cut 1 -> 2  link 1 2  partition 1,2 | 3,4,5",
 	"  set election-timeout 150ms-300ms  set heartbeat 50ms  set latency 1ms-5ms",
-	"  set drop 30%  set prevote on  set checkquorum off  pause  resume  step  speed 0.5",
+	"  set drop 30%  set prevote on  set checkquorum off  set disk-write 3ms",
+	"  log 1,2 append 3  pause  resume  step  speed 0.5",
 	"  write FILE (or w): save the session as a scenario file",
 }
 
@@ -542,8 +543,14 @@ func (m *Model) updateConfirm(msg tea.KeyPressMsg) tea.Cmd {
 // steps up to now, then every command applied, at its virtual time. At
 // equal times the scenario's steps come first: a command given at T ran
 // after the scenario's steps at T.
+//
+// In the past, the session is saved up to the time cursor: the file
+// replays to the moment on screen.
 func (m *Model) sessionScript() (*scenario.Script, cluster.Snapshot) {
 	snap := m.live.Snapshot()
+	if m.cur.past {
+		snap.Now = m.cur.at
+	}
 	s := &scenario.Script{For: max(snap.Now, 1)}
 	s.SetConfig(snap.Start)
 	if m.script != nil {

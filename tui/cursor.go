@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -28,6 +29,9 @@ type timeCursor struct {
 	resume bool
 	// live is the live cluster's latest snapshot.
 	live cluster.Snapshot
+	// line is the log line . and , stepped to (its ring total number), or
+	// -1: several lines can share an instant, and stepping names each.
+	line int
 }
 
 // timelineGeom is where the last frame drew the timeline, so that a mouse
@@ -70,7 +74,7 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 			cmd = m.pace(cluster.Command{Action: cluster.ActPause})
 		}
 	}
-	m.cur.at = t
+	m.cur.at, m.cur.line = t, -1
 	m.keepCursorOnScreen()
 	s, err := m.live.SnapshotAt(t)
 	if err != nil {
@@ -153,30 +157,36 @@ func (m *Model) decisionLog() *ring[logLine] {
 }
 
 // stepDecision moves the cursor to the next (dir > 0) or previous decision
-// in the log, and names it in the status line.
+// in the log, line by line (several can share an instant), and names it in
+// the status line.
 func (m *Model) stepDecision(dir int) tea.Cmd {
 	log := m.decisionLog()
+	first := log.total - log.n // the ring number of the oldest kept line
 	now := m.cursorMoment()
 	var i int
-	if dir > 0 {
+	switch {
+	case m.cur.past && m.cur.line >= first && m.cur.line < log.total:
+		i = m.cur.line - first + dir
+	case dir > 0:
 		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at > now })
-		if i >= log.len() {
-			m.setStatus("no later decision: this is the newest (end: live)", nil)
-			return nil
-		}
-	} else {
+	default:
 		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at >= now }) - 1
-		if i < 0 {
-			m.setStatus("no earlier decision is kept", nil)
-			return nil
-		}
+	}
+	switch {
+	case i >= log.len():
+		m.setStatus("no later decision: this is the newest (end: live)", nil)
+		return nil
+	case i < 0:
+		m.setStatus("no earlier decision is kept", nil)
+		return nil
 	}
 	line := log.at(i)
 	cmd := m.seek(line.at)
-	if !m.cur.past && line.at >= m.liveNow() {
+	if !m.cur.past {
 		m.setStatus("at the live edge: "+line.text, nil)
 		return cmd
 	}
+	m.cur.line = first + i
 	m.setStatus(line.text, nil)
 	return cmd
 }
@@ -187,7 +197,13 @@ func (m *Model) playFrame() tea.Cmd {
 	if !m.cur.past || !m.cur.playing {
 		return nil
 	}
-	return m.seek(m.cur.at + time.Duration(float64(frameInterval)*m.speed))
+	next := m.cur.at + time.Duration(float64(frameInterval)*m.speed)
+	if next >= m.liveNow() {
+		// Playing goes on into the present: the cluster runs, whether or
+		// not it ran before the view went back.
+		m.cur.resume = true
+	}
+	return m.seek(next)
 }
 
 // togglePlay starts or stops playing the recorded past as a video.
@@ -262,6 +278,15 @@ func (h *history) truncateAfter(t time.Duration) {
 // cursorLogPos is the position, among the lines shown (all of log, or the
 // filtered idx), of the last line at or before the cursor, or -1.
 func (m *Model) cursorLogPos(log *ring[logLine], idx []int) int {
+	if first := log.total - log.n; m.cur.line >= first && m.cur.line < log.total && log == m.decisionLog() {
+		i := m.cur.line - first // the line . or , stepped to
+		if idx == nil {
+			return i
+		}
+		if k, ok := slices.BinarySearch(idx, i); ok {
+			return k
+		}
+	}
 	if idx == nil {
 		return sort.Search(log.len(), func(i int) bool { return log.at(i).at > m.cur.at }) - 1
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -204,14 +205,16 @@ func (h *harness) mouse(msg tea.Msg) {
 	h.run(cmd)
 }
 
-// Space in the past replays the recorded future and joins live at the edge.
+// Space in the past replays the recorded future and joins live at the
+// edge, running, even when the cluster was paused before going back.
 func TestPlayFromThePast(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
+	h.press("space") // paused at live first
 	h.seekTo(900 * time.Millisecond)
 	h.press("space")
-	if !h.m.cur.playing {
-		t.Fatal("space in the past did not play")
+	if !h.m.cur.playing || !strings.Contains(ansi.Strip(h.m.header(160)), "replaying") {
+		t.Fatalf("space in the past did not play: header %q", ansi.Strip(h.m.header(160)))
 	}
 	for i := 0; i < 10 && h.m.cur.past; i++ {
 		h.run(h.m.playFrame()) // what each frame does
@@ -232,5 +235,96 @@ func TestHeaderSaysTheClockIsBehind(t *testing.T) {
 	h.m.cur.live.Behind = true // as Live.advance reports it
 	if !strings.Contains(ansi.Strip(h.m.header(160)), "clock behind") {
 		t.Fatalf("header %q does not say the clock is behind", ansi.Strip(h.m.header(160)))
+	}
+}
+
+// w in the past saves the session up to the time cursor: the file replays
+// to the moment on screen, not to the live edge.
+func TestSaveFromThePastEndsAtTheCursor(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(500 * time.Millisecond)
+	h.press("2", "d")
+	h.advance(time.Second)
+	h.press("3", "k")
+	h.advance(time.Second)
+	h.seekTo(time.Second)
+	h.press("w")
+	if !strings.Contains(h.m.status, "saved to ") {
+		t.Fatalf("status %q", h.m.status)
+	}
+	path := strings.Fields(strings.TrimPrefix(h.m.status, "saved to "))[0]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if !strings.Contains(text, "\nfor 1s\n") || !strings.Contains(text, "disconnect 2") || strings.Contains(text, "kill 3") {
+		t.Fatalf("saved at the cursor (1s):\n%s\nwant for 1s, the disconnect at 0.5s and not the kill at 1.5s", text)
+	}
+	if !h.m.cur.past {
+		t.Fatal("saving left the past")
+	}
+}
+
+// . names every decision in turn, those at one instant included, and ,
+// walks back through the same lines.
+func TestStepByDecisionNamesEveryLine(t *testing.T) {
+	h := newHarness(t, 3)
+	h.advance(2 * time.Second)
+	h.seekTo(100 * time.Millisecond)
+	var forward []string
+	for range 8 { // the first election's decisions; then only heartbeats
+
+		h.press(".")
+		forward = append(forward, h.m.status)
+	}
+	sameInstant := false
+	for i := 1; i < len(forward); i++ {
+		if forward[i] == forward[i-1] {
+			t.Fatalf(". named %q twice", forward[i])
+		}
+		sameInstant = sameInstant || forward[i][:8] == forward[i-1][:8]
+	}
+	if !sameInstant {
+		t.Fatal("no two decisions at one instant: the test would not catch a step by instant")
+	}
+	for i := len(forward) - 2; i >= 0; i-- {
+		h.press(",")
+		if h.m.status != forward[i] {
+			t.Fatalf(", went to %q, want %q", h.m.status, forward[i])
+		}
+	}
+	// The log highlights the line stepped to.
+	if !strings.Contains(ansi.Strip(h.m.render()), strings.TrimSpace(forward[0])[:20]) {
+		t.Fatal("the line stepped to is not on screen")
+	}
+}
+
+// The cursor's column still shows what happened in it: a disconnect at
+// the cursor's moment keeps its mark.
+func TestCursorColumnShowsItsMark(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.press("3", "d")
+	h.advance(time.Second)
+	at := h.live.Recording()[0].At
+	h.seekTo(at)
+	for _, row := range strings.Split(ansi.Strip(h.m.render()), "\n") {
+		if strings.HasPrefix(row, "│n3 ") {
+			if !strings.Contains(row, "/") {
+				t.Fatalf("n3's row at the cursor (the disconnect's moment) lacks the / mark: %q", row)
+			}
+			return
+		}
+	}
+	t.Fatal("no timeline row for n3")
+}
+
+func TestAxisMarksBlankTheLabelsTheyTouch(t *testing.T) {
+	line := []rune("╵3.0s     ╵3.1s     ")
+	place(line, 2, []rune("▲"))
+	place(line, 11, []rune("┃end"))
+	if got := string(line); got != "  ▲        ┃end     " {
+		t.Fatalf("axis %q", got)
 	}
 }

@@ -245,7 +245,7 @@ func (m *Model) narrowBody(w, h, y0 int) []string {
 	}
 	out := m.nodesBox(w, nodeRows+2, 0, y0)
 	if stats > 0 {
-		out = append(out, fit(" "+m.wraps.dim.apply(strings.Join(m.statsParts(), " · ")), w))
+		out = append(out, " "+m.wraps.dim.apply(joinFit(m.statsParts(), " · ", w-1)))
 	}
 	tlH := 0
 	if tlRows > 0 {
@@ -321,4 +321,27 @@ func (m *Model) mapBox(w, h, x, y int) []string {
 		title = fmt.Sprintf("map · %d in flight · links of n%d · m hides", len(m.snap.Flights), m.selected)
 	}
 	return m.box(title, lines, w, h)
+}
+
+// joinFit joins parts with sep, as many whole parts as fit in w cells, so
+// that a narrow screen drops a figure rather than cutting one in two ("no
+// leader 16" for 161ms). The result is padded to w.
+func joinFit(parts []string, sep string, w int) string {
+	var b strings.Builder
+	used := 0
+	for i, p := range parts {
+		n := ansi.StringWidth(p)
+		if i > 0 {
+			n += ansi.StringWidth(sep)
+		}
+		if used+n > w {
+			break
+		}
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(p)
+		used += n
+	}
+	return b.String() + strings.Repeat(" ", max(w-used, 0))
 }

@@ -76,25 +76,6 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 	carry := markNone // a decision pushed out of the previous column
 	for col := 0; col < cols; col++ {
 		colEnd := start + time.Duration(col+1)*zoom
-		if col == cursorCol {
-			// The cursor's cell breaks the run of styles.
-			if style >= 0 {
-				b.WriteString(m.wraps.cellStyles[style].close)
-				style = -1
-			}
-			for mi < h.marks.len() && h.marks.at(mi).at < colEnd {
-				mi++
-			}
-			for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
-				bi++
-			}
-			r := '│'
-			if bi >= 0 {
-				r = m.wraps.bandCell(id, h.bands.at(bi)).r
-			}
-			b.WriteString(m.wraps.selected.apply(string(r)))
-			continue
-		}
 		for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
 			bi++
 		}
@@ -129,6 +110,19 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 		default:
 			c = cell{' ', cellPlain}
 		}
+		if col == cursorCol {
+			// The cursor's cell, in reverse video, breaks the run of
+			// styles; it shows what the column holds, mark or band.
+			if style >= 0 {
+				b.WriteString(m.wraps.cellStyles[style].close)
+				style = -1
+			}
+			if c.r == ' ' {
+				c.r = '│'
+			}
+			b.WriteString(m.wraps.selected.apply(string(c.r)))
+			continue
+		}
 		if c.style != style {
 			if style >= 0 {
 				b.WriteString(m.wraps.cellStyles[style].close)
@@ -159,7 +153,7 @@ func axis(start, zoom time.Duration, cols, cursorCol int) string {
 		copy(line[col:], text)
 	}
 	if cursorCol >= 0 && cursorCol < cols {
-		line[cursorCol] = '▲'
+		place(line, cursorCol, []rune("▲"))
 	}
 	return string(line)
 }
@@ -187,6 +181,32 @@ func (m *Model) markEnd(axisLine string, start, zoom time.Duration, cols int) st
 	}
 	line := []rune(axisLine)
 	col := int((end - start) / zoom)
-	copy(line[col:], []rune("┃end")[:min(4, cols-col)])
+	place(line, col, []rune("┃end")[:min(4, cols-col)])
 	return string(line)
+}
+
+// place writes text into an axis line at col, first blanking every label
+// it touches, so that no label is left half overwritten ("╵3.▲s"). A ▲
+// already there stays.
+func place(line []rune, col int, text []rune) {
+	for i := col; i < col+len(text) && i < len(line); i++ {
+		if line[i] == ' ' || line[i] == '▲' {
+			continue
+		}
+		lo, hi := i, i
+		for lo > 0 && line[lo-1] != ' ' && line[lo-1] != '▲' {
+			lo--
+		}
+		for hi < len(line) && line[hi] != ' ' && line[hi] != '▲' {
+			hi++
+		}
+		for j := lo; j < hi; j++ {
+			line[j] = ' '
+		}
+	}
+	for i, r := range text {
+		if col+i < len(line) && line[col+i] != '▲' {
+			line[col+i] = r
+		}
+	}
 }

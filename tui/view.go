@@ -150,7 +150,9 @@ func (m *Model) header(w int) string {
 		}
 	}
 	speed := formatSpeed(m.speed)
-	if m.paused {
+	if m.cur.playing {
+		speed += " ▶ replaying"
+	} else if m.paused {
 		speed += " PAUSED"
 	} else if m.cur.live.Behind {
 		// More events than a tick may simulate: the clock runs slower

@@ -135,8 +135,8 @@ func (o Options) eligible() int {
 // Validate reports what is wrong with o, if anything.
 func (o Options) Validate() error {
 	switch {
-	case o.Nodes < 1 || o.Nodes > 101:
-		return fmt.Errorf("nodes %d: the bench runs 1 to 101 nodes", o.Nodes)
+	case o.Nodes < 3 || o.Nodes > 101:
+		return fmt.Errorf("nodes %d: the bench runs 3 to 101 nodes (with fewer, the crashed leader leaves no majority)", o.Nodes)
 	case o.Trials < 1:
 		return fmt.Errorf("trials %d: need at least 1", o.Trials)
 	case o.Limit <= 0:

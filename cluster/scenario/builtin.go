@@ -42,7 +42,11 @@ func loadBuiltin(name string) (*Script, error) {
 	entries, _ := fs.ReadDir(builtinFS, "builtin")
 	for _, e := range entries {
 		full := strings.TrimSuffix(e.Name(), ".txt")
-		if _, short, ok := strings.Cut(full, "-"); ok && short == name {
+		// "03-leader-crash" answers to its name, to "leader-crash" and to
+		// "03" (or "3"): the number alone is what raftty scenarios lists
+		// first.
+		number, short, ok := strings.Cut(full, "-")
+		if ok && (short == name || number == name || strings.TrimLeft(number, "0") == name) {
 			name = full
 		}
 	}

@@ -104,3 +104,17 @@ func TestFailedExpectation(t *testing.T) {
 		t.Fatalf("end-of-run expectation: %+v", expects[1])
 	}
 }
+
+// A built-in answers to its full name, its name without the number, and
+// its number alone.
+func TestLoadBuiltinByNumber(t *testing.T) {
+	for _, name := range []string{"03-leader-crash", "leader-crash", "03", "3"} {
+		s, err := Load(name)
+		if err != nil || s.Name != "03-leader-crash" {
+			t.Errorf("Load(%q): %v, %v; want 03-leader-crash", name, s, err)
+		}
+	}
+	if _, err := Load("99"); err == nil {
+		t.Error(`Load("99") found a scenario`)
+	}
+}
