@@ -140,6 +140,10 @@ type Cluster struct {
 	// made them leader: updateLeader looks only at these, so that a role
 	// change costs the same at 1000 nodes as at 5.
 	inLeaderRole []int
+	// votesInFlight counts the (pre-)vote requests and answers on the
+	// wire: the live view slows its clock while there are any, so that an
+	// election can be watched (LiveOptions.VoteSlowdown).
+	votesInFlight int
 }
 
 // member is one node slot: the running raft node, or what survives of it.
@@ -286,6 +290,9 @@ func (c *Cluster) RunFor(d time.Duration) { c.RunUntil(c.now + d) }
 func (c *Cluster) deliver() {
 	env, reason, _ := c.net.Receive()
 	msg := &env.Payload
+	if isVote(msg.Type) {
+		c.votesInFlight--
+	}
 	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
@@ -386,8 +393,25 @@ func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
 		c.emitRef(&e)
+		return
+	}
+	if isVote(msg.Type) {
+		c.votesInFlight++
 	}
 }
+
+// isVote reports whether a message asks for or answers a (pre-)vote.
+func isVote(t raft.MsgType) bool {
+	switch t {
+	case raft.MsgRequestVote, raft.MsgRequestVoteReply, raft.MsgPreVote, raft.MsgPreVoteReply:
+		return true
+	}
+	return false
+}
+
+// VotesInFlight returns how many (pre-)vote requests and answers are on
+// the wire.
+func (c *Cluster) VotesInFlight() int { return c.votesInFlight }
 
 // schedule makes sure a timer entry exists at or before the node's next
 // deadline. An entry that comes due after the deadline has moved later is

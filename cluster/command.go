@@ -33,12 +33,14 @@ const (
 	ActResume
 	ActStep
 	ActSpeed
+	ActSlowVotes
 )
 
 var actionNames = [...]string{
 	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
 	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
 	ActSet: "set", ActLog: "log", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
+	ActSlowVotes: "slow-votes",
 }
 
 // String returns the action's word in the scenario language.
@@ -77,7 +79,7 @@ func (a Action) TakesNodes() bool {
 
 // Paces reports whether the action only paces a live cluster: pause,
 // resume, step, speed. Such commands are not recorded.
-func (a Action) Paces() bool { return a >= ActPause && a <= ActSpeed }
+func (a Action) Paces() bool { return a >= ActPause && a <= ActSlowVotes }
 
 // Param is a setting that `set` changes.
 type Param uint8
@@ -165,7 +167,8 @@ type Command struct {
 	Min, Max time.Duration
 	Rate     float64
 	On       bool
-	// Speed: virtual time per wall time (speed).
+	// Speed: virtual time per wall time (speed). On also says whether
+	// slow-votes is on.
 	Speed float64
 	// Count: how many entries log appends.
 	Count int
@@ -206,6 +209,9 @@ func (c Command) String() string {
 		b.WriteString(strconv.FormatFloat(c.Speed, 'g', -1, 64))
 	case c.Action == ActLog:
 		fmt.Fprintf(&b, " %s append %d", nodeArg(c.Nodes), c.Count)
+	case c.Action == ActSlowVotes:
+		b.WriteByte(' ')
+		b.WriteString(OnOff(c.On))
 	}
 	return b.String()
 }

@@ -48,6 +48,13 @@ type LiveOptions struct {
 	// MaxEventsPerTick bounds the work of one tick (default 100000, a few
 	// milliseconds): past it, the virtual clock falls behind the wall.
 	MaxEventsPerTick int
+	// SlowVotes starts with vote slow motion on: while a (pre-)vote request
+	// or answer is on the wire, the clock runs VoteSlowdown times slower
+	// (default 20), so that at 0.1x a RequestVote of a few milliseconds
+	// takes about a second to cross the screen. Pacing only: the events are
+	// the same.
+	SlowVotes    bool
+	VoteSlowdown float64
 }
 
 // Snapshot is the state of a Live cluster after its latest step.
@@ -68,6 +75,9 @@ type Snapshot struct {
 	Behind bool
 	// Oldest is the earliest moment time travel can show.
 	Oldest time.Duration
+	// SlowVotes: vote slow motion is on; VotesInFlight: votes are on the
+	// wire, so the clock runs slower (see LiveOptions.SlowVotes).
+	SlowVotes, VotesInFlight bool
 	// Flights are the messages on the wire (see Cluster.InFlight), and
 	// Cuts the one-way links that are cut.
 	Flights []Flight
@@ -99,9 +109,10 @@ type Live struct {
 	hist *History
 
 	// Owned by the goroutine.
-	speed  float64
-	paused bool
-	behind bool
+	speed     float64
+	paused    bool
+	behind    bool
+	slowVotes bool
 }
 
 type liveCmd struct {
@@ -132,13 +143,17 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 	if opts.MaxEventsPerTick <= 0 {
 		opts.MaxEventsPerTick = 100000
 	}
+	if opts.VoteSlowdown < 1 {
+		opts.VoteSlowdown = 20
+	}
 	l := &Live{
-		opts:    opts,
-		cmds:    make(chan liveCmd),
-		stopped: make(chan struct{}),
-		ring:    make([]Event, opts.Buffer),
-		speed:   opts.Speed,
-		paused:  opts.Paused,
+		opts:      opts,
+		cmds:      make(chan liveCmd),
+		stopped:   make(chan struct{}),
+		ring:      make([]Event, opts.Buffer),
+		speed:     opts.Speed,
+		paused:    opts.Paused,
+		slowVotes: opts.SlowVotes,
 	}
 	c, err := New(cfg, l.push)
 	if err != nil {
@@ -191,7 +206,7 @@ func (l *Live) loop(ctx context.Context) {
 			elapsed := min(now.Sub(last), l.opts.MaxCatchUp)
 			last = now
 			if !l.paused && elapsed > 0 {
-				l.advance(l.c.Now() + time.Duration(float64(elapsed)*l.speed))
+				l.advance(elapsed)
 				l.publish()
 			}
 		}
@@ -203,10 +218,26 @@ func (l *Live) loop(ctx context.Context) {
 // would otherwise keep the goroutine busy for minutes, deaf to commands and
 // to Stop. When the budget runs out the clock falls behind the wall, and
 // the snapshot says so (Behind).
-func (l *Live) advance(target time.Duration) {
+//
+// With slow-votes on, the clock runs VoteSlowdown times slower while votes
+// are on the wire: the part of the tick's wall time spent with votes in
+// flight counts for less virtual time.
+func (l *Live) advance(elapsed time.Duration) {
+	rate := l.speed
+	slowed := l.slowVotes && l.c.VotesInFlight() > 0
+	if slowed {
+		rate /= l.opts.VoteSlowdown
+	}
+	target := l.c.Now() + time.Duration(float64(elapsed)*rate)
 	start := l.c.stats.Events
 	l.behind = false
 	for l.c.Now() < target {
+		if l.slowVotes && !slowed && l.c.VotesInFlight() > 0 {
+			// A vote left during this tick: the rest of the tick is
+			// slow motion.
+			slowed = true
+			target = l.c.Now() + time.Duration(float64(target-l.c.Now())/l.opts.VoteSlowdown)
+		}
 		if l.c.stats.Events-start >= l.opts.MaxEventsPerTick {
 			l.behind = true
 			break
@@ -254,6 +285,8 @@ func (l *Live) Apply(cmd Command) error {
 		return l.StepEvent()
 	case ActSpeed:
 		return l.SetSpeed(cmd.Speed)
+	case ActSlowVotes:
+		return l.Do(func(*Cluster) error { l.slowVotes = cmd.On; return nil })
 	}
 	return l.Do(func(c *Cluster) error {
 		l.opts.Advance.RunUntil(c, c.Now())
@@ -392,6 +425,7 @@ func snapshotOf(c *Cluster) Snapshot {
 func (l *Live) publish() {
 	s := snapshotOf(l.c)
 	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
+	s.SlowVotes, s.VotesInFlight = l.slowVotes, l.c.VotesInFlight() > 0
 	s.Oldest = l.hist.Oldest()
 	l.mu.Lock()
 	l.snapshot = s

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
@@ -287,5 +288,58 @@ func TestLiveBoundsTheWorkOfATick(t *testing.T) {
 	}
 	if err := l.Apply(Command{Action: ActKill, Nodes: []int{1}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With slow-votes on, the clock runs VoteSlowdown times slower while votes
+// are on the wire, and at the asked speed otherwise; the events are the
+// same either way.
+func TestLiveSlowsDownForVotes(t *testing.T) {
+	run := func(slow bool) (*Live, *fakeWall) {
+		w := newFakeWall()
+		cfg := DefaultConfig()
+		cfg.Seed = 3
+		l, err := StartLive(context.Background(), cfg, LiveOptions{
+			Speed: 1, Ticks: w.ticks, Now: func() time.Time { return w.t0 }, SlowVotes: slow, VoteSlowdown: 10,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(l.Stop)
+		return l, w
+	}
+	fast, fw := run(false)
+	slow, sw := run(true)
+	for range 100 { // 1s of wall time in 10ms ticks
+		fw.advance(10 * ms)
+		sw.advance(10 * ms)
+	}
+	settle(t, fast)
+	settle(t, slow)
+	f, s := fast.Snapshot(), slow.Snapshot()
+	if f.Now != time.Second {
+		t.Fatalf("without slow-votes the clock is at %v after 1s at 1x", f.Now)
+	}
+	// The first election's votes are in flight for a few ms of virtual
+	// time: slowed ten times, they take tens of ms of the wall's second.
+	if s.Now >= f.Now-20*ms || s.Now < f.Now/2 {
+		t.Fatalf("with slow-votes the clock is at %v, against %v without: want the election's few ms slowed, the rest not", s.Now, f.Now)
+	}
+	if !s.SlowVotes {
+		t.Fatal("the snapshot does not say slow-votes is on")
+	}
+	// Pacing only: the same events up to where the slow one got.
+	var fe, se []Event
+	fe, _ = fast.Drain(fe)
+	se, _ = slow.Drain(se)
+	n := 0
+	for n < len(se) && se[n].At <= s.Now && n < len(fe) {
+		if !reflect.DeepEqual(fe[n], se[n]) {
+			t.Fatalf("event %d differs with slow-votes: %s vs %s", n, fe[n].String(), se[n].String())
+		}
+		n++
+	}
+	if n < 50 {
+		t.Fatalf("compared only %d events", n)
 	}
 }

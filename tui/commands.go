@@ -78,6 +78,9 @@ func (k keyMap) commandKeys() []commandKey {
 			}
 			return cluster.Command{Action: cluster.ActStep}, nil
 		}},
+		{k.SlowVotes, func(m *Model) (cluster.Command, error) {
+			return cluster.Command{Action: cluster.ActSlowVotes, On: !m.cur.live.SlowVotes}, nil
+		}},
 		{k.Faster, speedBy(2)},
 		{k.Slower, speedBy(0.5)},
 	}
@@ -242,6 +245,8 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 			m.paused = false
 		case cluster.ActSpeed:
 			m.speed = cmd.Speed
+		case cluster.ActSlowVotes:
+			m.cur.live.SlowVotes = cmd.On // until the next frame confirms it
 		case cluster.ActSet:
 			cluster.SetConfig(&m.snap.Config, cmd)
 		}
@@ -452,7 +457,7 @@ var commandHelp = []string{
 	"  cut 1 2  cut 1 -> 2  link 1 2  partition 1,2 | 3,4,5",
 	"  set election-timeout 150ms-300ms  set heartbeat 50ms  set latency 1ms-5ms",
 	"  set drop 30%  set prevote on  set checkquorum off  set disk-write 3ms",
-	"  log 1,2 append 3  pause  resume  step  speed 0.5",
+	"  log 1,2 append 3  pause  resume  step  speed 0.5  slow-votes on",
 	"  write FILE (or w): save the session as a scenario file",
 }
 

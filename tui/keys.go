@@ -17,7 +17,7 @@ type keyMap struct {
 
 	TimeBack, TimeForward, PageBack, PageForward, Oldest, Live, PrevDecision key.Binding
 
-	Map, Timeline, Inspect, Filter, Close key.Binding
+	Map, Timeline, Inspect, Filter, Close, SlowVotes key.Binding
 
 	Help, Quit key.Binding
 }
@@ -62,6 +62,7 @@ func defaultKeyMap() keyMap {
 		Live:         b("end", "back to live", "end"),
 		PrevDecision: b(",", "previous decision", ","),
 		Map:          b("m", "map on/off", "m"),
+		SlowVotes:    b("v", "slow motion for votes", "v"),
 		Timeline:     b("T", "timeline on/off", "T"),
 		Inspect:      b("enter", "inspect node/line", "enter"),
 		Filter:       b("/", "filter log", "/"),
@@ -83,7 +84,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition, k.PreVote, k.CheckQuorum},
 		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit, k.Scenario, k.Command, k.Write},
 		{k.Pause, k.Step, k.PrevDecision, k.TimeBack, k.TimeForward, k.PageBack, k.PageForward, k.Oldest, k.Live},
-		{k.Faster, k.Slower, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.Help, k.Quit},
+		{k.Faster, k.Slower, k.SlowVotes, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.Help, k.Quit},
 		{k.Map, k.Timeline, k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.Close},
 	}
 }

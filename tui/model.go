@@ -45,6 +45,10 @@ var zoomLevels = []time.Duration{
 
 const defaultZoom = 3 // 10ms a column
 
+// voteSlowdown is how much slower the clock runs while votes are on the
+// wire (cluster.LiveOptions.VoteSlowdown's default), for the header.
+const voteSlowdown = 20
+
 type mode uint8
 
 const (

@@ -145,6 +145,7 @@ func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
 func liveOptions(opts Options, script *scenario.Script) cluster.LiveOptions {
 	return cluster.LiveOptions{
 		Speed: opts.Speed, Paused: opts.StartPaused || isLesson(script), Advance: scenario.NewPlayer(script),
+		SlowVotes: true, // so that a RequestVote is seen crossing the map (v turns it off)
 	}
 }
 

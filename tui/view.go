@@ -150,6 +150,9 @@ func (m *Model) header(w int) string {
 		}
 	}
 	speed := formatSpeed(m.speed)
+	if s := m.cur.live; s.SlowVotes && s.VotesInFlight && !m.paused && !m.cur.past {
+		speed = formatSpeed(m.speed/voteSlowdown) + " while votes fly (v)"
+	}
 	if m.cur.playing {
 		speed += " ▶ replaying"
 	} else if m.paused {

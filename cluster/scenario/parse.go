@@ -322,6 +322,12 @@ func ParseCommand(text string) (cluster.Command, error) {
 		cmd.Speed, err = parseSpeed(args)
 	case a == cluster.ActLog:
 		cmd.Nodes, cmd.Count, err = parseLog(args)
+	case a == cluster.ActSlowVotes:
+		if len(args) != 1 {
+			err = fmt.Errorf("slow-votes takes on or off, got %q", strings.Join(args, " "))
+		} else if cmd.On, err = ParseOnOff(args[0]); err != nil {
+			err = fmt.Errorf("slow-votes %s: %w", args[0], err)
+		}
 	default: // heal, pause, resume, step
 		if len(args) > 0 {
 			err = fmt.Errorf("%s takes no arguments, got %q", a, strings.Join(args, " "))

@@ -140,6 +140,8 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 		}
 	case a == cluster.ActSpeed:
 		cmd.Speed = cluster.MinSpeed + rng.Float64()*(cluster.MaxSpeed-cluster.MinSpeed)
+	case a == cluster.ActSlowVotes:
+		cmd.On = rng.IntN(2) == 0
 	case a == cluster.ActLog:
 		if rng.IntN(4) == 0 {
 			cmd.Nodes = []int{cluster.LeaderNode}
