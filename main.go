@@ -90,6 +90,6 @@ func newRootCmd() *cobra.Command {
 	root.Flags().BoolVar(&ui.noColor, "no-color", false, "draw without colours (also when NO_COLOR is set)")
 	// Subcommands inherit this: every flag error is bad input, exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
-	root.AddCommand(newRunCmd(), newScenariosCmd(), newBenchCmd(), newChaosCmd())
+	root.AddCommand(newRunCmd(), newScenariosCmd(), newBenchCmd(), newChaosCmd(), newServeCmd())
 	return root
 }

@@ -206,6 +206,9 @@ func (m *Model) drain() {
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.snap = m.live.Snapshot()
+	// Pause and speed follow the cluster: another viewer (a teacher over
+	// SSH) may change them, and an action refused changes nothing.
+	m.paused, m.speed = m.snap.Paused, m.snap.Speed
 	m.hist.updateCutOff(&m.snap)
 }
 
