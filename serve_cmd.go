@@ -122,6 +122,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		Watchers:        watchers,
 		WatchersNeedKey: opts.watchKeys != "",
 		Lab:             opts.lab,
+		SeedPerSession:  !cmd.Flags().Changed("seed") && !s.script.HasSeed,
 		MaxSessions:     opts.maxSessions,
 		IdleTimeout:     opts.idleTimeout,
 		UI: tui.Options{

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -71,8 +72,10 @@ type Options struct {
 	// the teachers; otherwise any key may connect and watch.
 	Watchers        []gossh.PublicKey
 	WatchersNeedKey bool
-	// Lab gives every session a private cluster.
-	Lab bool
+	// Lab gives every session a private cluster; with SeedPerSession each
+	// draws its own seed (else all start alike, from UI.Config.Seed).
+	Lab            bool
+	SeedPerSession bool
 	// MaxSessions bounds the sessions at once (DefaultMaxSessions if 0);
 	// connections are bounded at twice that.
 	MaxSessions int
@@ -129,6 +132,7 @@ type session struct {
 	ctx     context.Context // ends with the session
 	viewer  *viewer         // lecture
 	stop    func()          // lab: stops the private cluster
+	model   *tui.Model
 	// unhook forgets the program's quit-at-shutdown hook.
 	unhook func() bool
 }
@@ -458,9 +462,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if st == nil {
 		return nil
 	}
-	var m tea.Model
 	if s.opts.Lab {
-		lm, stop, err := tui.StartLocal(st.ctx, s.opts.UI)
+		ui := s.opts.UI
+		if s.opts.SeedPerSession {
+			ui.Config.Seed = rand.Uint64() % 1_000_000
+		}
+		lm, stop, err := tui.StartLocal(st.ctx, ui)
 		if err != nil {
 			s.log.Error("lab cluster", "key", st.fp, "err", err)
 			wish.Errorln(sess, "raftty: "+err.Error()+"\r")
@@ -468,16 +475,16 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		}
 		st.stop = stop
 		lm.SetStatus("your own cluster: break it as you like (? lists the keys)")
-		m = lm
+		st.model = lm
 	} else {
 		st.viewer = s.feed.newViewer(st.teacher)
 		status := "watching: select, zoom and scroll are yours; only the teacher can change the cluster (key " + st.fp + ")"
 		if st.teacher {
 			status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
 		}
-		m = tui.NewViewer(st.viewer, s.opts.UI, status)
+		st.model = tui.NewViewer(st.viewer, s.opts.UI, status)
 	}
-	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)...)
+	p := tea.NewProgram(st.model, append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)...)
 	// At shutdown the program quits as if the user had pressed q, which
 	// restores the student's terminal. (The middleware quits it when the
 	// session ends.)

@@ -88,3 +88,6 @@ func SessionProgramOptions(opts Options) []tea.ProgramOption {
 	}
 	return o
 }
+
+// ClusterSnapshot is the latest state of the cluster the model shows.
+func (m *Model) ClusterSnapshot() cluster.Snapshot { return m.live.Snapshot() }

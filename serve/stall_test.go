@@ -1,0 +1,150 @@
+package serve
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// smallBuffers is a listener whose connections have small kernel send
+// buffers, so that a client that stops reading blocks the server's writes
+// after a few frames rather than a few megabytes.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+// stallConn is a client connection that stops reading when told to, as a
+// frozen laptop or a suspended ssh does, until it resumes or is closed.
+type stallConn struct {
+	net.Conn
+	stalled, resumed, closed chan struct{}
+	once                     sync.Once
+}
+
+func (c *stallConn) Read(p []byte) (int, error) {
+	select {
+	case <-c.stalled:
+		select {
+		case <-c.resumed:
+		case <-c.closed:
+			return 0, net.ErrClosed
+		}
+	default:
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *stallConn) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
+
+// A client that stops reading slows neither the cluster nor another
+// viewer: the lecture keeps time, the other viewer sees every event, and
+// the stalled one falls behind and loses events, counted for it alone.
+func TestStalledClientStallsNobodyElse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const feedSize = 512
+	ts := startServer(t, Options{Listener: smallBuffers{ln}, FeedSize: feedSize})
+	addr := ts.s.Addr().String()
+	ts.electLeader()
+
+	healthy := connect(t, addr, "healthy", newKey(t))
+
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = raw.(*net.TCPConn).SetReadBuffer(4096)
+	sc := &stallConn{Conn: raw, stalled: make(chan struct{}), resumed: make(chan struct{}), closed: make(chan struct{})}
+	conn, chans, reqs, err := gossh.NewClientConn(sc, addr, &gossh.ClientConfig{
+		User: "stalled", Auth: []gossh.AuthMethod{gossh.PublicKeys(newKey(t))},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := newTerm(t, "stalled", gossh.NewClient(conn, chans, reqs))
+	if err := stalled.start(); err != nil {
+		t.Fatal(err)
+	}
+	stalled.waitFor("the live view", func(s string) bool { return strings.Contains(s, "q quit") })
+	sessions := ts.sessions()
+	if len(sessions) != 2 {
+		t.Fatalf("%d sessions, want 2", len(sessions))
+	}
+	// Which viewer is whose is told by who keeps up.
+	var hv, sv *viewer
+	close(sc.stalled)
+
+	lag := func(v *viewer) uint64 {
+		f := v.f
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.next - v.cursor
+	}
+	caughtUp := func(v *viewer) bool {
+		f := v.f
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.pull()
+		return v.cursor == f.next
+	}
+	// Run the lecture until one viewer has fallen a whole window behind;
+	// every 10 steps (fewer events than the window), the other must have
+	// caught up.
+	for step := 0; ; step++ {
+		if step > 2000 {
+			t.Fatal("the stalled client never fell behind: after 100s of virtual time both viewers keep up")
+		}
+		ts.advance(50 * time.Millisecond)
+		if step%10 != 9 {
+			continue
+		}
+		a, b := sessions[0].viewer, sessions[1].viewer
+		eventually(t, "one viewer caught up", func() bool { return caughtUp(a) || caughtUp(b) })
+		if caughtUp(a) && lag(b) > feedSize {
+			hv, sv = a, b
+		} else if caughtUp(b) && lag(a) > feedSize {
+			hv, sv = b, a
+		}
+		if hv != nil {
+			t.Logf("one viewer fell %d events behind after %d steps of 50ms", lag(sv), step+1)
+			break
+		}
+	}
+	now := ts.s.live.Snapshot().Now
+	header := fmt.Sprintf("t=%.3fs", now.Seconds())
+	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
+	if d := hv.dropped.Load(); d != 0 {
+		t.Fatalf("the healthy viewer lost %d events", d)
+	}
+	if sv.dropped.Load() != 0 {
+		t.Fatal("the stalled viewer counted losses while stalled")
+	}
+	// Resumed, the stalled client drains again, counts what it lost, and
+	// shows the lecture as it is now.
+	close(sc.resumed)
+	eventually(t, "the stalled viewer counting its losses", func() bool { return sv.dropped.Load() > 0 })
+	stalled.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
+	for _, tm := range []*term{healthy, stalled} {
+		tm.press("q")
+		if err := tm.ended(); err != nil {
+			t.Fatalf("%s: the session ended with %v", tm.name, err)
+		}
+	}
+}
