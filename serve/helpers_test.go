@@ -18,7 +18,8 @@ import (
 	"go.uber.org/goleak"
 	gossh "golang.org/x/crypto/ssh"
 
-	"raftty/cluster")
+	"raftty/cluster"
+)
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
@@ -275,7 +276,9 @@ func (tm *term) Close() {
 			tm.sess.Close()
 		}
 		tm.client.Close()
-		tm.emu.Close()
+		// Ends the answering goroutine's Read. (Emulator.Close would too,
+		// but it sets a flag that Read reads without a lock.)
+		tm.emu.InputPipe().(*io.PipeWriter).CloseWithError(io.EOF)
 		tm.wg.Wait()
 	})
 }

@@ -135,6 +135,8 @@ type session struct {
 	model   *tui.Model
 	// unhook forgets the program's quit-at-shutdown hook.
 	unhook func() bool
+	// viewer, model and stop are set under Server.mu once the program is
+	// made (tests read them).
 }
 
 // Start listens, starts the lecture's cluster (unless Lab) and serves until
@@ -473,16 +475,20 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 			wish.Errorln(sess, "raftty: "+err.Error()+"\r")
 			return nil
 		}
-		st.stop = stop
 		lm.SetStatus("your own cluster: break it as you like (? lists the keys)")
-		st.model = lm
+		s.mu.Lock()
+		st.stop, st.model = stop, lm
+		s.mu.Unlock()
 	} else {
-		st.viewer = s.feed.newViewer(st.teacher)
+		v := s.feed.newViewer(st.teacher)
 		status := "watching: select, zoom and scroll are yours; only the teacher can change the cluster (key " + st.fp + ")"
 		if st.teacher {
 			status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
 		}
-		st.model = tui.NewViewer(st.viewer, s.opts.UI, status)
+		m := tui.NewViewer(v, s.opts.UI, status)
+		s.mu.Lock()
+		st.viewer, st.model = v, m
+		s.mu.Unlock()
 	}
 	p := tea.NewProgram(st.model, append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)...)
 	// At shutdown the program quits as if the user had pressed q, which
