@@ -100,12 +100,6 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		opts.hostKey = filepath.Join(dir, "raftty", "host_ed25519")
 	}
 	stderr := cmd.ErrOrStderr()
-	for _, w := range s.warnings {
-		fmt.Fprintf(stderr, "raftty: warning: %s\n", w)
-	}
-	if !opts.lab && len(teachers) == 0 {
-		fmt.Fprintln(stderr, "raftty: warning: no --authorized-keys: nobody can change the cluster, everyone watches")
-	}
 	title := s.script.Title
 	for _, w := range s.warnings {
 		title = "warning: " + w
@@ -136,6 +130,12 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 	})
 	if err != nil {
 		return badInput(err)
+	}
+	for _, w := range s.warnings {
+		fmt.Fprintf(stderr, "raftty: warning: %s\n", w)
+	}
+	if !opts.lab && len(teachers) == 0 {
+		fmt.Fprintln(stderr, "raftty: warning: no --authorized-keys: nobody can change the cluster, everyone watches")
 	}
 	_, port, _ := net.SplitHostPort(srv.Addr().String())
 	fmt.Fprintf(stderr, "raftty: serving on %s (host key %s); students type: ssh -p %s HOST\n", srv.Addr(), srv.HostKeyFingerprint(), port)

@@ -56,6 +56,11 @@ type testServer struct {
 
 func startServer(t testing.TB, opts Options) *testServer {
 	t.Helper()
+	return startServerCtx(context.Background(), t, opts)
+}
+
+func startServerCtx(ctx context.Context, t testing.TB, opts Options) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +90,7 @@ func startServer(t testing.TB, opts Options) *testServer {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s, err := Start(context.Background(), opts)
+	s, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,76 @@ func (c *stallConn) Close() error {
 	return c.Conn.Close()
 }
 
+// dialStalling connects a client whose connection can stop reading, and
+// waits for its live view.
+func dialStalling(t *testing.T, addr string) (*term, *stallConn) {
+	t.Helper()
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = raw.(*net.TCPConn).SetReadBuffer(4096)
+	sc := &stallConn{Conn: raw, stalled: make(chan struct{}), resumed: make(chan struct{}), closed: make(chan struct{})}
+	conn, chans, reqs, err := gossh.NewClientConn(sc, addr, &gossh.ClientConfig{
+		User: "stalled", Auth: []gossh.AuthMethod{gossh.PublicKeys(newKey(t))},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+	})
+	if err != nil {
+		raw.Close()
+		t.Fatal(err)
+	}
+	tm := newTerm(t, "stalled", gossh.NewClient(conn, chans, reqs))
+	if err := tm.start(); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor("the live view", func(s string) bool { return strings.Contains(s, "q quit") })
+	return tm, sc
+}
+
+// runUntilBehind runs the lecture until one of two viewers has fallen more
+// than feedSize events behind while the other keeps up (it is checked every
+// 10 steps, fewer events than the window), and returns them.
+func runUntilBehind(t *testing.T, ts *testServer, feedSize uint64) (healthy, stalled *viewer) {
+	t.Helper()
+	sessions := ts.sessions()
+	if len(sessions) != 2 {
+		t.Fatalf("%d sessions, want 2", len(sessions))
+	}
+	a, b := sessions[0].viewer, sessions[1].viewer
+	for step := 0; step < 2000; step++ {
+		ts.advance(50 * time.Millisecond)
+		if step%10 != 9 {
+			continue
+		}
+		eventually(t, "one viewer caught up", func() bool { return caughtUp(a) || caughtUp(b) })
+		if caughtUp(a) && lag(b) > feedSize {
+			t.Logf("one viewer fell %d events behind after %d steps of 50ms", lag(b), step+1)
+			return a, b
+		}
+		if caughtUp(b) && lag(a) > feedSize {
+			t.Logf("one viewer fell %d events behind after %d steps of 50ms", lag(a), step+1)
+			return b, a
+		}
+	}
+	t.Fatal("the stalled client never fell behind: after 100s of virtual time both viewers keep up")
+	return nil, nil
+}
+
+func lag(v *viewer) uint64 {
+	f := v.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.next - v.cursor
+}
+
+func caughtUp(v *viewer) bool {
+	f := v.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pull()
+	return v.cursor == f.next
+}
+
 // A client that stops reading slows neither the cluster nor another
 // viewer: the lecture keeps time, the other viewer sees every event, and
 // the stalled one falls behind and loses events, counted for it alone.
@@ -64,69 +134,10 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 	ts.electLeader()
 
 	healthy := connect(t, addr, "healthy", newKey(t))
-
-	raw, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = raw.(*net.TCPConn).SetReadBuffer(4096)
-	sc := &stallConn{Conn: raw, stalled: make(chan struct{}), resumed: make(chan struct{}), closed: make(chan struct{})}
-	conn, chans, reqs, err := gossh.NewClientConn(sc, addr, &gossh.ClientConfig{
-		User: "stalled", Auth: []gossh.AuthMethod{gossh.PublicKeys(newKey(t))},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stalled := newTerm(t, "stalled", gossh.NewClient(conn, chans, reqs))
-	if err := stalled.start(); err != nil {
-		t.Fatal(err)
-	}
-	stalled.waitFor("the live view", func(s string) bool { return strings.Contains(s, "q quit") })
-	sessions := ts.sessions()
-	if len(sessions) != 2 {
-		t.Fatalf("%d sessions, want 2", len(sessions))
-	}
-	// Which viewer is whose is told by who keeps up.
-	var hv, sv *viewer
+	stalled, sc := dialStalling(t, addr)
 	close(sc.stalled)
+	hv, sv := runUntilBehind(t, ts, feedSize)
 
-	lag := func(v *viewer) uint64 {
-		f := v.f
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		return f.next - v.cursor
-	}
-	caughtUp := func(v *viewer) bool {
-		f := v.f
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.pull()
-		return v.cursor == f.next
-	}
-	// Run the lecture until one viewer has fallen a whole window behind;
-	// every 10 steps (fewer events than the window), the other must have
-	// caught up.
-	for step := 0; ; step++ {
-		if step > 2000 {
-			t.Fatal("the stalled client never fell behind: after 100s of virtual time both viewers keep up")
-		}
-		ts.advance(50 * time.Millisecond)
-		if step%10 != 9 {
-			continue
-		}
-		a, b := sessions[0].viewer, sessions[1].viewer
-		eventually(t, "one viewer caught up", func() bool { return caughtUp(a) || caughtUp(b) })
-		if caughtUp(a) && lag(b) > feedSize {
-			hv, sv = a, b
-		} else if caughtUp(b) && lag(a) > feedSize {
-			hv, sv = b, a
-		}
-		if hv != nil {
-			t.Logf("one viewer fell %d events behind after %d steps of 50ms", lag(sv), step+1)
-			break
-		}
-	}
 	now := ts.s.live.Snapshot().Now
 	header := fmt.Sprintf("t=%.3fs", now.Seconds())
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
