@@ -40,9 +40,14 @@ import (
 const (
 	DefaultListen = "127.0.0.1:2222"
 	// DefaultMaxSessions fits a 2-core machine with room to spare: a
-	// watching viewer costs about 1% of a core at 120x40 (see the
-	// benchmark in the README).
-	DefaultMaxSessions = 60
+	// watching viewer costs 2-3% of a core and about 3 MB at 120x40 (see
+	// BenchmarkWatchers and the README), so 50 take about half the
+	// machine.
+	DefaultMaxSessions = 50
+	// DefaultFPS redraws a session's screen at most 15 times a second:
+	// smooth enough for a cluster in slow motion, and half of what a local
+	// live view draws.
+	DefaultFPS = 15
 	// DefaultIdleTimeout closes a connection on which nothing moved either
 	// way for this long: a stalled or vanished client. A paused lesson
 	// sends nothing; ssh -o ServerAliveInterval=60 keeps a student in.
@@ -88,6 +93,9 @@ type Options struct {
 	// Live lets tests drive the lecture cluster's clock (Ticks, Now);
 	// Speed and Advance come from UI.
 	Live cluster.LiveOptions
+	// FPS bounds how often a session's screen is redrawn (DefaultFPS if
+	// 0): drawing is most of what a viewer costs.
+	FPS int
 	// FeedSize is how many events a viewer may fall behind (default
 	// 16384).
 	FeedSize int
@@ -151,6 +159,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if opts.MaxSessions < 1 {
 		return nil, fmt.Errorf("--max-sessions %d: need at least 1", opts.MaxSessions)
+	}
+	if opts.FPS <= 0 {
+		opts.FPS = DefaultFPS
 	}
 	if opts.IdleTimeout == 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
@@ -490,7 +501,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		st.viewer, st.model = v, m
 		s.mu.Unlock()
 	}
-	p := tea.NewProgram(st.model, append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)...)
+	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)
+	p := tea.NewProgram(st.model, append(opts, tea.WithFPS(s.opts.FPS))...)
 	// At shutdown the program quits as if the user had pressed q, which
 	// restores the student's terminal. (The middleware quits it when the
 	// session ends.)
