@@ -29,6 +29,7 @@ import (
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/ssh"
+	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
 
 	"raftty/cluster"
@@ -502,10 +503,37 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Unlock()
 	}
 	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)
-	p := tea.NewProgram(st.model, append(opts, tea.WithFPS(s.opts.FPS))...)
+	opts = append(opts, tea.WithFPS(s.opts.FPS), tea.WithInput(nil))
+	p := tea.NewProgram(st.model, opts...)
+	pty, _, _ := sess.Pty()
+	readKeys(sess, p, pty.Term)
 	// At shutdown the program quits as if the user had pressed q, which
 	// restores the student's terminal. (The middleware quits it when the
 	// session ends.)
 	st.unhook = context.AfterFunc(s.quit, p.Quit)
 	return p
+}
+
+// readKeys turns the session's input into the program's key (and paste,
+// mouse) messages until the session's input ends.
+//
+// The program is given no input of its own: Bubble Tea's input reader
+// (ultraviolet's TerminalReader.StreamEvents) hands every event to the
+// program's event loop with a send that nothing cancels, so bytes that arrive
+// as the program ends (a second q) would block that goroutine for good, one
+// per session, for as long as the server runs. Here the same reader feeds a
+// channel that is always drained, and Program.Send gives up once the program
+// has ended. (Without input of its own a program sends no terminal queries,
+// which the live view does not use.)
+func readKeys(sess ssh.Session, p *tea.Program, term string) {
+	events := make(chan uv.Event)
+	go func() {
+		defer close(events)
+		_ = uv.NewTerminalReader(sess, term).StreamEvents(context.Background(), events)
+	}()
+	go func() {
+		for ev := range events {
+			p.Send(ev)
+		}
+	}()
 }

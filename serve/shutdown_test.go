@@ -25,10 +25,11 @@ func TestShutdownOnContextCancel(t *testing.T) {
 	const feedSize = 512
 	ts := startServerCtx(ctx, t, Options{Listener: smallBuffers{ln}, Log: &log, FeedSize: feedSize})
 	s, addr := ts.s, ts.s.Addr().String()
-	a := connect(t, addr, "a", newKey(t))
+	aKey := newKey(t)
+	a := connect(t, addr, "a", aKey)
 	stalled, sc := dialStalling(t, addr)
 	close(sc.stalled)
-	runUntilBehind(t, ts, feedSize) // now its writes block
+	runUntilBehind(t, ts, aKey, feedSize) // now its writes block
 	b := connect(t, addr, "b", newKey(t))
 	_ = stalled
 
