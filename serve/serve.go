@@ -41,9 +41,9 @@ import (
 const (
 	DefaultListen = "127.0.0.1:2222"
 	// DefaultMaxSessions fits a 2-core machine with room to spare: a
-	// watching viewer costs 2-3% of a core and about 3 MB at 120x40 (see
-	// BenchmarkWatchers and the README), so 50 take about half the
-	// machine.
+	// watching viewer costs 2-3.5% of a core and about 3 MB at 120x40 (see
+	// BenchmarkWatchers and the README), so 50 take one to one and a
+	// quarter of the two cores.
 	DefaultMaxSessions = 50
 	// DefaultFPS redraws a session's screen at most 15 times a second:
 	// smooth enough for a cluster in slow motion, and half of what a local
