@@ -431,7 +431,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		case len(s.sessions) >= s.opts.MaxSessions:
 			s.mu.Unlock()
-			refuse("full", fmt.Sprintf("the class is full (%d sessions); try again later", s.opts.MaxSessions))
+			refuse("full", fmt.Sprintf("the class is full (%s); try again later", plural(s.opts.MaxSessions, "session")))
 			return
 		}
 		s.sessions[sess] = st
@@ -536,4 +536,11 @@ func readKeys(sess ssh.Session, p *tea.Program, term string) {
 			p.Send(ev)
 		}
 	}()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -27,11 +27,10 @@ func TestShutdownOnContextCancel(t *testing.T) {
 	s, addr := ts.s, ts.s.Addr().String()
 	aKey := newKey(t)
 	a := connect(t, addr, "a", aKey)
-	stalled, sc := dialStalling(t, addr)
+	_, sc := dialStalling(t, addr)
 	close(sc.stalled)
 	runUntilBehind(t, ts, aKey, feedSize) // now its writes block
 	b := connect(t, addr, "b", newKey(t))
-	_ = stalled
 
 	start := time.Now()
 	cancel()
