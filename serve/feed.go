@@ -29,11 +29,14 @@ const defaultFeedSize = 16384
 // stalled client (whose Bubble Tea program blocks writing to its
 // connection) simply stops pulling.
 type feed struct {
-	live *cluster.Live
-
-	mu   sync.Mutex
-	ring []cluster.Event
-	next uint64 // sequence number of the next event to enter the ring
+	mu sync.Mutex
+	// live is the lecture's cluster; a scenario the teacher picks replaces
+	// it (swap), starting a new generation of the stream at genStart.
+	live     *cluster.Live
+	gen      int
+	genStart uint64
+	ring     []cluster.Event
+	next     uint64 // sequence number of the next event to enter the ring
 	// lost counts events the Live dropped before the feed pulled them
 	// (nobody drained for a whole Live buffer): every viewer missed them.
 	lost uint64
@@ -60,6 +63,24 @@ func (f *feed) pull() {
 	clear(f.buf)
 }
 
+// current is the lecture's cluster now.
+func (f *feed) current() *cluster.Live {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.live
+}
+
+// swap makes next the lecture's cluster and returns the one it replaces,
+// for the caller to stop. Viewers go on showing the old one, and take no
+// events, until they adopt the new one.
+func (f *feed) swap(next *cluster.Live) *cluster.Live {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := f.live
+	f.live, f.gen, f.genStart = next, f.gen+1, f.next
+	return old
+}
+
 // viewer is one session's window on the lecture: a tui.Cluster whose Drain
 // reads its own cursor of the feed and whose actions reach the cluster only
 // if the session's key is a teacher's.
@@ -67,11 +88,14 @@ type viewer struct {
 	f       *feed
 	teacher bool
 
-	// Owned by the session's Bubble Tea program (Drain is called from its
-	// Update only); dropped is read by the server's log.
+	// gen and live are the generation and cluster the session's view
+	// shows; cursor is its place in the stream. They change under f.mu.
+	gen      int
+	live     *cluster.Live
 	cursor   uint64
 	lostSeen uint64
-	dropped  atomic.Int64
+	// dropped is read by the server's log.
+	dropped atomic.Int64
 }
 
 // newViewer starts a viewer with the ring's backlog, so that a student who
@@ -80,11 +104,26 @@ func (f *feed) newViewer(teacher bool) *viewer {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pull()
-	v := &viewer{f: f, teacher: teacher, lostSeen: f.lost}
-	if n := uint64(len(f.ring)); f.next > n {
+	v := &viewer{f: f, teacher: teacher}
+	v.adoptLocked()
+	return v
+}
+
+// adopt moves the viewer to the lecture's current cluster, from the start
+// of its generation (or as much of it as the ring holds).
+func (v *viewer) adopt() {
+	v.f.mu.Lock()
+	defer v.f.mu.Unlock()
+	v.adoptLocked()
+}
+
+func (v *viewer) adoptLocked() {
+	f := v.f
+	v.gen, v.live, v.lostSeen = f.gen, f.live, f.lost
+	v.cursor = f.genStart
+	if n := uint64(len(f.ring)); f.next > n && f.next-n > v.cursor {
 		v.cursor = f.next - n
 	}
-	return v
 }
 
 // Drain appends the events this viewer has not seen, oldest first, and
@@ -93,6 +132,12 @@ func (f *feed) newViewer(teacher bool) *viewer {
 func (v *viewer) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	f := v.f
 	f.mu.Lock()
+	if v.gen != f.gen {
+		// The teacher switched clusters: nothing of the new one until this
+		// view has switched too (see adopt).
+		f.mu.Unlock()
+		return buf, 0
+	}
 	f.pull()
 	n := uint64(len(f.ring))
 	var missed uint64
@@ -110,8 +155,14 @@ func (v *viewer) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	return buf, int(missed)
 }
 
-// Snapshot is the lecture cluster's latest state: the same for everyone.
-func (v *viewer) Snapshot() cluster.Snapshot { return v.f.live.Snapshot() }
+// Snapshot is the latest state of the cluster this view shows: the same
+// for everyone.
+func (v *viewer) Snapshot() cluster.Snapshot {
+	v.f.mu.Lock()
+	live := v.live
+	v.f.mu.Unlock()
+	return live.Snapshot()
+}
 
 // act is the one gate between a viewer and the cluster: every method that
 // changes the cluster goes through it.
@@ -119,7 +170,7 @@ func (v *viewer) act(fn func(l *cluster.Live) error) error {
 	if !v.teacher {
 		return ErrWatching
 	}
-	return fn(v.f.live)
+	return fn(v.f.current())
 }
 
 func (v *viewer) Do(fn func(c *cluster.Cluster) error) error {
@@ -139,4 +190,4 @@ func (v *viewer) Apply(cmd cluster.Command) error {
 
 // Recording is the lecture's recorded commands: reading it changes nothing,
 // so watchers may (to save the lesson as a scenario).
-func (v *viewer) Recording() []cluster.TimedCommand { return v.f.live.Recording() }
+func (v *viewer) Recording() []cluster.TimedCommand { return v.f.current().Recording() }

@@ -115,7 +115,7 @@ func (ts *testServer) advance(d time.Duration) {
 			ts.t.Fatal("the lecture's cluster did not take a clock tick: it is stalled")
 		}
 	}
-	if err := ts.s.live.Do(func(*cluster.Cluster) error { return nil }); err != nil {
+	if err := ts.s.feed.current().Do(func(*cluster.Cluster) error { return nil }); err != nil {
 		ts.t.Fatal(err)
 	}
 }
@@ -124,7 +124,7 @@ func (ts *testServer) advance(d time.Duration) {
 func (ts *testServer) electLeader() int {
 	ts.t.Helper()
 	for range 100 {
-		if l := ts.s.live.Snapshot().Leader; l != 0 {
+		if l := ts.s.feed.current().Snapshot().Leader; l != 0 {
 			return l
 		}
 		ts.advance(100 * time.Millisecond)

@@ -3,6 +3,8 @@ package serve
 import (
 	"strings"
 	"testing"
+
+	"raftty/cluster"
 )
 
 // The teacher's kill of the leader reaches a watching student's screen; the
@@ -39,7 +41,7 @@ func TestLectureTeacherActsWatcherWatches(t *testing.T) {
 	})
 	// The refusal is the command's answer: by now it has been carried out
 	// or not at all.
-	snap := ts.s.live.Snapshot()
+	snap := ts.s.feed.current().Snapshot()
 	for i, n := range snap.Nodes {
 		if id := i + 1; n.Alive != (id != leader) {
 			t.Fatalf("n%d alive=%v after the teacher killed n%d and the student tried n%d", id, n.Alive, leader, victim)
@@ -51,7 +53,7 @@ func TestLectureTeacherActsWatcherWatches(t *testing.T) {
 	student.waitFor("the refused pause", func(s string) bool {
 		return strings.Contains(s, "running: watching: only the teacher") || strings.Contains(s, "paused: . steps one event, space resumes: watching")
 	})
-	if ts.s.live.Snapshot().Paused {
+	if ts.s.feed.current().Snapshot().Paused {
 		t.Fatal("the student paused the lecture")
 	}
 	student.waitFor("the header running again", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "running") })
@@ -59,4 +61,50 @@ func TestLectureTeacherActsWatcherWatches(t *testing.T) {
 	student.waitFor("the lecture paused on the student's screen", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "PAUSED") })
 	teacher.press("+")
 	student.waitFor("the teacher's speed on the student's screen", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "2x") })
+}
+
+// The teacher's s starts another lesson for everyone: a fresh cluster
+// playing the scenario, which every view follows (here from five nodes to
+// three); a watcher's s is refused.
+func TestLectureTeacherPicksAScenarioForEveryone(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	teacher := connect(t, addr, "teacher", teacherKey)
+	student := connect(t, addr, "student", newKey(t))
+	first := ts.s.feed.current()
+
+	student.press("s")
+	student.waitFor("the scenario picker", func(s string) bool { return strings.Contains(s, "02-first-election-3") })
+	student.press("j\r")
+	student.waitFor("the refusal", func(s string) bool {
+		return strings.Contains(s, "scenario 02-first-election-3: watching: only the teacher can change the cluster")
+	})
+	if ts.s.feed.current() != first {
+		t.Fatal("a watcher's scenario replaced the lecture's cluster")
+	}
+
+	teacher.press("s")
+	teacher.waitFor("the scenario picker", func(s string) bool { return strings.Contains(s, "02-first-election-3") })
+	teacher.press("j\r")
+	threeNodes := func(s string) bool {
+		return strings.Contains(s, "First election, three nodes") && nodeRow(s, 3) != "" && nodeRow(s, 4) == ""
+	}
+	teacher.waitFor("the new lesson on the teacher's screen", threeNodes)
+	student.waitFor("the new lesson on the student's screen", threeNodes)
+	student.waitFor("the student told", func(s string) bool { return strings.Contains(s, "the teacher started scenario 02-first-election-3") })
+	if ts.s.feed.current() == first {
+		t.Fatal("the lecture's cluster was not replaced")
+	}
+	if err := first.Do(func(*cluster.Cluster) error { return nil }); err != cluster.ErrStopped {
+		t.Fatalf("the old lesson's cluster still runs: %v", err)
+	}
+	// The new lesson runs on: both see its leader.
+	leader := ts.electLeader()
+	for _, tm := range []*term{teacher, student} {
+		tm.waitFor("the new lesson's leader", func(s string) bool { return strings.Contains(s, "leader n"+itoaT(leader)) })
+	}
+	// Someone who joins now gets the new lesson.
+	late := connect(t, addr, "late", newKey(t))
+	late.waitFor("the new lesson", threeNodes)
 }

@@ -113,8 +113,10 @@ type Server struct {
 	ln     net.Listener
 	hostFP string
 
-	live *cluster.Live // lecture only
-	feed *feed
+	feed *feed // lecture only
+	// script is the lecture's scenario (Server.mu): the command line's, then
+	// the one the teacher picked.
+	script *scenario.Script
 
 	// quit is cancelled at shutdown: every program quits, restoring its
 	// terminal.
@@ -144,8 +146,9 @@ type session struct {
 	model   *tui.Model
 	// unhook forgets the program's quit-at-shutdown hook.
 	unhook func() bool
-	// viewer, model and stop are set under Server.mu once the program is
-	// made (tests read them).
+	// viewer, model, stop and program are set under Server.mu once the
+	// program is made (tests and lesson switches read them).
+	program *tea.Program
 }
 
 // Start listens, starts the lecture's cluster (unless Lab) and serves until
@@ -225,23 +228,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	s.quit, s.cancelQuit = context.WithCancel(context.Background())
 	if !opts.Lab {
-		lo := opts.Live
-		lo.Speed = opts.UI.Speed
-		lo.Advance = scenario.NewPlayer(opts.UI.Script)
-		live, err := cluster.StartLive(context.Background(), opts.UI.Config, lo)
-		if err == nil && opts.UI.Script != nil && opts.UI.Script.Explain != "" {
-			err = live.Do(func(c *cluster.Cluster) error { c.Explain(opts.UI.Script.Explain); return nil })
-		}
+		live, err := s.startLecture(opts.UI.Config, opts.UI.Script)
 		if err != nil {
-			if live != nil {
-				live.Stop()
-			}
 			ln.Close()
 			s.cancelQuit()
 			return nil, err
 		}
-		s.live = live
 		s.feed = newFeed(live, opts.FeedSize)
+		s.script = opts.UI.Script
 	}
 
 	go func() {
@@ -310,8 +304,8 @@ func (s *Server) stop() {
 			s.err = fmt.Errorf("%d sessions did not end within %v of shutdown", s.sessionCount(), quitGrace+endWait)
 		}
 		<-s.served
-		if s.live != nil {
-			s.live.Stop()
+		if s.feed != nil {
+			s.feed.current().Stop()
 		}
 		if s.err == nil {
 			s.log.Info("stopped")
@@ -497,14 +491,31 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		if st.teacher {
 			status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
 		}
-		m := tui.NewViewer(v, s.opts.UI, status)
+		ui := s.opts.UI
+		s.mu.Lock()
+		ui.Script = s.script
+		s.mu.Unlock()
+		m := tui.NewViewer(v, ui, status)
+		m.SetRestarter(func(name string) (tui.Cluster, *scenario.Script, error) {
+			if !st.teacher {
+				return nil, nil, ErrWatching
+			}
+			return s.switchLesson(st, name)
+		})
 		s.mu.Lock()
 		st.viewer, st.model = v, m
 		s.mu.Unlock()
 	}
+	var model tea.Model = st.model
+	if st.viewer != nil {
+		model = lectureModel{Model: st.model, v: st.viewer}
+	}
 	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)
 	opts = append(opts, tea.WithFPS(s.opts.FPS), tea.WithInput(nil))
-	p := tea.NewProgram(st.model, opts...)
+	p := tea.NewProgram(model, opts...)
+	s.mu.Lock()
+	st.program = p
+	s.mu.Unlock()
 	pty, _, _ := sess.Pty()
 	readKeys(sess, p, pty.Term)
 	// At shutdown the program quits as if the user had pressed q, which
@@ -543,4 +554,79 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// startLecture starts a lecture cluster playing script.
+func (s *Server) startLecture(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
+	lo := s.opts.Live
+	lo.Speed = s.opts.UI.Speed
+	lo.Advance = scenario.NewPlayer(script)
+	live, err := cluster.StartLive(context.Background(), cfg, lo)
+	if err == nil && script != nil && script.Explain != "" {
+		err = live.Do(func(c *cluster.Cluster) error { c.Explain(script.Explain); return nil })
+	}
+	if err != nil && live != nil {
+		live.Stop()
+	}
+	return live, err
+}
+
+// switchLesson is the teacher's s: the lecture restarts with a built-in
+// scenario, on a fresh cluster, for everyone. It runs in the teacher's
+// program; the other views switch when their programs get lessonMsg.
+func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scenario.Script, error) {
+	script, err := scenario.Load(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := s.opts.UI.Config
+	if script.Nodes > 0 {
+		cfg.Nodes = script.Nodes
+	}
+	if script.HasSeed {
+		cfg.Seed = script.Seed
+	}
+	next, err := s.startLecture(cfg, script)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.feed.swap(next).Stop()
+	s.mu.Lock()
+	s.script = script
+	var others []*tea.Program
+	for _, st := range s.sessions {
+		if st != teacher && st.program != nil {
+			others = append(others, st.program)
+		}
+	}
+	s.mu.Unlock()
+	s.log.Info("lesson", "scenario", script.Name, "by", teacher.fp)
+	for _, p := range others {
+		// Send waits for the program to take it (or to end): a stalled
+		// view must not hold up the teacher.
+		go p.Send(lessonMsg{script: script})
+	}
+	teacher.viewer.adopt()
+	return teacher.viewer, script, nil
+}
+
+// lessonMsg tells a view that the teacher started another lesson.
+type lessonMsg struct{ script *scenario.Script }
+
+// lectureModel is a lecture's view: the live view, which also follows the
+// teacher to another lesson.
+type lectureModel struct {
+	*tui.Model
+	v *viewer
+}
+
+func (m lectureModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if l, ok := msg.(lessonMsg); ok {
+		m.v.adopt()
+		m.SwitchTo(m.v, l.script)
+		m.SetStatus("the teacher started scenario " + l.script.Name)
+		return m, nil
+	}
+	_, cmd := m.Model.Update(msg)
+	return m, cmd
 }

@@ -138,7 +138,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 	close(sc.stalled)
 	hv, sv := runUntilBehind(t, ts, healthyKey, feedSize)
 
-	now := ts.s.live.Snapshot().Now
+	now := ts.s.feed.current().Snapshot().Now
 	header := fmt.Sprintf("t=%.3fs", now.Seconds())
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
 	if d := hv.dropped.Load(); d != 0 {

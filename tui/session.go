@@ -91,3 +91,7 @@ func SessionProgramOptions(opts Options) []tea.ProgramOption {
 
 // ClusterSnapshot is the latest state of the cluster the model shows.
 func (m *Model) ClusterSnapshot() cluster.Snapshot { return m.live.Snapshot() }
+
+// SwitchTo shows another cluster from its start, playing script (non-nil):
+// a lecture's views follow the teacher to another scenario.
+func (m *Model) SwitchTo(c Cluster, script *scenario.Script) { m.switchTo(c, script) }
