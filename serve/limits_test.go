@@ -2,8 +2,12 @@ package serve
 
 import (
 	"errors"
+	"io"
+	"net"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -123,4 +127,48 @@ func TestMaxSessionsRefusesWithAMessage(t *testing.T) {
 	a.Close()
 	eventually(t, "a's place freed", func() bool { return len(ts.sessions()) < 2 })
 	connect(t, addr, "d", newKey(t))
+}
+
+// A connection that never opens a session is closed after the handshake
+// timeout, and connections past twice --max-sessions are closed at once:
+// silent connections cannot keep a class out.
+func TestSilentConnectionsAreClosed(t *testing.T) {
+	handshakeTimeout = 300 * time.Millisecond
+	defer func() { handshakeTimeout = handshakeTimeoutDefault }()
+	ts := startServer(t, Options{MaxSessions: 1})
+	addr := ts.s.Addr().String()
+	var silent []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		silent = append(silent, c)
+	}
+	eventually(t, "two connections counted", func() bool { return ts.s.conns.Load() == 2 })
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	_ = third.SetReadDeadline(time.Now().Add(wait))
+	if n, err := third.Read(make([]byte, 256)); err == nil {
+		t.Fatalf("the third connection past the bound of 2 got %d bytes, want it closed", n)
+	} else if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal("the third connection past the bound of 2 was left open")
+	}
+	start := time.Now()
+	for _, c := range silent {
+		_ = c.SetReadDeadline(time.Now().Add(wait))
+		// The server's version line comes first; then, silence, and the end.
+		if _, err := io.ReadAll(c); err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatal("a silent connection was left open")
+		}
+	}
+	if took := time.Since(start); took < handshakeTimeout/2 {
+		t.Fatalf("silent connections closed after %v, before the handshake timeout %v", took, handshakeTimeout)
+	}
+	eventually(t, "no connection counted", func() bool { return ts.s.conns.Load() == 0 })
+	connect(t, addr, "after", newKey(t))
 }

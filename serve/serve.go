@@ -53,9 +53,9 @@ const (
 	// way for this long: a stalled or vanished client. A paused lesson
 	// sends nothing; ssh -o ServerAliveInterval=60 keeps a student in.
 	DefaultIdleTimeout = 15 * time.Minute
-	// handshakeTimeout is how long a connection has to open its terminal
+	// handshakeTimeoutDefault is how long a connection has to open its terminal
 	// session; it bounds how long a silent connection holds a place.
-	handshakeTimeout = 30 * time.Second
+	handshakeTimeoutDefault = 30 * time.Second
 	// quitGrace is how long sessions get at shutdown to restore their
 	// terminals before their connections are cut.
 	quitGrace = 2 * time.Second
@@ -112,6 +112,8 @@ type Server struct {
 	ssh    *ssh.Server
 	ln     net.Listener
 	hostFP string
+	// handshake is how long a connection has to open a session.
+	handshake time.Duration
 
 	feed *feed // lecture only
 	// script is the lecture's scenario (Server.mu): the command line's, then
@@ -134,6 +136,9 @@ type Server struct {
 	stopOnce sync.Once
 	err      error
 }
+
+// handshakeTimeout is handshakeTimeoutDefault; tests shorten it.
+var handshakeTimeout = handshakeTimeoutDefault
 
 // session is one SSH session's state.
 type session struct {
@@ -184,11 +189,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logw = os.Stderr
 	}
 	s := &Server{
-		opts:     opts,
-		log:      log.NewWithOptions(logw, log.Options{ReportTimestamp: true, Prefix: "raftty serve"}),
-		sessions: map[ssh.Session]*session{},
-		served:   make(chan struct{}),
-		done:     make(chan struct{}),
+		opts:      opts,
+		log:       log.NewWithOptions(logw, log.Options{ReportTimestamp: true, Prefix: "raftty serve"}),
+		sessions:  map[ssh.Session]*session{},
+		handshake: handshakeTimeout,
+		served:    make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("--host-key %s: %w", opts.HostKeyPath, err)
@@ -350,9 +356,11 @@ func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	cc := &countedConn{Conn: c, s: s}
-	cc.timer = time.AfterFunc(handshakeTimeout, func() {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.timer = time.AfterFunc(s.handshake, func() {
 		if !cc.inSession.Load() {
-			s.log.Info("closed connection", "remote", c.RemoteAddr().String(), "why", "no session within "+handshakeTimeout.String())
+			s.log.Info("closed connection", "remote", c.RemoteAddr().String(), "why", "no session within "+s.handshake.String())
 			cc.Close()
 		}
 	})
@@ -367,14 +375,17 @@ type connKey struct{}
 type countedConn struct {
 	net.Conn
 	s         *Server
-	timer     *time.Timer
 	inSession atomic.Bool
 	once      sync.Once
+	mu        sync.Mutex // guards timer, set just after it starts
+	timer     *time.Timer
 }
 
 func (c *countedConn) Close() error {
 	c.once.Do(func() {
+		c.mu.Lock()
 		c.timer.Stop()
+		c.mu.Unlock()
 		c.s.conns.Add(-1)
 	})
 	return c.Conn.Close()
