@@ -159,3 +159,37 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 		}
 	}
 }
+
+// A client that stopped reading is closed by the idle timeout (nothing
+// moves on its connection) while a viewer that reads stays.
+func TestIdleTimeoutClosesAStalledClient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const feedSize = 512
+	ts := startServer(t, Options{Listener: smallBuffers{ln}, FeedSize: feedSize, IdleTimeout: time.Second})
+	addr := ts.s.Addr().String()
+	healthyKey := newKey(t)
+	connect(t, addr, "healthy", healthyKey)
+	stalled, sc := dialStalling(t, addr)
+	close(sc.stalled)
+	hv, _ := runUntilBehind(t, ts, healthyKey, feedSize)
+	// Keep the lecture moving, at the pace the healthy viewer drains (its
+	// connection stays busy), until the stalled one is gone.
+	deadline := time.Now().Add(wait)
+	for len(ts.sessions()) > 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stalled client was not closed by the idle timeout")
+		}
+		ts.advance(50 * time.Millisecond)
+		eventually(t, "the healthy viewer caught up", func() bool { return caughtUp(hv) })
+	}
+	if st := ts.sessions()[0]; st.fp != gossh.FingerprintSHA256(healthyKey.PublicKey()) {
+		t.Fatal("the idle timeout closed the viewer that reads")
+	}
+	close(sc.resumed)
+	if err := stalled.ended(); err == nil {
+		t.Log("the stalled session ended cleanly")
+	}
+}
