@@ -109,7 +109,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 		if err := sess.Shell(); err != nil {
 			b.Fatal(err)
 		}
-		if err := readUntil(out, "quit"); err != nil {
+		if err := readUntil(out, "statistics"); err != nil {
 			b.Fatalf("viewer %d: %v", i, err)
 		}
 		go func() { _, _ = io.Copy(countingDiscard{&received}, out) }()

@@ -63,7 +63,7 @@ func TestConnectDisconnectCycles(t *testing.T) {
 		if err := s.Shell(); err != nil {
 			return err
 		}
-		if err := readUntil(out, "quit"); err != nil {
+		if err := readUntil(out, "statistics"); err != nil {
 			return err
 		}
 		if i%2 == 0 { // quits with q; the others are cut off

@@ -41,6 +41,9 @@ type feed struct {
 	// (nobody drained for a whole Live buffer): every viewer missed them.
 	lost uint64
 	buf  []cluster.Event
+	// acted, if set, is told after a teacher's action has been carried
+	// out, with the viewer that acted.
+	acted func(by *viewer)
 }
 
 func newFeed(live *cluster.Live, size int) *feed {
@@ -170,7 +173,11 @@ func (v *viewer) act(fn func(l *cluster.Live) error) error {
 	if !v.teacher {
 		return ErrWatching
 	}
-	return fn(v.f.current())
+	err := fn(v.f.current())
+	if v.f.acted != nil {
+		v.f.acted(v)
+	}
+	return err
 }
 
 func (v *viewer) Do(fn func(c *cluster.Cluster) error) error {

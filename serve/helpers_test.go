@@ -199,7 +199,7 @@ func connect(t testing.TB, addr, name string, key gossh.Signer) *term {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	tm.waitFor("the live view", func(s string) bool { return strings.Contains(s, "raftty") && strings.Contains(s, "q quit") })
+	tm.waitFor("the live view", liveView)
 	return tm
 }
 
@@ -383,4 +383,10 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		}
 		<-time.After(time.Millisecond)
 	}
+}
+
+// liveView reports whether the screen shows the live view: its header, its
+// nodes and its statistics.
+func liveView(screen string) bool {
+	return strings.Contains(screen, "raftty ·") && strings.Contains(screen, "┌ nodes") && strings.Contains(screen, "statistics")
 }

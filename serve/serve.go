@@ -241,6 +241,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 		s.feed = newFeed(live, opts.FeedSize)
+		s.feed.acted = s.nudge
 		s.script = opts.UI.Script
 	}
 
@@ -636,8 +637,30 @@ func (m lectureModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.v.adopt()
 		m.SwitchTo(m.v, l.script)
 		m.SetStatus("the teacher started scenario " + l.script.Name)
-		return m, nil
 	}
+	// Every message goes through the live view's Update, lessonMsg and
+	// nudgeMsg too (it ignores them): a view that draws only when something
+	// changed, and sleeps while the cluster is paused, learns that
+	// something did.
 	_, cmd := m.Model.Update(msg)
 	return m, cmd
+}
+
+// nudgeMsg tells a view that the teacher changed the lecture.
+type nudgeMsg struct{}
+
+// nudge wakes every view but the one that acted (whose command's answer
+// wakes it), after a teacher's action.
+func (s *Server) nudge(except *viewer) {
+	s.mu.Lock()
+	var ps []*tea.Program
+	for _, st := range s.sessions {
+		if st.viewer != nil && st.viewer != except && st.program != nil {
+			ps = append(ps, st.program)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range ps {
+		go p.Send(nudgeMsg{}) // a stalled view must not hold up the teacher
+	}
 }

@@ -72,7 +72,7 @@ func dialStalling(t *testing.T, addr string) (*term, *stallConn) {
 	if err := tm.start(); err != nil {
 		t.Fatal(err)
 	}
-	tm.waitFor("the live view", func(s string) bool { return strings.Contains(s, "q quit") })
+	tm.waitFor("the live view", liveView)
 	return tm, sc
 }
 
