@@ -123,7 +123,7 @@ func newRootCmd() *cobra.Command {
 	root.Flags().BoolVar(&ui.startPaused, "start-paused", false, "start with the clock stopped (space starts it); a scenario always does")
 	// Subcommands inherit this: every flag error is bad input, exit 2.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
-	root.AddCommand(newRunCmd(), newScenariosCmd(), newBenchCmd(), newChaosCmd())
+	root.AddCommand(newRunCmd(), newScenariosCmd(), newBenchCmd(), newChaosCmd(), newServeCmd())
 	refuseUnknownShells(root)
 	return root
 }

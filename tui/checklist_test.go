@@ -33,7 +33,7 @@ func newLessonHarness(t *testing.T) *harness {
 	cfg.Seed = 1
 	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
 	start := h.wall
-	opts := liveOptions(Options{Speed: 1, Script: script}, script)
+	opts := LiveOptions(Options{Speed: 1, Script: script}, script)
 	opts.Ticks, opts.Now = h.ticks, func() time.Time { return start }
 	live, err := cluster.StartLive(context.Background(), cfg, opts)
 	if err != nil {
@@ -92,10 +92,10 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 }
 
 func TestStartPausedWithoutAScenario(t *testing.T) {
-	if o := liveOptions(Options{StartPaused: true}, nil); !o.Paused {
+	if o := LiveOptions(Options{StartPaused: true}, nil); !o.Paused {
 		t.Fatal("--start-paused did not pause")
 	}
-	if o := liveOptions(Options{}, &scenario.Script{Steps: []scenario.Step{{At: time.Second}}}); o.Paused {
+	if o := LiveOptions(Options{}, &scenario.Script{Steps: []scenario.Step{{At: time.Second}}}); o.Paused {
 		t.Fatal("a few --at commands paused the start: only a lesson (title or explanation) does")
 	}
 }

@@ -273,10 +273,6 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 // fork carries out cmds at the time cursor, in the past (see applyAll).
 func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
 	at, resume := m.cur.at, m.cur.resume
-	m.hist.truncateAfter(at)
-	m.checks.forgetAfter(at)
-	m.cur = timeCursor{live: m.cur.live}
-	m.paused = !resume
 	var said []string
 	for _, cmd := range cmds {
 		said = append(said, cmd.String())
@@ -287,16 +283,45 @@ func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
 	}
 	live := m.live
 	return func() tea.Msg {
+		// The fork leaves the cluster paused: the view forgets the
+		// discarded future (forked) before anything new happens.
 		err := live.Fork(at, cmds[0])
 		for _, cmd := range cmds[1:] {
 			if err == nil {
 				err = live.Apply(cmd)
 			}
 		}
-		if err == nil && resume {
-			err = live.Apply(cluster.Command{Action: cluster.ActResume})
+		if err != nil {
+			return commandDoneMsg{what: what, err: err} // refused (a watcher): the past stays
 		}
-		return commandDoneMsg{what: what, err: err}
+		return forkedMsg{at: at, resume: resume, what: what}
+	}
+}
+
+// forkedMsg reports a fork the cluster carried out at at.
+type forkedMsg struct {
+	at     time.Duration
+	resume bool
+	what   string
+}
+
+// forked makes the view follow a fork: the future after the fork point is
+// forgotten, the view goes live from there, and the cluster runs on if it
+// ran before the view went back.
+func (m *Model) forked(msg forkedMsg) tea.Cmd {
+	m.hist.truncateAfter(msg.at)
+	m.checks.forgetAfter(msg.at)
+	m.cur = timeCursor{live: m.cur.live}
+	m.paused = true
+	m.setStatus(msg.what, nil)
+	m.drain()
+	if !msg.resume {
+		return nil
+	}
+	m.paused = false
+	live := m.live
+	return func() tea.Msg {
+		return commandDoneMsg{what: msg.what, err: live.Apply(cluster.Command{Action: cluster.ActResume})}
 	}
 }
 

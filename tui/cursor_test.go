@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -326,5 +327,30 @@ func TestAxisMarksBlankTheLabelsTheyTouch(t *testing.T) {
 	place(line, 11, []rune("┃end"))
 	if got := string(line); got != "  ▲        ┃end     " {
 		t.Fatalf("axis %q", got)
+	}
+}
+
+// refusing is a cluster that refuses every change, as a watcher's does.
+type refusing struct{ Cluster }
+
+var errRefused = errors.New("watching: only the teacher can change the cluster")
+
+func (refusing) Apply(cluster.Command) error               { return errRefused }
+func (refusing) Fork(time.Duration, cluster.Command) error { return errRefused }
+
+// A refused fork (a watcher's) changes nothing: the view stays in the past
+// and keeps the recorded future.
+func TestRefusedForkKeepsThePast(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(2 * time.Second)
+	lines := h.m.hist.decisions.len()
+	h.m.live = refusing{h.live}
+	h.seekTo(500 * time.Millisecond)
+	h.press("3", "d")
+	if !h.m.cur.past || h.m.cur.at != 500*time.Millisecond || h.m.hist.decisions.len() != lines {
+		t.Fatalf("after a refused fork: past %v at %v, %d log lines (had %d)", h.m.cur.past, h.m.cur.at, h.m.hist.decisions.len(), lines)
+	}
+	if !strings.Contains(h.m.status, "watching") {
+		t.Fatalf("status %q, want the refusal", h.m.status)
 	}
 }

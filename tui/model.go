@@ -290,6 +290,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case savedMsg:
 		return m, m.saved(msg)
+	case forkedMsg:
+		return m, m.forked(msg)
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" { // quits from any prompt, too
 			return m, tea.Quit
@@ -348,6 +350,9 @@ func (m *Model) drain() bool {
 	m.hist.updateCutOff(&m.cur.live)
 	if !m.cur.past {
 		m.snap = m.cur.live
+		// Pause and speed follow the cluster: another viewer (a teacher
+		// over SSH) may change them, and an action refused changes nothing.
+		m.paused, m.speed = m.snap.Paused, m.snap.Speed
 	}
 	return len(m.evbuf) > 0 || dropped > 0
 }

@@ -38,25 +38,39 @@ type Options struct {
 // Run starts a live cluster, shows it until the user quits, then stops the
 // cluster: when Run returns, nothing it started is still running.
 func Run(ctx context.Context, opts Options) error {
+	m, stop, err := StartLocal(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer stop() // whichever cluster runs at the end
+	_, err = tea.NewProgram(m, programOptions(ctx, opts)...).Run()
+	return quitError(ctx, err)
+}
+
+// StartLocal starts a cluster from opts and returns the live view over it
+// (the s picker restarts it with a scenario) and the function that stops
+// whichever cluster runs when the view ends. It is Run without the program:
+// `raftty serve --lab` gives one to every session.
+func StartLocal(ctx context.Context, opts Options) (*Model, func(), error) {
 	start := func(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
 		// The player says the script's explanation when the clock starts.
-		return cluster.StartLive(ctx, cfg, liveOptions(opts, script))
+		return cluster.StartLive(ctx, cfg, LiveOptions(opts, script))
 	}
 	live, err := start(opts.Config, opts.Script)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	// A scenario restart runs as a command, off the UI's goroutine: mu
 	// guards which cluster runs, and done stops a restart that finishes
 	// after the UI quit.
 	var mu sync.Mutex
 	done := false
-	defer func() {
+	stop := func() {
 		mu.Lock()
 		defer mu.Unlock()
 		done = true
-		live.Stop() // whichever cluster runs at the end
-	}()
+		live.Stop()
+	}
 
 	m := newSession(live, opts)
 	m.SetScript(opts.Script) // a saved session includes its steps; the checklist shows its expectations
@@ -80,8 +94,7 @@ func Run(ctx context.Context, opts Options) error {
 		live = next
 		return next, script, nil
 	})
-	_, err = tea.NewProgram(m, programOptions(ctx, opts)...).Run()
-	return quitError(ctx, err)
+	return m, stop, nil
 }
 
 // quitError is what ending the program means: quitting is never an error,
@@ -140,9 +153,9 @@ func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
 	return progOpts
 }
 
-// liveOptions is how a session runs a cluster playing script: a lesson,
+// LiveOptions is how a session runs a cluster playing script: a lesson,
 // or --start-paused, starts with the clock stopped.
-func liveOptions(opts Options, script *scenario.Script) cluster.LiveOptions {
+func LiveOptions(opts Options, script *scenario.Script) cluster.LiveOptions {
 	return cluster.LiveOptions{
 		Speed: opts.Speed, Paused: opts.StartPaused || isLesson(script), Advance: scenario.NewPlayer(script),
 		SlowVotes: true, // so that a RequestVote is seen crossing the map (v turns it off)

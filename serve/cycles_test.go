@@ -1,0 +1,118 @@
+package serve
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+var cycles = flag.Int("cycles", 1000, "connect/disconnect cycles of TestConnectDisconnectCycles (100 with -short, 200 under -race unless given)")
+
+// readUntil reads the session's output until it contains want.
+func readUntil(out io.Reader, want string) error {
+	var got []byte
+	buf := make([]byte, 32<<10)
+	for !bytes.Contains(got, []byte(want)) {
+		n, err := out.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			return fmt.Errorf("output ended before %q: %w", want, err)
+		}
+	}
+	return nil
+}
+
+// Sessions come and go, some quitting with q and some cut off: none leaves
+// a goroutine or memory behind.
+func TestConnectDisconnectCycles(t *testing.T) {
+	n := *cycles
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "cycles" })
+	switch {
+	case testing.Short() && n > 100:
+		n = 100
+	case raceEnabled && !given:
+		n = 200 // 1000 take a minute under the race detector: -cycles 1000
+	}
+	ts := startServer(t, Options{})
+	addr := ts.s.Addr().String()
+	ts.electLeader()
+	key := newKey(t)
+
+	cycle := func(i int) error {
+		c, err := dial(t, addr, gossh.PublicKeys(key))
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		s, err := c.NewSession()
+		if err != nil {
+			return err
+		}
+		out, _ := s.StdoutPipe()
+		in, _ := s.StdinPipe()
+		if err := s.RequestPty("xterm", termH, termW, gossh.TerminalModes{}); err != nil {
+			return err
+		}
+		if err := s.Shell(); err != nil {
+			return err
+		}
+		if err := readUntil(out, "statistics"); err != nil {
+			return err
+		}
+		if i%2 == 0 { // quits with q; the others are cut off
+			_, _ = in.Write([]byte("q"))
+			if err := s.Wait(); err != nil {
+				return fmt.Errorf("quitting: %w", err)
+			}
+		}
+		return nil
+	}
+	settle := func() (goroutines int, heap uint64) {
+		eventually(t, "every session gone", func() bool { return len(ts.sessions()) == 0 && ts.s.conns.Load() == 0 })
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return runtime.NumGoroutine(), ms.HeapAlloc
+	}
+	// Ten clients at a time: a cycle mostly waits for the first frame.
+	run := func(from, to int) {
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range 10 {
+			wg.Go(func() {
+				for i := range next {
+					if err := cycle(i); err != nil {
+						t.Errorf("cycle %d: %v", i, err)
+					}
+				}
+			})
+		}
+		for i := from; i < to; i++ {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	warm := min(100, n/2)
+	run(0, warm)
+	g0, h0 := settle()
+	run(warm, n)
+	eventually(t, "goroutines back to where they were", func() bool {
+		g, _ := settle()
+		return g <= g0
+	})
+	_, h1 := settle()
+	t.Logf("%d cycles: %d goroutines; heap %d KB after %d cycles, %d KB after %d", n, g0, h0>>10, warm, h1>>10, n)
+	// Memory may wobble, not grow with the cycles: 1 MB is about 10 lost
+	// models.
+	if h1 > h0+1<<20 {
+		t.Fatalf("heap grew from %d KB to %d KB over %d cycles", h0>>10, h1>>10, n-warm)
+	}
+}

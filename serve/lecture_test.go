@@ -1,0 +1,148 @@
+package serve
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"raftty/cluster"
+)
+
+// The teacher's kill of the leader reaches a watching student's screen; the
+// student's own k is refused with the watching message and changes
+// nothing; what the teacher pauses, the student sees paused.
+func TestLectureTeacherActsWatcherWatches(t *testing.T) {
+	teacherKey, studentKey := newKey(t), newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	leader := ts.electLeader()
+
+	teacher := connect(t, addr, "teacher", teacherKey)
+	student := connect(t, addr, "student", studentKey)
+	leaderIs := func(s string) bool { return strings.Contains(s, "leader n"+itoaT(leader)) }
+	teacher.waitFor("the leader in the header", leaderIs)
+	student.waitFor("the leader in the header", leaderIs)
+	teacher.waitFor("the teacher's status", func(s string) bool { return strings.Contains(s, "teacher: what you do") })
+	student.waitFor("the watcher's status", func(s string) bool { return strings.Contains(s, "watching:") })
+
+	teacher.press("L")
+	teacher.waitFor("the leader selected", func(s string) bool { return strings.Contains(nodeRow(s, leader), "▶") })
+	teacher.press("k")
+	dead := func(s string) bool { return strings.Contains(nodeRow(s, leader), "dead") }
+	teacher.waitFor("the leader dead on the teacher's screen", dead)
+	student.waitFor("the leader dead on the student's screen", dead)
+
+	// The student selects a live node and tries to kill it.
+	victim := leader%5 + 1
+	student.press(itoaT(victim))
+	student.waitFor("the node selected", func(s string) bool { return strings.Contains(nodeRow(s, victim), "▶") })
+	student.press("k")
+	student.waitFor("the refusal", func(s string) bool {
+		status := row(s, "watching: only the teacher can change the cluster")
+		return strings.Contains(status, "kill n"+itoaT(victim)+":") || strings.Contains(status, "kill "+itoaT(victim)+":")
+	})
+	// The refusal is the command's answer: by now it has been carried out
+	// or not at all.
+	snap := ts.s.feed.current().Snapshot()
+	for i, n := range snap.Nodes {
+		if id := i + 1; n.Alive != (id != leader) {
+			t.Fatalf("n%d alive=%v after the teacher killed n%d and the student tried n%d", id, n.Alive, leader, victim)
+		}
+	}
+
+	// Pause and speed: the student's are refused, the teacher's are seen by all.
+	student.press(" ")
+	student.waitFor("the refused pause", func(s string) bool {
+		status := row(s, "watching: only the teacher can change the cluster")
+		return strings.Contains(status, "pause") || strings.Contains(status, "running")
+	})
+	if ts.s.feed.current().Snapshot().Paused {
+		t.Fatal("the student paused the lecture")
+	}
+	student.waitFor("the header not paused", func(s string) bool { return !strings.Contains(row(s, "raftty ·"), "PAUSED") })
+	teacher.press(" ")
+	student.waitFor("the lecture paused on the student's screen", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "PAUSED") })
+	teacher.press("+")
+	student.waitFor("the teacher's speed on the student's screen", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "2x") })
+}
+
+// The teacher's s starts another lesson for everyone: a fresh cluster
+// playing the scenario, which every view follows (here from five nodes to
+// three); a watcher's s is refused.
+func TestLectureTeacherPicksAScenarioForEveryone(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	teacher := connect(t, addr, "teacher", teacherKey)
+	student := connect(t, addr, "student", newKey(t))
+	first := ts.s.feed.current()
+
+	student.press("s")
+	student.waitFor("the scenario picker", func(s string) bool { return strings.Contains(s, "02-first-election-3") })
+	student.press("j\r")
+	student.waitFor("the refusal", func(s string) bool {
+		return strings.Contains(s, "scenario 02-first-election-3: watching: only the teacher can change the cluster")
+	})
+	if ts.s.feed.current() != first {
+		t.Fatal("a watcher's scenario replaced the lecture's cluster")
+	}
+
+	teacher.press("s")
+	teacher.waitFor("the scenario picker", func(s string) bool { return strings.Contains(s, "02-first-election-3") })
+	teacher.press("j\r")
+	threeNodes := func(s string) bool {
+		return strings.Contains(s, "First election, three nodes") && nodeRow(s, 3) != "" && nodeRow(s, 4) == ""
+	}
+	teacher.waitFor("the new lesson on the teacher's screen", threeNodes)
+	student.waitFor("the new lesson on the student's screen", threeNodes)
+	student.waitFor("the student told", func(s string) bool { return strings.Contains(s, "the teacher started scenario 02-first-election-3") })
+	if ts.s.feed.current() == first {
+		t.Fatal("the lecture's cluster was not replaced")
+	}
+	if err := first.Do(func(*cluster.Cluster) error { return nil }); err != cluster.ErrStopped {
+		t.Fatalf("the old lesson's cluster still runs: %v", err)
+	}
+	// A lesson opens paused, for everyone; the teacher's space starts it,
+	// and both see its leader.
+	if !ts.s.feed.current().Snapshot().Paused {
+		t.Fatal("the new lesson did not open paused")
+	}
+	student.waitFor("the lesson paused on the student's screen", func(s string) bool { return strings.Contains(s, "PAUSED") })
+	teacher.press(" ")
+	teacher.waitFor("the lesson started", func(s string) bool { return strings.Contains(s, "resume") })
+	leader := ts.electLeader()
+	for _, tm := range []*term{teacher, student} {
+		tm.waitFor("the new lesson's leader", func(s string) bool { return strings.Contains(s, "leader n"+itoaT(leader)) })
+	}
+	// Someone who joins now gets the new lesson.
+	late := connect(t, addr, "late", newKey(t))
+	late.waitFor("the new lesson", threeNodes)
+}
+
+// A student's time cursor is the student's own: scrubbing back shows the
+// past on that screen only, the lecture runs on (the student's pause is
+// refused quietly), the teacher's screen stays live, and end rejoins live.
+func TestLectureStudentScrubsBackAlone(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	leader := ts.electLeader()
+	ts.advance(500 * time.Millisecond)
+	teacher := connect(t, addr, "teacher", teacherKey)
+	student := connect(t, addr, "student", newKey(t))
+	leaderIs := func(s string) bool { return strings.Contains(s, "leader n"+itoaT(leader)) }
+	teacher.waitFor("the leader", leaderIs)
+	student.waitFor("the leader", leaderIs)
+
+	student.press("\x1b[1;2D") // shift+←: a screen back
+	student.waitFor("the past on the student's screen", func(s string) bool { return strings.Contains(s, "PAST t=") })
+	if ts.s.feed.current().Snapshot().Paused {
+		t.Fatal("a student going back paused the lecture")
+	}
+	ts.advance(300 * time.Millisecond)
+	teacher.waitFor("the teacher still live", func(s string) bool {
+		return !strings.Contains(s, "PAST t=") && strings.Contains(row(s, "raftty ·"), "t=")
+	})
+	student.press("\x1b[F") // end
+	student.waitFor("the student back to live", func(s string) bool { return !strings.Contains(s, "PAST t=") })
+}

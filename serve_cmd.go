@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	gossh "golang.org/x/crypto/ssh"
+
+	"raftty/serve"
+	"raftty/tui"
+)
+
+type serveOptions struct {
+	ui             uiOptions
+	listen         string
+	hostKey        string
+	authorizedKeys string
+	watchKeys      string
+	lab            bool
+	maxSessions    int
+	idleTimeout    time.Duration
+}
+
+func newServeCmd() *cobra.Command {
+	var flags clusterFlags
+	var opts serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the live view over SSH, for a class",
+		Long: "raftty serve is an SSH server: whoever connects gets the live view, nothing to install.\n\n" +
+			"Lecture (the default): one cluster, run by the server; every connection gets its own view of it. " +
+			"Only the keys in --authorized-keys (the teacher's) may change the cluster; everyone else watches. " +
+			"Lab (--lab): every connection gets a private cluster to break, which ends with the connection.\n\n" +
+			"Students connect with `ssh -p 2222 HOST`. Only public keys are accepted: any key may watch unless " +
+			"--watch-keys lists who may. There are no shells, commands or forwarding.",
+		Example: `  raftty serve --authorized-keys teacher.pub                 # a lecture on 127.0.0.1:2222
+  raftty serve --listen 0.0.0.0:2222 --authorized-keys teacher.pub --scenario 05-follower-returns
+  raftty serve --lab --listen 0.0.0.0:2222                     # a private cluster for everyone
+  raftty serve --authorized-keys teacher.pub --watch-keys class.keys   # only the class may watch`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd, &flags, opts)
+		},
+	}
+	flags.register(cmd)
+	fs := cmd.Flags()
+	fs.Float64Var(&opts.ui.speed, "speed", defaultSpeed, "virtual time per wall time (0.1 = ten times slower than real)")
+	fs.BoolVar(&opts.ui.noColor, "no-color", false, "draw without colours")
+	fs.StringVar(&opts.listen, "listen", serve.DefaultListen, "address to listen on (0.0.0.0:2222 for a classroom)")
+	fs.StringVar(&opts.hostKey, "host-key", "", "the server's private key, created on first start and kept (default: raftty/host_ed25519 in the user's config directory)")
+	fs.StringVar(&opts.authorizedKeys, "authorized-keys", "", "public keys (OpenSSH authorized_keys format) that may change the lecture's cluster: the teacher's")
+	fs.StringVar(&opts.watchKeys, "watch-keys", "", "if given, only these public keys (and --authorized-keys) may connect; default: any key may watch")
+	fs.BoolVar(&opts.lab, "lab", false, "give every connection a private cluster of its own")
+	fs.IntVar(&opts.maxSessions, "max-sessions", serve.DefaultMaxSessions, "sessions at once; the next one is refused with a message")
+	fs.DurationVar(&opts.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection on which nothing moved either way for this long")
+	return cmd
+}
+
+func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error {
+	s, err := flags.parse(cmd.Flags().Changed)
+	if err != nil {
+		return badInput(err)
+	}
+	if !(opts.ui.speed > 0 && opts.ui.speed <= 64) {
+		return badInput(fmt.Errorf("--speed %g: need a speed above 0 and at most 64", opts.ui.speed))
+	}
+	if opts.maxSessions < 1 {
+		return badInput(fmt.Errorf("--max-sessions %d: need at least 1", opts.maxSessions))
+	}
+	if opts.idleTimeout <= 0 {
+		return badInput(fmt.Errorf("--idle-timeout %v: must be positive", opts.idleTimeout))
+	}
+	if _, _, err := net.SplitHostPort(opts.listen); err != nil {
+		return badInput(fmt.Errorf("--listen %s: want HOST:PORT, e.g. 127.0.0.1:2222", opts.listen))
+	}
+	var teachers, watchers []gossh.PublicKey
+	if opts.authorizedKeys != "" {
+		if teachers, err = serve.LoadKeys(opts.authorizedKeys); err != nil {
+			return badInput(fmt.Errorf("--authorized-keys %w", err))
+		}
+	}
+	if opts.watchKeys != "" {
+		if watchers, err = serve.LoadKeys(opts.watchKeys); err != nil {
+			return badInput(fmt.Errorf("--watch-keys %w", err))
+		}
+	}
+	if opts.hostKey == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return badInput(fmt.Errorf("no user config directory for the host key (%v): give --host-key PATH", err))
+		}
+		opts.hostKey = filepath.Join(dir, "raftty", "host_ed25519")
+	}
+	stderr := cmd.ErrOrStderr()
+	title := s.script.Title
+	for _, w := range s.warnings {
+		title = "warning: " + w
+	}
+
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// After the first signal, a second one ends the process at once.
+	context.AfterFunc(ctx, stop)
+	srv, err := serve.Start(ctx, serve.Options{
+		Listen:          opts.listen,
+		HostKeyPath:     opts.hostKey,
+		Teachers:        teachers,
+		Watchers:        watchers,
+		WatchersNeedKey: opts.watchKeys != "",
+		Lab:             opts.lab,
+		SeedPerSession:  !cmd.Flags().Changed("seed") && !s.script.HasSeed,
+		MaxSessions:     opts.maxSessions,
+		IdleTimeout:     opts.idleTimeout,
+		UI: tui.Options{
+			Config:  s.cfg,
+			Speed:   opts.ui.speed,
+			Script:  s.script,
+			Title:   title,
+			NoColor: opts.ui.noColor || os.Getenv("NO_COLOR") != "",
+		},
+		Log: stderr,
+	})
+	if err != nil {
+		return badInput(err)
+	}
+	for _, w := range s.warnings {
+		fmt.Fprintf(stderr, "raftty: warning: %s\n", w)
+	}
+	if !opts.lab && len(teachers) == 0 {
+		fmt.Fprintln(stderr, "raftty: warning: no --authorized-keys: nobody can change the cluster, everyone watches")
+	}
+	_, port, _ := net.SplitHostPort(srv.Addr().String())
+	fmt.Fprintf(stderr, "raftty: serving on %s (host key %s); students type: ssh -p %s HOST\n", srv.Addr(), srv.HostKeyFingerprint(), port)
+	if err := srv.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return &exitError{code: exitFailed, err: err}
+	}
+	return nil
+}
