@@ -153,10 +153,16 @@ func (m *Model) header(w int) string {
 	if s := m.cur.live; s.SlowVotes && s.VotesInFlight && !m.paused && !m.cur.past {
 		speed = formatSpeed(m.speed/voteSlowdown) + " while votes fly (v)"
 	}
+	paused := m.paused
+	if m.cur.past {
+		paused = m.cur.live.Paused // a watcher's look back pauses nothing
+	}
 	if m.cur.playing {
 		speed += " ▶ replaying"
-	} else if m.paused {
+	} else if paused {
 		speed += " PAUSED"
+	} else if m.cur.past {
+		speed += " (live runs on)"
 	} else if m.cur.live.Behind {
 		// More events than a tick may simulate: the clock runs slower
 		// than asked, and says so rather than freezing the program.
