@@ -15,8 +15,10 @@ type Kind uint8
 
 // The event kinds of DESIGN.md, plus ignore (a node received a message and
 // did nothing with it, with the reason), error (a command could not be
-// carried out, e.g. "kill leader" with no leader), and a scenario's explain
-// (what to watch now) and expect (an expectation checked).
+// carried out, e.g. "kill leader" with no leader), a scenario's explain
+// (what to watch now) and expect (an expectation checked), and, in a live
+// cluster only, fork (history was rewritten from At on: whoever keeps the
+// events forgets those after At; see Live.Fork).
 const (
 	KindState Kind = iota + 1
 	KindVote
@@ -31,13 +33,14 @@ const (
 	KindError
 	KindExplain
 	KindExpect
+	KindFork
 )
 
 var kindNames = [...]string{
 	KindState: "state", KindVote: "vote", KindTimeout: "timeout", KindSend: "send",
 	KindDeliver: "deliver", KindDrop: "drop", KindFault: "fault", KindParam: "param",
 	KindViolation: "violation", KindIgnore: "ignore", KindError: "error",
-	KindExplain: "explain", KindExpect: "expect",
+	KindExplain: "explain", KindExpect: "expect", KindFork: "fork",
 }
 
 // String returns the kind as it appears in JSON.
@@ -308,6 +311,8 @@ func (e *Event) String() string {
 		return "error: " + e.Detail
 	case KindExplain:
 		return "» " + e.Detail
+	case KindFork:
+		return "history forked here: what was recorded after this moment is gone"
 	case KindExpect:
 		verdict := "holds"
 		if !e.Passed {

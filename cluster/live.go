@@ -349,6 +349,9 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		n := sort.Search(len(l.recording), func(i int) bool { return l.recording[i].At > t })
 		l.recording = l.recording[:n]
 		l.mu.Unlock()
+		// Every viewer forgets the discarded future when it reads this,
+		// before the events of the new one.
+		l.push(Event{At: t, Kind: KindFork})
 		if cmd.Action == 0 {
 			return nil
 		}

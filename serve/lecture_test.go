@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -145,4 +146,24 @@ func TestLectureStudentScrubsBackAlone(t *testing.T) {
 	})
 	student.press("\x1b[F") // end
 	student.waitFor("the student back to live", func(s string) bool { return !strings.Contains(s, "PAST t=") })
+}
+
+// w saves nothing over SSH, teacher or not: the file would be written on
+// the server's disk. (:write takes the same path: TestDisabledSaving.)
+func TestNoSavingOverSSH(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, who := range []struct {
+		name string
+		tm   *term
+	}{{"teacher", connect(t, addr, "teacher", teacherKey)}, {"student", connect(t, addr, "student", newKey(t))}} {
+		who.tm.press("w")
+		who.tm.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "saving is off over SSH") })
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a session wrote %d files on the server", len(entries))
+	}
 }

@@ -494,6 +494,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 			return nil
 		}
 		lm.SetStatus("your own cluster: break it as you like (? lists the keys)")
+		lm.DisableSaving(noSaving)
 		s.mu.Lock()
 		st.stop, st.model = stop, lm
 		s.mu.Unlock()
@@ -508,6 +509,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		ui.Script = s.script
 		s.mu.Unlock()
 		m := tui.NewViewer(v, ui, status)
+		m.DisableSaving(noSaving)
 		m.SetRestarter(func(name string) (tui.Cluster, *scenario.Script, error) {
 			if !st.teacher {
 				return nil, nil, ErrWatching
@@ -567,6 +569,10 @@ func plural(n int, what string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
+
+// noSaving is what w and :write say over SSH: the file would be written
+// on the server's disk, by whoever holds a key.
+const noSaving = "saving is off over SSH (the file would be written on the server); run raftty on your own machine to save a session"
 
 // startLecture starts a lecture cluster playing script.
 func (s *Server) startLecture(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {

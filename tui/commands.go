@@ -499,6 +499,10 @@ type savedMsg struct {
 // seed and the virtual time, in saveDir), never over an existing file
 // unless overwrite.
 func (m *Model) save(name string, overwrite bool) tea.Cmd {
+	if m.noSave != "" {
+		m.setStatus(m.noSave, nil)
+		return nil
+	}
 	script, snap := m.sessionScript()
 	if name == "" {
 		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))

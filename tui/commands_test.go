@@ -305,6 +305,9 @@ func (t *tap) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	n := len(buf)
 	buf, dropped := t.Cluster.Drain(buf)
 	for i := n; i < len(buf); i++ {
+		if buf[i].Kind == cluster.KindFork {
+			continue // a live view's marker, not part of the cluster's history
+		}
 		t.lines = append(t.lines, string(buf[i].AppendJSON(nil)))
 	}
 	return buf, dropped

@@ -354,3 +354,49 @@ func TestRefusedForkKeepsThePast(t *testing.T) {
 		t.Fatalf("status %q, want the refusal", h.m.status)
 	}
 }
+
+// A view whose saving is off (over SSH) writes nothing, by w or :write.
+func TestDisabledSaving(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.m.DisableSaving("saving is off here")
+	h.press("w")
+	if h.m.status != "saving is off here" {
+		t.Fatalf("w: status %q", h.m.status)
+	}
+	h.press(":")
+	h.typeText("write x.txt")
+	h.press("enter")
+	if entries, _ := os.ReadDir(h.m.saveDir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
+		t.Fatalf(":write: %d files, status %q", len(entries), h.m.status)
+	}
+}
+
+// Another viewer's fork (the teacher's, over SSH) reaches a view that is
+// looking back: it forgets the discarded future, its cursor moves to the
+// fork point (the new present) if it was past it, and it says so.
+func TestSomeoneElsesForkReachesAViewInThePast(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(2 * time.Second)
+	h.seekTo(1500 * time.Millisecond)
+	lastBefore, _ := h.m.hist.decisions.last()
+	if err := h.live.Fork(time.Second, cluster.Command{Action: cluster.ActKill, Nodes: []int{cluster.LeaderNode}}); err != nil {
+		t.Fatal(err)
+	}
+	h.frame()
+	// The fork point is the new present: the view is live there.
+	if h.m.cur.past || h.m.snap.Now != time.Second {
+		t.Fatalf("cursor at %v (past %v), view at %v; want live at the fork point, 1s", h.m.cur.at, h.m.cur.past, h.m.snap.Now)
+	}
+	if !strings.Contains(h.m.status, "history was forked at t=1.000s") {
+		t.Fatalf("status %q", h.m.status)
+	}
+	for i := 0; i < h.m.hist.decisions.len(); i++ {
+		if l := h.m.hist.decisions.at(i); l.at > time.Second && l.text == lastBefore.text {
+			t.Fatalf("the discarded future is still in the log: %q", l.text)
+		}
+	}
+	if !h.logged("history forked here") || !h.logged("dies") {
+		t.Fatal("the log lacks the fork and the forked kill")
+	}
+}

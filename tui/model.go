@@ -93,8 +93,11 @@ type Model struct {
 	restart Restarter
 	// script is the scenario playing, if any: a saved session includes it.
 	script *scenario.Script
-	// saveDir is where w saves ("" is the current directory).
+	// saveDir is where w saves ("" is the current directory); noSave,
+	// if set, says why this view may not save (over SSH, the file would
+	// land on the server's disk).
 	saveDir string
+	noSave  string
 
 	width, height int
 	snap          cluster.Snapshot
@@ -338,7 +341,15 @@ func (m *Model) drain() bool {
 	var dropped int
 	m.evbuf, dropped = m.live.Drain(m.evbuf[:0])
 	m.uiDropped += dropped
+	forkedAt := time.Duration(-1)
 	for i := range m.evbuf {
+		if e := &m.evbuf[i]; e.Kind == cluster.KindFork {
+			// History was rewritten from e.At on (by this view or, over
+			// SSH, by the teacher's): forget the discarded future first.
+			m.hist.truncateAfter(e.At)
+			m.checks.forgetAfter(e.At)
+			forkedAt = e.At
+		}
 		m.checks.observe(&m.evbuf[i])
 		if m.evbuf[i].Kind == cluster.KindExplain {
 			m.explain = m.evbuf[i].Detail
@@ -353,6 +364,12 @@ func (m *Model) drain() bool {
 		// Pause and speed follow the cluster: another viewer (a teacher
 		// over SSH) may change them, and an action refused changes nothing.
 		m.paused, m.speed = m.snap.Paused, m.snap.Speed
+	}
+	if forkedAt >= 0 && m.cur.past {
+		// Someone else forked while this view looked back: what it showed
+		// after the fork point no longer happened.
+		m.seek(min(m.cur.at, forkedAt))
+		m.setStatus(fmt.Sprintf("history was forked at t=%.3fs: what came after it is gone", forkedAt.Seconds()), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
 }

@@ -27,6 +27,10 @@ func NewViewer(c Cluster, opts Options, status string) *Model {
 	return m
 }
 
+// DisableSaving turns w and :write off in this view, saying why: a
+// session over SSH must not write files on the server.
+func (m *Model) DisableSaving(why string) { m.noSave = why }
+
 // SetStatus replaces the status line.
 func (m *Model) SetStatus(s string) { m.setStatus(s, nil) }
 
