@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	gossh "golang.org/x/crypto/ssh"
 
+	"raftty/cluster"
 	"raftty/serve"
 	"raftty/tui"
 )
@@ -30,7 +31,7 @@ type serveOptions struct {
 }
 
 func newServeCmd() *cobra.Command {
-	var flags clusterFlags
+	flags := clusterFlags{live: true} // a lecture runs until the server stops: no --for
 	var opts serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -54,6 +55,7 @@ func newServeCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.Float64Var(&opts.ui.speed, "speed", defaultSpeed, "virtual time per wall time (0.1 = ten times slower than real)")
 	fs.BoolVar(&opts.ui.noColor, "no-color", false, "draw without colours")
+	fs.BoolVar(&opts.ui.startPaused, "start-paused", false, "start the lecture with the clock stopped, until the teacher's space; a scenario always does")
 	fs.StringVar(&opts.listen, "listen", serve.DefaultListen, "address to listen on (0.0.0.0:2222 for a classroom)")
 	fs.StringVar(&opts.hostKey, "host-key", "", "the server's private key, created on first start and kept (default: raftty/host_ed25519 in the user's config directory)")
 	fs.StringVar(&opts.authorizedKeys, "authorized-keys", "", "public keys (OpenSSH authorized_keys format) that may change the lecture's cluster: the teacher's")
@@ -69,8 +71,8 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 	if err != nil {
 		return badInput(err)
 	}
-	if !(opts.ui.speed > 0 && opts.ui.speed <= 64) {
-		return badInput(fmt.Errorf("--speed %g: need a speed above 0 and at most 64", opts.ui.speed))
+	if !(opts.ui.speed >= cluster.MinSpeed && opts.ui.speed <= cluster.MaxSpeed) {
+		return badInput(fmt.Errorf("--speed %g: want a number from 1/256 (%g) to %g, as + and - go", opts.ui.speed, cluster.MinSpeed, cluster.MaxSpeed))
 	}
 	if opts.maxSessions < 1 {
 		return badInput(fmt.Errorf("--max-sessions %d: need at least 1", opts.maxSessions))
@@ -120,11 +122,12 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		MaxSessions:     opts.maxSessions,
 		IdleTimeout:     opts.idleTimeout,
 		UI: tui.Options{
-			Config:  s.cfg,
-			Speed:   opts.ui.speed,
-			Script:  s.script,
-			Title:   title,
-			NoColor: opts.ui.noColor || os.Getenv("NO_COLOR") != "",
+			Config:      s.cfg,
+			Speed:       opts.ui.speed,
+			Script:      s.script,
+			Title:       title,
+			NoColor:     opts.ui.noColor || os.Getenv("NO_COLOR") != "",
+			StartPaused: opts.ui.startPaused,
 		},
 		Log: stderr,
 	})

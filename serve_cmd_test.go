@@ -42,8 +42,9 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"--authorized-keys", "/no/such/file"}, "--authorized-keys open /no/such/file: no such file or directory"},
 		{[]string{"--authorized-keys", bad}, "--authorized-keys " + bad + ":3: not a public key in OpenSSH format"},
 		{[]string{"--watch-keys", empty}, "--watch-keys " + empty + ": no public keys in it"},
-		{[]string{"--speed", "0"}, "--speed 0: need a speed above 0 and at most 64"},
+		{[]string{"--speed", "0"}, "--speed 0: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
+		{[]string{"--for", "2s"}, "unknown flag: --for"}, // a lecture runs until the server stops
 	} {
 		args := append([]string{"serve", "--host-key", hostKey, "--listen", "127.0.0.1:0"}, tc.args...)
 		code, stdout, stderr := run(t, args...)

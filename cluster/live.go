@@ -421,14 +421,14 @@ func snapshotOf(c *Cluster) Snapshot {
 	return Snapshot{
 		Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(),
 		Config: c.Config(), MaxTerm: c.MaxTerm(),
-		Flights: c.InFlight(), Cuts: c.CutLinks(),
+		Flights: c.InFlight(), Cuts: c.CutLinks(), VotesInFlight: c.VotesInFlight() > 0,
 	}
 }
 
 func (l *Live) publish() {
 	s := snapshotOf(l.c)
 	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
-	s.SlowVotes, s.VotesInFlight = l.slowVotes, l.c.VotesInFlight() > 0
+	s.SlowVotes = l.slowVotes
 	s.Oldest = l.hist.Oldest()
 	l.mu.Lock()
 	l.snapshot = s

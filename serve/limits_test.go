@@ -172,3 +172,17 @@ func TestSilentConnectionsAreClosed(t *testing.T) {
 	eventually(t, "no connection counted", func() bool { return ts.s.conns.Load() == 0 })
 	connect(t, addr, "after", newKey(t))
 }
+
+// A full class never locks the teacher out: the teacher's key gets in past
+// --max-sessions.
+func TestFullClassStillAdmitsTheTeacher(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{MaxSessions: 1, Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	connect(t, addr, "student", newKey(t))
+	teacher := connect(t, addr, "teacher", teacherKey)
+	teacher.waitFor("the teacher's view", func(s string) bool { return strings.Contains(s, "teacher: what you do") })
+	if n := len(ts.sessions()); n != 2 {
+		t.Fatalf("%d sessions, want the student and the teacher", n)
+	}
+}

@@ -435,7 +435,8 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			s.mu.Unlock()
 			refuse("shutting down", "the server is shutting down")
 			return
-		case len(s.sessions) >= s.opts.MaxSessions:
+		case len(s.sessions) >= s.opts.MaxSessions && !st.teacher:
+			// A full class never locks the teacher out of the lecture.
 			s.mu.Unlock()
 			refuse("full", fmt.Sprintf("the class is full (%s); try again later", plural(s.opts.MaxSessions, "session")))
 			return

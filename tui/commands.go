@@ -127,7 +127,7 @@ func (k keyMap) viewKeys() []viewKey {
 			}
 			return m.moveCursor(time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
 		}},
-		{k.Oldest, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.seek(m.oldest()) }},
+		{k.Oldest, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.scrub(m.oldest()) }},
 		{k.Live, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.logScroll, m.logSel = 0, -1; return m.goLive() }},
 		{k.PrevDecision, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.stepDecision(-1) }},
 		{k.Heartbeats, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {

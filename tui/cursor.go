@@ -144,7 +144,13 @@ func (m *Model) cursorMoment() time.Duration {
 
 // moveCursor moves the cursor by d from where it is (the present if live).
 func (m *Model) moveCursor(d time.Duration) tea.Cmd {
-	return m.seek(m.cursorMoment() + d)
+	return m.scrub(m.cursorMoment() + d)
+}
+
+// scrub is a move of the cursor by a person: it stops a replay.
+func (m *Model) scrub(t time.Duration) tea.Cmd {
+	m.cur.playing = false
+	return m.seek(t)
 }
 
 // decisionLog is the log the cursor steps through: decisions, or every
@@ -181,7 +187,7 @@ func (m *Model) stepDecision(dir int) tea.Cmd {
 		return nil
 	}
 	line := log.at(i)
-	cmd := m.seek(line.at)
+	cmd := m.scrub(line.at)
 	if !m.cur.past {
 		m.setStatus("at the live edge: "+line.text, nil)
 		return cmd
@@ -197,7 +203,11 @@ func (m *Model) playFrame() tea.Cmd {
 	if !m.cur.past || !m.cur.playing {
 		return nil
 	}
-	next := m.cur.at + time.Duration(float64(frameInterval)*m.speed)
+	speed := m.speed
+	if m.cur.live.SlowVotes && m.snap.VotesInFlight {
+		speed /= voteSlowdown // a replayed election is as slow as a live one
+	}
+	next := m.cur.at + time.Duration(float64(frameInterval)*speed)
 	if next >= m.liveNow() {
 		// Playing goes on into the present: the cluster runs, whether or
 		// not it ran before the view went back.
@@ -227,7 +237,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		}
 		if t, ok := m.tl.momentAt(mouse.X, mouse.Y); ok {
 			m.dragging = true
-			return m.seek(t)
+			return m.scrub(t)
 		}
 		m.click(mouse) // nodes, log lines, messages on the map
 	case tea.MouseMotionMsg:
@@ -237,7 +247,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		g := m.tl
 		x := min(max(mouse.X, g.x0), g.x0+g.cols-1)
 		t, _ := g.momentAt(x, g.y0)
-		return m.seek(t)
+		return m.scrub(t)
 	case tea.MouseReleaseMsg:
 		m.dragging = false
 	case tea.MouseWheelMsg:

@@ -400,3 +400,31 @@ func TestSomeoneElsesForkReachesAViewInThePast(t *testing.T) {
 		t.Fatal("the log lacks the fork and the forked kill")
 	}
 }
+
+// Replaying the past is as slow as live while votes fly, and a move of the
+// cursor by hand stops the replay.
+func TestReplaySlowsForVotesAndStopsOnAMove(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	h.seekTo(150 * time.Millisecond) // just before the first election's votes
+	h.m.cur.live.SlowVotes = true
+	h.press("space")
+	var steps []time.Duration
+	for range 40 {
+		at := h.m.cur.at
+		h.run(h.m.playFrame())
+		steps = append(steps, h.m.cur.at-at)
+	}
+	slow, fast := false, false
+	for _, d := range steps {
+		slow = slow || d < frameInterval/10
+		fast = fast || d >= frameInterval*9/10
+	}
+	if !slow || !fast {
+		t.Fatalf("replay steps %v: want both slowed (votes in flight) and full-speed frames", steps)
+	}
+	h.press("home")
+	if h.m.cur.playing {
+		t.Fatal("home did not stop the replay")
+	}
+}
