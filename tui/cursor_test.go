@@ -36,7 +36,7 @@ func TestScrubBackToBeforeTheKill(t *testing.T) {
 		t.Fatal("going into the past did not pause the cluster")
 	}
 	screen := ansi.Strip(h.m.render())
-	for _, want := range []string{"PAST t=0.500s", "live at 2.500s", "end: back to live", fmt.Sprintf("leader n%d", old), "▲"} {
+	for _, want := range []string{"PAST t=0.500s", "live 2.500s", "end", fmt.Sprintf("leader n%d", old), "▲"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the past's screen lacks %q:\n%s", want, screen)
 		}
@@ -426,5 +426,19 @@ func TestReplaySlowsForVotesAndStopsOnAMove(t *testing.T) {
 	h.press("home")
 	if h.m.cur.playing {
 		t.Fatal("home did not stop the replay")
+	}
+}
+
+// In the past, at 80 columns, the header still says it is the past, the
+// leader then, and both options.
+func TestPastHeaderAt80Columns(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(2 * time.Second)
+	h.seekTo(time.Second)
+	got := ansi.Strip(h.m.header(80))
+	for _, want := range []string{"PAST 1.000s", "leader n", "PreVote off", "CheckQuorum off"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("header %q lacks %q", got, want)
+		}
 	}
 }

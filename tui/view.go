@@ -152,6 +152,9 @@ func (m *Model) header(w int) string {
 	speed := formatSpeed(m.speed)
 	if s := m.cur.live; s.SlowVotes && s.VotesInFlight && !m.paused && !m.cur.past {
 		speed = formatSpeed(m.speed/voteSlowdown) + " while votes fly (v)"
+		if w < 100 {
+			speed = formatSpeed(m.speed/voteSlowdown) + " votes fly"
+		}
 	}
 	paused := m.paused
 	if m.cur.past {
@@ -162,7 +165,7 @@ func (m *Model) header(w int) string {
 	} else if paused {
 		speed += " PAUSED"
 	} else if m.cur.past {
-		speed += " (live runs on)"
+		speed += " live runs on"
 	} else if m.cur.live.Behind {
 		// More events than a tick may simulate: the clock runs slower
 		// than asked, and says so rather than freezing the program.
@@ -176,10 +179,14 @@ func (m *Model) header(w int) string {
 		text string
 		rank int
 	}
+	speedRank := 8
+	if m.cur.past {
+		speedRank = 2 // the banner says it is the past; the options matter more
+	}
 	parts := []part{
 		{m.wraps.header.apply("raftty"), 4},
 		{leader, 9},
-		{speed, 8},
+		{speed, speedRank},
 		{term, 3},
 		{"PreVote " + cluster.OnOff(s.Config.PreVote), 7},
 		{"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum), 6},
@@ -196,8 +203,14 @@ func (m *Model) header(w int) string {
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	if m.cur.past {
 		// Said so that the back row of a class can read it.
-		past := m.wraps.banner.apply(fmt.Sprintf(" PAST t=%.3fs · live at %.3fs · end: back to live ",
-			m.cur.at.Seconds(), m.liveNow().Seconds()))
+		text := fmt.Sprintf(" PAST t=%.3fs · live at %.3fs · end: back to live ", m.cur.at.Seconds(), m.liveNow().Seconds())
+		switch { // narrow: the same words, fewer, so that the options stay
+		case w < 100:
+			text = fmt.Sprintf(" PAST %.3fs (live %.3fs) ", m.cur.at.Seconds(), m.liveNow().Seconds())
+		case w < 140:
+			text = fmt.Sprintf(" PAST t=%.3fs (live %.3fs, end) ", m.cur.at.Seconds(), m.liveNow().Seconds())
+		}
+		past := m.wraps.banner.apply(text)
 		parts = append(parts[:1], append([]part{{past, 10}}, parts[1:]...)...)
 		clock = ""
 	}
