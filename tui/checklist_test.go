@@ -59,7 +59,7 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 		t.Fatalf("the scenario did not wait: paused %v at %v", h.snap().Paused, h.snap().Now)
 	}
 	for _, want := range []string{"The first election", "the first whose timer fires", "… leader (at 1s)",
-		"… no violation (at 2s)", "space starts it", "scenario ends at 2s"} {
+		"… no violation (at 2s)", "space starts the scenario", "scenario ends at 2s"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the opening screen lacks %q:\n%s", want, screen)
 		}
@@ -97,5 +97,20 @@ func TestStartPausedWithoutAScenario(t *testing.T) {
 	}
 	if o := LiveOptions(Options{}, &scenario.Script{Steps: []scenario.Step{{At: time.Second}}}); o.Paused {
 		t.Fatal("a few --at commands paused the start: only a lesson (title or explanation) does")
+	}
+}
+
+// At 80x24 a lesson's title, checklist and what to watch are on screen.
+func TestLessonTextAt80x24(t *testing.T) {
+	h := newLessonHarness(t)
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	screen := ansi.Strip(h.m.render())
+	for _, want := range []string{"The first election", "expect: … leader", "Five followers wait"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("80x24 lacks %q:\n%s", want, screen)
+		}
+	}
+	if n := strings.Count(screen, "\n") + 1; n != 24 {
+		t.Fatalf("the screen has %d rows, want 24", n)
 	}
 }

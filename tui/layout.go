@@ -54,6 +54,12 @@ func (m *Model) render() string {
 	// A scenario's title and explanation take the rows the panels can
 	// spare beyond a comfortable minimum, up to maxExplainLines.
 	spare := h - len(top) - len(bottom) - m.comfortableRows(w)
+	if h >= 24 {
+		// A lesson's title, checklist and first line of what to watch
+		// are what a class reads first: on a small screen they take rows
+		// from the panels rather than go unseen.
+		spare = max(spare, m.lessonRows())
+	}
 	if m.title != "" && spare > 0 {
 		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
 		spare--
@@ -344,4 +350,20 @@ func joinFit(parts []string, sep string, w int) string {
 		used += n
 	}
 	return b.String() + strings.Repeat(" ", max(w-used, 0))
+}
+
+// lessonRows is how many rows a playing scenario's text wants at the
+// least: its title, its checklist and one line of what to watch.
+func (m *Model) lessonRows() int {
+	n := 0
+	if m.title != "" {
+		n++
+	}
+	if len(m.checks.items) > 0 {
+		n++
+	}
+	if m.explain != "" {
+		n++
+	}
+	return n
 }

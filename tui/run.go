@@ -119,7 +119,7 @@ func newSession(live Cluster, opts Options) *Model {
 	}
 	switch {
 	case isLesson(opts.Script):
-		m.setStatus("paused at the start of the scenario: read what to watch above, then space starts it", nil)
+		m.setStatus("paused at the start: read what to watch above; space starts the scenario", nil)
 	case opts.StartPaused:
 		m.setStatus("paused at the start: space starts the clock", nil)
 	}
