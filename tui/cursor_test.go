@@ -442,3 +442,29 @@ func TestPastHeaderAt80Columns(t *testing.T) {
 		}
 	}
 }
+
+// ? lists every key at any width: the groups that do not fit side by side
+// go to further rows.
+func TestFullHelpListsEveryKeyAtAnyWidth(t *testing.T) {
+	for _, w := range []int{80, 120, 200} {
+		h := newHarness(t, 1)
+		h.m.Update(tea.WindowSizeMsg{Width: w, Height: 40})
+		var all []string
+		for _, line := range h.m.helpColumns(h.m.keys.FullHelp(), w-2) {
+			all = append(all, ansi.Strip(line))
+		}
+		text := strings.Join(all, "\n")
+		for _, g := range h.m.keys.FullHelp() {
+			for _, b := range g {
+				if !strings.Contains(text, b.Help().Desc) {
+					t.Errorf("at %d columns the help lacks %q", w, b.Help().Desc)
+				}
+			}
+		}
+		for _, line := range all {
+			if ansi.StringWidth(line) > w-2 {
+				t.Errorf("at %d columns a help line is %d wide: %q", w, ansi.StringWidth(line), line)
+			}
+		}
+	}
+}

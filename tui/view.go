@@ -414,22 +414,35 @@ func (m *Model) statsLines(w, h int) []string {
 
 // fullHelp lists every key and the legends, across the screen; ↑/↓ scroll
 // it when it is taller than the screen.
-func (m *Model) fullHelp(w, h int) []string {
+// helpColumns lays the groups of keys out side by side, as many to a row
+// as fit in w cells, the rest in further rows: every key is listed, at
+// any width.
+func (m *Model) helpColumns(groups [][]key.Binding, w int) []string {
 	help := m.help
-	help.SetWidth(w - 2)
-	groups := m.keys.FullHelp()
-	if w < 100 { // two columns of keys instead of four
-		var a, b []key.Binding
-		for i, g := range groups {
-			if i < (len(groups)+1)/2 {
-				a = append(a, g...)
-			} else {
-				b = append(b, g...)
-			}
+	help.SetWidth(0) // measure the natural width; the packing keeps it within w
+	var lines []string
+	var row [][]key.Binding
+	flush := func() {
+		if len(row) > 0 {
+			lines = append(lines, strings.Split(help.FullHelpView(row), "\n")...)
+			lines = append(lines, "")
+			row = nil
 		}
-		groups = [][]key.Binding{a, b}
 	}
-	lines := strings.Split(help.FullHelpView(groups), "\n")
+	for _, g := range groups {
+		try := append(slices.Clone(row), g)
+		if len(row) > 0 && lipgloss.Width(help.FullHelpView(try)) > w {
+			flush()
+			try = [][]key.Binding{g}
+		}
+		row = try
+	}
+	flush()
+	return lines[:max(len(lines)-1, 0)]
+}
+
+func (m *Model) fullHelp(w, h int) []string {
+	lines := m.helpColumns(m.keys.FullHelp(), w-2)
 	lines = append(lines, "")
 	lines = append(lines, commandHelp...)
 	lines = append(lines, "", "timeline:")
