@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"raftty/cluster"
@@ -86,7 +87,15 @@ func (m *Model) checklistLine(w int, now time.Duration) string {
 		}
 	}
 	const label = " expect: "
-	return label + joinFit(parts, m.wraps.dim.apply(" · "), w-len(label))
+	sep := m.wraps.dim.apply(" · ")
+	line, shown := joinFitN(parts, sep, w-len(label))
+	if shown < len(parts) {
+		// Say that some are left out, rather than let them vanish.
+		const room = len(" +99 more")
+		line, shown = joinFitN(parts, sep, w-len(label)-room)
+		line = strings.TrimRight(line, " ") + m.wraps.dim.apply(fmt.Sprintf(" +%d more", len(parts)-shown))
+	}
+	return fit(label+line, w)
 }
 
 // scenarioEnd is when the running scenario ends, or 0.

@@ -114,3 +114,15 @@ func TestLessonTextAt80x24(t *testing.T) {
 		t.Fatalf("the screen has %d rows, want 24", n)
 	}
 }
+
+// A checklist too long for the screen says how many it leaves out.
+func TestChecklistSaysWhatItLeavesOut(t *testing.T) {
+	h := newLessonHarness(t)
+	line := ansi.Strip(h.m.checklistLine(60, 0))
+	if !strings.Contains(line, "more") || ansi.StringWidth(line) > 60 {
+		t.Fatalf("at 60 columns the checklist says %q", line)
+	}
+	if full := ansi.Strip(h.m.checklistLine(200, 0)); strings.Contains(full, "more") {
+		t.Fatalf("at 200 columns the checklist says %q", full)
+	}
+}

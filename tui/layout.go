@@ -333,23 +333,30 @@ func (m *Model) mapBox(w, h, x, y int) []string {
 // that a narrow screen drops a figure rather than cutting one in two ("no
 // leader 16" for 161ms). The result is padded to w.
 func joinFit(parts []string, sep string, w int) string {
+	s, _ := joinFitN(parts, sep, w)
+	return s
+}
+
+// joinFitN is joinFit that also says how many parts it took.
+func joinFitN(parts []string, sep string, w int) (string, int) {
 	var b strings.Builder
-	used := 0
+	used, n := 0, 0
 	for i, p := range parts {
-		n := ansi.StringWidth(p)
+		width := ansi.StringWidth(p)
 		if i > 0 {
-			n += ansi.StringWidth(sep)
+			width += ansi.StringWidth(sep)
 		}
-		if used+n > w {
+		if used+width > w {
 			break
 		}
 		if i > 0 {
 			b.WriteString(sep)
 		}
 		b.WriteString(p)
-		used += n
+		used += width
+		n++
 	}
-	return b.String() + strings.Repeat(" ", max(w-used, 0))
+	return b.String() + strings.Repeat(" ", max(w-used, 0)), n
 }
 
 // lessonRows is how many rows a playing scenario's text wants at the
