@@ -149,8 +149,11 @@ type session struct {
 	viewer  *viewer         // lecture
 	stop    func()          // lab: stops the private cluster
 	model   *tui.Model
-	// unhook forgets the program's quit-at-shutdown hook.
-	unhook func() bool
+	// unhook forgets the program's quit-at-shutdown hook, unwatch stops
+	// the idle watch, and idled says the session ended for being idle.
+	unhook  func() bool
+	unwatch func() bool
+	idled   atomic.Bool
 	// viewer, model, stop and program are set under Server.mu once the
 	// program is made (tests and lesson switches read them).
 	program *tea.Program
@@ -202,6 +205,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(opts.HostKeyPath),
 		wish.WithPublicKeyAuth(s.allowKey),
+		// The connection's own deadline is the backstop (a client that
+		// stopped reading); before it, watchIdle quits the program so
+		// the terminal is restored and the student told why.
 		wish.WithIdleTimeout(opts.IdleTimeout),
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
@@ -377,9 +383,62 @@ type countedConn struct {
 	net.Conn
 	s         *Server
 	inSession atomic.Bool
-	once      sync.Once
-	mu        sync.Mutex // guards timer, set just after it starts
-	timer     *time.Timer
+	// last is when a byte last moved either way (unix nanoseconds): the
+	// idle watch reads it.
+	last  atomic.Int64
+	once  sync.Once
+	mu    sync.Mutex // guards timer, set just after it starts
+	timer *time.Timer
+}
+
+func (c *countedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func (c *countedConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if n > 0 {
+		c.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// idleGrace is how long before the connection's own idle deadline the
+// session's program is told to quit: it restores the student's terminal
+// and says why, instead of the connection just dropping.
+func idleGrace(timeout time.Duration) time.Duration { return min(10*time.Second, timeout/10) }
+
+// watchIdle quits p once nothing has moved on cc for the idle timeout (less
+// a grace), and marks st as closed for that. It owns no goroutine: a timer
+// that re-arms itself; the returned func stops it.
+func (s *Server) watchIdle(cc *countedConn, st *session, p *tea.Program) func() bool {
+	limit := s.opts.IdleTimeout - idleGrace(s.opts.IdleTimeout)
+	var mu sync.Mutex
+	var t *time.Timer
+	var check func()
+	check = func() {
+		idle := time.Since(time.Unix(0, cc.last.Load()))
+		mu.Lock()
+		defer mu.Unlock()
+		if idle >= limit {
+			st.idled.Store(true)
+			p.Quit()
+			return
+		}
+		t = time.AfterFunc(limit-idle, check)
+	}
+	mu.Lock()
+	t = time.AfterFunc(limit, check)
+	mu.Unlock()
+	return func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return t.Stop()
+	}
 }
 
 func (c *countedConn) Close() error {
@@ -451,6 +510,9 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			if st.unhook != nil {
 				st.unhook()
 			}
+			if st.unwatch != nil {
+				st.unwatch()
+			}
 			if st.stop != nil {
 				st.stop()
 			}
@@ -468,8 +530,11 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			attrs = append(attrs, "dropped", st.viewer.dropped.Load())
 		}
 		s.log.Info("disconnect", attrs...)
-		if s.quit.Err() != nil {
+		switch {
+		case s.quit.Err() != nil:
 			wish.Println(sess, "raftty: the server is shutting down; the lesson is over\r")
+		case st.idled.Load():
+			wish.Println(sess, fmt.Sprintf("raftty: closed after %v with nothing moving; ssh again to go on\r", s.opts.IdleTimeout))
 		}
 	}
 }
@@ -537,6 +602,10 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// restores the student's terminal. (The middleware quits it when the
 	// session ends.)
 	st.unhook = context.AfterFunc(s.quit, p.Quit)
+	if cc, ok := sess.Context().Value(connKey{}).(*countedConn); ok {
+		cc.last.Store(time.Now().UnixNano())
+		st.unwatch = s.watchIdle(cc, st, p)
+	}
 	return p
 }
 

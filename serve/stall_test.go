@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"raftty/tui"
 )
 
 // smallBuffers is a listener whose connections have small kernel send
@@ -191,5 +194,21 @@ func TestIdleTimeoutClosesAStalledClient(t *testing.T) {
 	close(sc.resumed)
 	if err := stalled.ended(); err == nil {
 		t.Log("the stalled session ended cleanly")
+	}
+}
+
+// A session where nothing moves (a paused lesson, a student reading) is
+// closed at the idle timeout with its terminal restored and a line saying
+// why, not just dropped.
+func TestIdleSessionIsToldWhy(t *testing.T) {
+	ts := startServer(t, Options{IdleTimeout: time.Second, UI: tui.Options{StartPaused: true}})
+	tm := connect(t, ts.s.Addr().String(), "student", newKey(t))
+	tm.waitFor("the view", func(s string) bool { return strings.Contains(s, "watching:") })
+	tm.waitFor("the reason", func(s string) bool { return strings.Contains(s, "closed after 1s with nothing moving") })
+	if err := tm.ended(); err != nil {
+		var exit *gossh.ExitError
+		if !errors.As(err, &exit) {
+			t.Fatalf("the idle session ended with %v, want a clean end", err)
+		}
 	}
 }
