@@ -127,7 +127,11 @@ func (k keyMap) viewKeys() []viewKey {
 			}
 			return m.moveCursor(time.Duration(max(m.tl.cols, 1)) * zoomLevels[m.zoom])
 		}},
-		{k.Oldest, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.scrub(m.oldest()) }},
+		{k.Oldest, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			cmd := m.scrub(m.oldest())
+			m.setStatus(fmt.Sprintf("the oldest moment kept: t=%.3fs (end: back to live)", m.cur.at.Seconds()), nil)
+			return cmd
+		}},
 		{k.Live, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { m.logScroll, m.logSel = 0, -1; return m.goLive() }},
 		{k.PrevDecision, func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.stepDecision(-1) }},
 		{k.Heartbeats, func(m *Model, _ tea.KeyPressMsg) tea.Cmd {

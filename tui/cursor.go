@@ -70,6 +70,7 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 		m.cur.resume = !m.cur.live.Paused
 		m.cur.end = m.timelineEnd(m.liveNow())
 		m.paused = true
+		m.setStatus("the past: ←/→ move, . and , step by decision, space replays, a command forks, end: back to live", nil)
 		if m.cur.resume {
 			cmd = m.pace(cluster.Command{Action: cluster.ActPause})
 		}

@@ -36,7 +36,7 @@ func TestScrubBackToBeforeTheKill(t *testing.T) {
 		t.Fatal("going into the past did not pause the cluster")
 	}
 	screen := ansi.Strip(h.m.render())
-	for _, want := range []string{"PAST t=0.500s", "live 2.500s", "end", fmt.Sprintf("leader n%d", old), "▲"} {
+	for _, want := range []string{"PAST t=0.500s", "2.500s", "end", fmt.Sprintf("leader n%d", old), "▲"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the past's screen lacks %q:\n%s", want, screen)
 		}
@@ -436,7 +436,7 @@ func TestPastHeaderAt80Columns(t *testing.T) {
 	h.advance(2 * time.Second)
 	h.seekTo(time.Second)
 	got := ansi.Strip(h.m.header(80))
-	for _, want := range []string{"PAST 1.000s", "leader n", "PreVote off", "CheckQuorum off"} {
+	for _, want := range []string{"PAST 1.000s ·", "leader n", "PreVote off", "CheckQuorum off"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("header %q lacks %q", got, want)
 		}
@@ -466,5 +466,18 @@ func TestFullHelpListsEveryKeyAtAnyWidth(t *testing.T) {
 				t.Errorf("at %d columns a help line is %d wide: %q", w, ansi.StringWidth(line), line)
 			}
 		}
+	}
+}
+
+// A filter that matches nothing shows nothing, the first time too.
+func TestFilterMatchingNothing(t *testing.T) {
+	h := newHarness(t, 3)
+	h.advance(time.Second)
+	h.press("/")
+	h.typeText("zzzz")
+	h.press("enter")
+	_, idx := h.m.shownLog()
+	if idx == nil || len(idx) != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
+		t.Fatalf("a filter matching nothing shows %v", idx)
 	}
 }

@@ -169,7 +169,7 @@ func New(live Cluster, styles Styles) *Model {
 		zoom:     defaultZoom,
 		paused:   snap.Paused,
 		speed:    snap.Speed,
-		status:   "watch the first election; select a node with 1-9, then d, k, t ... (? for every key)",
+		status:   "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key",
 		cur:      timeCursor{live: snap},
 
 		showMap:      true,
@@ -289,7 +289,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.switchTo(msg.live, msg.script)
-		m.setStatus("scenario "+msg.name+", paused at its start: read what to watch above, then space starts it (s chooses another)", nil)
+		m.setStatus("scenario "+msg.name+": paused at its start; space starts it (s: another)", nil)
 		return m, nil
 	case savedMsg:
 		return m, m.saved(msg)

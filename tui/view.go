@@ -160,13 +160,12 @@ func (m *Model) header(w int) string {
 	if m.cur.past {
 		paused = m.cur.live.Paused // a watcher's look back pauses nothing
 	}
-	if m.cur.playing {
-		speed += " ▶ replaying"
-	} else if paused {
+	switch {
+	case m.cur.past:
+		// The banner says what the past view is doing.
+	case paused:
 		speed += " PAUSED"
-	} else if m.cur.past {
-		speed += " live runs on"
-	} else if m.cur.live.Behind {
+	case m.cur.live.Behind:
 		// More events than a tick may simulate: the clock runs slower
 		// than asked, and says so rather than freezing the program.
 		speed = m.wraps.cutOff.apply(speed + " (clock behind: too many events)")
@@ -203,12 +202,22 @@ func (m *Model) header(w int) string {
 	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
 	if m.cur.past {
 		// Said so that the back row of a class can read it.
-		text := fmt.Sprintf(" PAST t=%.3fs · live at %.3fs · end: back to live ", m.cur.at.Seconds(), m.liveNow().Seconds())
-		switch { // narrow: the same words, fewer, so that the options stay
+		// What the view does (replaying) and the live cluster (paused, or
+		// running on: a watcher's look back pauses nothing) go in the
+		// banner, which stays at any width.
+		live, short := "live paused at", "paused"
+		switch {
+		case m.cur.playing:
+			live, short = "▶ replaying · live at", "▶"
+		case !paused:
+			live, short = "live runs on at", "live on"
+		}
+		text := fmt.Sprintf(" PAST t=%.3fs · %s %.3fs · end: back to live ", m.cur.at.Seconds(), live, m.liveNow().Seconds())
+		switch { // narrow: fewer words, so that the options stay
 		case w < 100:
-			text = fmt.Sprintf(" PAST %.3fs (live %.3fs) ", m.cur.at.Seconds(), m.liveNow().Seconds())
+			text = fmt.Sprintf(" PAST %.3fs · %s ", m.cur.at.Seconds(), short)
 		case w < 140:
-			text = fmt.Sprintf(" PAST t=%.3fs (live %.3fs, end) ", m.cur.at.Seconds(), m.liveNow().Seconds())
+			text = fmt.Sprintf(" PAST t=%.3fs · %s %.3fs · end ", m.cur.at.Seconds(), live, m.liveNow().Seconds())
 		}
 		past := m.wraps.banner.apply(text)
 		parts = append(parts[:1], append([]part{{past, 10}}, parts[1:]...)...)
@@ -523,6 +532,9 @@ func (m *Model) shownLog() (*ring[logLine], []int) {
 	}
 	if m.filter.text == "" {
 		return log, nil
+	}
+	if m.filterIdx == nil {
+		m.filterIdx = make([]int, 0, 64) // nil means "no filter" to the callers
 	}
 	m.filterIdx = m.filterIdx[:0]
 	for i := 0; i < log.len(); i++ {
