@@ -37,6 +37,9 @@ type clusterFlags struct {
 	live bool
 }
 
+// maxLiveNodes is the largest cluster the live view (and serve) shows.
+const maxLiveNodes = 101
+
 func (f *clusterFlags) register(cmd *cobra.Command) {
 	d := cluster.DefaultConfig()
 	fs := cmd.Flags()
@@ -128,6 +131,11 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
 	// The file's parameters replace the defaults, not the flags given.
 	s.script.Configure(&cfg, changed)
+	if f.live && cfg.Nodes > maxLiveNodes {
+		// Drawing, checkpoints and snapshots grow with the square of the
+		// cluster; past 101 nodes the live view cannot keep up.
+		return s, fmt.Errorf("--nodes %d: the live view shows 1 to %d nodes (raftty run takes up to %d)", cfg.Nodes, maxLiveNodes, cluster.MaxNodes)
+	}
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, err

@@ -315,6 +315,7 @@ func TestUIBadInput(t *testing.T) {
 	}{
 		{[]string{"--speed", "0"}, "--speed 0: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--speed", "0.001"}, "--speed 0.001: want a number from 1/256 (0.00390625) to 64"},
+		{[]string{"--nodes", "500"}, "--nodes 500: the live view shows 1 to 101 nodes (raftty run takes up to 1000)"},
 		{[]string{"--for", "5s"}, "unknown flag: --for"}, // the live view runs until you quit
 		{[]string{"--speed", "100"}, "--speed 100: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},

@@ -466,6 +466,8 @@ func SetConfig(cfg *Config, cmd Command) {
 		cfg.PreVote = cmd.On
 	case ParamCheckQuorum:
 		cfg.CheckQuorum = cmd.On
+	case ParamDiskWrite:
+		cfg.DiskWrite = cmd.Min
 	}
 }
 

@@ -70,8 +70,9 @@ func newHistory(c *Cluster, adv Advancer) (*History, error) {
 	}
 	// A checkpoint's size grows with the cluster (its link table with the
 	// square), so larger clusters take them further apart: a 101-node
-	// checkpoint is about 170 KiB, and one every 12 x 16384 events keeps
-	// an hour in under 20 MiB while a seek replays at most ~200000 events.
+	// checkpoint is about 300 KiB, and one every 12 x 16384 events keeps
+	// an hour in about 45 MiB while a seek replays at most ~200000 events
+	// (BenchmarkSeek). The live view stops at 101 nodes.
 	every := checkpointEvents * max(1, c.cfg.Nodes/8)
 	h := &History{everyEvents: every, every: checkpointEvery, limit: maxCheckpoints}
 	h.checkpoint(c, adv)
@@ -87,7 +88,11 @@ func (h *History) checkpoint(c *Cluster, adv Advancer) {
 		cmd: h.cmdBase + len(h.cmds),
 	})
 	if len(h.points) > h.limit {
-		h.points = h.points[1:]
+		// Shift rather than reslice, so that the dropped checkpoint's
+		// cluster is not kept alive by the backing array.
+		n := copy(h.points, h.points[1:])
+		h.points[n] = checkpoint{}
+		h.points = h.points[:n]
 		h.forgetCommandsBefore(h.points[0].cmd)
 	}
 }
@@ -169,8 +174,9 @@ func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, e
 func (h *History) truncate(t time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	keep := sort.Search(len(h.points), func(i int) bool { return h.points[i].at > t })
-	h.points = h.points[:max(keep, 1)]
+	keep := max(sort.Search(len(h.points), func(i int) bool { return h.points[i].at > t }), 1)
+	clear(h.points[keep:]) // let the discarded future's clusters go
+	h.points = h.points[:keep]
 	n := sort.Search(len(h.cmds), func(i int) bool { return h.cmds[i].At > t })
 	h.cmds = h.cmds[:n]
 }

@@ -313,3 +313,35 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		}
 	}
 }
+
+// A fork whose command does nothing at the fork point (killing a node that
+// was already dead then) is refused and leaves the present as it was: the
+// clock, the recording, the buffered events.
+func TestRefusedForkChangesNothing(t *testing.T) {
+	l, w := startTestLive(t, 1, false)
+	for range 10 {
+		w.advance(50 * ms)
+	}
+	if err := l.Apply(Command{Action: ActKill, Nodes: []int{3}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		w.advance(50 * ms)
+	}
+	if err := l.Apply(Command{Action: ActDisconnect, Nodes: []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, l)
+	before, rec := l.Snapshot(), l.Recording()
+	if err := l.Fork(time.Second, Command{Action: ActKill, Nodes: []int{3}}); err == nil {
+		t.Fatal("killing a node dead at the fork point forked")
+	}
+	if err := l.Fork(time.Second, Command{Action: ActPause}); err == nil {
+		t.Fatal("a pacing command forked")
+	}
+	after := l.Snapshot()
+	if after.Now != before.Now || after.Paused != before.Paused || !reflect.DeepEqual(l.Recording(), rec) {
+		t.Fatalf("a refused fork changed the present: now %v -> %v, paused %v -> %v, recording %v -> %v",
+			before.Now, after.Now, before.Paused, after.Paused, rec, l.Recording())
+	}
+}

@@ -298,14 +298,19 @@ func (l *Live) Apply(cmd Command) error {
 func (l *Live) execute(c *Cluster, cmd Command) error {
 	done, err := c.Execute(cmd)
 	if done.Action != 0 {
-		tc := TimedCommand{At: c.Now(), Cmd: done}
-		l.mu.Lock()
-		l.recording = append(l.recording, tc)
-		l.mu.Unlock()
-		l.hist.record(tc)
-		l.hist.maybeCheckpoint(c, l.opts.Advance)
+		l.record(c, TimedCommand{At: c.Now(), Cmd: done})
 	}
 	return err
+}
+
+// record keeps a command that was carried out, for Recording and for time
+// travel.
+func (l *Live) record(c *Cluster, tc TimedCommand) {
+	l.mu.Lock()
+	l.recording = append(l.recording, tc)
+	l.mu.Unlock()
+	l.hist.record(tc)
+	l.hist.maybeCheckpoint(c, l.opts.Advance)
 }
 
 // History returns the cluster's past, for time travel. It stays valid
@@ -336,30 +341,57 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		if t > l.c.Now() {
 			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.c.Now())
 		}
-		c, adv, err := l.hist.seek(t, nil)
+		if cmd.Action.Paces() {
+			return fmt.Errorf("fork with %s: only a command that changes the cluster forks", cmd.Action)
+		}
+		// Rebuild the moment and try the command on it, aside: a command
+		// that does nothing there (killing a node already dead then)
+		// leaves the present as it was.
+		var caused []Event
+		c, adv, err := l.hist.seek(t, func(e Event) { caused = append(caused, e) })
 		if err != nil {
 			return err
+		}
+		caused = caused[:0] // the replay up to t: viewers have those events
+		var done Command
+		if cmd.Action != 0 {
+			if done, err = c.Execute(cmd); done.Action == 0 {
+				return err
+			}
 		}
 		l.hist.truncate(t)
 		c.sink = l.push
 		l.c, l.opts.Advance = c, adv
 		l.paused = true
 		l.mu.Lock()
-		l.head, l.count = 0, 0
+		l.dropAfter(t)
 		n := sort.Search(len(l.recording), func(i int) bool { return l.recording[i].At > t })
 		l.recording = l.recording[:n]
 		l.mu.Unlock()
 		// Every viewer forgets the discarded future when it reads this,
 		// before the events of the new one.
 		l.push(Event{At: t, Kind: KindFork})
-		if cmd.Action == 0 {
-			return nil
+		for _, e := range caused {
+			l.push(e)
 		}
-		if cmd.Action.Paces() {
-			return fmt.Errorf("fork with %s: only a command that changes the cluster forks", cmd.Action)
+		if done.Action != 0 {
+			l.record(c, TimedCommand{At: t, Cmd: done})
 		}
-		return l.execute(c, cmd)
+		return err // a node list's part that failed
 	})
+}
+
+// dropAfter forgets the buffered events after t, which a fork at t has
+// undone; those at or before t wait for Drain as before. l.mu is held.
+func (l *Live) dropAfter(t time.Duration) {
+	kept := 0
+	for i := 0; i < l.count; i++ {
+		if e := l.ring[(l.head+i)%len(l.ring)]; e.At <= t {
+			l.ring[(l.head+kept)%len(l.ring)] = e
+			kept++
+		}
+	}
+	l.count = kept
 }
 
 // Recording returns every command applied with Apply so far, with its

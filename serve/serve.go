@@ -422,14 +422,14 @@ func (s *Server) watchIdle(cc *countedConn, st *session, p *tea.Program) func() 
 	var check func()
 	check = func() {
 		idle := time.Since(time.Unix(0, cc.last.Load()))
-		mu.Lock()
-		defer mu.Unlock()
 		if idle >= limit {
 			st.idled.Store(true)
-			p.Quit()
+			p.Quit() // outside mu: Quit waits for the program to take it
 			return
 		}
+		mu.Lock()
 		t = time.AfterFunc(limit-idle, check)
+		mu.Unlock()
 	}
 	mu.Lock()
 	t = time.AfterFunc(limit, check)
@@ -666,18 +666,20 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 		return nil, nil, err
 	}
 	cfg := s.opts.UI.Config
-	if script.Nodes > 0 {
-		cfg.Nodes = script.Nodes
-	}
-	if script.HasSeed {
-		cfg.Seed = script.Seed
-	}
+	script.Configure(&cfg, nil) // as the live view's s does: the file's header sets up the cluster
 	next, err := s.startLecture(cfg, script)
 	if err != nil {
 		return nil, nil, err
 	}
-	s.feed.swap(next).Stop()
 	s.mu.Lock()
+	if s.closing {
+		// The server stopped while the lesson started: stop() stops the
+		// lecture it finds, so this one must not take its place.
+		s.mu.Unlock()
+		next.Stop()
+		return nil, nil, cluster.ErrStopped
+	}
+	old := s.feed.swap(next)
 	s.script = script
 	var others []*tea.Program
 	for _, st := range s.sessions {
@@ -686,6 +688,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 		}
 	}
 	s.mu.Unlock()
+	old.Stop()
 	s.log.Info("lesson", "scenario", script.Name, "by", teacher.fp)
 	for _, p := range others {
 		// Send waits for the program to take it (or to end): a stalled

@@ -64,6 +64,11 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 		return m.goLive()
 	}
 	t = max(t, m.oldest())
+	s, err := m.live.SnapshotAt(t)
+	if err != nil {
+		m.setStatus(fmt.Sprintf("t=%.3fs", t.Seconds()), err)
+		return nil // the cursor stays where it was
+	}
 	var cmd tea.Cmd
 	if !m.cur.past {
 		m.cur.past = true
@@ -77,11 +82,6 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 	}
 	m.cur.at, m.cur.line = t, -1
 	m.keepCursorOnScreen()
-	s, err := m.live.SnapshotAt(t)
-	if err != nil {
-		m.setStatus(fmt.Sprintf("t=%.3fs", t.Seconds()), err)
-		return cmd
-	}
 	m.snap = s
 	return cmd
 }

@@ -51,3 +51,30 @@ func TestPlayerChecksFinalExpectationsAtTheEnd(t *testing.T) {
 		t.Fatalf("with EndAt(1s) the finals were checked at %v", at)
 	}
 }
+
+// However the time is cut into RunUntil calls, the events are the same:
+// the live view's ticks, a seek's single call and a headless run agree,
+// steps after the end included.
+func TestPlayerIgnoresHowTimeIsCut(t *testing.T) {
+	script, err := Parse("cut.txt", strings.NewReader("for 1s\nat 500ms timeout 2\nat 1500ms kill leader\nexpect leader\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(steps []time.Duration) []string {
+		var out []string
+		c, _ := cluster.New(cluster.DefaultConfig(), func(e cluster.Event) { out = append(out, e.String()) })
+		p := NewPlayer(script)
+		for _, at := range steps {
+			p.RunUntil(c, at)
+		}
+		return out
+	}
+	once := run([]time.Duration{2 * time.Second})
+	var ticks []time.Duration
+	for at := 10 * time.Millisecond; at <= 2*time.Second; at += 10 * time.Millisecond {
+		ticks = append(ticks, at)
+	}
+	if sliced := run(ticks); strings.Join(once, "\n") != strings.Join(sliced, "\n") {
+		t.Fatalf("one call gave %d events, 10ms ticks %d: they differ", len(once), len(sliced))
+	}
+}
