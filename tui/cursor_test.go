@@ -481,3 +481,36 @@ func TestFilterMatchingNothing(t *testing.T) {
 		t.Fatalf("a filter matching nothing shows %v", idx)
 	}
 }
+
+// Moments are rebuilt off Update; an answer for a moment the cursor has
+// left is dropped, whatever order the answers come in.
+func TestStaleSeekAnswersAreDropped(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(2 * time.Second)
+	h.seekTo(300 * time.Millisecond)
+	first := seekAnswer(h.m.seek(200 * time.Millisecond))
+	second := seekAnswer(h.m.seek(1500 * time.Millisecond))
+	h.m.Update(second)
+	h.m.Update(first) // late: the cursor is at 1.5s now
+	if h.m.snap.Now != 1500*time.Millisecond {
+		t.Fatalf("the view shows %v, want the cursor's 1.5s", h.m.snap.Now)
+	}
+}
+
+// seekAnswer runs the commands a seek returned and finds its answer.
+func seekAnswer(cmd tea.Cmd) seekedMsg {
+	if cmd == nil {
+		return seekedMsg{}
+	}
+	switch msg := cmd().(type) {
+	case seekedMsg:
+		return msg
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if s := seekAnswer(c); s.at != 0 {
+				return s
+			}
+		}
+	}
+	return seekedMsg{}
+}

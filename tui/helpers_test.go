@@ -98,7 +98,7 @@ func (h *harness) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg := cmd().(type) {
-	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg:
+	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg:
 		_, next := h.m.Update(msg)
 		h.run(next)
 	case tea.BatchMsg:

@@ -133,6 +133,9 @@ type Model struct {
 	cur      timeCursor
 	tl       timelineGeom
 	dragging bool
+	// pending is a command drain could not return (a seek after another
+	// viewer's fork); the next frame sends it.
+	pendingCmd tea.Cmd
 
 	// The map, the inspector, the log's filter and selection, and what the
 	// screen shows (see layout.go, clustermap.go, inspector.go, filter.go).
@@ -264,8 +267,10 @@ func (m *Model) frame() tea.Cmd {
 		play = m.playFrame()
 		m.dirty = true
 	}
+	pending := m.pendingCmd
+	m.pendingCmd = nil
 	m.ticking = true
-	return tea.Batch(play, m.tick())
+	return tea.Batch(play, pending, m.tick())
 }
 
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -293,6 +298,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case savedMsg:
 		return m, m.saved(msg)
+	case seekedMsg:
+		m.seeked(msg)
+		return m, nil
 	case forkedMsg:
 		return m, m.forked(msg)
 	case tea.KeyPressMsg:
@@ -368,7 +376,7 @@ func (m *Model) drain() bool {
 	if forkedAt >= 0 && m.cur.past {
 		// Someone else forked while this view looked back: what it showed
 		// after the fork point no longer happened.
-		m.seek(min(m.cur.at, forkedAt))
+		m.pendingCmd = m.seek(min(m.cur.at, forkedAt))
 		m.setStatus(fmt.Sprintf("history was forked at t=%.3fs: what came after it is gone", forkedAt.Seconds()), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
