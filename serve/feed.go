@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"raftty/cluster"
+	"raftty/cluster/scenario"
 )
 
 // ErrWatching is what a watching viewer's action returns; the live view
@@ -36,8 +37,10 @@ type feed struct {
 	live     *cluster.Live
 	gen      int
 	genStart uint64
-	ring     []cluster.Event
-	next     uint64 // sequence number of the next event to enter the ring
+	// script is the lesson the current generation plays (nil: none).
+	script *scenario.Script
+	ring   []cluster.Event
+	next   uint64 // sequence number of the next event to enter the ring
 	// lost counts events the Live dropped before the feed pulled them
 	// (nobody drained for a whole Live buffer): every viewer missed them.
 	lost uint64
@@ -77,12 +80,22 @@ func (f *feed) current() *cluster.Live {
 // swap makes next the lecture's cluster and returns the one it replaces,
 // for the caller to stop. Viewers go on showing the old one, and take no
 // events, until they adopt the new one.
-func (f *feed) swap(next *cluster.Live) *cluster.Live {
+func (f *feed) swap(next *cluster.Live, script *scenario.Script) *cluster.Live {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	old := f.live
-	f.live, f.gen, f.genStart = next, f.gen+1, f.next
+	f.live, f.gen, f.genStart, f.script = next, f.gen+1, f.next, script
 	return old
+}
+
+// behind reports whether the lecture has moved to another lesson since
+// this viewer last adopted one, and that lesson's script. A view checks it
+// at every message, so it follows the teacher even if it missed the
+// message that said so (it was being made when the lesson changed).
+func (v *viewer) behind() (bool, *scenario.Script) {
+	v.f.mu.Lock()
+	defer v.f.mu.Unlock()
+	return v.gen != v.f.gen, v.f.script
 }
 
 // viewer is one session's window on the lecture: a tui.Cluster whose Drain

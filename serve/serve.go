@@ -679,7 +679,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 		next.Stop()
 		return nil, nil, cluster.ErrStopped
 	}
-	old := s.feed.swap(next)
+	old := s.feed.swap(next, script)
 	s.script = script
 	var others []*tea.Program
 	for _, st := range s.sessions {
@@ -699,7 +699,9 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 	return teacher.viewer, script, nil
 }
 
-// lessonMsg tells a view that the teacher started another lesson.
+// lessonMsg wakes a view when the teacher started another lesson; the view
+// finds the lesson itself (viewer.behind), so a view that misses it still
+// follows at its next message.
 type lessonMsg struct{ script *scenario.Script }
 
 // lectureModel is a lecture's view: the live view, which also follows the
@@ -710,10 +712,11 @@ type lectureModel struct {
 }
 
 func (m lectureModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if l, ok := msg.(lessonMsg); ok {
+	if behind, script := m.v.behind(); behind && script != nil {
+		// lessonMsg says so; any message will do for a view that missed it.
 		m.v.adopt()
-		m.SwitchTo(m.v, l.script)
-		m.SetStatus("the teacher started scenario " + l.script.Name)
+		m.SwitchTo(m.v, script)
+		m.SetStatus("the teacher started scenario " + script.Name)
 	}
 	// Every message goes through the live view's Update, lessonMsg and
 	// nudgeMsg too (it ignores them): a view that draws only when something
