@@ -36,7 +36,7 @@ const (
 	ActSlowVotes
 )
 
-var actionNames = [...]string{
+var actionNames = vocabulary[Action]{
 	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
 	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
 	ActSet: "set", ActLog: "log", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
@@ -44,33 +44,13 @@ var actionNames = [...]string{
 }
 
 // String returns the action's word in the scenario language.
-func (a Action) String() string {
-	if int(a) < len(actionNames) && actionNames[a] != "" {
-		return actionNames[a]
-	}
-	return "Action(" + strconv.Itoa(int(a)) + ")"
-}
+func (a Action) String() string { return actionNames.name(a, "Action") }
 
 // ActionNamed returns the action whose word is name.
-func ActionNamed(name string) (Action, bool) {
-	for a, n := range actionNames {
-		if n != "" && n == name {
-			return Action(a), true
-		}
-	}
-	return 0, false
-}
+func ActionNamed(name string) (Action, bool) { return actionNames.lookup(name) }
 
 // Actions lists every action, in the order of the constants.
-func Actions() []Action {
-	var out []Action
-	for a := range actionNames {
-		if actionNames[a] != "" {
-			out = append(out, Action(a))
-		}
-	}
-	return out
-}
+func Actions() []Action { return actionNames.all() }
 
 // TakesNodes reports whether the action names a node list (or "leader").
 func (a Action) TakesNodes() bool {
@@ -95,40 +75,20 @@ const (
 	ParamDiskWrite
 )
 
-var paramNames = [...]string{
+var paramNames = vocabulary[Param]{
 	ParamElectionTimeout: "election-timeout", ParamHeartbeat: "heartbeat", ParamLatency: "latency",
 	ParamDrop: "drop", ParamPreVote: "prevote", ParamCheckQuorum: "checkquorum",
 	ParamDiskWrite: "disk-write",
 }
 
 // String returns the parameter's name as `set` and the flags write it.
-func (p Param) String() string {
-	if int(p) < len(paramNames) && paramNames[p] != "" {
-		return paramNames[p]
-	}
-	return "Param(" + strconv.Itoa(int(p)) + ")"
-}
+func (p Param) String() string { return paramNames.name(p, "Param") }
 
 // ParamNamed returns the parameter called name.
-func ParamNamed(name string) (Param, bool) {
-	for p, n := range paramNames {
-		if n != "" && n == name {
-			return Param(p), true
-		}
-	}
-	return 0, false
-}
+func ParamNamed(name string) (Param, bool) { return paramNames.lookup(name) }
 
 // Params lists every parameter, in the order of the constants.
-func Params() []Param {
-	var out []Param
-	for p := range paramNames {
-		if paramNames[p] != "" {
-			out = append(out, Param(p))
-		}
-	}
-	return out
-}
+func Params() []Param { return paramNames.all() }
 
 // IsRange reports whether the parameter's value is a duration range
 // (Min-Max); heartbeat is one duration (Min).

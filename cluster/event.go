@@ -36,7 +36,7 @@ const (
 	KindFork
 )
 
-var kindNames = [...]string{
+var kindNames = vocabulary[Kind]{
 	KindState: "state", KindVote: "vote", KindTimeout: "timeout", KindSend: "send",
 	KindDeliver: "deliver", KindDrop: "drop", KindFault: "fault", KindParam: "param",
 	KindViolation: "violation", KindIgnore: "ignore", KindError: "error",
@@ -44,12 +44,7 @@ var kindNames = [...]string{
 }
 
 // String returns the kind as it appears in JSON.
-func (k Kind) String() string {
-	if int(k) < len(kindNames) && kindNames[k] != "" {
-		return kindNames[k]
-	}
-	return "Kind(" + strconv.Itoa(int(k)) + ")"
-}
+func (k Kind) String() string { return kindNames.name(k, "Kind") }
 
 // State is a node's role as a state event reports it: one of raft's
 // roles, or dead. Its String is the word JSON and the event log use.

@@ -693,7 +693,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 	for _, p := range others {
 		// Send waits for the program to take it (or to end): a stalled
 		// view must not hold up the teacher.
-		go p.Send(lessonMsg{script: script})
+		go p.Send(lessonMsg{})
 	}
 	teacher.viewer.adopt()
 	return teacher.viewer, script, nil
@@ -702,7 +702,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 // lessonMsg wakes a view when the teacher started another lesson; the view
 // finds the lesson itself (viewer.behind), so a view that misses it still
 // follows at its next message.
-type lessonMsg struct{ script *scenario.Script }
+type lessonMsg struct{}
 
 // lectureModel is a lecture's view: the live view, which also follows the
 // teacher to another lesson.
