@@ -62,7 +62,7 @@ func newServeCmd() *cobra.Command {
 	fs.StringVar(&opts.watchKeys, "watch-keys", "", "if given, only these public keys (and --authorized-keys) may connect; default: any key may watch")
 	fs.BoolVar(&opts.lab, "lab", false, "give every connection a private cluster of its own")
 	fs.IntVar(&opts.maxSessions, "max-sessions", serve.DefaultMaxSessions, "sessions at once; the next one is refused with a message")
-	fs.DurationVar(&opts.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection on which nothing moved either way for this long")
+	fs.DurationVar(&opts.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection whose ssh client sent nothing for this long, not even an answer to a keepalive (a frozen or vanished client; a paused lesson keeps everyone)")
 	return cmd
 }
 

@@ -49,13 +49,15 @@ const (
 	// smooth enough for a cluster in slow motion, and half of what a local
 	// live view draws.
 	DefaultFPS = 15
-	// DefaultIdleTimeout closes a connection on which nothing moved either
-	// way for this long: a stalled or vanished client. A paused lesson
-	// sends nothing; ssh -o ServerAliveInterval=60 keeps a student in.
+	// DefaultIdleTimeout closes a connection whose client has sent nothing
+	// for this long, not even an answer to the server's keepalives: a
+	// frozen or vanished client. A client that is alive stays, however long
+	// the lesson is paused.
 	DefaultIdleTimeout = 15 * time.Minute
-	// handshakeTimeoutDefault is how long a connection has to open its terminal
-	// session; it bounds how long a silent connection holds a place.
-	handshakeTimeoutDefault = 30 * time.Second
+	// DefaultHandshakeTimeout is how long a connection has to open its
+	// terminal session; it bounds how long a silent connection holds a
+	// place.
+	DefaultHandshakeTimeout = 30 * time.Second
 	// quitGrace is how long sessions get at shutdown to restore their
 	// terminals before their connections are cut.
 	quitGrace = 2 * time.Second
@@ -85,9 +87,13 @@ type Options struct {
 	// MaxSessions bounds the sessions at once (DefaultMaxSessions if 0);
 	// connections are bounded at twice that.
 	MaxSessions int
-	// IdleTimeout (DefaultIdleTimeout if 0) closes a connection on which
-	// nothing moved for that long.
+	// IdleTimeout (DefaultIdleTimeout if 0) closes a connection whose
+	// client has sent nothing for that long: no key, and no answer to the
+	// keepalives the server sends a quiet client meanwhile.
 	IdleTimeout time.Duration
+	// HandshakeTimeout (DefaultHandshakeTimeout if 0) is how long a
+	// connection has to open its terminal session.
+	HandshakeTimeout time.Duration
 	// UI is what every view shows: the cluster's configuration, speed,
 	// scenario, title and colours. Input and Output are unused.
 	UI tui.Options
@@ -103,6 +109,22 @@ type Options struct {
 	// Log receives one line per connect, disconnect and refusal (stderr
 	// if nil).
 	Log io.Writer
+
+	// clock is what the server's timeouts read (the wall clock if nil),
+	// and hooks the moments a test waits for: both for tests.
+	clock clock
+	hooks hooks
+}
+
+// hooks tell a test the moments it waits for, so that no test waits for
+// "long enough". Each is nil in a server that serves; none may block.
+type hooks struct {
+	// changed: a session or a connection came or went.
+	changed func()
+	// drained: a viewer took its events from the feed.
+	drained func(*viewer)
+	// answered: a session's client answered a keepalive.
+	answered func(*session)
 }
 
 // Server is a running `raftty serve`.
@@ -112,8 +134,7 @@ type Server struct {
 	ssh    *ssh.Server
 	ln     net.Listener
 	hostFP string
-	// handshake is how long a connection has to open a session.
-	handshake time.Duration
+	clock  clock
 
 	feed *feed // lecture only
 	// script is the lecture's scenario (Server.mu): the command line's, then
@@ -137,14 +158,12 @@ type Server struct {
 	err      error
 }
 
-// handshakeTimeout is handshakeTimeoutDefault; tests shorten it.
-var handshakeTimeout = handshakeTimeoutDefault
-
 // session is one SSH session's state.
 type session struct {
 	fp      string
 	role    string
 	teacher bool
+	conn    *countedConn    // nil only if the server did not admit it (tests)
 	ctx     context.Context // ends with the session
 	viewer  *viewer         // lecture
 	stop    func()          // lab: stops the private cluster
@@ -152,7 +171,7 @@ type session struct {
 	// unhook forgets the program's quit-at-shutdown hook, unwatch stops
 	// the idle watch, and idled says the session ended for being idle.
 	unhook  func() bool
-	unwatch func() bool
+	unwatch func()
 	idled   atomic.Bool
 	// viewer, model, stop and program are set under Server.mu once the
 	// program is made (tests and lesson switches read them).
@@ -181,6 +200,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.IdleTimeout < 0 {
 		return nil, fmt.Errorf("--idle-timeout %v: must be positive", opts.IdleTimeout)
 	}
+	if opts.HandshakeTimeout <= 0 {
+		opts.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if opts.clock == nil {
+		opts.clock = wallClock{}
+	}
 	if opts.UI.Speed <= 0 {
 		opts.UI.Speed = 1
 	}
@@ -192,12 +217,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logw = os.Stderr
 	}
 	s := &Server{
-		opts:      opts,
-		log:       log.NewWithOptions(logw, log.Options{ReportTimestamp: true, Prefix: "raftty serve"}),
-		sessions:  map[ssh.Session]*session{},
-		handshake: handshakeTimeout,
-		served:    make(chan struct{}),
-		done:      make(chan struct{}),
+		opts:     opts,
+		log:      log.NewWithOptions(logw, log.Options{ReportTimestamp: true, Prefix: "raftty serve"}),
+		sessions: map[ssh.Session]*session{},
+		clock:    opts.clock,
+		served:   make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("--host-key %s: %w", opts.HostKeyPath, err)
@@ -205,10 +230,6 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(opts.HostKeyPath),
 		wish.WithPublicKeyAuth(s.allowKey),
-		// The connection's own deadline is the backstop (a client that
-		// stopped reading); before it, watchIdle quits the program so
-		// the terminal is restored and the student told why.
-		wish.WithIdleTimeout(opts.IdleTimeout),
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
 			s.gate,
@@ -248,6 +269,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s.feed = newFeed(live, opts.FeedSize)
 		s.feed.acted = s.nudge
+		s.feed.drained = opts.hooks.drained
 		s.script = opts.UI.Script
 	}
 
@@ -306,16 +328,20 @@ func (s *Server) stop() {
 		s.cancelQuit()
 		ended := make(chan struct{})
 		go func() { s.wg.Wait(); close(ended) }()
+		grace, t := after(s.clock, quitGrace)
 		select {
 		case <-ended:
-		case <-time.After(quitGrace):
+		case <-grace:
 		}
+		t.Stop()
 		_ = s.ssh.Close() // cuts every connection left
+		gone, t := after(s.clock, endWait)
 		select {
 		case <-ended:
-		case <-time.After(endWait):
+		case <-gone:
 			s.err = fmt.Errorf("%d sessions did not end within %v of shutdown", s.sessionCount(), quitGrace+endWait)
 		}
+		t.Stop()
 		<-s.served
 		if s.feed != nil {
 			s.feed.current().Stop()
@@ -355,7 +381,7 @@ func contains(keys []gossh.PublicKey, key ssh.PublicKey) bool {
 
 // admit bounds the connections at twice MaxSessions (a session is refused
 // with a message; a connection past this bound is closed at once), and
-// gives each one handshakeTimeout to open its terminal session.
+// gives each one HandshakeTimeout to open its terminal session.
 func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	if n := s.conns.Add(1); n > int64(2*s.opts.MaxSessions) {
 		s.conns.Add(-1)
@@ -363,82 +389,59 @@ func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	cc := &countedConn{Conn: c, s: s}
+	cc.heard.Store(s.clock.Now().UnixNano())
 	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	cc.timer = time.AfterFunc(s.handshake, func() {
+	limit := s.opts.HandshakeTimeout
+	cc.timer = s.clock.AfterFunc(limit, func() {
 		if !cc.inSession.Load() {
-			s.log.Info("closed connection", "remote", c.RemoteAddr().String(), "why", "no session within "+s.handshake.String())
+			s.log.Info("closed connection", "remote", c.RemoteAddr().String(), "why", "no session within "+limit.String())
 			cc.Close()
 		}
 	})
+	cc.mu.Unlock()
 	ctx.SetValue(connKey{}, cc)
+	s.changed()
 	return cc
+}
+
+// changed tells a test that the sessions or connections changed.
+func (s *Server) changed() {
+	if s.opts.hooks.changed != nil {
+		s.opts.hooks.changed()
+	}
 }
 
 type connKey struct{}
 
-// countedConn counts the open connections and remembers whether one has
-// opened a session.
+// countedConn counts the open connections, remembers whether one has
+// opened a session, and when its client was last heard from.
 type countedConn struct {
 	net.Conn
 	s         *Server
 	inSession atomic.Bool
-	// last is when a byte last moved either way (unix nanoseconds): the
-	// idle watch reads it.
-	last  atomic.Int64
+	// heard is when a byte last came from the client (unix nanoseconds
+	// on the server's clock): the idle watch reads it.
+	heard atomic.Int64
 	once  sync.Once
 	mu    sync.Mutex // guards timer, set just after it starts
-	timer *time.Timer
+	timer timer
 }
 
 func (c *countedConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 {
-		c.last.Store(time.Now().UnixNano())
+		c.heard.Store(c.s.clock.Now().UnixNano())
 	}
 	return n, err
 }
 
-func (c *countedConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	if n > 0 {
-		c.last.Store(time.Now().UnixNano())
-	}
-	return n, err
-}
-
-// idleGrace is how long before the connection's own idle deadline the
-// session's program is told to quit: it restores the student's terminal
-// and says why, instead of the connection just dropping.
-func idleGrace(timeout time.Duration) time.Duration { return min(10*time.Second, timeout/10) }
-
-// watchIdle quits p once nothing has moved on cc for the idle timeout (less
-// a grace), and marks st as closed for that. It owns no goroutine: a timer
-// that re-arms itself; the returned func stops it.
-func (s *Server) watchIdle(cc *countedConn, st *session, p *tea.Program) func() bool {
-	limit := s.opts.IdleTimeout - idleGrace(s.opts.IdleTimeout)
-	var mu sync.Mutex
-	var t *time.Timer
-	var check func()
-	check = func() {
-		idle := time.Since(time.Unix(0, cc.last.Load()))
-		if idle >= limit {
-			st.idled.Store(true)
-			p.Quit() // outside mu: Quit waits for the program to take it
-			return
-		}
-		mu.Lock()
-		t = time.AfterFunc(limit-idle, check)
-		mu.Unlock()
-	}
-	mu.Lock()
-	t = time.AfterFunc(limit, check)
-	mu.Unlock()
-	return func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return t.Stop()
-	}
+// closeAfter closes the connection once d has passed, however its
+// sessions end.
+func (c *countedConn) closeAfter(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.timer.Stop()
+	c.timer = c.s.clock.AfterFunc(d, func() { c.Close() })
 }
 
 func (c *countedConn) Close() error {
@@ -447,8 +450,74 @@ func (c *countedConn) Close() error {
 		c.timer.Stop()
 		c.mu.Unlock()
 		c.s.conns.Add(-1)
+		c.s.changed()
 	})
 	return c.Conn.Close()
+}
+
+// quiet is how long the client has sent nothing.
+func (c *countedConn) quiet() time.Duration {
+	return c.s.clock.Now().Sub(time.Unix(0, c.heard.Load()))
+}
+
+// keepaliveEvery is how often the idle watch looks at a connection, and
+// how long a client may be quiet before it is asked for a sign of life.
+func keepaliveEvery(idleTimeout time.Duration) time.Duration { return idleTimeout / 4 }
+
+// watchIdle watches a session's client. Idle is about the client, not the
+// lecture: every keepaliveEvery, a client quiet that long is sent an SSH
+// keepalive, which every ssh client answers while it runs, so a student
+// stays however long the lesson is paused. A client that has sent nothing
+// at all for the idle timeout (no key, no answer, no window adjust for what
+// it read: a frozen laptop, a pulled cable, a suspended ssh) has its
+// program quit, which restores its terminal and says why, and its
+// connection is cut a grace later if that cannot get through. It owns no
+// goroutine but the keepalives in flight, which end with their answer or
+// with the connection; the returned func stops it.
+func (s *Server) watchIdle(cc *countedConn, conn gossh.Conn, st *session, p *tea.Program) func() {
+	limit, every := s.opts.IdleTimeout, keepaliveEvery(s.opts.IdleTimeout)
+	var mu sync.Mutex
+	var t timer
+	stopped := false
+	var check func()
+	check = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		quiet := cc.quiet()
+		if quiet >= limit {
+			st.idled.Store(true)
+			go p.Quit() // Quit waits for the program, which may be stuck writing
+			// The connection goes too, whether or not the goodbye got
+			// through: nothing comes from it.
+			cc.closeAfter(quitGrace)
+			return
+		}
+		if quiet >= every {
+			go s.keepalive(conn, st)
+		}
+		t = s.clock.AfterFunc(every, check)
+	}
+	mu.Lock()
+	t = s.clock.AfterFunc(every, check)
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
+}
+
+// keepalive asks the client for a sign of life, and waits for it (or for
+// the connection to end). The answer is a byte from the client: it is what
+// keeps the connection, not anything done here.
+func (s *Server) keepalive(conn gossh.Conn, st *session) {
+	if _, _, err := conn.SendRequest("keepalive@openssh.com", true, nil); err == nil && s.opts.hooks.answered != nil {
+		s.opts.hooks.answered(st)
+	}
 }
 
 // gate runs around every session: it refuses what raftty does not serve
@@ -457,7 +526,8 @@ func (c *countedConn) Close() error {
 // counts the session while it lasts.
 func (s *Server) gate(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		if cc, ok := sess.Context().Value(connKey{}).(*countedConn); ok {
+		cc, _ := sess.Context().Value(connKey{}).(*countedConn)
+		if cc != nil {
 			cc.inSession.Store(true)
 		}
 		key := sess.PublicKey()
@@ -479,7 +549,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			refuse("no terminal", "the live view needs a terminal: connect with ssh -t")
 			return
 		}
-		st := &session{fp: fp}
+		st := &session{fp: fp, conn: cc}
 		switch {
 		case s.opts.Lab:
 			st.role = "lab"
@@ -503,6 +573,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		s.sessions[sess] = st
 		s.wg.Add(1)
 		s.mu.Unlock()
+		s.changed()
 		ctx, cancel := context.WithCancel(context.Background())
 		st.ctx = ctx
 		defer func() {
@@ -520,12 +591,13 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			delete(s.sessions, sess)
 			s.mu.Unlock()
 			s.wg.Done()
+			s.changed()
 		}()
-		start := time.Now()
+		start := s.clock.Now()
 		s.log.Info("connect", "key", fp, "role", st.role, "remote", remote,
 			"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
 		next(sess)
-		attrs := []any{"key", fp, "role", st.role, "remote", remote, "after", time.Since(start).Round(time.Millisecond)}
+		attrs := []any{"key", fp, "role", st.role, "remote", remote, "after", s.clock.Now().Sub(start).Round(time.Millisecond)}
 		if st.viewer != nil {
 			attrs = append(attrs, "dropped", st.viewer.dropped.Load())
 		}
@@ -534,7 +606,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		case s.quit.Err() != nil:
 			wish.Println(sess, "raftty: the server is shutting down; the lesson is over\r")
 		case st.idled.Load():
-			wish.Println(sess, fmt.Sprintf("raftty: closed after %v with nothing moving; ssh again to go on\r", s.opts.IdleTimeout))
+			wish.Println(sess, fmt.Sprintf("raftty: closed: nothing came from your ssh for %v (no key, no answer to keepalives); ssh again to go on\r", s.opts.IdleTimeout))
 		}
 	}
 }
@@ -602,9 +674,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// restores the student's terminal. (The middleware quits it when the
 	// session ends.)
 	st.unhook = context.AfterFunc(s.quit, p.Quit)
-	if cc, ok := sess.Context().Value(connKey{}).(*countedConn); ok {
-		cc.last.Store(time.Now().UnixNano())
-		st.unwatch = s.watchIdle(cc, st, p)
+	if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok && st.conn != nil {
+		st.conn.heard.Store(s.clock.Now().UnixNano())
+		st.unwatch = s.watchIdle(st.conn, conn, st, p)
 	}
 	return p
 }
