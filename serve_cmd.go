@@ -132,7 +132,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		Log: stderr,
 	})
 	if err != nil {
-		return badInput(err)
+		return badInput(serveFlagError(err))
 	}
 	for _, w := range s.warnings {
 		fmt.Fprintf(stderr, "raftty: warning: %s\n", w)
@@ -146,4 +146,25 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		return &exitError{code: exitFailed, err: err}
 	}
 	return nil
+}
+
+// serveFlags names the flag that sets each field of serve.Options the
+// server may refuse.
+var serveFlags = map[string]string{
+	"Listen":      "--listen",
+	"HostKeyPath": "--host-key",
+	"MaxSessions": "--max-sessions",
+	"IdleTimeout": "--idle-timeout",
+}
+
+// serveFlagError says a server's refusal of an option in terms of its
+// flag: "--listen 127.0.0.1:2222: listen tcp ...".
+func serveFlagError(err error) error {
+	var oe *serve.OptionError
+	if errors.As(err, &oe) {
+		if flag, ok := serveFlags[oe.Option]; ok {
+			return fmt.Errorf("%s %s: %w", flag, oe.Value, oe.Err)
+		}
+	}
+	return err
 }
