@@ -19,7 +19,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,14 +190,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		served:   make(chan struct{}),
 		done:     make(chan struct{}),
 	}
-	if err := os.MkdirAll(filepath.Dir(opts.HostKeyPath), 0o700); err != nil {
+	key, err := hostKey(opts.HostKeyPath)
+	if err != nil {
 		return nil, optionError("HostKeyPath", opts.HostKeyPath, err)
 	}
-	var err error
-	if s.ssh, err = s.newSSH(wish.WithHostKeyPath(opts.HostKeyPath)); err != nil {
-		return nil, optionError("HostKeyPath", opts.HostKeyPath, err)
+	s.hostFP = gossh.FingerprintSHA256(key.PublicKey())
+	if s.ssh, err = s.newSSH(key); err != nil {
+		return nil, err
 	}
-	s.hostFP = gossh.FingerprintSHA256(s.ssh.HostSigners[0].PublicKey())
 	if s.ln = opts.Listener; s.ln == nil {
 		if s.ln, err = net.Listen("tcp", opts.Listen); err != nil {
 			return nil, optionError("Listen", opts.Listen, err)
@@ -265,9 +264,9 @@ func (o *Options) setDefaults() error {
 
 // newSSH is the SSH server: public keys only, sessions only, each through
 // the gate and into its program.
-func (s *Server) newSSH(hostKey ssh.Option) (*ssh.Server, error) {
+func (s *Server) newSSH(key gossh.Signer) (*ssh.Server, error) {
 	srv, err := wish.NewServer(
-		hostKey,
+		func(srv *ssh.Server) error { srv.AddHostKey(key); return nil },
 		wish.WithPublicKeyAuth(s.allowKey),
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
