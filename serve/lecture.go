@@ -81,7 +81,14 @@ func (s *Server) lectureModel(st *session) lectureView {
 	ui.Script = s.script
 	s.mu.Unlock()
 	m := tui.NewViewer(v, ui, status)
-	m.DisableSaving(noSaving)
+	switch {
+	case !st.teacher:
+		m.DisableSaving(watcherSaving)
+	case s.opts.SaveDir == "":
+		m.DisableSaving(s.opts.SaveOff)
+	default:
+		m.SaveIn(s.opts.SaveDir)
+	}
 	m.SetRestarter(func(name string) (tui.Cluster, *scenario.Script, error) {
 		if !st.teacher {
 			return nil, nil, ErrWatching

@@ -51,6 +51,9 @@ const (
 	// frozen or vanished client. A client that is alive stays, however long
 	// the lesson is paused.
 	DefaultIdleTimeout = 15 * time.Minute
+	// DefaultSaveOff is what a teacher's w says on a server without a
+	// SaveDir.
+	DefaultSaveOff = "saving is off on this server: it was started without a directory to save in"
 	// DefaultHandshakeTimeout is how long a connection has to open its
 	// terminal session; it bounds how long a silent connection holds a
 	// place.
@@ -106,6 +109,12 @@ type Options struct {
 	// Log receives one line per connect, disconnect and refusal (stderr
 	// if nil).
 	Log io.Writer
+	// SaveDir, if set, is the directory on the server where a teacher's w
+	// and :write save the lecture as a scenario file (a file name only,
+	// never a path). Watchers never save. Without it, saving is refused
+	// with SaveOff (default DefaultSaveOff).
+	SaveDir string
+	SaveOff string
 
 	// clock is what the server's timeouts read (the wall clock if nil),
 	// and hooks the moments a test waits for: both for tests.
@@ -248,6 +257,14 @@ func (o *Options) setDefaults() error {
 	if o.IdleTimeout < 0 {
 		return optionError("IdleTimeout", o.IdleTimeout, errors.New("must be positive"))
 	}
+	if o.SaveDir != "" {
+		if info, err := os.Stat(o.SaveDir); err != nil {
+			return optionError("SaveDir", o.SaveDir, err)
+		} else if !info.IsDir() {
+			return optionError("SaveDir", o.SaveDir, errors.New("not a directory"))
+		}
+	}
+	o.SaveOff = cmp.Or(o.SaveOff, DefaultSaveOff)
 	o.Listen = cmp.Or(o.Listen, DefaultListen)
 	o.MaxSessions = cmp.Or(o.MaxSessions, DefaultMaxSessions)
 	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)

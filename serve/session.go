@@ -220,6 +220,10 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// noSaving is what w and :write say over SSH: the file would be written
-// on the server's disk, by whoever holds a key.
-const noSaving = "saving is off over SSH (the file would be written on the server); run raftty on your own machine to save a session"
+// What w and :write say to those who may not save: the file would be
+// written on the server's disk, by whoever holds a key. (A teacher saves in
+// the server's SaveDir, if it has one.)
+const (
+	noSaving      = "saving is off in a lab (the file would be written on the server); run raftty on your own machine to save a session"
+	watcherSaving = "watching: only the teacher saves, on the server; run raftty on your own machine to save a session"
+)

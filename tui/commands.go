@@ -512,8 +512,14 @@ func (m *Model) save(name string, overwrite bool) tea.Cmd {
 		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))
 	}
 	path := name
-	if !filepath.IsAbs(path) && m.saveDir != "" {
-		path = filepath.Join(m.saveDir, path)
+	if m.saveDir != "" {
+		// A view given a directory saves there and nowhere else: over
+		// SSH it is on the server's disk.
+		if name != filepath.Base(name) || name == ".." {
+			m.setStatus("save "+name, errors.New("a file name only: sessions are saved in "+m.saveDir))
+			return nil
+		}
+		path = filepath.Join(m.saveDir, name)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# raftty session, saved at %s of virtual time; replay: raftty run --scenario %s\n",

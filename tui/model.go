@@ -93,9 +93,10 @@ type Model struct {
 	restart Restarter
 	// script is the scenario playing, if any: a saved session includes it.
 	script *scenario.Script
-	// saveDir is where w saves ("" is the current directory); noSave,
-	// if set, says why this view may not save (over SSH, the file would
-	// land on the server's disk).
+	// saveDir is where w saves, and only there ("": anywhere, relative
+	// to the current directory); noSave, if set, says why this view may
+	// not save (over SSH, a watcher's file would land on the server's
+	// disk).
 	saveDir string
 	noSave  string
 

@@ -31,6 +31,10 @@ func NewViewer(c Cluster, opts Options, status string) *Model {
 // session over SSH must not write files on the server.
 func (m *Model) DisableSaving(why string) { m.noSave = why }
 
+// SaveIn makes w and :write save in dir, and only there: a name with a
+// directory in it is refused.
+func (m *Model) SaveIn(dir string) { m.saveDir = dir }
+
 // SetStatus replaces the status line.
 func (m *Model) SetStatus(s string) { m.setStatus(s, nil) }
 
