@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 // for something the server is bound to do, and is woken by it), only the
 // point where a broken server fails rather than hangs. Generous, so that a
 // machine under load never reaches it.
-const wait = 2 * time.Minute
+const wait = time.Minute
 
 // newKey makes an ed25519 key pair for a test client.
 func newKey(t testing.TB) gossh.Signer {
