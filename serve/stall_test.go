@@ -132,10 +132,16 @@ func TestIdleIsAboutTheClient(t *testing.T) {
 
 	every := keepaliveEvery(idle)
 	for elapsed := every; elapsed <= 15*idle; elapsed += every {
+		answers := ts.answered(lst)
 		ts.clock.Advance(every)
+		if lst.idled.Load() {
+			t.Fatalf("the live client was closed after %v", elapsed)
+		}
 		// The live client has answered before the clock moves on (or had
 		// just sent something, and was not asked).
-		ts.until("the live client's answer at "+elapsed.String(), func() bool { return lst.conn.quiet() == 0 })
+		ts.until("the live client's answer at "+elapsed.String(), func() bool {
+			return ts.answered(lst) > answers || lst.conn.quiet() == 0
+		})
 		if expired := elapsed >= idle; sst.idled.Load() != expired || tst.idled.Load() != expired {
 			t.Fatalf("after %v with nothing from them, the silent client idled=%v and the stalled one %v; want %v",
 				elapsed, sst.idled.Load(), tst.idled.Load(), expired)
