@@ -39,13 +39,6 @@ func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	return cc
 }
 
-// changed tells a test that the sessions or connections changed.
-func (s *Server) changed() {
-	if s.opts.hooks.changed != nil {
-		s.opts.hooks.changed()
-	}
-}
-
 type connKey struct{}
 
 // countedConn counts the open connections, remembers whether one has
@@ -58,7 +51,7 @@ type countedConn struct {
 	// on the server's clock): the idle watch reads it.
 	heard atomic.Int64
 	once  sync.Once
-	mu    sync.Mutex // guards timer, set just after it starts
+	mu    sync.Mutex // guards timer: the handshake bound, then the cut of an idle client
 	timer timer
 }
 

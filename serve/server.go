@@ -123,14 +123,23 @@ type Options struct {
 }
 
 // hooks tell a test the moments it waits for, so that no test waits for
-// "long enough". Each is nil in a server that serves; none may block.
+// "long enough". Each is nil in a server that serves.
 type hooks struct {
 	// changed: a session or a connection came or went.
 	changed func()
-	// drained: a viewer took its events from the feed.
+	// drained: a viewer took its events from the feed. It runs on the
+	// viewer's program, outside the feed's lock: a test may hold it there
+	// to make the program stuck, as a stalled client makes it.
 	drained func(*viewer)
 	// answered: a session's client answered a keepalive.
 	answered func(*session)
+}
+
+// changed tells a test that the sessions or connections changed.
+func (s *Server) changed() {
+	if s.opts.hooks.changed != nil {
+		s.opts.hooks.changed()
+	}
 }
 
 // OptionError is an option the server could not use, and why. It names
