@@ -116,28 +116,22 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 			write(fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String()))
 		}
 	}
-	c, err := cluster.New(s.cfg, sink)
+	run, err := scenario.NewRun(s.cfg, s.script, s.runFor, sink)
 	if err != nil {
 		return cluster.Summary{}, nil, badInput(err)
 	}
-	c.ReportParams()
-	player := scenario.NewPlayer(s.script)
-	player.EndAt(s.runFor) // --for may say otherwise than the file
 	rate, _ := eventRate(s.cfg, s.script)
 	slice := max(time.Duration(sliceEvents/rate*float64(time.Second)), time.Millisecond)
 	for at := time.Duration(0); at < s.runFor && werr == nil; {
 		at = min(at+slice, s.runFor)
-		player.RunUntil(c, at)
+		run.RunUntil(at)
 		prog.show("raftty run: %.0f%% of %v virtual", 100*at.Seconds()/s.runFor.Seconds(), shortDuration(s.runFor))
 	}
-	if s.runFor == 0 {
-		player.RunUntil(c, 0)
-	}
 	if werr != nil {
-		return c.Summary(), nil, werr // the summary says where it stopped
+		return run.Cluster.Summary(), nil, werr // the summary says where it stopped
 	}
-	player.Finish(c)
-	sum := c.Summary()
+	run.Finish()
+	sum := run.Cluster.Summary()
 	if opts.json {
 		write(out.Write(sum.MarshalLine()))
 	} else {
