@@ -1,7 +1,7 @@
 // Package cluster is raftty's simulator: N raft nodes on a transport, one
-// simulated clock, one seeded random source and one scheduler that orders
-// every delivery and timer by virtual time. Commands go in; one typed event
-// stream comes out.
+// simulated clock, random streams derived from one seed (one per node, one
+// per link: see streams) and one scheduler that orders every delivery and
+// timer by virtual time. Commands go in; one typed event stream comes out.
 //
 // The same seed and the same commands at the same virtual times give the
 // same event stream, byte for byte. A Cluster is not safe for concurrent
@@ -10,7 +10,6 @@ package cluster
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -121,11 +120,10 @@ func (c Config) Validate() error {
 
 // Cluster is a simulated cluster.
 type Cluster struct {
-	cfg   Config
-	now   time.Duration
-	rand  *rand.Rand
-	pcg   *rand.PCG // rand's source, kept so that Clone can copy its state
-	peers []raft.NodeID
+	cfg     Config
+	now     time.Duration
+	streams *streams
+	peers   []raft.NodeID
 
 	members []*member // by node id; index 0 unused
 	net     *transport.Network[raft.Message]
@@ -180,17 +178,15 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	c := &Cluster{
 		cfg:     cfg,
-		pcg:     pcg,
-		rand:    rand.New(pcg),
 		members: make([]*member, cfg.Nodes+1),
 		sink:    sink,
 	}
+	c.streams = newStreams(cfg.Seed, cfg.Nodes)
 	c.checker.init(cfg.Nodes)
 	c.stats.init()
-	net, err := transport.New[raft.Message](cfg.Nodes, c.rand, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
+	net, err := transport.New[raft.Message](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +208,7 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 func (c *Cluster) start(m *member) error {
 	node, err := raft.New(raft.Config{
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
-		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
+		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.streams.timer(m.id),
 		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
 	}, m.hard, c.now)
 	if err != nil {

@@ -18,13 +18,18 @@ import (
 	"iter"
 	"slices"
 	"time"
+
+	"raftty/internal/rng"
 )
 
-// Rand is the random source for latency and loss. *math/rand/v2.Rand
-// satisfies it.
+// Rand decides the random part of every message's fate. Draw returns two
+// uniform 64-bit numbers for the next message from -> to: the first decides
+// whether it is lost, the second its latency. The network asks once for
+// every message it is given, whether the links let it pass or not, so that
+// a source that keys its draws by a count of messages per link counts them
+// all; it uses only the numbers it needs.
 type Rand interface {
-	Int64N(n int64) int64
-	Float64() float64
+	Draw(from, to int) (loss, latency uint64)
 }
 
 // Reason says why a message was dropped; Delivered means it was not.
@@ -306,15 +311,16 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 	if err := nw.valid(e.To); err != nil {
 		return 0, fmt.Errorf("send to: %w", err)
 	}
+	lossDraw, latencyDraw := nw.rand.Draw(e.From, e.To)
 	if r := nw.Reachable(e.From, e.To); r != Delivered {
 		return r, nil
 	}
-	if nw.dropRate > 0 && nw.rand.Float64() < nw.dropRate {
+	if nw.dropRate > 0 && rng.Float(lossDraw) < nw.dropRate {
 		return Lost, nil
 	}
 	latency := nw.latencyMin
 	if spread := nw.latencyMax - nw.latencyMin; spread > 0 {
-		latency += time.Duration(nw.rand.Int64N(int64(spread) + 1))
+		latency += time.Duration(rng.Below(latencyDraw, int64(spread)+1))
 	}
 	nw.inFlight.advance(now)
 	e.SentAt, e.ArriveAt = now, now+e.Delay+latency

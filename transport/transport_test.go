@@ -10,12 +10,17 @@ const ms = time.Millisecond
 
 func newNet(t *testing.T, size int, latMin, latMax time.Duration, drop float64) *Network[string] {
 	t.Helper()
-	nw, err := New[string](size, rand.New(rand.NewPCG(7, 7)), latMin, latMax, drop)
+	nw, err := New[string](size, pcgDraws{rand.New(rand.NewPCG(7, 7))}, latMin, latMax, drop)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return nw
 }
+
+// pcgDraws draws every message's numbers from one sequential source.
+type pcgDraws struct{ r *rand.Rand }
+
+func (p pcgDraws) Draw(int, int) (loss, latency uint64) { return p.r.Uint64(), p.r.Uint64() }
 
 func send(t *testing.T, nw *Network[string], now time.Duration, from, to int) Reason {
 	t.Helper()
