@@ -95,3 +95,33 @@ func TestTimerFloor(t *testing.T) {
 		}
 	}
 }
+
+// The checker forgets old terms' leaders to stay bounded, but only terms no
+// node can enter any more: below the lowest term of any node. A node left
+// behind (dead, cut off) can still come back and lead a term the others
+// passed long ago, and two leaders of that term must still be caught.
+func TestCheckerRemembersTermsALaggardCanReach(t *testing.T) {
+	var k checker
+	k.init(3)
+	var got []Event
+	observe := func(e Event) { got = append(got, k.observe(&e)...) }
+	observe(Event{Kind: KindState, Node: 3, State: StateFollower, Term: 1}) // n3 stays behind
+	for term := uint64(2); term <= 2500; term++ {
+		observe(Event{Kind: KindState, Node: 1 + int(term%2), State: StateLeader, Term: term})
+	}
+	observe(Event{Kind: KindState, Node: 3, State: StateLeader, Term: 1500}) // n1 led 1500
+	if len(got) != 1 || got[0].Invariant != InvElectionSafety {
+		t.Fatalf("violations %v, want n1 and n3 both leading term 1500", got)
+	}
+	// With every node moving on together, old terms are forgotten.
+	got = nil
+	for term := uint64(3000); term <= 5000; term++ {
+		for id := 1; id <= 3; id++ {
+			observe(Event{Kind: KindState, Node: id, State: StateFollower, Term: term})
+		}
+		observe(Event{Kind: KindState, Node: 1, State: StateLeader, Term: term})
+	}
+	if n := len(k.leaderOf); len(got) > 0 || n > 1024 {
+		t.Fatalf("%d violations, %d terms kept: want none and a bounded map", len(got), n)
+	}
+}
