@@ -25,6 +25,7 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 		}
 		mc := *m
 		mc.inbox = slices.Clone(m.inbox)
+		mc.writes = slices.Clone(m.writes)
 		if m.node != nil {
 			mc.node = m.node.Clone(n.streams.timer(id))
 		}

@@ -72,8 +72,9 @@ type Config struct {
 	// DiskWrite is how long one write of term and vote to stable storage
 	// takes: a node whose step changed either sends that step's messages
 	// only after the writes (see diskWrites), as Figure 2 requires (update
-	// stable storage before responding to RPCs). Zero means an instant
-	// disk.
+	// stable storage before responding to RPCs). A node killed before its
+	// writes end keeps only what reached the disk; the messages waiting for
+	// the rest never leave. Zero means an instant disk.
 	DiskWrite time.Duration
 	// TimerJitter makes every election timer fire up to this much later
 	// than drawn (uniform), as an operating system's timers do; see
@@ -163,6 +164,11 @@ type member struct {
 	// late. Both stay empty and zero without a disk write.
 	busyUntil time.Duration
 	inbox     []queued
+
+	// disk is the term and vote on stable storage, and writes those on
+	// their way there (see member.write): a kill keeps only the disk.
+	disk   termVote
+	writes []pendingWrite
 }
 
 // queued is a message that arrived while its receiver was busy writing.
@@ -350,29 +356,13 @@ func (c *Cluster) afterNode(m *member) {
 		c.emit(fromRaft(c.now, &events[i]))
 	}
 	hard := m.node.HardState()
-	sendAt := c.now + time.Duration(diskWrites(m.hard, hard, raft.NodeID(m.id)))*c.cfg.DiskWrite
+	sendAt := m.write(c.now, c.cfg.DiskWrite, m.hard, hard)
 	m.busyUntil = max(m.busyUntil, sendAt)
 	for i := range msgs {
 		c.send(sendAt, &msgs[i])
 	}
 	m.hard = hard
 	c.schedule(m)
-}
-
-// diskWrites counts the writes that persist the change from before to
-// after, as LogCabin (which produced the paper's Figure 16) makes them: a
-// new term is one write; a vote for another node one more, so a voter that
-// adopts a candidate's term and grants it writes twice before it answers;
-// a candidate's new term and its vote for itself go in one write.
-func diskWrites(before, after raft.HardState, self raft.NodeID) int {
-	n := 0
-	if after.Term != before.Term {
-		n++
-	}
-	if after.VotedFor != before.VotedFor && after.VotedFor != raft.None && after.VotedFor != self {
-		n++
-	}
-	return n
 }
 
 // send puts msg on the wire at virtual time at (now, or later after a disk

@@ -52,7 +52,10 @@ func (c *Cluster) Reconnect(id int) error {
 }
 
 // Kill stops node id: its timers and volatile state are gone, messages to
-// it are dropped, and only its persistent state (term, vote) is kept.
+// it are dropped, and only its persistent state (term, vote, log) is kept:
+// what reached its disk. A write still under way is lost, and so are the
+// messages waiting for it, as with a real disk: Raft answers only once a
+// vote is stable, so the voter that dies writing it was never counted.
 func (c *Cluster) Kill(id int) error {
 	m, err := c.member(id)
 	if err != nil {
@@ -61,14 +64,27 @@ func (c *Cluster) Kill(id int) error {
 	if m.node == nil {
 		return fmt.Errorf("n%d is already dead", id)
 	}
-	m.hard = m.node.HardState()
+	hard := m.node.HardState()
+	m.settle(c.now)
+	was := termVote{hard.Term, hard.VotedFor}
+	hard.Term, hard.VotedFor = m.disk.term, m.disk.vote
+	m.hard = hard
+	if c.now < m.busyUntil {
+		c.net.Withdraw(id, c.now) // they wait for the write: they never leave
+	}
 	m.node = nil
 	m.timerPending = false
-	m.inbox, m.busyUntil = nil, 0 // what waited for the disk is lost with the process
+	m.inbox, m.busyUntil, m.writes = nil, 0, nil // what waited for the disk is lost with the process
 	_ = c.net.Close(id)
 	c.fault(ActKill, id)
-	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,
-		Reason: fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, " and"))})
+	why := fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", hard.Term, hard.VotedFor, logText(hard.Log, " and"))
+	if was != m.disk {
+		// The checker saw term and vote change; the disk never did.
+		c.checker.forget(id, m.disk.term, int(m.disk.vote))
+		why = fmt.Sprintf("killed while writing term %d and vote %v to disk: that write and the messages waiting for it are lost; only its term %d and its vote (%v)%s survive",
+			was.term, was.vote, hard.Term, hard.VotedFor, logText(hard.Log, " and"))
+	}
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: hard.Term, Reason: why})
 	return nil
 }
 

@@ -42,7 +42,7 @@ const (
 	Partitioned         // sender and receiver are in different partitions
 	Cut                 // the link from sender to receiver is cut
 	Lost                // the network lost it (drop probability)
-	Dead                // the receiver is dead
+	Dead                // the receiver is dead, or the sender died before it left
 )
 
 var reasonNames = [...]string{"delivered", "disconnected", "partitioned", "cut", "loss", "dead"}
@@ -68,6 +68,8 @@ type Envelope[P any] struct {
 	SentAt   time.Duration
 	ArriveAt time.Duration
 	seq      uint64
+	// withdrawn: its sender died before it left (see Withdraw).
+	withdrawn bool
 }
 
 // Network is the wire between nodes 1..N.
@@ -351,11 +353,29 @@ func (nw *Network[P]) All() iter.Seq[*Envelope[P]] {
 	}
 }
 
+// Withdraw takes back the messages from sender that have not left by now
+// (their Delay is still running: a disk write the sender did not live to
+// finish). Each ends dropped as Dead when it would have arrived, so that
+// it ends like every other message, and Fate says so meanwhile. It returns
+// how many it took back.
+func (nw *Network[P]) Withdraw(from int, now time.Duration) int {
+	n := 0
+	nw.inFlight.each(func(f flight) bool {
+		if e := &nw.slots[f.slot]; e.From == from && e.SentAt+e.Delay > now && !e.withdrawn {
+			e.withdrawn = true
+			n++
+		}
+		return true
+	})
+	return n
+}
+
 // Fate says what would become of e if it arrived now: Delivered, or the
 // reason it would be dropped (its link broke or its receiver died while it
-// travelled). Receive decides by the same rule.
+// travelled, or its sender died before it left). Receive decides by the
+// same rule.
 func (nw *Network[P]) Fate(e *Envelope[P]) Reason {
-	if nw.closed[e.To] {
+	if nw.closed[e.To] || e.withdrawn {
 		return Dead
 	}
 	return nw.Reachable(e.From, e.To)

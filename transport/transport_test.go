@@ -106,6 +106,31 @@ func TestEqualArrivalsKeepSendOrder(t *testing.T) {
 	}
 }
 
+// A message held back by its sender's disk write is taken back if the
+// sender dies before it leaves, and ends dropped as dead; one that has left
+// travels on.
+func TestWithdraw(t *testing.T) {
+	nw := newNet(t, 3, ms, ms, 0)
+	for _, delay := range []time.Duration{0, 10 * ms, 30 * ms} {
+		if _, err := nw.Send(0, Envelope[string]{From: 1, To: 2, Payload: delay.String(), Delay: delay}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := nw.Send(0, Envelope[string]{From: 3, To: 2, Delay: 30 * ms}); err != nil {
+		t.Fatal(err)
+	}
+	if n := nw.Withdraw(1, 10*ms); n != 1 {
+		t.Fatalf("withdrew %d messages at 10ms, want the one leaving at 30ms", n)
+	}
+	want := map[string]Reason{"0s": Delivered, "10ms": Delivered, "30ms": Dead, "": Delivered}
+	for range 4 {
+		e, got, _ := nw.Receive()
+		if got != want[e.Payload] {
+			t.Errorf("n%d's message held %q: fate %v, want %v", e.From, e.Payload, got, want[e.Payload])
+		}
+	}
+}
+
 // A message on the wire when its link breaks, or its receiver dies, is
 // dropped on arrival with the reason: nothing vanishes silently.
 func TestFateOnArrival(t *testing.T) {
