@@ -94,6 +94,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		return s, fmt.Errorf("--nodes %d: raftty simulates 1 to %d nodes", f.nodes, cluster.MaxNodes)
 	}
 	cfg.Nodes = f.nodes
+	if f.seed == "" && changed("seed") {
+		return s, fmt.Errorf(`--seed "": want a whole number from 0 (leave --seed out for a random one)`)
+	}
 	if f.seed == "" {
 		cfg.Seed = rand.Uint64() % 1_000_000 // short enough to read aloud in a demo
 	} else {

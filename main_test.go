@@ -47,10 +47,28 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(lateFile, []byte("for 10s\nat 5s kill 1\nat 12s expect leader\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	crFile := filepath.Join(t.TempDir(), "cr.txt")
+	if err := os.WriteFile(crFile, []byte("nodes 3\rat 1s kil 2\r"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	emptyFile := filepath.Join(t.TempDir(), "empty.txt")
+	if err := os.WriteFile(emptyFile, []byte("# nothing yet\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	twiceFile := filepath.Join(t.TempDir(), "twice.txt")
+	if err := os.WriteFile(twiceFile, []byte("for 5s\nat 1s kill 1\nfor 8s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"run", "--seed", ""}, `--seed "": want a whole number from 0 (leave --seed out for a random one)`},
+		{[]string{"run", "--scenario", crFile}, crFile + `:2: unknown action "kil"`},
+		{[]string{"run", "--scenario", emptyFile}, emptyFile + ": nothing to run: the file has only blank lines and comments"},
+		{[]string{"run", "--scenario", twiceFile}, twiceFile + ":3: a second for line (the first is line 1): say it once"},
+		{[]string{"chaos", "--out", "/no/such/dir"}, "--out /no/such/dir: no such directory"},
+		{[]string{"chaos", "--out", "go.mod"}, "--out go.mod: not a directory"},
 		{[]string{"run", "--for", "100000h"}, "--for 100000h: longer than raftty simulates at 5 nodes, heartbeat 50ms, election timeout from 150ms (at most 651h)"},
 		{[]string{"run", "--for", "10h", "--heartbeat", "1ms", "--at", "1s set election-timeout 1ms-2ms"}, "--for 10h: longer than raftty simulates at 5 nodes, heartbeat 1ms, election timeout from 1ms (at most 8h)"},
 		{[]string{"run", "--scenario", longFile}, longFile + ": for 100000h: longer than raftty simulates"},
@@ -103,6 +121,30 @@ func TestBadInput(t *testing.T) {
 		if stdout != "" {
 			t.Errorf("%q: bad input printed to stdout: %q", tc.args, stdout)
 		}
+	}
+}
+
+// A timed step that cannot be carried out when its time comes is not bad
+// input (it depends on what the cluster did), but it is never silent: a
+// warning, a line of the summary, a count in the JSON summary.
+func TestStepsNotCarriedOut(t *testing.T) {
+	args := []string{"run", "--seed", "1", "--for", "2s", "--at", "0s kill leader", "--at", "1s restart 1,2"}
+	code, out, stderr := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := `raftty: warning: 2 timed steps could not be carried out (the summary lists them); the first at 0s: --at "0s kill leader": kill: there is no leader`; strings.TrimSpace(stderr) != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	for _, want := range []string{"not carried out     2 timed steps", `--at "1s restart 1,2": restart: n1 is not dead; n2 is not dead`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = run(t, append(args, "--json")...)
+	events := decodeEvents(t, out)
+	if sum := events[len(events)-1]; sum["errors"] != 2.0 {
+		t.Errorf("JSON summary %v, want errors 2", sum)
 	}
 }
 

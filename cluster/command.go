@@ -264,7 +264,7 @@ func (c Command) Check(n int) error {
 }
 
 // Apply carries out c on the cluster at its current time. Every node of a
-// node list is tried; the errors are joined. Pacing actions (pause, speed,
+// node list is tried; the errors are joined, on one line. Pacing actions (pause, speed,
 // ...) belong to a live cluster and are an error here.
 func (c *Cluster) Apply(cmd Command) error {
 	_, err := c.Execute(cmd)
@@ -324,8 +324,30 @@ func (c *Cluster) executeOnNodes(cmd Command) (Command, error) {
 	if len(done.Nodes) == 0 {
 		done = Command{}
 	}
-	return done, errors.Join(errs...)
+	return done, joinLine(errs)
 }
+
+// joinLine joins errors into one, on one line ("n1 is not dead; n2 is not
+// dead"): an error event, a status line and a summary each show one line.
+// errors.Is and errors.As still see every part.
+func joinLine(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return oneLine(errs)
+}
+
+type oneLine []error
+
+func (e oneLine) Error() string {
+	parts := make([]string, len(e))
+	for i, err := range e {
+		parts[i] = err.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e oneLine) Unwrap() []error { return e }
 
 // executeLog appends to the logs of the named nodes, "leader" resolved
 // now, so that a recording names the node that led.

@@ -301,7 +301,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 	}{
 		{Cluster{}, "cfg now streams peers members net timers seq sink checker stats leader inLeaderRole votesInFlight"},
 		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox disk writes"},
-		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Events LeaderSince Leaders openTerms lastLeader"},
+		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},
 	} {
 		typ := reflect.TypeOf(tc.v)

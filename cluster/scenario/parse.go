@@ -28,6 +28,7 @@ package scenario
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -116,11 +117,16 @@ type Script struct {
 	Final []Step
 }
 
-// Parse reads a scenario: one step per line, `#` starts a comment. name is
-// used in error messages ("name:4: ...").
+// Parse reads a scenario: one step per line, `#` starts a comment. Lines
+// may end in LF, CRLF or CR alone (as old Mac editors save). name is used
+// in error messages ("name:4: ..."). A file with nothing but blank lines
+// and comments is an error: nothing to run is a mistake, not a plan.
 func Parse(name string, r io.Reader) (*Script, error) {
 	s := &Script{Name: name}
 	sc := bufio.NewScanner(r)
+	sc.Split(scanLines)
+	once := map[string]int{} // directive -> the line that gave it
+	read := false
 	lineNo := 1
 	for ; sc.Scan(); lineNo++ {
 		line := sc.Text()
@@ -133,7 +139,14 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
+		read = true
 		source := fmt.Sprintf("%s:%d", name, lineNo)
+		if word := strings.Fields(line)[0]; oneOnly(word) {
+			if first, ok := once[word]; ok {
+				return nil, fmt.Errorf("%s: a second %s line (the first is line %d): say it once", source, word, first)
+			}
+			once[word] = lineNo
+		}
 		handled, err := s.parseDirective(line, source)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", source, err)
@@ -153,8 +166,42 @@ func Parse(name string, r io.Reader) (*Script, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if !read {
+		return nil, fmt.Errorf("%s: nothing to run: the file has only blank lines and comments", name)
+	}
 	s.Sort()
 	return s, nil
+}
+
+// oneOnly reports whether a header directive may be given once only: all
+// but explain (its lines join) and expect (each is one more check).
+func oneOnly(word string) bool {
+	switch word {
+	case "title", "nodes", "seed", "for", "unsafe-forget-votes":
+		return true
+	}
+	_, isParam := cluster.ParamNamed(word)
+	return isParam
+}
+
+// scanLines is bufio.ScanLines for the three line ends: LF, CRLF and a
+// lone CR each end a line, and CRLF counts once.
+func scanLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		switch {
+		case data[i] == '\n':
+			return i + 1, data[:i], nil
+		case i+1 < len(data) && data[i+1] == '\n':
+			return i + 2, data[:i], nil
+		case i+1 < len(data) || atEOF:
+			return i + 1, data[:i], nil
+		}
+		return 0, nil, nil // a CR at the end of what was read: is an LF next?
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // parseDirective reads a line that is not a timed step: title, explain,
