@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"raftty/cluster"
 	"raftty/cluster/chaos"
-	"raftty/cluster/scenario"
 )
 
 type chaosFlags struct {
@@ -58,7 +58,7 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if f.runs < 1 {
 		return badInput(fmt.Errorf("--runs %d: need at least 1", f.runs))
 	}
-	duration, err := scenario.ParseDuration(f.duration)
+	duration, err := cluster.ParseDuration(f.duration)
 	if err != nil || duration < time.Second {
 		return badInput(fmt.Errorf("--duration %s: want at least 1s", f.duration))
 	}

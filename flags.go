@@ -19,19 +19,16 @@ import (
 // strings and parsed here, so that an error names the flag and its value in
 // raftty's words rather than pflag's.
 type clusterFlags struct {
-	nodes           int
-	seed            string
-	duration        string
-	electionTimeout string
-	heartbeat       string
-	latency         string
-	drop            string
-	diskWrite       string
-	preVote         bool
-	checkQuorum     bool
-	at              []string
-	scenario        string
-	unsafeVotes     bool
+	nodes    int
+	seed     string
+	duration string
+	// values and switches hold the parameters' flags, one per parameter
+	// (cluster.Params): --heartbeat, --prevote, ...
+	values      map[cluster.Param]*string
+	switches    map[cluster.Param]*bool
+	at          []string
+	scenario    string
+	unsafeVotes bool
 	// live: the flags of the live view, which runs until the user quits
 	// and so has no --for.
 	live bool
@@ -48,13 +45,15 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	if !f.live {
 		fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
 	}
-	fs.StringVar(&f.electionTimeout, "election-timeout", cluster.FormatRange(d.ElectionMin, d.ElectionMax), "election timeout range MIN-MAX, drawn anew at every reset")
-	fs.StringVar(&f.heartbeat, "heartbeat", cluster.FormatDuration(d.Heartbeat), "leader heartbeat interval")
-	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "message latency, one way: a range MIN-MAX")
-	fs.StringVar(&f.drop, "drop", "0", "probability that a message is lost (0.3 or 30%)")
-	fs.StringVar(&f.diskWrite, "disk-write", "0", "how long persisting term and vote takes before a node's messages leave")
-	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")
-	fs.BoolVar(&f.checkQuorum, "checkquorum", false, "a leader that loses touch with a majority steps down (dissertation 6.2)")
+	f.values, f.switches = map[cluster.Param]*string{}, map[cluster.Param]*bool{}
+	for _, p := range cluster.Params() {
+		def := cluster.SetCommand(p, d)
+		if p.IsSwitch() {
+			f.switches[p] = fs.Bool(p.String(), def.On, p.Help())
+		} else {
+			f.values[p] = fs.String(p.String(), def.Value(), p.Help())
+		}
+	}
 	fs.BoolVar(&f.unsafeVotes, "unsafe-forget-votes", false, "break Raft on purpose: nodes grant every vote request of their term (watch Election Safety fail)")
 	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
 	fs.StringVar(&f.scenario, "scenario", "", "a built-in scenario (raftty scenarios lists them) or a scenario file")
@@ -107,31 +106,22 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		cfg.Seed = seed
 	}
 	if !f.live {
-		if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
+		if s.runFor, err = cluster.ParseDuration(f.duration); err != nil {
 			return s, fmt.Errorf("--for %s: %w", f.duration, err)
 		}
 	}
 	// The flags take their values as `set` does, floors included.
-	value := func(name, v string) scenario.Setting {
-		st, perr := scenario.ParseValue(name, v)
-		if perr != nil && err == nil {
-			err = fmt.Errorf("--%s %s: %w", name, v, perr)
+	for _, p := range cluster.Params() {
+		cmd := cluster.Command{Action: cluster.ActSet, Param: p, On: p.IsSwitch() && *f.switches[p]}
+		if !p.IsSwitch() {
+			text := *f.values[p]
+			if cmd, err = cluster.ParseValue(p, text); err != nil {
+				return s, fmt.Errorf("--%s %s: %w", p, text, err)
+			}
 		}
-		return st
+		cluster.SetConfig(&cfg, cmd)
 	}
-	et := value("election-timeout", f.electionTimeout)
-	hb := value("heartbeat", f.heartbeat)
-	lat := value("latency", f.latency)
-	drop := value("drop", f.drop)
-	if err != nil {
-		return s, err
-	}
-	cfg.ElectionMin, cfg.ElectionMax, cfg.Heartbeat = et.Min, et.Max, hb.Min
-	cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate = lat.Min, lat.Max, drop.Rate
-	if cfg.DiskWrite, err = scenario.ParseDuration(f.diskWrite); err != nil {
-		return s, fmt.Errorf("--disk-write %s: %w", f.diskWrite, err)
-	}
-	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
+	cfg.UnsafeForgetVotes = f.unsafeVotes
 	// The file's parameters replace the defaults, not the flags given.
 	s.script.Configure(&cfg, changed)
 	if f.live && cfg.Nodes > maxLiveNodes {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/goleak"
 )
 
@@ -146,6 +147,27 @@ func TestStepsNotCarriedOut(t *testing.T) {
 	if sum := events[len(events)-1]; sum["errors"] != 2.0 {
 		t.Errorf("JSON summary %v, want errors 2", sum)
 	}
+}
+
+// raftty man (fang's, through mango and roff) formats every help text with
+// Printf: a percent sign in one printed "%!)(MISSING)" in the man page.
+// No text that goes there may have one.
+func TestHelpTextsSurviveTheManPage(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, text := range []string{c.Short, c.Long} {
+			if strings.Contains(text, "%") {
+				t.Errorf("%s: help text has a percent sign: %q", c.CommandPath(), text)
+			}
+		}
+		if usages := c.Flags().FlagUsages(); strings.Contains(usages, "%") {
+			t.Errorf("%s: a flag's help has a percent sign:\n%s", c.CommandPath(), usages)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd())
 }
 
 func TestVersion(t *testing.T) {

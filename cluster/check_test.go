@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -86,12 +87,20 @@ func TestTimerFloor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.SetTiming(tc.timing); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: SetTiming: %v, want %q", tc.name, err, tc.want)
+		set := []Command{
+			{Action: ActSet, Param: ParamElectionTimeout, Min: tc.timing.ElectionMin, Max: tc.timing.ElectionMax},
+			{Action: ActSet, Param: ParamHeartbeat, Min: tc.timing.Heartbeat},
 		}
-		floor := raft.Timing{ElectionMin: MinTimer, ElectionMax: MinTimer, Heartbeat: MinTimer}
-		if err := c.SetTiming(floor); err != nil {
-			t.Errorf("the floor itself is refused: %v", err)
+		if err := errors.Join(c.Apply(set[0]), c.Apply(set[1])); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: set: %v, want %q", tc.name, err, tc.want)
+		}
+		for _, cmd := range []Command{
+			{Action: ActSet, Param: ParamElectionTimeout, Min: MinTimer, Max: MinTimer},
+			{Action: ActSet, Param: ParamHeartbeat, Min: MinTimer},
+		} {
+			if err := c.Apply(cmd); err != nil {
+				t.Errorf("the floor itself is refused: %v", err)
+			}
 		}
 	}
 }

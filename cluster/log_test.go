@@ -131,11 +131,11 @@ func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 		}
 	}
 	c, rec := newTestCluster(t, 3, 5)
-	must(t, c.SetDiskWrite(5*ms))
+	must(t, c.Apply(Command{Action: ActSet, Param: ParamDiskWrite, Min: 5 * ms}))
 	if p := rec.events[len(rec.events)-1]; p.Kind != KindParam || p.Name != "disk-write" || p.Value != "5ms" {
-		t.Errorf("SetDiskWrite event %+v", p)
+		t.Errorf("set disk-write event %+v", p)
 	}
-	if err := c.SetDiskWrite(-ms); err == nil {
+	if err := c.Apply(Command{Action: ActSet, Param: ParamDiskWrite, Min: -ms}); err == nil {
 		t.Error("a negative disk write: no error")
 	}
 }

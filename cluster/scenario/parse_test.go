@@ -125,18 +125,18 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 	case a == cluster.ActSet:
 		params := cluster.Params()
 		cmd.Param = params[rng.IntN(len(params))]
-		switch p := cmd.Param; {
-		case p.IsRange():
+		switch p := cmd.Param; p.Kind() {
+		case cluster.RangeValue:
 			cmd.Min = dur()
 			cmd.Max = cmd.Min + dur()*time.Duration(rng.IntN(2))
 			if p == cluster.ParamLatency && rng.IntN(3) == 0 {
 				cmd.Min = 0
 			}
-		case p == cluster.ParamHeartbeat || p == cluster.ParamDiskWrite:
+		case cluster.DurationValue:
 			cmd.Min = dur()
-		case p == cluster.ParamDrop:
+		case cluster.RateValue:
 			cmd.Rate = []float64{0, 1, rng.Float64(), float64(rng.IntN(101)) / 100}[rng.IntN(4)]
-		case p.IsSwitch():
+		case cluster.SwitchValue:
 			cmd.On = rng.IntN(2) == 0
 		}
 	case a == cluster.ActSpeed:
