@@ -165,7 +165,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 			}
 		}
 	}
-	results, err := bench.RunContext(cmd.Context(), settings, opts)
+	results, err := bench.Run(cmd.Context(), settings, opts)
 	if err != nil {
 		return err
 	}

@@ -131,7 +131,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
-		return s, err
+		return s, fromScenario(err)
 	}
 	if !f.live {
 		if err := f.checkLength(s, changed("for")); err != nil {
@@ -140,6 +140,16 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.warnings = timingWarnings(cfg.Timing)
 	return s, nil
+}
+
+// fromScenario gives an error about a line of the scenario file the shape
+// of every such error, "--scenario FILE:N: ...", as a parse error has it;
+// an error about a flag ("--at ...", "--for ...") is left as it is.
+func fromScenario(err error) error {
+	if strings.HasPrefix(err.Error(), "--") {
+		return err
+	}
+	return fmt.Errorf("--scenario %w", err)
 }
 
 func (f *clusterFlags) loadScript() (*scenario.Script, error) {
@@ -183,7 +193,7 @@ const maxRunEvents = 1e9
 func (f *clusterFlags) checkLength(s setup, forGiven bool) error {
 	where := "--for " + f.duration
 	if !forGiven && s.script.For > 0 {
-		where = fmt.Sprintf("%s: for %s", s.script.Name, shortDuration(s.script.For))
+		where = fmt.Sprintf("%s: for %s", s.script.ForSource, shortDuration(s.script.For))
 	}
 	rate, timing := eventRate(s.cfg, s.script)
 	if events := rate * s.runFor.Seconds(); events > maxRunEvents {
@@ -192,13 +202,13 @@ func (f *clusterFlags) checkLength(s setup, forGiven bool) error {
 		if most > time.Hour {
 			text = fmt.Sprintf("%dh", int(most.Hours()))
 		}
-		return fmt.Errorf("%s: longer than raftty simulates at %d nodes, heartbeat %v, election timeout from %v (at most %s)",
-			where, s.cfg.Nodes, timing.Heartbeat, timing.ElectionMin, text)
+		return fromScenario(fmt.Errorf("%s: longer than raftty simulates at %d nodes, heartbeat %v, election timeout from %v (at most %s)",
+			where, s.cfg.Nodes, timing.Heartbeat, timing.ElectionMin, text))
 	}
 	for _, st := range s.script.Steps {
 		if st.At > s.runFor {
-			return fmt.Errorf("%s: at %v is after the end of the run (%v); lengthen the run with --for or the file's for line",
-				st.Source, st.At, s.runFor)
+			return fromScenario(fmt.Errorf("%s: at %v is after the end of the run (%v); lengthen the run with --for or the file's for line",
+				st.Source, st.At, s.runFor))
 		}
 	}
 	return nil

@@ -85,7 +85,7 @@ type Config struct {
 	Terse bool
 }
 
-// DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
+// DefaultConfig returns raftty's defaults: 5 nodes, election timeout
 // 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss.
 func DefaultConfig() Config {
 	return Config{
@@ -149,8 +149,10 @@ type Cluster struct {
 type member struct {
 	id   int
 	node *raft.Node // nil while dead
-	// hard is what survives a kill: its term and vote, taken at the kill
-	// and read only while the node is dead (and to restart it).
+	// hard is the node's persistent state (term, vote, log) as of its last
+	// step: what its next step's disk writes start from (see member.write).
+	// While the node is dead it is what survived the kill, and what a
+	// restart starts from.
 	hard raft.HardState
 
 	// timerGen identifies the one valid timer entry for this node.
@@ -369,10 +371,9 @@ func (c *Cluster) afterNode(m *member) {
 // write). The send event is reported now, in stream order; the message's
 // latency counts from at.
 func (c *Cluster) send(at time.Duration, msg *raft.Message) {
-	kind := msg.Type.String()
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term}
 	c.emitRef(&e)
-	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg, Delay: at - c.now})
+	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Payload: *msg, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}

@@ -32,14 +32,7 @@ func TestPreVoteLeaseBoundary(t *testing.T) {
 // majority in one window and nobody in the next steps down at the end of
 // the second. A window that is never reset would keep it leading forever.
 func TestCheckQuorumWindowStartsAfresh(t *testing.T) {
-	n := newNode(t, 1, 5, HardState{}, checkQuorum)
-	n.Campaign(0)
-	for _, p := range []NodeID{2, 3} {
-		n.Step(ms, Message{Type: MsgRequestVoteReply, From: p, To: 1, Term: 1, Granted: true})
-	}
-	if n.Status().Role != Leader {
-		t.Fatal("setup: not leader")
-	}
+	n := newLeader(t, checkQuorum)
 	window := testTiming.ElectionMin
 	for _, p := range []NodeID{2, 3} { // a majority answers in the first window
 		n.Step(5*ms, Message{Type: MsgAppendEntriesReply, From: p, To: 1, Term: 1, Success: true})
@@ -57,4 +50,27 @@ func TestCheckQuorumWindowStartsAfresh(t *testing.T) {
 	if steppedDown <= window {
 		t.Fatalf("stepped down at %v, within the window in which a majority answered", steppedDown)
 	}
+}
+
+func TestMajority(t *testing.T) {
+	for size, want := range map[int]int{1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 100: 51, 101: 51} {
+		if got := Majority(size); got != want {
+			t.Errorf("Majority(%d) = %d, want %d", size, got, want)
+		}
+	}
+}
+
+// newLeader makes n1 of five the leader of term 1 at 1ms, elected by n2
+// and n3.
+func newLeader(t *testing.T, opts ...func(*Config)) *Node {
+	t.Helper()
+	n := newNode(t, 1, 5, HardState{}, opts...)
+	n.Campaign(0)
+	for _, p := range []NodeID{2, 3} {
+		n.Step(ms, Message{Type: MsgRequestVoteReply, From: p, To: 1, Term: 1, Granted: true})
+	}
+	if n.Status().Role != Leader {
+		t.Fatal("setup: not leader")
+	}
+	return n
 }

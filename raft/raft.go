@@ -417,7 +417,7 @@ func (n *Node) markActive(peer NodeID) {
 	}
 }
 
-func (n *Node) quorum() int { return len(n.peers)/2 + 1 }
+func (n *Node) quorum() int { return Majority(len(n.peers)) }
 
 func (n *Node) emit(e Event) {
 	e.Node = n.id

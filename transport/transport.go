@@ -7,8 +7,8 @@
 // probability. Every message ends in exactly one of two ways: delivered, or
 // dropped with a Reason. Nothing vanishes silently.
 //
-// The transport knows messages only as envelopes with a sender, a receiver
-// and a kind; the payload is opaque to it. It has no goroutines and no
+// The transport knows messages only as envelopes with a sender and a
+// receiver; the payload is opaque to it. It has no goroutines and no
 // clock: the caller says what time it is, and takes arrivals out in order of
 // virtual time, so that one seed gives one history.
 package transport
@@ -58,9 +58,7 @@ func (r Reason) String() string {
 // Envelope is a message on the wire.
 type Envelope[P any] struct {
 	From, To int
-	// Kind names the payload's type, for whoever reports on traffic.
-	Kind    string
-	Payload P
+	Payload  P
 	// Delay holds the message back before it leaves, as a disk write
 	// before a reply does; its latency counts from now + Delay.
 	Delay time.Duration

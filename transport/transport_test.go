@@ -24,7 +24,7 @@ func (p pcgDraws) Draw(int, int) (loss, latency uint64) { return p.r.Uint64(), p
 
 func send(t *testing.T, nw *Network[string], now time.Duration, from, to int) Reason {
 	t.Helper()
-	r, err := nw.Send(now, Envelope[string]{From: from, To: to, Kind: "Test", Payload: "hi"})
+	r, err := nw.Send(now, Envelope[string]{From: from, To: to, Payload: "hi"})
 	if err != nil {
 		t.Fatal(err)
 	}

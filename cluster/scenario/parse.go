@@ -105,6 +105,8 @@ type Script struct {
 	Seed    uint64
 	HasSeed bool
 	For     time.Duration
+	// ForSource says where the for line is ("scenario.txt:3").
+	ForSource string
 	// Settings are the parameters the header sets ("heartbeat 50ms",
 	// "prevote on"), as set commands, in the order written; the command
 	// line's flags win over them when given explicitly.
@@ -229,6 +231,7 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		}
 		s.HasSeed = true
 	case "for":
+		s.ForSource = source
 		if s.For, err = cluster.ParseDuration(rest); err != nil || s.For == 0 {
 			return true, fmt.Errorf("for %q: want a positive duration", rest)
 		}
