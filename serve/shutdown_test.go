@@ -58,7 +58,7 @@ func TestShutdownOnContextCancel(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("the server did not stop")
 	}
-	if err := s.feed.current().Do(func(*cluster.Cluster) error { return nil }); err != cluster.ErrStopped {
+	if err := s.feed.current().Sync(); err != cluster.ErrStopped {
 		t.Errorf("the lecture's cluster still runs: %v", err)
 	}
 	if c, err := net.Dial("tcp", addr); err == nil {
