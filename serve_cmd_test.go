@@ -45,7 +45,7 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"--speed", "0"}, "--speed 0: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
 		{[]string{"--for", "2s"}, "unknown flag: --for"}, // a lecture runs until the server stops
-		{[]string{"--save-dir", "/no/such/dir"}, "--save-dir /no/such/dir: stat /no/such/dir: no such file or directory"},
+		{[]string{"--save-dir", "/no/such/dir"}, "--save-dir /no/such/dir: no such directory"},
 		{[]string{"--save-dir", bad}, "--save-dir " + bad + ": not a directory"},
 	} {
 		args := append([]string{"serve", "--host-key", hostKey, "--listen", "127.0.0.1:0"}, tc.args...)

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"sync"
@@ -267,9 +268,13 @@ func (o *Options) setDefaults() error {
 		return optionError("IdleTimeout", o.IdleTimeout, errors.New("must be positive"))
 	}
 	if o.SaveDir != "" {
-		if info, err := os.Stat(o.SaveDir); err != nil {
+		info, err := os.Stat(o.SaveDir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return optionError("SaveDir", o.SaveDir, errors.New("no such directory"))
+		case err != nil:
 			return optionError("SaveDir", o.SaveDir, err)
-		} else if !info.IsDir() {
+		case !info.IsDir():
 			return optionError("SaveDir", o.SaveDir, errors.New("not a directory"))
 		}
 	}
