@@ -127,7 +127,12 @@ func (m *Model) wideBody(w, h, y0 int) []string {
 	if m.showTimeline {
 		tlH = m.timelineRows(h) + 3
 	}
-	mh := h - tlH
+	if h-tlH < minWideTop {
+		// A form open at the smallest heights leaves no room for the
+		// timeline above which the panels would still show: it goes.
+		tlH = 0
+	}
+	mh := max(h-tlH, 0)
 	// The left column is as wide as the node lines want (a partition and
 	// cut links in full), within a half (or all but minRightPanel) or,
 	// beside a map column of its own, a third of the screen.
@@ -194,6 +199,10 @@ const minRightPanel = 48
 
 // nodeLineFixed is the width of a node line before its connection.
 const nodeLineFixed = 2 + 5 + 10 + 18 + 12 + 1
+
+// minWideTop is the fewest rows worth giving the wide layout's panels
+// above the timeline: a box and one line in it.
+const minWideTop = 3
 
 // minStatsBox is the smallest statistics box worth drawing in the wide
 // layout.

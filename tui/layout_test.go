@@ -220,3 +220,22 @@ func TestHeaderAt80Columns(t *testing.T) {
 		}
 	}
 }
+
+// The edit form takes six rows; at the smallest height the wide layout
+// allows, the body has fewer rows than the timeline wanted (issue 16: a
+// slice out of range at 121x12). Every height from the smallest up, with
+// every form open, draws a full screen.
+func TestSmallBodiesWithAFormOpen(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(500 * ms)
+	for _, keys := range [][]string{{"e"}, {"p"}, {":"}, {"/"}, {"?"}} {
+		for _, w := range []int{80, 110, 121, 200} {
+			for ht := minHeight; ht <= 16; ht++ {
+				h.m.Update(tea.WindowSizeMsg{Width: w, Height: ht})
+				h.press(keys...)
+				checkShape(t, ansi.Strip(h.m.View().Content), w, ht)
+				h.press("esc")
+			}
+		}
+	}
+}
