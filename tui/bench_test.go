@@ -51,7 +51,7 @@ func fullModel(b testing.TB, nodes, w, h int) *Model {
 		}
 	}
 	// The snapshot is the moment after the last repetition.
-	m.snap.Now = m.hist.decisions.at(m.hist.decisions.len() - 1).at
+	m.snap.Now = m.hist.decisions.ptr(m.hist.decisions.len() - 1).at()
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }

@@ -76,7 +76,7 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 	// The final expectation was checked once, at the end, live.
 	final := 0
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		if strings.Contains(h.m.hist.decisions.at(i).text, "no violation") {
+		if strings.Contains(h.m.hist.decisions.ptr(i).text(), "no violation") {
 			final++
 		}
 	}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 
@@ -198,9 +197,9 @@ func (m *Model) stepDecision(dir int) tea.Cmd {
 	case m.cur.past && m.cur.line >= first && m.cur.line < log.total:
 		i = m.cur.line - first + dir
 	case dir > 0:
-		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at > now })
+		i = sort.Search(log.len(), func(i int) bool { return log.ptr(i).at() > now })
 	default:
-		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at >= now }) - 1
+		i = sort.Search(log.len(), func(i int) bool { return log.ptr(i).at() >= now }) - 1
 	}
 	switch {
 	case i >= log.len():
@@ -210,14 +209,14 @@ func (m *Model) stepDecision(dir int) tea.Cmd {
 		m.setStatus("no earlier decision is kept", nil)
 		return nil
 	}
-	line := log.at(i)
-	cmd := m.scrub(line.at)
+	line := log.ptr(i)
+	cmd := m.scrub(line.at())
 	if !m.cur.past {
-		m.setStatus("at the live edge: "+line.text, nil)
+		m.setStatus("at the live edge: "+line.text(), nil)
 		return cmd
 	}
 	m.cur.line = first + i
-	m.setStatus(line.text, nil)
+	m.setStatus(line.text(), nil)
 	return cmd
 }
 
@@ -299,7 +298,7 @@ func (h *history) truncateAfter(t time.Duration) {
 		}
 	}
 	for _, r := range []*ring[logLine]{&h.decisions, &h.traffic} {
-		for l, ok := r.last(); ok && l.at > t; l, ok = r.last() {
+		for r.n > 0 && r.ptr(r.n-1).at() > t {
 			r.dropLast()
 		}
 	}
@@ -309,20 +308,13 @@ func (h *history) truncateAfter(t time.Duration) {
 	h.lastDrop = cluster.Event{}
 }
 
-// cursorLogPos is the position, among the lines shown (all of log, or the
-// filtered idx), of the last line at or before the cursor, or -1.
-func (m *Model) cursorLogPos(log *ring[logLine], idx []int) int {
-	if first := log.total - log.n; m.cur.line >= first && m.cur.line < log.total && log == m.decisionLog() {
-		i := m.cur.line - first // the line . or , stepped to
-		if idx == nil {
-			return i
-		}
-		if k, ok := slices.BinarySearch(idx, i); ok {
+// cursorLogPos is the position, among the lines shown, of the line .
+// or , stepped to, or else of the last line at or before the cursor, or -1.
+func (m *Model) cursorLogPos(shown shownLines) int {
+	if shown.log == m.decisionLog() {
+		if k, ok := shown.pos(m.cur.line); ok {
 			return k
 		}
 	}
-	if idx == nil {
-		return sort.Search(log.len(), func(i int) bool { return log.at(i).at > m.cur.at }) - 1
-	}
-	return sort.Search(len(idx), func(k int) bool { return log.at(idx[k]).at > m.cur.at }) - 1
+	return shown.before(m.cur.at)
 }

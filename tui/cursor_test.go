@@ -157,7 +157,7 @@ func TestStepByDecision(t *testing.T) {
 	// The decisions log has no deliveries: each step lands on one of its lines.
 	found := false
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		found = found || h.m.hist.decisions.at(i).at == next
+		found = found || h.m.hist.decisions.ptr(i).at() == next
 	}
 	if !found {
 		t.Fatalf(". landed at %v, where no decision is", next)
@@ -392,8 +392,8 @@ func TestSomeoneElsesForkReachesAViewInThePast(t *testing.T) {
 		t.Fatalf("status %q", h.m.status)
 	}
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		if l := h.m.hist.decisions.at(i); l.at > time.Second && l.text == lastBefore.text {
-			t.Fatalf("the discarded future is still in the log: %q", l.text)
+		if l := h.m.hist.decisions.ptr(i); l.at() > time.Second && l.text() == lastBefore.text() {
+			t.Fatalf("the discarded future is still in the log: %q", l.text())
 		}
 	}
 	if !h.logged("history forked here") || !h.logged("dies") {
@@ -476,9 +476,9 @@ func TestFilterMatchingNothing(t *testing.T) {
 	h.press("/")
 	h.typeText("zzzz")
 	h.press("enter")
-	_, idx := h.m.shownLog()
-	if idx == nil || len(idx) != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
-		t.Fatalf("a filter matching nothing shows %v", idx)
+	shown := h.m.shownLog()
+	if shown.nums == nil || shown.len() != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
+		t.Fatalf("a filter matching nothing shows %v", shown.nums)
 	}
 }
 

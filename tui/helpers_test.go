@@ -113,7 +113,7 @@ func (h *harness) snap() cluster.Snapshot { return h.live.Snapshot() }
 // logged reports whether the decisions log holds a line containing s.
 func (h *harness) logged(s string) bool {
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		if strings.Contains(h.m.hist.decisions.at(i).text, s) {
+		if strings.Contains(h.m.hist.decisions.ptr(i).text(), s) {
 			return true
 		}
 	}

@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"raftty/cluster"
@@ -21,6 +19,9 @@ type ring[T any] struct {
 	// total counts every push: item i is the (total-n+i)-th ever pushed,
 	// a number that names it while it stays.
 	total int
+	// cuts counts the items forgotten at the new end (dropLast): a
+	// number that changes whenever the ring's past is rewritten.
+	cuts int
 }
 
 func newRing[T any](limit int) ring[T] { return ring[T]{limit: max(limit, 1)} }
@@ -53,11 +54,15 @@ func (r *ring[T]) dropLast() {
 	if r.n > 0 {
 		r.n--
 		r.total--
+		r.cuts++
 	}
 }
 
 // at returns the i-th oldest item.
 func (r *ring[T]) at(i int) T { return r.items[(r.head+i)%len(r.items)] }
+
+// ptr returns the i-th oldest item in place, for items too large to copy.
+func (r *ring[T]) ptr(i int) *T { return &r.items[(r.head+i)%len(r.items)] }
 
 func (r *ring[T]) last() (T, bool) {
 	if r.n == 0 {
@@ -192,15 +197,6 @@ func (h *nodeHistory) bandAt(t time.Duration) int {
 	return sort.Search(h.bands.len(), func(i int) bool { return h.bands.at(i).at > t }) - 1
 }
 
-// logLine is one line of the event log, formatted once when it arrives.
-type logLine struct {
-	at   time.Duration
-	text string
-	kind logKind
-	// ev is the kind of the event it reports, for the filter.
-	ev cluster.Kind
-}
-
 type logKind uint8
 
 const (
@@ -241,7 +237,6 @@ type history struct {
 	// lastDrop is the latest drop shown in the decisions log, so that a
 	// broadcast dropped for one reason shows as one line, not one per peer.
 	lastDrop cluster.Event
-	dropTo   []int
 	// drops are every drop, heartbeats included, for the map to mark
 	// where each message died; lastSend tells a drop at sending (which
 	// follows its send event at once) from one on arrival.
@@ -291,20 +286,13 @@ func (h *history) ingest(e *cluster.Event) {
 		h.drops.push(dropMark{at: e.At, from: e.From, to: e.To,
 			atSend: ls.At == e.At && ls.From == e.From && ls.To == e.To && ls.Type == e.Type})
 	}
-	line := logLine{at: e.At, text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e), ev: e.Kind}
+	line := logLine{ev: *e}
 	if e.Kind == cluster.KindViolation && h.violation == "" {
 		h.violation = e.String()
 	}
 	// The parameters reported at the start fold into one line.
-	if e.Kind == cluster.KindParam && e.At == 0 {
-		if last, ok := h.decisions.last(); ok && last.ev == cluster.KindParam && strings.HasPrefix(last.text, "   0.000 set ") {
-			last.text += fmt.Sprintf(", %s = %s", e.Name, e.Value)
-			h.decisions.setLast(last)
-			if lt, ok := h.traffic.last(); ok && lt.ev == cluster.KindParam {
-				h.traffic.setLast(last)
-			}
-			return
-		}
+	if e.Kind == cluster.KindParam && e.At == 0 && h.foldParam(e) {
+		return
 	}
 	h.traffic.push(line)
 	if e.Kind == cluster.KindDeliver || (e.Kind == cluster.KindDrop && e.IsHeartbeatTraffic()) || isLateVote(e) {
@@ -318,23 +306,36 @@ func (h *history) ingest(e *cluster.Event) {
 	h.decisions.push(line)
 }
 
+// foldParam folds a parameter reported at the start into the line of the
+// first; it reports whether there was one.
+func (h *history) foldParam(e *cluster.Event) bool {
+	if h.decisions.n == 0 {
+		return false
+	}
+	last := h.decisions.ptr(h.decisions.n - 1)
+	if last.ev.Kind != cluster.KindParam || last.ev.At != 0 {
+		return false
+	}
+	last.folded = append(last.folded, *e)
+	if h.traffic.n > 0 {
+		if t := h.traffic.ptr(h.traffic.n - 1); t.ev.Kind == cluster.KindParam {
+			*t = *last
+		}
+	}
+	return true
+}
+
 // pushDrop logs a drop, folding it into the previous line when it is the
 // same message to another peer, dropped at the same moment for the same
 // reason: "n2 -> n1,n3,n5 RequestVote t10 dropped: disconnected".
 func (h *history) pushDrop(e *cluster.Event, line logLine) {
 	p := &h.lastDrop
 	if p.Kind == cluster.KindDrop && p.At == e.At && p.From == e.From && p.Type == e.Type && p.Term == e.Term && p.Reason == e.Reason {
-		h.dropTo = append(h.dropTo, e.To)
-		to := make([]string, len(h.dropTo))
-		for i, id := range h.dropTo {
-			to[i] = fmt.Sprintf("n%d", id)
-		}
-		line.text = fmt.Sprintf("%8.3f n%d -> %s %s t%d dropped: %s", e.At.Seconds(), e.From, strings.Join(to, ","), e.Type, e.Term, e.Reason)
-		h.decisions.setLast(line)
+		last := h.decisions.ptr(h.decisions.n - 1)
+		last.folded = append(last.folded, *e)
 		return
 	}
 	h.lastDrop = *e
-	h.dropTo = append(h.dropTo[:0], e.To)
 	h.decisions.push(line)
 }
 

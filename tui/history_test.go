@@ -71,7 +71,7 @@ func TestDropsFoldOnlyForOneReason(t *testing.T) {
 	log := &h.m.hist.decisions
 	var got []string
 	for i := log.len() - 2; i < log.len(); i++ {
-		got = append(got, log.at(i).text)
+		got = append(got, log.ptr(i).text())
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("log ends\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

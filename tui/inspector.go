@@ -59,7 +59,7 @@ func (m *Model) inspectorBox(w, h int) []string {
 		text = flightReport(&in.flight, in.at)
 	default:
 		title = "inspect log line"
-		text = []string{in.line.text}
+		text = []string{in.line.text()}
 	}
 	var lines []string
 	for _, t := range text {
@@ -129,12 +129,10 @@ func (m *Model) nodeReport(id int) []string {
 	}
 	out = append(out, "", "last decisions, newest first:")
 	found := 0
-	prefix := fmt.Sprintf("n%d ", id)
 	log := &m.hist.decisions
 	for i := log.len() - 1; i >= 0 && found < decisionsShown; i-- {
-		l := log.at(i)
-		if len(l.text) > 9 && (strings.HasPrefix(l.text[9:], prefix) || (l.ev == cluster.KindFault && mentions(l.text, prefix[:len(prefix)-1]))) {
-			out = append(out, "  "+l.text)
+		if l := log.ptr(i); l.subject() == id || (l.ev.Kind == cluster.KindFault && l.names(id)) {
+			out = append(out, "  "+l.text())
 			found++
 		}
 	}
@@ -231,8 +229,8 @@ func wrapIndent(s string, w int) []string {
 // none selected, the selected node.
 func (m *Model) openInspector() {
 	m.inspect = inspector{open: true, node: m.selected, keys: m.inspect.keys}
-	log, _ := m.shownLog()
-	if i := m.logSel - (log.total - log.n); m.logSel >= 0 && i >= 0 && i < log.n {
-		m.inspect.node, m.inspect.line = 0, log.at(i)
+	all := shownLines{log: m.shownLog().log}
+	if k, ok := all.pos(m.logSel); ok && m.logSel >= 0 {
+		m.inspect.node, m.inspect.line = 0, *all.line(k)
 	}
 }

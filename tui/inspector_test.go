@@ -37,8 +37,9 @@ func TestInspectorShowsFullReason(t *testing.T) {
 	if h.m.logSel < 0 {
 		t.Fatal("up selected no log line")
 	}
-	log, _ := h.m.shownLog()
-	full := log.at(h.m.logSel - (log.total - log.n)).text
+	shown := h.m.shownLog()
+	k, _ := shown.pos(h.m.logSel)
+	full := shown.line(k).text()
 	if !strings.Contains(full, "denies pre-vote") || !strings.Contains(full, "within the minimum election timeout") {
 		t.Fatalf("selected %q, want a refused pre-vote with its reason", full)
 	}
@@ -118,20 +119,25 @@ func TestMouseSelects(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	f := parseFilter("n3 vote")
+	vote := func(node, candidate int) logLine {
+		return logLine{ev: cluster.Event{At: 204 * ms, Kind: cluster.KindVote, Node: node, For: candidate, Term: 1, Granted: true}}
+	}
 	for _, tc := range []struct {
 		l    logLine
 		want bool
 	}{
-		{logLine{text: "   0.204 n3 grants vote to n4 for term 1", ev: cluster.KindVote}, true},
-		{logLine{text: "   0.204 n1 grants vote to n3 for term 1", ev: cluster.KindVote}, true},
-		{logLine{text: "   0.204 n31 grants vote to n4 for term 1", ev: cluster.KindVote}, false},
-		{logLine{text: "   0.204 n3 becomes follower in term 1", ev: cluster.KindState}, false},
+		{vote(3, 4), true},
+		{vote(1, 3), true},
+		{vote(31, 4), false},
+		{logLine{ev: cluster.Event{At: 204 * ms, Kind: cluster.KindState, Node: 3, State: cluster.StateFollower, Term: 1}}, false},
 	} {
-		if got := f.match(&tc.l); got != tc.want {
-			t.Errorf("%q: match %v, want %v", tc.l.text, got, tc.want)
+		var scratch []byte
+		if got := f.match(&tc.l, &scratch); got != tc.want {
+			t.Errorf("%q: match %v, want %v", tc.l.text(), got, tc.want)
 		}
 	}
-	if g := parseFilter("REFUSED"); !g.match(&logLine{text: "votes 1/3, refused by n2"}) {
+	refused := logLine{ev: cluster.Event{Kind: cluster.KindVote, Node: 1, For: 2, Term: 3, Reason: "already voted for n2"}}
+	if g, scratch := parseFilter("DENIES vote TO N2"), []byte(nil); !g.match(&refused, &scratch) {
 		t.Error("text is matched ignoring case")
 	}
 	h := newHarness(t, 42)
@@ -139,13 +145,13 @@ func TestFilter(t *testing.T) {
 	h.press("/")
 	h.typeText("n3 vote")
 	h.press("enter")
-	log, idx := h.m.shownLog()
-	if len(idx) == 0 {
+	shown := h.m.shownLog()
+	if shown.len() == 0 {
 		t.Fatal("the filter kept nothing")
 	}
-	for _, i := range idx {
-		if l := log.at(i); l.ev != cluster.KindVote || !mentions(l.text, "n3") {
-			t.Errorf("kept %q", l.text)
+	for k := range shown.len() {
+		if l := shown.line(k); l.ev.Kind != cluster.KindVote || !mentions(l.text(), "n3") {
+			t.Errorf("kept %q", l.text())
 		}
 	}
 	h.press("esc")

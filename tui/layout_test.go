@@ -122,14 +122,14 @@ func TestHeaderLeaderTerm(t *testing.T) {
 func TestParamsFoldIntoOneLine(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(100 * ms)
-	first := h.m.hist.decisions.at(0).text
+	first := h.m.hist.decisions.ptr(0).text()
 	for _, p := range []string{"latency = 1ms-5ms", "drop = 0", "prevote = off", "checkquorum = off"} {
 		if !strings.Contains(first, p) {
 			t.Errorf("first log line %q lacks %q", first, p)
 		}
 	}
-	if h.m.hist.decisions.len() > 1 && strings.Contains(h.m.hist.decisions.at(1).text, " set ") {
-		t.Errorf("a second parameter line: %q", h.m.hist.decisions.at(1).text)
+	if h.m.hist.decisions.len() > 1 && strings.Contains(h.m.hist.decisions.ptr(1).text(), " set ") {
+		t.Errorf("a second parameter line: %q", h.m.hist.decisions.ptr(1).text())
 	}
 }
 

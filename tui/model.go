@@ -145,10 +145,13 @@ type Model struct {
 	inspect      inspector
 	filter       logFilter
 	filterForm   promptForm
-	filterIdx    []int
-	logSel       int // the selected log line's number (ring.total order), or -1
-	helpScroll   int
-	hits         []hit
+	// matches are the lines the filter keeps; textBuf is where a log
+	// line is put into words.
+	matches    filtered
+	textBuf    []byte
+	logSel     int // the selected log line's number (ring.total order), or -1
+	helpScroll int
+	hits       []hit
 	// dirty: something changed since View last drew drawn, its result.
 	dirty bool
 	drawn string

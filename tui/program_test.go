@@ -73,7 +73,7 @@ func TestProgramKillLeader(t *testing.T) {
 	}
 	found := false
 	for i := 0; i < final.hist.decisions.len(); i++ {
-		found = found || strings.Contains(final.hist.decisions.at(i).text, fmt.Sprintf("n%d dies", old))
+		found = found || strings.Contains(final.hist.decisions.ptr(i).text(), fmt.Sprintf("n%d dies", old))
 	}
 	if !found {
 		t.Fatal("the kill never reached the program's event log")

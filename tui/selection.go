@@ -44,15 +44,12 @@ func (m *Model) click(mouse tea.Mouse) {
 // (negative: forward); from no selection it starts at the newest line.
 // Moving forward past the newest line ends the selection.
 func (m *Model) moveLogSelection(d int) {
-	log, idx := m.shownLog()
-	count := log.len()
-	if idx != nil {
-		count = len(idx)
-	}
+	shown := m.shownLog()
+	count := shown.len()
 	if count == 0 {
 		return
 	}
-	pos := m.selectedLogPos(log, idx)
+	pos := m.selectedLogPos(shown)
 	if pos < 0 {
 		if d < 0 {
 			return
@@ -64,12 +61,7 @@ func (m *Model) moveLogSelection(d int) {
 		m.logSel = -1
 		return
 	}
-	pos = max(pos, 0)
-	i := pos
-	if idx != nil {
-		i = idx[pos]
-	}
-	m.logSel = log.total - log.n + i
+	m.logSel = shown.num(max(pos, 0))
 }
 
 func (m *Model) updateInspector(msg tea.KeyPressMsg) tea.Cmd {

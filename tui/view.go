@@ -467,23 +467,21 @@ func (m *Model) fullHelp(w, h int) []string {
 }
 
 // eventBox is the event log, newest at the bottom, filtered by /, with the
-// selected line (↑/↓, a click) reversed and kept in view.
+// selected line (↑/↓, a click) reversed and kept in view. Only the lines on
+// screen are put into words.
 func (m *Model) eventBox(w, h, x, y int) []string {
-	log, idx := m.shownLog()
+	shown := m.shownLog()
 	title := "events"
 	if m.showHeartbeats {
 		title = "events, with message traffic"
 	}
-	count := log.len()
-	if idx != nil {
-		count = len(idx)
-	}
+	count := shown.len()
 	if m.filter.text != "" {
 		title += fmt.Sprintf(" · /%s: %d lines", m.filter.text, count)
 	}
 	rows := max(h-2, 0)
 	end := count - min(m.logScroll, max(count-rows, 0))
-	sel := m.selectedLogPos(log, idx)
+	sel := m.selectedLogPos(shown)
 	if sel >= 0 {
 		end = min(max(end, sel+1), sel+rows, count)
 	}
@@ -495,7 +493,7 @@ func (m *Model) eventBox(w, h, x, y int) []string {
 	}
 	at := -1 // in the past: the line at the cursor, the recorded future dimmed below it
 	if m.cur.past {
-		at = m.cursorLogPos(log, idx)
+		at = m.cursorLogPos(shown)
 		if sel < 0 && at >= 0 {
 			end = min(max(at+1+rows/3, rows), count)
 		}
@@ -504,61 +502,39 @@ func (m *Model) eventBox(w, h, x, y int) []string {
 	start := max(end-rows, 0)
 	lines := make([]string, 0, rows)
 	for k := start; k < end; k++ {
-		i := k
-		if idx != nil {
-			i = idx[k]
-		}
-		l := log.at(i)
-		text := ansi.Truncate(l.text, w-2, "…")
+		l := shown.line(k)
+		m.textBuf = l.appendText(m.textBuf[:0])
+		text := ansi.Truncate(string(m.textBuf), w-2, "…")
 		switch {
 		case k == sel || (sel < 0 && k == at):
 			lines = append(lines, m.wraps.selected.apply(text))
 		case at >= 0 && k > at:
 			lines = append(lines, m.wraps.dim.apply(text))
 		default:
-			lines = append(lines, m.wraps.log[l.kind].apply(text))
+			lines = append(lines, m.wraps.log[l.style()].apply(text))
 		}
-		m.hits = append(m.hits, hit{x: x + 1, y: y + 1 + k - start, w: w - 2, h: 1, logLine: log.total - log.n + i})
+		m.hits = append(m.hits, hit{x: x + 1, y: y + 1 + k - start, w: w - 2, h: 1, logLine: shown.num(k)})
 	}
 	return m.box(title, lines, w, h)
 }
 
-// shownLog is the log the event panel shows and, when a filter is set, the
-// indices of the lines that match it (nil: all of them).
-func (m *Model) shownLog() (*ring[logLine], []int) {
+// shownLog is the lines the event panel shows: the log chosen (decisions,
+// or with f every message), the lines a filter keeps if one is set.
+func (m *Model) shownLog() shownLines {
 	log := &m.hist.decisions
 	if m.showHeartbeats {
 		log = &m.hist.traffic
 	}
 	if m.filter.text == "" {
-		return log, nil
+		return shownLines{log: log}
 	}
-	if m.filterIdx == nil {
-		m.filterIdx = make([]int, 0, 64) // nil means "no filter" to the callers
-	}
-	m.filterIdx = m.filterIdx[:0]
-	for i := 0; i < log.len(); i++ {
-		if l := log.at(i); m.filter.match(&l) {
-			m.filterIdx = append(m.filterIdx, i)
-		}
-	}
-	return log, m.filterIdx
+	return shownLines{log: log, nums: m.matches.sync(log, &m.filter)}
 }
 
 // selectedLogPos is the selected line's position among the shown lines,
 // or -1.
-func (m *Model) selectedLogPos(log *ring[logLine], idx []int) int {
-	if m.logSel < 0 {
-		return -1
-	}
-	i := m.logSel - (log.total - log.n)
-	if i < 0 || i >= log.n {
-		return -1
-	}
-	if idx == nil {
-		return i
-	}
-	if k, ok := slices.BinarySearch(idx, i); ok {
+func (m *Model) selectedLogPos(shown shownLines) int {
+	if k, ok := shown.pos(m.logSel); ok && m.logSel >= 0 {
 		return k
 	}
 	return -1

@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
+
+// faultyRun is every log line of a 7-node run that meets every kind of
+// fault, parameter change and error the command language has.
+func faultyRun(t *testing.T) *history {
+	t.Helper()
+	cfg := cluster.DefaultConfig()
+	cfg.Nodes, cfg.Seed = 7, 3
+	hist := newHistory(cfg.Nodes)
+	c, err := cluster.New(cfg, func(e cluster.Event) { hist.ingest(&e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"disconnect 2", "set prevote on", "kill leader", "partition 1,3 | 4,5,6,7", "cut 4 -> 5",
+		"set drop 20%", "restart 2", "timeout 6", "heal", "cut 1 2", "link 1 2", "log 1,3 append 2",
+		"set checkquorum on", "set heartbeat 400ms", "reconnect 2", "kill 7", "restart 7", "set drop 0",
+	} {
+		c.RunFor(700 * time.Millisecond)
+		cmd, err := scenario.ParseCommand(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Apply(cmd); err != nil {
+			c.ReportError(err) // as the scenario player does
+		}
+	}
+	c.Explain("n3 and n5 cannot hear n2; n31 is no node")
+	c.ReportExpectation("leader", "lesson.txt:3", false, "no leader, n4 campaigns")
+	c.RunFor(2 * time.Second)
+	return hist
+}
+
+// The filter and the inspector read the events' fields; what they find is
+// what a search of each line's text finds (the rule before lines were
+// typed), for every line of a run with every kind of event.
+func TestTypedLinesMatchTheirText(t *testing.T) {
+	hist := faultyRun(t)
+	kinds := map[cluster.Kind]bool{}
+	for _, log := range []*ring[logLine]{&hist.decisions, &hist.traffic} {
+		for i := range log.len() {
+			l := log.ptr(i)
+			kinds[l.ev.Kind] = true
+			text := l.text()
+			for id := 1; id <= 8; id++ {
+				name := fmt.Sprintf("n%d", id)
+				typed := l.names(id) || l.wordsName(name)
+				if want := mentions(text, name); typed != want {
+					t.Errorf("%q names %s: typed %v, text %v", text, name, typed, want)
+				}
+				about := l.subject() == id || (l.ev.Kind == cluster.KindFault && l.names(id))
+				want := strings.HasPrefix(text[9:], name+" ") || (l.ev.Kind == cluster.KindFault && mentions(text, name))
+				if about != want {
+					t.Errorf("%q is about %s: typed %v, text %v", text, name, about, want)
+				}
+			}
+		}
+	}
+	for _, k := range []cluster.Kind{cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindDeliver,
+		cluster.KindDrop, cluster.KindFault, cluster.KindParam, cluster.KindIgnore, cluster.KindError,
+		cluster.KindExplain, cluster.KindExpect} {
+		if !kinds[k] {
+			t.Errorf("the run has no %s line: the test does not cover it", k)
+		}
+	}
+}
+
+// The lines a filter keeps are brought up to date as lines arrive, fold
+// into the newest line, fall off the old end and are cut by a fork; at
+// every step they are the lines a search of the whole log finds.
+func TestFilteredKeepsUpWithTheLog(t *testing.T) {
+	var events []cluster.Event
+	for _, log := range []*ring[logLine]{&faultyRun(t).traffic} {
+		for i := range log.len() {
+			l := log.ptr(i)
+			events = append(events, l.ev)
+			events = append(events, l.folded...)
+		}
+	}
+	filters := []logFilter{parseFilter("n3"), parseFilter("drop n2"), parseFilter("vote"), parseFilter("leader n1")}
+	hist := newHistory(7)
+	hist.decisions = newRing[logLine](64) // small, so that lines fall off
+	kept := make([]filtered, len(filters))
+	for i := 0; i < len(events); {
+		for end := min(i+1+i%13, len(events)); i < end; i++ {
+			hist.ingest(&events[i])
+		}
+		if i%97 < 13 { // now and then a fork cuts the newest lines
+			hist.truncateAfter(events[i-1].At - 5*ms)
+		}
+		log := &hist.decisions
+		for f := range filters {
+			got := kept[f].sync(log, &filters[f])
+			var want []int
+			for k := range log.len() {
+				var scratch []byte
+				if filters[f].match(log.ptr(k), &scratch) {
+					want = append(want, log.total-log.n+k)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("after %d events, /%s keeps %v, want %v", i, filters[f].text, got, want)
+			}
+		}
+	}
+}
