@@ -108,7 +108,7 @@ func BenchmarkViewFiltered(b *testing.B) {
 			name := fmt.Sprintf("%dnodes_%dx%d_filter=%q", tc.nodes, tc.w, tc.h, filter)
 			b.Run(name, func(b *testing.B) {
 				m := fullModel(b, tc.nodes, tc.w, tc.h)
-				m.filter = parseFilter(filter)
+				m.scr.log.setFilter(filter)
 				if filter != "" && !strings.Contains(ansi.Strip(m.render()), "/"+filter+": ") {
 					b.Fatal("the filter is not on screen")
 				}

@@ -85,7 +85,7 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 	}
 
 	h.seekTo(1200 * time.Millisecond)
-	line := ansi.Strip(h.m.checklistLine(200, h.m.cursorMoment()))
+	line := ansi.Strip(checklistAt(h.m, 200, h.m.cursorMoment()))
 	if !strings.Contains(line, "✓ leader") || !strings.Contains(line, "… term >= 50") || !strings.Contains(line, "… no violation") {
 		t.Fatalf("at 1.2s the checklist says %q; want the leader held and the rest pending", line)
 	}
@@ -118,11 +118,11 @@ func TestLessonTextAt80x24(t *testing.T) {
 // A checklist too long for the screen says how many it leaves out.
 func TestChecklistSaysWhatItLeavesOut(t *testing.T) {
 	h := newLessonHarness(t)
-	line := ansi.Strip(h.m.checklistLine(60, 0))
+	line := ansi.Strip(checklistAt(h.m, 60, 0))
 	if !strings.Contains(line, "more") || ansi.StringWidth(line) > 60 {
 		t.Fatalf("at 60 columns the checklist says %q", line)
 	}
-	if full := ansi.Strip(h.m.checklistLine(200, 0)); strings.Contains(full, "more") {
+	if full := ansi.Strip(checklistAt(h.m, 200, 0)); strings.Contains(full, "more") {
 		t.Fatalf("at 200 columns the checklist says %q", full)
 	}
 }

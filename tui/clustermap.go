@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"raftty/cluster"
 	"raftty/raft"
 )
@@ -39,10 +41,58 @@ const (
 // only the selected node's broken links are drawn.
 const ringMax = 9
 
-// clusterMap is the map panel: the nodes on a ring, the links between them,
-// the messages in flight and the drops just seen. It is a pure function of
-// a snapshot, the drops of the history and the selection; the links, which
-// change only with a fault, are drawn once and kept.
+// mapPanel is the cluster map in its box, with a legend when there is
+// room. Its key (m) shows and hides it; the root, which owns the layout,
+// carries that out.
+type mapPanel struct {
+	still
+	size
+	draw clusterMap
+	// hits are the messages and node labels the last View drew.
+	hits []hit
+}
+
+func newMapPanel() *mapPanel { return &mapPanel{} }
+
+// hitList is the messages and node labels the last View drew.
+func (p *mapPanel) hitList() []hit { return p.hits }
+
+// View draws the map, its legend under it on one line or two when the box
+// has room, in a box whose title counts the messages in flight.
+func (p *mapPanel) View(f *Frame) []string {
+	inner := p.h - 2
+	var legend []string
+	switch {
+	case inner < 12:
+	case p.w-2 >= ansi.StringWidth(mapLegend):
+		legend = []string{mapLegend}
+	case inner >= 16 && p.w-2 >= ansi.StringWidth(mapLegend1):
+		legend = []string{mapLegend1, mapLegend2}
+	}
+	cm := &p.draw
+	cm.SetSize(p.w-2, inner-len(legend))
+	lines := cm.render(f.snap, &f.hist.drops, f.selected, f.styles)
+	for _, l := range legend {
+		lines = append(lines, f.styles.dim.apply(l))
+	}
+	p.hits = p.hits[:0]
+	for _, fl := range cm.flights {
+		p.hits = append(p.hits, hit{x: 1 + fl.x, y: 1 + fl.y, w: 1, h: 1, logLine: -1, flight: fl.i + 1})
+	}
+	for i, pos := range cm.pos {
+		p.hits = append(p.hits, hit{x: 1 + pos.x, y: 1 + pos.y, w: cm.lw, h: cm.labelH(len(cm.pos)), node: i + 1, logLine: -1})
+	}
+	title := fmt.Sprintf("map · %d in flight · m hides", len(f.snap.Flights))
+	if len(f.snap.Nodes) > ringMax {
+		title = fmt.Sprintf("map · %d in flight · links of n%d · m hides", len(f.snap.Flights), f.selected)
+	}
+	return f.styles.box(title, lines, p.w, p.h)
+}
+
+// clusterMap is the map's drawing: the nodes on a ring, the links between
+// them, the messages in flight and the drops just seen. It is a pure
+// function of a snapshot, the drops of the history and the selection; the
+// links, which change only with a fault, are drawn once and kept.
 type clusterMap struct {
 	w, h  int
 	base  *canvas // links and cuts: redrawn only when baseKey changes

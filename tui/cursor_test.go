@@ -170,7 +170,7 @@ func TestMouseMovesTheCursor(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(3 * time.Second)
 	_ = h.m.render()
-	g := h.m.tl
+	g := h.m.scr.tl
 	if g.cols == 0 {
 		t.Fatal("the timeline was not drawn")
 	}
@@ -214,8 +214,8 @@ func TestPlayFromThePast(t *testing.T) {
 	h.press("space") // paused at live first
 	h.seekTo(900 * time.Millisecond)
 	h.press("space")
-	if !h.m.cur.playing || !strings.Contains(ansi.Strip(h.m.header(160)), "replaying") {
-		t.Fatalf("space in the past did not play: header %q", ansi.Strip(h.m.header(160)))
+	if !h.m.cur.playing || !strings.Contains(ansi.Strip(headerAt(h.m, 160)), "replaying") {
+		t.Fatalf("space in the past did not play: header %q", ansi.Strip(headerAt(h.m, 160)))
 	}
 	for i := 0; i < 10 && h.m.cur.past; i++ {
 		h.run(h.m.playFrame()) // what each frame does
@@ -234,8 +234,8 @@ func TestHeaderSaysTheClockIsBehind(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(100 * time.Millisecond)
 	h.m.cur.live.Behind = true // as Live.advance reports it
-	if !strings.Contains(ansi.Strip(h.m.header(160)), "clock behind") {
-		t.Fatalf("header %q does not say the clock is behind", ansi.Strip(h.m.header(160)))
+	if !strings.Contains(ansi.Strip(headerAt(h.m, 160)), "clock behind") {
+		t.Fatalf("header %q does not say the clock is behind", ansi.Strip(headerAt(h.m, 160)))
 	}
 }
 
@@ -367,7 +367,7 @@ func TestDisabledSaving(t *testing.T) {
 	h.press(":")
 	h.typeText("write x.txt")
 	h.press("enter")
-	if entries, _ := os.ReadDir(h.m.saveDir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
+	if entries, _ := os.ReadDir(h.m.saver.dir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
 		t.Fatalf(":write: %d files, status %q", len(entries), h.m.status)
 	}
 }
@@ -435,7 +435,7 @@ func TestPastHeaderAt80Columns(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(2 * time.Second)
 	h.seekTo(time.Second)
-	got := ansi.Strip(h.m.header(80))
+	got := ansi.Strip(headerAt(h.m, 80))
 	for _, want := range []string{"PAST 1.000s ·", "leader n", "PreVote off", "CheckQuorum off"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("header %q lacks %q", got, want)
@@ -450,7 +450,7 @@ func TestFullHelpListsEveryKeyAtAnyWidth(t *testing.T) {
 		h := newHarness(t, 1)
 		h.m.Update(tea.WindowSizeMsg{Width: w, Height: 40})
 		var all []string
-		for _, line := range h.m.helpColumns(h.m.keys.FullHelp(), w-2) {
+		for _, line := range h.m.scr.help.columns(h.m.keys.FullHelp(), w-2) {
 			all = append(all, ansi.Strip(line))
 		}
 		text := strings.Join(all, "\n")
@@ -476,7 +476,7 @@ func TestFilterMatchingNothing(t *testing.T) {
 	h.press("/")
 	h.typeText("zzzz")
 	h.press("enter")
-	shown := h.m.shownLog()
+	shown := h.m.scr.log.shown(h.m.buildFrame())
 	if shown.nums == nil || shown.len() != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
 		t.Fatalf("a filter matching nothing shows %v", shown.nums)
 	}

@@ -34,11 +34,11 @@ func TestInspectorShowsFullReason(t *testing.T) {
 	h.press("/")
 	h.typeText("denies pre-vote")
 	h.press("enter", "up")
-	if h.m.logSel < 0 {
+	if h.m.scr.log.sel < 0 {
 		t.Fatal("up selected no log line")
 	}
-	shown := h.m.shownLog()
-	k, _ := shown.pos(h.m.logSel)
+	shown := h.m.scr.log.shown(h.m.buildFrame())
+	k, _ := shown.pos(h.m.scr.log.sel)
 	full := shown.line(k).text()
 	if !strings.Contains(full, "denies pre-vote") || !strings.Contains(full, "within the minimum election timeout") {
 		t.Fatalf("selected %q, want a refused pre-vote with its reason", full)
@@ -47,14 +47,14 @@ func TestInspectorShowsFullReason(t *testing.T) {
 		t.Fatal("the log shows the whole reason already: the test proves nothing")
 	}
 	h.press("enter")
-	if !h.m.inspect.open {
+	if !h.m.scr.inspector.open {
 		t.Fatal("enter did not open the inspector")
 	}
 	if got, want := inspectorText(h.m), strings.Join(strings.Fields(full), " "); !strings.Contains(got, want) {
 		t.Fatalf("inspector does not show the whole line\n got: %s\nwant: %s", got, want)
 	}
 	h.press("esc")
-	if h.m.inspect.open {
+	if h.m.scr.inspector.open {
 		t.Fatal("esc did not close the inspector")
 	}
 }
@@ -66,8 +66,8 @@ func TestInspectNode(t *testing.T) {
 	h.advance(time.Second)
 	leader := h.snap().Leader
 	h.press("L", "enter")
-	if !h.m.inspect.open || h.m.inspect.node != leader {
-		t.Fatalf("enter inspects n%d, want the leader n%d", h.m.inspect.node, leader)
+	if !h.m.scr.inspector.open || h.m.scr.inspector.node != leader {
+		t.Fatalf("enter inspects n%d, want the leader n%d", h.m.scr.inspector.node, leader)
 	}
 	text := inspectorText(h.m)
 	wants := []string{"LEADER", "next heartbeat", "won the election for term", "links"}
@@ -91,8 +91,8 @@ func TestMouseSelects(t *testing.T) {
 	_ = h.m.render()
 	click := func(x, y int) { h.m.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}) }
 	var nodeHit, logHit *hit
-	for i := range h.m.hits {
-		hh := &h.m.hits[i]
+	for i := range h.m.scr.hits() {
+		hh := &h.m.scr.hits()[i]
 		if hh.node == 3 && nodeHit == nil {
 			nodeHit = hh
 		}
@@ -108,11 +108,11 @@ func TestMouseSelects(t *testing.T) {
 		t.Fatalf("click on n3 selected n%d", h.m.selected)
 	}
 	click(logHit.x+1, logHit.y)
-	if h.m.logSel != logHit.logLine {
-		t.Fatalf("click on a log line selected %d, want %d", h.m.logSel, logHit.logLine)
+	if h.m.scr.log.sel != logHit.logLine {
+		t.Fatalf("click on a log line selected %d, want %d", h.m.scr.log.sel, logHit.logLine)
 	}
 	click(logHit.x+1, logHit.y)
-	if !h.m.inspect.open || h.m.inspect.node != 0 {
+	if !h.m.scr.inspector.open || h.m.scr.inspector.node != 0 {
 		t.Fatal("a second click on the selected line did not inspect it")
 	}
 }
@@ -145,7 +145,7 @@ func TestFilter(t *testing.T) {
 	h.press("/")
 	h.typeText("n3 vote")
 	h.press("enter")
-	shown := h.m.shownLog()
+	shown := h.m.scr.log.shown(h.m.buildFrame())
 	if shown.len() == 0 {
 		t.Fatal("the filter kept nothing")
 	}
@@ -155,7 +155,7 @@ func TestFilter(t *testing.T) {
 		}
 	}
 	h.press("esc")
-	if h.m.filter.text != "" {
+	if h.m.scr.log.filter.text != "" {
 		t.Fatal("esc did not clear the filter")
 	}
 }
@@ -168,9 +168,9 @@ func TestClickMessageOnMap(t *testing.T) {
 	m := hl.model(120, 40)
 	_ = m.render()
 	var at *hit
-	for i := range m.hits {
-		if m.hits[i].flight > 0 {
-			at = &m.hits[i]
+	for i := range m.scr.hits() {
+		if m.scr.hits()[i].flight > 0 {
+			at = &m.scr.hits()[i]
 			break
 		}
 	}
@@ -183,7 +183,7 @@ func TestClickMessageOnMap(t *testing.T) {
 	}
 	m.Update(tea.MouseClickMsg{X: at.x, Y: at.y, Button: tea.MouseLeft})
 	text := inspectorText(m)
-	if !m.inspect.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
+	if !m.scr.inspector.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
 		t.Fatalf("clicking a RequestVote shows:\n%s", text)
 	}
 }

@@ -27,7 +27,7 @@ func TestLayouts(t *testing.T) {
 		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {250, 70}} {
 			for _, showMap := range []bool{true, false} {
 				t.Run(fmt.Sprintf("%dnodes_%dx%d_map%v", nodes, size.w, size.h, showMap), func(t *testing.T) {
-					h.m.showMap = showMap
+					h.m.scr.showMap = showMap
 					h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
 					view := ansi.Strip(h.m.render())
 					checkShape(t, view, size.w, size.h)
@@ -102,7 +102,7 @@ func TestHeaderLeaderTerm(t *testing.T) {
 	h.advance(time.Second)
 	leader := h.snap().Leader
 	term := h.snap().Nodes[leader-1].Term
-	header := ansi.Strip(h.m.header(120))
+	header := ansi.Strip(headerAt(h.m, 120))
 	if !strings.Contains(header, fmt.Sprintf("leader n%d term %d", leader, term)) || strings.Contains(header, "highest") {
 		t.Fatalf("header %q, want leader n%d term %d and no other term", header, leader, term)
 	}
@@ -112,7 +112,7 @@ func TestHeaderLeaderTerm(t *testing.T) {
 	if s.Leader != leader || s.MaxTerm <= term {
 		t.Fatalf("leader n%d, max term %d: want n%d still leading while the cut-off node campaigns", s.Leader, s.MaxTerm, leader)
 	}
-	header = ansi.Strip(h.m.header(120))
+	header = ansi.Strip(headerAt(h.m, 120))
 	if !strings.Contains(header, fmt.Sprintf("leader n%d term %d", leader, term)) || !strings.Contains(header, fmt.Sprintf("highest term %d", s.MaxTerm)) {
 		t.Fatalf("header %q, want leader n%d term %d and highest term %d", header, leader, term, s.MaxTerm)
 	}
@@ -141,7 +141,7 @@ func TestTimelineKeepsTimeoutAndWin(t *testing.T) {
 	nh.addMark(1002*ms, markCandidate)
 	nh.addMark(1006*ms, markLeader)
 	var b strings.Builder
-	h.m.timelineRow(&b, 1, time.Second, 10*ms, 5, -1)
+	timelineRow(&b, h.m.buildFrame(), 1, time.Second, 10*ms, 5, -1)
 	if got := ansi.Strip(b.String()); !strings.HasPrefix(got, "xL") {
 		t.Fatalf("row %q, want the timeout then the win", got)
 	}
@@ -213,7 +213,7 @@ func TestHeaderAt80Columns(t *testing.T) {
 	h.m.snap.Now = 1234*time.Second + 567*ms
 	for _, leader := range []int{0, 2} {
 		h.m.snap.Leader = leader
-		header := ansi.Strip(h.m.header(80))
+		header := ansi.Strip(headerAt(h.m, 80))
 		if ansi.StringWidth(header) != 80 || !strings.Contains(header, "PreVote off") ||
 			!strings.Contains(header, "CheckQuorum off") || !strings.Contains(header, "PAUSED") || !strings.Contains(header, "t=1234.567s") {
 			t.Errorf("header %q", header)

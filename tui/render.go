@@ -1,5 +1,7 @@
 package tui
 
+import "charm.land/bubbles/v2/help"
+
 // renders holds every style of Styles reduced to a wrap, and the timeline's
 // cells pre-rendered: built once, used every frame.
 type renders struct {
@@ -13,6 +15,8 @@ type renders struct {
 	cellStyles []wrap
 	// mapStyles are the map's, indexed by the map* constants.
 	mapStyles []wrap
+	// help styles the help bar and the full help.
+	help help.Styles
 }
 
 // Indices into renders.cellStyles; node colours follow cellNode.
@@ -37,7 +41,7 @@ func newRenders(s Styles) renders {
 		status: newWrap(s.Status), prompt: newWrap(s.Prompt),
 		follower: newWrap(s.Follower), preCandidate: newWrap(s.PreCandidate), candidate: newWrap(s.Candidate),
 		dead: newWrap(s.Dead), cutOff: newWrap(s.CutOff),
-		timerFull: newWrap(s.TimerFull), timerEmpty: newWrap(s.TimerEmpty),
+		timerFull: newWrap(s.TimerFull), timerEmpty: newWrap(s.TimerEmpty), help: s.Help,
 	}
 	for _, ns := range s.NodeColors {
 		r.nodes = append(r.nodes, newWrap(ns))

@@ -104,11 +104,7 @@ func TestGoldenScreens(t *testing.T) {
 			if nodes == 0 {
 				nodes = 5
 			}
-			h := newHarness(t, 42, withNodes(nodes))
-			if tc.colour {
-				h.m.wraps = newRenders(DefaultStyles(false))
-				h.m.help.Styles = DefaultStyles(false).Help
-			}
+			h := newStyledHarness(t, 42, DefaultStyles(!tc.colour), withNodes(nodes))
 			h.m.Update(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
 			tc.setup(h)
 			raw := h.m.View().Content

@@ -29,7 +29,7 @@ func NewViewer(c Cluster, opts Options, status string) *Model {
 
 // DisableSaving turns w and :write off in this view, saying why: a
 // session over SSH must not write files on the server.
-func (m *Model) DisableSaving(why string) { m.noSave = why }
+func (m *Model) DisableSaving(why string) { m.saver.off = why }
 
 // SetStatus replaces the status line.
 func (m *Model) SetStatus(s string) { m.setStatus(s, nil) }
