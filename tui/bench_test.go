@@ -42,7 +42,7 @@ func fullModel(b testing.TB, nodes, w, h int) *Model {
 	for len(c.InFlight()) == 0 && c.Step() {
 	}
 	snap := snapshotOf(c)
-	m := New(frozen{snap: snap}, DefaultStyles(false))
+	m := New(frozen{snap: snap}, Options{})
 	for shift := time.Duration(0); m.hist.decisions.dropped == 0; shift += snap.Now {
 		for i := range events {
 			e := events[i]

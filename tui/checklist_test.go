@@ -21,7 +21,7 @@ at 1500ms expect term >= 50
 expect no violation
 `
 
-// newLessonHarness opens a scenario as the live view does: paused, its
+// newLessonHarness opens a scenario as package session does: paused, its
 // explanation and checklist on screen.
 func newLessonHarness(t *testing.T) *harness {
 	t.Helper()
@@ -33,16 +33,17 @@ func newLessonHarness(t *testing.T) *harness {
 	cfg.Seed = 1
 	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
 	start := h.wall
-	opts := LiveOptions(Options{Speed: 1, Script: script}, script)
-	opts.Ticks, opts.Now = h.ticks, func() time.Time { return start }
-	live, err := cluster.StartLive(context.Background(), cfg, opts)
+	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
+		Speed: 1, Paused: true, Advance: scenario.NewPlayer(script), SlowVotes: true,
+		Ticks: h.ticks, Now: func() time.Time { return start },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(live.Stop)
 	h.live = live
-	h.m = newSession(live, Options{Speed: 1, Script: script})
-	h.m.SetScript(script)
+	h.m = New(live, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain,
+		Status: "paused at the start: read what to watch above; space starts the scenario"})
 	h.m.tick = func() tea.Cmd { return nil }
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return h
@@ -85,18 +86,9 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 	}
 
 	h.seekTo(1200 * time.Millisecond)
-	line := ansi.Strip(checklistAt(h.m, 200, h.m.cursorMoment()))
+	line := ansi.Strip(checklistAt(h.m, 200, h.m.cur.moment(h.m.snap.Now)))
 	if !strings.Contains(line, "✓ leader") || !strings.Contains(line, "… term >= 50") || !strings.Contains(line, "… no violation") {
 		t.Fatalf("at 1.2s the checklist says %q; want the leader held and the rest pending", line)
-	}
-}
-
-func TestStartPausedWithoutAScenario(t *testing.T) {
-	if o := LiveOptions(Options{StartPaused: true}, nil); !o.Paused {
-		t.Fatal("--start-paused did not pause")
-	}
-	if o := LiveOptions(Options{}, &scenario.Script{Steps: []scenario.Step{{At: time.Second}}}); o.Paused {
-		t.Fatal("a few --at commands paused the start: only a lesson (title or explanation) does")
 	}
 }
 

@@ -64,7 +64,7 @@ func (h *headless) stepUntil(t testing.TB, ok func(e *cluster.Event) bool) {
 
 // model is a UI over the cluster as it is now, with its whole history.
 func (h *headless) model(w, ht int) *Model {
-	m := New(frozen{snap: snapshotOf(h.c)}, DefaultStyles(true))
+	m := New(frozen{snap: snapshotOf(h.c)}, Options{NoColor: true})
 	for i := range h.events {
 		m.hist.ingest(&h.events[i])
 	}

@@ -56,7 +56,7 @@ func TestKeyCommands(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(h.m)
 			}
-			got, ok, err := h.m.keyCommand(keyMsg(tc.key))
+			got, ok, err := keyCommand(h.m.commands, keyMsg(tc.key), h.m.buildFrame())
 			if !ok || err != nil || !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("key %s runs %+v (%v, %v), want %+v", tc.key, got, ok, err, tc.want)
 			}
@@ -69,7 +69,7 @@ func TestKeyCommands(t *testing.T) {
 	// Keys that only change the view run no command.
 	h := newHarness(t, 1)
 	for _, k := range []string{"1", "tab", "L", "[", "]", "f", "up", "end", "?", "p", "e", ":", "w", "s", "q"} {
-		if _, ok, _ := h.m.keyCommand(keyMsg(k)); ok {
+		if _, ok, _ := keyCommand(h.m.commands, keyMsg(k), h.m.buildFrame()); ok {
 			t.Errorf("key %s runs a cluster command", k)
 		}
 	}
@@ -323,8 +323,7 @@ func TestSavedSessionReplaysExactly(t *testing.T) {
 	}
 	h := newScenarioHarness(t, script)
 	taps := &tap{Cluster: h.live}
-	h.m = New(taps, DefaultStyles(true))
-	h.m.SetScript(script)
+	h.m = New(taps, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain})
 	h.m.saver.dir = t.TempDir()
 
 	h.advance(time.Second)
@@ -423,7 +422,7 @@ func TestScenarioRestartRunsOffUpdate(t *testing.T) {
 	h := newHarness(t, 1)
 	calls := 0
 	var started *harness
-	h.m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+	h.m.restart = (func(name string) (Cluster, *scenario.Script, error) {
 		calls++
 		script, err := scenario.Load(name)
 		if err != nil {
@@ -471,7 +470,7 @@ func TestQuitFromPrompts(t *testing.T) {
 func TestSavedForkReplaysExactly(t *testing.T) {
 	h := newScenarioHarness(t, &scenario.Script{}) // no model yet: the tap sees every event
 	taps := &tap{Cluster: h.live}
-	h.m = New(taps, DefaultStyles(true))
+	h.m = New(taps, Options{NoColor: true})
 	h.m.saver.dir = t.TempDir()
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.advance(time.Second)

@@ -170,12 +170,12 @@ func pace(live Cluster, cmd cluster.Command) tea.Cmd {
 	}
 }
 
-// cursorMoment is the moment the panels show: the cursor's, or the present.
-func (m *Model) cursorMoment() time.Duration {
-	if m.cur.past {
-		return m.cur.at
+// moment is the moment the panels show: the cursor's, or the present (now).
+func (c *timeCursor) moment(now time.Duration) time.Duration {
+	if c.past {
+		return c.at
 	}
-	return m.snap.Now
+	return now
 }
 
 // scrub is a move of the cursor by a person: it stops a replay.
@@ -190,7 +190,7 @@ func (m *Model) scrub(t time.Duration) tea.Cmd {
 func (m *Model) stepDecision(dir int) tea.Cmd {
 	log := m.scr.log.log(m.buildFrame())
 	first := log.total - log.n // the ring number of the oldest kept line
-	now := m.cursorMoment()
+	now := m.cur.moment(m.snap.Now)
 	var i int
 	switch {
 	case m.cur.past && m.cur.line >= first && m.cur.line < log.total:
@@ -253,7 +253,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			m.dragging = true
 			return m.scrub(t)
 		}
-		m.click(mouse)
+		return m.request(m.scr.click(mouse.X, mouse.Y, m.buildFrame()))
 	case tea.MouseMotionMsg:
 		if !m.dragging {
 			return nil
@@ -266,39 +266,12 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	case tea.MouseWheelMsg:
 		switch mouse.Button {
 		case tea.MouseWheelUp, tea.MouseWheelLeft:
-			return m.scrub(m.cursorMoment() - 3*m.cur.step())
+			return m.scrub(m.cur.moment(m.snap.Now) - 3*m.cur.step())
 		case tea.MouseWheelDown, tea.MouseWheelRight:
-			return m.scrub(m.cursorMoment() + 3*m.cur.step())
+			return m.scrub(m.cur.moment(m.snap.Now) + 3*m.cur.step())
 		}
 	}
 	return nil
-}
-
-// click selects what is under the mouse: a node (in the node list, on the
-// map, on a timeline label), a log line, or a message on the map. Clicking
-// what is already selected opens the inspector on it.
-func (m *Model) click(mouse tea.Mouse) {
-	h, ok := m.scr.hitAt(mouse.X, mouse.Y)
-	log := m.scr.log
-	switch {
-	case !ok:
-	case h.flight > 0 && h.flight <= len(m.snap.Flights):
-		// A message is gone in a moment: one click shows it.
-		m.scr.inspector.showFlight(m.snap.Flights[h.flight-1], m.snap.Now)
-	case h.node > 0:
-		again := h.node == m.selected && log.sel < 0
-		m.selectNode(h.node)
-		log.sel = -1
-		if again {
-			m.openInspector(m.buildFrame())
-		}
-	case h.logLine >= 0:
-		again := h.logLine == log.sel
-		log.sel = h.logLine
-		if again {
-			m.openInspector(m.buildFrame())
-		}
-	}
 }
 
 // truncateAfter forgets everything the history holds after t: a fork

@@ -359,7 +359,7 @@ func TestRefusedForkKeepsThePast(t *testing.T) {
 func TestDisabledSaving(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
-	h.m.DisableSaving("saving is off here")
+	h.m.saver.off = "saving is off here"
 	h.press("w")
 	if h.m.status != "saving is off here" {
 		t.Fatalf("w: status %q", h.m.status)

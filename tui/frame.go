@@ -45,12 +45,7 @@ type Frame struct {
 }
 
 // cursorMoment is the moment the panels show: the cursor's, or the present.
-func (f *Frame) cursorMoment() time.Duration {
-	if f.cur.past {
-		return f.cur.at
-	}
-	return f.snap.Now
-}
+func (f *Frame) cursorMoment() time.Duration { return f.cur.moment(f.snap.Now) }
 
 // liveNow is the live cluster's present.
 func (f *Frame) liveNow() time.Duration { return f.live.Now }

@@ -30,11 +30,11 @@ type harness struct {
 
 func newHarness(t testing.TB, seed uint64, opts ...func(*cluster.Config)) *harness {
 	t.Helper()
-	return newStyledHarness(t, seed, DefaultStyles(true), opts...)
+	return newStyledHarness(t, seed, true, opts...)
 }
 
-// newStyledHarness is newHarness drawing in the given styles.
-func newStyledHarness(t testing.TB, seed uint64, styles Styles, opts ...func(*cluster.Config)) *harness {
+// newStyledHarness is newHarness drawing in colour unless noColor.
+func newStyledHarness(t testing.TB, seed uint64, noColor bool, opts ...func(*cluster.Config)) *harness {
 	t.Helper()
 	cfg := cluster.DefaultConfig()
 	cfg.Seed = seed
@@ -51,7 +51,7 @@ func newStyledHarness(t testing.TB, seed uint64, styles Styles, opts ...func(*cl
 	}
 	t.Cleanup(live.Stop)
 	h.live = live
-	h.m = New(live, styles)
+	h.m = New(live, Options{NoColor: noColor})
 	h.m.tick = func() tea.Cmd { return nil } // the test draws the frames
 	h.m.saver.dir = t.TempDir()              // w never writes into the source tree
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})

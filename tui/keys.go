@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"raftty/cluster"
+	"raftty/cluster/scenario"
 )
 
 // binding is a key binding with its help.
@@ -157,7 +158,7 @@ func viewKeys(k *keyMap) []viewKey {
 		{r.Command, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openCommand() }},
 		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
 		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
-		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { m.openInspector(f); return nil }},
+		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { m.scr.inspect(f); return nil }},
 		{k.layout.Map, func(m *Model, _ *Frame) tea.Cmd {
 			m.scr.showMap = !m.scr.showMap
 			m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
@@ -168,7 +169,14 @@ func viewKeys(k *keyMap) []viewKey {
 			m.setStatus(onOffText("timeline", m.scr.showTimeline, "hidden (T shows it)"), nil)
 			return nil
 		}},
-		{r.Scenario, func(m *Model, _ *Frame) tea.Cmd { m.openPicker(); return nil }},
+		{r.Scenario, func(m *Model, _ *Frame) tea.Cmd {
+			if m.restart == nil {
+				m.setStatus("no scenarios here", nil)
+				return nil
+			}
+			m.scr.picker.show(scenario.Builtins())
+			return nil
+		}},
 		{r.Help, func(m *Model, _ *Frame) tea.Cmd { m.scr.help.toggle(); return nil }},
 	}
 }

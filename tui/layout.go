@@ -309,6 +309,43 @@ func (s *screen) hitAt(x, y int) (hit, bool) {
 	return hit{}, false
 }
 
+// click selects what is under the mouse at screen cell (x, y): a message
+// on the map (the inspector shows it: it is gone in a moment), a node (in
+// the node list, on the map, on a timeline label) or a log line. Clicking
+// what is already selected opens the inspector on it. The selection is the
+// root's: a click on a node asks for it (selectMsg).
+func (s *screen) click(x, y int, f *Frame) tea.Msg {
+	h, ok := s.hitAt(x, y)
+	switch {
+	case !ok:
+	case h.flight > 0 && h.flight <= len(f.snap.Flights):
+		s.inspector.showFlight(f.snap.Flights[h.flight-1], f.snap.Now)
+	case h.node > 0:
+		if h.node == f.selected && s.log.sel < 0 {
+			s.inspector.showNode(h.node)
+		}
+		s.log.sel = -1
+		return selectMsg(h.node)
+	case h.logLine >= 0:
+		again := h.logLine == s.log.sel
+		s.log.sel = h.logLine
+		if again {
+			s.inspect(f)
+		}
+	}
+	return nil
+}
+
+// inspect opens the inspector on the selected log line or, with none
+// selected, the selected node.
+func (s *screen) inspect(f *Frame) {
+	if l, ok := s.log.selected(f); ok {
+		s.inspector.showLine(l)
+		return
+	}
+	s.inspector.showNode(f.selected)
+}
+
 // hits are every rectangle the last draw placed that a click selects
 // something in, on the screen.
 func (s *screen) hits() []hit {

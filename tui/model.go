@@ -134,23 +134,32 @@ type route struct {
 	c    component
 }
 
-// New makes the model over a live cluster.
-func New(live Cluster, styles Styles) *Model {
+// New makes the model over a live cluster, showing it as opts says.
+func New(live Cluster, opts Options) *Model {
 	snap := live.Snapshot()
+	styles := DefaultStyles(opts.NoColor)
 	m := &Model{
 		live:     live,
+		restart:  opts.Restart,
+		script:   opts.Script,
+		checks:   newChecklist(opts.Script),
+		title:    opts.Title,
+		explain:  opts.Explain,
+		saver:    saver{off: opts.NoSave},
 		styles:   newRenders(styles),
 		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
 		scr:      newScreen(styles.Help),
 		snap:     snap,
 		hist:     newHistory(len(snap.Nodes)),
-		checks:   newChecklist(nil),
 		selected: 1,
 		paused:   snap.Paused,
 		speed:    snap.Speed,
-		status:   "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key",
+		status:   opts.Status,
 		cur:      timeCursor{live: snap, zoom: defaultZoom},
 		tick:     frameTick,
+	}
+	if m.status == "" {
+		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
 	}
 	s := m.scr
 	m.keys.nodes, m.keys.timeline, m.keys.log, m.keys.prompt = s.nodes.nodeKeys, s.timeline.timelineKeys, s.log.logKeys, s.prompt.promptKeys
@@ -163,42 +172,6 @@ func New(live Cluster, styles Styles) *Model {
 	}
 	m.drain()
 	return m
-}
-
-// SetTitle shows a line above the panels: a scenario's title, a warning.
-func (m *Model) SetTitle(s string) { m.title = s }
-
-// SetScenario shows a scenario's title and what to watch; the text is
-// replaced as each of its explain steps fires.
-func (m *Model) SetScenario(title, explain string) { m.title, m.explain = title, explain }
-
-// SetScript shows a scenario that plays from the start: its title and
-// explanation, its checklist, and its steps in a saved session.
-func (m *Model) SetScript(script *scenario.Script) {
-	m.script = script
-	m.checks = newChecklist(script)
-	if script != nil && script.Title != "" {
-		m.SetScenario(script.Title, script.Explain)
-	}
-}
-
-// SetRestarter lets s choose a built-in scenario, restarting the cluster.
-func (m *Model) SetRestarter(r Restarter) { m.restart = r }
-
-// switchTo shows a new cluster from its start.
-func (m *Model) switchTo(live Cluster, script *scenario.Script) {
-	m.live = live
-	m.script = script
-	m.checks = newChecklist(script)
-	m.snap = live.Snapshot()
-	m.cur = timeCursor{live: m.snap, zoom: m.cur.zoom}
-	m.hist = newHistory(len(m.snap.Nodes))
-	m.selected, m.uiDropped = 1, 0
-	m.scr.log.follow()
-	m.scr.inspector.open = false
-	m.paused, m.speed = m.snap.Paused, m.snap.Speed
-	m.SetScenario(script.Title, script.Explain)
-	m.drain()
 }
 
 func frameTick() tea.Cmd {
@@ -271,7 +244,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("scenario "+msg.name, msg.err)
 			return nil
 		}
-		m.switchTo(msg.live, msg.script)
+		m.SwitchTo(msg.live, msg.script)
 		m.setStatus("scenario "+msg.name+": paused at its start; space starts it (s: another)", nil)
 	case savedMsg:
 		m.saved(msg)
@@ -304,11 +277,17 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case saveMsg:
 		return m.save(string(msg), false)
 	case scenarioMsg:
-		return m.startScenario(string(msg))
+		// Starting a cluster is work: it runs as a command, off Update.
+		name, restart := string(msg), m.restart
+		m.setStatus("starting scenario "+name+" ...", nil)
+		return func() tea.Msg {
+			live, script, err := restart(name)
+			return scenarioStartedMsg{name: name, live: live, script: script, err: err}
+		}
 	case zoomMsg:
 		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
 	case moveMsg:
-		return m.scrub(m.cursorMoment() + time.Duration(msg))
+		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
 	case oldestMsg:
 		cmd := m.scrub(m.cur.live.Oldest)
 		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%.3fs (end: back to live)", m.cur.at.Seconds()), nil)
@@ -359,7 +338,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cur.past && key.Matches(msg, m.keys.root.Step):
 		return m.stepDecision(1)
 	}
-	if cmd, ok, err := m.keyCommand(msg); ok {
+	if cmd, ok, err := keyCommand(m.commands, msg, m.buildFrame()); ok {
 		if err != nil {
 			m.setStatus(err.Error(), nil)
 			return nil
@@ -379,11 +358,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// keyCommand returns the cluster command a key runs now, if it runs one.
-func (m *Model) keyCommand(msg tea.KeyPressMsg) (cluster.Command, bool, error) {
-	for _, ck := range m.commands {
+// keyCommand returns the cluster command a key runs in frame f, if it runs
+// one.
+func keyCommand(commands []commandKey, msg tea.KeyPressMsg, f *Frame) (cluster.Command, bool, error) {
+	for _, ck := range commands {
 		if key.Matches(msg, ck.binding) {
-			cmd, err := ck.command(m.buildFrame())
+			cmd, err := ck.command(f)
 			return cmd, true, err
 		}
 	}
@@ -443,37 +423,6 @@ func (m *Model) selectNode(id int) {
 		return
 	}
 	m.selected = id
-}
-
-// openInspector shows the inspector for the selected log line or, with
-// none selected, the selected node.
-func (m *Model) openInspector(f *Frame) {
-	if l, ok := m.scr.log.selected(f); ok {
-		m.scr.inspector.showLine(l)
-		return
-	}
-	m.scr.inspector.showNode(m.selected)
-}
-
-// openPicker opens the list of scenarios, if this view may restart its
-// cluster.
-func (m *Model) openPicker() {
-	if m.restart == nil {
-		m.setStatus("no scenarios here", nil)
-		return
-	}
-	m.scr.picker.show(scenario.Builtins())
-}
-
-// startScenario restarts the cluster with a built-in scenario. Starting a
-// cluster is work: it runs as a command, off Update.
-func (m *Model) startScenario(name string) tea.Cmd {
-	restart := m.restart
-	m.setStatus("starting scenario "+name+" ...", nil)
-	return func() tea.Msg {
-		live, script, err := restart(name)
-		return scenarioStartedMsg{name: name, live: live, script: script, err: err}
-	}
 }
 
 // buildFrame is the frame the components draw from now.

@@ -281,7 +281,7 @@ func TestScenarioPicker(t *testing.T) {
 		t.Fatal("s without a restarter should only say so")
 	}
 	var started *harness
-	h.m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+	h.m.restart = (func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)
 		if err != nil {
 			return nil, nil, err

@@ -95,7 +95,7 @@ func TestGoldenScreens(t *testing.T) {
 			h.press("?", "down", "down")
 		}},
 		{name: "picker_80x24", w: 80, h: 24, setup: func(h *harness) {
-			h.m.SetRestarter(func(string) (Cluster, *scenario.Script, error) { return nil, nil, nil })
+			h.m.restart = func(string) (Cluster, *scenario.Script, error) { return nil, nil, nil }
 			h.press("s", "down", "down")
 		}},
 	} {
@@ -104,7 +104,7 @@ func TestGoldenScreens(t *testing.T) {
 			if nodes == 0 {
 				nodes = 5
 			}
-			h := newStyledHarness(t, 42, DefaultStyles(!tc.colour), withNodes(nodes))
+			h := newStyledHarness(t, 42, !tc.colour, withNodes(nodes))
 			h.m.Update(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
 			tc.setup(h)
 			raw := h.m.View().Content
