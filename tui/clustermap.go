@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
-	"raftty/raft"
 )
 
 // The map's styles, by index into renders.mapStyles. A cell where lines
@@ -401,18 +400,26 @@ func (cm *clusterMap) drawDrops(c *canvas, s *cluster.Snapshot, drops *ring[drop
 	}
 }
 
+// roleStyle is the map's style of a node's role: a leader in its own
+// colour.
 func (cm *clusterMap) roleStyle(ns *cluster.NodeStatus) uint8 {
-	switch {
-	case !ns.Alive:
+	switch stateOf(ns) {
+	case cluster.StateDead:
 		return mapDead
-	case ns.Role == raft.Leader:
+	case cluster.StateLeader:
 		return mapNode + uint8((int(ns.ID)-1)%len(palette))
-	case ns.Role == raft.Candidate:
+	case cluster.StateCandidate:
 		return mapCandidate
-	case ns.Role == raft.PreCandidate:
+	case cluster.StatePreCandidate:
 		return mapPreCandidate
 	}
 	return mapFollower
+}
+
+// compactLetters are the one-letter nodes of the compact map, by role.
+var compactLetters = [...]rune{
+	cluster.StateFollower: 'f', cluster.StatePreCandidate: 'P', cluster.StateCandidate: 'C',
+	cluster.StateLeader: 'L', cluster.StateDead: 'x',
 }
 
 // drawNode writes a node's label: on the ring, its name and term over its
@@ -426,13 +433,10 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 	if id == selected {
 		nameSt = mapSelected
 	}
+	state := stateOf(ns)
 	if len(cm.pos) > ringMax {
-		letter := map[raft.Role]rune{raft.Follower: 'f', raft.PreCandidate: 'P', raft.Candidate: 'C', raft.Leader: 'L'}[ns.Role]
-		if !ns.Alive {
-			letter = 'x'
-		}
-		c.set(p.x, p.y, letter, nameSt)
-		if id == selected || (ns.Alive && ns.Role != raft.Follower) {
+		c.set(p.x, p.y, compactLetters[state], nameSt)
+		if id == selected || (state != cluster.StateDead && state != cluster.StateFollower) {
 			label := fmt.Sprintf("n%d", id)
 			x := p.x + 1
 			if p.x > cm.w/2 {
@@ -446,29 +450,33 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 	c.text(p.x, p.y, fmt.Sprintf("%-7s", ""), st)
 	c.text(p.x, p.y, name, nameSt)
 	c.text(p.x+len(name), p.y, fmt.Sprintf(" t%d", ns.Term), st)
-	y := p.y + 1
-	c.text(p.x, y, "       ", mapPlain)
-	switch {
-	case !ns.Alive:
-		c.text(p.x, y, "dead", mapDead)
-	case ns.Role == raft.Leader:
-		c.text(p.x, y, "LEADER", st)
+	c.text(p.x, p.y+1, "       ", mapPlain)
+	switch state {
+	case cluster.StateDead:
+		c.text(p.x, p.y+1, "dead", mapDead)
+	case cluster.StateLeader:
+		c.text(p.x, p.y+1, "LEADER", st)
 	default:
-		x := p.x
-		bar := 5
-		if ns.Role == raft.Candidate || ns.Role == raft.PreCandidate {
-			t := fmt.Sprintf("%d/%d", len(ns.Granted), len(s.Nodes)/2+1)
-			c.text(x, y, t, st)
-			x += len(t) + 1
-			bar = max(p.x+7-x, 1)
-		}
-		full := int(timerFrac(ns, s.Now)*float64(bar) + 0.5)
-		for i := range bar {
-			if i < full {
-				c.set(x+i, y, '▮', mapTimerFull)
-			} else {
-				c.set(x+i, y, '▯', mapTimerEmpty)
-			}
+		cm.drawTimer(c, s, ns, p, st)
+	}
+}
+
+// drawTimer writes, under a node's name, its election timer draining, and
+// for a (pre-)candidate its tally before it.
+func (cm *clusterMap) drawTimer(c *canvas, s *cluster.Snapshot, ns *cluster.NodeStatus, p point, st uint8) {
+	x, y, bar := p.x, p.y+1, 5
+	if campaigns(stateOf(ns)) {
+		t := fmt.Sprintf("%d/%d", len(ns.Granted), len(s.Nodes)/2+1)
+		c.text(x, y, t, st)
+		x += len(t) + 1
+		bar = max(p.x+7-x, 1)
+	}
+	full := int(timerFrac(ns, s.Now)*float64(bar) + 0.5)
+	for i := range bar {
+		if i < full {
+			c.set(x+i, y, '▮', mapTimerFull)
+		} else {
+			c.set(x+i, y, '▯', mapTimerEmpty)
 		}
 	}
 }

@@ -72,33 +72,6 @@ func (r *ring[T]) last() (T, bool) {
 	return r.at(r.n - 1), true
 }
 
-// band is what a node's timeline row shows between marks: its role, and
-// whether it is cut off from a majority.
-type band uint8
-
-const (
-	bandFollower band = iota
-	bandPreCandidate
-	bandCandidate
-	bandLeader
-	bandDead
-	bandNone // before the history begins
-)
-
-func bandOf(state cluster.State) band {
-	switch state {
-	case cluster.StatePreCandidate:
-		return bandPreCandidate
-	case cluster.StateCandidate:
-		return bandCandidate
-	case cluster.StateLeader:
-		return bandLeader
-	case cluster.StateDead:
-		return bandDead
-	}
-	return bandFollower
-}
-
 // markKind is a point event on a timeline row. Later kinds win when two fall
 // in the same column.
 type markKind uint8
@@ -133,9 +106,12 @@ type mark struct {
 	kind markKind
 }
 
+// bandChange is where what a node's timeline row shows between marks
+// changes: its role (none before the history begins), and whether it is
+// cut off from a majority.
 type bandChange struct {
 	at     time.Duration
-	band   band
+	state  cluster.State
 	cutOff bool
 }
 
@@ -156,13 +132,13 @@ func (h *nodeHistory) current() bandChange {
 	if last, ok := h.bands.last(); ok {
 		return last
 	}
-	return bandChange{band: bandNone}
+	return bandChange{}
 }
 
-func (h *nodeHistory) setBand(at time.Duration, b band) {
+func (h *nodeHistory) setBand(at time.Duration, s cluster.State) {
 	cur := h.current()
-	if cur.band != b {
-		h.bands.push(bandChange{at: at, band: b, cutOff: cur.cutOff})
+	if cur.state != s {
+		h.bands.push(bandChange{at: at, state: s, cutOff: cur.cutOff})
 	}
 }
 
@@ -262,7 +238,7 @@ func newHistory(nodes int) *history {
 	marks, bands := perNode(marksBudget, nodes, 8192, 400_000), perNode(bandsBudget, nodes, 2048, 100_000)
 	for i := range h.nodes {
 		h.nodes[i] = nodeHistory{marks: newRing[mark](marks), bands: newRing[bandChange](bands)}
-		h.nodes[i].setBand(0, bandFollower)
+		h.nodes[i].setBand(0, cluster.StateFollower)
 	}
 	return h
 }
@@ -371,10 +347,9 @@ func (h *history) timeline(e *cluster.Event) {
 		if n == nil {
 			return
 		}
-		prev := n.current().band
-		next := bandOf(e.State)
-		n.setBand(e.At, next)
-		n.addMark(e.At, stateMark(prev, next))
+		prev := n.current().state
+		n.setBand(e.At, e.State)
+		n.addMark(e.At, stateMark(prev, e.State))
 	case cluster.KindTimeout:
 		if n := h.node(e.Node); n != nil {
 			n.addMark(e.At, markTimeout)
@@ -415,21 +390,22 @@ func (h *history) timeline(e *cluster.Event) {
 	}
 }
 
-func stateMark(prev, next band) markKind {
+// stateMark is the mark of a change of role from prev to next.
+func stateMark(prev, next cluster.State) markKind {
 	switch next {
-	case bandPreCandidate:
+	case cluster.StatePreCandidate:
 		return markPreCandidate
-	case bandCandidate:
+	case cluster.StateCandidate:
 		return markCandidate
-	case bandLeader:
+	case cluster.StateLeader:
 		return markLeader
-	case bandDead:
+	case cluster.StateDead:
 		return markKill
 	}
-	if prev == bandLeader || prev == bandCandidate || prev == bandPreCandidate {
+	if prev == cluster.StateLeader || campaigns(prev) {
 		return markStepDown
 	}
-	if prev == bandDead {
+	if prev == cluster.StateDead {
 		return markRestart
 	}
 	return markNone

@@ -90,7 +90,7 @@ func nodeReport(f *Frame, id int) []string {
 	role, _ := roleLabel(f.styles, ns)
 	out := []string{fmt.Sprintf("n%d · %s · term %d · voted for %s", id, role, ns.Term, votedFor(ns.VotedFor))}
 	out = append(out, timerReport(ns, s.Now))
-	if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
+	if campaigns(stateOf(&ns)) {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), len(s.Nodes)/2+1, tallyWords(ns)))
 	}
 	switch {
@@ -117,10 +117,10 @@ func nodeReport(f *Frame, id int) []string {
 // timerReport says what a node's timer does: nothing (dead), the next
 // heartbeat (leader), or when its election timer fires.
 func timerReport(ns cluster.NodeStatus, now time.Duration) string {
-	switch {
-	case !ns.Alive:
+	switch stateOf(&ns) {
+	case cluster.StateDead:
 		return "dead: no timer runs; its term and vote survive for its restart"
-	case ns.Role == raft.Leader:
+	case cluster.StateLeader:
 		return fmt.Sprintf("leader: next heartbeat at t=%.3fs (in %v), every %v",
 			ns.NextHeartbeat.Seconds(), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat)
 	}

@@ -120,7 +120,7 @@ func nodeLines(f *Frame, first, end int) []string {
 		if ns.VotedFor != raft.None {
 			vote = fmt.Sprintf("voted n%d", ns.VotedFor)
 		}
-		if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
+		if campaigns(stateOf(&ns)) {
 			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), size/2+1)
 			tally = " " + tallyText(f.styles, ns)
 		}
@@ -184,14 +184,14 @@ func idList(ids []raft.NodeID) string {
 
 // roleLabel is a node's role as the panels write it, and its style.
 func roleLabel(r *renders, ns cluster.NodeStatus) (string, wrap) {
-	switch {
-	case !ns.Alive:
+	switch stateOf(&ns) {
+	case cluster.StateDead:
 		return "dead", r.dead
-	case ns.Role == raft.Leader:
+	case cluster.StateLeader:
 		return "LEADER", r.node(int(ns.ID))
-	case ns.Role == raft.Candidate:
+	case cluster.StateCandidate:
 		return "candidate", r.candidate
-	case ns.Role == raft.PreCandidate:
+	case cluster.StatePreCandidate:
 		return "pre-cand.", r.preCandidate
 	}
 	return "follower", r.follower
@@ -207,10 +207,10 @@ const (
 // timerCell is the election timer as a draining bar and the share left, or
 // a leader's heartbeat interval: timerWidth cells.
 func timerCell(f *Frame, ns cluster.NodeStatus) string {
-	switch {
-	case !ns.Alive:
+	switch stateOf(&ns) {
+	case cluster.StateDead:
 		return strings.Repeat(" ", timerWidth)
-	case ns.Role == raft.Leader:
+	case cluster.StateLeader:
 		return fmt.Sprintf("%-*s", timerWidth, "hb "+cluster.FormatDuration(ns.Timing.Heartbeat))
 	}
 	frac := 0.0

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/help"
+import (
+	"charm.land/bubbles/v2/help"
+
+	"raftty/cluster"
+)
 
 // renders holds every style of Styles reduced to a wrap, and the timeline's
 // cells pre-rendered: built once, used every frame.
@@ -95,18 +99,18 @@ func (r *renders) nodeStyle(id int) int { return cellNode + (id-1)%len(r.nodes) 
 // cut off from a majority.
 func (r *renders) bandCell(id int, b bandChange) cell {
 	var c cell
-	switch b.band {
-	case bandNone:
+	switch b.state {
+	case 0:
 		return cell{' ', cellPlain}
-	case bandDead:
+	case cluster.StateDead:
 		return cell{'·', cellDead}
-	case bandFollower:
+	case cluster.StateFollower:
 		c = cell{'─', cellFollower}
-	case bandPreCandidate:
+	case cluster.StatePreCandidate:
 		c = cell{'╌', cellPreCandidate}
-	case bandCandidate:
+	case cluster.StateCandidate:
 		c = cell{'═', cellCandidate}
-	case bandLeader:
+	case cluster.StateLeader:
 		c = cell{'━', r.nodeStyle(id)}
 	}
 	if b.cutOff {
