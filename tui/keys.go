@@ -62,7 +62,8 @@ func (k *keyMap) ShortHelp() []key.Binding {
 		k.timeline.Live, k.root.Command, k.root.Write, k.log.Inspect, k.layout.Map, k.root.Help, k.root.Quit}
 }
 
-// FullHelp is every key, in columns, and the prompts' keys last.
+// FullHelp is every key, in columns; the last is the keys of the prompts
+// (p, e, /, : and "overwrite?").
 func (k *keyMap) FullHelp() [][]key.Binding {
 	r, n, t, l := &k.root, &k.nodes, &k.timeline, &k.log
 	return [][]key.Binding{
@@ -71,6 +72,7 @@ func (k *keyMap) FullHelp() [][]key.Binding {
 		{r.Pause, r.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live},
 		{r.Faster, r.Slower, r.SlowVotes, t.ZoomIn, t.ZoomOut, l.Heartbeats, r.Help, r.Quit},
 		{k.layout.Map, k.layout.Timeline, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.Close},
+		k.prompt.FullHelp()[0],
 	}
 }
 
