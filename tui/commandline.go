@@ -10,8 +10,10 @@ import (
 	"raftty/cluster/scenario"
 )
 
-// commandLine is the : prompt: any scenario line without its time, applied
-// at the current virtual time, with completion and a history.
+// commandLine is the : prompt: a command of the scenario language (a
+// scenario line without its time), applied at the current virtual time,
+// with completion and a history. The lines that describe a scenario file
+// (title, explain, expect, nodes, seed, for) are not commands: it says so.
 type commandLine struct {
 	form    promptForm
 	history []string
@@ -90,6 +92,10 @@ func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 	case "quit", "q":
 		return tea.Quit, nil
 	}
+	if fileOnly[word] {
+		c.form.err = word + " is a line of a scenario file, not a command: the : line takes commands, as kill 2, cut 1 -> 2, set drop 30% (? lists them)"
+		return nil, nil
+	}
 	cmd, err := checkedCommand(line, f)
 	if err != nil {
 		c.form.err = err.Error()
@@ -115,6 +121,10 @@ func (c *commandLine) view(r *renders, w int) []string {
 	}
 	return lines
 }
+
+// fileOnly are the words that begin the lines of a scenario file that are
+// not commands: they describe the file, or check a run (expect).
+var fileOnly = map[string]bool{"title": true, "explain": true, "expect": true, "nodes": true, "seed": true, "for": true, "at": true}
 
 // lineWords are what the first word of a : line may be.
 func lineWords() []string { return append(scenario.CommandNames(), "write", "quit") }
@@ -182,11 +192,11 @@ func commonPrefix(words []string) string {
 // commandHelp lists the command line's actions with an example each, for
 // the full help.
 var commandHelp = []string{
-	": command line (tab completes, ↑/↓ history, esc closes); any scenario line without its time:",
+	": command line (tab completes, ↑/↓ history, esc closes): the commands of a scenario file, without their time:",
 	"  kill 2,3  restart 2  disconnect leader  reconnect 2  timeout 4  heal",
 	"  cut 1 2  cut 1 -> 2  link 1 2  partition 1,2 | 3,4,5",
 	"  set election-timeout 150ms-300ms  set heartbeat 50ms  set latency 1ms-5ms",
 	"  set drop 30%  set prevote on  set checkquorum off  set disk-write 3ms",
 	"  log 1,2 append 3  pause  resume  step  speed 0.5  slow-votes on",
-	"  write FILE (or w): save the session as a scenario file",
+	"  write FILE (or w): save the session as a scenario file (title, explain, expect, nodes, seed, for: in files only)",
 }

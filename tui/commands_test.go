@@ -216,6 +216,17 @@ func TestCommandLineErrors(t *testing.T) {
 			t.Fatal("esc did not close the command line")
 		}
 	}
+	// The lines of a scenario file that are not commands are named as such.
+	for _, line := range []string{"title My lesson", "explain watch n3", "expect leader", "nodes 7", "seed 3", "for 10s", "at 2s kill 1"} {
+		h.press(":")
+		h.typeText(line)
+		h.press("enter")
+		word, _, _ := strings.Cut(line, " ")
+		if want := word + " is a line of a scenario file, not a command"; !strings.HasPrefix(h.m.scr.prompt.cmdline.form.err, want) {
+			t.Errorf(":%s: message %q, want %q", line, h.m.scr.prompt.cmdline.form.err, want)
+		}
+		h.press("esc")
+	}
 	h.frame()
 	if got := h.live.Recording(); len(got) != 0 {
 		t.Fatalf("bad lines recorded %v", got)

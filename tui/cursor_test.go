@@ -482,6 +482,21 @@ func TestFilterMatchingNothing(t *testing.T) {
 	}
 }
 
+// The filter's count is said in words: "1 line", "2 lines".
+func TestFilterCountsInWords(t *testing.T) {
+	h := newHarness(t, 3)
+	h.advance(time.Second)
+	for _, tc := range []struct{ filter, want string }{{"killed", "/killed: 0 lines"}, {"param", "/param: 1 line "}} {
+		h.press("/")
+		h.press("ctrl+u")
+		h.typeText(tc.filter)
+		h.press("enter")
+		if !strings.Contains(ansi.Strip(h.m.render()), tc.want) {
+			t.Errorf("/%s: the log's title lacks %q", tc.filter, tc.want)
+		}
+	}
+}
+
 // Moments are rebuilt off Update; an answer for a moment the cursor has
 // left is dropped, whatever order the answers come in.
 func TestStaleSeekAnswersAreDropped(t *testing.T) {

@@ -209,7 +209,7 @@ func (l *eventLog) title(f *Frame, count, end, sel int) string {
 		title = "events, with message traffic"
 	}
 	if l.filter.text != "" {
-		title += fmt.Sprintf(" · /%s: %d lines", l.filter.text, count)
+		title += fmt.Sprintf(" · /%s: %s", l.filter.text, plural(count, "line"))
 	}
 	if end < count {
 		title += fmt.Sprintf(" · back %d, G for newest", count-end)

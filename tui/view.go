@@ -89,6 +89,14 @@ func fit(s string, w int) string {
 	return s
 }
 
+// plural is "1 line", "2 lines".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
 func roundDur(d time.Duration) time.Duration {
 	switch {
 	case d >= 10*time.Second:
