@@ -239,3 +239,30 @@ func TestSmallBodiesWithAFormOpen(t *testing.T) {
 		}
 	}
 }
+
+// A candidate's tally can leave its line no room for the connection: a
+// plain "connected" is then left out, and anything else ends in "…";
+// never a word cut short ("connec").
+func TestNodeLinesNeverCutAWord(t *testing.T) {
+	h := newHarness(t, 5)
+	h.advance(time.Second)
+	cut := h.snap().Leader%5 + 1
+	h.press(fmt.Sprint(cut), "d", "L", "k") // a cut-off node and an election
+	for range 40 {
+		h.advance(10 * ms)
+		f := h.m.buildFrame()
+		for w := 50; w <= 70; w++ {
+			for _, l := range nodeLines(f, 0, 5, w) {
+				l = ansi.Strip(l)
+				if ansi.StringWidth(l) > w {
+					t.Fatalf("at %d cells, a line of %d: %q", w, ansi.StringWidth(l), l)
+				}
+				word := strings.TrimRight(l[strings.LastIndex(strings.TrimRight(l, " "), " ")+1:], " ")
+				if word != "" && (strings.HasPrefix("disconnected", word) || strings.HasPrefix("connected", word)) &&
+					word != "disconnected" && word != "connected" {
+					t.Fatalf("at %d cells, a word cut short: %q", w, l)
+				}
+			}
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if rows < n {
 		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
 	}
-	lines := nodeLines(f, first, min(first+rows, n))
+	lines := nodeLines(f, first, min(first+rows, n), p.w-2)
 	p.hits = p.hits[:0]
 	for i := range lines {
 		p.hits = append(p.hits, hit{x: 1, y: 1 + i, w: p.w - 2, h: 1, node: first + i + 1, logLine: -1})
@@ -96,12 +96,14 @@ func (p *nodesPanel) View(f *Frame) []string {
 // hitList is the node lines the last View drew.
 func (p *nodesPanel) hitList() []hit { return p.hits }
 
-// nodeLines are the panel's rows for nodes first+1..end: role in colour,
-// term, vote or tally, the end of the log (last index and term, once any
-// node has entries: the election restriction compares them), the election
-// timer draining, connection, and for a (pre-)candidate who granted and
-// who refused.
-func nodeLines(f *Frame, first, end int) []string {
+// nodeLines are the panel's rows for nodes first+1..end, w cells wide:
+// role in colour, term, vote or tally, the end of the log (last index and
+// term, once any node has entries: the election restriction compares
+// them), the election timer draining, connection, and for a
+// (pre-)candidate who granted and who refused. Where the tally leaves no
+// room for the connection, a plain "connected" is left out and anything
+// else ends in "…", never a word cut short.
+func nodeLines(f *Frame, first, end, w int) []string {
 	s := f.snap
 	size := len(s.Nodes)
 	lines := make([]string, 0, end-first)
@@ -129,7 +131,15 @@ func nodeLines(f *Frame, first, end int) []string {
 		if logs {
 			line += fmt.Sprintf("log %-8s ", fmt.Sprintf("%d/t%d", ns.LastLogIndex, ns.LastLogTerm))
 		}
-		line += timerCell(f, ns) + tally + " " + connection(f.styles, ns, size)
+		line += timerCell(f, ns) + tally
+		conn := connection(f.styles, ns, size)
+		switch {
+		case ansi.StringWidth(line)+1+ansi.StringWidth(conn) <= w:
+			line += " " + conn
+		case isConnected(ns, size):
+		default:
+			line = ansi.Truncate(line+" "+conn, w, "…")
+		}
 		lines = append(lines, line)
 	}
 	return lines
@@ -221,6 +231,11 @@ func timerCell(f *Frame, ns cluster.NodeStatus) string {
 	full := int(frac*timerCells + 0.5)
 	return f.styles.timerFull.apply(strings.Repeat("█", full)) +
 		f.styles.timerEmpty.apply(strings.Repeat("░", timerCells-full)) + fmt.Sprintf(" %3d%% ", int(frac*100+0.5))
+}
+
+// isConnected reports whether connection says only "connected".
+func isConnected(ns cluster.NodeStatus, size int) bool {
+	return !ns.Disconnected && ns.Group == 0 && ns.CutLinks == 0 && ns.Reaches > size/2
 }
 
 // connection says how a node is cut off, if it is: disconnected, in which
