@@ -145,3 +145,25 @@ func TestRestartAndStop(t *testing.T) {
 		t.Fatalf("a restart after stop: %v, want ErrStopped", err)
 	}
 }
+
+// The start-up warning is read in full at 80 and 120 columns: above the
+// panels without a scenario, on a status line that wraps with one.
+func TestWarningInFull(t *testing.T) {
+	warning := "heartbeat 3s >= minimum election timeout 150ms: followers will time out between heartbeats and leadership will churn"
+	want := strings.Join(strings.Fields("warning: "+warning), " ")
+	for _, script := range []*scenario.Script{nil, {Title: "Slow heartbeats"}} {
+		opts := Options{Config: cluster.DefaultConfig(), Speed: 1, NoColor: true, Script: script, Warnings: []string{warning}}
+		m, stop, err := StartLocal(context.Background(), opts, tui.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []int{80, 120} {
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			view := ansi.Strip(m.View().Content)
+			if !strings.Contains(strings.Join(strings.Fields(view), " "), want) {
+				t.Errorf("scenario %v, %d columns: the warning is not in full:\n%s", script != nil, w, view)
+			}
+		}
+		stop()
+	}
+}

@@ -239,15 +239,16 @@ func (s *screen) draw(f *Frame, w, h int) string {
 // the rows the panels can spare (of room, on a screen h tall) beyond a
 // comfortable minimum, up to maxExplainLines of explanation.
 func (s *screen) lessonLines(f *Frame, top []string, w, h, room int) []string {
+	title := titleLines(f.title, w)
 	spare := room - comfortableRows(f, w)
 	if h >= 24 {
 		// A lesson's title, checklist and first line of what to watch
 		// are what a class reads first: on a small screen they take rows
 		// from the panels rather than go unseen.
-		spare = max(spare, lessonRows(f))
+		spare = max(spare, lessonRows(f, len(title)))
 	}
-	if f.title != "" && spare > 0 {
-		top = append(top, fit(f.styles.title.apply(" "+f.title), w))
+	for _, line := range title[:min(len(title), max(spare, 0))] {
+		top = append(top, fit(f.styles.title.apply(" "+line), w))
 		spare--
 	}
 	s.checklist.SetSize(w, 1)
@@ -359,7 +360,9 @@ func (s *screen) hits() []hit {
 	return out
 }
 
-// bottomLines are the open prompt, or the status line.
+// bottomLines are the open prompt, or the status line: on two lines when
+// it is longer than the screen is wide, so that a warning or a decision
+// is read in full, not cut.
 func (s *screen) bottomLines(f *Frame, w int) []string {
 	s.prompt.SetSize(w, 0)
 	if lines := s.prompt.View(f); len(lines) > 0 {
@@ -369,8 +372,18 @@ func (s *screen) bottomLines(f *Frame, w int) []string {
 	if f.statusErr {
 		st = f.styles.errorText
 	}
-	return []string{fit(st.apply(" "+f.status), w)}
+	lines := []string{f.status}
+	if ansi.StringWidth(f.status) > w-1 {
+		lines = wrapText(f.status, w-1, maxStatusLines)
+	}
+	for i, l := range lines {
+		lines[i] = fit(st.apply(" "+l), w)
+	}
+	return lines
 }
+
+// maxStatusLines bounds the status line's wrapping.
+const maxStatusLines = 2
 
 // comfortableRows is what the panels want before a scenario's text may
 // take rows.
@@ -382,13 +395,23 @@ func comfortableRows(f *Frame, w int) int {
 	return (n + 2) + 1 + minLogBox + (n + 3)
 }
 
-// lessonRows is how many rows a playing scenario's text wants at the
-// least: its title, its checklist and one line of what to watch.
-func lessonRows(f *Frame) int {
-	n := 0
-	if f.title != "" {
-		n++
+// titleLines is the title above the panels, on two lines when it is
+// longer than the screen is wide (a warning, a long scenario title).
+func titleLines(title string, w int) []string {
+	if title == "" {
+		return nil
 	}
+	if ansi.StringWidth(title) <= w-1 {
+		return []string{title}
+	}
+	return wrapText(title, w-1, maxStatusLines)
+}
+
+// lessonRows is how many rows a playing scenario's text wants at the
+// least: its title (on titleRows), its checklist and one line of what to
+// watch.
+func lessonRows(f *Frame, titleRows int) int {
+	n := titleRows
 	if len(f.checks.items) > 0 {
 		n++
 	}
