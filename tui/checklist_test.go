@@ -118,3 +118,16 @@ func TestChecklistSaysWhatItLeavesOut(t *testing.T) {
 		t.Fatalf("at 200 columns the checklist says %q", full)
 	}
 }
+
+// An expectation decided at the very moment the cursor shows is shown
+// decided, not pending: the checklist holds what was decided by then,
+// that moment included.
+func TestChecklistAtTheMomentOfTheCheck(t *testing.T) {
+	h := newLessonHarness(t)
+	h.press("space")
+	h.advance(2500 * time.Millisecond)
+	h.seekTo(time.Second) // "at 1s expect leader" is checked at 1.000s
+	if line := ansi.Strip(checklistAt(h.m, 200, h.m.cur.moment(h.m.snap.Now))); !strings.Contains(line, "✓ leader (1.000s)") {
+		t.Fatalf("at 1.000s the checklist says %q; want the leader checked then", line)
+	}
+}

@@ -246,3 +246,21 @@ func TestMapDropPlaces(t *testing.T) {
 		t.Fatal("no recent drop")
 	}
 }
+
+// A message dropped at the very moment the map shows is marked there: a
+// step onto a drop shows it.
+func TestMapMarksADropAtItsMoment(t *testing.T) {
+	h := newHeadless(t, 42)
+	h.c.RunFor(time.Second)
+	if err := h.c.Disconnect(h.c.Leader()%5 + 1); err != nil {
+		t.Fatal(err)
+	}
+	h.stepUntil(t, func(e *cluster.Event) bool { return e.Kind == cluster.KindDrop })
+	m := h.model(120, 40)
+	if d, _ := m.hist.drops.last(); d.at != m.snap.Now {
+		t.Fatalf("the newest drop is at %v, the map at %v", d.at, m.snap.Now)
+	}
+	if !strings.Contains(mapText(m, 60, 20), "✕") {
+		t.Fatalf("no ✕ for the drop at the moment shown:\n%s", mapText(m, 60, 20))
+	}
+}

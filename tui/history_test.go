@@ -77,3 +77,37 @@ func TestDropsFoldOnlyForOneReason(t *testing.T) {
 		t.Fatalf("log ends\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A fork at t forgets what came after t and keeps what happened at t
+// itself: the marks, role changes, log lines and drops of that instant.
+func TestTruncateAfterKeepsTheForkMoment(t *testing.T) {
+	hist := newHistory(3)
+	for _, at := range []time.Duration{time.Second, 2 * time.Second} {
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindTimeout, Node: 1, Term: 1})
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindState, Node: 1, State: cluster.StateCandidate, Term: 1})
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindSend, From: 1, To: 2, Type: msgRequestVote, Term: 1})
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindDrop, From: 1, To: 2, Type: msgRequestVote, Term: 1, Reason: "loss"})
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindState, Node: 1, State: cluster.StateFollower, Term: 1})
+	}
+	hist.truncateAfter(time.Second)
+	n := hist.node(1)
+	last := func(times ...time.Duration) time.Duration { return times[len(times)-1] }
+	lastMark, _ := n.marks.last()
+	lastBand, _ := n.bands.last()
+	lastDrop, _ := hist.drops.last()
+	for what, at := range map[string]time.Duration{
+		"mark": lastMark.at, "role change": lastBand.at, "drop": lastDrop.at,
+		"decision": last(hist.decisions.ptr(hist.decisions.len() - 1).at()),
+		"traffic":  last(hist.traffic.ptr(hist.traffic.len() - 1).at()),
+	} {
+		if at != time.Second {
+			t.Errorf("the newest %s kept is at %v, want the fork moment, 1s", what, at)
+		}
+	}
+	// At 1s: the timeout (which wins its instant over the candidacy) and
+	// the step down; the role changes: follower from the start, candidate
+	// and follower again at 1s.
+	if n.marks.len() != 2 || n.bands.len() != 3 {
+		t.Errorf("kept %d marks and %d role changes, want 2 and 3", n.marks.len(), n.bands.len())
+	}
+}

@@ -91,8 +91,9 @@ func TestMouseSelects(t *testing.T) {
 	_ = h.m.render()
 	click := func(x, y int) { h.m.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}) }
 	var nodeHit, logHit *hit
-	for i := range h.m.scr.hits() {
-		hh := &h.m.scr.hits()[i]
+	hits := h.m.scr.hits()
+	for i := range hits {
+		hh := &hits[i]
 		if hh.node == 3 && nodeHit == nil {
 			nodeHit = hh
 		}
@@ -114,6 +115,26 @@ func TestMouseSelects(t *testing.T) {
 	click(logHit.x+1, logHit.y)
 	if !h.m.scr.inspector.open || h.m.scr.inspector.node != 0 {
 		t.Fatal("a second click on the selected line did not inspect it")
+	}
+}
+
+// A click on a box's border, beside a node's line or a log line, selects
+// nothing: a line is clickable on its own cells only.
+func TestClickOnABorderSelectsNothing(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	_ = h.m.render()
+	for _, hh := range h.m.scr.hits() {
+		if hh.node != 3 && hh.logLine < 0 {
+			continue
+		}
+		for _, x := range []int{hh.x - 1, hh.x + hh.w} {
+			h.m.scr.log.sel = -1
+			h.m.Update(tea.MouseClickMsg{X: x, Y: hh.y, Button: tea.MouseLeft})
+			if h.m.selected != 1 || h.m.scr.log.sel >= 0 || h.m.scr.inspector.open {
+				t.Fatalf("a click at (%d,%d), beside %+v, selected n%d, line %d", x, hh.y, hh, h.m.selected, h.m.scr.log.sel)
+			}
+		}
 	}
 }
 
@@ -185,5 +206,18 @@ func TestClickMessageOnMap(t *testing.T) {
 	text := inspectorText(m)
 	if !m.scr.inspector.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
 		t.Fatalf("clicking a RequestVote shows:\n%s", text)
+	}
+}
+
+// G, and end, go back to following the newest line: the selection ends,
+// so that enter inspects the selected node again.
+func TestFollowingTheNewestEndsTheSelection(t *testing.T) {
+	for _, key := range []string{"G", "end"} {
+		h := newHarness(t, 42)
+		h.advance(time.Second)
+		h.press("up", "up", key, "enter")
+		if h.m.scr.log.sel >= 0 || !h.m.scr.inspector.open || h.m.scr.inspector.node != 1 {
+			t.Fatalf("%s: line %d still selected, or enter did not inspect n1", key, h.m.scr.log.sel)
+		}
 	}
 }
