@@ -466,7 +466,7 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 func (cm *clusterMap) drawTimer(c *canvas, s *cluster.Snapshot, ns *cluster.NodeStatus, p point, st uint8) {
 	x, y, bar := p.x, p.y+1, 5
 	if campaigns(stateOf(ns)) {
-		t := fmt.Sprintf("%d/%d", len(ns.Granted), len(s.Nodes)/2+1)
+		t := fmt.Sprintf("%d/%d", len(ns.Granted), votesNeeded(len(s.Nodes)))
 		c.text(x, y, t, st)
 		x += len(t) + 1
 		bar = max(p.x+7-x, 1)

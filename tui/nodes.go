@@ -123,7 +123,7 @@ func nodeLines(f *Frame, first, end, w int) []string {
 			vote = fmt.Sprintf("voted n%d", ns.VotedFor)
 		}
 		if campaigns(stateOf(&ns)) {
-			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), size/2+1)
+			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), votesNeeded(size))
 			tally = " " + tallyText(f.styles, ns)
 		}
 		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
@@ -235,7 +235,7 @@ func timerCell(f *Frame, ns cluster.NodeStatus) string {
 
 // isConnected reports whether connection says only "connected".
 func isConnected(ns cluster.NodeStatus, size int) bool {
-	return !ns.Disconnected && ns.Group == 0 && ns.CutLinks == 0 && ns.Reaches > size/2
+	return !ns.Disconnected && ns.Group == 0 && ns.CutLinks == 0 && cluster.IsMajority(ns.Reaches, size)
 }
 
 // connection says how a node is cut off, if it is: disconnected, in which
@@ -254,7 +254,7 @@ func connection(r *renders, ns cluster.NodeStatus, size int) string {
 	if ns.CutLinks > 0 {
 		parts = append(parts, cutLinks(ns))
 	}
-	if !ns.Disconnected && ns.Reaches <= size/2 {
+	if !ns.Disconnected && !cluster.IsMajority(ns.Reaches, size) {
 		parts = append(parts, "minority")
 	}
 	if len(parts) == 0 {
