@@ -86,11 +86,6 @@ func (l *eventLog) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
 	return nil, nil
 }
 
-// handles reports whether a key is one of the log's own.
-func (l *eventLog) handles(k tea.KeyPressMsg) bool {
-	return key.Matches(k, l.logKeys.LogUp, l.logKeys.LogDown, l.logKeys.LogEnd, l.logKeys.Heartbeats, l.logKeys.Close)
-}
-
 // follow ends the selection and scrolls to the newest line.
 func (l *eventLog) follow() { l.scroll, l.sel = 0, -1 }
 

@@ -23,9 +23,8 @@ type Frame struct {
 	// present; live is the live cluster's latest state.
 	snap, live *cluster.Snapshot
 	hist       *history
-	cur        *timeCursor
-	// zoom indexes zoomLevels: the timeline's time per column.
-	zoom     int
+	// cur is the time cursor, and the timeline's scale.
+	cur      *timeCursor
 	selected int
 	// paused and speed are the clock as the view last set or saw it.
 	paused bool
@@ -56,15 +55,6 @@ func (f *Frame) scenarioEnd() time.Duration {
 		return 0
 	}
 	return f.script.For
-}
-
-// zoomStep is the timeline's time per column.
-func (f *Frame) zoomStep() time.Duration { return zoomLevels[f.zoom] }
-
-// timelineEnd is the right edge of a timeline whose newest column holds t.
-func (f *Frame) timelineEnd(t time.Duration) time.Duration {
-	zoom := f.zoomStep()
-	return (t/zoom + 1) * zoom
 }
 
 // nodeName is "n3" in node 3's colour; "none" for 0.

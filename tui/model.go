@@ -428,7 +428,7 @@ func (m *Model) selectNode(id int) {
 // buildFrame is the frame the components draw from now.
 func (m *Model) buildFrame() *Frame {
 	return &Frame{
-		snap: &m.snap, live: &m.cur.live, hist: m.hist, cur: &m.cur, zoom: m.cur.zoom, selected: m.selected,
+		snap: &m.snap, live: &m.cur.live, hist: m.hist, cur: &m.cur, selected: m.selected,
 		paused: m.paused, speed: m.speed, script: m.script, checks: &m.checks,
 		title: m.title, explain: m.explain, status: m.status, statusErr: m.statusErr,
 		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys,

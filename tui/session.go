@@ -41,7 +41,8 @@ func (m *Model) SwitchTo(c Cluster, script *scenario.Script) {
 	m.script = script
 	m.checks = newChecklist(script)
 	m.snap = c.Snapshot()
-	m.cur = timeCursor{live: m.snap, zoom: m.cur.zoom}
+	m.cur.live = m.snap
+	m.cur.toLive()
 	m.hist = newHistory(len(m.snap.Nodes))
 	m.selected, m.uiDropped = 1, 0
 	m.scr.log.follow()

@@ -63,7 +63,7 @@ func (p *timelinePanel) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
 }
 
 func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
-	zoom := f.zoomStep()
+	zoom := f.cur.step()
 	page := time.Duration(max(p.geom.cols, 1)) * zoom
 	switch {
 	case key.Matches(k, p.timelineKeys.ZoomIn):
@@ -96,10 +96,10 @@ func (p *timelinePanel) hitList() []hit { return p.hits }
 // View draws the rows of the nodes in the window, the axis if it has one,
 // in a titled box.
 func (p *timelinePanel) View(f *Frame) []string {
-	zoom := f.zoomStep()
+	zoom := f.cur.step()
 	const label = 5 // "n1   "
 	cols := max(p.w-2-label, 0)
-	end, cursorCol := f.timelineEnd(f.snap.Now), -1
+	end, cursorCol := f.cur.timelineEnd(f.snap.Now), -1
 	if f.cur.past {
 		end = f.cur.end
 	}
@@ -134,7 +134,7 @@ func (p *timelinePanel) View(f *Frame) []string {
 // title says the zoom and how to move in time, and in the past where the
 // cursor is.
 func (p *timelinePanel) title(f *Frame, first, last int) string {
-	zoom, n := f.zoomStep(), len(f.hist.nodes)
+	zoom, n := f.cur.step(), len(f.hist.nodes)
 	in, out := p.timelineKeys.ZoomIn.Help().Key, p.timelineKeys.ZoomOut.Help().Key
 	switch {
 	case f.cur.past:
