@@ -84,7 +84,7 @@ func mapDrawn(m *Model, w, h int) (string, *mapPanel) {
 	p := newMapPanel()
 	p.SetSize(w, h)
 	var keep []string
-	for _, l := range p.View(m.buildFrame()) {
+	for _, l := range p.View(m.Frame()) {
 		if l = ansi.Strip(l); !strings.Contains(l, mapLegend1) && !strings.Contains(l, mapLegend2) {
 			keep = append(keep, l)
 		}

@@ -56,7 +56,7 @@ func TestKeyCommands(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(h.m)
 			}
-			got, ok, err := keyCommand(h.m.commands, keyMsg(tc.key), h.m.buildFrame())
+			got, ok, err := keyCommand(h.m.commands, keyMsg(tc.key), h.m.Frame())
 			if !ok || err != nil || !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("key %s runs %+v (%v, %v), want %+v", tc.key, got, ok, err, tc.want)
 			}
@@ -69,7 +69,7 @@ func TestKeyCommands(t *testing.T) {
 	// Keys that only change the view run no command.
 	h := newHarness(t, 1)
 	for _, k := range []string{"1", "tab", "L", "[", "]", "f", "up", "end", "?", "p", "e", ":", "w", "s", "q"} {
-		if _, ok, _ := keyCommand(h.m.commands, keyMsg(k), h.m.buildFrame()); ok {
+		if _, ok, _ := keyCommand(h.m.commands, keyMsg(k), h.m.Frame()); ok {
 			t.Errorf("key %s runs a cluster command", k)
 		}
 	}

@@ -47,7 +47,7 @@ func TestTwoNodesPanelsFromTwoFrames(t *testing.T) {
 	b.advance(time.Second)
 	b.press("3", "k", "5")
 	b.advance(100 * ms)
-	v := &splitView{left: newNodesPanel(), right: newNodesPanel(), a: a.m.buildFrame(), b: b.m.buildFrame()}
+	v := &splitView{left: newNodesPanel(), right: newNodesPanel(), a: a.m.Frame(), b: b.m.Frame()}
 	v.left.SetSize(60, 7)
 	v.right.SetSize(60, 7)
 
@@ -87,7 +87,7 @@ func TestDrawWithoutATerminal(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {250, 70}} {
 		h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
 		want := h.m.View().Content
-		got := Draw(h.m.buildFrame(), size.w, size.h)
+		got := Draw(h.m.Frame(), size.w, size.h)
 		if got != want {
 			t.Errorf("%dx%d: Draw differs from the live view:\n%s\nwant\n%s", size.w, size.h, ansi.Strip(got), ansi.Strip(want))
 		}

@@ -188,7 +188,7 @@ func (m *Model) scrub(t time.Duration) tea.Cmd {
 // in the log shown, line by line (several can share an instant), and
 // names it in the status line.
 func (m *Model) stepDecision(dir int) tea.Cmd {
-	log := m.scr.log.log(m.buildFrame())
+	log := m.scr.log.log(m.Frame())
 	first := log.total - log.n // the ring number of the oldest kept line
 	now := m.cur.moment(m.snap.Now)
 	var i int
@@ -253,7 +253,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			m.dragging = true
 			return m.scrub(t)
 		}
-		return m.request(m.scr.click(mouse.X, mouse.Y, m.buildFrame()))
+		return m.request(m.scr.click(mouse.X, mouse.Y, m.Frame()))
 	case tea.MouseMotionMsg:
 		if !m.dragging {
 			return nil

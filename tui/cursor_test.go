@@ -476,7 +476,7 @@ func TestFilterMatchingNothing(t *testing.T) {
 	h.press("/")
 	h.typeText("zzzz")
 	h.press("enter")
-	shown := h.m.scr.log.shown(h.m.buildFrame())
+	shown := h.m.scr.log.shown(h.m.Frame())
 	if shown.nums == nil || shown.len() != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
 		t.Fatalf("a filter matching nothing shows %v", shown.nums)
 	}

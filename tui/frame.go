@@ -15,7 +15,7 @@ import (
 // read-only to all of them: the cluster at the moment the view shows, the
 // history the view keeps of it, the time cursor, the selection, the
 // scenario's text and the styles. The root model builds one per render
-// (Model.buildFrame); a component draws from whichever frame it is given,
+// (Model.Frame); a component draws from whichever frame it is given,
 // so that one can exist twice, over two clusters, and the whole screen can
 // be drawn from a frame with no terminal (Draw).
 type Frame struct {

@@ -153,7 +153,7 @@ func keyMsg(name string) tea.KeyPressMsg {
 func headerAt(m *Model, w int) string {
 	var hd header
 	hd.SetSize(w, 1)
-	return hd.View(m.buildFrame())[0]
+	return hd.View(m.Frame())[0]
 }
 
 // checklistAt is the checklist line the model draws at width w, as of
@@ -161,5 +161,5 @@ func headerAt(m *Model, w int) string {
 func checklistAt(m *Model, w int, now time.Duration) string {
 	var c checklistLine
 	c.SetSize(w, 1)
-	return c.line(m.buildFrame(), now)
+	return c.line(m.Frame(), now)
 }

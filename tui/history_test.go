@@ -46,7 +46,7 @@ func TestTimelineMarksOnlyGrantedVotes(t *testing.T) {
 	vote(1022*ms, true, true)
 	vote(1032*ms, true, false)
 	var b strings.Builder
-	timelineRow(&b, h.m.buildFrame(), 2, time.Second, 10*ms, 4, -1)
+	timelineRow(&b, h.m.Frame(), 2, time.Second, 10*ms, 4, -1)
 	if got := ansi.Strip(b.String()); got != "──pv" {
 		t.Fatalf("row %q, want a refused vote and pre-vote unmarked, then p and v", got)
 	}

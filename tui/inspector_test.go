@@ -37,7 +37,7 @@ func TestInspectorShowsFullReason(t *testing.T) {
 	if h.m.scr.log.sel < 0 {
 		t.Fatal("up selected no log line")
 	}
-	shown := h.m.scr.log.shown(h.m.buildFrame())
+	shown := h.m.scr.log.shown(h.m.Frame())
 	k, _ := shown.pos(h.m.scr.log.sel)
 	full := shown.line(k).text()
 	if !strings.Contains(full, "denies pre-vote") || !strings.Contains(full, "within the minimum election timeout") {
@@ -166,7 +166,7 @@ func TestFilter(t *testing.T) {
 	h.press("/")
 	h.typeText("n3 vote")
 	h.press("enter")
-	shown := h.m.scr.log.shown(h.m.buildFrame())
+	shown := h.m.scr.log.shown(h.m.Frame())
 	if shown.len() == 0 {
 		t.Fatal("the filter kept nothing")
 	}

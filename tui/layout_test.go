@@ -141,7 +141,7 @@ func TestTimelineKeepsTimeoutAndWin(t *testing.T) {
 	nh.addMark(1002*ms, markCandidate)
 	nh.addMark(1006*ms, markLeader)
 	var b strings.Builder
-	timelineRow(&b, h.m.buildFrame(), 1, time.Second, 10*ms, 5, -1)
+	timelineRow(&b, h.m.Frame(), 1, time.Second, 10*ms, 5, -1)
 	if got := ansi.Strip(b.String()); !strings.HasPrefix(got, "xL") {
 		t.Fatalf("row %q, want the timeout then the win", got)
 	}
@@ -250,7 +250,7 @@ func TestNodeLinesNeverCutAWord(t *testing.T) {
 	h.press(fmt.Sprint(cut), "d", "L", "k") // a cut-off node and an election
 	for range 40 {
 		h.advance(10 * ms)
-		f := h.m.buildFrame()
+		f := h.m.Frame()
 		for w := 50; w <= 70; w++ {
 			for _, l := range nodeLines(f, 0, 5, w) {
 				l = ansi.Strip(l)

@@ -303,7 +303,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 
 // ask gives msg to component c and carries out what it asks for.
 func (m *Model) ask(c component, msg tea.Msg) tea.Cmd {
-	cmd, req := c.Update(msg, m.buildFrame())
+	cmd, req := c.Update(msg, m.Frame())
 	if req == nil {
 		return cmd
 	}
@@ -338,7 +338,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cur.past && key.Matches(msg, m.keys.root.Step):
 		return m.stepDecision(1)
 	}
-	if cmd, ok, err := keyCommand(m.commands, msg, m.buildFrame()); ok {
+	if cmd, ok, err := keyCommand(m.commands, msg, m.Frame()); ok {
 		if err != nil {
 			m.setStatus(err.Error(), nil)
 			return nil
@@ -347,7 +347,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, vk := range m.views {
 		if key.Matches(msg, vk.binding) {
-			return vk.do(m, m.buildFrame())
+			return vk.do(m, m.Frame())
 		}
 	}
 	for _, r := range m.routes {
@@ -425,8 +425,9 @@ func (m *Model) selectNode(id int) {
 	m.selected = id
 }
 
-// buildFrame is the frame the components draw from now.
-func (m *Model) buildFrame() *Frame {
+// Frame is the frame the components draw from now: with Draw, a picture of
+// the view without a terminal (a recording, an export).
+func (m *Model) Frame() *Frame {
 	return &Frame{
 		snap: &m.snap, live: &m.cur.live, hist: m.hist, cur: &m.cur, selected: m.selected,
 		paused: m.paused, speed: m.speed, script: m.script, checks: &m.checks,
@@ -436,7 +437,7 @@ func (m *Model) buildFrame() *Frame {
 }
 
 // render draws the screen as it is now.
-func (m *Model) render() string { return m.scr.draw(m.buildFrame(), m.width, m.height) }
+func (m *Model) render() string { return m.scr.draw(m.Frame(), m.width, m.height) }
 
 // View draws the screen when something changed since it last did, in time
 // that grows with the screen and with the events that arrived, not with
