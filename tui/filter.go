@@ -69,7 +69,7 @@ func isNodeName(w string) bool {
 // in scratch.
 func (f *logFilter) match(l *logLine, scratch *[]byte) bool {
 	for _, k := range f.kinds {
-		if l.ev.Kind != k {
+		if l.kind != k {
 			return false
 		}
 	}

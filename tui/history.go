@@ -262,7 +262,7 @@ func (h *history) ingest(e *cluster.Event) {
 		h.drops.push(dropMark{at: e.At, from: e.From, to: e.To,
 			atSend: ls.At == e.At && ls.From == e.From && ls.To == e.To && ls.Type == e.Type})
 	}
-	line := logLine{ev: *e}
+	line := newLogLine(e)
 	if e.Kind == cluster.KindViolation && h.violation == "" {
 		h.violation = e.String()
 	}
@@ -289,12 +289,12 @@ func (h *history) foldParam(e *cluster.Event) bool {
 		return false
 	}
 	last := h.decisions.ptr(h.decisions.n - 1)
-	if last.ev.Kind != cluster.KindParam || last.ev.At != 0 {
+	if last.kind != cluster.KindParam || last.at() != 0 {
 		return false
 	}
 	last.folded = append(last.folded, *e)
 	if h.traffic.n > 0 {
-		if t := h.traffic.ptr(h.traffic.n - 1); t.ev.Kind == cluster.KindParam {
+		if t := h.traffic.ptr(h.traffic.n - 1); t.kind == cluster.KindParam {
 			*t = *last
 		}
 	}

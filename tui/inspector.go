@@ -150,7 +150,7 @@ func decisionsOf(h *history, id int) []string {
 	var out []string
 	log := &h.decisions
 	for i := log.len() - 1; i >= 0 && len(out) < decisionsShown; i-- {
-		if l := log.ptr(i); l.subject() == id || (l.ev.Kind == cluster.KindFault && l.names(id)) {
+		if l := log.ptr(i); l.subject() == id || (l.kind == cluster.KindFault && l.names(id)) {
 			out = append(out, "  "+l.text())
 		}
 	}

@@ -141,7 +141,7 @@ func TestClickOnABorderSelectsNothing(t *testing.T) {
 func TestFilter(t *testing.T) {
 	f := parseFilter("n3 vote")
 	vote := func(node, candidate int) logLine {
-		return logLine{ev: cluster.Event{At: 204 * ms, Kind: cluster.KindVote, Node: node, For: candidate, Term: 1, Granted: true}}
+		return newLogLine(&cluster.Event{At: 204 * ms, Kind: cluster.KindVote, Node: node, For: candidate, Term: 1, Granted: true})
 	}
 	for _, tc := range []struct {
 		l    logLine
@@ -150,14 +150,14 @@ func TestFilter(t *testing.T) {
 		{vote(3, 4), true},
 		{vote(1, 3), true},
 		{vote(31, 4), false},
-		{logLine{ev: cluster.Event{At: 204 * ms, Kind: cluster.KindState, Node: 3, State: cluster.StateFollower, Term: 1}}, false},
+		{newLogLine(&cluster.Event{At: 204 * ms, Kind: cluster.KindState, Node: 3, State: cluster.StateFollower, Term: 1}), false},
 	} {
 		var scratch []byte
 		if got := f.match(&tc.l, &scratch); got != tc.want {
 			t.Errorf("%q: match %v, want %v", tc.l.text(), got, tc.want)
 		}
 	}
-	refused := logLine{ev: cluster.Event{Kind: cluster.KindVote, Node: 1, For: 2, Term: 3, Reason: "already voted for n2"}}
+	refused := newLogLine(&cluster.Event{Kind: cluster.KindVote, Node: 1, For: 2, Term: 3, Reason: "already voted for n2"})
 	if g, scratch := parseFilter("DENIES vote TO N2"), []byte(nil); !g.match(&refused, &scratch) {
 		t.Error("text is matched ignoring case")
 	}
@@ -171,7 +171,7 @@ func TestFilter(t *testing.T) {
 		t.Fatal("the filter kept nothing")
 	}
 	for k := range shown.len() {
-		if l := shown.line(k); l.ev.Kind != cluster.KindVote || !mentions(l.text(), "n3") {
+		if l := shown.line(k); l.kind != cluster.KindVote || !mentions(l.text(), "n3") {
 			t.Errorf("kept %q", l.text())
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"raftty/cluster"
+	"raftty/raft"
 )
 
 // logLine is one line of the event log: the event it reports, kept typed.
@@ -13,22 +14,88 @@ import (
 // the filter, the folding of lines and the inspector read the event's
 // fields.
 //
+// The kinds a cluster makes by the hundred thousand (state, vote,
+// timeout, send, deliver, drop, ignore) are kept in place, in a third of
+// an Event's size; the others whole. event gives the Event back, and a
+// test holds it equal to the one taken, for every kind.
+//
 // A line may stand for several events: a broadcast dropped alike to
 // several peers, and the parameters reported at the start, fold into the
 // first one's line; folded holds the others, in order.
 type logLine struct {
-	ev     cluster.Event
+	moment time.Duration
+	term   uint64
+	reason string
+	// a and b are the nodes the event names: Node and For (vote), Node
+	// and From (ignore), From and To (a message), Node (state, timeout).
+	a, b   int32
+	kind   cluster.Kind
+	state  cluster.State
+	msg    raft.MsgType
+	flags  uint8 // lineGranted, linePreVote
+	whole  *cluster.Event
 	folded []cluster.Event
 }
 
+const (
+	lineGranted = 1 << iota
+	linePreVote
+)
+
+// newLogLine keeps e as a log line.
+func newLogLine(e *cluster.Event) logLine {
+	l := logLine{moment: e.At, term: e.Term, reason: e.Reason, kind: e.Kind, state: e.State, msg: e.Type}
+	if e.Granted {
+		l.flags |= lineGranted
+	}
+	if e.PreVote {
+		l.flags |= linePreVote
+	}
+	switch e.Kind {
+	case cluster.KindState, cluster.KindTimeout:
+		l.a = int32(e.Node)
+	case cluster.KindVote:
+		l.a, l.b = int32(e.Node), int32(e.For)
+	case cluster.KindIgnore:
+		l.a, l.b = int32(e.Node), int32(e.From)
+	case cluster.KindSend, cluster.KindDeliver, cluster.KindDrop:
+		l.a, l.b = int32(e.From), int32(e.To)
+	default:
+		whole := *e
+		return logLine{moment: e.At, kind: e.Kind, whole: &whole}
+	}
+	return l
+}
+
+// event is the event the line reports (the first, when it folds several).
+func (l *logLine) event() cluster.Event {
+	if l.whole != nil {
+		return *l.whole
+	}
+	e := cluster.Event{At: l.moment, Kind: l.kind, Term: l.term, Reason: l.reason, State: l.state, Type: l.msg,
+		Granted: l.flags&lineGranted != 0, PreVote: l.flags&linePreVote != 0}
+	a, b := int(l.a), int(l.b)
+	switch l.kind {
+	case cluster.KindState, cluster.KindTimeout:
+		e.Node = a
+	case cluster.KindVote:
+		e.Node, e.For = a, b
+	case cluster.KindIgnore:
+		e.Node, e.From = a, b
+	default: // a message
+		e.From, e.To = a, b
+	}
+	return e
+}
+
 // at is when the line's event happened.
-func (l *logLine) at() time.Duration { return l.ev.At }
+func (l *logLine) at() time.Duration { return l.moment }
 
 // appendText appends the line as the log shows it: the time in seconds,
 // then the event in words.
 func (l *logLine) appendText(b []byte) []byte {
-	b = fmt.Appendf(b, "%8.3f ", l.ev.At.Seconds())
-	e := &l.ev
+	b = fmt.Appendf(b, "%8.3f ", l.moment.Seconds())
+	e := l.event()
 	switch {
 	case len(l.folded) == 0:
 		return append(b, e.String()...)
@@ -50,19 +117,20 @@ func (l *logLine) appendText(b []byte) []byte {
 func (l *logLine) text() string { return string(l.appendText(nil)) }
 
 // style is how the line is coloured.
-func (l *logLine) style() logKind { return logKindOf(&l.ev) }
+func (l *logLine) style() logKind {
+	e := l.event()
+	return logKindOf(&e)
+}
 
 // subject is the node the line's text starts with: the one that decided
 // (state, vote, timeout, ignore) or the sender of a message (the receiver
 // of a delivery, which reads "n2 <- n1"); 0 for the other kinds.
 func (l *logLine) subject() int {
-	switch e := &l.ev; e.Kind {
-	case cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindIgnore:
-		return e.Node
-	case cluster.KindSend, cluster.KindDrop:
-		return e.From
+	switch l.kind {
+	case cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindIgnore, cluster.KindSend, cluster.KindDrop:
+		return int(l.a)
 	case cluster.KindDeliver:
-		return e.To
+		return int(l.b)
 	}
 	return 0
 }
@@ -70,18 +138,13 @@ func (l *logLine) subject() int {
 // names reports whether the line's text names node id by one of the
 // event's node fields (not in a reason or a detail written in words).
 func (l *logLine) names(id int) bool {
-	e := &l.ev
-	switch e.Kind {
+	switch l.kind {
 	case cluster.KindState, cluster.KindTimeout:
-		return e.Node == id
-	case cluster.KindVote:
-		return e.Node == id || e.For == id
-	case cluster.KindIgnore:
-		return e.Node == id || e.From == id
-	case cluster.KindSend, cluster.KindDeliver:
-		return e.From == id || e.To == id
+		return int(l.a) == id
+	case cluster.KindVote, cluster.KindIgnore, cluster.KindSend, cluster.KindDeliver:
+		return int(l.a) == id || int(l.b) == id
 	case cluster.KindDrop:
-		if e.From == id || e.To == id {
+		if int(l.a) == id || int(l.b) == id {
 			return true
 		}
 		for i := range l.folded {
@@ -90,7 +153,7 @@ func (l *logLine) names(id int) bool {
 			}
 		}
 	case cluster.KindFault:
-		return faultNames(e, id)
+		return faultNames(l.whole, id)
 	}
 	return false
 }
@@ -115,7 +178,10 @@ func faultNames(e *cluster.Event, id int) bool {
 // wordsName reports whether a text field of the line's events (a reason,
 // a detail, a value) names node as a word of its own ("n3", not "n31").
 func (l *logLine) wordsName(node string) bool {
-	if eventWordsName(&l.ev, node) {
+	if l.reason != "" && mentions(l.reason, node) {
+		return true
+	}
+	if l.whole != nil && eventWordsName(l.whole, node) {
 		return true
 	}
 	for i := range l.folded {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,13 +12,15 @@ import (
 )
 
 // faultyRun is every log line of a 7-node run that meets every kind of
-// fault, parameter change and error the command language has.
-func faultyRun(t *testing.T) *history {
+// fault, parameter change and error the command language has, and the
+// events it made.
+func faultyRun(t *testing.T) (*history, []cluster.Event) {
 	t.Helper()
 	cfg := cluster.DefaultConfig()
 	cfg.Nodes, cfg.Seed = 7, 3
 	hist := newHistory(cfg.Nodes)
-	c, err := cluster.New(cfg, func(e cluster.Event) { hist.ingest(&e) })
+	var events []cluster.Event
+	c, err := cluster.New(cfg, func(e cluster.Event) { hist.ingest(&e); events = append(events, e) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,19 +41,19 @@ func faultyRun(t *testing.T) *history {
 	c.Explain("n3 and n5 cannot hear n2; n31 is no node")
 	c.ReportExpectation("leader", "lesson.txt:3", false, "no leader, n4 campaigns")
 	c.RunFor(2 * time.Second)
-	return hist
+	return hist, events
 }
 
 // The filter and the inspector read the events' fields; what they find is
 // what a search of each line's text finds (the rule before lines were
 // typed), for every line of a run with every kind of event.
 func TestTypedLinesMatchTheirText(t *testing.T) {
-	hist := faultyRun(t)
+	hist, _ := faultyRun(t)
 	kinds := map[cluster.Kind]bool{}
 	for _, log := range []*ring[logLine]{&hist.decisions, &hist.traffic} {
 		for i := range log.len() {
 			l := log.ptr(i)
-			kinds[l.ev.Kind] = true
+			kinds[l.kind] = true
 			text := l.text()
 			for id := 1; id <= 8; id++ {
 				name := fmt.Sprintf("n%d", id)
@@ -58,8 +61,8 @@ func TestTypedLinesMatchTheirText(t *testing.T) {
 				if want := mentions(text, name); typed != want {
 					t.Errorf("%q names %s: typed %v, text %v", text, name, typed, want)
 				}
-				about := l.subject() == id || (l.ev.Kind == cluster.KindFault && l.names(id))
-				want := strings.HasPrefix(text[9:], name+" ") || (l.ev.Kind == cluster.KindFault && mentions(text, name))
+				about := l.subject() == id || (l.kind == cluster.KindFault && l.names(id))
+				want := strings.HasPrefix(text[9:], name+" ") || (l.kind == cluster.KindFault && mentions(text, name))
 				if about != want {
 					t.Errorf("%q is about %s: typed %v, text %v", text, name, about, want)
 				}
@@ -79,14 +82,7 @@ func TestTypedLinesMatchTheirText(t *testing.T) {
 // into the newest line, fall off the old end and are cut by a fork; at
 // every step they are the lines a search of the whole log finds.
 func TestFilteredKeepsUpWithTheLog(t *testing.T) {
-	var events []cluster.Event
-	for _, log := range []*ring[logLine]{&faultyRun(t).traffic} {
-		for i := range log.len() {
-			l := log.ptr(i)
-			events = append(events, l.ev)
-			events = append(events, l.folded...)
-		}
-	}
+	_, events := faultyRun(t)
 	filters := []logFilter{parseFilter("n3"), parseFilter("drop n2"), parseFilter("vote"), parseFilter("leader n1")}
 	hist := newHistory(7)
 	hist.decisions = newRing[logLine](64) // small, so that lines fall off
@@ -111,6 +107,19 @@ func TestFilteredKeepsUpWithTheLog(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("after %d events, /%s keeps %v, want %v", i, filters[f].text, got, want)
 			}
+		}
+	}
+}
+
+// A log line gives back the very event it was made from, every field of
+// every kind: the kinds kept in place lose nothing (a field added to the
+// events of those kinds fails here until the line keeps it).
+func TestLogLinesKeepEveryField(t *testing.T) {
+	_, events := faultyRun(t)
+	for i := range events {
+		l := newLogLine(&events[i])
+		if got := l.event(); !reflect.DeepEqual(got, events[i]) {
+			t.Fatalf("event %+v\ncame back as %+v", events[i], got)
 		}
 	}
 }
