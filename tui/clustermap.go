@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
+	"raftty/raft"
 )
 
 // The map's styles, by index into renders.mapStyles. A cell where lines
@@ -466,7 +467,7 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 func (cm *clusterMap) drawTimer(c *canvas, s *cluster.Snapshot, ns *cluster.NodeStatus, p point, st uint8) {
 	x, y, bar := p.x, p.y+1, 5
 	if campaigns(stateOf(ns)) {
-		t := fmt.Sprintf("%d/%d", len(ns.Granted), votesNeeded(len(s.Nodes)))
+		t := fmt.Sprintf("%d/%d", len(ns.Granted), raft.Majority(len(s.Nodes)))
 		c.text(x, y, t, st)
 		x += len(t) + 1
 		bar = max(p.x+7-x, 1)

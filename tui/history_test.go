@@ -111,13 +111,3 @@ func TestTruncateAfterKeepsTheForkMoment(t *testing.T) {
 		t.Errorf("kept %d marks and %d role changes, want 2 and 3", n.marks.len(), n.bands.len())
 	}
 }
-
-// The votes the panels say a candidate needs are the fewest that
-// cluster.IsMajority counts as a majority.
-func TestVotesNeededIsTheFewestMajority(t *testing.T) {
-	for size := 1; size <= 101; size++ {
-		if n := votesNeeded(size); !cluster.IsMajority(n, size) || cluster.IsMajority(n-1, size) {
-			t.Fatalf("%d nodes: %d votes needed", size, n)
-		}
-	}
-}

@@ -91,7 +91,7 @@ func nodeReport(f *Frame, id int) []string {
 	out := []string{fmt.Sprintf("n%d · %s · term %d · voted for %s", id, role, ns.Term, votedFor(ns.VotedFor))}
 	out = append(out, timerReport(ns, s.Now))
 	if campaigns(stateOf(&ns)) {
-		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), votesNeeded(len(s.Nodes)), tallyWords(ns)))
+		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))
 	}
 	switch {
 	case ns.HeardLeader:

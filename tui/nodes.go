@@ -101,8 +101,8 @@ func (p *nodesPanel) hitList() []hit { return p.hits }
 // term, once any node has entries: the election restriction compares
 // them), the election timer draining, connection, and for a
 // (pre-)candidate who granted and who refused. Where the tally leaves no
-// room for the connection, a plain "connected" is left out and anything
-// else ends in "…", never a word cut short.
+// room for the connection, a plain "connected" is left out; a line still
+// too long ends in "…", never a word cut short.
 func nodeLines(f *Frame, first, end, w int) []string {
 	s := f.snap
 	size := len(s.Nodes)
@@ -123,7 +123,7 @@ func nodeLines(f *Frame, first, end, w int) []string {
 			vote = fmt.Sprintf("voted n%d", ns.VotedFor)
 		}
 		if campaigns(stateOf(&ns)) {
-			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), votesNeeded(size))
+			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), raft.Majority(size))
 			tally = " " + tallyText(f.styles, ns)
 		}
 		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
@@ -133,12 +133,11 @@ func nodeLines(f *Frame, first, end, w int) []string {
 		}
 		line += timerCell(f, ns) + tally
 		conn := connection(f.styles, ns, size)
-		switch {
-		case ansi.StringWidth(line)+1+ansi.StringWidth(conn) <= w:
+		if !isConnected(ns, size) || ansi.StringWidth(line)+1+ansi.StringWidth(conn) <= w {
 			line += " " + conn
-		case isConnected(ns, size):
-		default:
-			line = ansi.Truncate(line+" "+conn, w, "…")
+		}
+		if ansi.StringWidth(line) > w {
+			line = ansi.Truncate(line, w, "…")
 		}
 		lines = append(lines, line)
 	}
@@ -235,7 +234,7 @@ func timerCell(f *Frame, ns cluster.NodeStatus) string {
 
 // isConnected reports whether connection says only "connected".
 func isConnected(ns cluster.NodeStatus, size int) bool {
-	return !ns.Disconnected && ns.Group == 0 && ns.CutLinks == 0 && cluster.IsMajority(ns.Reaches, size)
+	return !ns.Disconnected && ns.Group == 0 && ns.CutLinks == 0 && ns.Reaches >= raft.Majority(size)
 }
 
 // connection says how a node is cut off, if it is: disconnected, in which
@@ -254,7 +253,7 @@ func connection(r *renders, ns cluster.NodeStatus, size int) string {
 	if ns.CutLinks > 0 {
 		parts = append(parts, cutLinks(ns))
 	}
-	if !ns.Disconnected && !cluster.IsMajority(ns.Reaches, size) {
+	if !ns.Disconnected && ns.Reaches < raft.Majority(size) {
 		parts = append(parts, "minority")
 	}
 	if len(parts) == 0 {

@@ -28,10 +28,6 @@ func stateOf(ns *cluster.NodeStatus) cluster.State {
 	return cluster.StateOf(ns.Role)
 }
 
-// votesNeeded is how many votes win an election among size nodes: the
-// fewest that are a majority (cluster.IsMajority).
-func votesNeeded(size int) int { return size/2 + 1 }
-
 // campaigns reports whether a role is a (pre-)candidate's.
 func campaigns(s cluster.State) bool {
 	return s == cluster.StateCandidate || s == cluster.StatePreCandidate
