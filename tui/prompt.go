@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -259,15 +258,18 @@ func (f *promptForm) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// editField is one timing parameter in the edit form.
+// timingParams are the parameters the timing form (e) edits, in its order.
+var timingParams = []cluster.Param{cluster.ParamElectionTimeout, cluster.ParamHeartbeat, cluster.ParamLatency, cluster.ParamDrop}
+
+// editField is one parameter in the timing form.
 type editField struct {
-	name  string // as `set` names it
-	label string
+	param cluster.Param
 	input textinput.Model
 }
 
 // editForm edits the timing parameters live: election timeout range,
-// heartbeat, latency range and drop rate.
+// heartbeat, latency range and drop rate. Their names, labels, values and
+// checks are cluster's parameter table's.
 type editForm struct {
 	fields  []editField
 	focused int
@@ -276,32 +278,22 @@ type editForm struct {
 
 func newEditForm() editForm {
 	var f editForm
-	for _, p := range []struct{ name, label string }{
-		{"election-timeout", "election timeout"},
-		{"heartbeat", "heartbeat"},
-		{"latency", "latency"},
-		{"drop", "drop rate"},
-	} {
+	for _, p := range timingParams {
 		in := textinput.New()
 		in.Prompt = ""
 		in.CharLimit = 40
 		in.SetWidth(16)
-		f.fields = append(f.fields, editField{name: p.name, label: p.label, input: in})
+		f.fields = append(f.fields, editField{param: p, input: in})
 	}
 	return f
 }
 
 // open fills the form with the current values and focuses the first field.
 func (f *editForm) open(cfg cluster.Config) tea.Cmd {
-	values := []string{
-		cluster.FormatRange(cfg.ElectionMin, cfg.ElectionMax),
-		cluster.FormatDuration(cfg.Heartbeat),
-		cluster.FormatRange(cfg.LatencyMin, cfg.LatencyMax),
-		strconv.FormatFloat(cfg.DropRate, 'g', -1, 64),
-	}
 	for i := range f.fields {
-		f.fields[i].input.SetValue(values[i])
-		f.fields[i].input.CursorEnd()
+		in := &f.fields[i].input
+		in.SetValue(cluster.SetCommand(f.fields[i].param, cfg).Value())
+		in.CursorEnd()
 	}
 	f.err = ""
 	return f.focus(0)
@@ -325,17 +317,18 @@ func (f *editForm) update(msg tea.Msg) tea.Cmd {
 
 // parse validates every field against cfg and returns the set commands
 // that change what differs (none if nothing does), a note on the result,
-// or the first error, naming the field.
+// or the first error, naming the parameter and the value.
 func (f *editForm) parse(cfg cluster.Config) ([]cluster.Command, string, error) {
 	var cmds []cluster.Command
 	next := cfg
 	for _, fl := range f.fields {
-		cmd, err := scenario.ParseCommand("set " + fl.name + " " + strings.TrimSpace(fl.input.Value()))
+		text := strings.TrimSpace(fl.input.Value())
+		cmd, err := cluster.ParseValue(fl.param, text)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("%s %s: %w", fl.param, text, err)
 		}
 		cluster.SetConfig(&next, cmd)
-		if cmd.Value() != cluster.SetCommand(cmd.Param, cfg).Value() {
+		if cmd.Value() != cluster.SetCommand(fl.param, cfg).Value() {
 			cmds = append(cmds, cmd)
 		}
 	}
@@ -357,7 +350,7 @@ func (f *editForm) view(r *renders, w int) []string {
 		if i == f.focused {
 			cursor = r.prompt.apply("▶ ")
 		}
-		lines = append(lines, fit(fmt.Sprintf("%s%-17s %s", cursor, fl.label, fl.input.View()), w))
+		lines = append(lines, fit(fmt.Sprintf("%s%-17s %s", cursor, fl.param.Label(), fl.input.View()), w))
 	}
 	if f.err != "" {
 		lines = append(lines, fit(r.errorText.apply(f.err), w))
