@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,7 +24,7 @@ type eventLog struct {
 	scroll, sel int
 	filter      logFilter
 	matches     filtered
-	textBuf     []byte
+	words       wordCache
 	// hits are the lines the last View drew, for clicks.
 	hits []hit
 }
@@ -177,10 +178,10 @@ func (l *eventLog) View(f *Frame) []string {
 	start := max(end-rows, 0)
 	lines := make([]string, 0, rows)
 	l.hits = l.hits[:0]
+	l.words.begin(shown.log, l.w-2)
 	for k := start; k < end; k++ {
 		line := shown.line(k)
-		l.textBuf = line.appendText(l.textBuf[:0])
-		text := ansi.Truncate(string(l.textBuf), l.w-2, "…")
+		text := l.words.of(shown.num(k), line)
 		switch {
 		case k == sel || (sel < 0 && k == at):
 			text = f.styles.selected.apply(text)
@@ -236,4 +237,46 @@ func scrollStep(msg tea.KeyPressMsg) int {
 		return 10
 	}
 	return 1
+}
+
+// wordCache keeps the words of the lines the last View drew, cut to the
+// panel's width, by ring number: a frame puts into words only the lines
+// that came on screen since, however many are shown. A line may change
+// only while it is the newest (a drop or a parameter folds into it), and
+// a fork rewrites the log's end (its cuts change): those are put into
+// words again.
+type wordCache struct {
+	log     *ring[logLine]
+	w, cuts int
+	// upto is the log's total when the last View began: its lines from
+	// upto-1 on may have changed since (fresh is that bound for this one).
+	upto, fresh int
+	// nums and text are this View's lines; last and lastText the last's.
+	nums, last     []int
+	text, lastText []string
+	buf            []byte
+}
+
+// begin starts a View of log at width w.
+func (c *wordCache) begin(log *ring[logLine], w int) {
+	if c.log != log || c.w != w || c.cuts != log.cuts {
+		c.nums, c.text, c.upto = c.nums[:0], c.text[:0], 0
+	}
+	c.log, c.w, c.cuts = log, w, log.cuts
+	c.fresh, c.upto = c.upto-1, log.total
+	c.nums, c.last = c.last[:0], c.nums
+	c.text, c.lastText = c.lastText[:0], c.text
+}
+
+// of is the words of line, number num, cut to the width.
+func (c *wordCache) of(num int, line *logLine) string {
+	var text string
+	if i, ok := slices.BinarySearch(c.last, num); ok && num < c.fresh {
+		text = c.lastText[i]
+	} else {
+		c.buf = line.appendText(c.buf[:0])
+		text = ansi.Truncate(string(c.buf), c.w, "…")
+	}
+	c.nums, c.text = append(c.nums, num), append(c.text, text)
+	return text
 }

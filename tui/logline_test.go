@@ -123,3 +123,40 @@ func TestLogLinesKeepEveryField(t *testing.T) {
 		}
 	}
 }
+
+// The log panel puts into words only the lines that came on screen since
+// its last frame; what it draws is what a fresh panel draws, frame after
+// frame, through folds, forks, a filter and message traffic shown.
+func TestLogPanelRedrawsWhatAFreshOneDraws(t *testing.T) {
+	_, events := faultyRun(t)
+	styles := newRenders(DefaultStyles(true))
+	hist := newHistory(7)
+	f := &Frame{hist: hist, cur: &timeCursor{}, styles: &styles}
+	kept := newEventLog()
+	kept.SetSize(90, 20)
+	for i := 0; i < len(events); {
+		for end := min(i+1+i%7, len(events)); i < end; i++ {
+			hist.ingest(&events[i])
+		}
+		if i%89 < 7 { // a fork, and the new future's first events, between two frames
+			hist.truncateAfter(events[i-1].At - 5*ms)
+			for end := min(i+3, len(events)); i < end; i++ {
+				hist.ingest(&events[i])
+			}
+		}
+		switch i % 500 {
+		case 1, 2, 3:
+			kept.setFilter("n3")
+		case 250, 251, 252:
+			kept.traffic = !kept.traffic
+		}
+		fresh := newEventLog()
+		fresh.SetSize(90, 20)
+		fresh.setFilter(kept.filter.text)
+		fresh.traffic = kept.traffic
+		got, want := strings.Join(kept.View(f), "\n"), strings.Join(fresh.View(f), "\n")
+		if got != want {
+			t.Fatalf("after %d events the panel draws\n%s\nwhere a fresh one draws\n%s", i, got, want)
+		}
+	}
+}
