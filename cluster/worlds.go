@@ -1,0 +1,155 @@
+package cluster
+
+import (
+	"errors"
+	"time"
+)
+
+// Worlds are two clusters on one clock: world A, made from a Config, and
+// world B, made from the same Config (seed included) with a few differences
+// (Compare). Every command goes to both at the same virtual instant; their
+// event streams are lined up instant by instant as they run, and every
+// moment they part is found (Divergence). With the seed's independent
+// streams (see streams), the worlds stay the same until the difference
+// first matters, and differ afterwards mostly where it does.
+//
+// Worlds are headless and single-goroutine, like a Cluster. A live runner
+// keeps them as it keeps a Cluster: it advances them (RunUntil), applies
+// commands (Apply), reads each world (A, B) for its snapshots, and keeps
+// checkpoints for time travel with Clone, which copies both clusters and
+// what the comparison has found so far.
+type Worlds struct {
+	c    [2]*Cluster
+	adv  [2]Advancer
+	diff []Compare
+	cmp  comparer
+	// quantum is how far RunUntil advances both worlds before lining their
+	// events up: it adapts so that a few hundred events wait at a time,
+	// whatever the cluster's size and pace. It changes the work, never
+	// the events or their order.
+	quantum time.Duration
+}
+
+// quantumEvents is about how many events RunUntil lets wait before it
+// lines them up: enough to make the lining up cheap per event, few enough
+// to stay in the cache.
+const quantumEvents = 512
+
+// NewWorlds makes the two worlds from cfg and the differences, at virtual
+// time 0. Every event of both goes to sink, tagged with its world, in
+// order of time (at one instant, world A's first); every divergence goes
+// to diverged (which may be nil) just before the events of its instant.
+// advA and advB run each world forward (nil: plain); each must be the
+// world's own (a scenario.Player each). Neither callback may call back
+// into the worlds.
+func NewWorlds(cfg Config, diff []Compare, sink func(Event), diverged func(Divergence), advA, advB Advancer) (*Worlds, error) {
+	if len(diff) == 0 {
+		return nil, errNoWorlds
+	}
+	cfgB := cfg
+	for _, d := range diff {
+		d.Configure(&cfgB)
+	}
+	w := &Worlds{diff: diff, adv: [2]Advancer{advA, advB}, quantum: time.Millisecond}
+	for i := range w.adv {
+		if w.adv[i] == nil {
+			w.adv[i] = plainAdvance{}
+		}
+	}
+	w.cmp = comparer{resync: max(cfg.ElectionMax, cfgB.ElectionMax)}
+	w.cmp.out = func(world World, e *Event) {
+		e.World = world
+		if sink != nil {
+			sink(*e)
+		}
+	}
+	if diverged != nil {
+		w.cmp.diverged = func(d *Divergence) { diverged(*d) }
+	}
+	for i, c := range []Config{cfg, cfgB} {
+		cl, err := New(c, w.feeder(i))
+		if err != nil {
+			if i == 1 {
+				return nil, errors.New("world B: " + err.Error())
+			}
+			return nil, err
+		}
+		w.c[i] = cl
+	}
+	return w, nil
+}
+
+func (w *Worlds) feeder(i int) func(Event) {
+	return func(e Event) { w.cmp.feed(i, &e) }
+}
+
+// A returns world A's cluster, and B world B's: to read, or to report on
+// (ReportParams, Explain), not to run or command apart.
+func (w *Worlds) A() *Cluster { return w.c[0] }
+
+// B returns world B's cluster (see A).
+func (w *Worlds) B() *Cluster { return w.c[1] }
+
+// Differences returns what makes world B.
+func (w *Worlds) Differences() []Compare { return w.diff }
+
+// Now returns the virtual time of both worlds.
+func (w *Worlds) Now() time.Duration { return w.c[0].Now() }
+
+// RunUntil runs both worlds to virtual time t, each with its advancer, and
+// lines up their events up to t.
+func (w *Worlds) RunUntil(t time.Duration) {
+	for {
+		next := min(t, w.Now()+w.quantum)
+		before := len(w.cmp.pending[0]) + len(w.cmp.pending[1])
+		w.adv[0].RunUntil(w.c[0], next)
+		w.adv[1].RunUntil(w.c[1], next)
+		w.cmp.flush(next)
+		w.adapt(len(w.cmp.pending[0]) + len(w.cmp.pending[1]) - before)
+		if next >= t {
+			return
+		}
+	}
+}
+
+// adapt grows or shrinks the quantum toward quantumEvents per step.
+func (w *Worlds) adapt(events int) {
+	switch {
+	case events < quantumEvents/2 && w.quantum < time.Second:
+		w.quantum *= 2
+	case events > 2*quantumEvents && w.quantum > time.Microsecond:
+		w.quantum /= 2
+	}
+}
+
+// Apply carries out cmd in both worlds at their virtual time (after
+// everything due then, as Live.Apply does) and returns each world's error.
+// "leader" is each world's own leader.
+func (w *Worlds) Apply(cmd Command) (errA, errB error) {
+	w.RunUntil(w.Now())
+	return w.c[0].Apply(cmd), w.c[1].Apply(cmd)
+}
+
+// Flush hands on every event still waiting, and tells of a divergence
+// still awaiting its other side, as at the end of a run: after it, the
+// present instant is settled (a command applied now would be compared as
+// a later instant's).
+func (w *Worlds) Flush() {
+	w.cmp.flush(w.Now() + 1)
+	w.cmp.finish()
+}
+
+// First returns the first divergence, if the worlds have parted.
+func (w *Worlds) First() (Divergence, bool) {
+	if len(w.cmp.divergences) == 0 {
+		return Divergence{}, false
+	}
+	return w.cmp.divergences[0], true
+}
+
+// Divergences returns every divergence found so far, in time order (at
+// most the first 10000; Count says how many there were).
+func (w *Worlds) Divergences() []Divergence { return w.cmp.divergences }
+
+// Count returns how many divergences were found so far.
+func (w *Worlds) Count() int { return w.cmp.count }
