@@ -264,6 +264,9 @@ func headlessCompare(s setup, out *bufio.Writer, opts runOptions, prog *progress
 	if err != nil {
 		return runResult{}, badInput(err)
 	}
+	if !opts.json && !opts.verbose {
+		run.Worlds.HandOnUnordered() // nothing is printed in time order: only expectations and errors are kept
+	}
 	res := runResult{}
 	runSlices(s, run.RunUntil, w, prog)
 	if w.err != nil {

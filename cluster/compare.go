@@ -66,11 +66,14 @@ func (e *Event) Equal(o *Event) bool {
 
 // compared reports whether an event counts when two worlds are compared:
 // what the clusters do, not the parameters each reports (world B's differ
-// by design) nor a scenario's explanations and expectations.
-func compared(e *Event) bool {
+// by design) nor a scenario's explanations and expectations; and once the
+// worlds have parted, decisions only (see Divergence).
+func (k *comparer) compared(e *Event) bool {
 	switch e.Kind {
 	case KindParam, KindExplain, KindExpect, KindFork:
 		return false
+	case KindSend, KindDeliver, KindDrop:
+		return !k.parted || k.open != nil && k.open.msg
 	}
 	return true
 }
@@ -123,10 +126,16 @@ const maxDivergences = 10000
 // order, world A's first.
 type comparer struct {
 	pending [2][]Event
-	// out receives every event, tagged with its world, in instant order;
-	// diverged is told of each divergence once both its sides are known.
-	out      func(World, *Event)
+	// sink receives every event, tagged with its world, in instant order
+	// (by value: a pointer passed to a func value escapes to the heap, an
+	// allocation per event); diverged is told of each divergence once both
+	// its sides are known.
+	sink     func(Event)
 	diverged func(*Divergence)
+	// unordered: events need not be handed on in time order across the
+	// worlds (each world's own stay in order), so those not compared are
+	// handed on as they come, unbuffered.
+	unordered bool
 	// resync is how long a node's decisions must agree, and how long after
 	// the last divergence, for a difference to be a new divergence.
 	resync time.Duration
@@ -148,8 +157,25 @@ type comparer struct {
 	onlyA, onlyB []int
 }
 
-// feed takes an event of world w (0 for A, 1 for B).
-func (k *comparer) feed(w int, e *Event) { k.pending[w] = append(k.pending[w], *e) }
+// feed takes an event of world w (0 for A, 1 for B). Unordered, an event
+// that will not be compared is handed on at once: after the worlds parted,
+// that is all their message traffic, most of what they do.
+// out hands an event on, tagged with its world: e is the comparer's own
+// copy (a pending one, or the one fed), tagged in place.
+func (k *comparer) out(w World, e *Event) {
+	if k.sink != nil {
+		e.World = w
+		k.sink(*e)
+	}
+}
+
+func (k *comparer) feed(w int, e *Event) {
+	if k.unordered && !k.compared(e) {
+		k.out(World(w+1), e)
+		return
+	}
+	k.pending[w] = append(k.pending[w], *e)
+}
 
 // flush settles every instant before upTo: both worlds have passed it.
 func (k *comparer) flush(upTo time.Duration) {
@@ -224,21 +250,15 @@ func (k *comparer) instant(t time.Duration, a, b []Event) {
 // other side of an open divergence, the first divergence, or a node whose
 // decisions part again.
 func (k *comparer) differ(t time.Duration, a, b []Event) {
-	only := [2][]Event{}
-	for _, i := range k.onlyA {
-		only[0] = append(only[0], a[i])
-	}
-	for _, j := range k.onlyB {
-		only[1] = append(only[1], b[j])
-	}
+	only := unmatched{a: a, b: b, onlyA: k.onlyA, onlyB: k.onlyB}
 	if k.open != nil {
-		k.follow(only)
+		k.follow(&only)
 	}
 	first := !k.parted
 	newNode := -1
-	for w := range only {
-		for x := range only[w] {
-			e := &only[w][x]
+	for w := range 2 {
+		for x := range only.len(w) {
+			e := only.at(w, x)
 			if !isDecision(e) {
 				continue
 			}
@@ -256,36 +276,64 @@ func (k *comparer) differ(t time.Duration, a, b []Event) {
 	case first:
 		// The first event that differs, of either world.
 		w := 0
-		if len(only[0]) == 0 {
+		if only.len(0) == 0 {
 			w = 1
 		}
-		k.start(t, w, nodeOf(&only[w][0]), only, true)
+		k.start(t, w, nodeOf(only.at(w, 0)), &only, true)
 	case newNode >= 0:
 		w := 0
-		if _, ok := about(only[0], newNode, true); !ok {
+		for x := range only.len(0) {
+			if e := only.at(0, x); isDecision(e) && e.Node == newNode {
+				break
+			}
+			if x == only.len(0)-1 {
+				w = 1
+			}
+		}
+		if only.len(0) == 0 {
 			w = 1
 		}
-		k.start(t, w, newNode, only, false)
+		k.start(t, w, newNode, &only, false)
 	}
+}
+
+// unmatched is an instant's events of each world that the other lacks.
+type unmatched struct {
+	a, b         []Event
+	onlyA, onlyB []int
+}
+
+func (u *unmatched) len(w int) int {
+	if w == 0 {
+		return len(u.onlyA)
+	}
+	return len(u.onlyB)
+}
+
+func (u *unmatched) at(w, x int) *Event {
+	if w == 0 {
+		return &u.a[u.onlyA[x]]
+	}
+	return &u.b[u.onlyB[x]]
 }
 
 // start opens a divergence at t about node, begun by world w's events:
 // each is paired with the other world's next event about the node that is
 // not the same but for its time (the same decision, a little earlier or
 // later, as a shifted clock makes it), here or later.
-func (k *comparer) start(t time.Duration, w, node int, only [2][]Event, first bool) {
+func (k *comparer) start(t time.Duration, w, node int, only *unmatched, first bool) {
 	k.parted, k.last = true, t
 	k.open = &openDivergence{at: t, has: w, node: node, until: t + k.resync, first: first}
 	if first {
 		// The first differing event itself, paired with the other
 		// world's next event about the same message, or the same node's
 		// next decision: what it did instead, or the same a little later.
-		e := only[w][0]
+		e := *only.at(w, 0)
 		k.open.events, k.open.msg = []Event{e}, !isDecision(&e)
 	} else {
-		for _, e := range only[w] {
-			if k.counts(&e) {
-				k.open.events = append(k.open.events, e)
+		for x := range only.len(w) {
+			if e := only.at(w, x); k.counts(e) {
+				k.open.events = append(k.open.events, *e)
 			}
 		}
 	}
@@ -321,23 +369,26 @@ func (k *comparer) counts(e *Event) bool {
 
 // follow pairs the open divergence's events with the other world's
 // unmatched events at this instant, and tells of it once a pair differs.
-func (k *comparer) follow(only [2][]Event) {
+func (k *comparer) follow(only *unmatched) {
 	o := k.open
-	for _, e := range only[o.has] {
-		if !o.first && o.at != e.At && k.counts(&e) {
-			o.events = append(o.events, e)
+	if !o.first {
+		for x := range only.len(o.has) {
+			if e := only.at(o.has, x); o.at != e.At && k.counts(e) {
+				o.events = append(o.events, *e)
+			}
 		}
 	}
-	for _, e := range only[1-o.has] {
-		if !k.counts(&e) || o.first && e.At == o.at && o.events[0].Equal(&e) {
+	for x := range only.len(1 - o.has) {
+		e := only.at(1-o.has, x)
+		if !k.counts(e) {
 			continue
 		}
-		if !o.first && o.next < len(o.events) && sameButTime(&o.events[o.next], &e) {
-			o.late = e
+		if !o.first && o.next < len(o.events) && sameButTime(&o.events[o.next], e) {
+			o.late = *e
 			o.next++
 			continue
 		}
-		o.other = e
+		o.other = *e
 		k.tell()
 		return
 	}
@@ -416,12 +467,27 @@ func isDecision(e *Event) bool {
 // for event, in order: that costs one comparison each.
 func (k *comparer) match(a, b []Event) bool {
 	k.onlyA, k.onlyB = k.onlyA[:0], k.onlyB[:0]
+	if len(a) == 0 || len(b) == 0 {
+		// One world has events at this instant, the other none (a shifted
+		// clock): whatever counts is its own.
+		for i := range a {
+			if k.compared(&a[i]) {
+				k.onlyA = append(k.onlyA, i)
+			}
+		}
+		for j := range b {
+			if k.compared(&b[j]) {
+				k.onlyB = append(k.onlyB, j)
+			}
+		}
+		return len(k.onlyA)+len(k.onlyB) > 0
+	}
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
-		case !compared(&a[i]):
+		case !k.compared(&a[i]):
 			i++
-		case !compared(&b[j]):
+		case !k.compared(&b[j]):
 			j++
 		case a[i].Equal(&b[j]):
 			i, j = i+1, j+1
@@ -441,12 +507,12 @@ func (k *comparer) matchAny(a []Event, i int, b []Event, j int) bool {
 	k.usedB = slices.Grow(k.usedB[:0], rest)[:rest]
 	clear(k.usedB)
 	for ; i < len(a); i++ {
-		if !compared(&a[i]) {
+		if !k.compared(&a[i]) {
 			continue
 		}
 		found := false
 		for x := range rest {
-			if !k.usedB[x] && compared(&b[j+x]) && a[i].Equal(&b[j+x]) {
+			if !k.usedB[x] && k.compared(&b[j+x]) && a[i].Equal(&b[j+x]) {
 				k.usedB[x], found = true, true
 				break
 			}
@@ -456,7 +522,7 @@ func (k *comparer) matchAny(a []Event, i int, b []Event, j int) bool {
 		}
 	}
 	for x := range rest {
-		if !k.usedB[x] && compared(&b[j+x]) {
+		if !k.usedB[x] && k.compared(&b[j+x]) {
 			k.onlyB = append(k.onlyB, j+x)
 		}
 	}

@@ -37,8 +37,9 @@ const quantumEvents = 512
 
 // NewWorlds makes the two worlds from cfg and the differences, at virtual
 // time 0. Every event of both goes to sink, tagged with its world, in
-// order of time (at one instant, world A's first); every divergence goes
-// to diverged (which may be nil) just before the events of its instant.
+// order of time (at one instant, world A's first; see HandOnUnordered);
+// every divergence goes to diverged (which may be nil) once both its
+// sides are known.
 // advA and advB run each world forward (nil: plain); each must be the
 // world's own (a scenario.Player each). Neither callback may call back
 // into the worlds.
@@ -57,30 +58,22 @@ func NewWorlds(cfg Config, diff []Compare, sink func(Event), diverged func(Diver
 		}
 	}
 	w.cmp = comparer{resync: max(cfg.ElectionMax, cfgB.ElectionMax)}
-	w.cmp.out = func(world World, e *Event) {
-		e.World = world
-		if sink != nil {
-			sink(*e)
-		}
-	}
+	w.cmp.sink = sink
 	if diverged != nil {
 		w.cmp.diverged = func(d *Divergence) { diverged(*d) }
 	}
 	for i, c := range []Config{cfg, cfgB} {
-		cl, err := New(c, w.feeder(i))
+		cl, err := New(c, nil)
 		if err != nil {
 			if i == 1 {
 				return nil, errors.New("world B: " + err.Error())
 			}
 			return nil, err
 		}
+		cl.cmp, cl.world = &w.cmp, i
 		w.c[i] = cl
 	}
 	return w, nil
-}
-
-func (w *Worlds) feeder(i int) func(Event) {
-	return func(e Event) { w.cmp.feed(i, &e) }
 }
 
 // A returns world A's cluster, and B world B's: to read, or to report on
@@ -150,6 +143,15 @@ func (w *Worlds) First() (Divergence, bool) {
 // Divergences returns every divergence found so far, in time order (at
 // most the first 10000; Count says how many there were).
 func (w *Worlds) Divergences() []Divergence { return w.cmp.divergences }
+
+// HandOnUnordered lets the worlds hand on the events they do not compare
+// (after they parted, all message traffic; parameters, explanations and
+// expectations always) as each world makes them, and the others once
+// lined up: a world's decisions, errors included, stay in order among
+// themselves, and the rest among themselves, but not against each other,
+// nor against the other world's. It saves buffering most events, for a
+// sink that counts or collects rather than prints in time order.
+func (w *Worlds) HandOnUnordered() { w.cmp.unordered = true }
 
 // Count returns how many divergences were found so far.
 func (w *Worlds) Count() int { return w.cmp.count }

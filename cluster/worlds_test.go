@@ -149,3 +149,46 @@ func TestParseCompare(t *testing.T) {
 		t.Error("two worlds with no difference at all were made")
 	}
 }
+
+// Handed on unordered, each world's events are the same, its decisions in
+// the same order and the rest in the same order, and the divergences found
+// are the same.
+func TestWorldsUnorderedHandOnTheSame(t *testing.T) {
+	run := func(unordered bool) ([2][]Event, []Divergence) {
+		cfg := DefaultConfig()
+		cfg.Seed = 2
+		c, _ := ParseCompare("prevote=on")
+		var got [2][]Event
+		var told []Divergence
+		w, err := NewWorlds(cfg, []Compare{c}, func(e Event) { got[e.World-1] = append(got[e.World-1], e) }, func(d Divergence) { told = append(told, d) }, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if unordered {
+			w.HandOnUnordered()
+		}
+		w.RunUntil(2 * time.Second)
+		w.Apply(Command{Action: ActKill, Nodes: []int{LeaderNode}})
+		w.RunUntil(4 * time.Second)
+		w.Flush()
+		return got, told
+	}
+	split := func(events [2][]Event) (out [2][2][]Event) {
+		for w := range events {
+			for _, e := range events[w] {
+				if isDecision(&e) && e.Kind != KindParam {
+					out[w][0] = append(out[w][0], e)
+				} else {
+					out[w][1] = append(out[w][1], e)
+				}
+			}
+		}
+		return out
+	}
+	ordered, toldOrdered := run(false)
+	unordered, toldUnordered := run(true)
+	if !reflect.DeepEqual(split(ordered), split(unordered)) || !reflect.DeepEqual(toldOrdered, toldUnordered) || len(toldOrdered) < 2 {
+		t.Fatalf("ordered: %d+%d events, %d divergences; unordered: %d+%d, %d", len(ordered[0]), len(ordered[1]), len(toldOrdered),
+			len(unordered[0]), len(unordered[1]), len(toldUnordered))
+	}
+}
