@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -17,7 +18,11 @@ import (
 // keeps them as it keeps a Cluster: it advances them (RunUntil), applies
 // commands (Apply), reads each world (A, B) for its snapshots, and keeps
 // checkpoints for time travel with Clone, which copies both clusters and
-// what the comparison has found so far.
+// what the comparison has found so far: a seek copies the checkpoint
+// before the moment and replays the recorded commands to both, a fork
+// truncates the one recording both share. Events come out of RunUntil a
+// little after their instant (once both worlds have passed it); a live
+// view that wants them at once can read each world's snapshot instead.
 type Worlds struct {
 	c    [2]*Cluster
 	adv  [2]Advancer
@@ -155,3 +160,45 @@ func (w *Worlds) HandOnUnordered() { w.cmp.unordered = true }
 
 // Count returns how many divergences were found so far.
 func (w *Worlds) Count() int { return w.cmp.count }
+
+// Clone returns a deep copy of both worlds at the same virtual time, with
+// what the comparison has found so far, handing its events to sink and its
+// divergences to diverged: run forward with the same commands, it hands on
+// the same events and finds the same divergences. Each world's advancer is
+// forked (it must be a Forker, as scenario.Player is, or nil). A live
+// runner keeps such copies as checkpoints for time travel, as History
+// keeps clones of one cluster.
+func (w *Worlds) Clone(sink func(Event), diverged func(Divergence)) *Worlds {
+	n := &Worlds{diff: w.diff, quantum: w.quantum}
+	n.cmp = w.cmp.clone()
+	n.cmp.sink = sink
+	n.cmp.diverged = nil
+	if diverged != nil {
+		n.cmp.diverged = func(d *Divergence) { diverged(*d) }
+	}
+	for i := range w.c {
+		n.c[i] = w.c[i].Clone(nil)
+		n.c[i].cmp, n.c[i].world = &n.cmp, i
+		n.adv[i] = plainAdvance{}
+		if f, ok := w.adv[i].(Forker); ok {
+			n.adv[i] = f.Fork()
+		}
+	}
+	return n
+}
+
+// clone copies the comparison's state; the callbacks are the caller's to
+// set.
+func (k *comparer) clone() comparer {
+	c := *k
+	c.pending = [2][]Event{slices.Clone(k.pending[0]), slices.Clone(k.pending[1])}
+	c.lastDiff, c.differed = slices.Clone(k.lastDiff), slices.Clone(k.differed)
+	c.divergences = slices.Clone(k.divergences)
+	c.usedB, c.onlyA, c.onlyB = nil, nil, nil
+	if k.open != nil {
+		o := *k.open
+		o.events = slices.Clone(k.open.events)
+		c.open = &o
+	}
+	return c
+}

@@ -192,3 +192,36 @@ func TestWorldsUnorderedHandOnTheSame(t *testing.T) {
 			len(unordered[0]), len(unordered[1]), len(toldUnordered))
 	}
 }
+
+// A copy of two worlds, run forward with the same commands as the
+// original, hands on the same events and finds the same divergences: what
+// a live runner's checkpoints need.
+func TestWorldsCloneRunsLikeTheOriginal(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed = 4
+	c, _ := ParseCompare("prevote=on")
+	var a []Event
+	var toldA []Divergence
+	w, err := NewWorlds(cfg, []Compare{c}, func(e Event) { a = append(a, e) }, func(d Divergence) { toldA = append(toldA, d) }, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.RunUntil(1234 * ms)
+	w.Apply(Command{Action: ActTimeout, Nodes: []int{2}}) // its events wait to be lined up
+	var b []Event
+	var toldB []Divergence
+	copied := w.Clone(func(e Event) { b = append(b, e) }, func(d Divergence) { toldB = append(toldB, d) })
+	from, fromTold := len(a), len(toldA)
+	for _, x := range []*Worlds{w, copied} {
+		x.RunUntil(2 * time.Second)
+		x.Apply(Command{Action: ActKill, Nodes: []int{LeaderNode}})
+		x.RunUntil(4 * time.Second)
+		x.Flush()
+	}
+	if !reflect.DeepEqual(a[from:], b) || !reflect.DeepEqual(toldA[fromTold:], toldB) || len(b) == 0 || len(toldB) == 0 {
+		t.Fatalf("the copy handed on %d events and %d divergences, the original %d and %d", len(b), len(toldB), len(a)-from, len(toldA)-fromTold)
+	}
+	if w.Count() != copied.Count() || w.Now() != copied.Now() {
+		t.Fatalf("counts %d, %d; clocks %v, %v", w.Count(), copied.Count(), w.Now(), copied.Now())
+	}
+}
