@@ -157,11 +157,9 @@ type comparer struct {
 	onlyA, onlyB []int
 }
 
-// feed takes an event of world w (0 for A, 1 for B). Unordered, an event
-// that will not be compared is handed on at once: after the worlds parted,
-// that is all their message traffic, most of what they do.
-// out hands an event on, tagged with its world: e is the comparer's own
-// copy (a pending one, or the one fed), tagged in place.
+// out hands an event on, tagged with its world in place: e is a pending
+// copy, or the event a cluster is publishing, whose world it does not
+// read.
 func (k *comparer) out(w World, e *Event) {
 	if k.sink != nil {
 		e.World = w
@@ -169,6 +167,10 @@ func (k *comparer) out(w World, e *Event) {
 	}
 }
 
+// feed takes an event of world w (0 for A, 1 for B), as the cluster
+// publishes it. Unordered, an event that will not be compared is handed on
+// at once: after the worlds parted, that is all their message traffic,
+// most of what they do.
 func (k *comparer) feed(w int, e *Event) {
 	if k.unordered && !k.compared(e) {
 		k.out(World(w+1), e)
