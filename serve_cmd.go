@@ -16,7 +16,7 @@ import (
 
 	"raftty/cluster"
 	"raftty/serve"
-	"raftty/tui"
+	"raftty/session"
 )
 
 type serveOptions struct {
@@ -125,7 +125,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		IdleTimeout:     opts.idleTimeout,
 		SaveDir:         opts.saveDir,
 		SaveOff:         "saving is off: the server was started without --save-dir DIR, where the teacher's w would save",
-		UI: tui.Options{
+		UI: session.Options{
 			Config:      s.cfg,
 			Speed:       opts.ui.speed,
 			Script:      s.script,

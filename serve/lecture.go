@@ -10,6 +10,7 @@ import (
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
+	sessions "raftty/session"
 	"raftty/tui"
 )
 
@@ -17,8 +18,7 @@ import (
 func (s *Server) startLecture(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
 	// As the live view starts one: a lesson opens paused, votes fly in
 	// slow motion, and the player says the scenario's explanation.
-	lo, ui := s.opts.Live, tui.LiveOptions(s.opts.UI, script)
-	lo.Speed, lo.Paused, lo.Advance, lo.SlowVotes = ui.Speed, ui.Paused, ui.Advance, ui.SlowVotes
+	lo := sessions.LiveOptions(s.opts.UI, script, s.opts.Live)
 	live, err := cluster.StartLive(context.Background(), cfg, lo)
 	if err != nil && live != nil {
 		live.Stop()
@@ -80,21 +80,21 @@ func (s *Server) lectureModel(st *session) lectureView {
 	s.mu.Lock()
 	ui.Script = s.script
 	s.mu.Unlock()
-	m := tui.NewViewer(v, ui, status)
-	switch {
-	case !st.teacher:
-		m.DisableSaving(watcherSaving)
-	case s.opts.SaveDir == "":
-		m.DisableSaving(s.opts.SaveOff)
-	default:
-		m.SaveIn(s.opts.SaveDir)
-	}
-	m.SetRestarter(func(name string) (tui.Cluster, *scenario.Script, error) {
+	view := tui.Options{Status: status, Restart: func(name string) (tui.Cluster, *scenario.Script, error) {
 		if !st.teacher {
 			return nil, nil, ErrWatching
 		}
 		return s.switchLesson(st, name)
-	})
+	}}
+	switch {
+	case !st.teacher:
+		view.NoSave = watcherSaving
+	case s.opts.SaveDir == "":
+		view.NoSave = s.opts.SaveOff
+	default:
+		view.SaveDir = s.opts.SaveDir
+	}
+	m := sessions.Viewer(v, ui, view)
 	s.mu.Lock()
 	st.viewer, st.model = v, m
 	s.mu.Unlock()

@@ -32,7 +32,7 @@ import (
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
-	"raftty/tui"
+	sessions "raftty/session"
 )
 
 // Defaults.
@@ -97,7 +97,7 @@ type Options struct {
 	HandshakeTimeout time.Duration
 	// UI is what every view shows: the cluster's configuration, speed,
 	// scenario, title and colours. Input and Output are unused.
-	UI tui.Options
+	UI sessions.Options
 	// Live lets tests drive the lecture cluster's clock (Ticks, Now);
 	// Speed and Advance come from UI.
 	Live cluster.LiveOptions

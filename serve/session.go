@@ -17,6 +17,7 @@ import (
 	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
 
+	sessions "raftty/session"
 	"raftty/tui"
 )
 
@@ -152,7 +153,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	} else {
 		model = s.lectureModel(st)
 	}
-	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)
+	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI.NoColor)...)
 	opts = append(opts, tea.WithFPS(s.opts.FPS), tea.WithInput(nil))
 	p := tea.NewProgram(model, opts...)
 	s.mu.Lock()
@@ -177,12 +178,12 @@ func (s *Server) labModel(st *session) (*tui.Model, error) {
 	if s.opts.SeedPerSession {
 		ui.Config.Seed = rand.Uint64() % 1_000_000
 	}
-	m, stop, err := tui.StartLocal(st.ctx, ui)
+	m, stop, err := sessions.StartLocal(st.ctx, ui, tui.Options{
+		Status: "your own cluster: break it as you like (? lists the keys)", NoSave: noSaving,
+	})
 	if err != nil {
 		return nil, err
 	}
-	m.SetStatus("your own cluster: break it as you like (? lists the keys)")
-	m.DisableSaving(noSaving)
 	s.mu.Lock()
 	st.stop, st.model = stop, m
 	s.mu.Unlock()

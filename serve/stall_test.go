@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"raftty/tui"
+	sessions "raftty/session"
 )
 
 func lag(v *viewer) uint64 {
@@ -120,7 +120,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 func TestIdleIsAboutTheClient(t *testing.T) {
 	vl := newValveListener(t)
 	const idle = 2 * time.Second
-	ts := startServer(t, Options{Listener: vl, IdleTimeout: idle, UI: tui.Options{StartPaused: true}})
+	ts := startServer(t, Options{Listener: vl, IdleTimeout: idle, UI: sessions.Options{StartPaused: true}})
 	addr := ts.s.Addr().String()
 	live := connect(t, addr, "live", newKey(t))
 	silent := connect(t, addr, "silent", newKey(t))
