@@ -133,6 +133,11 @@ func startServerCtx(ctx context.Context, t testing.TB, opts Options) *testServer
 		if vl, ok := opts.Listener.(*valveListener); ok {
 			vl.reopen()
 		}
+		ts.mu.Lock()
+		for _, sv := range ts.stuck {
+			sv.hold.reopen()
+		}
+		ts.mu.Unlock()
 		closed := make(chan error, 1)
 		go func() { closed <- s.Close() }()
 		select {
@@ -271,6 +276,7 @@ type term struct {
 	sess    *gossh.Session
 	emu     *vt.SafeEmulator
 	changed chan struct{}
+	outDone chan struct{} // closed once all the session's output is on the screen
 	stdin   io.WriteCloser
 	inMu    sync.Mutex
 	stderr  *lockedBuffer
@@ -323,7 +329,7 @@ func openTerm(t testing.TB, addr, name string, key gossh.Signer) (*term, error) 
 // session.
 func newTerm(t testing.TB, name string, client *gossh.Client) *term {
 	tm := &term{t: t, name: name, client: client, emu: vt.NewSafeEmulator(termW, termH),
-		changed: make(chan struct{}, 1), stderr: &lockedBuffer{}}
+		changed: make(chan struct{}, 1), outDone: make(chan struct{}), stderr: &lockedBuffer{}}
 	t.Cleanup(tm.Close)
 	return tm
 }
@@ -358,6 +364,7 @@ func (tm *term) start() error {
 			}
 			if err != nil {
 				close(tm.changed)
+				close(tm.outDone)
 				return
 			}
 		}
@@ -424,18 +431,27 @@ func (tm *term) waitFor(what string, ok func(screen string) bool) string {
 	}
 }
 
-// ended waits for the session to end and returns its exit error.
+// ended waits for the session to end, and for all it sent to be on the
+// screen (Wait returns at the exit status, which may overtake output still
+// on its way to the screen), and returns its exit error.
 func (tm *term) ended() error {
 	tm.t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- tm.sess.Wait() }()
+	guard := time.NewTimer(wait)
+	defer guard.Stop()
+	var err error
 	select {
-	case err := <-done:
-		return err
-	case <-time.After(wait):
+	case err = <-done:
+	case <-guard.C:
 		tm.t.Fatalf("%s: the session did not end within %v", tm.name, wait)
-		return nil
 	}
+	select {
+	case <-tm.outDone:
+	case <-guard.C:
+		tm.t.Fatalf("%s: the session's output did not end within %v", tm.name, wait)
+	}
+	return err
 }
 
 // press types keys, as a terminal sends them.

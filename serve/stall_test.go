@@ -17,46 +17,60 @@ func lag(v *viewer) uint64 {
 	return f.next - v.cursor
 }
 
-// stuckView makes a view's program stuck at its next drain, while its
-// connection's writes are shut.
+// stuckView holds a view's program in its drain (the drained hook), as a
+// client that stopped reading makes it stuck, until thawed or until its
+// connection is closed.
 type stuckView struct {
 	conn  *valveConn
-	stuck chan struct{} // closed when the program is stuck
+	hold  valve
+	stuck chan struct{} // closed when the program is held
 	once  sync.Once
 }
 
 // wait, called at the end of every drain of the view, holds the program
-// while the server's writes to its client are shut.
+// while the hold is shut.
 func (sv *stuckView) wait() {
-	if sv == nil || !sv.conn.out.isShut() {
+	if sv == nil || !sv.hold.isShut() {
 		return
 	}
 	sv.once.Do(func() { close(sv.stuck) })
-	_ = sv.conn.out.pass(sv.conn.closed)
+	_ = sv.hold.pass(sv.conn.closed)
 }
 
-// freeze makes the view v stuck as a client that stopped reading makes it,
-// at a moment the test knows, and returns its place in the feed then: the
-// server's writes to c, v's connection, stop, and v's program stops in its
-// next drain until they open again (or c is closed). A real stall stops the
-// program a frame or two later, when its renderer blocks writing; that
-// moment is Bubble Tea's and tells nobody, this one is exact.
+// freeze makes the view v stuck as a client that stopped reading makes
+// it, at a moment the test knows, and returns its place in the feed then:
+// v's program stops in its next drain, and then the server's writes to c,
+// v's connection, stop too; both until thaw (or until c is closed). A real
+// stall stops the program a frame or two after the writes, when its
+// renderer blocks writing and its next draw waits for the renderer; that
+// moment is Bubble Tea's and tells nobody. (Shutting the writes first would
+// race the same way: the renderer may block before the next drain.)
 func (ts *testServer) freeze(c *valveConn, v *viewer) (cursor uint64) {
 	ts.t.Helper()
 	sv := &stuckView{conn: c, stuck: make(chan struct{})}
+	sv.hold.close()
 	ts.mu.Lock()
 	ts.stuck[v] = sv
 	ts.mu.Unlock()
-	c.out.close()
 	ts.advance(50 * time.Millisecond) // something new: the view drains
 	select {
 	case <-sv.stuck:
 	case <-time.After(wait):
 		ts.t.Fatalf("the view did not drain within %v", wait)
 	}
+	c.out.close()
 	v.f.mu.Lock()
 	defer v.f.mu.Unlock()
 	return v.cursor
+}
+
+// thaw lets the view v and the writes to its connection go again.
+func (ts *testServer) thaw(v *viewer) {
+	ts.mu.Lock()
+	sv := ts.stuck[v]
+	ts.mu.Unlock()
+	sv.conn.out.reopen()
+	sv.hold.reopen()
 }
 
 // A client that stops reading slows neither the cluster nor another
@@ -98,7 +112,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 	f.pull()
 	lost := f.next - feedSize - frozenAt
 	f.mu.Unlock()
-	vl.of(stalled).out.reopen()
+	ts.thaw(sv)
 	ts.until("the stalled view draining again", func() bool { return ts.drained(sv) > drains })
 	if got := sv.dropped.Load(); uint64(got) != lost {
 		t.Fatalf("the stalled viewer counted %d events lost, want %d: those that fell out of its window of %d", got, lost, feedSize)
