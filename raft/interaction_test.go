@@ -523,7 +523,7 @@ func (w *world) printStatus(id int) {
 	}
 	s := n.Status()
 	line := fmt.Sprintf("n%d %-12s term %d log %s commit %d", id, s.Role, s.Term, logTerms(s.Log), s.CommitIndex)
-	for _, p := range s.Progress {
+	for _, p := range n.Progress(nil) {
 		line += fmt.Sprintf(" %v:%d/%d", p.ID, p.Next, p.Match)
 	}
 	w.printf("%s", line)

@@ -146,9 +146,6 @@ type Status struct {
 	CommitIndex  uint64
 	NoOp         bool
 	UnsafeCommit bool
-	// Progress is, for a leader, what it knows of each follower's log, in
-	// id order; nil in other roles.
-	Progress []Progress
 }
 
 // Progress is a leader's view of one follower's log (Figure 2).
@@ -364,17 +361,27 @@ func (n *Node) Status() Status {
 	s.LastLogIndex, s.LastLogTerm = n.lastLog()
 	if n.role == Leader {
 		s.NextHeartbeat = n.heartbeatDue
-		s.Progress = make([]Progress, 0, len(n.peers)-1)
-		for _, p := range n.peers {
-			if p != n.id {
-				s.Progress = append(s.Progress, Progress{ID: p, Next: n.next[p], Match: n.match[p]})
-			}
-		}
 	} else {
 		s.ElectionDeadline = n.electionDeadline
 		s.ElectionTimeout = n.electionTimeout
 	}
 	return s
+}
+
+// Progress appends to dst what a leader knows of each follower's log, in
+// id order, and returns it; a node that does not lead appends nothing. It is
+// apart from Status, which the cluster takes after every step, so that only
+// a display that shows it pays for it.
+func (n *Node) Progress(dst []Progress) []Progress {
+	if n.role != Leader {
+		return dst
+	}
+	for _, p := range n.peers {
+		if p != n.id {
+			dst = append(dst, Progress{ID: p, Next: n.next[p], Match: n.match[p]})
+		}
+	}
+	return dst
 }
 
 // Output returns the messages to send and the events that happened during
