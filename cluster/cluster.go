@@ -69,6 +69,12 @@ type Config struct {
 	// UnsafeForgetVotes breaks Raft on purpose (see raft.Config): every
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
+	// NoOp makes a new leader append an empty entry at once (see
+	// raft.Config.NoOp). Off by default: see DefaultConfig.
+	NoOp bool
+	// UnsafeCommit breaks Raft on purpose (see raft.Config): a leader
+	// commits entries of earlier terms by counting copies.
+	UnsafeCommit bool
 	// DiskWrite is how long one write of term and vote to stable storage
 	// takes: a node whose step changed either sends that step's messages
 	// only after the writes (see diskWrites), as Figure 2 requires (update
@@ -143,6 +149,9 @@ type Cluster struct {
 	// wire: the live view slows its clock while there are any, so that an
 	// election can be watched (LiveOptions.VoteSlowdown).
 	votesInFlight int
+	// puts counts the client commands handed to nodes: a put without a
+	// value is given "v" and the next count.
+	puts int
 }
 
 // member is one node slot: the running raft node, or what survives of it.
@@ -218,6 +227,7 @@ func (c *Cluster) start(m *member) error {
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.streams.timer(m.id),
 		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
+		NoOp: c.cfg.NoOp, UnsafeCommit: c.cfg.UnsafeCommit,
 	}, m.hard, c.now)
 	if err != nil {
 		return err
@@ -433,6 +443,22 @@ func fromRaft(now time.Duration, re *raft.Event) Event {
 		e.Kind = KindTimeout
 	case raft.EventIgnore:
 		e.Kind, e.From, e.Type = KindIgnore, int(re.Peer), re.Type
+	case raft.EventAppend:
+		e.Kind, e.From, e.Index, e.Count = KindAppend, int(re.Peer), re.Index, re.Count
+	case raft.EventTruncate:
+		e.Kind, e.From, e.Index, e.Count = KindTruncate, int(re.Peer), re.Index, re.Count
+	case raft.EventCommit:
+		e.Kind, e.From, e.Index, e.Count = KindCommit, int(re.Peer), re.Index, re.Count
+	case raft.EventHold:
+		e.Kind, e.Index = KindHold, re.Index
+	case raft.EventReject:
+		e.Kind, e.From, e.Type, e.Index = KindReject, int(re.Peer), re.Type, re.Index
+	case raft.EventBackOff:
+		e.Kind, e.To, e.Index = KindBackOff, int(re.Peer), re.Index
+	case raft.EventRedirect:
+		e.Kind, e.For = KindRedirect, int(re.Peer)
+	default:
+		panic(fmt.Sprintf("cluster: raft event of unknown kind %d", re.Kind))
 	}
 	return e
 }

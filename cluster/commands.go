@@ -147,6 +147,28 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 	return nil
 }
 
+// Put hands node id a client's command, value: a leader appends it to its
+// log and replicates it; any other node refuses it, naming the leader it
+// knows (a redirect event). The put itself is a fault event of action
+// "put", so that the event stream says what the client asked of whom.
+func (c *Cluster) Put(id int, value string) error {
+	m, err := c.member(id)
+	if err != nil {
+		return err
+	}
+	if m.node == nil {
+		return fmt.Errorf("n%d is dead: it takes no command", id)
+	}
+	if err := CheckValue(value); err != nil {
+		return err
+	}
+	c.puts++
+	c.emit(Event{At: c.now, Kind: KindFault, Action: ActPut, Nodes: []int{id}, Detail: value})
+	m.node.Propose([]byte(value))
+	c.afterNode(m)
+	return nil
+}
+
 // Partition splits the cluster into groups that cannot reach each other;
 // nodes named in no group form one more group.
 func (c *Cluster) Partition(groups [][]int) error {
@@ -228,12 +250,16 @@ func (c *Cluster) param(name, value string) {
 
 // ReportParams emits a param event for every setting, seed included, so
 // that a recorded event stream says how it was made. An instant disk, the
-// default, goes unsaid, as do the settings only experiments use.
+// default, goes unsaid, as do the no-op while off and the settings only
+// experiments use.
 func (c *Cluster) ReportParams() {
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
 	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
 	for _, p := range Params() {
-		if p == ParamDiskWrite && c.cfg.DiskWrite == 0 {
+		switch {
+		case p == ParamDiskWrite && c.cfg.DiskWrite == 0,
+			p == ParamNoOp && !c.cfg.NoOp,
+			p == ParamUnsafeCommit && !c.cfg.UnsafeCommit:
 			continue
 		}
 		c.param(p.String(), SetCommand(p, c.cfg).Value())

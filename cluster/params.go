@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"raftty/raft"
 )
 
 // Param is a setting that `set` changes, a flag sets and a scenario's
@@ -21,6 +23,8 @@ const (
 	ParamPreVote
 	ParamCheckQuorum
 	ParamDiskWrite
+	ParamNoOp
+	ParamUnsafeCommit
 
 	paramEnd // one past the last: the table's size, so that a constant without a row has an empty one
 )
@@ -100,6 +104,18 @@ var params = [paramEnd]param{
 		name: "disk-write", label: "disk write",
 		help: "how long persisting term and vote takes before a node's messages leave",
 		dur:  func(c *Config) *time.Duration { return &c.DiskWrite },
+	},
+	ParamNoOp: {
+		name: "noop", label: "no-op on election",
+		help:  "a new leader appends an empty entry at once, which commits what earlier leaders left (dissertation 6.4)",
+		sw:    func(c *Config) *bool { return &c.NoOp },
+		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetNoOp(c.cfg.NoOp) }) },
+	},
+	ParamUnsafeCommit: {
+		name: "unsafe-commit", label: "unsafe commit",
+		help:  "break Raft on purpose: a leader commits entries of earlier terms by counting copies (watch Figure 8's lost commit)",
+		sw:    func(c *Config) *bool { return &c.UnsafeCommit },
+		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetUnsafeCommit(c.cfg.UnsafeCommit) }) },
 	},
 }
 
@@ -288,9 +304,15 @@ func (c *Cluster) applyTiming() {
 }
 
 func (c *Cluster) applyPreVote() {
+	c.eachNode(func(n *raft.Node) { n.SetPreVote(c.cfg.PreVote) })
+}
+
+// eachNode calls f on every live node; nodes restarted later take the
+// setting from c.cfg.
+func (c *Cluster) eachNode(f func(*raft.Node)) {
 	for _, m := range c.members[1:] {
 		if m.node != nil {
-			m.node.SetPreVote(c.cfg.PreVote)
+			f(m.node)
 		}
 	}
 }

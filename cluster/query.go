@@ -38,7 +38,7 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 	if m.node != nil {
 		s.Status = m.node.Status()
 	} else {
-		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor}
+		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor, Log: m.hard.Log}
 		if n := len(m.hard.Log); n > 0 {
 			s.LastLogIndex, s.LastLogTerm = uint64(n), m.hard.Log[n-1].Term
 		}

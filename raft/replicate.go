@@ -167,7 +167,7 @@ func (n *Node) merge(m Message) {
 	n.log = append(n.log, entries...)
 	ev := Event{Kind: EventAppend, Role: n.role, Term: n.term, Peer: m.From, Index: first, Count: len(entries)}
 	if !n.terse {
-		ev.Reason = "sent by leader " + m.From.String()
+		ev.Reason = "its log matches leader " + m.From.String() + "'s up to index " + u64(m.PrevLogIndex) + " (term " + u64(m.PrevLogTerm) + ")"
 	}
 	n.emit(ev)
 }
