@@ -36,6 +36,7 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 		vote:     slices.Clone(c.checker.vote),
 		leaderOf: maps.Clone(c.checker.leaderOf),
 	}
+	n.logs = c.logs.clone()
 	n.stats = c.stats.clone()
 	return &n
 }

@@ -139,6 +139,7 @@ type Cluster struct {
 
 	sink    func(Event)
 	checker checker
+	logs    logChecker
 	stats   Stats
 	leader  int // the effective leader, see Leader
 	// inLeaderRole lists, sorted, the live nodes whose last state event
@@ -202,6 +203,7 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	}
 	c.streams = newStreams(cfg.Seed, cfg.Nodes)
 	c.checker.init(cfg.Nodes)
+	c.logs.init(cfg.Nodes)
 	c.stats.init()
 	net, err := transport.New[raft.Message](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
@@ -471,21 +473,53 @@ func (c *Cluster) emit(e Event) { c.emitRef(&e) }
 // (send, deliver): an Event is some 300 bytes.
 func (c *Cluster) emitRef(e *Event) {
 	c.stats.observe(e)
-	if e.Kind != KindState && e.Kind != KindVote {
+	switch e.Kind {
+	case KindState, KindVote:
+	case KindAppend:
+		c.violations(c.logs.appended(e, c.logOf))
+		c.publish(e)
+		return
+	case KindTruncate:
+		c.logs.truncated(e.Node, e.Index)
+		c.publish(e)
+		return
+	case KindCommit:
+		c.violations(c.logs.committedTo(e, c.logOf(e.Node)))
+		c.publish(e)
+		return
+	default:
 		c.publish(e)
 		return
 	}
-	for _, v := range c.checker.observe(e) {
-		c.stats.observe(&v)
-		c.publish(&v)
-	}
+	c.violations(c.checker.observe(e))
 	if e.Kind == KindState {
+		if e.State == StateLeader {
+			c.violations(c.logs.leaderElected(e, c.logOf(e.Node)))
+		}
 		c.noteRole(e.Node, e.State == StateLeader)
 	}
 	c.publish(e)
 	if e.Kind == KindState {
 		c.updateLeader()
 	}
+}
+
+// violations reports what the checkers found, before the event that
+// revealed it.
+func (c *Cluster) violations(vs []Event) {
+	for i := range vs {
+		c.stats.observe(&vs[i])
+		c.publish(&vs[i])
+	}
+}
+
+// logOf returns node id's log as it is now: a live node's, or what
+// survived of a dead one. Read-only, shared.
+func (c *Cluster) logOf(id int) []raft.Entry {
+	if m := c.members[id]; m.node != nil {
+		return m.node.HardState().Log
+	}
+	return c.members[id].hard.Log
 }
 
 // noteRole keeps inLeaderRole up to date after node id changed state.

@@ -117,11 +117,17 @@ func logText(log []raft.Entry, sep string) string {
 	return fmt.Sprintf("%s its log (last term %d, index %d)", sep, log[len(log)-1].Term, len(log))
 }
 
-// AppendLog appends count entries in each node's current term to the logs of
-// nodes ids, as if a leader had replicated them (raftty has no log
-// replication). Nodes whose logs are behind others' cannot win an election:
-// the election restriction of section 5.4.1. Every id is checked before any
-// log changes; the fault event's action is "log".
+// AppendLog appends count empty entries in each node's current term to the
+// logs of nodes ids, as if a leader had replicated them: a way to set up
+// logs of different lengths by hand. Nodes whose logs are behind others'
+// cannot win an election: the election restriction of section 5.4.1. Every
+// id is checked before any log changes; the fault event's action is "log".
+//
+// Such entries are not Raft's: on a follower whose term has a leader they
+// can contradict the leader's entry at the same index and term, which no
+// consistency check can see (it compares terms). The checker does not judge
+// them, but if replication later builds on them it reports Log Matching
+// broken, rightly.
 func (c *Cluster) AppendLog(ids []int, count int) error {
 	if count < 1 {
 		return fmt.Errorf("log append %d: need at least 1 entry", count)
@@ -142,6 +148,7 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 		m := c.members[id]
 		m.node.AppendLog(count)
 		m.hard = m.node.HardState()
+		c.logs.handAppended(id, m.hard.Log)
 	}
 	c.emit(Event{At: c.now, Kind: KindFault, Action: ActLog, Nodes: slices.Clone(ids), Detail: fmt.Sprintf("append %d", count)})
 	return nil

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -277,12 +278,17 @@ func TestHandedOutLogsNeverChange(t *testing.T) {
 	n.log = slices.Grow(n.log, 10) // room to append in place: the case that matters
 	before := n.HardState().Log
 	status := n.Status().Log
+	clone := n.Clone(rand.New(rand.NewPCG(1, 2)))
 	want := slices.Clone(before)
 	n.Step(ms, Message{Type: MsgAppendEntries, From: 1, To: 2, Term: 3, PrevLogIndex: 1, PrevLogTerm: 1, Entries: logOf(3, 3, 3)})
 	if got := termsOf(n.log); !slices.Equal(got, []uint64{1, 3, 3, 3}) {
 		t.Fatalf("log %v after the conflict", got)
 	}
-	for name, log := range map[string][]Entry{"HardState": before, "Status": status} {
+	clone.AppendLog(1) // and the clone's appends do not reach the original
+	if got := termsOf(n.log); !slices.Equal(got, []uint64{1, 3, 3, 3}) {
+		t.Fatalf("the original's log %v changed when its clone appended", got)
+	}
+	for name, log := range map[string][]Entry{"HardState": before, "Status": status, "a clone": clone.log} {
 		for i := range want {
 			if log[i].Term != want[i].Term || string(log[i].Data) != string(want[i].Data) {
 				t.Errorf("%s taken before the truncation changed: %v, want %v", name, termsOf(log), termsOf(want))
