@@ -190,6 +190,9 @@ func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects, errs []clu
 	fmt.Fprintf(w, "  leader changes      %d\n", sum.LeaderChanges)
 	fmt.Fprintf(w, "  time without leader %v\n", (time.Duration(sum.NoLeaderUS) * time.Microsecond).Round(time.Millisecond))
 	fmt.Fprintf(w, "  messages            %d sent, %d delivered, %d dropped%s\n", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))
+	if sum.Puts > 0 || sum.Committed > 0 {
+		fmt.Fprintf(w, "  client commands     %d put, %d refused; %d entries committed%s\n", sum.Puts, sum.Redirects, sum.Committed, latencyDetail(sum))
+	}
 	fmt.Fprintf(w, "  violations          %d\n", sum.Violations)
 	shown := sum.Leaders
 	if len(shown) > 10 {
@@ -217,6 +220,16 @@ func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects, errs []clu
 	for _, e := range errs {
 		fmt.Fprintf(w, "    at %-8v %s\n", e.At, e.Detail)
 	}
+}
+
+// latencyDetail describes how long the committed commands waited, if any
+// did: " (commit latency: median 4ms, p99 9ms, max 12ms)".
+func latencyDetail(sum cluster.Summary) string {
+	if sum.CommitLatencyMax == 0 {
+		return ""
+	}
+	us := func(v int64) time.Duration { return (time.Duration(v) * time.Microsecond).Round(10 * time.Microsecond) }
+	return fmt.Sprintf(" (commit latency: median %v, p99 %v, max %v)", us(sum.CommitLatencyP50), us(sum.CommitLatencyP99), us(sum.CommitLatencyMax))
 }
 
 func plural(n int, one, many string) string {

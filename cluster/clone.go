@@ -37,6 +37,7 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 		leaderOf: maps.Clone(c.checker.leaderOf),
 	}
 	n.logs = c.logs.clone()
+	n.pending = maps.Clone(c.pending)
 	n.stats = c.stats.clone()
 	return &n
 }
@@ -44,6 +45,7 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 func (s Stats) clone() Stats {
 	s.DroppedBy = maps.Clone(s.DroppedBy)
 	s.Leaders = slices.Clone(s.Leaders)
+	s.CommitLatencies = slices.Clip(s.CommitLatencies) // only appended to: share it
 	s.openTerms = maps.Clone(s.openTerms)
 	return s
 }

@@ -153,6 +153,16 @@ type Cluster struct {
 	// puts counts the client commands handed to nodes: a put without a
 	// value is given "v" and the next count.
 	puts int
+	// pending are the commands leaders took that no node has committed
+	// yet, by index: when one is, its wait is a commit latency.
+	pending map[uint64]pendingPut
+}
+
+// pendingPut is a client's command a leader appended, and when.
+type pendingPut struct {
+	term uint64
+	data string
+	at   time.Duration
 }
 
 // member is one node slot: the running raft node, or what survives of it.
@@ -484,7 +494,9 @@ func (c *Cluster) emitRef(e *Event) {
 		c.publish(e)
 		return
 	case KindCommit:
+		before := len(c.logs.committed)
 		c.violations(c.logs.committedTo(e, c.logOf(e.Node)))
+		c.firstCommits(before)
 		c.publish(e)
 		return
 	default:
@@ -501,6 +513,24 @@ func (c *Cluster) emitRef(e *Event) {
 	c.publish(e)
 	if e.Kind == KindState {
 		c.updateLeader()
+	}
+}
+
+// firstCommits accounts for the entries committed for the first time, from
+// index before+1 on: the cluster's committed count, and the latency of each
+// that a leader took from a client.
+func (c *Cluster) firstCommits(before int) {
+	c.stats.Committed = len(c.logs.committed)
+	for i := before; i < len(c.logs.committed); i++ {
+		index := uint64(i + 1)
+		p, ok := c.pending[index]
+		if !ok {
+			continue
+		}
+		delete(c.pending, index)
+		if e := c.logs.committed[i]; e.term == p.term && string(e.data) == p.data {
+			c.stats.CommitLatencies = append(c.stats.CommitLatencies, c.now-p.at)
+		}
 	}
 }
 

@@ -171,7 +171,12 @@ func (c *Cluster) Put(id int, value string) error {
 	}
 	c.puts++
 	c.emit(Event{At: c.now, Kind: KindFault, Action: ActPut, Nodes: []int{id}, Detail: value})
-	m.node.Propose([]byte(value))
+	if index, ok := m.node.Propose([]byte(value)); ok {
+		if c.pending == nil {
+			c.pending = make(map[uint64]pendingPut)
+		}
+		c.pending[index] = pendingPut{term: m.node.Status().Term, data: value, at: c.now}
+	}
 	c.afterNode(m)
 	return nil
 }

@@ -46,6 +46,13 @@ func TestPutReplicatesAndCommits(t *testing.T) {
 		!strings.Contains(commit.String(), "commits index 1: index 1 (term ") {
 		t.Errorf("leader's commit event %+v: %q", commit, commit.String())
 	}
+	sum := c.Summary()
+	if sum.Puts != 1 || sum.Committed != 1 || sum.CommitLatencyMax <= 0 || sum.CommitLatencyP50 != sum.CommitLatencyMax {
+		t.Errorf("summary: %d puts, %d committed, latency %d/%d us", sum.Puts, sum.Committed, sum.CommitLatencyP50, sum.CommitLatencyMax)
+	}
+	if want := commit.At - put[len(put)-1].At; sum.CommitLatencyMax != want.Microseconds() {
+		t.Errorf("commit latency %dus, want the time from put to the leader's commit, %v", sum.CommitLatencyMax, want)
+	}
 	line := string(commit.AppendJSON(nil))
 	for _, want := range []string{`"kind":"commit"`, `"index":1`, `"count":1`, `"from":0`} {
 		if !strings.Contains(line, want) {
