@@ -75,6 +75,9 @@ type Config struct {
 	// UnsafeCommit breaks Raft on purpose (see raft.Config): a leader
 	// commits entries of earlier terms by counting copies.
 	UnsafeCommit bool
+	// MaxEntries bounds the entries of one AppendEntries, from 1 to
+	// MaxEntriesLimit (raft.DefaultMaxEntries by default).
+	MaxEntries int
 	// DiskWrite is how long one write of term and vote to stable storage
 	// takes: a node whose step changed either sends that step's messages
 	// only after the writes (see diskWrites), as Figure 2 requires (update
@@ -99,8 +102,12 @@ func DefaultConfig() Config {
 		Timing:     raft.Timing{ElectionMin: 150 * time.Millisecond, ElectionMax: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond},
 		LatencyMin: time.Millisecond,
 		LatencyMax: 5 * time.Millisecond,
+		MaxEntries: raft.DefaultMaxEntries,
 	}
 }
+
+// MaxEntriesLimit is the most entries one AppendEntries may carry.
+const MaxEntriesLimit = 10_000
 
 // Validate reports what is wrong with c, if anything.
 func (c Config) Validate() error {
@@ -118,6 +125,9 @@ func (c Config) Validate() error {
 	}
 	if c.DiskWrite < 0 {
 		return fmt.Errorf("disk write %v: must not be negative", c.DiskWrite)
+	}
+	if c.MaxEntries < 1 || c.MaxEntries > MaxEntriesLimit {
+		return fmt.Errorf("max-entries %d: need 1 to %d", c.MaxEntries, MaxEntriesLimit)
 	}
 	if c.TimerJitter < 0 {
 		return fmt.Errorf("timer jitter %v: must not be negative", c.TimerJitter)
@@ -239,7 +249,7 @@ func (c *Cluster) start(m *member) error {
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.streams.timer(m.id),
 		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
-		NoOp: c.cfg.NoOp, UnsafeCommit: c.cfg.UnsafeCommit,
+		NoOp: c.cfg.NoOp, UnsafeCommit: c.cfg.UnsafeCommit, MaxEntries: c.cfg.MaxEntries,
 	}, m.hard, c.now)
 	if err != nil {
 		return err

@@ -301,7 +301,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 	}{
 		{Cluster{}, "cfg now streams peers members net timers seq sink checker logs stats leader inLeaderRole votesInFlight puts pending"},
 		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox disk writes"},
-		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders Puts Redirects Committed CommitLatencies openTerms lastLeader"},
+		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders Puts Redirects Committed CommitLatencies BackOffs Deleted openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},
 	} {
 		typ := reflect.TypeOf(tc.v)

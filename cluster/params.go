@@ -25,6 +25,7 @@ const (
 	ParamDiskWrite
 	ParamNoOp
 	ParamUnsafeCommit
+	ParamMaxEntries
 
 	paramEnd // one past the last: the table's size, so that a constant without a row has an empty one
 )
@@ -39,10 +40,11 @@ const (
 	DurationValue                      // one duration ("50ms"), in Min
 	RateValue                          // a probability ("0.3" or "30%"), in Rate
 	SwitchValue                        // on or off, in On
+	CountValue                         // a whole number ("64"), in Count
 )
 
 // param is a parameter's row: its name, its words for people, where its
-// value lives in a Config (exactly one of rng, dur, rate and sw, which
+// value lives in a Config (exactly one of rng, dur, rate, sw and cnt, which
 // gives its kind), what raftty refuses beyond the value's shape, and how a
 // running cluster takes a new value.
 type param struct {
@@ -54,6 +56,7 @@ type param struct {
 	dur  func(*Config) *time.Duration
 	rate func(*Config) *float64
 	sw   func(*Config) *bool
+	cnt  func(*Config) *int
 
 	// check refuses a well-formed value raftty cannot simulate.
 	check func(Command) error
@@ -117,6 +120,12 @@ var params = [paramEnd]param{
 		sw:    func(c *Config) *bool { return &c.UnsafeCommit },
 		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetUnsafeCommit(c.cfg.UnsafeCommit) }) },
 	},
+	ParamMaxEntries: {
+		name: "max-entries", label: "entries per AppendEntries",
+		help:  "the most log entries one AppendEntries carries (1 shows a catch-up entry by entry)",
+		cnt:   func(c *Config) *int { return &c.MaxEntries },
+		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetMaxEntries(c.cfg.MaxEntries) }) },
+	},
 }
 
 var paramNames = func() vocabulary[Param] {
@@ -155,6 +164,8 @@ func (p Param) Kind() ValueKind {
 		return DurationValue
 	case r.rate != nil:
 		return RateValue
+	case r.cnt != nil:
+		return CountValue
 	}
 	return SwitchValue
 }
@@ -197,6 +208,8 @@ func SetCommand(p Param, cfg Config) Command {
 		cmd.Rate = *r.rate(&cfg)
 	case SwitchValue:
 		cmd.On = *r.sw(&cfg)
+	case CountValue:
+		cmd.Count = *r.cnt(&cfg)
 	}
 	return cmd
 }
@@ -216,6 +229,8 @@ func SetConfig(cfg *Config, cmd Command) {
 		*r.rate(cfg) = cmd.Rate
 	case SwitchValue:
 		*r.sw(cfg) = cmd.On
+	case CountValue:
+		*r.cnt(cfg) = cmd.Count
 	}
 }
 
@@ -230,6 +245,8 @@ func (c Command) Value() string {
 		return strconv.FormatFloat(c.Rate, 'g', -1, 64)
 	case SwitchValue:
 		return OnOff(c.On)
+	case CountValue:
+		return strconv.Itoa(c.Count)
 	}
 	return ""
 }
@@ -251,6 +268,8 @@ func ParseValue(p Param, text string) (Command, error) {
 		cmd.Rate, err = ParseProbability(text)
 	case SwitchValue:
 		cmd.On, err = ParseOnOff(text)
+	case CountValue:
+		cmd.Count, err = ParseCount(text, 1, MaxEntriesLimit)
 	default:
 		return Command{}, fmt.Errorf("no parameter %v", p)
 	}

@@ -73,6 +73,30 @@ func (c *Cluster) Nodes() []NodeStatus {
 // nothing it does can take effect, so it is not counted.
 func (c *Cluster) Leader() int { return c.leader }
 
+// Behind counts the live nodes whose log is not the same as the effective
+// leader's, entry for entry; without a leader, every live node.
+func (c *Cluster) Behind() int {
+	behind := 0
+	var want uint64
+	n := 0
+	if c.leader != 0 {
+		ch := c.logs.chains[c.leader]
+		if n = len(ch); n > 0 {
+			want = ch[n-1]
+		}
+	}
+	for id, m := range c.members[1:] {
+		if m.node == nil {
+			continue
+		}
+		ch := c.logs.chains[id+1]
+		if c.leader == 0 || len(ch) != n || (n > 0 && ch[n-1] != want) {
+			behind++
+		}
+	}
+	return behind
+}
+
 // Leaders returns every live node in the leader role, stranded or not.
 func (c *Cluster) Leaders() []int {
 	var ids []int

@@ -64,6 +64,9 @@ type Stats struct {
 	Puts, Redirects int
 	Committed       int
 	CommitLatencies []time.Duration
+	// BackOffs counts a leader's steps back after a refused AppendEntries,
+	// Deleted the entries nodes deleted because their leader's differed.
+	BackOffs, Deleted int
 
 	openTerms  map[uint64]termCampaign
 	lastLeader int
@@ -107,6 +110,10 @@ func (s *Stats) observe(e *Event) {
 		}
 	case KindRedirect:
 		s.Redirects++
+	case KindBackOff:
+		s.BackOffs++
+	case KindTruncate:
+		s.Deleted += e.Count
 	}
 }
 

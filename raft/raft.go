@@ -267,7 +267,6 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		forgetVotes:  cfg.UnsafeForgetVotes,
 		unsafeCommit: cfg.UnsafeCommit,
 		noOp:         cfg.NoOp,
-		maxEntries:   uint64(cfg.MaxEntries),
 		backOffHint:  cfg.BackOffHint,
 		timerJitter:  max(cfg.TimerJitter, 0),
 		terse:        cfg.Terse,
@@ -279,9 +278,7 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		votes:        make([]voteAnswer, size),
 		recentActive: make([]bool, size),
 	}
-	if cfg.MaxEntries <= 0 {
-		n.maxEntries = DefaultMaxEntries
-	}
+	n.SetMaxEntries(cfg.MaxEntries)
 	for _, p := range peers {
 		n.isPeer[p] = true
 	}
@@ -427,6 +424,15 @@ func (n *Node) SetPreVote(on bool) { n.preVote = on }
 // SetNoOp turns the no-op on election on or off; it applies from the next
 // election.
 func (n *Node) SetNoOp(on bool) { n.noOp = on }
+
+// SetMaxEntries changes the bound on entries per AppendEntries (zero or
+// less: DefaultMaxEntries); it applies to the next message.
+func (n *Node) SetMaxEntries(max int) {
+	n.maxEntries = DefaultMaxEntries
+	if max > 0 {
+		n.maxEntries = uint64(max)
+	}
+}
 
 // SetUnsafeCommit turns the unsafe commit rule on or off (see
 // Config.UnsafeCommit); a leader applies it from the next answer it gets.

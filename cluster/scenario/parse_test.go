@@ -46,6 +46,7 @@ func TestParseLine(t *testing.T) {
 		{"at 1s put v to leader", Step{At: time.Second, Cmd: C{Action: cluster.ActPut, Nodes: []int{Leader}, Data: "v"}}},
 		{"at 1s set unsafe-commit on", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamUnsafeCommit, On: true}}},
 		{"at 1s set noop on", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamNoOp, On: true}}},
+		{"at 1s set max-entries 1", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamMaxEntries, Count: 1}}},
 	} {
 		got, err := ParseLine(tc.line)
 		if err != nil {
@@ -147,6 +148,8 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 			cmd.Rate = []float64{0, 1, rng.Float64(), float64(rng.IntN(101)) / 100}[rng.IntN(4)]
 		case cluster.SwitchValue:
 			cmd.On = rng.IntN(2) == 0
+		case cluster.CountValue:
+			cmd.Count = 1 + rng.IntN(cluster.MaxEntriesLimit)
 		}
 	case a == cluster.ActSpeed:
 		cmd.Speed = cluster.MinSpeed + rng.Float64()*(cluster.MaxSpeed-cluster.MinSpeed)
@@ -244,6 +247,8 @@ func TestParseLineErrors(t *testing.T) {
 		{"at 2s log 1 append 0", `log append 0: want a count from 1 to 1000000`},
 		{"at 2s log 1 append many", `log append many: want a count`},
 		{"at 2s log x append 1", `node "x": want a node number`},
+		{"at 2s set max-entries 0", `max-entries 0: want a whole number from 1 to 10000`},
+		{"at 2s set max-entries many", `max-entries many: want a whole number`},
 		{"at 2s put a b", `put takes one value and a node`},
 		{"at 2s put to", `put value "to"`},
 		{"at 2s put x to", `put takes one value and a node`},
