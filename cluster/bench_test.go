@@ -33,7 +33,43 @@ func benchmarkHealthy(b *testing.B, n int, d time.Duration) {
 	b.ReportMetric(wall*1e9/float64(events), "ns/event")
 }
 
-func BenchmarkHealthy5NodesHour(b *testing.B)     { benchmarkHealthy(b, 5, time.Hour) }
+// benchmarkPuts is benchmarkHealthy with a client: a command to the leader
+// every 1/rate of virtual time, each replicated, committed and checked
+// (Log Matching, State Machine Safety). Its ns/event against
+// BenchmarkHealthy5NodesHour's is the cost of replication per event.
+func benchmarkPuts(b *testing.B, n int, d time.Duration, rate int) {
+	events := 0
+	every := time.Second / time.Duration(rate)
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg := DefaultConfig()
+		cfg.Nodes, cfg.Seed = n, 1
+		c, err := New(cfg, func(Event) { events++ })
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Timeout(1); err != nil {
+			b.Fatal(err)
+		}
+		put := Command{Action: ActPut, Nodes: []int{LeaderNode}}
+		for c.Now() < d {
+			c.RunFor(every)
+			_, _ = c.Execute(put)
+		}
+		if c.Stats().Committed < int(d/every)*9/10 {
+			b.Fatalf("%d of %d commands committed", c.Stats().Committed, d/every)
+		}
+	}
+	wall := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)*d.Seconds()/wall, "virtual-s/s")
+	b.ReportMetric(float64(events)/wall, "events/s")
+	b.ReportMetric(wall*1e9/float64(events), "ns/event")
+}
+
+func BenchmarkHealthy5NodesHour(b *testing.B) { benchmarkHealthy(b, 5, time.Hour) }
+func BenchmarkPuts5NodesHour100PerSecond(b *testing.B) {
+	benchmarkPuts(b, 5, time.Hour, 100)
+}
 func BenchmarkHealthy101NodesMinute(b *testing.B) { benchmarkHealthy(b, 101, time.Minute) }
 func BenchmarkHealthy1000Nodes10s(b *testing.B)   { benchmarkHealthy(b, 1000, 10*time.Second) }
 

@@ -175,7 +175,7 @@ func (c *Cluster) Put(id int, value string) error {
 		if c.pending == nil {
 			c.pending = make(map[uint64]pendingPut)
 		}
-		c.pending[index] = pendingPut{term: m.node.Status().Term, data: value, at: c.now}
+		c.pending[index] = pendingPut{term: m.node.HardState().Term, data: value, at: c.now}
 	}
 	c.afterNode(m)
 	return nil

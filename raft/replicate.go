@@ -3,6 +3,7 @@ package raft
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -49,7 +50,7 @@ func (n *Node) Propose(data []byte) (index uint64, ok bool) {
 	}
 	what := ""
 	if !n.terse {
-		what = fmt.Sprintf("a client's command %q", data)
+		what = "a client's command " + strconv.Quote(string(data))
 	}
 	index = n.appendOwn(Entry{Term: n.term, Data: data}, what)
 	for _, p := range n.peers {
@@ -77,7 +78,7 @@ func (n *Node) redirectReason() string {
 // appendOwn appends a leader's own entry (what describes it) and reports
 // its index. A lone node, its own majority, commits it at once.
 func (n *Node) appendOwn(e Entry, what string) uint64 {
-	n.log = append(n.log, e)
+	n.log = append(grow(n.log, 1), e)
 	index := n.lastIndex()
 	ev := Event{Kind: EventAppend, Role: Leader, Term: n.term, Index: index, Count: 1}
 	if !n.terse {
@@ -164,10 +165,11 @@ func (n *Node) merge(m Message) {
 		return
 	}
 	first := n.lastIndex() + 1
-	n.log = append(n.log, entries...)
+	n.log = append(grow(n.log, len(entries)), entries...)
 	ev := Event{Kind: EventAppend, Role: n.role, Term: n.term, Peer: m.From, Index: first, Count: len(entries)}
 	if !n.terse {
-		ev.Reason = "its log matches leader " + m.From.String() + "'s up to index " + u64(m.PrevLogIndex) + " (term " + u64(m.PrevLogTerm) + ")"
+		ev.Reason = why(make([]byte, 0, 64)).s("its log matches leader ").id(m.From).s("'s up to index ").n(m.PrevLogIndex).
+			s(" (term ").n(m.PrevLogTerm).s(")").String()
 	}
 	n.emit(ev)
 }
@@ -200,7 +202,7 @@ func (n *Node) commitFrom(index uint64, m Message) {
 	}
 	ev := Event{Kind: EventCommit, Role: n.role, Term: n.term, Peer: m.From, Index: index, Count: int(index - n.commitIndex)}
 	if !n.terse {
-		ev.Reason = fmt.Sprintf("leader %v has committed up to index %d", m.From, m.LeaderCommit)
+		ev.Reason = why(make([]byte, 0, 48)).s("leader ").id(m.From).s(" has committed up to index ").n(m.LeaderCommit).String()
 	}
 	n.commitIndex = index
 	n.emit(ev)
@@ -300,32 +302,64 @@ func (n *Node) maybeCommit() {
 			n.held = index
 			n.emit(Event{Kind: EventHold, Role: Leader, Term: n.term, Index: index, Reason: n.lazyWhy(func() string {
 				return fmt.Sprintf("stored on %s, but its entry is from term %d, not the current %d: it commits once an entry of term %d is stored on a majority (section 5.4.2)",
-					n.storedOn(index), term, n.term, n.term)
+					n.storedOn(nil, index), term, n.term, n.term)
 			})})
 		}
 		return
 	}
 	ev := Event{Kind: EventCommit, Role: Leader, Term: n.term, Index: index, Count: int(index - n.commitIndex)}
 	if !n.terse {
-		ev.Reason = fmt.Sprintf("index %d (term %d) is stored on %s", index, term, n.storedOn(index))
+		w := why(make([]byte, 0, 96)).s("index ").n(index).s(" (term ").n(term).s(") is stored on ")
+		w = n.storedOn(w, index)
 		if term != n.term {
-			ev.Reason += fmt.Sprintf(" (unsafe-commit: its entry is from term %d, not the current %d)", term, n.term)
+			w = w.s(" (unsafe-commit: its entry is from term ").n(term).s(", not the current ").n(n.term).s(")")
 		}
+		ev.Reason = w.String()
 	}
 	n.commitIndex = index
 	n.emit(ev)
 }
 
-// storedOn names the nodes known to store index: "3 of 5 [n1 n2 n4]".
-func (n *Node) storedOn(index uint64) string {
-	var on []NodeID
+// storedOn appends the nodes known to store index to w: "3 of 5 [n1 n2
+// n4]".
+func (n *Node) storedOn(w why, index uint64) why {
+	count := 0
 	for _, p := range n.peers {
 		if p == n.id || n.match[p] >= index {
-			on = append(on, p)
+			count++
 		}
 	}
-	return fmt.Sprintf("%d of %d %v", len(on), len(n.peers), on)
+	w = w.n(uint64(count)).s(" of ").n(uint64(len(n.peers))).s(" [")
+	sep := ""
+	for _, p := range n.peers {
+		if p == n.id || n.match[p] >= index {
+			w = w.s(sep).id(p)
+			sep = " "
+		}
+	}
+	return w.s("]")
 }
+
+// grow makes room for k more elements, doubling the capacity when it must
+// grow: append's growth of a quarter for large slices allocates five times
+// a log's final size over its life, doubling twice, and a log grows on
+// every client command. Used for the logs here and in the cluster's
+// checker.
+func grow[T any](s []T, k int) []T {
+	if len(s)+k <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(k, len(s)))
+}
+
+// why builds a reason without fmt: every client command makes a handful
+// of replication events, and fmt.Sprintf was most of their cost.
+type why []byte
+
+func (w why) s(s string) why   { return append(w, s...) }
+func (w why) n(v uint64) why   { return strconv.AppendUint(w, v, 10) }
+func (w why) id(id NodeID) why { return strconv.AppendInt(append(w, 'n'), int64(id), 10) }
+func (w why) String() string   { return string(w) }
 
 // indexRange renders the indexes from first to last: "index 4" or
 // "indexes 4-6".
