@@ -21,6 +21,9 @@ type NodeStatus struct {
 	// Reaches counts the live nodes, itself included, it can exchange
 	// messages with both ways.
 	Reaches int
+	// Progress is, for a leader, what it knows of each follower's log
+	// (nextIndex and matchIndex), in id order; nil for any other node.
+	Progress []raft.Progress
 }
 
 // Node returns the status of node id (1..N).
@@ -37,6 +40,7 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 	}
 	if m.node != nil {
 		s.Status = m.node.Status()
+		s.Progress = m.node.Progress(nil)
 	} else {
 		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor, Log: m.hard.Log}
 		if n := len(m.hard.Log); n > 0 {
