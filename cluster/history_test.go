@@ -299,7 +299,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg now streams peers members net timers seq sink checker logs stats leader inLeaderRole votesInFlight puts pending"},
+		{Cluster{}, "cfg now streams peers members net timers seq sink cmp world checker logs stats leader inLeaderRole votesInFlight puts pending"},
 		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox disk writes"},
 		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders Puts Redirects Committed CommitLatencies BackOffs Deleted openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},
