@@ -171,11 +171,16 @@ func (c *Cluster) Put(id int, value string) error {
 	}
 	c.puts++
 	c.emit(Event{At: c.now, Kind: KindFault, Action: ActPut, Nodes: []int{id}, Detail: value})
-	if index, ok := m.node.Propose([]byte(value)); ok {
-		if c.pending == nil {
-			c.pending = make(map[uint64]pendingPut)
+	m.node.Propose([]byte(value))
+	// A leader that took it says so, and where: its own append event.
+	_, events := m.node.Output()
+	for i := range events {
+		if e := &events[i]; e.Kind == raft.EventAppend && e.Peer == raft.None {
+			if c.pending == nil {
+				c.pending = make(map[uint64]pendingPut)
+			}
+			c.pending[e.Index] = pendingPut{term: e.Term, data: value, at: c.now}
 		}
-		c.pending[index] = pendingPut{term: m.node.HardState().Term, data: value, at: c.now}
 	}
 	c.afterNode(m)
 	return nil
