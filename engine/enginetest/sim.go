@@ -30,9 +30,16 @@ type Sim struct {
 	seq      uint64
 
 	transcript strings.Builder
+	events     []Event
 	// leaderOf records who led each term, to check Election Safety.
 	leaderOf   map[uint64]engine.NodeID
 	violations []string
+}
+
+// Event is a node's event and the virtual time it happened at.
+type Event struct {
+	At time.Duration
+	engine.Event
 }
 
 type flight struct {
@@ -91,6 +98,9 @@ func (s *Sim) Node(id engine.NodeID) engine.Node { return s.nodes[id] }
 // Transcript returns everything that happened so far, one line per message
 // sent, delivered or dropped and per event.
 func (s *Sim) Transcript() string { return s.transcript.String() }
+
+// Events returns every event so far, in order.
+func (s *Sim) Events() []Event { return s.events }
 
 // Violations lists the broken invariants seen so far.
 func (s *Sim) Violations() []string { return s.violations }
@@ -213,6 +223,7 @@ func (s *Sim) deliver(m engine.Message) {
 func (s *Sim) after(n engine.Node) {
 	msgs, events := n.Output()
 	for _, e := range events {
+		s.events = append(s.events, Event{At: s.now, Event: e})
 		s.logf("event %v %v role=%v term=%d peer=%v type=%v granted=%v prevote=%v index=%d: %s",
 			e.Node, e.Kind, e.Role, e.Term, e.Peer, e.Type, e.Granted, e.PreVote, e.Index, e.Reason)
 		if e.Kind == engine.EventState && e.Role == engine.Leader {

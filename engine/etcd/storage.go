@@ -1,0 +1,41 @@
+package etcd
+
+import (
+	"go.etcd.io/raft/v3"
+	pb "go.etcd.io/raft/v3/raftpb"
+
+	"raftty/engine"
+)
+
+// Storage is an etcd node's stable storage: a MemoryStorage that the node
+// writes its hard state and log entries to after every step, before any of
+// that step's messages leave (as etcd's Ready contract requires). It is what
+// survives a kill; a restart builds a new RawNode on it.
+type Storage struct {
+	ms *raft.MemoryStorage
+}
+
+// newStorage makes the storage of a fresh member of a cluster of peers.
+func newStorage(peers []engine.NodeID) *Storage {
+	ms := raft.NewMemoryStorage()
+	voters := make([]uint64, len(peers))
+	for i, p := range peers {
+		voters[i] = uint64(p)
+	}
+	// A configuration-only snapshot at index 0 is how an etcd member starts
+	// knowing its peers (raft.MemoryStorage.ApplySnapshot allows it).
+	_ = ms.ApplySnapshot(&pb.Snapshot{Metadata: &pb.SnapshotMetadata{ConfState: &pb.ConfState{Voters: voters}}})
+	return &Storage{ms: ms}
+}
+
+// HardState describes what is stored: term, vote, commit and the end of the
+// log.
+func (s *Storage) HardState() engine.HardState {
+	hs, _, _ := s.ms.InitialState()
+	last, _ := s.ms.LastIndex()
+	lastTerm, _ := s.ms.Term(last)
+	return engine.HardState{
+		Term: hs.GetTerm(), VotedFor: engine.NodeID(hs.GetVote()), Commit: hs.GetCommit(),
+		LastIndex: last, LastTerm: lastTerm,
+	}
+}
