@@ -18,6 +18,12 @@ import (
 // Sim drives the nodes of one engine. It is not safe for concurrent use;
 // separate Sims share nothing and may run in parallel.
 type Sim struct {
+	// Quiet keeps no transcript and no events, for benchmarks; violations
+	// are still checked.
+	Quiet bool
+	// Delivered counts the messages delivered so far.
+	Delivered int
+
 	eng      engine.Engine
 	cfg      engine.Config
 	seed     uint64
@@ -214,6 +220,7 @@ func (s *Sim) deliver(m engine.Message) {
 		return
 	}
 	s.logf("deliver %v -> %v %v term %d", m.From, m.To, m.Type, m.Term)
+	s.Delivered++
 	n.Step(s.now, m)
 	s.after(n)
 }
@@ -223,7 +230,9 @@ func (s *Sim) deliver(m engine.Message) {
 func (s *Sim) after(n engine.Node) {
 	msgs, events := n.Output()
 	for _, e := range events {
-		s.events = append(s.events, Event{At: s.now, Event: e})
+		if !s.Quiet {
+			s.events = append(s.events, Event{At: s.now, Event: e})
+		}
 		s.logf("event %v %v role=%v term=%d peer=%v type=%v granted=%v prevote=%v index=%d: %s",
 			e.Node, e.Kind, e.Role, e.Term, e.Peer, e.Type, e.Granted, e.PreVote, e.Index, e.Reason)
 		if e.Kind == engine.EventState && e.Role == engine.Leader {
@@ -252,6 +261,9 @@ func (s *Sim) after(n engine.Node) {
 }
 
 func (s *Sim) logf(format string, args ...any) {
+	if s.Quiet {
+		return
+	}
 	fmt.Fprintf(&s.transcript, "%d ", s.now.Microseconds())
 	fmt.Fprintf(&s.transcript, format, args...)
 	s.transcript.WriteByte('\n')
