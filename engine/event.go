@@ -2,8 +2,9 @@ package engine
 
 import "raftty/raft"
 
-// EventKind says what an Event reports. The first four are raft's, with its
-// values; the vocabulary is open to the events of log replication.
+// EventKind says what an Event reports. The values are raft's, so that the
+// textbook engine converts a kind with a cast; the replication kinds are
+// those raft's log replication reports, which etcd reports too.
 type EventKind uint8
 
 // The kinds of event a node reports.
@@ -20,17 +21,36 @@ const (
 	// nothing with it (Peer is the sender, Type and Term the message's,
 	// Reason why).
 	EventIgnore = EventKind(raft.EventIgnore)
-	// EventAppend: entries reached the node's stable log (Index is the
-	// last one's index, Term its term).
-	EventAppend = EventIgnore + 1
-	// EventCommit: the node's commit index advanced to Index (Term is that
-	// entry's term).
-	EventCommit = EventIgnore + 2
+)
+
+// The events of log replication. Term is the node's current term; Index and
+// Count say which entries.
+const (
+	// EventAppend: the node added Count entries to its log, the first at
+	// Index (Peer: the leader they came from, None for a leader's own).
+	EventAppend = EventIgnore + 1 + iota
+	// EventTruncate: the node deleted Count entries from Index on, for
+	// different ones from its leader (Peer).
+	EventTruncate
+	// EventCommit: the node's commit index rose by Count to Index.
+	EventCommit
+	// EventHold: a leader does not commit Index, an entry of an earlier
+	// term, although a majority stores it.
+	EventHold
+	// EventReject: a follower refused an append from Peer whose previous
+	// index (Index) its log does not match.
+	EventReject
+	// EventBackOff: a leader lowered Peer's next index to Index.
+	EventBackOff
+	// EventRedirect: a node that is not the leader refused a client's
+	// command; Peer is the leader it knows.
+	EventRedirect
 )
 
 var eventKindNames = [...]string{
 	EventState: "state", EventVote: "vote", EventTimeout: "timeout", EventIgnore: "ignore",
-	EventAppend: "append", EventCommit: "commit",
+	EventAppend: "append", EventTruncate: "truncate", EventCommit: "commit", EventHold: "hold",
+	EventReject: "reject", EventBackOff: "backoff", EventRedirect: "redirect",
 }
 
 // String names the kind, as the cluster's event vocabulary does.
@@ -52,7 +72,8 @@ type Event struct {
 	Type    MsgType
 	Granted bool
 	PreVote bool
-	// Index is the log index an append or commit event reports.
+	// Index and Count locate the entries of a replication event.
 	Index  uint64
+	Count  int
 	Reason string
 }

@@ -210,6 +210,10 @@ type Message struct {
 	Entries      []Entry
 	LeaderCommit uint64
 
+	// Index answers an append: on success the last index the follower now
+	// knows to match the leader's log; on a refusal, the index refused.
+	Index uint64
+
 	// Granted answers a vote or pre-vote request; Success an append.
 	Granted bool
 	Success bool

@@ -41,7 +41,7 @@ func fromPB(from engine.NodeID, m *pb.Message) engine.Message {
 			}
 		}
 	case pb.MsgAppResp:
-		em.Success = !m.GetReject()
+		em.Success, em.Index = !m.GetReject(), m.GetIndex()
 	case pb.MsgHeartbeat:
 		em.LeaderCommit = m.GetCommit()
 	}

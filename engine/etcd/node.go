@@ -33,6 +33,8 @@ type node struct {
 	st     *Storage
 	in     *inside // nil while the RawNode is being built
 	origin time.Duration
+	// committed is the highest index etcd has handed out as committed.
+	committed uint64
 	// ticks counts the ticks etcd has been given; tick k comes at virtual
 	// time origin + k*tick (tickAt).
 	ticks int64
@@ -96,6 +98,7 @@ func (e Engine) New(cfg engine.Config, st engine.Storage, now time.Duration) (_ 
 	}
 	n := &node{id: cfg.ID, cfg: cfg, rand: cfg.Rand, terse: cfg.Terse, tick: e.tick(), st: s}
 	hs, _, _ := s.ms.InitialState()
+	n.committed = hs.GetCommit()
 	defer func() {
 		// newRaft panics on what it cannot load; say so in one line.
 		if p := recover(); p != nil {
@@ -262,11 +265,11 @@ func (n *node) advance(now time.Duration, inclusive bool) {
 func (n *node) drain() {
 	for n.rn.HasReady() {
 		rd := n.rn.Ready()
-		if len(rd.Entries) > 0 {
+		if k := len(rd.Entries); k > 0 {
 			_ = n.st.ms.Append(rd.Entries)
-			first, last := rd.Entries[0], rd.Entries[len(rd.Entries)-1]
+			first, last := rd.Entries[0], rd.Entries[k-1]
 			n.events = append(n.events, engine.Event{Kind: engine.EventAppend, Node: n.id, Role: role(*n.in.state),
-				Term: last.GetTerm(), Index: last.GetIndex(),
+				Term: *n.in.term, Peer: engine.NodeID(*n.in.lead), Index: first.GetIndex(), Count: k,
 				Reason: n.whyf("entries %d-%d (last of term %d) written to stable storage", first.GetIndex(), last.GetIndex(), last.GetTerm())})
 		}
 		if !raft.IsEmptyHardState(rd.HardState) {
@@ -279,10 +282,11 @@ func (n *node) drain() {
 			n.msgs = append(n.msgs, fromPB(n.id, m))
 		}
 		if k := len(rd.CommittedEntries); k > 0 {
-			last := rd.CommittedEntries[k-1]
+			last := rd.CommittedEntries[k-1].GetIndex()
 			n.events = append(n.events, engine.Event{Kind: engine.EventCommit, Node: n.id, Role: role(*n.in.state),
-				Term: last.GetTerm(), Index: last.GetIndex(),
-				Reason: n.whyf("committed up to index %d (term %d)", last.GetIndex(), last.GetTerm())})
+				Term: *n.in.term, Peer: engine.NodeID(*n.in.lead), Index: last, Count: int(last - n.committed),
+				Reason: n.whyf("committed up to index %d", last)})
+			n.committed = last
 		}
 		n.rn.Advance(rd)
 	}

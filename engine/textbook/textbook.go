@@ -152,11 +152,15 @@ func (w *Node) collect() {
 	clear(w.events)
 	w.events = w.events[:0]
 	for i := range events {
-		e := &events[i]
-		w.events = append(w.events, engine.Event{
-			Kind: engine.EventKind(e.Kind), Node: e.Node, Role: e.Role, Term: e.Term, Peer: e.Peer,
-			Type: engine.MsgType(e.Type), Granted: e.Granted, PreVote: e.PreVote, Reason: e.Reason,
-		})
+		w.events = append(w.events, eventFromRaft(&events[i]))
+	}
+}
+
+// eventFromRaft converts an event: kinds and types share values.
+func eventFromRaft(e *raft.Event) engine.Event {
+	return engine.Event{
+		Kind: engine.EventKind(e.Kind), Node: e.Node, Role: e.Role, Term: e.Term, Peer: e.Peer,
+		Type: engine.MsgType(e.Type), Granted: e.Granted, PreVote: e.PreVote, Reason: e.Reason,
 	}
 }
 
