@@ -113,7 +113,10 @@ type Node interface {
 	// Status returns a snapshot of the node for displays and tests.
 	Status() Status
 	// HardState returns the persistent state as it stands: what a crash now
-	// would leave.
+	// would leave. A call to Step, Tick, Campaign or Propose that changes
+	// it reports at least one event (a new term or role, a vote, an
+	// append, a commit), so that a caller may skip asking after a call
+	// with none: the heartbeats that are most of a run.
 	HardState() HardState
 	// Storage returns what survives a crash, to build the node again with
 	// Engine.New after a kill. The node keeps writing to it while it runs,
@@ -125,6 +128,11 @@ type Node interface {
 // the engine that made it can read it; everyone else sees its HardState.
 type Storage interface {
 	HardState() HardState
+	// Rewound returns the storage as it would be had the last writes of
+	// term and vote not reached the disk: with term and vote as given, the
+	// log as it is. It may change the storage it is called on, which only
+	// a dead node has.
+	Rewound(term uint64, vote NodeID) Storage
 }
 
 // HardState is the persistent state of a node as the cluster shows it and

@@ -186,41 +186,20 @@ func (t MsgType) IsLeaderTraffic() bool {
 // Entry is a log entry: raft's, which has nothing only one engine has.
 type Entry = raft.Entry
 
-// Message is a message on the wire between two nodes of one engine. Its
-// fields are raft.Message's, so that the textbook engine converts field by
-// field, and Type is the wide vocabulary. Every engine fills Type, From, To
-// and Term, which is all the cluster and the transport read, and the other
-// fields as far as its message has them, for displays.
+// Message is a message on the wire between two nodes of one engine: raft's
+// Message, with Type widened to the whole vocabulary. The textbook engine's
+// message is the embedded raft.Message itself, so that it crosses the seam as
+// one copy; etcd fills the fields its message has, for displays, and sends
+// its own message as Body. Every engine fills Type, From, To and Term, which
+// is all the cluster and the transport read.
 type Message struct {
+	// Type is what the message is. It hides raft.Message's Type, which only
+	// the textbook engine sets (to the same value).
 	Type MsgType
-	From NodeID
-	To   NodeID
-	// Term is the sender's term, or for a pre-vote and a granted answer to
-	// one, the term the candidate would campaign in.
-	Term uint64
-
-	// LastLogIndex and LastLogTerm describe a candidate's log (vote and
-	// pre-vote requests).
-	LastLogIndex uint64
-	LastLogTerm  uint64
-
-	// PrevLogIndex, PrevLogTerm, Entries and LeaderCommit are an append's.
-	PrevLogIndex uint64
-	PrevLogTerm  uint64
-	Entries      []Entry
-	LeaderCommit uint64
-
-	// Index answers an append: on success the last index the follower now
-	// knows to match the leader's log; on a refusal, the index refused.
-	Index uint64
-
-	// Granted answers a vote or pre-vote request; Success an append.
-	Granted bool
-	Success bool
-
-	// Body is the message in the engine's own form, when that is not this
-	// one (etcd's *raftpb.Message); nil for the textbook engine. When set,
-	// it is what the receiving node reads: the fields above describe it.
+	raft.Message
+	// Body is the message in the engine's own form, when that is not
+	// raft.Message (etcd's *raftpb.Message); nil for the textbook engine.
+	// When set, it is what the receiving node reads: the fields describe it.
 	Body any
 }
 

@@ -31,9 +31,12 @@ type Sim struct {
 	nodes    []engine.Node // by id; nil while dead
 	stored   []engine.Storage
 	isolated []bool
-	latency  *rand.Rand
-	queue    []flight
-	seq      uint64
+	// hard is each node's hard state after its last output, to check that
+	// a change comes with an event.
+	hard    []engine.HardState
+	latency *rand.Rand
+	queue   []flight
+	seq     uint64
 
 	transcript strings.Builder
 	events     []Event
@@ -66,6 +69,7 @@ func New(eng engine.Engine, n int, seed uint64, cfg engine.Config) (*Sim, error)
 		nodes:    make([]engine.Node, n+1),
 		stored:   make([]engine.Storage, n+1),
 		isolated: make([]bool, n+1),
+		hard:     make([]engine.HardState, n+1),
 		latency:  rand.New(rand.NewPCG(seed, 0)),
 		leaderOf: map[uint64]engine.NodeID{},
 	}
@@ -92,6 +96,7 @@ func (s *Sim) start(id engine.NodeID) error {
 		return err
 	}
 	s.nodes[id] = n
+	s.hard[id] = n.HardState()
 	return nil
 }
 
@@ -229,6 +234,11 @@ func (s *Sim) deliver(m engine.Message) {
 // wire.
 func (s *Sim) after(n engine.Node) {
 	msgs, events := n.Output()
+	if hs := n.HardState(); len(events) == 0 && hs != s.hard[n.ID()] {
+		s.violations = append(s.violations, fmt.Sprintf("%v's hard state went from %+v to %+v without an event", n.ID(), s.hard[n.ID()], hs))
+	} else {
+		s.hard[n.ID()] = hs
+	}
 	for _, e := range events {
 		if !s.Quiet {
 			s.events = append(s.events, Event{At: s.now, Event: e})

@@ -24,9 +24,8 @@ func role(s raft.StateType) engine.Role { return roles[s] }
 // seam's terms; m itself travels as the Body. From is the sender on the wire,
 // which for a proposal a follower forwards is not etcd's From (the proposer).
 func fromPB(from engine.NodeID, m *pb.Message) engine.Message {
-	em := engine.Message{
-		Type: msgType(m.GetType()), From: from, To: engine.NodeID(m.GetTo()), Term: m.GetTerm(), Body: m,
-	}
+	em := engine.Message{Type: msgType(m.GetType()), Body: m}
+	em.From, em.To, em.Term = from, engine.NodeID(m.GetTo()), m.GetTerm()
 	switch m.GetType() {
 	case pb.MsgVote, pb.MsgPreVote:
 		em.LastLogIndex, em.LastLogTerm = m.GetIndex(), m.GetLogTerm()
@@ -41,7 +40,7 @@ func fromPB(from engine.NodeID, m *pb.Message) engine.Message {
 			}
 		}
 	case pb.MsgAppResp:
-		em.Success, em.Index = !m.GetReject(), m.GetIndex()
+		em.Success = !m.GetReject()
 	case pb.MsgHeartbeat:
 		em.LeaderCommit = m.GetCommit()
 	}

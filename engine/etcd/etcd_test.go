@@ -14,6 +14,7 @@ import (
 	"raftty/engine/enginetest"
 	"raftty/engine/etcd"
 	"raftty/engine/textbook"
+	raftty "raftty/raft"
 )
 
 const ms = time.Millisecond
@@ -371,7 +372,7 @@ func TestForeignMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.Step(ms, engine.Message{Type: engine.MsgRequestVote, From: 2, To: 1, Term: 3})
+	n.Step(ms, engine.Message{Type: engine.MsgRequestVote, Message: raftty.Message{From: 2, To: 1, Term: 3}})
 	msgs, events := n.Output()
 	if len(msgs) != 0 || len(events) != 1 || events[0].Kind != engine.EventIgnore || events[0].Reason != "not an etcd message" {
 		t.Errorf("got %v %+v", msgs, events)

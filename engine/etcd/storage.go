@@ -39,3 +39,16 @@ func (s *Storage) HardState() engine.HardState {
 		LastIndex: last, LastTerm: lastTerm,
 	}
 }
+
+// Rewound sets the stored term and vote, for a node killed before their
+// write ended. A term below that of the last log entry is kept at that
+// entry's term: etcd writes entries and hard state together, so the entry's
+// term reached the disk with it.
+func (s *Storage) Rewound(term uint64, vote engine.NodeID) engine.Storage {
+	hs := s.HardState()
+	if term < hs.LastTerm {
+		term, vote = hs.LastTerm, hs.VotedFor
+	}
+	_ = s.ms.SetHardState(&pb.HardState{Term: new(term), Vote: new(uint64(vote)), Commit: new(hs.Commit)})
+	return s
+}

@@ -45,6 +45,12 @@ type Storage struct{ Hard raft.HardState }
 // HardState describes the stored state.
 func (s Storage) HardState() engine.HardState { return hardState(s.Hard) }
 
+// Rewound returns the storage with another term and vote.
+func (s Storage) Rewound(term uint64, vote engine.NodeID) engine.Storage {
+	s.Hard.Term, s.Hard.VotedFor = term, vote
+	return s
+}
+
 func hardState(h raft.HardState) engine.HardState {
 	hs := engine.HardState{Term: h.Term, VotedFor: h.VotedFor}
 	if n := len(h.Log); n > 0 {
@@ -145,9 +151,9 @@ func (w *Node) Clone(r engine.Rand) engine.Node {
 // buffers of the previous call.
 func (w *Node) collect() {
 	msgs, events := w.n.Output()
-	w.msgs = w.msgs[:0]
+	w.msgs = slices.Grow(w.msgs[:0], len(msgs))[:len(msgs)]
 	for i := range msgs {
-		w.msgs = append(w.msgs, fromRaft(&msgs[i]))
+		w.msgs[i] = fromRaft(&msgs[i])
 	}
 	clear(w.events)
 	w.events = w.events[:0]
@@ -168,25 +174,14 @@ func eventFromRaft(e *raft.Event) engine.Event {
 // raft.MsgRequestVote), so converting a type is a cast.
 
 func fromRaft(m *raft.Message) engine.Message {
-	return engine.Message{
-		Type: engine.MsgType(m.Type), From: m.From, To: m.To, Term: m.Term,
-		LastLogIndex: m.LastLogIndex, LastLogTerm: m.LastLogTerm,
-		PrevLogIndex: m.PrevLogIndex, PrevLogTerm: m.PrevLogTerm,
-		Entries: m.Entries, LeaderCommit: m.LeaderCommit,
-		Granted: m.Granted, Success: m.Success,
-	}
+	return engine.Message{Type: engine.MsgType(m.Type), Message: *m}
 }
 
 func toRaft(m *engine.Message) raft.Message {
-	t := raft.MsgType(m.Type)
+	r := m.Message
+	r.Type = raft.MsgType(m.Type)
 	if m.Type > engine.MsgAppendEntriesReply {
-		t = 0 // another engine's type: raft rejects it as invalid
+		r.Type = 0 // another engine's type: raft rejects it as invalid
 	}
-	return raft.Message{
-		Type: t, From: m.From, To: m.To, Term: m.Term,
-		LastLogIndex: m.LastLogIndex, LastLogTerm: m.LastLogTerm,
-		PrevLogIndex: m.PrevLogIndex, PrevLogTerm: m.PrevLogTerm,
-		Entries: m.Entries, LeaderCommit: m.LeaderCommit,
-		Granted: m.Granted, Success: m.Success,
-	}
+	return r
 }

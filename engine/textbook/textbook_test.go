@@ -105,7 +105,7 @@ func TestAnotherEnginesMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.Step(time.Millisecond, engine.Message{Type: engine.EtcdVote, From: 2, To: 1, Term: 5})
+	n.Step(time.Millisecond, engine.Message{Type: engine.EtcdVote, Message: raft.Message{From: 2, To: 1, Term: 5}})
 	msgs, events := n.Output()
 	if len(msgs) != 0 || len(events) != 1 || events[0].Kind != engine.EventIgnore || n.Status().Term != 0 {
 		t.Errorf("got %v %+v, term %d; want one ignore event and term 0", msgs, events, n.Status().Term)
