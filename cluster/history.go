@@ -104,7 +104,12 @@ func (h *History) forgetCommandsBefore(cmd int) {
 }
 
 // maybeCheckpoint takes a checkpoint if enough has happened since the last.
+// A cluster whose engine cannot copy its nodes (etcd) keeps only the one it
+// started with: every moment is rebuilt by replay from there.
 func (h *History) maybeCheckpoint(c *Cluster, adv Advancer) {
+	if !c.CanClone() {
+		return
+	}
 	h.mu.Lock()
 	last := h.points[len(h.points)-1]
 	h.mu.Unlock()
