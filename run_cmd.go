@@ -184,6 +184,9 @@ func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects, errs []clu
 		fmt.Fprintf(w, "scenario %s: %s\n", sc.Name, sc.Title)
 	}
 	fmt.Fprintf(w, "raftty run: %d nodes, seed %d, %v of virtual time\n", sum.Nodes, sum.Seed, s.runFor)
+	if sum.Engine != "" {
+		fmt.Fprintf(w, "  engine              %s\n", sum.Engine)
+	}
 	fmt.Fprintf(w, "  leader at the end   %s (highest term %d)\n", leader, sum.Term)
 	fmt.Fprintf(w, "  elections           %d started, %d won, %d split votes, %d pre-vote rounds\n",
 		sum.Elections, sum.LeadersElected, sum.SplitVotes, sum.PreVotes)

@@ -11,6 +11,7 @@ package cluster
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"raftty/engine"
@@ -83,6 +84,49 @@ func EngineNamed(name string) (Engine, bool) { return engineNames.lookup(name) }
 
 // Engines lists every engine.
 func Engines() []Engine { return engineNames.all() }
+
+// EtcdServer names a preset --engine and a scenario's engine line take
+// besides the engines' names: the etcd engine as an etcd server runs it with
+// its default flags (--heartbeat-interval 100ms, --election-timeout
+// 1000ms): etcd ticks once per heartbeat, so a tick of 100ms, an election
+// timeout of 10-19 ticks (1s-1.9s) and a heartbeat of one tick.
+const EtcdServer = "etcd-server"
+
+// EngineChoices lists the words --engine takes: every engine, then the
+// preset.
+func EngineChoices() []string {
+	var out []string
+	for _, e := range Engines() {
+		out = append(out, e.String())
+	}
+	return append(out, EtcdServer)
+}
+
+// UseEngine makes cfg run the engine called name, or the etcd-server
+// preset, whose timing replaces cfg's but for the parameters keep names
+// (set explicitly elsewhere; keep may be nil).
+func UseEngine(cfg *Config, name string, keep func(Param) bool) error {
+	if name == EtcdServer {
+		eng, timing := etcd.ServerDefaults()
+		cfg.Engine, cfg.Tick = EngineEtcd, eng.Tick
+		if keep == nil || !keep(ParamElectionTimeout) {
+			cfg.ElectionMin, cfg.ElectionMax = timing.ElectionMin, timing.ElectionMax
+		}
+		if keep == nil || !keep(ParamHeartbeat) {
+			cfg.Heartbeat = timing.Heartbeat
+		}
+		return nil
+	}
+	e, ok := EngineNamed(name)
+	if !ok {
+		return fmt.Errorf("no engine %q (choose from %s)", name, strings.Join(EngineChoices(), ", "))
+	}
+	cfg.Engine = e
+	if e != EngineEtcd {
+		cfg.Tick = 0
+	}
+	return nil
+}
 
 // Config is what a cluster is made from.
 type Config struct {

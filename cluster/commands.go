@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"raftty/engine"
+	"raftty/engine/etcd"
 )
 
 // A command that cannot be carried out (a node that does not exist, killing
@@ -286,6 +287,12 @@ func (c *Cluster) param(name, value string) {
 func (c *Cluster) ReportParams() {
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
 	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
+	if c.cfg.Engine != EngineTextbook {
+		// The default engine goes unsaid, so that its streams read as
+		// before engines existed.
+		c.param("engine", c.cfg.Engine.String())
+		c.param("tick", FormatDuration(c.eng.(etcd.Engine).TickDuration()))
+	}
 	for _, p := range Params() {
 		if p == ParamDiskWrite && c.cfg.DiskWrite == 0 {
 			continue

@@ -54,6 +54,9 @@ func ServerDefaults() (Engine, engine.Timing) {
 // Name is "etcd".
 func (Engine) Name() string { return "etcd" }
 
+// TickDuration is the virtual duration of a tick.
+func (e Engine) TickDuration() time.Duration { return e.tick() }
+
 func (e Engine) tick() time.Duration {
 	if e.Tick > 0 {
 		return e.Tick
