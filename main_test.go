@@ -62,6 +62,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--at", "12s kill 1"}, `--at "12s kill 1": at 12s is after the end of the run (10s); lengthen the run with --for or the file's for line`},
 		{[]string{"run", "--scenario", lateFile}, "--scenario " + lateFile + ":3: at 12s is after the end of the run (10s)"},
 		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
+		{[]string{"chaos", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd)`},
+		{[]string{"chaos", "--engine", "etcd", "--unsafe-forget-votes"}, "--unsafe-forget-votes breaks the textbook engine only, not --engine etcd"},
+		{[]string{"scenarios", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd)`},
 		{[]string{"run", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd, etcd-server)`},
 		{[]string{"run", "--engine", "etcd", "--election-timeout", "150ms-151ms"}, "etcd engine: election timeout 150ms-151ms has no etcd shape: etcd draws from [ElectionTick, 2*ElectionTick-1] ticks, so the range must be A-2A (150ms-300ms is 15-29 ticks of 10ms)"},
 		{[]string{"run", "--engine", "etcd", "--tick", "7ms"}, "etcd engine: election timeout 150ms is not a whole number of 7ms ticks"},
@@ -355,11 +358,35 @@ func TestBench(t *testing.T) {
 		{"--parallel -1", "--parallel -1: want 0 (all cores) or more"},
 		{"--disk-write x", "--disk-write x: not a duration"},
 		{"--timer-jitter -1ms", "--timer-jitter -1ms: must not be negative"},
+		{"--engine zab", `--engine zab: no engine "zab"`},
+		{"--engine etcd --set 1", "--set 1 --engine etcd: set 1 varies the randomness, which etcd fixes at [T, 2T): run set 2"},
+		{"--engine etcd --ticks 3", "--ticks 3: want an even number from 2"},
+		{"--engine etcd --timer-jitter 1ms", "--timer-jitter 1ms: the etcd engine counts whole ticks, which do not jitter"},
+		{"--engine etcd --eligible 2", "--eligible 2: the etcd engine's logs grow only through the leader"},
+		{"--ticks 20", "--ticks 20: only the etcd engine counts ticks (add --engine etcd)"},
 	} {
 		code, stdout, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("bench %s: exit %d, %q, stdout %q; want 2 and %q before any work", tc.args, code, stderr, stdout, tc.want)
 		}
+	}
+}
+
+// bench --engine etcd prints etcd's figures beside the textbook engine's on
+// the same setup.
+func TestBenchEtcd(t *testing.T) {
+	code, out, stderr := run(t, "bench", "--engine", "etcd", "--trials", "10", "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"4 of 4 survivors eligible", "timer jitter 0s", "etcd engine: ElectionTick 10 (tick = min timeout / 10), HeartbeatTick 5",
+		"Set 2: scale", "\netcd engine\n", "textbook engine, the same setup"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Set 1") {
+		t.Errorf("etcd measured set 1:\n%s", out)
 	}
 }
 
