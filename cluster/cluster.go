@@ -38,6 +38,12 @@ const MaxNodes = 1000
 // floor: it delays messages without adding any.
 const MinTimer = time.Millisecond
 
+// MinTick is the shortest tick the etcd engine runs with. Ticks are not
+// events (a node counts those that fire nothing when its next input comes),
+// but each is a call into etcd: 10,000 per node per virtual second at the
+// floor.
+const MinTick = 100 * time.Microsecond
+
 // CheckTimer reports a heartbeat or minimum election timeout below MinTimer.
 func CheckTimer(d time.Duration) error {
 	if d < MinTimer {
@@ -209,8 +215,8 @@ func (c Config) checkEngine() error {
 		return nil
 	case EngineEtcd:
 		switch {
-		case c.Tick != 0 && c.Tick < MinTimer:
-			return fmt.Errorf("tick %v: %w", c.Tick, CheckTimer(c.Tick))
+		case c.Tick < 0 || (c.Tick != 0 && c.Tick < MinTick):
+			return fmt.Errorf("tick %v: below raftty's floor of %v (a node counts every tick it lives through)", c.Tick, MinTick)
 		case c.UnsafeForgetVotes:
 			return fmt.Errorf("unsafe-forget-votes breaks the textbook engine only: etcd's nodes keep their votes")
 		case c.TimerJitter > 0:

@@ -82,7 +82,7 @@ func TestEtcdRefusesWhatItCannotExpress(t *testing.T) {
 		{withTiming(150*ms, 300*ms, 55*ms), "heartbeat 55ms is not a whole number of 10ms ticks"},
 		{func(c *Config) { c.UnsafeForgetVotes = true }, "textbook engine only"},
 		{func(c *Config) { c.TimerJitter = ms }, "do not jitter"},
-		{func(c *Config) { c.Tick = time.Microsecond }, "tick 1µs: below raftty's floor"},
+		{func(c *Config) { c.Tick = time.Microsecond }, "tick 1µs: below raftty's floor of 100µs"},
 	} {
 		cfg := DefaultConfig()
 		withEtcd(&cfg)
