@@ -184,8 +184,8 @@ func TestEtcdSeekEqualsFreshRun(t *testing.T) {
 			}
 			h, _ := newHistory(c, plainAdvance{})
 			liveLike(c, h, randomCommands(r, cfg.Nodes, 12, end), end, r)
-			if h.Checkpoints() != 1 {
-				t.Fatalf("%d checkpoints: an etcd cluster keeps only its start", h.Checkpoints())
+			if h.Checkpoints() != 1 || h.Replay(end) != end {
+				t.Fatalf("%d checkpoints, replay to the end %v: an etcd cluster keeps only its start", h.Checkpoints(), h.Replay(end))
 			}
 			for range 5 {
 				at := time.Duration(r.Int64N(int64(end)))
