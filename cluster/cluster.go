@@ -357,8 +357,11 @@ func (c *Cluster) start(m *member) error {
 // EngineName describes the engine and how it runs the current timing, for
 // headers: "etcd engine: election timeout 15-29 ticks of 10ms, heartbeat 5
 // ticks".
-func (c *Cluster) EngineName() string {
-	return c.cfg.Engine.String() + " engine: " + c.eng.DescribeTiming(c.cfg.Timing)
+func (c *Cluster) EngineName() string { return c.cfg.EngineName() }
+
+// EngineName describes c's engine and how it runs c's timing.
+func (c Config) EngineName() string {
+	return c.Engine.String() + " engine: " + c.engine().DescribeTiming(c.Timing)
 }
 
 // Now returns the virtual time.

@@ -97,6 +97,11 @@ func (m *Model) nodeReport(id int) []string {
 			ns.ElectionDeadline.Seconds(), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
 			ns.Timing.ElectionMin, ns.Timing.ElectionMax))
 	}
+	if tk := ns.Ticks; ns.Alive && tk.Tick > 0 {
+		// etcd's own counters, as of its last tick.
+		out = append(out, fmt.Sprintf("etcd ticks of %v: election %d of %d elapsed (ElectionTick %d), heartbeat %d of %d",
+			tk.Tick, tk.ElectionElapsed, tk.RandomizedElectionTick, tk.ElectionTick, tk.HeartbeatElapsed, tk.HeartbeatTick))
+	}
 	if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), len(s.Nodes)/2+1, tallyWords(ns)))
 	}

@@ -192,6 +192,10 @@ func (m *Model) header(w int) string {
 		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
 		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
 	}
+	if s.Config.Engine != cluster.EngineTextbook {
+		// The other engine is said, with its timing in its own ticks.
+		parts = append(parts, part{s.Config.EngineName(), 5})
+	}
 	if end := m.scenarioEnd(); end > 0 {
 		text := fmt.Sprintf("scenario ends at %v", end)
 		if m.cursorMoment() >= end {
