@@ -59,22 +59,7 @@ func TestKillKeepsStorage(t *testing.T) {
 // forgotten here fails this test.
 func TestMessageRoundTrip(t *testing.T) {
 	var m raft.Message
-	v := reflect.ValueOf(&m).Elem()
-	for i := range v.NumField() {
-		f := v.Field(i)
-		switch f.Kind() {
-		case reflect.Bool:
-			f.SetBool(true)
-		case reflect.Int, reflect.Int64:
-			f.SetInt(int64(i + 1))
-		case reflect.Uint8, reflect.Uint64:
-			f.SetUint(uint64(i + 1))
-		case reflect.Slice:
-			f.Set(reflect.ValueOf([]raft.Entry{{Term: 7, Data: []byte("x")}}))
-		default:
-			t.Fatalf("raft.Message.%s is a %v: teach this test to fill it", v.Type().Field(i).Name, f.Kind())
-		}
-	}
+	fill(t, reflect.ValueOf(&m).Elem())
 	if got := textbook.RoundTrip(m); !reflect.DeepEqual(got, m) {
 		t.Errorf("through the seam and back:\n got %+v\nwant %+v", got, m)
 	}
@@ -122,6 +107,25 @@ func (fixed) Int64N(int64) int64 { return 0 }
 func TestEventFieldsCarried(t *testing.T) {
 	var e raft.Event
 	v := reflect.ValueOf(&e).Elem()
+	fill(t, v)
+	got := reflect.ValueOf(textbook.EventFromRaft(e))
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		g := got.FieldByName(name)
+		if !g.IsValid() {
+			t.Errorf("engine.Event has no field %s", name)
+			continue
+		}
+		if fmt.Sprint(g.Interface()) != fmt.Sprint(v.Field(i).Convert(g.Type()).Interface()) {
+			t.Errorf("%s: %v, want %v", name, g.Interface(), v.Field(i).Interface())
+		}
+	}
+}
+
+// fill gives every field of the struct v a value of its own, not zero, so
+// that a conversion that drops one shows.
+func fill(t *testing.T, v reflect.Value) {
+	t.Helper()
 	for i := range v.NumField() {
 		f := v.Field(i)
 		switch f.Kind() {
@@ -133,20 +137,10 @@ func TestEventFieldsCarried(t *testing.T) {
 			f.SetUint(uint64(i + 1))
 		case reflect.String:
 			f.SetString("why")
+		case reflect.Slice:
+			f.Set(reflect.ValueOf([]raft.Entry{{Term: 7, Data: []byte("x")}}))
 		default:
-			t.Fatalf("raft.Event.%s is a %v: teach this test to fill it", v.Type().Field(i).Name, f.Kind())
-		}
-	}
-	got := reflect.ValueOf(textbook.EventFromRaft(e))
-	for i := range v.NumField() {
-		name := v.Type().Field(i).Name
-		g := got.FieldByName(name)
-		if !g.IsValid() {
-			t.Errorf("engine.Event has no field %s", name)
-			continue
-		}
-		if fmt.Sprint(g.Interface()) != fmt.Sprint(v.Field(i).Convert(g.Type()).Interface()) {
-			t.Errorf("%s: %v, want %v", name, g.Interface(), v.Field(i).Interface())
+			t.Fatalf("%v.%s is a %v: teach fill to fill it", v.Type(), v.Type().Field(i).Name, f.Kind())
 		}
 	}
 }
