@@ -23,7 +23,7 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 	}
 	n := *c
 	n.streams = c.streams.clone()
-	n.sink = sink
+	n.sink, n.cmp = sink, nil // a copy is a cluster on its own
 	n.peers = slices.Clone(c.peers)
 	n.net = c.net.Clone(n.streams)
 	n.timers = slices.Clone(c.timers)
@@ -62,7 +62,7 @@ func (c *Cluster) rebuild(sink func(Event)) *Cluster {
 	if err != nil {
 		panic("cluster: rebuilding from a config that built once: " + err.Error())
 	}
-	n.now = c.now
+	n.now, n.world = c.now, c.world
 	n.checker = c.checker.clone()
 	n.stats = c.stats.clone()
 	return n

@@ -168,11 +168,12 @@ func (s *Stats) finish(now time.Duration) {
 type Summary struct {
 	AtUS  int64  `json:"t_us"`
 	Kind  string `json:"kind"`
+	World string `json:"world,omitempty"`
 	Seed  uint64 `json:"seed"`
 	Nodes int    `json:"nodes"`
 	// Engine describes the engine and its timing, unless it is the
-	// textbook engine: "etcd engine: election timeout 15-29 ticks of
-	// 10ms, heartbeat 5 ticks".
+	// textbook engine: "etcd: election timeout 15-29 ticks of 10ms,
+	// heartbeat 5 ticks".
 	Engine         string         `json:"engine,omitempty"`
 	Leader         int            `json:"leader"`
 	Term           uint64         `json:"term"`

@@ -8,8 +8,9 @@ import (
 	"raftty/cluster"
 )
 
-// runScript runs a script headless as `raftty run --scenario` does (on
-// engine, if not "") and returns its expect events and any violations.
+// runScript runs a script headless as `raftty run --scenario` does, in two
+// worlds if it compares, on engine if one is named, and returns its expect
+// events and any violations.
 func runScript(t *testing.T, s *Script, seed uint64, engine ...string) (expects, violations []cluster.Event) {
 	t.Helper()
 	expects, violations, err := tryScript(s, seed, engine...)
@@ -30,19 +31,48 @@ func tryScript(s *Script, seed uint64, engine ...string) (expects, violations []
 		}
 	}
 	cfg.Seed = seed
-	run, err := NewRun(cfg, s, s.For, func(e cluster.Event) {
+	sink := func(e cluster.Event) {
 		switch e.Kind {
 		case cluster.KindExpect:
 			expects = append(expects, e)
 		case cluster.KindViolation:
 			violations = append(violations, e)
 		}
-	})
+	}
+	if len(s.Compare) > 0 {
+		run, err := NewComparison(cfg, s.Compare, s, s.For, sink, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		run.Finish()
+		return expects, violations, nil
+	}
+	run, err := NewRun(cfg, s, s.For, sink)
 	if err != nil {
 		return nil, nil, err
 	}
 	run.Finish()
 	return expects, violations, nil
+}
+
+// expectations counts the checks a run of s makes: each expectation once
+// per world it is checked in.
+func expectations(s *Script) int {
+	worlds := 1
+	if len(s.Compare) > 0 {
+		worlds = 2
+	}
+	n := 0
+	for _, st := range append(slices.Clone(s.Steps), s.Final...) {
+		switch {
+		case !st.IsExpect():
+		case st.Expect.World == 0:
+			n += worlds
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // Every built-in scenario's expectations hold, whatever the seed, on every
@@ -71,12 +101,7 @@ func checkHolds(t *testing.T, s *Script, engine string) {
 	if s.Title == "" || s.Explain == "" || s.For == 0 {
 		t.Fatalf("title %q, explain %q, for %v: a built-in says what it shows, what to watch, and how long it runs", s.Title, s.Explain, s.For)
 	}
-	want := len(s.Final)
-	for _, st := range s.Steps {
-		if st.IsExpect() {
-			want++
-		}
-	}
+	want := expectations(s)
 	if want < 2 {
 		t.Fatalf("%d expectations: a built-in checks what it claims", want)
 	}

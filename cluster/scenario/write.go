@@ -57,7 +57,8 @@ func (s *Script) Configure(cfg *cluster.Config, given func(flag string) bool) {
 }
 
 // Write prints s as a scenario file that Parse reads back to the same
-// script: the header (title, explain, nodes, seed, for, the parameters),
+// script: the header (title, explain, nodes, seed, for, the parameters,
+// what a comparison's world B changes),
 // then one "at T ACTION" line per step in time order, then the end-of-run
 // expectations. A caller may write "#" comment lines before it.
 func Write(w io.Writer, s *Script) error {
@@ -101,6 +102,9 @@ func Write(w io.Writer, s *Script) error {
 	}
 	if s.HasOnly {
 		fmt.Fprintf(b, "only %s %s\n", s.Only, s.OnlyWhy)
+	}
+	if len(s.Compare) > 0 {
+		fmt.Fprintf(b, "compare %s\n", cluster.CompareText(s.Compare))
 	}
 	for _, st := range s.Steps {
 		fmt.Fprintf(b, "at %s %s\n", formatTime(st.At), st)
