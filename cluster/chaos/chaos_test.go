@@ -176,9 +176,9 @@ func TestScenarioFileEndsWithThePlan(t *testing.T) {
 // timing and every timed set), and a bounded hunt finds nothing. A
 // failure's scenario text names the engine, so that it replays on etcd.
 func TestChaosEtcd(t *testing.T) {
-	runs, checks := 100, 0
+	runs, checks := 40, 0 // `raftty chaos --engine etcd --runs 10000` is the hunt
 	if testing.Short() {
-		runs = 20
+		runs = 10
 	}
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
 		plan := GenerateFor(cluster.EngineEtcd, seed, 20*time.Second, false)

@@ -148,7 +148,7 @@ func TestCryptoRandomnessUntouched(t *testing.T) {
 	reader := cryptorand.Reader
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range 4 {
+	for range 2 {
 		wg.Go(func() {
 			for {
 				select {
@@ -166,7 +166,7 @@ func TestCryptoRandomnessUntouched(t *testing.T) {
 	}()
 
 	seen := map[string]bool{}
-	for i := range 8 {
+	for i := range 6 {
 		if cryptorand.Reader != reader {
 			t.Fatal("crypto/rand.Reader was replaced")
 		}
