@@ -118,6 +118,11 @@ type Node interface {
 	// append, a commit), so that a caller may skip asking after a call
 	// with none: the heartbeats that are most of a run.
 	HardState() HardState
+	// Log returns the node's log, the entry of index i at Log()[i-1]. It is
+	// shared with the node and read-only: the node only ever appends to it,
+	// and replaces it by a new slice when it must delete a suffix, so a log
+	// taken earlier stays as it was. Cheap enough to take after every step.
+	Log() []Entry
 	// Storage returns what survives a crash, to build the node again with
 	// Engine.New after a kill. The node keeps writing to it while it runs,
 	// as a process writes to its disk: take it at the kill.

@@ -234,6 +234,9 @@ func (s *Sim) deliver(m engine.Message) {
 // wire.
 func (s *Sim) after(n engine.Node) {
 	msgs, events := n.Output()
+	if log, hs := n.Log(), n.HardState(); uint64(len(log)) != hs.LastIndex || (len(log) > 0 && log[len(log)-1].Term != hs.LastTerm) {
+		s.violations = append(s.violations, fmt.Sprintf("%v's log ends at %d, its hard state says %d (term %d)", n.ID(), len(log), hs.LastIndex, hs.LastTerm))
+	}
 	if hs := n.HardState(); len(events) == 0 && hs != s.hard[n.ID()] {
 		s.violations = append(s.violations, fmt.Sprintf("%v's hard state went from %+v to %+v without an event", n.ID(), s.hard[n.ID()], hs))
 	} else {

@@ -300,6 +300,70 @@ func TestProposeThroughFollower(t *testing.T) {
 	}
 }
 
+// TestLog: every node's log holds the proposals, in order, and a log taken
+// before stays as it was.
+func TestLog(t *testing.T) {
+	s := sim(t, 3, 6, engine.Config{})
+	s.RunFor(time.Second)
+	leader := s.Leader()
+	before := s.Node(leader).Log()
+	for _, d := range []string{"a", "b", "c"} {
+		if err := s.Propose(leader, []byte(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.RunFor(200 * ms)
+	for id := engine.NodeID(1); id <= 3; id++ {
+		log := s.Node(id).Log()
+		if len(log) != 4 || string(log[1].Data) != "a" || string(log[3].Data) != "c" || log[0].Data != nil {
+			t.Errorf("%v's log %+v: want the leader's empty entry, then a, b, c", id, log)
+		}
+	}
+	if len(before) != 1 {
+		t.Errorf("the log taken before the proposals became %+v", before)
+	}
+	if v := s.Violations(); len(v) > 0 {
+		t.Error(v)
+	}
+}
+
+// TestLogTruncated: entries a cut-off leader appended alone are replaced by
+// the new leader's when it returns; its Log says so, and a log taken before
+// stays as it was.
+func TestLogTruncated(t *testing.T) {
+	s := sim(t, 3, 7, engine.Config{})
+	s.RunFor(time.Second)
+	old := s.Leader()
+	s.Isolate(old, true)
+	for range 2 {
+		if err := s.Propose(old, []byte("lost")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alone := s.Node(old).Log()
+	s.RunFor(time.Second)
+	leader := s.Leader()
+	if leader == old || leader == engine.None {
+		t.Fatalf("leader %v after cutting %v off", leader, old)
+	}
+	if err := s.Propose(leader, []byte("kept")); err != nil {
+		t.Fatal(err)
+	}
+	s.RunFor(100 * ms)
+	s.Isolate(old, false)
+	s.RunFor(time.Second)
+	got, want := s.Node(old).Log(), s.Node(s.Leader()).Log()
+	if len(got) != len(want) || string(got[len(got)-1].Data) != "kept" {
+		t.Errorf("the old leader's log %+v, the leader's %+v", got, want)
+	}
+	if len(alone) != 3 || string(alone[2].Data) != "lost" {
+		t.Errorf("the log taken while alone became %+v", alone)
+	}
+	if v := s.Violations(); len(v) > 0 {
+		t.Error(v)
+	}
+}
+
 // TestProposeWithoutLeader: a dropped proposal says why, in etcd's words.
 func TestProposeWithoutLeader(t *testing.T) {
 	s := sim(t, 3, 1, engine.Config{})

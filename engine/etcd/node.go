@@ -35,6 +35,8 @@ type node struct {
 	origin time.Duration
 	// committed is the highest index etcd has handed out as committed.
 	committed uint64
+	// log mirrors the entries in storage, in the seam's form (Log).
+	log []engine.Entry
 	// ticks counts the ticks etcd has been given; tick k comes at virtual
 	// time origin + k*tick (tickAt).
 	ticks int64
@@ -99,6 +101,7 @@ func (e Engine) New(cfg engine.Config, st engine.Storage, now time.Duration) (_ 
 	n := &node{id: cfg.ID, cfg: cfg, rand: cfg.Rand, terse: cfg.Terse, tick: e.tick(), st: s}
 	hs, _, _ := s.ms.InitialState()
 	n.committed = hs.GetCommit()
+	n.log = s.entries()
 	defer func() {
 		// newRaft panics on what it cannot load; say so in one line.
 		if p := recover(); p != nil {
@@ -140,6 +143,21 @@ func (n *node) redraw() {
 func (n *node) state() shownState { return shownState{role(*n.in.state), *n.in.term} }
 
 func (n *node) tickAt(k int64) time.Duration { return n.origin + time.Duration(k)*n.tick }
+
+// Log returns the node's log as its storage holds it.
+func (n *node) Log() []engine.Entry { return n.log }
+
+// mirror keeps Log in step with entries just written to storage: an entry
+// at an index the log already has replaces it and everything after it, in
+// a new slice, so that a log handed out before stays as it was.
+func (n *node) mirror(entries []*pb.Entry) {
+	if first := entries[0].GetIndex(); first <= uint64(len(n.log)) {
+		n.log = slices.Clone(n.log[:first-1])
+	}
+	for _, e := range entries {
+		n.log = append(n.log, engine.Entry{Term: e.GetTerm(), Data: e.GetData()})
+	}
+}
 
 // ID returns the node's id.
 func (n *node) ID() engine.NodeID { return n.id }
@@ -267,6 +285,7 @@ func (n *node) drain() {
 		rd := n.rn.Ready()
 		if k := len(rd.Entries); k > 0 {
 			_ = n.st.ms.Append(rd.Entries)
+			n.mirror(rd.Entries)
 			first, last := rd.Entries[0], rd.Entries[k-1]
 			n.events = append(n.events, engine.Event{Kind: engine.EventAppend, Node: n.id, Role: role(*n.in.state),
 				Term: *n.in.term, Peer: engine.NodeID(*n.in.lead), Index: first.GetIndex(), Count: k,

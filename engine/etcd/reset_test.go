@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 	"unsafe"
@@ -85,6 +86,9 @@ func (s *spy) check(what string, call func()) {
 	}
 	if reset && *s.in.randomized != e+int(s.rec.last) {
 		s.t.Errorf("n%d %s: randomized timeout %d is not the node's own draw %d", s.id, what, *s.in.randomized, e+int(s.rec.last))
+	}
+	if stored := s.st.entries(); !slices.EqualFunc(s.log, stored, func(a, b engine.Entry) bool { return a.Term == b.Term && string(a.Data) == string(b.Data) }) {
+		s.t.Errorf("n%d %s: Log() %v, storage %v", s.id, what, s.log, stored)
 	}
 	if len(s.surprises) > 0 {
 		s.t.Errorf("n%d: etcd acted on ticks at %v, before the deadline the adapter announced", s.id, s.surprises)

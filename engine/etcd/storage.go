@@ -1,6 +1,8 @@
 package etcd
 
 import (
+	"math"
+
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
 
@@ -38,6 +40,21 @@ func (s *Storage) HardState() engine.HardState {
 		Term: hs.GetTerm(), VotedFor: engine.NodeID(hs.GetVote()), Commit: hs.GetCommit(),
 		LastIndex: last, LastTerm: lastTerm,
 	}
+}
+
+// entries returns the stored log in the seam's form.
+func (s *Storage) entries() []engine.Entry {
+	first, _ := s.ms.FirstIndex()
+	last, _ := s.ms.LastIndex()
+	if last < first {
+		return nil
+	}
+	es, _ := s.ms.Entries(first, last+1, math.MaxUint64)
+	out := make([]engine.Entry, 0, len(es))
+	for _, e := range es {
+		out = append(out, engine.Entry{Term: e.GetTerm(), Data: e.GetData()})
+	}
+	return out
 }
 
 // Rewound sets the stored term and vote, for a node killed before their

@@ -126,6 +126,9 @@ func (w *Node) Status() engine.Status { return engine.Status{Status: w.n.Status(
 // HardState describes raft's HardState.
 func (w *Node) HardState() engine.HardState { return hardState(w.n.HardState()) }
 
+// Log returns raft's log, shared with the node.
+func (w *Node) Log() []engine.Entry { return w.n.HardState().Log }
+
 // Storage returns raft's HardState, which shares the log with the node: the
 // node only ever appends to it, so what it holds at a kill stays as it was.
 func (w *Node) Storage() engine.Storage { return Storage{Hard: w.n.HardState()} }
