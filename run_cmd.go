@@ -365,6 +365,9 @@ func summarize(sum cluster.Summary, expects, errs []cluster.Event) []summarySect
 				plural(sum.Committed, "entry", "entries"), latencyDetail(sum))})
 	}
 	figures = append(figures, summaryRow{"violations", strconv.Itoa(sum.Violations)})
+	if sum.Engine != "" {
+		figures = append(summarySection{{"engine", sum.Engine}}, figures...)
+	}
 	var leaders summarySection
 	shown := sum.Leaders
 	if len(shown) > 10 {

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -135,7 +136,7 @@ type Event struct {
 	// commits after or rejects (0 for a leader's own entry or commit), and
 	// To the follower a leader backs off for.
 	From, To int
-	Type     raft.MsgType
+	Type     engine.MsgType
 
 	// Index and Count locate entries: the first appended or deleted and
 	// how many; the new commit index and how many it adds; the index held
@@ -169,11 +170,11 @@ type Event struct {
 	Source string
 }
 
-// IsHeartbeatTraffic reports whether e is a send, delivery or drop of an
-// AppendEntries or its reply: the bulk of all events in a healthy cluster.
+// IsHeartbeatTraffic reports whether e is a send, delivery or drop of a
+// leader's append or heartbeat or an answer to one (engine.MsgType's
+// IsLeaderTraffic): the bulk of all events in a healthy cluster.
 func (e *Event) IsHeartbeatTraffic() bool {
-	return (e.Kind == KindSend || e.Kind == KindDeliver || e.Kind == KindDrop) &&
-		(e.Type == raft.MsgAppendEntries || e.Type == raft.MsgAppendEntriesReply)
+	return (e.Kind == KindSend || e.Kind == KindDeliver || e.Kind == KindDrop) && e.Type.IsLeaderTraffic()
 }
 
 // AppendJSON appends e as one JSON object, fields in a fixed order, without

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"raftty/raft"
+	"raftty/engine"
 )
 
 // Param is a setting that `set` changes, a flag sets and a scenario's
@@ -112,19 +112,21 @@ var params = [paramEnd]param{
 		name: "noop", label: "no-op on election",
 		help:  "a new leader appends an empty entry at once, which commits what earlier leaders left (dissertation 6.4)",
 		sw:    func(c *Config) *bool { return &c.NoOp },
-		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetNoOp(c.cfg.NoOp) }) },
+		apply: func(c *Cluster) { c.eachTuner(func(t engine.ReplicationTuner) { t.SetNoOp(c.cfg.NoOp) }) },
 	},
 	ParamUnsafeCommit: {
 		name: "unsafe-commit", label: "unsafe commit",
-		help:  "break Raft on purpose: a leader commits entries of earlier terms by counting copies (watch Figure 8's lost commit)",
-		sw:    func(c *Config) *bool { return &c.UnsafeCommit },
-		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetUnsafeCommit(c.cfg.UnsafeCommit) }) },
+		help: "break Raft on purpose: a leader commits entries of earlier terms by counting copies (watch Figure 8's lost commit)",
+		sw:   func(c *Config) *bool { return &c.UnsafeCommit },
+		apply: func(c *Cluster) {
+			c.eachTuner(func(t engine.ReplicationTuner) { t.SetUnsafeCommit(c.cfg.UnsafeCommit) })
+		},
 	},
 	ParamMaxEntries: {
 		name: "max-entries", label: "entries per AppendEntries",
 		help:  "the most log entries one AppendEntries carries (1 shows a catch-up entry by entry)",
 		cnt:   func(c *Config) *int { return &c.MaxEntries },
-		apply: func(c *Cluster) { c.eachNode(func(n *raft.Node) { n.SetMaxEntries(c.cfg.MaxEntries) }) },
+		apply: func(c *Cluster) { c.eachTuner(func(t engine.ReplicationTuner) { t.SetMaxEntries(c.cfg.MaxEntries) }) },
 	},
 }
 
@@ -304,6 +306,7 @@ func (c *Cluster) applySet(cmd Command) error {
 		return err
 	}
 	c.cfg = next
+	c.eng = next.engine() // nodes built from now on (restarts) take the new value too
 	if r.apply != nil {
 		r.apply(c)
 	}
@@ -314,33 +317,46 @@ func (c *Cluster) applySet(cmd Command) error {
 // applyTiming gives every live node the timing, and nodes restarted later
 // have it from c.cfg.
 func (c *Cluster) applyTiming() {
-	for _, m := range c.members[1:] {
-		if m.node != nil {
-			_ = m.node.SetTiming(c.now, c.cfg.Timing)
-			c.schedule(m)
-		}
-	}
+	c.retune(engine.CanSetTiming, func(m *member, t engine.Tuner) {
+		_ = t.SetTiming(c.now, c.cfg.Timing)
+		c.schedule(m)
+	})
 }
 
 func (c *Cluster) applyPreVote() {
-	c.eachNode(func(n *raft.Node) { n.SetPreVote(c.cfg.PreVote) })
+	c.retune(engine.CanSetPreVote, func(_ *member, t engine.Tuner) { t.SetPreVote(c.cfg.PreVote) })
 }
 
-// eachNode calls f on every live node; nodes restarted later take the
-// setting from c.cfg.
-func (c *Cluster) eachNode(f func(*raft.Node)) {
+// eachTuner hands a replication setting to every live node; nodes
+// restarted later take it from c.cfg. Only the textbook engine has these
+// settings: Config.Validate refuses them for another.
+func (c *Cluster) eachTuner(f func(engine.ReplicationTuner)) {
 	for _, m := range c.members[1:] {
-		if m.node != nil {
-			f(m.node)
+		if t, ok := m.node.(engine.ReplicationTuner); ok {
+			f(t)
 		}
 	}
 }
 
 func (c *Cluster) applyCheckQuorum() {
+	c.retune(engine.CanSetCheckQuorum, func(m *member, t engine.Tuner) {
+		t.SetCheckQuorum(c.now, c.cfg.CheckQuorum)
+		c.schedule(m)
+	})
+}
+
+// retune hands a setting to every live node: through tune where the engine
+// changes running nodes, else by restarting them all with their storage
+// (etcd fixes its settings when it builds a node), which the restarts'
+// events say.
+func (c *Cluster) retune(can engine.Capability, tune func(*member, engine.Tuner)) {
+	if err := c.eng.Supports(can); err != nil {
+		c.reboot(err.Error())
+		return
+	}
 	for _, m := range c.members[1:] {
 		if m.node != nil {
-			m.node.SetCheckQuorum(c.now, c.cfg.CheckQuorum)
-			c.schedule(m)
+			tune(m, m.node.(engine.Tuner))
 		}
 	}
 }

@@ -1,13 +1,14 @@
 package cluster
 
 import (
+	"raftty/engine"
 	"raftty/raft"
 	"raftty/transport"
 )
 
 // NodeStatus is what the cluster knows of one node, for displays and tests.
 type NodeStatus struct {
-	raft.Status
+	engine.Status
 	Alive bool
 	// Disconnected: all its links are cut (Disconnect).
 	Disconnected bool
@@ -40,11 +41,14 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 	}
 	if m.node != nil {
 		s.Status = m.node.Status()
-		s.Progress = m.node.Progress(nil)
+		if pr, ok := m.node.(engine.ProgressReader); ok {
+			s.Progress = pr.Progress(nil)
+		}
 	} else {
-		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor, Log: m.hard.Log}
-		if n := len(m.hard.Log); n > 0 {
-			s.LastLogIndex, s.LastLogTerm = uint64(n), m.hard.Log[n-1].Term
+		s.ID, s.Term, s.VotedFor = engine.NodeID(id), m.hard.Term, m.hard.VotedFor
+		s.LastLogIndex, s.LastLogTerm, s.Commit = m.hard.LastIndex, m.hard.LastTerm, m.hard.Commit
+		if lr, ok := m.stored.(engine.LogReader); ok {
+			s.Log = lr.Log()
 		}
 	}
 	for other := 1; other <= c.cfg.Nodes; other++ {
@@ -105,7 +109,7 @@ func (c *Cluster) Behind() int {
 func (c *Cluster) Leaders() []int {
 	var ids []int
 	for _, m := range c.members[1:] {
-		if m.node != nil && m.node.Status().Role == raft.Leader {
+		if m.node != nil && m.node.Status().Role == engine.Leader {
 			ids = append(ids, m.id)
 		}
 	}
@@ -175,7 +179,7 @@ func (c *Cluster) updateLeader() {
 			continue
 		}
 		st := m.node.Status()
-		if st.Role != raft.Leader || st.Term < bestTerm {
+		if st.Role != engine.Leader || st.Term < bestTerm {
 			continue
 		}
 		if c.reaches(m.id) >= raft.Majority(c.cfg.Nodes) {

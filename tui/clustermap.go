@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
+	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -366,7 +367,7 @@ func (cm *clusterMap) drawFlight(c *canvas, s *cluster.Snapshot, f *cluster.Flig
 	}
 	x, y := cm.at(f.From, f.To, p)
 	c.set(x, y, flightGlyphs[classOf(f)], cm.flightStyle(f))
-	if f.Entries > 0 && f.Type == raft.MsgAppendEntries {
+	if f.Entries > 0 && f.Type == engine.MsgAppendEntries {
 		c.set(x+1, y, entryCount(f.Entries), cm.flightStyle(f)) // ●3: an AppendEntries with 3 entries
 	}
 	return x, y, true
