@@ -230,6 +230,8 @@ type Node struct {
 
 	msgs   []Message
 	events []Event
+	// reasonBuf is where the replication events' reasons are built.
+	reasonBuf []byte
 }
 
 // maxNodeID bounds peer ids: a node keeps tables indexed by id.
@@ -313,7 +315,7 @@ func (n *Node) Clone(r Rand) *Node {
 	c.recentActive = slices.Clone(n.recentActive)
 	c.next = slices.Clone(n.next)
 	c.match = slices.Clone(n.match)
-	c.scratch = nil
+	c.scratch, c.reasonBuf = nil, nil
 	c.msgs = slices.Clone(n.msgs)
 	c.events = slices.Clone(n.events)
 	return &c

@@ -168,8 +168,8 @@ func (n *Node) merge(m Message) {
 	n.log = append(grow(n.log, len(entries)), entries...)
 	ev := Event{Kind: EventAppend, Role: n.role, Term: n.term, Peer: m.From, Index: first, Count: len(entries)}
 	if !n.terse {
-		ev.Reason = why(make([]byte, 0, 64)).s("its log matches leader ").id(m.From).s("'s up to index ").n(m.PrevLogIndex).
-			s(" (term ").n(m.PrevLogTerm).s(")").String()
+		ev.Reason = n.why().s("its log matches leader ").id(m.From).s("'s up to index ").n(m.PrevLogIndex).
+			s(" (term ").n(m.PrevLogTerm).s(")").done(n)
 	}
 	n.emit(ev)
 }
@@ -202,7 +202,7 @@ func (n *Node) commitFrom(index uint64, m Message) {
 	}
 	ev := Event{Kind: EventCommit, Role: n.role, Term: n.term, Peer: m.From, Index: index, Count: int(index - n.commitIndex)}
 	if !n.terse {
-		ev.Reason = why(make([]byte, 0, 48)).s("leader ").id(m.From).s(" has committed up to index ").n(m.LeaderCommit).String()
+		ev.Reason = n.why().s("leader ").id(m.From).s(" has committed up to index ").n(m.LeaderCommit).done(n)
 	}
 	n.commitIndex = index
 	n.emit(ev)
@@ -309,12 +309,12 @@ func (n *Node) maybeCommit() {
 	}
 	ev := Event{Kind: EventCommit, Role: Leader, Term: n.term, Index: index, Count: int(index - n.commitIndex)}
 	if !n.terse {
-		w := why(make([]byte, 0, 96)).s("index ").n(index).s(" (term ").n(term).s(") is stored on ")
+		w := n.why().s("index ").n(index).s(" (term ").n(term).s(") is stored on ")
 		w = n.storedOn(w, index)
 		if term != n.term {
 			w = w.s(" (unsafe-commit: its entry is from term ").n(term).s(", not the current ").n(n.term).s(")")
 		}
-		ev.Reason = w.String()
+		ev.Reason = w.done(n)
 	}
 	n.commitIndex = index
 	n.emit(ev)
@@ -353,8 +353,18 @@ func grow[T any](s []T, k int) []T {
 }
 
 // why builds a reason without fmt: every client command makes a handful
-// of replication events, and fmt.Sprintf was most of their cost.
+// of replication events, and fmt.Sprintf was most of their cost. It is
+// built in the node's buffer (Node.why) and copied out once (done).
 type why []byte
+
+// why starts a reason in the node's buffer.
+func (n *Node) why() why { return why(n.reasonBuf[:0]) }
+
+// done returns the reason built, and keeps the buffer for the next.
+func (w why) done(n *Node) string {
+	n.reasonBuf = w
+	return string(w)
+}
 
 func (w why) s(s string) why   { return append(w, s...) }
 func (w why) n(v uint64) why   { return strconv.AppendUint(w, v, 10) }
