@@ -255,38 +255,35 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = appendBool(b, "passed", e.Passed)
 		b = appendString(b, "got", e.Got)
 		b = appendString(b, "source", e.Source)
+	case KindAppend, KindTruncate, KindCommit, KindHold, KindReject, KindBackOff, KindRedirect:
+		b = e.appendReplicationJSON(b)
+	}
+	return append(b, '}')
+}
+
+// appendReplicationJSON appends a replication event's fields: node and
+// term, what each kind says, then the reason.
+func (e *Event) appendReplicationJSON(b []byte) []byte {
+	b = appendInt(b, "node", e.Node)
+	b = appendUint(b, "term", e.Term)
+	switch e.Kind {
 	case KindAppend, KindTruncate, KindCommit:
-		b = appendInt(b, "node", e.Node)
-		b = appendUint(b, "term", e.Term)
 		b = appendUint(b, "index", e.Index)
 		b = appendInt(b, "count", e.Count)
 		b = appendInt(b, "from", e.From)
-		b = appendString(b, "reason", e.Reason)
 	case KindHold:
-		b = appendInt(b, "node", e.Node)
-		b = appendUint(b, "term", e.Term)
 		b = appendUint(b, "index", e.Index)
-		b = appendString(b, "reason", e.Reason)
 	case KindReject:
-		b = appendInt(b, "node", e.Node)
-		b = appendUint(b, "term", e.Term)
 		b = appendInt(b, "from", e.From)
 		b = appendString(b, "type", e.Type.String())
 		b = appendUint(b, "index", e.Index)
-		b = appendString(b, "reason", e.Reason)
 	case KindBackOff:
-		b = appendInt(b, "node", e.Node)
-		b = appendUint(b, "term", e.Term)
 		b = appendInt(b, "to", e.To)
 		b = appendUint(b, "index", e.Index)
-		b = appendString(b, "reason", e.Reason)
 	case KindRedirect:
-		b = appendInt(b, "node", e.Node)
-		b = appendUint(b, "term", e.Term)
 		b = appendInt(b, "leader", e.For)
-		b = appendString(b, "reason", e.Reason)
 	}
-	return append(b, '}')
+	return appendString(b, "reason", e.Reason)
 }
 
 func appendKey(b []byte, key string) []byte {
