@@ -128,9 +128,10 @@ type Cluster struct {
 	peers []raft.NodeID
 
 	members []*member // by node id; index 0 unused
-	net     *transport.Network[raft.Message]
+	net     *transport.Network[wire]
 	timers  minheap.Heap[timerEntry, *timerEntry]
 	seq     uint64
+	msgs    uint64 // messages sent so far: the last Event.Msg given out
 
 	sink    func(Event)
 	checker checker
@@ -167,6 +168,13 @@ type member struct {
 	inbox     []queued
 }
 
+// wire is what the transport carries: a raft message and its number, so
+// that the events of its delivery or drop name the same message as its send.
+type wire struct {
+	raft.Message
+	id uint64
+}
+
 // queued is a message that arrived while its receiver was busy writing.
 type queued struct {
 	at  time.Duration
@@ -190,7 +198,7 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	}
 	c.checker.init(cfg.Nodes)
 	c.stats.init()
-	net, err := transport.New[raft.Message](cfg.Nodes, c.rand, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
+	net, err := transport.New[wire](cfg.Nodes, c.rand, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +301,7 @@ func (c *Cluster) deliver() {
 	if isVote(msg.Type) {
 		c.votesInFlight--
 	}
-	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term}
+	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term, Msg: msg.id}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
 		c.emitRef(&e)
@@ -302,11 +310,11 @@ func (c *Cluster) deliver() {
 	c.emitRef(&e)
 	m := c.members[env.To]
 	if c.now < m.busyUntil || len(m.inbox) > 0 {
-		m.inbox = append(m.inbox, queued{at: c.now, msg: *msg})
+		m.inbox = append(m.inbox, queued{at: c.now, msg: msg.Message})
 		c.wake(m)
 		return
 	}
-	m.node.Step(c.now, *msg)
+	m.node.Step(c.now, msg.Message)
 	c.afterNode(m)
 }
 
@@ -384,9 +392,10 @@ func diskWrites(before, after raft.HardState, self raft.NodeID) int {
 // latency counts from at.
 func (c *Cluster) send(at time.Duration, msg *raft.Message) {
 	kind := msg.Type.String()
-	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term}
+	c.msgs++
+	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term, Msg: c.msgs}
 	c.emitRef(&e)
-	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Kind: kind, Payload: *msg, Delay: at - c.now})
+	reason, err := c.net.Send(c.now, transport.Envelope[wire]{From: e.From, To: e.To, Kind: kind, Payload: wire{*msg, c.msgs}, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}

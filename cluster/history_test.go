@@ -298,7 +298,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg now rand pcg peers members net timers seq sink checker stats leader inLeaderRole votesInFlight"},
+		{Cluster{}, "cfg now rand pcg peers members net timers seq msgs sink checker stats leader inLeaderRole votesInFlight"},
 		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox"},
 		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Events LeaderSince Leaders openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},
