@@ -1,0 +1,271 @@
+package export
+
+import (
+	"image/color"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/vt"
+)
+
+// A screen picture places every cell on a fixed grid: cellW x cellH pixels,
+// whatever font the viewer has. Text is written one <text> per run of
+// cells of one style, with an explicit x for every character, so that a
+// font whose advance differs from cellW still puts each glyph in its own
+// cell. Box drawing, block elements and braille are drawn as shapes, cell
+// by cell, so that borders join and the map's dots line up in any viewer.
+const (
+	cellW    = 9  // pixels: 0.6 of the font size, a monospace font's advance
+	cellH    = 18 // pixels: 1.2 lines
+	fontSize = 15
+	baseline = 14 // pixels from a cell's top to the text's baseline
+	margin   = 10 // pixels of background around the screen
+)
+
+// fontFamily names monospace fonts that have box drawing, arrows and
+// geometric shapes; any of them (or the viewer's monospace) will do, since
+// no position depends on the font.
+const fontFamily = `'DejaVu Sans Mono','Menlo','Consolas','Liberation Mono',monospace`
+
+// Screen is what a terminal shows: cols x rows cells, each with its
+// grapheme and style, as a terminal emulator decoded them.
+type Screen struct {
+	Cols, Rows int
+	cells      []uv.Cell // row by row
+}
+
+// ParseScreen shows s (what a Bubble Tea view draws: lines of text and
+// escape codes, separated by newlines) on a cols x rows terminal emulator
+// and returns the screen it shows. Lines past the last row and cells past
+// the last column are cut off, as the live view cuts them.
+func ParseScreen(s string, cols, rows int) *Screen {
+	cols, rows = max(cols, 1), max(rows, 1)
+	emu := vt.NewEmulator(cols, rows)
+	// The emulator answers queries (a cursor position report, say) on its
+	// input pipe, and a write blocks until someone reads the answer: drain
+	// it, so that no screen can hang the parse. Closing the pipe's writer
+	// ends the drain; Emulator.Close would too, but it sets a flag that
+	// Read reads without a lock (a data race in vt v0.1.0).
+	answers := emu.InputPipe().(io.Closer)
+	drained := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, emu)
+		close(drained)
+	}()
+	var b strings.Builder
+	b.WriteString("\x1b[?7l") // no wrapping, should a line be wider than it measures
+	for i, line := range strings.SplitN(s, "\n", rows+1) {
+		if i == rows {
+			break
+		}
+		b.WriteString("\x1b[")
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(";1H")
+		b.WriteString(ansi.Truncate(strings.TrimSuffix(line, "\r"), cols, ""))
+	}
+	_, _ = emu.WriteString(b.String())
+	_ = answers.Close()
+	<-drained
+
+	scr := &Screen{Cols: cols, Rows: rows, cells: make([]uv.Cell, cols*rows)}
+	for y := range rows {
+		for x := range cols {
+			if c := emu.CellAt(x, y); c != nil {
+				scr.cells[y*cols+x] = *c
+			} else {
+				scr.cells[y*cols+x] = uv.EmptyCell
+			}
+		}
+	}
+	return scr
+}
+
+// Cell returns the cell at column x, row y (from 0).
+func (s *Screen) Cell(x, y int) uv.Cell { return s.cells[y*s.Cols+x] }
+
+// Text returns the screen's characters without styles, one line per row,
+// trailing spaces trimmed.
+func (s *Screen) Text() string {
+	var b strings.Builder
+	for y := range s.Rows {
+		var line strings.Builder
+		for x := range s.Cols {
+			c := s.Cell(x, y)
+			switch {
+			case c.Width == 0 && c.Content == "":
+				// the second half of a wide character
+			case c.Content == "":
+				line.WriteByte(' ')
+			default:
+				line.WriteString(c.Content)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// look is how a cell is drawn, its colours resolved against the theme.
+type look struct {
+	fg, bg                  color.RGBA
+	bold, italic, invisible bool
+	underline, strike       bool
+}
+
+func (t *Theme) look(st *uv.Style) look {
+	l := look{fg: t.resolve(st.Fg, t.FG), bg: t.resolve(st.Bg, t.BG)}
+	if st.Attrs&uv.AttrReverse != 0 {
+		l.fg, l.bg = l.bg, l.fg
+	}
+	if st.Attrs&uv.AttrFaint != 0 {
+		l.fg = mix(l.fg, l.bg, 0.6)
+	}
+	l.bold = st.Attrs&uv.AttrBold != 0
+	l.italic = st.Attrs&uv.AttrItalic != 0
+	l.invisible = st.Attrs&uv.AttrConceal != 0
+	l.underline = st.Underline != uv.UnderlineNone
+	l.strike = st.Attrs&uv.AttrStrikethrough != 0
+	return l
+}
+
+// sameText reports whether two looks write text the same way.
+func (l look) sameText(o look) bool {
+	return l.fg == o.fg && l.bold == o.bold && l.italic == o.italic
+}
+
+// SVG draws the screen as an SVG picture with the given title (which may be
+// empty), in DefaultTheme's colours.
+func (s *Screen) SVG(title string) []byte {
+	t := &DefaultTheme
+	d := &svgDoc{}
+	w, h := float64(s.Cols*cellW+2*margin), float64(s.Rows*cellH+2*margin)
+	d.open(w, h, title, `font-family="`+fontFamily+`" font-size="`+strconv.Itoa(fontSize)+`" xml:space="preserve"`)
+	d.rect(0, 0, w, h, hex(t.BG))
+
+	looks := make([]look, len(s.cells))
+	for i := range s.cells {
+		looks[i] = t.look(&s.cells[i].Style)
+	}
+	s.backgrounds(d, looks, t.BG)
+	var shapes paths
+	for y := range s.Rows {
+		for x := range s.Cols {
+			c, l := s.Cell(x, y), looks[y*s.Cols+x]
+			x0, y0 := cellX(x), cellY(y)
+			if l.underline {
+				shapes.get("f"+hex(l.fg)).rect(x0, y0+cellH-2, float64(max(c.Width, 1)*cellW), 1)
+			}
+			if l.strike {
+				shapes.get("f"+hex(l.fg)).rect(x0, y0+cellH/2, float64(max(c.Width, 1)*cellW), 1)
+			}
+			if r, size := utf8.DecodeRuneInString(c.Content); !l.invisible && size == len(c.Content) {
+				drawGlyph(&shapes, r, x0, y0, l)
+			}
+		}
+	}
+	writePaths(d, &shapes)
+	s.texts(d, looks)
+	d.close()
+	return d.Bytes()
+}
+
+func cellX(x int) float64 { return float64(margin + x*cellW) }
+func cellY(y int) float64 { return float64(margin + y*cellH) }
+
+// backgrounds draws one rectangle per run of cells in a row that share a
+// background other than the default.
+func (s *Screen) backgrounds(d *svgDoc, looks []look, def color.RGBA) {
+	for y := range s.Rows {
+		row := looks[y*s.Cols : (y+1)*s.Cols]
+		for x := 0; x < s.Cols; {
+			end := x + 1
+			for end < s.Cols && row[end].bg == row[x].bg {
+				end++
+			}
+			if row[x].bg != def {
+				d.rect(cellX(x), cellY(y), float64((end-x)*cellW), cellH, hex(row[x].bg))
+			}
+			x = end
+		}
+	}
+}
+
+// texts writes the characters that are drawn as text: one <text> per run
+// of cells in a row with the same look, spaces included inside a run,
+// each character at its own cell's x.
+func (s *Screen) texts(d *svgDoc, looks []look) {
+	type run struct {
+		l     look
+		xs    []float64
+		chars strings.Builder
+	}
+	var cur *run
+	flush := func(y int) {
+		if cur == nil {
+			return
+		}
+		text := cur.chars.String()
+		trimmed := strings.TrimRight(text, " ")
+		xs := cur.xs[:len(cur.xs)-(len(text)-len(trimmed))]
+		d.WriteString("<text x=\"")
+		for i, x := range xs {
+			if i > 0 {
+				d.WriteByte(' ')
+			}
+			d.num(x)
+		}
+		d.WriteByte('"')
+		d.numAttr("y", cellY(y)+baseline)
+		d.attr("fill", hex(cur.l.fg))
+		if cur.l.bold {
+			d.attr("font-weight", "bold")
+		}
+		if cur.l.italic {
+			d.attr("font-style", "italic")
+		}
+		d.WriteByte('>')
+		d.text(trimmed)
+		d.WriteString("</text>\n")
+		cur = nil
+	}
+	for y := range s.Rows {
+		for x := range s.Cols {
+			c, l := s.Cell(x, y), looks[y*s.Cols+x]
+			if c.Width == 0 && c.Content == "" {
+				continue // the second half of a wide character
+			}
+			blank := c.Content == "" || c.Content == " " || l.invisible
+			if blank {
+				if cur != nil {
+					cur.xs = append(cur.xs, cellX(x))
+					cur.chars.WriteByte(' ')
+				}
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(c.Content)
+			if isShape(r) && size == len(c.Content) {
+				flush(y)
+				continue
+			}
+			if cur != nil && !cur.l.sameText(l) {
+				flush(y)
+			}
+			if cur == nil {
+				cur = &run{l: l}
+			}
+			cur.xs = append(cur.xs, cellX(x))
+			cur.chars.WriteString(c.Content)
+			if size != len(c.Content) {
+				// A cluster of several runes (a base and its combining
+				// marks) gets one x: it stands alone.
+				flush(y)
+			}
+		}
+		flush(y)
+	}
+}
