@@ -1,0 +1,277 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"raftty/cluster/bench"
+)
+
+// Fig16Panel is one plot of the paper's Figure 16: the results of one set
+// of election timeout ranges.
+type Fig16Panel struct {
+	Title   string
+	Results []bench.Result
+}
+
+// The figure's geometry, in pixels, and its colours: black on white, as the
+// paper prints it.
+const (
+	figPlotLeft = 72
+	figPlotW    = 560
+	figPlotH    = 260
+	figLegendW  = 230
+	figTitleH   = 44 // the figure's title
+	figPanelTop = 30 // a panel's title, above its plot
+	figPanelBot = 56 // the x axis's labels and name, below a plot
+	figWidth    = figPlotLeft + figPlotW + figLegendW
+	figInk      = "#222222"
+	figGrid     = "#dddddd"
+	figMinor    = "#f0f0f0"
+)
+
+// figColors are the settings' colours, in order (matplotlib's, which most
+// readers know from papers).
+var figColors = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"}
+
+// Fig16SVG draws the panels one above the other as the paper's Figure 16:
+// for each setting, the cumulative share of trials that had a leader again
+// (up) by each time without one (across, on a log scale); raftty's curve
+// solid, the paper's dashed in the same colour. A curve stops below 100%
+// when trials were censored (no leader within the bench's limit): their
+// times are unknown.
+func Fig16SVG(title string, panels []Fig16Panel) []byte {
+	panelH := float64(figPanelTop + figPlotH + figPanelBot)
+	height := figTitleH + panelH*float64(len(panels))
+	d := &svgDoc{}
+	d.open(figWidth, height, title, `font-family="DejaVu Sans,Helvetica,Arial,sans-serif" font-size="12"`)
+	d.rect(0, 0, figWidth, height, "#ffffff")
+	d.WriteString(`<text x="12" y="26" font-size="15" font-weight="bold"`)
+	d.attr("fill", figInk)
+	d.WriteByte('>')
+	d.text(title)
+	d.WriteString("</text>\n")
+	for i, p := range panels {
+		figPanel(d, p, figTitleH+panelH*float64(i))
+	}
+	d.close()
+	return d.Bytes()
+}
+
+// figCurve is one curve: its points in milliseconds and fractions of
+// trials, in order.
+type figCurve struct {
+	ms, frac []float64
+}
+
+// raftCurve is a result's empirical distribution: a step up at each
+// trial's downtime, censored trials left out.
+func raftCurve(r bench.Result) figCurve {
+	d := slices.Clone(r.Downtimes)
+	slices.Sort(d)
+	n := float64(len(d))
+	var c figCurve
+	for i, x := range d[:len(d)-r.Censored] {
+		ms := float64(x) / float64(time.Millisecond)
+		c.ms = append(c.ms, ms, ms)
+		c.frac = append(c.frac, float64(i)/n, float64(i+1)/n)
+	}
+	return c
+}
+
+// paperCurve is the paper's distribution for a setting: the time by which
+// each percent of its trials had a leader.
+func paperCurve(p bench.PaperSetting) figCurve {
+	var c figCurve
+	for k, ms := range p.CDFMS {
+		c.ms = append(c.ms, ms)
+		c.frac = append(c.frac, float64(k+1)/float64(len(p.CDFMS)))
+	}
+	return c
+}
+
+// logAxis maps milliseconds to x on a log scale from lo to hi decades.
+type logAxis struct{ lo, hi float64 }
+
+func (a logAxis) x(ms float64) float64 {
+	v := math.Log10(max(ms, a.lo))
+	return figPlotLeft + figPlotW*(v-math.Log10(a.lo))/(math.Log10(a.hi)-math.Log10(a.lo))
+}
+
+func figPanel(d *svgDoc, p Fig16Panel, top float64) {
+	type series struct {
+		name           string
+		raft, paper    figCurve
+		hasPaper       bool
+		trials, censor int
+	}
+	var all []series
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range p.Results {
+		s := series{name: r.Setting.Name(), raft: raftCurve(r), trials: len(r.Downtimes), censor: r.Censored}
+		if ps, ok := bench.Paper(r.Setting); ok {
+			s.paper, s.hasPaper = paperCurve(ps), true
+		}
+		for _, c := range []figCurve{s.raft, s.paper} {
+			for _, ms := range c.ms {
+				lo, hi = min(lo, ms), max(hi, ms)
+			}
+		}
+		all = append(all, s)
+	}
+	if math.IsInf(lo, 1) {
+		lo, hi = 10, 1000
+	}
+	ax := logAxis{lo: math.Pow(10, math.Floor(math.Log10(lo))), hi: math.Pow(10, math.Ceil(math.Log10(hi)))}
+	if ax.hi <= ax.lo {
+		ax.hi = ax.lo * 10
+	}
+	plotTop := top + figPanelTop
+	y := func(frac float64) float64 { return plotTop + figPlotH*(1-frac) }
+
+	fmt.Fprintf(d, `<g class="panel"><text x="%d"`, figPlotLeft)
+	d.numAttr("y", top+20)
+	d.WriteString(` font-size="13" font-weight="bold"`)
+	d.attr("fill", figInk)
+	d.WriteByte('>')
+	d.text(p.Title)
+	d.WriteString("</text>\n")
+
+	// Grid: the decades and their 2..9 across, every 20% up.
+	for dec := ax.lo; dec <= ax.hi; dec *= 10 {
+		for m := 1.0; m < 10 && dec*m <= ax.hi; m++ {
+			x := ax.x(dec * m)
+			color := figMinor
+			if m == 1 {
+				color = figGrid
+			}
+			figLine(d, x, plotTop, x, plotTop+figPlotH, color, 1, "")
+		}
+		x := ax.x(dec)
+		d.WriteString(`<text text-anchor="middle"`)
+		d.numAttr("x", x)
+		d.numAttr("y", plotTop+figPlotH+18)
+		d.attr("fill", figInk)
+		d.WriteByte('>')
+		d.WriteString(strconv.FormatFloat(dec, 'f', -1, 64))
+		d.WriteString("</text>\n")
+	}
+	for pct := 0; pct <= 100; pct += 20 {
+		yy := y(float64(pct) / 100)
+		figLine(d, figPlotLeft, yy, figPlotLeft+figPlotW, yy, figGrid, 1, "")
+		d.WriteString(`<text text-anchor="end"`)
+		d.numAttr("x", figPlotLeft-6)
+		d.numAttr("y", yy+4)
+		d.attr("fill", figInk)
+		d.WriteString(">" + strconv.Itoa(pct) + "%</text>\n")
+	}
+	d.WriteString(`<rect fill="none" stroke-width="1"`)
+	d.numAttr("x", figPlotLeft)
+	d.numAttr("y", plotTop)
+	d.numAttr("width", figPlotW)
+	d.numAttr("height", figPlotH)
+	d.attr("stroke", figInk)
+	d.WriteString("/>\n")
+	d.WriteString(`<text text-anchor="middle"`)
+	d.numAttr("x", figPlotLeft+figPlotW/2)
+	d.numAttr("y", plotTop+figPlotH+40)
+	d.attr("fill", figInk)
+	d.WriteString(">time without leader (ms, log scale)</text>\n")
+	d.WriteString(`<text text-anchor="middle"`)
+	fmt.Fprintf(d, ` transform="rotate(-90 16 %s)"`, appendNum(nil, plotTop+figPlotH/2))
+	d.WriteString(` x="16"`)
+	d.numAttr("y", plotTop+figPlotH/2)
+	d.attr("fill", figInk)
+	d.WriteString(">cumulative percent</text>\n")
+
+	// The paper's curves under raftty's, so that raftty's show where they
+	// cover each other.
+	for i, s := range all {
+		if s.hasPaper {
+			figPolyline(d, "paper", s.name, s.paper, ax, y, figColors[i%len(figColors)], "6 4")
+		}
+	}
+	for i, s := range all {
+		figPolyline(d, "raftty", s.name, s.raft, ax, y, figColors[i%len(figColors)], "")
+	}
+
+	// The legend, right of the plot.
+	lx := float64(figPlotLeft + figPlotW + 20)
+	for i, s := range all {
+		ly := plotTop + 10 + float64(i)*20
+		color := figColors[i%len(figColors)]
+		figLine(d, lx, ly, lx+22, ly, color, 2, "")
+		if s.hasPaper {
+			figLine(d, lx+26, ly, lx+48, ly, color, 1.5, "6 4")
+		}
+		label := fmt.Sprintf("%s (%d trials)", s.name, s.trials)
+		if s.censor > 0 {
+			label = fmt.Sprintf("%s (%d of %d censored)", s.name, s.censor, s.trials)
+		}
+		d.WriteString("<text")
+		d.numAttr("x", lx+54)
+		d.numAttr("y", ly+4)
+		d.attr("fill", figInk)
+		d.WriteByte('>')
+		d.text(label)
+		d.WriteString("</text>\n")
+	}
+	ly := plotTop + 20 + float64(len(all))*20
+	figLine(d, lx, ly, lx+22, ly, figInk, 2, "")
+	figLine(d, lx, ly+18, lx+22, ly+18, figInk, 1.5, "6 4")
+	for i, text := range []string{"raftty", "the paper (Figure 16)"} {
+		d.WriteString("<text")
+		d.numAttr("x", lx+30)
+		d.numAttr("y", ly+4+float64(i*18))
+		d.attr("fill", figInk)
+		d.WriteByte('>')
+		d.text(text)
+		d.WriteString("</text>\n")
+	}
+	d.WriteString("</g>\n")
+}
+
+// figPolyline writes one curve, named for tests and tooltips.
+func figPolyline(d *svgDoc, class, name string, c figCurve, ax logAxis, y func(float64) float64, color, dash string) {
+	if len(c.ms) == 0 {
+		return
+	}
+	fmt.Fprintf(d, `<polyline class="%s" fill="none" stroke-width="%s"`, class, map[string]string{"paper": "1.5", "raftty": "2"}[class])
+	d.attr("stroke", color)
+	if dash != "" {
+		d.attr("stroke-dasharray", dash)
+	}
+	d.WriteString(` points="`)
+	for i := range c.ms {
+		if i > 0 {
+			d.WriteByte(' ')
+		}
+		d.num(ax.x(c.ms[i]))
+		d.WriteByte(',')
+		d.num(y(c.frac[i]))
+	}
+	d.WriteString(`"><title>`)
+	who := "raftty"
+	if class == "paper" {
+		who = "the paper"
+	}
+	d.text(who + ", " + name)
+	d.WriteString("</title></polyline>\n")
+}
+
+func figLine(d *svgDoc, x1, y1, x2, y2 float64, color string, width float64, dash string) {
+	d.WriteString("<line")
+	d.numAttr("x1", x1)
+	d.numAttr("y1", y1)
+	d.numAttr("x2", x2)
+	d.numAttr("y2", y2)
+	d.attr("stroke", color)
+	d.numAttr("stroke-width", width)
+	if dash != "" {
+		d.attr("stroke-dasharray", dash)
+	}
+	d.WriteString("/>\n")
+}
