@@ -18,7 +18,6 @@ import (
 
 	"raftty/cluster"
 	"raftty/cluster/bench"
-	"raftty/cluster/scenario"
 )
 
 type benchFlags struct {
@@ -105,16 +104,16 @@ func (f benchFlags) options() (bench.Options, []benchSet, error) {
 		return o, nil, fmt.Errorf("--parallel %d: want 0 (all cores) or more", f.parallel)
 	}
 	var err error
-	if o.LatencyMin, o.LatencyMax, err = scenario.ParseRange(f.latency); err != nil {
+	if o.LatencyMin, o.LatencyMax, err = cluster.ParseRange(f.latency); err != nil {
 		return o, nil, fmt.Errorf("--latency %s: %w", f.latency, err)
 	}
-	if o.DiskWrite, err = scenario.ParseDuration(f.diskWrite); err != nil {
+	if o.DiskWrite, err = cluster.ParseDuration(f.diskWrite); err != nil {
 		return o, nil, fmt.Errorf("--disk-write %s: %w", f.diskWrite, err)
 	}
-	if o.TimerJitter, err = scenario.ParseDuration(f.jitter); err != nil {
+	if o.TimerJitter, err = cluster.ParseDuration(f.jitter); err != nil {
 		return o, nil, fmt.Errorf("--timer-jitter %s: %w", f.jitter, err)
 	}
-	if o.Limit, err = scenario.ParseDuration(f.limit); err != nil || o.Limit == 0 {
+	if o.Limit, err = cluster.ParseDuration(f.limit); err != nil || o.Limit == 0 {
 		return o, nil, fmt.Errorf("--limit %s: want a positive duration", f.limit)
 	}
 	if f.seed == "" {
@@ -166,7 +165,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 			}
 		}
 	}
-	results, err := bench.RunContext(cmd.Context(), settings, opts)
+	results, err := bench.Run(cmd.Context(), settings, opts)
 	if err != nil {
 		return err
 	}

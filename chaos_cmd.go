@@ -1,15 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"raftty/cluster"
 	"raftty/cluster/chaos"
-	"raftty/cluster/scenario"
 )
 
 type chaosFlags struct {
@@ -28,8 +31,8 @@ func newChaosCmd() *cobra.Command {
 		Long: "Run many seeded clusters (1-9 nodes, random timing, latency and loss, PreVote and CheckQuorum on or off) " +
 			"under random schedules of disconnects, kills, restarts, partitions, cut links, heals, forced timeouts and " +
 			"parameter changes. The invariant checker watches every run, and wherever a majority is connected, alive, " +
-			"isolated, without loss and with heartbeats below the election timeout for 10 election timeouts, there must " +
-			"be a leader.\n\nA failure prints the command that replays it, writes the schedule as a scenario file, " +
+			"isolated, without loss and with heartbeats below the election timeout for " + strconv.Itoa(chaos.StableTimeouts) +
+			" maximum election timeouts, there must be a leader.\n\nA failure prints the command that replays it, writes the schedule as a scenario file, " +
 			"and shrinks it to the fewest steps that still fail; the files go to a new temporary directory unless --out names one. " +
 			"Exit status 1 on a failure, 3 if the output could not be written.",
 		Example: `  raftty chaos --runs 10000
@@ -55,12 +58,17 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if f.runs < 1 {
 		return badInput(fmt.Errorf("--runs %d: need at least 1", f.runs))
 	}
-	duration, err := scenario.ParseDuration(f.duration)
+	duration, err := cluster.ParseDuration(f.duration)
 	if err != nil || duration < time.Second {
 		return badInput(fmt.Errorf("--duration %s: want at least 1s", f.duration))
 	}
 	if duration > maxChaosDuration {
 		return badInput(fmt.Errorf("--duration %s: want at most %s per run (for a longer hunt, raise --runs)", f.duration, shortDuration(maxChaosDuration)))
+	}
+	if f.out != "" {
+		if err := checkDirWritable(f.out); err != nil {
+			return badInput(fmt.Errorf("--out %s: %w", f.out, err))
+		}
 	}
 	stdout := &checkedWriter{w: cmd.OutOrStdout()}
 	prog := newProgress(cmd.ErrOrStderr())
@@ -124,6 +132,26 @@ func reportChaosFailure(w *checkedWriter, f chaosFlags, plan chaos.Plan, failure
 		return outputError(w.err)
 	}
 	return &exitError{code: exitFailed, err: fmt.Errorf("chaos run %d failed: %s", plan.Config.Seed, failure.Kind)}
+}
+
+// checkDirWritable says, before a hunt that may take minutes, why the
+// directory a failing run's files go to could not take them.
+func checkDirWritable(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("no such directory")
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return errors.New("not a directory")
+	}
+	probe, err := os.CreateTemp(dir, ".raftty-chaos-probe-*")
+	if err != nil {
+		return errors.New("cannot write files there")
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 func writeChaosScenario(dir, name string, plan chaos.Plan, failure *chaos.Failure) (string, error) {

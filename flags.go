@@ -19,19 +19,16 @@ import (
 // strings and parsed here, so that an error names the flag and its value in
 // raftty's words rather than pflag's.
 type clusterFlags struct {
-	nodes           int
-	seed            string
-	duration        string
-	electionTimeout string
-	heartbeat       string
-	latency         string
-	drop            string
-	diskWrite       string
-	preVote         bool
-	checkQuorum     bool
-	at              []string
-	scenario        string
-	unsafeVotes     bool
+	nodes    int
+	seed     string
+	duration string
+	// values and switches hold the parameters' flags, one per parameter
+	// (cluster.Params): --heartbeat, --prevote, ...
+	values      map[cluster.Param]*string
+	switches    map[cluster.Param]*bool
+	at          []string
+	scenario    string
+	unsafeVotes bool
 	// live: the flags of the live view, which runs until the user quits
 	// and so has no --for.
 	live bool
@@ -48,13 +45,15 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	if !f.live {
 		fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
 	}
-	fs.StringVar(&f.electionTimeout, "election-timeout", cluster.FormatRange(d.ElectionMin, d.ElectionMax), "election timeout range MIN-MAX, drawn anew at every reset")
-	fs.StringVar(&f.heartbeat, "heartbeat", cluster.FormatDuration(d.Heartbeat), "leader heartbeat interval")
-	fs.StringVar(&f.latency, "latency", cluster.FormatRange(d.LatencyMin, d.LatencyMax), "message latency, one way: a range MIN-MAX")
-	fs.StringVar(&f.drop, "drop", "0", "probability that a message is lost (0.3 or 30%)")
-	fs.StringVar(&f.diskWrite, "disk-write", "0", "how long persisting term and vote takes before a node's messages leave")
-	fs.BoolVar(&f.preVote, "prevote", false, "ask for pre-votes before raising the term (dissertation 9.6)")
-	fs.BoolVar(&f.checkQuorum, "checkquorum", false, "a leader that loses touch with a majority steps down (dissertation 6.2)")
+	f.values, f.switches = map[cluster.Param]*string{}, map[cluster.Param]*bool{}
+	for _, p := range cluster.Params() {
+		def := cluster.SetCommand(p, d)
+		if p.IsSwitch() {
+			f.switches[p] = fs.Bool(p.String(), def.On, p.Help())
+		} else {
+			f.values[p] = fs.String(p.String(), def.Value(), p.Help())
+		}
+	}
 	fs.BoolVar(&f.unsafeVotes, "unsafe-forget-votes", false, "break Raft on purpose: nodes grant every vote request of their term (watch Election Safety fail)")
 	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
 	fs.StringVar(&f.scenario, "scenario", "", "a built-in scenario (raftty scenarios lists them) or a scenario file")
@@ -94,6 +93,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		return s, fmt.Errorf("--nodes %d: raftty simulates 1 to %d nodes", f.nodes, cluster.MaxNodes)
 	}
 	cfg.Nodes = f.nodes
+	if f.seed == "" && changed("seed") {
+		return s, fmt.Errorf(`--seed "": want a whole number from 0 (leave --seed out for a random one)`)
+	}
 	if f.seed == "" {
 		cfg.Seed = rand.Uint64() % 1_000_000 // short enough to read aloud in a demo
 	} else {
@@ -104,31 +106,22 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		cfg.Seed = seed
 	}
 	if !f.live {
-		if s.runFor, err = scenario.ParseDuration(f.duration); err != nil {
+		if s.runFor, err = cluster.ParseDuration(f.duration); err != nil {
 			return s, fmt.Errorf("--for %s: %w", f.duration, err)
 		}
 	}
 	// The flags take their values as `set` does, floors included.
-	value := func(name, v string) scenario.Setting {
-		st, perr := scenario.ParseValue(name, v)
-		if perr != nil && err == nil {
-			err = fmt.Errorf("--%s %s: %w", name, v, perr)
+	for _, p := range cluster.Params() {
+		cmd := cluster.Command{Action: cluster.ActSet, Param: p, On: p.IsSwitch() && *f.switches[p]}
+		if !p.IsSwitch() {
+			text := *f.values[p]
+			if cmd, err = cluster.ParseValue(p, text); err != nil {
+				return s, fmt.Errorf("--%s %s: %w", p, text, err)
+			}
 		}
-		return st
+		cluster.SetConfig(&cfg, cmd)
 	}
-	et := value("election-timeout", f.electionTimeout)
-	hb := value("heartbeat", f.heartbeat)
-	lat := value("latency", f.latency)
-	drop := value("drop", f.drop)
-	if err != nil {
-		return s, err
-	}
-	cfg.ElectionMin, cfg.ElectionMax, cfg.Heartbeat = et.Min, et.Max, hb.Min
-	cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate = lat.Min, lat.Max, drop.Rate
-	if cfg.DiskWrite, err = scenario.ParseDuration(f.diskWrite); err != nil {
-		return s, fmt.Errorf("--disk-write %s: %w", f.diskWrite, err)
-	}
-	cfg.PreVote, cfg.CheckQuorum, cfg.UnsafeForgetVotes = f.preVote, f.checkQuorum, f.unsafeVotes
+	cfg.UnsafeForgetVotes = f.unsafeVotes
 	// The file's parameters replace the defaults, not the flags given.
 	s.script.Configure(&cfg, changed)
 	if f.live && cfg.Nodes > maxLiveNodes {
@@ -138,7 +131,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
-		return s, err
+		return s, fromScenario(err)
 	}
 	if !f.live {
 		if err := f.checkLength(s, changed("for")); err != nil {
@@ -147,6 +140,16 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.warnings = timingWarnings(cfg.Timing)
 	return s, nil
+}
+
+// fromScenario gives an error about a line of the scenario file the shape
+// of every such error, "--scenario FILE:N: ...", as a parse error has it;
+// an error about a flag ("--at ...", "--for ...") is left as it is.
+func fromScenario(err error) error {
+	if strings.HasPrefix(err.Error(), "--") {
+		return err
+	}
+	return fmt.Errorf("--scenario %w", err)
 }
 
 func (f *clusterFlags) loadScript() (*scenario.Script, error) {
@@ -190,7 +193,7 @@ const maxRunEvents = 1e9
 func (f *clusterFlags) checkLength(s setup, forGiven bool) error {
 	where := "--for " + f.duration
 	if !forGiven && s.script.For > 0 {
-		where = fmt.Sprintf("%s: for %s", s.script.Name, shortDuration(s.script.For))
+		where = fmt.Sprintf("%s: for %s", s.script.ForSource, shortDuration(s.script.For))
 	}
 	rate, timing := eventRate(s.cfg, s.script)
 	if events := rate * s.runFor.Seconds(); events > maxRunEvents {
@@ -199,13 +202,13 @@ func (f *clusterFlags) checkLength(s setup, forGiven bool) error {
 		if most > time.Hour {
 			text = fmt.Sprintf("%dh", int(most.Hours()))
 		}
-		return fmt.Errorf("%s: longer than raftty simulates at %d nodes, heartbeat %v, election timeout from %v (at most %s)",
-			where, s.cfg.Nodes, timing.Heartbeat, timing.ElectionMin, text)
+		return fromScenario(fmt.Errorf("%s: longer than raftty simulates at %d nodes, heartbeat %v, election timeout from %v (at most %s)",
+			where, s.cfg.Nodes, timing.Heartbeat, timing.ElectionMin, text))
 	}
 	for _, st := range s.script.Steps {
 		if st.At > s.runFor {
-			return fmt.Errorf("%s: at %v is after the end of the run (%v); lengthen the run with --for or the file's for line",
-				st.Source, st.At, s.runFor)
+			return fromScenario(fmt.Errorf("%s: at %v is after the end of the run (%v); lengthen the run with --for or the file's for line",
+				st.Source, st.At, s.runFor))
 		}
 	}
 	return nil

@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+
+	"raftty/cluster/scenario"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -43,4 +48,89 @@ func TestGoldenJSON(t *testing.T) {
 		}
 		t.Fatalf("%d lines, want %d", len(got), len(exp))
 	}
+}
+
+// Every built-in scenario, at seed 1 and at 1, 3 and 5 nodes (those its
+// steps allow), leaves a transcript of `raftty run --verbose`: every role
+// change, vote, timeout, ignored message, fault, parameter, explanation,
+// expectation and error with its reason, the votes' traffic, and the
+// summary. The test compares them with testdata/transcripts, so that any
+// change of behaviour shows up in review as a diff of decisions; `go test
+// -run TestGoldenTranscripts -update` rewrites them, for a change that is
+// meant.
+func TestGoldenTranscripts(t *testing.T) {
+	dir := filepath.Join("testdata", "transcripts")
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	made := 0
+	for _, b := range scenario.Builtins() {
+		script, err := scenario.Load(b.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, nodes := range []int{1, 3, 5} {
+			if script.Validate(nodes) != nil {
+				continue // the scenario names a node this cluster lacks
+			}
+			name := fmt.Sprintf("%s-n%d.txt", b.Name, nodes)
+			made++
+			t.Run(name, func(t *testing.T) {
+				args := []string{"run", "--scenario", b.Name, "--nodes", strconv.Itoa(nodes), "--seed", "1", "--verbose"}
+				code, stdout, stderr := run(t, args...)
+				var got bytes.Buffer
+				fmt.Fprintf(&got, "# raftty %s: exit %d\n", strings.Join(args, " "), code)
+				for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+					if line != "" {
+						fmt.Fprintf(&got, "# stderr: %s\n", line)
+					}
+				}
+				got.WriteString(stdout)
+				path := filepath.Join(dir, name)
+				if *update {
+					if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (go test -run TestGoldenTranscripts -update writes it)", err)
+				}
+				if !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("%s differs from the golden transcript; %s\n(if the change is meant, rewrite with go test -run TestGoldenTranscripts -update and review the diff)",
+						path, firstDifference(want, got.Bytes()))
+				}
+			})
+		}
+	}
+	if !*update {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+		if len(files) != made {
+			t.Errorf("%d golden transcripts for %d runs: some belong to no scenario (go test -run TestGoldenTranscripts -update)", len(files), made)
+		}
+	}
+}
+
+// firstDifference names the first line that differs.
+func firstDifference(want, got []byte) string {
+	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := range max(len(w), len(g)) {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, wl, gl)
+		}
+	}
+	return "they differ"
 }

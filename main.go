@@ -19,7 +19,8 @@ import (
 var version string
 
 // Exit statuses: 1 when an invariant broke (or a scenario's expectation
-// failed), 2 on bad input.
+// failed, or a chaos run), 2 on bad input, 3 when the output could not be
+// written (exitOutput, in output.go).
 const (
 	exitFailed   = 1
 	exitBadInput = 2
@@ -58,33 +59,25 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // versionString is the version -v and --version print: the one set at build
-// time, else the module version `go install raftty@v1.2.0` records, else
-// the commit a local build was made from (with -dirty if it had changes).
+// time, else the one the Go toolchain stamps when it builds from a git
+// checkout (a pseudo-version naming the commit, such as
+// v0.0.0-20261207003928-68bcdcba5b02, with +dirty for uncommitted
+// changes), else "devel" (a build with -buildvcs=false, or outside git).
 func versionString() string {
 	info, ok := debug.ReadBuildInfo()
 	return versionFrom(version, info, ok)
 }
 
 func versionFrom(set string, info *debug.BuildInfo, ok bool) string {
-	if set != "" {
+	switch {
+	case set != "":
 		return set
-	}
-	if !ok {
+	case !ok:
 		return "unknown"
+	case info.Main.Version != "" && info.Main.Version != "(devel)":
+		return info.Main.Version
 	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v, dirty := "devel", ""
-	for _, s := range info.Settings {
-		switch {
-		case s.Key == "vcs.revision" && len(s.Value) >= 12:
-			v += " " + s.Value[:12]
-		case s.Key == "vcs.modified" && s.Value == "true":
-			dirty = "-dirty"
-		}
-	}
-	return v + dirty
+	return "devel"
 }
 
 // errorHandler prints one plain line: "raftty: --heartbeat 0s: must be

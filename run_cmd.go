@@ -29,6 +29,8 @@ func newRunCmd() *cobra.Command {
 		Short: "Run a cluster headless, as fast as the CPU allows",
 		Long: "Run a cluster on the simulated clock without a terminal and print a summary, " +
 			"or with --json every event as one JSON object per line, then a summary line.\n\n" +
+			"A timed step that cannot be carried out when its time comes (kill leader with no leader, restart of a live node) is an error event, " +
+			"a warning on stderr and a line of the summary; the run goes on, and the exit status does not change.\n\n" +
 			"Exit status: 0 ok, 1 an invariant broke or an expectation failed, 2 bad input (including a timed step after the end of the run), " +
 			"3 the output could not be written.",
 		Example: `  raftty run --at "2s kill leader" --json
@@ -56,7 +58,7 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
 	prog := newProgress(cmd.ErrOrStderr())
-	sum, failed, err := headless(s, out, opts, prog)
+	sum, report, err := headless(s, out, opts, prog)
 	prog.done()
 	if err == nil {
 		err = out.Flush()
@@ -67,6 +69,14 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	} else if err != nil {
 		return outputError(err)
 	}
+	switch errs := report.errors; {
+	case len(errs) == 1:
+		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: a timed step could not be carried out at %v: %s\n", errs[0].At, errs[0].Detail)
+	case len(errs) > 1:
+		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %d timed steps could not be carried out (the summary lists them); the first at %v: %s\n",
+			len(errs), errs[0].At, errs[0].Detail)
+	}
+	failed := report.failed
 	if sum.Violations > 0 {
 		replay := fmt.Sprintf("--seed %d", sum.Seed)
 		if flags.scenario != "" {
@@ -90,13 +100,23 @@ func expectationFailure(e cluster.Event) string {
 	return fmt.Sprintf("%s: expectation failed: %s (got %s)", e.Source, e.Detail, e.Got)
 }
 
+// runReport is what a headless run found besides its numbers: its failed
+// expectations, and the timed commands that could not be carried out when
+// their time came ("kill leader" with no leader). Those errors do not fail
+// the run: a step may depend on what the cluster does (restart 1,2,3
+// restarts whichever is dead), so they are warned of and listed.
+type runReport struct {
+	failed []cluster.Event
+	errors []cluster.Event
+}
+
 // headless runs the setup to its end on the simulated clock, writing events
-// to out as opts ask, and returns the summary and the failed expectations.
-// It runs in slices of virtual time and stops after the slice in which a
-// write to out failed, returning that error.
-func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (cluster.Summary, []cluster.Event, error) {
+// to out as opts ask, and returns the summary and what it found. It runs in
+// slices of virtual time and stops after the slice in which a write to out
+// failed, returning that error.
+func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (cluster.Summary, runReport, error) {
 	var line []byte
-	var expects []cluster.Event
+	var expects, errs []cluster.Event
 	var werr error
 	write := func(_ int, err error) {
 		if err != nil && werr == nil {
@@ -104,8 +124,11 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 		}
 	}
 	sink := func(e cluster.Event) {
-		if e.Kind == cluster.KindExpect {
+		switch e.Kind {
+		case cluster.KindExpect:
 			expects = append(expects, e)
+		case cluster.KindError:
+			errs = append(errs, e)
 		}
 		switch {
 		case opts.json:
@@ -116,40 +139,34 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 			write(fmt.Fprintf(out, "%9.3fs  %s\n", e.At.Seconds(), e.String()))
 		}
 	}
-	c, err := cluster.New(s.cfg, sink)
+	run, err := scenario.NewRun(s.cfg, s.script, s.runFor, sink)
 	if err != nil {
-		return cluster.Summary{}, nil, badInput(err)
+		return cluster.Summary{}, runReport{}, badInput(err)
 	}
-	c.ReportParams()
-	player := scenario.NewPlayer(s.script)
-	player.EndAt(s.runFor) // --for may say otherwise than the file
 	rate, _ := eventRate(s.cfg, s.script)
 	slice := max(time.Duration(sliceEvents/rate*float64(time.Second)), time.Millisecond)
 	for at := time.Duration(0); at < s.runFor && werr == nil; {
 		at = min(at+slice, s.runFor)
-		player.RunUntil(c, at)
+		run.RunUntil(at)
 		prog.show("raftty run: %.0f%% of %v virtual", 100*at.Seconds()/s.runFor.Seconds(), shortDuration(s.runFor))
 	}
-	if s.runFor == 0 {
-		player.RunUntil(c, 0)
-	}
 	if werr != nil {
-		return c.Summary(), nil, werr // the summary says where it stopped
+		return run.Cluster.Summary(), runReport{}, werr // the summary says where it stopped
 	}
-	player.Finish(c)
-	sum := c.Summary()
+	run.Finish()
+	sum := run.Cluster.Summary()
 	if opts.json {
 		write(out.Write(sum.MarshalLine()))
 	} else {
-		writeSummary(out, s, sum, expects)
+		writeSummary(out, s, sum, expects, errs)
 	}
-	var failed []cluster.Event
+	report := runReport{errors: errs}
 	for _, e := range expects {
 		if !e.Passed {
-			failed = append(failed, e)
+			report.failed = append(report.failed, e)
 		}
 	}
-	return sum, failed, werr
+	return sum, report, werr
 }
 
 // sliceEvents is about how many events a run makes between two looks at
@@ -158,7 +175,7 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 const sliceEvents = 50_000
 
 // writeSummary prints the run's numbers for a person.
-func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects []cluster.Event) {
+func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects, errs []cluster.Event) {
 	leader := "none"
 	if sum.Leader != 0 {
 		leader = fmt.Sprintf("n%d", sum.Leader)
@@ -194,6 +211,19 @@ func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects []cluster.E
 		}
 		fmt.Fprintf(w, "    %s %-28s got %-12s %s\n", verdict, e.Detail, e.Got, e.Source)
 	}
+	if len(errs) > 0 {
+		fmt.Fprintf(w, "  not carried out     %d timed %s\n", len(errs), plural(len(errs), "step", "steps"))
+	}
+	for _, e := range errs {
+		fmt.Fprintf(w, "    at %-8v %s\n", e.At, e.Detail)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func dropDetail(by map[string]int) string {

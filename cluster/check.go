@@ -80,6 +80,14 @@ func (k *checker) castVote(node int, term uint64, candidate int) (int, bool) {
 	return 0, true
 }
 
+// forget takes back what node did that never reached its disk (killed
+// while writing): it comes back with the term and vote it had stored, and
+// the messages that would have told anyone otherwise never left.
+func (k *checker) forget(node int, term uint64, vote int) {
+	k.lastTerm[node] = term
+	k.vote[node] = castVote{term: term, node: vote}
+}
+
 // prune forgets the leaders of terms that no node can enter any more (every
 // node is already past them), so that a long run with many terms keeps a
 // bounded map.

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -86,12 +87,50 @@ func TestTimerFloor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.SetTiming(tc.timing); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: SetTiming: %v, want %q", tc.name, err, tc.want)
+		set := []Command{
+			{Action: ActSet, Param: ParamElectionTimeout, Min: tc.timing.ElectionMin, Max: tc.timing.ElectionMax},
+			{Action: ActSet, Param: ParamHeartbeat, Min: tc.timing.Heartbeat},
 		}
-		floor := raft.Timing{ElectionMin: MinTimer, ElectionMax: MinTimer, Heartbeat: MinTimer}
-		if err := c.SetTiming(floor); err != nil {
-			t.Errorf("the floor itself is refused: %v", err)
+		if err := errors.Join(c.Apply(set[0]), c.Apply(set[1])); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: set: %v, want %q", tc.name, err, tc.want)
 		}
+		for _, cmd := range []Command{
+			{Action: ActSet, Param: ParamElectionTimeout, Min: MinTimer, Max: MinTimer},
+			{Action: ActSet, Param: ParamHeartbeat, Min: MinTimer},
+		} {
+			if err := c.Apply(cmd); err != nil {
+				t.Errorf("the floor itself is refused: %v", err)
+			}
+		}
+	}
+}
+
+// The checker forgets old terms' leaders to stay bounded, but only terms no
+// node can enter any more: below the lowest term of any node. A node left
+// behind (dead, cut off) can still come back and lead a term the others
+// passed long ago, and two leaders of that term must still be caught.
+func TestCheckerRemembersTermsALaggardCanReach(t *testing.T) {
+	var k checker
+	k.init(3)
+	var got []Event
+	observe := func(e Event) { got = append(got, k.observe(&e)...) }
+	observe(Event{Kind: KindState, Node: 3, State: StateFollower, Term: 1}) // n3 stays behind
+	for term := uint64(2); term <= 2500; term++ {
+		observe(Event{Kind: KindState, Node: 1 + int(term%2), State: StateLeader, Term: term})
+	}
+	observe(Event{Kind: KindState, Node: 3, State: StateLeader, Term: 1500}) // n1 led 1500
+	if len(got) != 1 || got[0].Invariant != InvElectionSafety {
+		t.Fatalf("violations %v, want n1 and n3 both leading term 1500", got)
+	}
+	// With every node moving on together, old terms are forgotten.
+	got = nil
+	for term := uint64(3000); term <= 5000; term++ {
+		for id := 1; id <= 3; id++ {
+			observe(Event{Kind: KindState, Node: id, State: StateFollower, Term: term})
+		}
+		observe(Event{Kind: KindState, Node: 1, State: StateLeader, Term: term})
+	}
+	if n := len(k.leaderOf); len(got) > 0 || n > 1024 {
+		t.Fatalf("%d violations, %d terms kept: want none and a bounded map", len(got), n)
 	}
 }

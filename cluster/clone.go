@@ -2,23 +2,20 @@ package cluster
 
 import (
 	"maps"
-	"math/rand/v2"
 	"slices"
 )
 
 // Clone returns a deep copy of c, at the same virtual time, that sends its
-// events to sink (which may be nil). The copy has its own random source in
+// events to sink (which may be nil). The copy has its own random streams in
 // the same state as c's, so that run forward with the same commands it
 // produces the same event stream as c, byte for byte: time travel keeps
 // clones as checkpoints and rebuilds any moment from the nearest one.
 func (c *Cluster) Clone(sink func(Event)) *Cluster {
-	pcg := *c.pcg
 	n := *c
-	n.pcg = &pcg
-	n.rand = rand.New(n.pcg)
+	n.streams = c.streams.clone()
 	n.sink = sink
 	n.peers = slices.Clone(c.peers)
-	n.net = c.net.Clone(n.rand)
+	n.net = c.net.Clone(n.streams)
 	n.timers = slices.Clone(c.timers)
 	n.inLeaderRole = slices.Clone(c.inLeaderRole)
 	n.members = make([]*member, len(c.members))
@@ -28,8 +25,9 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 		}
 		mc := *m
 		mc.inbox = slices.Clone(m.inbox)
+		mc.writes = slices.Clone(m.writes)
 		if m.node != nil {
-			mc.node = m.node.Clone(n.rand)
+			mc.node = m.node.Clone(n.streams.timer(id))
 		}
 		n.members[id] = &mc
 	}

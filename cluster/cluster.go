@@ -1,7 +1,7 @@
 // Package cluster is raftty's simulator: N raft nodes on a transport, one
-// simulated clock, one seeded random source and one scheduler that orders
-// every delivery and timer by virtual time. Commands go in; one typed event
-// stream comes out.
+// simulated clock, random streams derived from one seed (one per node, one
+// per link: see streams) and one scheduler that orders every delivery and
+// timer by virtual time. Commands go in; one typed event stream comes out.
 //
 // The same seed and the same commands at the same virtual times give the
 // same event stream, byte for byte. A Cluster is not safe for concurrent
@@ -10,7 +10,6 @@ package cluster
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -73,8 +72,9 @@ type Config struct {
 	// DiskWrite is how long one write of term and vote to stable storage
 	// takes: a node whose step changed either sends that step's messages
 	// only after the writes (see diskWrites), as Figure 2 requires (update
-	// stable storage before responding to RPCs). Zero means an instant
-	// disk.
+	// stable storage before responding to RPCs). A node killed before its
+	// writes end keeps only what reached the disk; the messages waiting for
+	// the rest never leave. Zero means an instant disk.
 	DiskWrite time.Duration
 	// TimerJitter makes every election timer fire up to this much later
 	// than drawn (uniform), as an operating system's timers do; see
@@ -85,7 +85,7 @@ type Config struct {
 	Terse bool
 }
 
-// DefaultConfig returns DESIGN.md's defaults: 5 nodes, election timeout
+// DefaultConfig returns raftty's defaults: 5 nodes, election timeout
 // 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss.
 func DefaultConfig() Config {
 	return Config{
@@ -121,11 +121,10 @@ func (c Config) Validate() error {
 
 // Cluster is a simulated cluster.
 type Cluster struct {
-	cfg   Config
-	now   time.Duration
-	rand  *rand.Rand
-	pcg   *rand.PCG // rand's source, kept so that Clone can copy its state
-	peers []raft.NodeID
+	cfg     Config
+	now     time.Duration
+	streams *streams
+	peers   []raft.NodeID
 
 	members []*member // by node id; index 0 unused
 	net     *transport.Network[wire]
@@ -151,8 +150,10 @@ type Cluster struct {
 type member struct {
 	id   int
 	node *raft.Node // nil while dead
-	// hard is what survives a kill: its term and vote, taken at the kill
-	// and read only while the node is dead (and to restart it).
+	// hard is the node's persistent state (term, vote, log) as of its last
+	// step: what its next step's disk writes start from (see member.write).
+	// While the node is dead it is what survived the kill, and what a
+	// restart starts from.
 	hard raft.HardState
 
 	// timerGen identifies the one valid timer entry for this node.
@@ -166,6 +167,11 @@ type member struct {
 	// late. Both stay empty and zero without a disk write.
 	busyUntil time.Duration
 	inbox     []queued
+
+	// disk is the term and vote on stable storage, and writes those on
+	// their way there (see member.write): a kill keeps only the disk.
+	disk   termVote
+	writes []pendingWrite
 }
 
 // wire is what the transport carries: a raft message and its number, so
@@ -188,17 +194,15 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	c := &Cluster{
 		cfg:     cfg,
-		pcg:     pcg,
-		rand:    rand.New(pcg),
 		members: make([]*member, cfg.Nodes+1),
 		sink:    sink,
 	}
+	c.streams = newStreams(cfg.Seed, cfg.Nodes)
 	c.checker.init(cfg.Nodes)
 	c.stats.init()
-	net, err := transport.New[wire](cfg.Nodes, c.rand, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
+	net, err := transport.New[wire](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +224,7 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 func (c *Cluster) start(m *member) error {
 	node, err := raft.New(raft.Config{
 		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
-		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.rand,
+		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.streams.timer(m.id),
 		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
 	}, m.hard, c.now)
 	if err != nil {
@@ -362,7 +366,7 @@ func (c *Cluster) afterNode(m *member) {
 		c.emit(fromRaft(c.now, &events[i]))
 	}
 	hard := m.node.HardState()
-	sendAt := c.now + time.Duration(diskWrites(m.hard, hard, raft.NodeID(m.id)))*c.cfg.DiskWrite
+	sendAt := m.write(c.now, c.cfg.DiskWrite, m.hard, hard)
 	m.busyUntil = max(m.busyUntil, sendAt)
 	for i := range msgs {
 		c.send(sendAt, &msgs[i])
@@ -371,31 +375,14 @@ func (c *Cluster) afterNode(m *member) {
 	c.schedule(m)
 }
 
-// diskWrites counts the writes that persist the change from before to
-// after, as LogCabin (which produced the paper's Figure 16) makes them: a
-// new term is one write; a vote for another node one more, so a voter that
-// adopts a candidate's term and grants it writes twice before it answers;
-// a candidate's new term and its vote for itself go in one write.
-func diskWrites(before, after raft.HardState, self raft.NodeID) int {
-	n := 0
-	if after.Term != before.Term {
-		n++
-	}
-	if after.VotedFor != before.VotedFor && after.VotedFor != raft.None && after.VotedFor != self {
-		n++
-	}
-	return n
-}
-
 // send puts msg on the wire at virtual time at (now, or later after a disk
 // write). The send event is reported now, in stream order; the message's
 // latency counts from at.
 func (c *Cluster) send(at time.Duration, msg *raft.Message) {
-	kind := msg.Type.String()
 	c.msgs++
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term, Msg: c.msgs}
 	c.emitRef(&e)
-	reason, err := c.net.Send(c.now, transport.Envelope[wire]{From: e.From, To: e.To, Kind: kind, Payload: wire{*msg, c.msgs}, Delay: at - c.now})
+	reason, err := c.net.Send(c.now, transport.Envelope[wire]{From: e.From, To: e.To, Payload: wire{*msg, c.msgs}, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
 	}

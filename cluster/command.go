@@ -61,42 +61,6 @@ func (a Action) TakesNodes() bool {
 // resume, step, speed. Such commands are not recorded.
 func (a Action) Paces() bool { return a >= ActPause && a <= ActSlowVotes }
 
-// Param is a setting that `set` changes.
-type Param uint8
-
-// The parameters `set` takes.
-const (
-	ParamElectionTimeout Param = iota + 1
-	ParamHeartbeat
-	ParamLatency
-	ParamDrop
-	ParamPreVote
-	ParamCheckQuorum
-	ParamDiskWrite
-)
-
-var paramNames = vocabulary[Param]{
-	ParamElectionTimeout: "election-timeout", ParamHeartbeat: "heartbeat", ParamLatency: "latency",
-	ParamDrop: "drop", ParamPreVote: "prevote", ParamCheckQuorum: "checkquorum",
-	ParamDiskWrite: "disk-write",
-}
-
-// String returns the parameter's name as `set` and the flags write it.
-func (p Param) String() string { return paramNames.name(p, "Param") }
-
-// ParamNamed returns the parameter called name.
-func ParamNamed(name string) (Param, bool) { return paramNames.lookup(name) }
-
-// Params lists every parameter, in the order of the constants.
-func Params() []Param { return paramNames.all() }
-
-// IsRange reports whether the parameter's value is a duration range
-// (Min-Max); heartbeat is one duration (Min).
-func (p Param) IsRange() bool { return p == ParamElectionTimeout || p == ParamLatency }
-
-// IsSwitch reports whether the parameter is on or off (On).
-func (p Param) IsSwitch() bool { return p == ParamPreVote || p == ParamCheckQuorum }
-
 // The speeds a live cluster takes (speed): virtual time per wall time.
 const (
 	MinSpeed = 1.0 / 256
@@ -176,21 +140,6 @@ func (c Command) String() string {
 	return b.String()
 }
 
-// Value prints the value of a set command as `set` and the flags take it.
-func (c Command) Value() string {
-	switch {
-	case c.Param.IsRange():
-		return FormatRange(c.Min, c.Max)
-	case c.Param == ParamHeartbeat || c.Param == ParamDiskWrite:
-		return FormatDuration(c.Min)
-	case c.Param == ParamDrop:
-		return strconv.FormatFloat(c.Rate, 'g', -1, 64)
-	case c.Param.IsSwitch():
-		return OnOff(c.On)
-	}
-	return ""
-}
-
 func nodeArg(ids []int) string {
 	if len(ids) == 1 && ids[0] == LeaderNode {
 		return "leader"
@@ -264,7 +213,7 @@ func (c Command) Check(n int) error {
 }
 
 // Apply carries out c on the cluster at its current time. Every node of a
-// node list is tried; the errors are joined. Pacing actions (pause, speed,
+// node list is tried; the errors are joined, on one line. Pacing actions (pause, speed,
 // ...) belong to a live cluster and are an error here.
 func (c *Cluster) Apply(cmd Command) error {
 	_, err := c.Execute(cmd)
@@ -324,8 +273,30 @@ func (c *Cluster) executeOnNodes(cmd Command) (Command, error) {
 	if len(done.Nodes) == 0 {
 		done = Command{}
 	}
-	return done, errors.Join(errs...)
+	return done, joinLine(errs)
 }
+
+// joinLine joins errors into one, on one line ("n1 is not dead; n2 is not
+// dead"): an error event, a status line and a summary each show one line.
+// errors.Is and errors.As still see every part.
+func joinLine(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return oneLine(errs)
+}
+
+type oneLine []error
+
+func (e oneLine) Error() string {
+	parts := make([]string, len(e))
+	for i, err := range e {
+		parts[i] = err.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e oneLine) Unwrap() []error { return e }
 
 // executeLog appends to the logs of the named nodes, "leader" resolved
 // now, so that a recording names the node that led.
@@ -359,76 +330,6 @@ func (c *Cluster) applyToNode(a Action, id int) error {
 		return c.Timeout(id)
 	}
 	return fmt.Errorf("%s does not act on a node", a)
-}
-
-func (c *Cluster) applySet(cmd Command) error {
-	t := c.cfg.Timing
-	switch cmd.Param {
-	case ParamElectionTimeout:
-		t.ElectionMin, t.ElectionMax = cmd.Min, cmd.Max
-		return c.SetTiming(t)
-	case ParamHeartbeat:
-		t.Heartbeat = cmd.Min
-		return c.SetTiming(t)
-	case ParamLatency:
-		return c.SetLatency(cmd.Min, cmd.Max)
-	case ParamDrop:
-		return c.SetDropRate(cmd.Rate)
-	case ParamPreVote:
-		c.SetPreVote(cmd.On)
-	case ParamCheckQuorum:
-		c.SetCheckQuorum(cmd.On)
-	case ParamDiskWrite:
-		return c.SetDiskWrite(cmd.Min)
-	default:
-		return fmt.Errorf("unknown parameter %v", cmd.Param)
-	}
-	return nil
-}
-
-// SetCommand returns the command that sets p to the value it has in cfg, so
-// that a recording's header and a live form speak the same language.
-func SetCommand(p Param, cfg Config) Command {
-	cmd := Command{Action: ActSet, Param: p}
-	switch p {
-	case ParamElectionTimeout:
-		cmd.Min, cmd.Max = cfg.ElectionMin, cfg.ElectionMax
-	case ParamHeartbeat:
-		cmd.Min = cfg.Heartbeat
-	case ParamLatency:
-		cmd.Min, cmd.Max = cfg.LatencyMin, cfg.LatencyMax
-	case ParamDrop:
-		cmd.Rate = cfg.DropRate
-	case ParamPreVote:
-		cmd.On = cfg.PreVote
-	case ParamCheckQuorum:
-		cmd.On = cfg.CheckQuorum
-	case ParamDiskWrite:
-		cmd.Min = cfg.DiskWrite
-	}
-	return cmd
-}
-
-// SetConfig changes cfg as the set command cmd would change a running
-// cluster: a recording's header and a scenario's directives build the
-// starting configuration with it.
-func SetConfig(cfg *Config, cmd Command) {
-	switch cmd.Param {
-	case ParamElectionTimeout:
-		cfg.ElectionMin, cfg.ElectionMax = cmd.Min, cmd.Max
-	case ParamHeartbeat:
-		cfg.Heartbeat = cmd.Min
-	case ParamLatency:
-		cfg.LatencyMin, cfg.LatencyMax = cmd.Min, cmd.Max
-	case ParamDrop:
-		cfg.DropRate = cmd.Rate
-	case ParamPreVote:
-		cfg.PreVote = cmd.On
-	case ParamCheckQuorum:
-		cfg.CheckQuorum = cmd.On
-	case ParamDiskWrite:
-		cfg.DiskWrite = cmd.Min
-	}
 }
 
 // TimedCommand is a command applied at a virtual time: one line of a

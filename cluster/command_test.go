@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -18,5 +19,28 @@ func TestSetConfigKnowsEveryParam(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("config through the header:\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// Every parameter has a whole row: a name, words for people, one place in
+// a Config (which gives its kind), and a value that prints and parses back.
+func TestParamTableIsComplete(t *testing.T) {
+	for p := Param(1); p < paramEnd; p++ {
+		r := &params[p]
+		places := 0
+		for _, set := range []bool{r.rng != nil, r.dur != nil, r.rate != nil, r.sw != nil} {
+			if set {
+				places++
+			}
+		}
+		if places != 1 || r.name == "" || r.label == "" || r.help == "" {
+			t.Errorf("parameter %d (%q): %d places in a Config, label %q, help %q: want a name, one place and both words", p, r.name, places, r.label, r.help)
+			continue
+		}
+		cmd := SetCommand(p, DefaultConfig())
+		back, err := ParseValue(p, cmd.Value())
+		if err != nil || !reflect.DeepEqual(back, cmd) {
+			t.Errorf("%v: %q parses to %+v, %v; want %+v", p, cmd.Value(), back, err, cmd)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"raftty/raft"
 )
@@ -52,7 +51,10 @@ func (c *Cluster) Reconnect(id int) error {
 }
 
 // Kill stops node id: its timers and volatile state are gone, messages to
-// it are dropped, and only its persistent state (term, vote) is kept.
+// it are dropped, and only its persistent state (term, vote, log) is kept:
+// what reached its disk. A write still under way is lost, and so are the
+// messages waiting for it, as with a real disk: Raft answers only once a
+// vote is stable, so the voter that dies writing it was never counted.
 func (c *Cluster) Kill(id int) error {
 	m, err := c.member(id)
 	if err != nil {
@@ -61,14 +63,27 @@ func (c *Cluster) Kill(id int) error {
 	if m.node == nil {
 		return fmt.Errorf("n%d is already dead", id)
 	}
-	m.hard = m.node.HardState()
+	hard := m.node.HardState()
+	m.settle(c.now)
+	was := termVote{hard.Term, hard.VotedFor}
+	hard.Term, hard.VotedFor = m.disk.term, m.disk.vote
+	m.hard = hard
+	if c.now < m.busyUntil {
+		c.net.Withdraw(id, c.now) // they wait for the write: they never leave
+	}
 	m.node = nil
 	m.timerPending = false
-	m.inbox, m.busyUntil = nil, 0 // what waited for the disk is lost with the process
+	m.inbox, m.busyUntil, m.writes = nil, 0, nil // what waited for the disk is lost with the process
 	_ = c.net.Close(id)
 	c.fault(ActKill, id)
-	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: m.hard.Term,
-		Reason: fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, " and"))})
+	why := fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", hard.Term, hard.VotedFor, logText(hard.Log, " and"))
+	if was != m.disk {
+		// The checker saw term and vote change; the disk never did.
+		c.checker.forget(id, m.disk.term, int(m.disk.vote))
+		why = fmt.Sprintf("killed while writing term %d and vote %v to disk: that write and the messages waiting for it are lost; only its term %d and its vote (%v)%s survive",
+			was.term, was.vote, hard.Term, hard.VotedFor, logText(hard.Log, " and"))
+	}
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: hard.Term, Reason: why})
 	return nil
 }
 
@@ -129,17 +144,6 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 		m.hard = m.node.HardState()
 	}
 	c.emit(Event{At: c.now, Kind: KindFault, Action: ActLog, Nodes: slices.Clone(ids), Detail: fmt.Sprintf("append %d", count)})
-	return nil
-}
-
-// SetDiskWrite changes how long persisting term and vote takes (see
-// Config.DiskWrite).
-func (c *Cluster) SetDiskWrite(d time.Duration) error {
-	if d < 0 {
-		return fmt.Errorf("disk write %v: must not be negative", d)
-	}
-	c.cfg.DiskWrite = d
-	c.param("disk-write", FormatDuration(d))
 	return nil
 }
 
@@ -222,86 +226,17 @@ func (c *Cluster) param(name, value string) {
 	c.emit(Event{At: c.now, Kind: KindParam, Name: name, Value: value})
 }
 
-// SetTiming changes the election timeout range and heartbeat of every node,
-// live, and of nodes restarted later.
-func (c *Cluster) SetTiming(t raft.Timing) error {
-	if err := checkTiming(t); err != nil {
-		return err
-	}
-	old := c.cfg.Timing
-	c.cfg.Timing = t
-	for _, m := range c.members[1:] {
-		if m.node != nil {
-			_ = m.node.SetTiming(c.now, t)
-			c.schedule(m)
-		}
-	}
-	if old.ElectionMin != t.ElectionMin || old.ElectionMax != t.ElectionMax {
-		c.param("election-timeout", FormatRange(t.ElectionMin, t.ElectionMax))
-	}
-	if old.Heartbeat != t.Heartbeat {
-		c.param("heartbeat", FormatDuration(t.Heartbeat))
-	}
-	return nil
-}
-
-// SetLatency changes the one-way latency range of every message sent from
-// now on.
-func (c *Cluster) SetLatency(minimum, maximum time.Duration) error {
-	if err := c.net.SetLatency(minimum, maximum); err != nil {
-		return err
-	}
-	c.cfg.LatencyMin, c.cfg.LatencyMax = minimum, maximum
-	c.param("latency", FormatRange(minimum, maximum))
-	return nil
-}
-
-// SetDropRate changes the probability that a message is lost.
-func (c *Cluster) SetDropRate(p float64) error {
-	if err := c.net.SetDropRate(p); err != nil {
-		return err
-	}
-	c.cfg.DropRate = p
-	c.param("drop", strconv.FormatFloat(p, 'g', -1, 64))
-	return nil
-}
-
-// SetPreVote turns PreVote on or off on every node.
-func (c *Cluster) SetPreVote(on bool) {
-	c.cfg.PreVote = on
-	for _, m := range c.members[1:] {
-		if m.node != nil {
-			m.node.SetPreVote(on)
-		}
-	}
-	c.param("prevote", OnOff(on))
-}
-
-// SetCheckQuorum turns CheckQuorum on or off on every node.
-func (c *Cluster) SetCheckQuorum(on bool) {
-	c.cfg.CheckQuorum = on
-	for _, m := range c.members[1:] {
-		if m.node != nil {
-			m.node.SetCheckQuorum(c.now, on)
-			c.schedule(m)
-		}
-	}
-	c.param("checkquorum", OnOff(on))
-}
-
 // ReportParams emits a param event for every setting, seed included, so
-// that a recorded event stream says how it was made.
+// that a recorded event stream says how it was made. An instant disk, the
+// default, goes unsaid, as do the settings only experiments use.
 func (c *Cluster) ReportParams() {
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
 	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
-	c.param("election-timeout", FormatRange(c.cfg.ElectionMin, c.cfg.ElectionMax))
-	c.param("heartbeat", FormatDuration(c.cfg.Heartbeat))
-	c.param("latency", FormatRange(c.cfg.LatencyMin, c.cfg.LatencyMax))
-	c.param("drop", strconv.FormatFloat(c.cfg.DropRate, 'g', -1, 64))
-	c.param("prevote", OnOff(c.cfg.PreVote))
-	c.param("checkquorum", OnOff(c.cfg.CheckQuorum))
-	if c.cfg.DiskWrite > 0 {
-		c.param("disk-write", FormatDuration(c.cfg.DiskWrite))
+	for _, p := range Params() {
+		if p == ParamDiskWrite && c.cfg.DiskWrite == 0 {
+			continue
+		}
+		c.param(p.String(), SetCommand(p, c.cfg).Value())
 	}
 	if c.cfg.TimerJitter > 0 {
 		c.param("timer-jitter", FormatDuration(c.cfg.TimerJitter))
@@ -325,17 +260,3 @@ func (c *Cluster) ReportExpectation(expect, source string, passed bool, got stri
 func (c *Cluster) ReportError(err error) {
 	c.emit(Event{At: c.now, Kind: KindError, Detail: err.Error()})
 }
-
-// OnOff writes a switch as `set` and the events do: on or off.
-func OnOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
-}
-
-// FormatDuration renders d compactly: 150ms, 1.5s, 250us.
-func FormatDuration(d time.Duration) string { return d.String() }
-
-// FormatRange renders a duration range as the flags take it: 150ms-300ms.
-func FormatRange(a, b time.Duration) string { return FormatDuration(a) + "-" + FormatDuration(b) }

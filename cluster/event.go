@@ -13,12 +13,13 @@ import (
 // Kind says what an Event reports.
 type Kind uint8
 
-// The event kinds of DESIGN.md, plus ignore (a node received a message and
-// did nothing with it, with the reason), error (a command could not be
-// carried out, e.g. "kill leader" with no leader), a scenario's explain
-// (what to watch now) and expect (an expectation checked), and, in a live
-// cluster only, fork (history was rewritten from At on: whoever keeps the
-// events forgets those after At; see Live.Fork).
+// The event kinds (docs/events.md describes each): what nodes do, what
+// becomes of messages, faults, parameters and violations; ignore (a node
+// received a message and did nothing with it, with the reason), error (a
+// command could not be carried out, e.g. "kill leader" with no leader), a
+// scenario's explain (what to watch now) and expect (an expectation
+// checked), and, in a live cluster only, fork (history was rewritten from
+// At on: whoever keeps the events forgets those after At; see Live.Fork).
 const (
 	KindState Kind = iota + 1
 	KindVote
@@ -74,7 +75,7 @@ func (s State) String() string {
 }
 
 // Event is one thing that happened in the cluster. Which fields matter
-// depends on Kind (see DESIGN.md's event table); the rest are zero.
+// depends on Kind (docs/events.md has the table); the rest are zero.
 type Event struct {
 	// At is the virtual time since the start of the run.
 	At   time.Duration
@@ -352,14 +353,17 @@ func (e *Event) faultString() string {
 	case ActLog:
 		return nodeList(e.Nodes) + " log: " + e.Detail + " entries in the current term"
 	}
-	past := map[Action]string{
-		ActDisconnect: "disconnected", ActReconnect: "reconnected", ActKill: "killed",
-		ActRestart: "restarted", ActTimeout: "forced to time out",
-	}[e.Action]
-	if past == "" {
-		past = e.Action.String()
+	past := e.Action.String()
+	if int(e.Action) < len(pastTense) && pastTense[e.Action] != "" {
+		past = pastTense[e.Action]
 	}
 	return nodeList(e.Nodes) + " " + past
+}
+
+// pastTense says what a fault on nodes did to them: "n3 killed".
+var pastTense = [...]string{
+	ActDisconnect: "disconnected", ActReconnect: "reconnected", ActKill: "killed",
+	ActRestart: "restarted", ActTimeout: "forced to time out",
 }
 
 func nodeList(ids []int) string {

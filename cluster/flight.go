@@ -28,11 +28,8 @@ type Flight struct {
 
 // InFlight returns every message on the wire, ordered by sending time,
 // then arrival, sender and receiver.
-func (c *Cluster) InFlight() []Flight { return c.AppendInFlight(nil) }
-
-// AppendInFlight appends InFlight's messages to buf.
-func (c *Cluster) AppendInFlight(buf []Flight) []Flight {
-	start := len(buf)
+func (c *Cluster) InFlight() []Flight {
+	var buf []Flight
 	for e := range c.net.All() {
 		f := Flight{
 			From: e.From, To: e.To, Type: e.Payload.Type, Term: e.Payload.Term,
@@ -44,7 +41,7 @@ func (c *Cluster) AppendInFlight(buf []Flight) []Flight {
 		}
 		buf = append(buf, f)
 	}
-	slices.SortFunc(buf[start:], func(a, b Flight) int {
+	slices.SortFunc(buf, func(a, b Flight) int {
 		return cmp.Or(cmp.Compare(a.SentAt, b.SentAt), cmp.Compare(a.ArriveAt, b.ArriveAt),
 			cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Type, b.Type))
 	})

@@ -37,7 +37,7 @@ func (r *recorder) filter(keep func(Event) bool) []Event {
 	return out
 }
 
-// newTestCluster builds a cluster with DESIGN.md's defaults, changed by
+// newTestCluster builds a cluster with raftty's defaults, changed by
 // opts, and a recorder on its event stream.
 func newTestCluster(t testing.TB, nodes int, seed uint64, opts ...func(*Config)) (*Cluster, *recorder) {
 	t.Helper()

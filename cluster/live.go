@@ -257,9 +257,15 @@ func (l *Live) Stop() {
 	<-l.stopped
 }
 
-// Do runs fn on the cluster in its goroutine and returns fn's error, or
+// Sync returns once the cluster's goroutine has handled everything sent to
+// it before (commands, ticks), or ErrStopped once it has stopped: a caller
+// that needs what it sent to have happened, a test above all, waits on it
+// rather than on time.
+func (l *Live) Sync() error { return l.do(func(*Cluster) error { return nil }) }
+
+// do runs fn on the cluster in its goroutine and returns fn's error, or
 // ErrStopped. fn must not keep the cluster.
-func (l *Live) Do(fn func(c *Cluster) error) error {
+func (l *Live) do(fn func(c *Cluster) error) error {
 	reply := make(chan error, 1)
 	select {
 	case l.cmds <- liveCmd{fn: fn, reply: reply}:
@@ -286,9 +292,9 @@ func (l *Live) Apply(cmd Command) error {
 	case ActSpeed:
 		return l.SetSpeed(cmd.Speed)
 	case ActSlowVotes:
-		return l.Do(func(*Cluster) error { l.slowVotes = cmd.On; return nil })
+		return l.do(func(*Cluster) error { l.slowVotes = cmd.On; return nil })
 	}
-	return l.Do(func(c *Cluster) error {
+	return l.do(func(c *Cluster) error {
 		l.opts.Advance.RunUntil(c, c.Now())
 		return l.execute(c, cmd)
 	})
@@ -337,7 +343,7 @@ func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
 // afterwards holds the new history. Events up to t are not sent again: the
 // viewer already has them.
 func (l *Live) Fork(t time.Duration, cmd Command) error {
-	return l.Do(func(*Cluster) error {
+	return l.do(func(*Cluster) error {
 		if t > l.c.Now() {
 			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.c.Now())
 		}
@@ -408,7 +414,7 @@ func (l *Live) Pause() error  { return l.setPaused(true) }
 func (l *Live) Resume() error { return l.setPaused(false) }
 
 func (l *Live) setPaused(p bool) error {
-	return l.Do(func(*Cluster) error { l.paused = p; return nil })
+	return l.do(func(*Cluster) error { l.paused = p; return nil })
 }
 
 // SetSpeed sets virtual time per wall time.
@@ -416,13 +422,13 @@ func (l *Live) SetSpeed(s float64) error {
 	if s <= 0 {
 		return errors.New("speed must be positive")
 	}
-	return l.Do(func(*Cluster) error { l.speed = s; return nil })
+	return l.do(func(*Cluster) error { l.speed = s; return nil })
 }
 
 // StepEvent advances a paused cluster to its next scheduled happening that
 // produces an event, and reports whether there was one.
 func (l *Live) StepEvent() error {
-	return l.Do(func(c *Cluster) error {
+	return l.do(func(c *Cluster) error {
 		before := c.stats.Events
 		for i := 0; i < 1000 && c.stats.Events == before; i++ {
 			at, ok := c.NextAt()

@@ -45,7 +45,7 @@ func startTestLive(t *testing.T, speed float64, paused bool) (*Live, *fakeWall) 
 // settle makes sure every tick sent so far has been handled.
 func settle(t *testing.T, l *Live) {
 	t.Helper()
-	if err := l.Do(func(*Cluster) error { return nil }); err != nil {
+	if err := l.Sync(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -115,10 +115,10 @@ func TestLiveCommandsAndLeader(t *testing.T) {
 	if leader == 0 {
 		t.Fatal("no leader after 1s")
 	}
-	if err := l.Do(func(c *Cluster) error { return c.Kill(leader) }); err != nil {
+	if err := l.do(func(c *Cluster) error { return c.Kill(leader) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Do(func(c *Cluster) error { return c.Kill(99) }); err == nil {
+	if err := l.do(func(c *Cluster) error { return c.Kill(99) }); err == nil {
 		t.Fatal("killing n99: no error")
 	}
 	for i := 0; i < 20; i++ {
@@ -175,7 +175,7 @@ func TestLiveBufferIsBounded(t *testing.T) {
 func TestLiveStopAndContext(t *testing.T) {
 	l, _ := startTestLive(t, 1, false)
 	l.Stop()
-	if err := l.Do(func(*Cluster) error { return nil }); err != ErrStopped {
+	if err := l.Sync(); err != ErrStopped {
 		t.Fatalf("Do after Stop: %v, want ErrStopped", err)
 	}
 
@@ -204,8 +204,8 @@ func TestLiveKillRestartLoopLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		for j := 0; j < 3; j++ {
-			_ = l.Do(func(c *Cluster) error { return c.Kill(1 + (i+j)%5) })
-			_ = l.Do(func(c *Cluster) error { return c.Restart(1 + (i+j)%5) })
+			_ = l.do(func(c *Cluster) error { return c.Kill(1 + (i+j)%5) })
+			_ = l.do(func(c *Cluster) error { return c.Restart(1 + (i+j)%5) })
 		}
 		l.Stop()
 		if n := goroutinesSettled(baseline); n > baseline+1 {

@@ -131,11 +131,11 @@ func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 		}
 	}
 	c, rec := newTestCluster(t, 3, 5)
-	must(t, c.SetDiskWrite(5*ms))
+	must(t, c.Apply(Command{Action: ActSet, Param: ParamDiskWrite, Min: 5 * ms}))
 	if p := rec.events[len(rec.events)-1]; p.Kind != KindParam || p.Name != "disk-write" || p.Value != "5ms" {
-		t.Errorf("SetDiskWrite event %+v", p)
+		t.Errorf("set disk-write event %+v", p)
 	}
-	if err := c.SetDiskWrite(-ms); err == nil {
+	if err := c.Apply(Command{Action: ActSet, Param: ParamDiskWrite, Min: -ms}); err == nil {
 		t.Error("a negative disk write: no error")
 	}
 }
@@ -153,7 +153,7 @@ func TestDiskWritesCountsLikeLogCabin(t *testing.T) {
 		{"vote in the same term", raft.HardState{Term: 2}, raft.HardState{Term: 2, VotedFor: 4}, 1},
 		{"new term and a vote", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 3, VotedFor: 4}, 2},
 	} {
-		if got := diskWrites(tc.before, tc.after, self); got != tc.want {
+		if got := len(diskWrites(tc.before, tc.after, self)); got != tc.want {
 			t.Errorf("%s: %d writes, want %d", tc.name, got, tc.want)
 		}
 	}
@@ -233,5 +233,52 @@ func TestLeaderRefusesPreVotes(t *testing.T) {
 		if len(asked) == 0 || asked[0].Granted {
 			t.Fatalf("seed %d: the leader's pre-vote answers to n%d: %+v; want refusals", seed, deaf, asked)
 		}
+	}
+}
+
+// A node killed while it writes to disk keeps only what reached the disk,
+// and the messages waiting for the write never leave, as with a real disk:
+// Raft answers a vote request only once the vote is stable. n1 asks at 0;
+// its requests reach n2 at 21ms, whose writes (its new term, then its vote)
+// end at 41ms and 61ms, and whose answer leaves then.
+func TestKillDuringDiskWrite(t *testing.T) {
+	for _, tc := range []struct {
+		killAt   time.Duration
+		term     uint64
+		vote     raft.NodeID
+		answered bool
+	}{
+		{30 * ms, 0, raft.None, false}, // nothing written yet
+		{50 * ms, 1, raft.None, false}, // the term written, not the vote
+		{70 * ms, 1, 1, true},          // both written, the answer sent
+	} {
+		c, rec := newTestCluster(t, 3, 5, withLatency(ms, ms), func(cfg *Config) { cfg.DiskWrite = 20 * ms })
+		must(t, c.Timeout(1))
+		c.RunUntil(tc.killAt)
+		must(t, c.Kill(2))
+		c.RunUntil(100 * ms)
+		must(t, c.Restart(2))
+		if s := status(t, c, 2); s.Term != tc.term || s.VotedFor != tc.vote {
+			t.Errorf("killed at %v: restarted with term %d and vote %v, want term %d and vote %v", tc.killAt, s.Term, s.VotedFor, tc.term, tc.vote)
+		}
+		answers := rec.filter(func(e Event) bool { return e.From == 2 && e.To == 1 && e.Type == raft.MsgRequestVoteReply })
+		if got := len(answers) == 2 && answers[1].Kind == KindDeliver; got != tc.answered {
+			t.Errorf("killed at %v: n2's answer %v, want delivered %v", tc.killAt, answers, tc.answered)
+		}
+		if !tc.answered && (len(answers) != 2 || answers[1].Kind != KindDrop || answers[1].Reason != "dead") {
+			t.Errorf("killed at %v: n2's answer ends as %v, want sent and dropped as dead", tc.killAt, answers)
+		}
+		c.RunFor(2 * time.Second) // n2 may vote again in a term it forgot: no violation
+		waitLeader(t, c, time.Second)
+	}
+	// Both voters die writing: n1 has only its own vote, and wins nothing.
+	c, _ := newTestCluster(t, 3, 5, withLatency(ms, ms), func(cfg *Config) { cfg.DiskWrite = 20 * ms })
+	must(t, c.Timeout(1))
+	c.RunUntil(30 * ms)
+	must(t, c.Kill(2))
+	must(t, c.Kill(3))
+	c.RunUntil(time.Second)
+	if s := status(t, c, 1); s.Role == raft.Leader {
+		t.Fatalf("n1 leads term %d, counting votes that were never written", s.Term)
 	}
 }

@@ -137,11 +137,6 @@ func (c *Cluster) reaches(id int) int {
 	return n
 }
 
-// IsMajority reports whether n nodes are a majority of a cluster of size:
-// more than half. Half of an even cluster is not. The effective leader and
-// the UI's "cut off" band both count with it.
-func IsMajority(n, size int) bool { return n > size/2 }
-
 // updateLeader recomputes the effective leader after a role change or a
 // fault, and accounts for time without one.
 func (c *Cluster) updateLeader() {
@@ -155,7 +150,7 @@ func (c *Cluster) updateLeader() {
 		if st.Role != raft.Leader || st.Term < bestTerm {
 			continue
 		}
-		if IsMajority(c.reaches(m.id), c.cfg.Nodes) {
+		if c.reaches(m.id) >= raft.Majority(c.cfg.Nodes) {
 			best, bestTerm = m.id, st.Term
 		}
 	}

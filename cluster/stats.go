@@ -45,8 +45,11 @@ type Stats struct {
 	// DroppedBy counts drops by reason ("disconnected", "loss", ...).
 	DroppedBy  map[string]int
 	Violations int
-	// ExpectationsFailed counts a scenario's expectations that did not hold.
+	// ExpectationsFailed counts a scenario's expectations that did not hold;
+	// Errors the timed commands that could not be carried out when their
+	// time came ("kill leader" with no leader).
 	ExpectationsFailed int
+	Errors             int
 	Events             int
 	// LeaderSince is when the current effective leader took over.
 	LeaderSince time.Duration
@@ -85,6 +88,8 @@ func (s *Stats) observe(e *Event) {
 		if !e.Passed {
 			s.ExpectationsFailed++
 		}
+	case KindError:
+		s.Errors++
 	case KindState:
 		s.observeState(e)
 	}
@@ -179,6 +184,7 @@ type Summary struct {
 	DroppedBy      map[string]int `json:"dropped_by"`
 	Violations     int            `json:"violations"`
 	ExpectFailed   int            `json:"expectations_failed"`
+	Errors         int            `json:"errors"`
 	Events         int            `json:"events"`
 	Leaders        []TermLeader   `json:"leaders"`
 }
@@ -199,7 +205,7 @@ func (c *Cluster) Summary() Summary {
 		Elections: s.Elections, PreVotes: s.PreVotes, LeadersElected: s.LeadersElected,
 		LeaderChanges: s.LeaderChanges, SplitVotes: s.SplitVotes, NoLeaderUS: s.NoLeader.Microseconds(),
 		Sent: s.Sent, Delivered: s.Delivered, Dropped: s.Dropped, DroppedBy: s.DroppedBy,
-		Violations: s.Violations, ExpectFailed: s.ExpectationsFailed, Events: s.Events, Leaders: leaders,
+		Violations: s.Violations, ExpectFailed: s.ExpectationsFailed, Errors: s.Errors, Events: s.Events, Leaders: leaders,
 	}
 }
 

@@ -8,8 +8,9 @@ import (
 )
 
 // Rand is the random source a node draws its election timeouts from. The
-// cluster hands every node the same seeded source, so that a run is
-// reproducible. *math/rand/v2.Rand satisfies it.
+// cluster hands every node a seeded stream of its own, so that a run is
+// reproducible and one node's draws do not move another's.
+// *math/rand/v2.Rand satisfies it.
 type Rand interface {
 	// Int64N returns a uniform number in [0, n); n > 0.
 	Int64N(n int64) int64
@@ -416,7 +417,7 @@ func (n *Node) markActive(peer NodeID) {
 	}
 }
 
-func (n *Node) quorum() int { return len(n.peers)/2 + 1 }
+func (n *Node) quorum() int { return Majority(len(n.peers)) }
 
 func (n *Node) emit(e Event) {
 	e.Node = n.id

@@ -348,14 +348,7 @@ func TestCheckQuorum(t *testing.T) {
 		{"a majority answers", []NodeID{2, 3}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := newNode(t, 1, 5, HardState{}, checkQuorum)
-			n.Campaign(0)
-			for _, p := range []NodeID{2, 3} {
-				n.Step(ms, Message{Type: MsgRequestVoteReply, From: p, To: 1, Term: 1, Granted: true})
-			}
-			if n.Status().Role != Leader {
-				t.Fatal("setup: not leader")
-			}
+			n := newLeader(t, checkQuorum)
 			for _, p := range tc.acks {
 				n.Step(5*ms, Message{Type: MsgAppendEntriesReply, From: p, To: 1, Term: 1, Success: true})
 			}

@@ -115,7 +115,7 @@ func (ts *testServer) advance(d time.Duration) {
 			ts.t.Fatal("the lecture's cluster did not take a clock tick: it is stalled")
 		}
 	}
-	if err := ts.s.feed.current().Do(func(*cluster.Cluster) error { return nil }); err != nil {
+	if err := ts.s.feed.current().Sync(); err != nil {
 		ts.t.Fatal(err)
 	}
 }

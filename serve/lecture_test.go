@@ -100,7 +100,7 @@ func TestLectureTeacherPicksAScenarioForEveryone(t *testing.T) {
 	if ts.s.feed.current() == first {
 		t.Fatal("the lecture's cluster was not replaced")
 	}
-	if err := first.Do(func(*cluster.Cluster) error { return nil }); err != cluster.ErrStopped {
+	if err := first.Sync(); err != cluster.ErrStopped {
 		t.Fatalf("the old lesson's cluster still runs: %v", err)
 	}
 	// A lesson opens paused, for everyone; the teacher's space starts it,

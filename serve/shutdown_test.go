@@ -60,7 +60,7 @@ func TestShutdownOnContextCancel(t *testing.T) {
 			t.Errorf("%s: the terminal was left on the alternate screen", tm.name)
 		}
 	}
-	if err := s.feed.current().Do(func(*cluster.Cluster) error { return nil }); err != cluster.ErrStopped {
+	if err := s.feed.current().Sync(); err != cluster.ErrStopped {
 		t.Errorf("the lecture's cluster still runs: %v", err)
 	}
 	if c, err := net.Dial("tcp", addr); err == nil {

@@ -7,8 +7,8 @@
 // probability. Every message ends in exactly one of two ways: delivered, or
 // dropped with a Reason. Nothing vanishes silently.
 //
-// The transport knows messages only as envelopes with a sender, a receiver
-// and a kind; the payload is opaque to it. It has no goroutines and no
+// The transport knows messages only as envelopes with a sender and a
+// receiver; the payload is opaque to it. It has no goroutines and no
 // clock: the caller says what time it is, and takes arrivals out in order of
 // virtual time, so that one seed gives one history.
 package transport
@@ -18,13 +18,18 @@ import (
 	"iter"
 	"slices"
 	"time"
+
+	"raftty/internal/rng"
 )
 
-// Rand is the random source for latency and loss. *math/rand/v2.Rand
-// satisfies it.
+// Rand decides the random part of every message's fate. Draw returns two
+// uniform 64-bit numbers for the next message from -> to: the first decides
+// whether it is lost, the second its latency. The network asks once for
+// every message it is given, whether the links let it pass or not, so that
+// a source that keys its draws by a count of messages per link counts them
+// all; it uses only the numbers it needs.
 type Rand interface {
-	Int64N(n int64) int64
-	Float64() float64
+	Draw(from, to int) (loss, latency uint64)
 }
 
 // Reason says why a message was dropped; Delivered means it was not.
@@ -37,7 +42,7 @@ const (
 	Partitioned         // sender and receiver are in different partitions
 	Cut                 // the link from sender to receiver is cut
 	Lost                // the network lost it (drop probability)
-	Dead                // the receiver is dead
+	Dead                // the receiver is dead, or the sender died before it left
 )
 
 var reasonNames = [...]string{"delivered", "disconnected", "partitioned", "cut", "loss", "dead"}
@@ -53,9 +58,7 @@ func (r Reason) String() string {
 // Envelope is a message on the wire.
 type Envelope[P any] struct {
 	From, To int
-	// Kind names the payload's type, for whoever reports on traffic.
-	Kind    string
-	Payload P
+	Payload  P
 	// Delay holds the message back before it leaves, as a disk write
 	// before a reply does; its latency counts from now + Delay.
 	Delay time.Duration
@@ -63,6 +66,8 @@ type Envelope[P any] struct {
 	SentAt   time.Duration
 	ArriveAt time.Duration
 	seq      uint64
+	// withdrawn: its sender died before it left (see Withdraw).
+	withdrawn bool
 }
 
 // Network is the wire between nodes 1..N.
@@ -306,15 +311,16 @@ func (nw *Network[P]) Send(now time.Duration, e Envelope[P]) (Reason, error) {
 	if err := nw.valid(e.To); err != nil {
 		return 0, fmt.Errorf("send to: %w", err)
 	}
+	lossDraw, latencyDraw := nw.rand.Draw(e.From, e.To)
 	if r := nw.Reachable(e.From, e.To); r != Delivered {
 		return r, nil
 	}
-	if nw.dropRate > 0 && nw.rand.Float64() < nw.dropRate {
+	if nw.dropRate > 0 && rng.Float(lossDraw) < nw.dropRate {
 		return Lost, nil
 	}
 	latency := nw.latencyMin
 	if spread := nw.latencyMax - nw.latencyMin; spread > 0 {
-		latency += time.Duration(nw.rand.Int64N(int64(spread) + 1))
+		latency += time.Duration(rng.Below(latencyDraw, int64(spread)+1))
 	}
 	nw.inFlight.advance(now)
 	e.SentAt, e.ArriveAt = now, now+e.Delay+latency
@@ -345,11 +351,29 @@ func (nw *Network[P]) All() iter.Seq[*Envelope[P]] {
 	}
 }
 
+// Withdraw takes back the messages from sender that have not left by now
+// (their Delay is still running: a disk write the sender did not live to
+// finish). Each ends dropped as Dead when it would have arrived, so that
+// it ends like every other message, and Fate says so meanwhile. It returns
+// how many it took back.
+func (nw *Network[P]) Withdraw(from int, now time.Duration) int {
+	n := 0
+	nw.inFlight.each(func(f flight) bool {
+		if e := &nw.slots[f.slot]; e.From == from && e.SentAt+e.Delay > now && !e.withdrawn {
+			e.withdrawn = true
+			n++
+		}
+		return true
+	})
+	return n
+}
+
 // Fate says what would become of e if it arrived now: Delivered, or the
 // reason it would be dropped (its link broke or its receiver died while it
-// travelled). Receive decides by the same rule.
+// travelled, or its sender died before it left). Receive decides by the
+// same rule.
 func (nw *Network[P]) Fate(e *Envelope[P]) Reason {
-	if nw.closed[e.To] {
+	if nw.closed[e.To] || e.withdrawn {
 		return Dead
 	}
 	return nw.Reachable(e.From, e.To)

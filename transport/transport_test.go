@@ -10,16 +10,21 @@ const ms = time.Millisecond
 
 func newNet(t *testing.T, size int, latMin, latMax time.Duration, drop float64) *Network[string] {
 	t.Helper()
-	nw, err := New[string](size, rand.New(rand.NewPCG(7, 7)), latMin, latMax, drop)
+	nw, err := New[string](size, pcgDraws{rand.New(rand.NewPCG(7, 7))}, latMin, latMax, drop)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return nw
 }
 
+// pcgDraws draws every message's numbers from one sequential source.
+type pcgDraws struct{ r *rand.Rand }
+
+func (p pcgDraws) Draw(int, int) (loss, latency uint64) { return p.r.Uint64(), p.r.Uint64() }
+
 func send(t *testing.T, nw *Network[string], now time.Duration, from, to int) Reason {
 	t.Helper()
-	r, err := nw.Send(now, Envelope[string]{From: from, To: to, Kind: "Test", Payload: "hi"})
+	r, err := nw.Send(now, Envelope[string]{From: from, To: to, Payload: "hi"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +102,31 @@ func TestEqualArrivalsKeepSendOrder(t *testing.T) {
 		e, _, _ := nw.Receive()
 		if e.To != w {
 			t.Fatalf("arrival %d went to n%d, want n%d", i, e.To, w)
+		}
+	}
+}
+
+// A message held back by its sender's disk write is taken back if the
+// sender dies before it leaves, and ends dropped as dead; one that has left
+// travels on.
+func TestWithdraw(t *testing.T) {
+	nw := newNet(t, 3, ms, ms, 0)
+	for _, delay := range []time.Duration{0, 10 * ms, 30 * ms} {
+		if _, err := nw.Send(0, Envelope[string]{From: 1, To: 2, Payload: delay.String(), Delay: delay}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := nw.Send(0, Envelope[string]{From: 3, To: 2, Delay: 30 * ms}); err != nil {
+		t.Fatal(err)
+	}
+	if n := nw.Withdraw(1, 10*ms); n != 1 {
+		t.Fatalf("withdrew %d messages at 10ms, want the one leaving at 30ms", n)
+	}
+	want := map[string]Reason{"0s": Delivered, "10ms": Delivered, "30ms": Dead, "": Delivered}
+	for range 4 {
+		e, got, _ := nw.Receive()
+		if got != want[e.Payload] {
+			t.Errorf("n%d's message held %q: fate %v, want %v", e.From, e.Payload, got, want[e.Payload])
 		}
 	}
 }

@@ -65,7 +65,7 @@ func (h *harness) advance(d time.Duration) {
 
 func (h *harness) frame() {
 	h.t.Helper()
-	if err := h.live.Do(func(*cluster.Cluster) error { return nil }); err != nil {
+	if err := h.live.Sync(); err != nil {
 		h.t.Fatal(err)
 	}
 	h.m.Update(frameMsg{})

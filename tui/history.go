@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"raftty/cluster"
+	"raftty/raft"
 )
 
 // ring is a bounded, time-ordered buffer: when full, the oldest goes. It
@@ -460,5 +461,5 @@ func (h *history) updateCutOff(s *cluster.Snapshot) {
 
 // isCutOff: alive, but unable to exchange messages with a majority.
 func isCutOff(ns cluster.NodeStatus, size int) bool {
-	return ns.Alive && (ns.Disconnected || !cluster.IsMajority(ns.Reaches, size))
+	return ns.Alive && (ns.Disconnected || ns.Reaches < raft.Majority(size))
 }

@@ -32,7 +32,7 @@ func TestInspectorShowsFullReason(t *testing.T) {
 	h.press(string(rune('0'+follower)), "t")
 	h.advance(20 * ms)
 	h.press("/")
-	h.typeText("denies pre-vote")
+	h.typeText("heard from leader") // a follower's refusal, whichever answered last
 	h.press("enter", "up")
 	if h.m.logSel < 0 {
 		t.Fatal("up selected no log line")

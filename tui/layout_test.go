@@ -186,13 +186,13 @@ func TestWideShowsConnectionsInFull(t *testing.T) {
 	h := newHarness(t, 7)
 	h.advance(time.Second)
 	h.m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-	if err := h.live.Do(func(c *cluster.Cluster) error {
-		if err := c.Partition([][]int{{1, 2}, {3, 4, 5}}); err != nil {
-			return err
+	for _, cmd := range []cluster.Command{
+		{Action: cluster.ActPartition, Groups: [][]int{{1, 2}, {3, 4, 5}}},
+		{Action: cluster.ActCut, Nodes: []int{3, 4}, OneWay: true},
+	} {
+		if err := h.live.Apply(cmd); err != nil {
+			t.Fatal(err)
 		}
-		return c.Cut(3, 4, true)
-	}); err != nil {
-		t.Fatal(err)
 	}
 	h.advance(100 * ms)
 	view := ansi.Strip(h.m.render())

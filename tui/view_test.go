@@ -87,10 +87,10 @@ func TestNodesPanelShowsLogEnds(t *testing.T) {
 		t.Fatalf("log column shown while every log is empty:\n%s", view)
 	}
 	term := h.snap().MaxTerm
-	if err := h.live.Do(func(c *cluster.Cluster) error { return c.AppendLog([]int{1, 2}, 3) }); err != nil {
+	if err := h.live.Apply(cluster.Command{Action: cluster.ActLog, Nodes: []int{1, 2}, Count: 3}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.live.Do(func(c *cluster.Cluster) error { return c.Kill(2) }); err != nil {
+	if err := h.live.Apply(cluster.Command{Action: cluster.ActKill, Nodes: []int{2}}); err != nil {
 		t.Fatal(err)
 	}
 	h.frame()

@@ -176,13 +176,9 @@ type chunk struct {
 	err            error
 }
 
-// Run measures each setting and returns the results in the same order.
-func Run(settings []Setting, opts Options) ([]Result, error) {
-	return RunContext(context.Background(), settings, opts)
-}
-
-// RunContext is Run, stopping early with ctx's error when it is done.
-func RunContext(ctx context.Context, settings []Setting, opts Options) ([]Result, error) {
+// Run measures each setting and returns the results in the same order. It
+// stops early, with ctx's error, when ctx is done.
+func Run(ctx context.Context, settings []Setting, opts Options) ([]Result, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}

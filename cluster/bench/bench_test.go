@@ -35,7 +35,7 @@ func TestBenchFindings(t *testing.T) {
 	opts.Trials, opts.Seed, opts.Limit, opts.TimerJitter = 60, 7, 3*time.Second, 0
 	settings := []Setting{{Min: 150 * ms, Max: 150 * ms}, {Min: 150 * ms, Max: 300 * ms}, {Min: 25 * ms, Max: 50 * ms}}
 	opts.Parallel = 1
-	results, err := Run(settings, opts)
+	results, err := Run(context.Background(), settings, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestBenchFindings(t *testing.T) {
 		t.Error("no trial's downtime ran past the winner's count to the first heartbeat")
 	}
 	opts.Parallel = 3
-	again, err := Run(settings[1:], opts)
+	again, err := Run(context.Background(), settings[1:], opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,12 +86,12 @@ func TestLogHandicapDelaysElections(t *testing.T) {
 	opts := DefaultOptions()
 	opts.Trials, opts.Seed = 200, 3
 	s := []Setting{{Min: 150 * ms, Max: 300 * ms}}
-	handicap, err := Run(s, opts)
+	handicap, err := Run(context.Background(), s, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts.Eligible = -1
-	all, err := Run(s, opts)
+	all, err := Run(context.Background(), s, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 	opts := DefaultOptions()
 	opts.Trials = 500
 	opts.Progress = func(Setting, int, int) { cancel() }
-	if _, err := RunContext(ctx, []Setting{{Min: 150 * ms, Max: 151 * ms}, {Min: 150 * ms, Max: 300 * ms}}, opts); err == nil {
+	if _, err := Run(ctx, []Setting{{Min: 150 * ms, Max: 151 * ms}, {Min: 150 * ms, Max: 300 * ms}}, opts); err == nil {
 		t.Fatal("a cancelled run returned no error")
 	}
 }
@@ -152,7 +152,7 @@ func BenchmarkDefaultBench(b *testing.B) {
 	opts := DefaultOptions()
 	opts.Seed = 1
 	for b.Loop() {
-		if _, err := Run(settings, opts); err != nil {
+		if _, err := Run(context.Background(), settings, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -318,7 +318,7 @@ func mustElect(c *cluster.Cluster) bool {
 	}
 	n := cfg.Nodes
 	for set := uint32(1); set < 1<<n; set++ {
-		if bits.OnesCount32(set) > n/2 && isolatedClique(c, set, n) {
+		if bits.OnesCount32(set) >= raft.Majority(n) && isolatedClique(c, set, n) {
 			return true
 		}
 	}

@@ -145,7 +145,7 @@ func TestLivenessNotJudgedUnderPartialConnectivity(t *testing.T) {
 	if !mustElect(c) {
 		t.Fatal("with n2 disconnected, n1 and n3 are an isolated majority")
 	}
-	if err := c.SetDropRate(0.1); err != nil {
+	if err := c.Apply(cluster.Command{Action: cluster.ActSet, Param: cluster.ParamDrop, Rate: 0.1}); err != nil {
 		t.Fatal(err)
 	}
 	if mustElect(c) {

@@ -12,11 +12,9 @@ import (
 func runScript(t *testing.T, s *Script, seed uint64) (expects, violations []cluster.Event) {
 	t.Helper()
 	cfg := cluster.DefaultConfig()
+	s.Configure(&cfg, nil)
 	cfg.Seed = seed
-	if s.Nodes > 0 {
-		cfg.Nodes = s.Nodes
-	}
-	c, err := cluster.New(cfg, func(e cluster.Event) {
+	run, err := NewRun(cfg, s, s.For, func(e cluster.Event) {
 		switch e.Kind {
 		case cluster.KindExpect:
 			expects = append(expects, e)
@@ -27,9 +25,7 @@ func runScript(t *testing.T, s *Script, seed uint64) (expects, violations []clus
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlayer(s)
-	p.RunUntil(c, s.For)
-	p.Finish(c)
+	run.Finish()
 	return expects, violations
 }
 

@@ -115,7 +115,7 @@ func (x *Expectation) parseMetric(args []string) error {
 	}
 	x.kind, x.metric, x.op = expectMetric, args[0], args[1]
 	if m.duration {
-		d, err := ParseDuration(args[2])
+		d, err := cluster.ParseDuration(args[2])
 		if err != nil {
 			return fmt.Errorf("expect %s: %q: %w", args[0], args[2], err)
 		}

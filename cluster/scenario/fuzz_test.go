@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"raftty/cluster"
 )
 
 // The parser never panics, and what it accepts validates and plays on a
@@ -39,22 +41,22 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// Range, duration and probability parsing, as the flags use it.
+// Range, duration, probability and node list parsing, as the flags use it.
 func FuzzParseValues(f *testing.F) {
 	for _, s := range []string{"150ms-300ms", "150ms", "0-0", "300ms-150ms", "1h-2h", "-1s", "30%", "0.3", "NaN", "1e308", "-", "--", "1.5s-"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if a, b, err := ParseRange(s); err == nil && (a < 0 || a > b) {
+		if a, b, err := cluster.ParseRange(s); err == nil && (a < 0 || a > b) {
 			t.Fatalf("ParseRange(%q) = %v, %v", s, a, b)
 		}
-		if d, err := ParseDuration(s); err == nil && d < 0 {
+		if d, err := cluster.ParseDuration(s); err == nil && d < 0 {
 			t.Fatalf("ParseDuration(%q) = %v", s, d)
 		}
-		if p, err := ParseProbability(s); err == nil && !(p >= 0 && p <= 1) {
+		if p, err := cluster.ParseProbability(s); err == nil && !(p >= 0 && p <= 1) {
 			t.Fatalf("ParseProbability(%q) = %v", s, p)
 		}
-		_, _ = ParsePartition(s)
+		_, _ = parseGroups(s)
 		_, _ = ParseNodeList(s)
 	})
 }

@@ -28,6 +28,7 @@ package scenario
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -104,6 +105,8 @@ type Script struct {
 	Seed    uint64
 	HasSeed bool
 	For     time.Duration
+	// ForSource says where the for line is ("scenario.txt:3").
+	ForSource string
 	// Settings are the parameters the header sets ("heartbeat 50ms",
 	// "prevote on"), as set commands, in the order written; the command
 	// line's flags win over them when given explicitly.
@@ -116,11 +119,16 @@ type Script struct {
 	Final []Step
 }
 
-// Parse reads a scenario: one step per line, `#` starts a comment. name is
-// used in error messages ("name:4: ...").
+// Parse reads a scenario: one step per line, `#` starts a comment. Lines
+// may end in LF, CRLF or CR alone (as old Mac editors save). name is used
+// in error messages ("name:4: ..."). A file with nothing but blank lines
+// and comments is an error: nothing to run is a mistake, not a plan.
 func Parse(name string, r io.Reader) (*Script, error) {
 	s := &Script{Name: name}
 	sc := bufio.NewScanner(r)
+	sc.Split(scanLines)
+	once := map[string]int{} // directive -> the line that gave it
+	read := false
 	lineNo := 1
 	for ; sc.Scan(); lineNo++ {
 		line := sc.Text()
@@ -133,7 +141,14 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
+		read = true
 		source := fmt.Sprintf("%s:%d", name, lineNo)
+		if word := strings.Fields(line)[0]; oneOnly(word) {
+			if first, ok := once[word]; ok {
+				return nil, fmt.Errorf("%s: a second %s line (the first is line %d): say it once", source, word, first)
+			}
+			once[word] = lineNo
+		}
 		handled, err := s.parseDirective(line, source)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", source, err)
@@ -153,8 +168,42 @@ func Parse(name string, r io.Reader) (*Script, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if !read {
+		return nil, fmt.Errorf("%s: nothing to run: the file has only blank lines and comments", name)
+	}
 	s.Sort()
 	return s, nil
+}
+
+// oneOnly reports whether a header directive may be given once only: all
+// but explain (its lines join) and expect (each is one more check).
+func oneOnly(word string) bool {
+	switch word {
+	case "title", "nodes", "seed", "for", "unsafe-forget-votes":
+		return true
+	}
+	_, isParam := cluster.ParamNamed(word)
+	return isParam
+}
+
+// scanLines is bufio.ScanLines for the three line ends: LF, CRLF and a
+// lone CR each end a line, and CRLF counts once.
+func scanLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		switch {
+		case data[i] == '\n':
+			return i + 1, data[:i], nil
+		case i+1 < len(data) && data[i+1] == '\n':
+			return i + 2, data[:i], nil
+		case i+1 < len(data) || atEOF:
+			return i + 1, data[:i], nil
+		}
+		return 0, nil, nil // a CR at the end of what was read: is an LF next?
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // parseDirective reads a line that is not a timed step: title, explain,
@@ -182,11 +231,12 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		}
 		s.HasSeed = true
 	case "for":
-		if s.For, err = ParseDuration(rest); err != nil || s.For == 0 {
+		s.ForSource = source
+		if s.For, err = cluster.ParseDuration(rest); err != nil || s.For == 0 {
 			return true, fmt.Errorf("for %q: want a positive duration", rest)
 		}
 	case "unsafe-forget-votes":
-		if s.UnsafeForgetVotes, err = ParseOnOff(rest); err != nil {
+		if s.UnsafeForgetVotes, err = cluster.ParseOnOff(rest); err != nil {
 			return true, fmt.Errorf("unsafe-forget-votes %q: %w", rest, err)
 		}
 	case "expect":
@@ -237,7 +287,7 @@ func ParseLine(line string) (Step, error) {
 	if len(f) == 0 {
 		return Step{}, errors.New(`empty step: want "at TIME ACTION", e.g. "at 2s kill leader"`)
 	}
-	at, err := ParseDuration(f[0])
+	at, err := cluster.ParseDuration(f[0])
 	if err != nil {
 		return Step{}, fmt.Errorf("time %q: %w", f[0], err)
 	}
@@ -325,7 +375,7 @@ func ParseCommand(text string) (cluster.Command, error) {
 	case a == cluster.ActSlowVotes:
 		if len(args) != 1 {
 			err = fmt.Errorf("slow-votes takes on or off, got %q", strings.Join(args, " "))
-		} else if cmd.On, err = ParseOnOff(args[0]); err != nil {
+		} else if cmd.On, err = cluster.ParseOnOff(args[0]); err != nil {
 			err = fmt.Errorf("slow-votes %s: %w", args[0], err)
 		}
 	default: // heal, pause, resume, step
@@ -380,26 +430,19 @@ func parseLink(a cluster.Action, args []string) ([]int, bool, error) {
 	return ids, oneWay, nil
 }
 
-// parseSet reads "NAME VALUE" with ParseSetting's value parsing.
+// parseSet reads "NAME VALUE" (set heartbeat 3s); an error starts with
+// the name and the value ("heartbeat 1ns: ...").
 func parseSet(args []string) (cluster.Command, error) {
 	if len(args) != 2 {
 		return cluster.Command{}, fmt.Errorf("set takes a name and a value (set heartbeat 3s), got %q", strings.Join(args, " "))
 	}
-	s, err := ParseSetting(args[0], args[1])
-	if err != nil {
-		return cluster.Command{}, err
+	p, ok := cluster.ParamNamed(args[0])
+	if !ok {
+		return cluster.Command{}, fmt.Errorf("unknown setting %q (want one of %s)", args[0], strings.Join(Params, ", "))
 	}
-	p, _ := cluster.ParamNamed(args[0]) // ParseSetting knows only the params
-	cmd := cluster.Command{Action: cluster.ActSet, Param: p}
-	switch {
-	case p.IsRange():
-		cmd.Min, cmd.Max = s.Min, s.Max
-	case p == cluster.ParamHeartbeat || p == cluster.ParamDiskWrite:
-		cmd.Min = s.Min
-	case p == cluster.ParamDrop:
-		cmd.Rate = s.Rate
-	case p.IsSwitch():
-		cmd.On = s.On
+	cmd, err := cluster.ParseValue(p, args[1])
+	if err != nil {
+		return cluster.Command{}, fmt.Errorf("%s %s: %w", args[0], args[1], err)
 	}
 	return cmd, nil
 }
@@ -437,122 +480,6 @@ func parseSpeed(args []string) (float64, error) {
 	return v, nil
 }
 
-// Setting is a parsed `set` value: the field for its parameter is set.
-type Setting struct {
-	Name     string
-	Min, Max time.Duration // election-timeout, latency; heartbeat, disk-write in Min
-	Rate     float64       // drop
-	On       bool          // prevote, checkquorum
-}
-
-// ParseSetting reads the value of a parameter as `set` and the flags take
-// it; an error starts with the name and the value ("heartbeat 1ns: ...").
-func ParseSetting(name, value string) (Setting, error) {
-	s, err := ParseValue(name, value)
-	if err != nil && slices.Contains(Params, name) {
-		return s, fmt.Errorf("%s %s: %w", name, value, err)
-	}
-	return s, err
-}
-
-// ParseValue is ParseSetting with an error that leaves the name and value
-// for the caller to say ("--heartbeat 1ns: ..."). Timers below
-// cluster.MinTimer are refused here, so that flags, scenario lines, the `:`
-// line and the live view's edit form all refuse them alike.
-func ParseValue(name, value string) (Setting, error) {
-	s := Setting{Name: name}
-	var err error
-	switch name {
-	case "election-timeout", "latency":
-		s.Min, s.Max, err = ParseRange(value)
-		if err == nil && name == "election-timeout" {
-			if s.Min <= 0 {
-				err = errors.New("must be positive")
-			} else {
-				err = cluster.CheckTimer(s.Min)
-			}
-		}
-	case "heartbeat":
-		s.Min, err = ParseDuration(value)
-		if err == nil && s.Min <= 0 {
-			err = errors.New("must be positive")
-		} else if err == nil {
-			err = cluster.CheckTimer(s.Min)
-		}
-	case "disk-write":
-		s.Min, err = ParseDuration(value)
-	case "drop":
-		s.Rate, err = ParseProbability(value)
-	case "prevote", "checkquorum":
-		s.On, err = ParseOnOff(value)
-	default:
-		return s, fmt.Errorf("unknown setting %q (want one of %s)", name, strings.Join(Params, ", "))
-	}
-	return s, err
-}
-
-// ParseDuration reads a non-negative duration: 1.5s, 150ms, 0.
-func ParseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("not a duration (like 150ms or 1.5s)")
-	}
-	if d < 0 {
-		return 0, fmt.Errorf("must not be negative")
-	}
-	return d, nil
-}
-
-// ParseRange reads a duration range "A-B" (150ms-300ms), or a single
-// duration meaning A-A.
-func ParseRange(s string) (minimum, maximum time.Duration, err error) {
-	if strings.HasPrefix(s, "-") {
-		return 0, 0, errors.New("must not be negative")
-	}
-	a, b, isRange := strings.Cut(s, "-")
-	if minimum, err = ParseDuration(a); err != nil {
-		return 0, 0, fmt.Errorf("%q: %w", a, err)
-	}
-	if !isRange {
-		return minimum, minimum, nil
-	}
-	if maximum, err = ParseDuration(b); err != nil {
-		return 0, 0, fmt.Errorf("%q: %w", b, err)
-	}
-	if minimum > maximum {
-		return 0, 0, errors.New("min must not exceed max")
-	}
-	return minimum, maximum, nil
-}
-
-// ParseProbability reads a number in [0, 1], or a percentage (30%).
-func ParseProbability(s string) (float64, error) {
-	scale := 1.0
-	if t, ok := strings.CutSuffix(s, "%"); ok {
-		s, scale = t, 100
-	}
-	p, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, errors.New("not a number (like 0.3 or 30%)")
-	}
-	p /= scale
-	if !(p >= 0 && p <= 1) {
-		return 0, errors.New("need a probability between 0 and 1")
-	}
-	return p, nil
-}
-
-// ParseOnOff reads on/off (or true/false, yes/no).
-func ParseOnOff(s string) (bool, error) {
-	switch strings.ToLower(s) {
-	case "on", "true", "yes", "1":
-		return true, nil
-	case "off", "false", "no", "0":
-		return false, nil
-	}
-	return false, errors.New("want on or off")
-}
-
 func parseNode(s string) (int, error) {
 	id, err := strconv.Atoi(strings.TrimPrefix(s, "n"))
 	if err != nil || id < 1 {
@@ -580,9 +507,6 @@ func ParseNodeList(s string) ([]int, error) {
 	}
 	return ids, nil
 }
-
-// ParsePartition reads groups separated by "|": "1,2 | 3,4,5".
-func ParsePartition(s string) ([][]int, error) { return parseGroups(s) }
 
 func parseGroups(s string) ([][]int, error) {
 	if strings.TrimSpace(s) == "" {

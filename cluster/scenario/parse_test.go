@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -124,18 +125,18 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 	case a == cluster.ActSet:
 		params := cluster.Params()
 		cmd.Param = params[rng.IntN(len(params))]
-		switch p := cmd.Param; {
-		case p.IsRange():
+		switch p := cmd.Param; p.Kind() {
+		case cluster.RangeValue:
 			cmd.Min = dur()
 			cmd.Max = cmd.Min + dur()*time.Duration(rng.IntN(2))
 			if p == cluster.ParamLatency && rng.IntN(3) == 0 {
 				cmd.Min = 0
 			}
-		case p == cluster.ParamHeartbeat || p == cluster.ParamDiskWrite:
+		case cluster.DurationValue:
 			cmd.Min = dur()
-		case p == cluster.ParamDrop:
+		case cluster.RateValue:
 			cmd.Rate = []float64{0, 1, rng.Float64(), float64(rng.IntN(101)) / 100}[rng.IntN(4)]
-		case p.IsSwitch():
+		case cluster.SwitchValue:
 			cmd.On = rng.IntN(2) == 0
 		}
 	case a == cluster.ActSpeed:
@@ -317,5 +318,52 @@ func TestDirectivesAndExpectErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
 		}
+	}
+}
+
+// LF, CRLF and a lone CR all end a line, and the line numbers count them
+// alike: a file saved on any system reads the same.
+func TestLineEnds(t *testing.T) {
+	const lines = "title Ends\nnodes 3\n\nat 1s kill 1\nat 2s kil 2\n"
+	for name, end := range map[string]string{"LF": "\n", "CRLF": "\r\n", "CR": "\r"} {
+		src := strings.ReplaceAll(lines, "\n", end)
+		s, err := Parse("x.txt", strings.NewReader(strings.Replace(src, "kil 2", "heal", 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if s.Title != "Ends" || s.Nodes != 3 || len(s.Steps) != 2 || s.Steps[1].Source != "x.txt:5" {
+			t.Fatalf("%s: title %q, nodes %d, %d steps %+v", name, s.Title, s.Nodes, len(s.Steps), s.Steps)
+		}
+		if _, err := Parse("x.txt", strings.NewReader(src)); err == nil || !strings.HasPrefix(err.Error(), `x.txt:5: unknown action "kil"`) {
+			t.Fatalf("%s: error %v, want it on line 5", name, err)
+		}
+	}
+	// A CR at the end of one read and an LF at the start of the next are
+	// one line end.
+	s, err := Parse("x.txt", io.MultiReader(strings.NewReader("title A\r"), strings.NewReader("\nat 1s heal\r\n")))
+	if err != nil || len(s.Steps) != 1 || s.Steps[0].Source != "x.txt:2" {
+		t.Fatalf("CRLF split across reads: %v, %+v", err, s)
+	}
+}
+
+// A file with nothing to run, or that says one thing twice, is refused
+// with the line: which of two "for" lines should win is a guess.
+func TestEmptyAndRepeated(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"", "x.txt: nothing to run: the file has only blank lines and comments"},
+		{"# only a comment\n\n   \n", "x.txt: nothing to run"},
+		{"for 5s\nat 1s heal\nfor 10s\n", "x.txt:3: a second for line (the first is line 1): say it once"},
+		{"nodes 3\nnodes 5\n", "x.txt:2: a second nodes line (the first is line 1)"},
+		{"seed 1\nseed 2\n", "x.txt:2: a second seed line"},
+		{"title A\ntitle B\n", "x.txt:2: a second title line"},
+		{"heartbeat 50ms\nheartbeat 80ms\n", "x.txt:2: a second heartbeat line"},
+	} {
+		_, err := Parse("x.txt", strings.NewReader(tc.src))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	if _, err := Parse("x.txt", strings.NewReader("explain one\nexplain two\nexpect leader\nexpect no violation\nnodes 3\n")); err != nil {
+		t.Errorf("explain and expect repeat freely: %v", err)
 	}
 }

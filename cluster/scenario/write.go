@@ -91,5 +91,5 @@ func Write(w io.Writer, s *Script) error {
 	return b.Flush()
 }
 
-// formatTime prints a step's time as ParseDuration reads it back.
+// formatTime prints a step's time as cluster.ParseDuration reads it back.
 func formatTime(d time.Duration) string { return cluster.FormatDuration(d) }
