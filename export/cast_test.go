@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/vt"
 )
 
 // castEvent is one event line of a recording, decoded.
@@ -136,12 +135,9 @@ func TestCastPlaysBackTheFrames(t *testing.T) {
 		t.Fatalf("%d events for %d frames, one of them unchanged", len(events), len(frames))
 	}
 
-	emu := vt.NewEmulator(cols, rows)
-	answers := emu.InputPipe().(io.Closer)
-	drained := make(chan struct{})
-	go func() { _, _ = io.Copy(io.Discard, emu); close(drained) }()
-	defer func() { _ = answers.Close(); <-drained }()
-
+	player, frame := newTerminal(cols, rows), newTerminal(cols, rows)
+	defer player.close()
+	defer frame.close()
 	shown := append(frames[:100:100], frames[101:]...)
 	for i, ev := range events {
 		at := time.Duration(i) * 33 * time.Millisecond
@@ -151,16 +147,14 @@ func TestCastPlaysBackTheFrames(t *testing.T) {
 		if ev.kind != "o" || math.Round(ev.at*1e6) != float64(at.Microseconds()) {
 			t.Fatalf("event %d: %q at %vs, want output at %vs", i, ev.kind, ev.at, at.Seconds())
 		}
-		if _, err := emu.WriteString(ev.data); err != nil {
-			t.Fatal(err)
-		}
-		want := ParseScreen(shown[i], cols, rows)
+		player.write(ev.data)
+		got, want := player.screen(), frame.show(shown[i])
 		for y := range rows {
 			for x := range cols {
-				got, exp := emu.CellAt(x, y), want.Cell(x, y)
-				if got.Content != exp.Content || !got.Style.Equal(&exp.Style) {
+				g, w := got.Cell(x, y), want.Cell(x, y)
+				if g.Content != w.Content || !g.Style.Equal(&w.Style) {
 					t.Fatalf("frame %d, cell %d,%d: the player shows %q %+v, the frame has %q %+v\nplayer:\n%s\nframe:\n%s",
-						i, x, y, got.Content, got.Style, exp.Content, exp.Style, emu.String(), want.Text())
+						i, x, y, g.Content, g.Style, w.Content, w.Style, got.Text(), want.Text())
 				}
 			}
 		}

@@ -43,41 +43,73 @@ type Screen struct {
 // and returns the screen it shows. Lines past the last row and cells past
 // the last column are cut off, as the live view cuts them.
 func ParseScreen(s string, cols, rows int) *Screen {
-	cols, rows = max(cols, 1), max(rows, 1)
-	emu := vt.NewEmulator(cols, rows)
+	p := newTerminal(cols, rows)
+	defer p.close()
+	return p.show(s)
+}
+
+// terminal is a terminal emulator that views are shown on, one after the
+// other.
+type terminal struct {
+	emu        *vt.Emulator
+	cols, rows int
+	answers    io.Closer
+	drained    chan struct{}
+}
+
+func newTerminal(cols, rows int) *terminal {
+	t := &terminal{cols: max(cols, 1), rows: max(rows, 1), drained: make(chan struct{})}
+	t.emu = vt.NewEmulator(t.cols, t.rows)
 	// The emulator answers queries (a cursor position report, say) on its
 	// input pipe, and a write blocks until someone reads the answer: drain
 	// it, so that no screen can hang the parse. Closing the pipe's writer
 	// ends the drain; Emulator.Close would too, but it sets a flag that
 	// Read reads without a lock (a data race in vt v0.1.0).
-	answers := emu.InputPipe().(io.Closer)
-	drained := make(chan struct{})
+	t.answers = t.emu.InputPipe().(io.Closer)
 	go func() {
-		_, _ = io.Copy(io.Discard, emu)
-		close(drained)
+		_, _ = io.Copy(io.Discard, t.emu)
+		close(t.drained)
 	}()
+	return t
+}
+
+// close stops the drain of the emulator's answers.
+func (t *terminal) close() {
+	_ = t.answers.Close()
+	<-t.drained
+}
+
+// write sends raw output to the terminal, as a program writes it.
+func (t *terminal) write(s string) { _, _ = t.emu.WriteString(s) }
+
+// show clears the screen and draws view on it, each line from its row's
+// first column.
+func (t *terminal) show(view string) *Screen {
 	var b strings.Builder
+	b.WriteString("\x1b[0m\x1b[H\x1b[2J")
 	b.WriteString("\x1b[?7l") // no wrapping, should a line be wider than it measures
-	for i, line := range strings.SplitN(s, "\n", rows+1) {
-		if i == rows {
+	for i, line := range strings.SplitN(view, "\n", t.rows+1) {
+		if i == t.rows {
 			break
 		}
 		b.WriteString("\x1b[")
 		b.WriteString(strconv.Itoa(i + 1))
 		b.WriteString(";1H")
-		b.WriteString(ansi.Truncate(strings.TrimSuffix(line, "\r"), cols, ""))
+		b.WriteString(ansi.Truncate(strings.TrimSuffix(line, "\r"), t.cols, ""))
 	}
-	_, _ = emu.WriteString(b.String())
-	_ = answers.Close()
-	<-drained
+	t.write(b.String())
+	return t.screen()
+}
 
-	scr := &Screen{Cols: cols, Rows: rows, cells: make([]uv.Cell, cols*rows)}
-	for y := range rows {
-		for x := range cols {
-			if c := emu.CellAt(x, y); c != nil {
-				scr.cells[y*cols+x] = *c
+// screen returns what the terminal shows.
+func (t *terminal) screen() *Screen {
+	scr := &Screen{Cols: t.cols, Rows: t.rows, cells: make([]uv.Cell, t.cols*t.rows)}
+	for y := range t.rows {
+		for x := range t.cols {
+			if c := t.emu.CellAt(x, y); c != nil {
+				scr.cells[y*t.cols+x] = *c
 			} else {
-				scr.cells[y*cols+x] = uv.EmptyCell
+				scr.cells[y*t.cols+x] = uv.EmptyCell
 			}
 		}
 	}
