@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -33,6 +32,7 @@ type benchFlags struct {
 	limit     string
 	json      bool
 	csv       string
+	svg       string
 }
 
 func newBenchCmd() *cobra.Command {
@@ -68,6 +68,7 @@ func newBenchCmd() *cobra.Command {
 	fs.StringVar(&f.limit, "limit", d.Limit.String(), "give up on a trial without a leader after this long (counted as censored)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per setting")
 	fs.StringVar(&f.csv, "csv", "", "write every trial's downtime to this CSV file")
+	fs.StringVar(&f.svg, "svg", "", "draw the results beside the paper's as Figure 16 in this SVG file")
 	return cmd
 }
 
@@ -139,18 +140,18 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
-	// The CSV file is opened before the bench, so that a path that cannot
-	// be written is bad input now, not an error after minutes of work.
-	var csvFile *os.File
+	var csvFile, svgFile *os.File
 	if f.csv != "" {
-		if csvFile, err = os.Create(f.csv); err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return badInput(fmt.Errorf("--csv %s: %w", f.csv, err))
+		if csvFile, err = createOutput("--csv", f.csv); err != nil {
+			return badInput(err)
 		}
 		defer csvFile.Close()
+	}
+	if f.svg != "" {
+		if svgFile, err = createOutput("--svg", f.svg); err != nil {
+			return badInput(err)
+		}
+		defer svgFile.Close()
 	}
 	stdout, stderr := &checkedWriter{w: cmd.OutOrStdout()}, cmd.ErrOrStderr()
 	opts.Progress = progressReporter(stderr)
@@ -204,6 +205,11 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if csvFile != nil {
 		if err := writeBenchCSV(csvFile, results); err != nil {
 			return outputError(fmt.Errorf("--csv %s: %w", f.csv, err))
+		}
+	}
+	if svgFile != nil {
+		if err := writeFig16(svgFile, sets, of, opts); err != nil {
+			return outputError(err)
 		}
 	}
 	fmt.Fprintf(stderr, "raftty bench: %d settings in %v (seed %d)\n", len(results), time.Since(started).Round(time.Millisecond), opts.Seed)

@@ -19,6 +19,9 @@ import (
 type runOptions struct {
 	json    bool
 	verbose bool
+	export  exportFlags
+	// pictures collects what --spacetime draws; nil without it.
+	pictures *exporter
 }
 
 func newRunCmd() *cobra.Command {
@@ -45,6 +48,7 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print every event as JSON Lines, then a summary line")
 	// No -v: fang gives -v to --version, on the root.
 	cmd.Flags().BoolVar(&opts.verbose, "verbose", false, "print every decision in plain words (heartbeat traffic left out)")
+	opts.export.register(cmd)
 	return cmd
 }
 
@@ -56,6 +60,9 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	for _, w := range s.warnings {
 		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
 	}
+	if opts.pictures, err = opts.export.start(s); err != nil {
+		return badInput(err)
+	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
 	prog := newProgress(cmd.ErrOrStderr())
 	sum, report, err := headless(s, out, opts, prog)
@@ -63,10 +70,16 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	if err == nil {
 		err = out.Flush()
 	}
+	if err != nil {
+		opts.pictures.abandon()
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return err
 	} else if err != nil {
+		return outputError(err)
+	}
+	if err := opts.pictures.finish(s, cmd.ErrOrStderr()); err != nil {
 		return outputError(err)
 	}
 	switch errs := report.errors; {
@@ -124,6 +137,7 @@ func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (clus
 		}
 	}
 	sink := func(e cluster.Event) {
+		opts.pictures.add(e)
 		switch e.Kind {
 		case cluster.KindExpect:
 			expects = append(expects, e)

@@ -23,7 +23,7 @@ const (
 	figPlotLeft = 72
 	figPlotW    = 560
 	figPlotH    = 260
-	figLegendW  = 230
+	figLegendW  = 260
 	figTitleH   = 44 // the figure's title
 	figPanelTop = 30 // a panel's title, above its plot
 	figPanelBot = 56 // the x axis's labels and name, below a plot
@@ -208,7 +208,10 @@ func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 			figLine(d, lx+26, ly, lx+48, ly, color, 1.5, "6 4")
 		}
 		label := fmt.Sprintf("%s (%d trials)", s.name, s.trials)
-		if s.censor > 0 {
+		switch {
+		case s.censor == s.trials && s.trials > 0:
+			label = fmt.Sprintf("%s (all %d censored)", s.name, s.trials)
+		case s.censor > 0:
 			label = fmt.Sprintf("%s (%d of %d censored)", s.name, s.censor, s.trials)
 		}
 		d.WriteString("<text")

@@ -30,7 +30,7 @@ type Spacetime struct {
 
 	pending map[uint64]*arrow // sent, not yet delivered or dropped
 	arrows  []*arrow          // in the window: ended, or pending at the end
-	dropped int               // arrows left out past maxArrows
+	dropped int               // arrows left out past MaxArrows
 
 	// received finds the last request delivered to a node, to give it the
 	// receiver's decision; answer the decision its reply carries.
@@ -43,9 +43,9 @@ type Spacetime struct {
 	open      *election // the election under way, if any
 }
 
-// maxArrows bounds a diagram: past it, a browser struggles and nobody can
+// MaxArrows bounds a diagram: past it, a browser struggles and nobody can
 // read the arrows anyway. A thousand nodes make 40,000 messages a second.
-const maxArrows = 20_000
+const MaxArrows = 20_000
 
 // arrow is one message.
 type arrow struct {
@@ -96,9 +96,9 @@ func NewSpacetime(nodes int, from, to time.Duration) *Spacetime {
 }
 
 // Truncated returns how many messages of the window were left out because
-// the diagram holds at most maxArrows.
+// the diagram holds at most MaxArrows.
 func (s *Spacetime) Truncated() int {
-	return s.dropped + max(0, len(s.pending)-max(0, maxArrows-len(s.arrows)))
+	return s.dropped + max(0, len(s.pending)-max(0, MaxArrows-len(s.arrows)))
 }
 
 // Add takes one event of the run.
@@ -158,7 +158,7 @@ func (s *Spacetime) Add(e cluster.Event) {
 }
 
 func (s *Spacetime) keep(a *arrow) {
-	if len(s.arrows) >= maxArrows {
+	if len(s.arrows) >= MaxArrows {
 		s.dropped++
 		return
 	}
@@ -630,7 +630,7 @@ func (s *Spacetime) roleMark(d *svgDoc, l *layout, r roleChange, before cluster.
 func (s *Spacetime) window() []*arrow {
 	byID := func(a, b *arrow) int { return cmp.Compare(a.id, b.id) }
 	flying := slices.SortedFunc(maps.Values(s.pending), byID)
-	arrows := slices.Concat(s.arrows, flying[:min(len(flying), max(0, maxArrows-len(s.arrows)))])
+	arrows := slices.Concat(s.arrows, flying[:min(len(flying), max(0, MaxArrows-len(s.arrows)))])
 	slices.SortFunc(arrows, byID)
 	return arrows
 }
