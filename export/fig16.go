@@ -48,12 +48,8 @@ func Fig16SVG(title string, panels []Fig16Panel) []byte {
 	height := figTitleH + panelH*float64(len(panels))
 	d := &svgDoc{}
 	d.open(figWidth, height, title, `font-family="DejaVu Sans,Helvetica,Arial,sans-serif" font-size="12"`)
-	d.rect(0, 0, figWidth, height, "#ffffff")
-	d.WriteString(`<text x="12" y="26" font-size="15" font-weight="bold"`)
-	d.attr("fill", figInk)
-	d.WriteByte('>')
-	d.text(title)
-	d.WriteString("</text>\n")
+	d.rect(0, 0, figWidth, height, "#ffffff", "")
+	d.textAt(12, 26, figInk, `font-size="15" font-weight="bold"`, title)
 	for i, p := range panels {
 		figPanel(d, p, figTitleH+panelH*float64(i))
 	}
@@ -101,17 +97,20 @@ func (a logAxis) x(ms float64) float64 {
 	return figPlotLeft + figPlotW*(v-math.Log10(a.lo))/(math.Log10(a.hi)-math.Log10(a.lo))
 }
 
-func figPanel(d *svgDoc, p Fig16Panel, top float64) {
-	type series struct {
-		name           string
-		raft, paper    figCurve
-		hasPaper       bool
-		trials, censor int
-	}
-	var all []series
+// figSeries is one setting's curves.
+type figSeries struct {
+	name           string
+	raft, paper    figCurve
+	hasPaper       bool
+	trials, censor int
+}
+
+// figData reads a panel's curves and the decades their times span.
+func figData(p Fig16Panel) ([]figSeries, logAxis) {
+	var all []figSeries
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range p.Results {
-		s := series{name: r.Setting.Name(), raft: raftCurve(r), trials: len(r.Downtimes), censor: r.Censored}
+		s := figSeries{name: r.Setting.Name(), raft: raftCurve(r), trials: len(r.Downtimes), censor: r.Censored}
 		if ps, ok := bench.Paper(r.Setting); ok {
 			s.paper, s.hasPaper = paperCurve(ps), true
 		}
@@ -129,64 +128,17 @@ func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 	if ax.hi <= ax.lo {
 		ax.hi = ax.lo * 10
 	}
+	return all, ax
+}
+
+// figPanel draws a panel whose title starts at top.
+func figPanel(d *svgDoc, p Fig16Panel, top float64) {
+	all, ax := figData(p)
 	plotTop := top + figPanelTop
 	y := func(frac float64) float64 { return plotTop + figPlotH*(1-frac) }
-
-	fmt.Fprintf(d, `<g class="panel"><text x="%d"`, figPlotLeft)
-	d.numAttr("y", top+20)
-	d.WriteString(` font-size="13" font-weight="bold"`)
-	d.attr("fill", figInk)
-	d.WriteByte('>')
-	d.text(p.Title)
-	d.WriteString("</text>\n")
-
-	// Grid: the decades and their 2..9 across, every 20% up.
-	for dec := ax.lo; dec <= ax.hi; dec *= 10 {
-		for m := 1.0; m < 10 && dec*m <= ax.hi; m++ {
-			x := ax.x(dec * m)
-			color := figMinor
-			if m == 1 {
-				color = figGrid
-			}
-			figLine(d, x, plotTop, x, plotTop+figPlotH, color, 1, "")
-		}
-		x := ax.x(dec)
-		d.WriteString(`<text text-anchor="middle"`)
-		d.numAttr("x", x)
-		d.numAttr("y", plotTop+figPlotH+18)
-		d.attr("fill", figInk)
-		d.WriteByte('>')
-		d.WriteString(strconv.FormatFloat(dec, 'f', -1, 64))
-		d.WriteString("</text>\n")
-	}
-	for pct := 0; pct <= 100; pct += 20 {
-		yy := y(float64(pct) / 100)
-		figLine(d, figPlotLeft, yy, figPlotLeft+figPlotW, yy, figGrid, 1, "")
-		d.WriteString(`<text text-anchor="end"`)
-		d.numAttr("x", figPlotLeft-6)
-		d.numAttr("y", yy+4)
-		d.attr("fill", figInk)
-		d.WriteString(">" + strconv.Itoa(pct) + "%</text>\n")
-	}
-	d.WriteString(`<rect fill="none" stroke-width="1"`)
-	d.numAttr("x", figPlotLeft)
-	d.numAttr("y", plotTop)
-	d.numAttr("width", figPlotW)
-	d.numAttr("height", figPlotH)
-	d.attr("stroke", figInk)
-	d.WriteString("/>\n")
-	d.WriteString(`<text text-anchor="middle"`)
-	d.numAttr("x", figPlotLeft+figPlotW/2)
-	d.numAttr("y", plotTop+figPlotH+40)
-	d.attr("fill", figInk)
-	d.WriteString(">time without leader (ms, log scale)</text>\n")
-	d.WriteString(`<text text-anchor="middle"`)
-	fmt.Fprintf(d, ` transform="rotate(-90 16 %s)"`, appendNum(nil, plotTop+figPlotH/2))
-	d.WriteString(` x="16"`)
-	d.numAttr("y", plotTop+figPlotH/2)
-	d.attr("fill", figInk)
-	d.WriteString(">cumulative percent</text>\n")
-
+	d.WriteString(`<g class="panel">`)
+	d.textAt(figPlotLeft, top+20, figInk, `font-size="13" font-weight="bold"`, p.Title)
+	figAxes(d, ax, plotTop, y)
 	// The paper's curves under raftty's, so that raftty's show where they
 	// cover each other.
 	for i, s := range all {
@@ -197,15 +149,45 @@ func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 	for i, s := range all {
 		figPolyline(d, "raftty", s.name, s.raft, ax, y, figColors[i%len(figColors)], "")
 	}
+	figLegend(d, all, plotTop)
+	d.WriteString("</g>\n")
+}
 
-	// The legend, right of the plot.
+// figAxes draws the plot's frame, grid and labels: the decades and their
+// 2..9 across, every 20% up.
+func figAxes(d *svgDoc, ax logAxis, plotTop float64, y func(float64) float64) {
+	for dec := ax.lo; dec <= ax.hi; dec *= 10 {
+		for m := 1.0; m < 10 && dec*m <= ax.hi; m++ {
+			color := figMinor
+			if m == 1 {
+				color = figGrid
+			}
+			x := ax.x(dec * m)
+			d.line(x, plotTop, x, plotTop+figPlotH, color, 1, "", "")
+		}
+		d.textAt(ax.x(dec), plotTop+figPlotH+18, figInk, `text-anchor="middle"`, strconv.FormatFloat(dec, 'f', -1, 64))
+	}
+	for pct := 0; pct <= 100; pct += 20 {
+		yy := y(float64(pct) / 100)
+		d.line(figPlotLeft, yy, figPlotLeft+figPlotW, yy, figGrid, 1, "", "")
+		d.textAt(figPlotLeft-6, yy+4, figInk, `text-anchor="end"`, strconv.Itoa(pct)+"%")
+	}
+	d.rect(figPlotLeft, plotTop, figPlotW, figPlotH, "none", `stroke="`+figInk+`" stroke-width="1"`)
+	d.textAt(figPlotLeft+figPlotW/2, plotTop+figPlotH+40, figInk, `text-anchor="middle"`, "time without leader (ms, log scale)")
+	mid := plotTop + figPlotH/2
+	d.textAt(16, mid, figInk, `text-anchor="middle" transform="rotate(-90 16 `+string(appendNum(nil, mid))+`)"`, "cumulative percent")
+}
+
+// figLegend names the settings right of the plot, then says which line is
+// whose.
+func figLegend(d *svgDoc, all []figSeries, plotTop float64) {
 	lx := float64(figPlotLeft + figPlotW + 20)
 	for i, s := range all {
 		ly := plotTop + 10 + float64(i)*20
 		color := figColors[i%len(figColors)]
-		figLine(d, lx, ly, lx+22, ly, color, 2, "")
+		d.line(lx, ly, lx+22, ly, color, 2, "", "")
 		if s.hasPaper {
-			figLine(d, lx+26, ly, lx+48, ly, color, 1.5, "6 4")
+			d.line(lx+26, ly, lx+48, ly, color, 1.5, "6 4", "")
 		}
 		label := fmt.Sprintf("%s (%d trials)", s.name, s.trials)
 		switch {
@@ -214,27 +196,13 @@ func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 		case s.censor > 0:
 			label = fmt.Sprintf("%s (%d of %d censored)", s.name, s.censor, s.trials)
 		}
-		d.WriteString("<text")
-		d.numAttr("x", lx+54)
-		d.numAttr("y", ly+4)
-		d.attr("fill", figInk)
-		d.WriteByte('>')
-		d.text(label)
-		d.WriteString("</text>\n")
+		d.textAt(lx+54, ly+4, figInk, "", label)
 	}
 	ly := plotTop + 20 + float64(len(all))*20
-	figLine(d, lx, ly, lx+22, ly, figInk, 2, "")
-	figLine(d, lx, ly+18, lx+22, ly+18, figInk, 1.5, "6 4")
-	for i, text := range []string{"raftty", "the paper (Figure 16)"} {
-		d.WriteString("<text")
-		d.numAttr("x", lx+30)
-		d.numAttr("y", ly+4+float64(i*18))
-		d.attr("fill", figInk)
-		d.WriteByte('>')
-		d.text(text)
-		d.WriteString("</text>\n")
-	}
-	d.WriteString("</g>\n")
+	d.line(lx, ly, lx+22, ly, figInk, 2, "", "")
+	d.line(lx, ly+18, lx+22, ly+18, figInk, 1.5, "6 4", "")
+	d.textAt(lx+30, ly+4, figInk, "", "raftty")
+	d.textAt(lx+30, ly+22, figInk, "", "the paper (Figure 16)")
 }
 
 // figPolyline writes one curve, named for tests and tooltips.
@@ -263,18 +231,4 @@ func figPolyline(d *svgDoc, class, name string, c figCurve, ax logAxis, y func(f
 	}
 	d.text(who + ", " + name)
 	d.WriteString("</title></polyline>\n")
-}
-
-func figLine(d *svgDoc, x1, y1, x2, y2 float64, color string, width float64, dash string) {
-	d.WriteString("<line")
-	d.numAttr("x1", x1)
-	d.numAttr("y1", y1)
-	d.numAttr("x2", x2)
-	d.numAttr("y2", y2)
-	d.attr("stroke", color)
-	d.numAttr("stroke-width", width)
-	if dash != "" {
-		d.attr("stroke-dasharray", dash)
-	}
-	d.WriteString("/>\n")
 }

@@ -177,7 +177,7 @@ func (s *Screen) SVG(title string) []byte {
 	d := &svgDoc{}
 	w, h := float64(s.Cols*cellW+2*margin), float64(s.Rows*cellH+2*margin)
 	d.open(w, h, title, `font-family="`+fontFamily+`" font-size="`+strconv.Itoa(fontSize)+`" xml:space="preserve"`)
-	d.rect(0, 0, w, h, hex(t.BG))
+	d.rect(0, 0, w, h, hex(t.BG), "")
 
 	looks := make([]look, len(s.cells))
 	for i := range s.cells {
@@ -220,7 +220,7 @@ func (s *Screen) backgrounds(d *svgDoc, looks []look, def color.RGBA) {
 				end++
 			}
 			if row[x].bg != def {
-				d.rect(cellX(x), cellY(y), float64((end-x)*cellW), cellH, hex(row[x].bg))
+				d.rect(cellX(x), cellY(y), float64((end-x)*cellW), cellH, hex(row[x].bg), "")
 			}
 			x = end
 		}

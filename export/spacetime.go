@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"raftty/cluster"
 	"raftty/raft"
 )
@@ -322,7 +324,7 @@ func (s *Spacetime) SVG(title string) []byte {
 
 	d := &svgDoc{}
 	d.open(l.width, height, title, `font-family="DejaVu Sans,Helvetica,Arial,sans-serif" font-size="11"`)
-	d.rect(0, 0, l.width, height, stBackground)
+	d.rect(0, 0, l.width, height, stBackground, "")
 	s.defs(d, l)
 	s.header(d, l, title)
 	s.drawElections(d, l)
@@ -346,31 +348,18 @@ func (s *Spacetime) defs(d *svgDoc, l *layout) {
 	for _, c := range slices.Compact(colors) {
 		fmt.Fprintf(d, `<marker id="h%s" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L8 4L0 8z" fill="%s"/></marker>`+"\n", c[1:], c)
 	}
-	d.WriteString(`<clipPath id="plot"><rect`)
-	d.numAttr("x", 0)
-	d.numAttr("y", stTop)
-	d.numAttr("width", l.width)
-	d.numAttr("height", l.plotH)
-	d.WriteString("/></clipPath>\n</defs>\n")
+	d.WriteString(`<clipPath id="plot">`)
+	d.rect(0, stTop, l.width, l.plotH, "#000000", "")
+	d.WriteString("</clipPath>\n</defs>\n")
 }
 
 // header writes the title, the legend and the nodes' names.
 func (s *Spacetime) header(d *svgDoc, l *layout, title string) {
-	d.WriteString(`<text x="12" y="22" font-size="15" font-weight="bold"`)
-	d.attr("fill", stText)
-	d.WriteByte('>')
-	d.text(title)
-	d.WriteString("</text>\n")
+	d.textAt(12, 22, stText, `font-size="15" font-weight="bold"`, title)
 	x, y := 12.0, 46.0
 	item := func(draw func(x float64), label string) {
 		draw(x)
-		d.WriteString("<text")
-		d.numAttr("x", x+34)
-		d.numAttr("y", y+4)
-		d.attr("fill", stDim)
-		d.WriteByte('>')
-		d.text(label)
-		d.WriteString("</text>\n")
+		d.textAt(x+34, y+4, stDim, "", label)
 		x += 44 + float64(len(label))*6.2
 		if x > l.width-200 {
 			x, y = 12, y+18
@@ -381,36 +370,19 @@ func (s *Spacetime) header(d *svgDoc, l *layout, title string) {
 		item(func(x float64) { s.line(d, x, y, x+28, y, st.color, st.width, "", true) }, st.label)
 	}
 	item(func(x float64) { s.cross(d, x+14, y, stDead) }, "dropped")
-	item(func(x float64) {
-		d.WriteString("<rect")
-		d.numAttr("x", x)
-		d.numAttr("y", y-6)
-		d.WriteString(` width="28" height="12" fill-opacity="0.25"`)
-		d.attr("fill", stElection)
-		d.WriteString("/>")
-	}, "election")
+	item(func(x float64) { d.rect(x, y-6, 28, 12, stElection, `fill-opacity="0.25"`) }, "election")
 	item(func(x float64) { s.line(d, x, y, x+28, y, stLeaders[0], 4, "", false) }, "leader")
 	item(func(x float64) { s.line(d, x, y, x+28, y, stCandidate, 3, "", false) }, "candidate")
 	item(func(x float64) { s.line(d, x, y, x+28, y, stPreCand, 2, "4 3", false) }, "pre-candidate")
 	item(func(x float64) { s.line(d, x, y, x+28, y, stFollower, 1, "", false) }, "follower")
 
-	rotate := l.colW < 30
 	for n := 1; n <= s.nodes; n++ {
-		x := l.x(n)
-		d.WriteString("<text")
-		if rotate {
-			fmt.Fprintf(d, ` transform="rotate(-90 %s %d)"`, appendNum(nil, x+3), stTop-6)
-			d.numAttr("x", x+3)
-			d.numAttr("y", stTop-6)
+		x, name := l.x(n), "n"+strconv.Itoa(n)
+		if l.colW < 30 { // too narrow for a name across
+			d.textAt(x+3, stTop-6, stText, fmt.Sprintf(`transform="rotate(-90 %s %d)"`, appendNum(nil, x+3), stTop-6), name)
 		} else {
-			d.numAttr("x", x)
-			d.numAttr("y", stTop-8)
-			d.WriteString(` text-anchor="middle"`)
+			d.textAt(x, stTop-8, stText, `text-anchor="middle"`, name)
 		}
-		d.attr("fill", stText)
-		d.WriteString(">n")
-		d.WriteString(strconv.Itoa(n))
-		d.WriteString("</text>\n")
 	}
 }
 
@@ -432,13 +404,8 @@ func (s *Spacetime) drawElections(d *svgDoc, l *layout) {
 		d.WriteString(`<g class="election"><title>`)
 		d.text(electionText(&e))
 		d.WriteString("</title>")
-		d.WriteString("<rect")
-		d.numAttr("x", stLeft)
-		d.numAttr("y", y0)
-		d.numAttr("width", float64(s.nodes)*l.colW)
-		d.numAttr("height", max(y1-y0, 1))
-		d.attr("fill", stElection)
-		d.WriteString(` fill-opacity="0.12"/></g>` + "\n")
+		d.rect(stLeft, y0, float64(s.nodes)*l.colW, max(y1-y0, 1), stElection, `fill-opacity="0.12"`)
+		d.WriteString("</g>\n")
 	}
 }
 
@@ -500,14 +467,8 @@ func (s *Spacetime) grid(d *svgDoc, l *layout) {
 	slices.Sort(ticks)
 	for _, t := range ticks {
 		y := l.y(t)
-		s.line(d, stLeft, y, stLeft+float64(s.nodes)*l.colW, y, stGrid, 1, "", false)
-		d.WriteString(`<text text-anchor="end"`)
-		d.numAttr("x", stLeft-8)
-		d.numAttr("y", y+4)
-		d.attr("fill", stDim)
-		d.WriteByte('>')
-		d.WriteString(seconds(t))
-		d.WriteString("</text>\n")
+		d.line(stLeft, y, stLeft+float64(s.nodes)*l.colW, y, stGrid, 1, "", "")
+		d.textAt(stLeft-8, y+4, stDim, `text-anchor="end"`, seconds(t))
 	}
 }
 
@@ -531,12 +492,7 @@ func (s *Spacetime) lifelines(d *svgDoc, l *layout) {
 	for n := 1; n <= s.nodes; n++ {
 		x := l.x(n)
 		fmt.Fprintf(d, `<g class="node" id="n%d">`+"\n", n)
-		d.WriteString(`<line class="lifeline"`)
-		d.numAttr("x1", x)
-		d.numAttr("y1", top)
-		d.numAttr("x2", x)
-		d.numAttr("y2", bottom)
-		d.WriteString(` stroke="#3a3a3a" stroke-width="1"/>` + "\n")
+		d.line(x, top, x, bottom, "#3a3a3a", 1, "", `class="lifeline"`)
 		cur, at := state[n], l.from
 		for _, r := range changes {
 			if r.node != n {
@@ -610,16 +566,11 @@ func (s *Spacetime) roleMark(d *svgDoc, l *layout, r roleChange, before cluster.
 		d.WriteString("/>")
 	}
 	if label != "" {
-		d.WriteString("<text")
-		d.numAttr("x", x+5)
-		d.numAttr("y", y-3)
+		size := ""
 		if l.colW < 40 {
-			d.WriteString(` font-size="8"`)
+			size = `font-size="8"`
 		}
-		d.attr("fill", color)
-		d.WriteByte('>')
-		d.text(label)
-		d.WriteString("</text>")
+		d.textAt(x+5, y-3, color, size, label)
 	}
 	d.WriteString("</g>\n")
 }
@@ -716,7 +667,7 @@ func (s *Spacetime) drawMarks(d *svgDoc, l *layout) {
 		if e.Kind == cluster.KindExplain {
 			color = stExplain
 		}
-		s.line(d, stLeft, y, right, y, color, 1, "6 4", false)
+		d.line(stLeft, y, right, y, color, 1, "6 4", "")
 		ty := max(y+4, textY+lineH)
 		d.WriteString("<text")
 		d.attr("fill", color)
@@ -737,46 +688,24 @@ func (s *Spacetime) drawMarks(d *svgDoc, l *layout) {
 // wrapWords breaks s into at most n lines of at most w characters, at
 // spaces; the last ends in … if words were left out.
 func wrapWords(s string, w, n int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= w:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	lines = append(lines, line)
+	lines := strings.Split(ansi.Wordwrap(s, w, " "), "\n")
 	if len(lines) > n {
 		lines = lines[:n]
-		lines[n-1] = shorten(lines[n-1]+" …", w)
+		lines[n-1] += " …"
 	}
 	for i, l := range lines {
-		lines[i] = shorten(l, w)
+		lines[i] = shorten(strings.TrimSpace(l), w)
 	}
 	return lines
 }
 
 // line writes a line, dashed if dash is set, with an arrowhead if head.
 func (s *Spacetime) line(d *svgDoc, x1, y1, x2, y2 float64, color string, width float64, dash string, head bool) {
-	d.WriteString("<line")
-	d.numAttr("x1", x1)
-	d.numAttr("y1", y1)
-	d.numAttr("x2", x2)
-	d.numAttr("y2", y2)
-	d.attr("stroke", color)
-	d.numAttr("stroke-width", width)
-	if dash != "" {
-		d.attr("stroke-dasharray", dash)
-	}
+	marker := ""
 	if head {
-		fmt.Fprintf(d, ` marker-end="url(#h%s)"`, color[1:])
+		marker = `marker-end="url(#h` + color[1:] + `)"`
 	}
-	d.WriteString("/>")
+	d.line(x1, y1, x2, y2, color, width, dash, marker)
 }
 
 // cross writes an x centred on (x, y).

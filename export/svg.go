@@ -33,10 +33,7 @@ func (d *svgDoc) open(width, height float64, title string, attrs string) {
 	d.WriteByte(' ')
 	d.num(height)
 	d.WriteByte('"')
-	if attrs != "" {
-		d.WriteByte(' ')
-		d.WriteString(attrs)
-	}
+	d.extra(attrs)
 	d.WriteString(">\n")
 	if title != "" {
 		d.WriteString("<title>")
@@ -74,6 +71,14 @@ func (d *svgDoc) attr(name, value string) {
 	d.WriteByte('"')
 }
 
+// extra writes attributes given as text, if any.
+func (d *svgDoc) extra(attrs string) {
+	if attrs != "" {
+		d.WriteByte(' ')
+		d.WriteString(attrs)
+	}
+}
+
 // numAttr writes ` name="v"`.
 func (d *svgDoc) numAttr(name string, v float64) {
 	d.WriteByte(' ')
@@ -83,15 +88,47 @@ func (d *svgDoc) numAttr(name string, v float64) {
 	d.WriteByte('"')
 }
 
-// rect writes a filled rectangle.
-func (d *svgDoc) rect(x, y, w, h float64, fill string) {
+// rect writes a rectangle filled with fill (which may be "none"); attrs
+// are more attributes, written as they are.
+func (d *svgDoc) rect(x, y, w, h float64, fill, attrs string) {
 	d.WriteString("<rect")
 	d.numAttr("x", x)
 	d.numAttr("y", y)
 	d.numAttr("width", w)
 	d.numAttr("height", h)
 	d.attr("fill", fill)
+	d.extra(attrs)
 	d.WriteString("/>\n")
+}
+
+// textAt writes body as a <text> at (x, y) in colour fill; attrs are more
+// attributes, written as they are.
+func (d *svgDoc) textAt(x, y float64, fill, attrs, body string) {
+	d.WriteString("<text")
+	d.numAttr("x", x)
+	d.numAttr("y", y)
+	d.attr("fill", fill)
+	d.extra(attrs)
+	d.WriteByte('>')
+	d.text(body)
+	d.WriteString("</text>\n")
+}
+
+// line writes a line in colour stroke, dashed by dash if it is set; attrs
+// are more attributes, written as they are.
+func (d *svgDoc) line(x1, y1, x2, y2 float64, stroke string, width float64, dash, attrs string) {
+	d.WriteString("<line")
+	d.numAttr("x1", x1)
+	d.numAttr("y1", y1)
+	d.numAttr("x2", x2)
+	d.numAttr("y2", y2)
+	d.attr("stroke", stroke)
+	d.numAttr("stroke-width", width)
+	if dash != "" {
+		d.attr("stroke-dasharray", dash)
+	}
+	d.extra(attrs)
+	d.WriteString("/>")
 }
 
 // path collects path data: many shapes of one colour drawn as one element.
