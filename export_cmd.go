@@ -32,6 +32,7 @@ func (f *exportFlags) register(cmd *cobra.Command) {
 // them when it ends.
 type exporter struct {
 	spacetime *export.Spacetime
+	from, to  time.Duration
 	file      *os.File
 	path      string
 }
@@ -66,7 +67,7 @@ func (f *exportFlags) start(s setup) (*exporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &exporter{spacetime: export.NewSpacetime(s.cfg.Nodes, from, to), file: file, path: f.spacetime}, nil
+	return &exporter{spacetime: export.NewSpacetime(s.cfg.Nodes, from, to), from: from, to: to, file: file, path: f.spacetime}, nil
 }
 
 // add takes an event of the run.
@@ -81,9 +82,9 @@ func (x *exporter) finish(s setup, w io.Writer) error {
 	if x == nil {
 		return nil
 	}
-	title := fmt.Sprintf("raftty run · %d nodes · seed %d", s.cfg.Nodes, s.cfg.Seed)
+	title := fmt.Sprintf("raftty run · %d nodes · seed %d · %v to %v", s.cfg.Nodes, s.cfg.Seed, x.from, x.to)
 	if s.script.Name != "" {
-		title = fmt.Sprintf("raftty run --scenario %s · %d nodes · seed %d", s.script.Name, s.cfg.Nodes, s.cfg.Seed)
+		title = fmt.Sprintf("raftty run --scenario %s · %d nodes · seed %d · %v to %v", s.script.Name, s.cfg.Nodes, s.cfg.Seed, x.from, x.to)
 	}
 	_, err := x.file.Write(x.spacetime.SVG(title))
 	if cerr := x.file.Close(); err == nil {
