@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"raftty/cluster"
-	"raftty/tui"
+	"raftty/session"
 )
 
 type uiOptions struct {
@@ -28,7 +28,7 @@ func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
 	if !term.IsTerminal(os.Stdout.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return badInput(fmt.Errorf("the live view needs a terminal; use `raftty run` to run headless"))
 	}
-	return tui.Run(cmd.Context(), tui.Options{
+	return session.Run(cmd.Context(), session.Options{
 		Config:      s.cfg,
 		Speed:       ui.speed,
 		Script:      s.script,

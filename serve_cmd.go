@@ -16,7 +16,7 @@ import (
 
 	"raftty/cluster"
 	"raftty/serve"
-	"raftty/tui"
+	"raftty/session"
 )
 
 type serveOptions struct {
@@ -121,7 +121,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		SeedPerSession:  !cmd.Flags().Changed("seed") && !s.script.HasSeed,
 		MaxSessions:     opts.maxSessions,
 		IdleTimeout:     opts.idleTimeout,
-		UI: tui.Options{
+		UI: session.Options{
 			Config:      s.cfg,
 			Speed:       opts.ui.speed,
 			Script:      s.script,

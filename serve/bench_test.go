@@ -17,7 +17,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"raftty/cluster"
-	"raftty/tui"
+	sessions "raftty/session"
 )
 
 // cpuTime is the process's user and system CPU time so far.
@@ -71,7 +71,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 	cfg.Seed = 42
 	s, err := Start(context.Background(), Options{
 		Listener: ln, HostKeyPath: filepath.Join(b.TempDir(), "host"), MaxSessions: n, Log: io.Discard,
-		UI: tui.Options{Config: cfg, Speed: speed},
+		UI: sessions.Options{Config: cfg, Speed: speed},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -34,6 +34,7 @@ import (
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
+	sessions "raftty/session"
 	"raftty/tui"
 )
 
@@ -90,7 +91,7 @@ type Options struct {
 	IdleTimeout time.Duration
 	// UI is what every view shows: the cluster's configuration, speed,
 	// scenario, title and colours. Input and Output are unused.
-	UI tui.Options
+	UI sessions.Options
 	// Live lets tests drive the lecture cluster's clock (Ticks, Now);
 	// Speed and Advance come from UI.
 	Live cluster.LiveOptions
@@ -553,14 +554,14 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		if s.opts.SeedPerSession {
 			ui.Config.Seed = rand.Uint64() % 1_000_000
 		}
-		lm, stop, err := tui.StartLocal(st.ctx, ui)
+		lm, stop, err := sessions.StartLocal(st.ctx, ui, tui.Options{
+			Status: "your own cluster: break it as you like (? lists the keys)", NoSave: noSaving,
+		})
 		if err != nil {
 			s.log.Error("lab cluster", "key", st.fp, "err", err)
 			wish.Errorln(sess, "raftty: "+err.Error()+"\r")
 			return nil
 		}
-		lm.SetStatus("your own cluster: break it as you like (? lists the keys)")
-		lm.DisableSaving(noSaving)
 		s.mu.Lock()
 		st.stop, st.model = stop, lm
 		s.mu.Unlock()
@@ -574,14 +575,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Lock()
 		ui.Script = s.script
 		s.mu.Unlock()
-		m := tui.NewViewer(v, ui, status)
-		m.DisableSaving(noSaving)
-		m.SetRestarter(func(name string) (tui.Cluster, *scenario.Script, error) {
+		m := sessions.Viewer(v, ui, tui.Options{Status: status, NoSave: noSaving, Restart: func(name string) (tui.Cluster, *scenario.Script, error) {
 			if !st.teacher {
 				return nil, nil, ErrWatching
 			}
 			return s.switchLesson(st, name)
-		})
+		}})
 		s.mu.Lock()
 		st.viewer, st.model = v, m
 		s.mu.Unlock()
@@ -590,7 +589,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if st.viewer != nil {
 		model = lectureModel{Model: st.model, v: st.viewer}
 	}
-	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI)...)
+	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI.NoColor)...)
 	opts = append(opts, tea.WithFPS(s.opts.FPS), tea.WithInput(nil))
 	p := tea.NewProgram(model, opts...)
 	s.mu.Lock()
@@ -648,8 +647,7 @@ const noSaving = "saving is off over SSH (the file would be written on the serve
 func (s *Server) startLecture(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
 	// As the live view starts one: a lesson opens paused, votes fly in
 	// slow motion, and the player says the scenario's explanation.
-	lo, ui := s.opts.Live, tui.LiveOptions(s.opts.UI, script)
-	lo.Speed, lo.Paused, lo.Advance, lo.SlowVotes = ui.Speed, ui.Paused, ui.Advance, ui.SlowVotes
+	lo := sessions.LiveOptions(s.opts.UI, script, s.opts.Live)
 	live, err := cluster.StartLive(context.Background(), cfg, lo)
 	if err != nil && live != nil {
 		live.Stop()

@@ -11,7 +11,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"raftty/tui"
+	sessions "raftty/session"
 )
 
 // smallBuffers is a listener whose connections have small kernel send
@@ -201,7 +201,7 @@ func TestIdleTimeoutClosesAStalledClient(t *testing.T) {
 // closed at the idle timeout with its terminal restored and a line saying
 // why, not just dropped.
 func TestIdleSessionIsToldWhy(t *testing.T) {
-	ts := startServer(t, Options{IdleTimeout: time.Second, UI: tui.Options{StartPaused: true}})
+	ts := startServer(t, Options{IdleTimeout: time.Second, UI: sessions.Options{StartPaused: true}})
 	tm := connect(t, ts.s.Addr().String(), "student", newKey(t))
 	tm.waitFor("the view", func(s string) bool { return strings.Contains(s, "watching:") })
 	tm.waitFor("the reason", func(s string) bool { return strings.Contains(s, "closed after 1s with nothing moving") })

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +26,14 @@ func (f frozen) SnapshotAt(time.Duration) (cluster.Snapshot, error) {
 func (f frozen) Fork(time.Duration, cluster.Command) error { return nil }
 
 // fullModel is a model whose history is full: a churning cluster (3s
-// heartbeats) run for a virtual minute with every event ingested, so the
-// timeline and log rings have wrapped.
-func fullModel(b *testing.B, nodes, w, h int) *Model {
+// heartbeats, so that every leader is deposed) run for a virtual minute,
+// its events ingested again and again, a minute later each time, until the
+// event log's ring has wrapped: the longest log the view ever filters.
+func fullModel(b testing.TB, nodes, w, h int) *Model {
 	b.Helper()
 	cfg := cluster.DefaultConfig()
 	cfg.Nodes, cfg.Seed = nodes, 1
-	cfg.Heartbeat = 120 * time.Millisecond
+	cfg.Heartbeat = 3 * time.Second
 	var events []cluster.Event
 	c, err := cluster.New(cfg, func(e cluster.Event) { events = append(events, e) })
 	if err != nil {
@@ -40,10 +42,17 @@ func fullModel(b *testing.B, nodes, w, h int) *Model {
 	c.RunFor(time.Minute)
 	for len(c.InFlight()) == 0 && c.Step() {
 	}
-	m := New(frozen{snap: snapshotOf(c)}, DefaultStyles(false))
-	for i := range events {
-		m.hist.ingest(&events[i])
+	snap := snapshotOf(c)
+	m := New(frozen{snap: snap}, Options{})
+	for shift := time.Duration(0); m.hist.decisions.dropped == 0; shift += snap.Now {
+		for i := range events {
+			e := events[i]
+			e.At += shift
+			m.hist.ingest(&e)
+		}
 	}
+	// The snapshot is the moment after the last repetition.
+	m.snap.Now = m.hist.decisions.ptr(m.hist.decisions.len() - 1).at()
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -88,4 +97,36 @@ func BenchmarkIngest(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkViewFiltered draws the whole screen with a / filter set, beside
+// the same screen without one (issue 17: a filter must cost no more than
+// half as much again as no filter). Filters: none; a kind and a node; a
+// word of the text. cpu-ns/op is the drawing thread's CPU time a frame.
+func BenchmarkViewFiltered(b *testing.B) {
+	for _, tc := range []struct{ nodes, w, h int }{{5, 120, 40}, {5, 250, 70}, {101, 120, 40}, {101, 250, 70}} {
+		for _, filter := range []string{"", "vote n3", "leader"} {
+			name := fmt.Sprintf("%dnodes_%dx%d_filter=%q", tc.nodes, tc.w, tc.h, filter)
+			b.Run(name, func(b *testing.B) {
+				m := fullModel(b, tc.nodes, tc.w, tc.h)
+				m.scr.log.setFilter(filter)
+				if filter != "" && !strings.Contains(ansi.Strip(m.render()), "/"+filter+": ") {
+					b.Fatal("the filter is not on screen")
+				}
+				b.ReportAllocs()
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				cpu := threadCPU()
+				for b.Loop() {
+					m.dirty = true
+					_ = m.View()
+				}
+				if cpu > 0 {
+					// The frame's own CPU time: steadier than ns/op on a
+					// busy machine (the GC's background work left out).
+					b.ReportMetric(float64(threadCPU()-cpu)/float64(b.N), "cpu-ns/op")
+				}
+			})
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"raftty/cluster"
+	"raftty/cluster/scenario"
 )
 
 // checkItem is one expectation of the running scenario: when it is
@@ -32,19 +33,20 @@ type checklist struct {
 }
 
 // newChecklist lists a script's expectations: timed ones, then the final
-// ones checked at the end of the run (end; 0 when the run has no end).
-func (m *Model) newChecklist() checklist {
+// ones checked at the end of the run (script.For; 0 when the run has no
+// end). A nil script has none.
+func newChecklist(script *scenario.Script) checklist {
 	cl := checklist{results: map[string]checkResult{}}
-	if m.script == nil {
+	if script == nil {
 		return cl
 	}
-	for _, st := range m.script.Steps {
+	for _, st := range script.Steps {
 		if st.IsExpect() {
 			cl.items = append(cl.items, checkItem{at: st.At, text: st.Expect.Text, source: st.Source})
 		}
 	}
-	for _, st := range m.script.Final {
-		cl.items = append(cl.items, checkItem{at: m.script.For, text: st.Expect.Text, source: st.Source})
+	for _, st := range script.Final {
+		cl.items = append(cl.items, checkItem{at: script.For, text: st.Expect.Text, source: st.Source})
 	}
 	return cl
 }
@@ -65,43 +67,48 @@ func (cl *checklist) forgetAfter(t time.Duration) {
 	}
 }
 
-// line draws the checklist in one line as of moment now: "expect: ✓ leader
-// (2.000s) · ✗ term >= 5 (6.000s, got 3) · … no violation (at 6s)".
-func (m *Model) checklistLine(w int, now time.Duration) string {
-	cl := &m.checks
-	if len(cl.items) == 0 {
-		return ""
+// checklistLine is the checklist's component: one line above the panels
+// that says, as of the moment shown, what the scenario expects and what
+// came of it. It has no keys.
+type checklistLine struct {
+	still
+	size
+}
+
+// View draws the checklist in one line as of the moment shown: "expect:
+// ✓ leader (2.000s) · ✗ term >= 5 (6.000s, got 3) · … no violation (at
+// 6s)"; none when the scenario expects nothing.
+func (c *checklistLine) View(f *Frame) []string {
+	if len(f.checks.items) == 0 {
+		return nil
 	}
+	return []string{c.line(f, f.cursorMoment())}
+}
+
+func (c *checklistLine) line(f *Frame, now time.Duration) string {
+	cl, r := f.checks, f.styles
 	parts := make([]string, 0, len(cl.items))
 	for _, it := range cl.items {
-		r, ok := cl.results[it.source]
+		res, ok := cl.results[it.source]
 		switch {
-		case ok && r.at <= now && r.passed:
-			parts = append(parts, m.wraps.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, r.at.Seconds())))
-		case ok && r.at <= now:
-			parts = append(parts, m.wraps.errorText.apply(fmt.Sprintf("✗ %s (%.3fs, got %s)", it.text, r.at.Seconds(), r.got)))
+		case ok && res.at <= now && res.passed:
+			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, res.at.Seconds())))
+		case ok && res.at <= now:
+			parts = append(parts, r.errorText.apply(fmt.Sprintf("✗ %s (%.3fs, got %s)", it.text, res.at.Seconds(), res.got)))
 		case it.at > 0:
-			parts = append(parts, m.wraps.dim.apply(fmt.Sprintf("… %s (at %v)", it.text, it.at)))
+			parts = append(parts, r.dim.apply(fmt.Sprintf("… %s (at %v)", it.text, it.at)))
 		default:
-			parts = append(parts, m.wraps.dim.apply("… "+it.text))
+			parts = append(parts, r.dim.apply("… "+it.text))
 		}
 	}
 	const label = " expect: "
-	sep := m.wraps.dim.apply(" · ")
-	line, shown := joinFitN(parts, sep, w-len(label))
+	sep := r.dim.apply(" · ")
+	line, shown := joinFitN(parts, sep, c.w-len(label))
 	if shown < len(parts) {
 		// Say that some are left out, rather than let them vanish.
 		const room = len(" +99 more")
-		line, shown = joinFitN(parts, sep, w-len(label)-room)
-		line = strings.TrimRight(line, " ") + m.wraps.dim.apply(fmt.Sprintf(" +%d more", len(parts)-shown))
+		line, shown = joinFitN(parts, sep, c.w-len(label)-room)
+		line = strings.TrimRight(line, " ") + r.dim.apply(fmt.Sprintf(" +%d more", len(parts)-shown))
 	}
-	return fit(label+line, w)
-}
-
-// scenarioEnd is when the running scenario ends, or 0.
-func (m *Model) scenarioEnd() time.Duration {
-	if m.script == nil {
-		return 0
-	}
-	return m.script.For
+	return fit(label+line, c.w)
 }

@@ -21,7 +21,7 @@ at 1500ms expect term >= 50
 expect no violation
 `
 
-// newLessonHarness opens a scenario as the live view does: paused, its
+// newLessonHarness opens a scenario as package session does: paused, its
 // explanation and checklist on screen.
 func newLessonHarness(t *testing.T) *harness {
 	t.Helper()
@@ -33,16 +33,17 @@ func newLessonHarness(t *testing.T) *harness {
 	cfg.Seed = 1
 	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
 	start := h.wall
-	opts := LiveOptions(Options{Speed: 1, Script: script}, script)
-	opts.Ticks, opts.Now = h.ticks, func() time.Time { return start }
-	live, err := cluster.StartLive(context.Background(), cfg, opts)
+	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
+		Speed: 1, Paused: true, Advance: scenario.NewPlayer(script), SlowVotes: true,
+		Ticks: h.ticks, Now: func() time.Time { return start },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(live.Stop)
 	h.live = live
-	h.m = newSession(live, Options{Speed: 1, Script: script})
-	h.m.SetScript(script)
+	h.m = New(live, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain,
+		Status: "paused at the start: read what to watch above; space starts the scenario"})
 	h.m.tick = func() tea.Cmd { return nil }
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return h
@@ -76,7 +77,7 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 	// The final expectation was checked once, at the end, live.
 	final := 0
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		if strings.Contains(h.m.hist.decisions.at(i).text, "no violation") {
+		if strings.Contains(h.m.hist.decisions.ptr(i).text(), "no violation") {
 			final++
 		}
 	}
@@ -85,18 +86,9 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 	}
 
 	h.seekTo(1200 * time.Millisecond)
-	line := ansi.Strip(h.m.checklistLine(200, h.m.cursorMoment()))
+	line := ansi.Strip(checklistAt(h.m, 200, h.m.cur.moment(h.m.snap.Now)))
 	if !strings.Contains(line, "✓ leader") || !strings.Contains(line, "… term >= 50") || !strings.Contains(line, "… no violation") {
 		t.Fatalf("at 1.2s the checklist says %q; want the leader held and the rest pending", line)
-	}
-}
-
-func TestStartPausedWithoutAScenario(t *testing.T) {
-	if o := LiveOptions(Options{StartPaused: true}, nil); !o.Paused {
-		t.Fatal("--start-paused did not pause")
-	}
-	if o := LiveOptions(Options{}, &scenario.Script{Steps: []scenario.Step{{At: time.Second}}}); o.Paused {
-		t.Fatal("a few --at commands paused the start: only a lesson (title or explanation) does")
 	}
 }
 
@@ -118,11 +110,24 @@ func TestLessonTextAt80x24(t *testing.T) {
 // A checklist too long for the screen says how many it leaves out.
 func TestChecklistSaysWhatItLeavesOut(t *testing.T) {
 	h := newLessonHarness(t)
-	line := ansi.Strip(h.m.checklistLine(60, 0))
+	line := ansi.Strip(checklistAt(h.m, 60, 0))
 	if !strings.Contains(line, "more") || ansi.StringWidth(line) > 60 {
 		t.Fatalf("at 60 columns the checklist says %q", line)
 	}
-	if full := ansi.Strip(h.m.checklistLine(200, 0)); strings.Contains(full, "more") {
+	if full := ansi.Strip(checklistAt(h.m, 200, 0)); strings.Contains(full, "more") {
 		t.Fatalf("at 200 columns the checklist says %q", full)
+	}
+}
+
+// An expectation decided at the very moment the cursor shows is shown
+// decided, not pending: the checklist holds what was decided by then,
+// that moment included.
+func TestChecklistAtTheMomentOfTheCheck(t *testing.T) {
+	h := newLessonHarness(t)
+	h.press("space")
+	h.advance(2500 * time.Millisecond)
+	h.seekTo(time.Second) // "at 1s expect leader" is checked at 1.000s
+	if line := ansi.Strip(checklistAt(h.m, 200, h.m.cur.moment(h.m.snap.Now))); !strings.Contains(line, "✓ leader (1.000s)") {
+		t.Fatalf("at 1.000s the checklist says %q; want the leader checked then", line)
 	}
 }

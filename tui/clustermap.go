@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"raftty/cluster"
 	"raftty/raft"
 )
@@ -39,10 +41,58 @@ const (
 // only the selected node's broken links are drawn.
 const ringMax = 9
 
-// clusterMap is the map panel: the nodes on a ring, the links between them,
-// the messages in flight and the drops just seen. It is a pure function of
-// a snapshot, the drops of the history and the selection; the links, which
-// change only with a fault, are drawn once and kept.
+// mapPanel is the cluster map in its box, with a legend when there is
+// room. Its key (m) shows and hides it; the root, which owns the layout,
+// carries that out.
+type mapPanel struct {
+	still
+	size
+	draw clusterMap
+	// hits are the messages and node labels the last View drew.
+	hits []hit
+}
+
+func newMapPanel() *mapPanel { return &mapPanel{} }
+
+// hitList is the messages and node labels the last View drew.
+func (p *mapPanel) hitList() []hit { return p.hits }
+
+// View draws the map, its legend under it on one line or two when the box
+// has room, in a box whose title counts the messages in flight.
+func (p *mapPanel) View(f *Frame) []string {
+	inner := p.h - 2
+	var legend []string
+	switch {
+	case inner < 12:
+	case p.w-2 >= ansi.StringWidth(mapLegend):
+		legend = []string{mapLegend}
+	case inner >= 16 && p.w-2 >= ansi.StringWidth(mapLegend1):
+		legend = []string{mapLegend1, mapLegend2}
+	}
+	cm := &p.draw
+	cm.SetSize(p.w-2, inner-len(legend))
+	lines := cm.render(f.snap, &f.hist.drops, f.selected, f.styles)
+	for _, l := range legend {
+		lines = append(lines, f.styles.dim.apply(l))
+	}
+	p.hits = p.hits[:0]
+	for _, fl := range cm.flights {
+		p.hits = append(p.hits, hit{x: 1 + fl.x, y: 1 + fl.y, w: 1, h: 1, logLine: -1, flight: fl.i + 1})
+	}
+	for i, pos := range cm.pos {
+		p.hits = append(p.hits, hit{x: 1 + pos.x, y: 1 + pos.y, w: cm.lw, h: cm.labelH(len(cm.pos)), node: i + 1, logLine: -1})
+	}
+	title := fmt.Sprintf("map · %d in flight · m hides", len(f.snap.Flights))
+	if len(f.snap.Nodes) > ringMax {
+		title = fmt.Sprintf("map · %d in flight · links of n%d · m hides", len(f.snap.Flights), f.selected)
+	}
+	return f.styles.box(title, lines, p.w, p.h)
+}
+
+// clusterMap is the map's drawing: the nodes on a ring, the links between
+// them, the messages in flight and the drops just seen. It is a pure
+// function of a snapshot, the drops of the history and the selection; the
+// links, which change only with a fault, are drawn once and kept.
 type clusterMap struct {
 	w, h  int
 	base  *canvas // links and cuts: redrawn only when baseKey changes
@@ -351,18 +401,26 @@ func (cm *clusterMap) drawDrops(c *canvas, s *cluster.Snapshot, drops *ring[drop
 	}
 }
 
+// roleStyle is the map's style of a node's role: a leader in its own
+// colour.
 func (cm *clusterMap) roleStyle(ns *cluster.NodeStatus) uint8 {
-	switch {
-	case !ns.Alive:
+	switch stateOf(ns) {
+	case cluster.StateDead:
 		return mapDead
-	case ns.Role == raft.Leader:
+	case cluster.StateLeader:
 		return mapNode + uint8((int(ns.ID)-1)%len(palette))
-	case ns.Role == raft.Candidate:
+	case cluster.StateCandidate:
 		return mapCandidate
-	case ns.Role == raft.PreCandidate:
+	case cluster.StatePreCandidate:
 		return mapPreCandidate
 	}
 	return mapFollower
+}
+
+// compactLetters are the one-letter nodes of the compact map, by role.
+var compactLetters = [...]rune{
+	cluster.StateFollower: 'f', cluster.StatePreCandidate: 'P', cluster.StateCandidate: 'C',
+	cluster.StateLeader: 'L', cluster.StateDead: 'x',
 }
 
 // drawNode writes a node's label: on the ring, its name and term over its
@@ -376,13 +434,10 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 	if id == selected {
 		nameSt = mapSelected
 	}
+	state := stateOf(ns)
 	if len(cm.pos) > ringMax {
-		letter := map[raft.Role]rune{raft.Follower: 'f', raft.PreCandidate: 'P', raft.Candidate: 'C', raft.Leader: 'L'}[ns.Role]
-		if !ns.Alive {
-			letter = 'x'
-		}
-		c.set(p.x, p.y, letter, nameSt)
-		if id == selected || (ns.Alive && ns.Role != raft.Follower) {
+		c.set(p.x, p.y, compactLetters[state], nameSt)
+		if id == selected || (state != cluster.StateDead && state != cluster.StateFollower) {
 			label := fmt.Sprintf("n%d", id)
 			x := p.x + 1
 			if p.x > cm.w/2 {
@@ -396,29 +451,33 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 	c.text(p.x, p.y, fmt.Sprintf("%-7s", ""), st)
 	c.text(p.x, p.y, name, nameSt)
 	c.text(p.x+len(name), p.y, fmt.Sprintf(" t%d", ns.Term), st)
-	y := p.y + 1
-	c.text(p.x, y, "       ", mapPlain)
-	switch {
-	case !ns.Alive:
-		c.text(p.x, y, "dead", mapDead)
-	case ns.Role == raft.Leader:
-		c.text(p.x, y, "LEADER", st)
+	c.text(p.x, p.y+1, "       ", mapPlain)
+	switch state {
+	case cluster.StateDead:
+		c.text(p.x, p.y+1, "dead", mapDead)
+	case cluster.StateLeader:
+		c.text(p.x, p.y+1, "LEADER", st)
 	default:
-		x := p.x
-		bar := 5
-		if ns.Role == raft.Candidate || ns.Role == raft.PreCandidate {
-			t := fmt.Sprintf("%d/%d", len(ns.Granted), len(s.Nodes)/2+1)
-			c.text(x, y, t, st)
-			x += len(t) + 1
-			bar = max(p.x+7-x, 1)
-		}
-		full := int(timerFrac(ns, s.Now)*float64(bar) + 0.5)
-		for i := range bar {
-			if i < full {
-				c.set(x+i, y, '▮', mapTimerFull)
-			} else {
-				c.set(x+i, y, '▯', mapTimerEmpty)
-			}
+		cm.drawTimer(c, s, ns, p, st)
+	}
+}
+
+// drawTimer writes, under a node's name, its election timer draining, and
+// for a (pre-)candidate its tally before it.
+func (cm *clusterMap) drawTimer(c *canvas, s *cluster.Snapshot, ns *cluster.NodeStatus, p point, st uint8) {
+	x, y, bar := p.x, p.y+1, 5
+	if campaigns(stateOf(ns)) {
+		t := fmt.Sprintf("%d/%d", len(ns.Granted), raft.Majority(len(s.Nodes)))
+		c.text(x, y, t, st)
+		x += len(t) + 1
+		bar = max(p.x+7-x, 1)
+	}
+	full := int(timerFrac(ns, s.Now)*float64(bar) + 0.5)
+	for i := range bar {
+		if i < full {
+			c.set(x+i, y, '▮', mapTimerFull)
+		} else {
+			c.set(x+i, y, '▯', mapTimerEmpty)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func (h *headless) stepUntil(t testing.TB, ok func(e *cluster.Event) bool) {
 
 // model is a UI over the cluster as it is now, with its whole history.
 func (h *headless) model(w, ht int) *Model {
-	m := New(frozen{snap: snapshotOf(h.c)}, DefaultStyles(true))
+	m := New(frozen{snap: snapshotOf(h.c)}, Options{NoColor: true})
 	for i := range h.events {
 		m.hist.ingest(&h.events[i])
 	}
@@ -75,13 +75,21 @@ func (h *headless) model(w, ht int) *Model {
 // mapText is the map box, escape codes stripped, without its legend, so
 // that counting glyphs counts messages.
 func mapText(m *Model, w, h int) string {
+	s, _ := mapDrawn(m, w, h)
+	return s
+}
+
+// mapDrawn is mapText and the panel that drew it.
+func mapDrawn(m *Model, w, h int) (string, *mapPanel) {
+	p := newMapPanel()
+	p.SetSize(w, h)
 	var keep []string
-	for _, l := range m.mapBox(w, h, 0, 0) {
+	for _, l := range p.View(m.Frame()) {
 		if l = ansi.Strip(l); !strings.Contains(l, mapLegend1) && !strings.Contains(l, mapLegend2) {
 			keep = append(keep, l)
 		}
 	}
-	return strings.Join(keep, "\n")
+	return strings.Join(keep, "\n"), p
 }
 
 func isCandidacy(e *cluster.Event) bool {
@@ -214,7 +222,8 @@ func TestMapDropPlaces(t *testing.T) {
 	}
 	h.c.RunFor(60 * time.Millisecond)
 	m := h.model(120, 40)
-	lines := strings.Split(mapText(m, 60, 20), "\n")
+	text, drawn := mapDrawn(m, 60, 20)
+	lines := strings.Split(text, "\n")
 	marked := func(x, y int) bool {
 		r := []rune(lines[y+1]) // below the box's top border
 		return x+1 < len(r) && r[x+1] == '✕'
@@ -228,12 +237,30 @@ func TestMapDropPlaces(t *testing.T) {
 		if !d.atSend || d.from != leader || d.to != cut {
 			t.Fatalf("drop %+v: want heartbeats from n%d to disconnected n%d, dropped at sending", d, leader, cut)
 		}
-		if x, y := m.cmap.at(d.from, d.to, 0); !marked(x, y) {
+		if x, y := drawn.draw.at(d.from, d.to, 0); !marked(x, y) {
 			t.Fatalf("no ✕ beside the sender n%d at (%d,%d):\n%s", leader, x, y, strings.Join(lines, "\n"))
 		}
 		found = true
 	}
 	if !found {
 		t.Fatal("no recent drop")
+	}
+}
+
+// A message dropped at the very moment the map shows is marked there: a
+// step onto a drop shows it.
+func TestMapMarksADropAtItsMoment(t *testing.T) {
+	h := newHeadless(t, 42)
+	h.c.RunFor(time.Second)
+	if err := h.c.Disconnect(h.c.Leader()%5 + 1); err != nil {
+		t.Fatal(err)
+	}
+	h.stepUntil(t, func(e *cluster.Event) bool { return e.Kind == cluster.KindDrop })
+	m := h.model(120, 40)
+	if d, _ := m.hist.drops.last(); d.at != m.snap.Now {
+		t.Fatalf("the newest drop is at %v, the map at %v", d.at, m.snap.Now)
+	}
+	if !strings.Contains(mapText(m, 60, 20), "✕") {
+		t.Fatalf("no ✕ for the drop at the moment shown:\n%s", mapText(m, 60, 20))
 	}
 }

@@ -56,7 +56,7 @@ func TestKeyCommands(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(h.m)
 			}
-			got, ok, err := h.m.keyCommand(keyMsg(tc.key))
+			got, ok, err := keyCommand(h.m.commands, keyMsg(tc.key), h.m.Frame())
 			if !ok || err != nil || !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("key %s runs %+v (%v, %v), want %+v", tc.key, got, ok, err, tc.want)
 			}
@@ -69,7 +69,7 @@ func TestKeyCommands(t *testing.T) {
 	// Keys that only change the view run no command.
 	h := newHarness(t, 1)
 	for _, k := range []string{"1", "tab", "L", "[", "]", "f", "up", "end", "?", "p", "e", ":", "w", "s", "q"} {
-		if _, ok, _ := h.m.keyCommand(keyMsg(k)); ok {
+		if _, ok, _ := keyCommand(h.m.commands, keyMsg(k), h.m.Frame()); ok {
 			t.Errorf("key %s runs a cluster command", k)
 		}
 	}
@@ -167,8 +167,8 @@ func (h *harness) line(s string) {
 	h.press(":")
 	h.typeText(s)
 	h.press("enter")
-	if h.m.mode != modeNormal {
-		h.t.Fatalf(":%s: the prompt stayed open: %q", s, h.m.cmdline.form.err)
+	if h.m.scr.prompt.isOpen() {
+		h.t.Fatalf(":%s: the prompt stayed open: %q", s, h.m.scr.prompt.cmdline.form.err)
 	}
 	h.frame()
 }
@@ -198,23 +198,34 @@ func TestCommandLineErrors(t *testing.T) {
 		h.press(":")
 		h.typeText(tc.line)
 		h.press("enter")
-		if h.m.mode != modeCommand || h.m.cmdline.form.err != func() string {
+		if h.m.scr.prompt.mode != modeCommand || h.m.scr.prompt.cmdline.form.err != func() string {
 			_, err := scenario.ParseCommand(tc.line)
 			if err == nil {
 				cmd, _ := scenario.ParseCommand(tc.line)
 				err = cmd.Check(5)
 			}
 			return err.Error()
-		}() || !strings.Contains(h.m.cmdline.form.err, tc.want) {
-			t.Errorf(":%s: mode %v, message %q, want the parser's %q in place", tc.line, h.m.mode, h.m.cmdline.form.err, tc.want)
+		}() || !strings.Contains(h.m.scr.prompt.cmdline.form.err, tc.want) {
+			t.Errorf(":%s: mode %v, message %q, want the parser's %q in place", tc.line, h.m.scr.prompt.mode, h.m.scr.prompt.cmdline.form.err, tc.want)
 		}
 		if !strings.Contains(h.m.render(), tc.want) {
 			t.Errorf(":%s: the message is not on screen", tc.line)
 		}
 		h.press("esc")
-		if h.m.mode != modeNormal {
+		if h.m.scr.prompt.isOpen() {
 			t.Fatal("esc did not close the command line")
 		}
+	}
+	// The lines of a scenario file that are not commands are named as such.
+	for _, line := range []string{"title My lesson", "explain watch n3", "expect leader", "nodes 7", "seed 3", "for 10s", "at 2s kill 1"} {
+		h.press(":")
+		h.typeText(line)
+		h.press("enter")
+		word, _, _ := strings.Cut(line, " ")
+		if want := word + " is a line of a scenario file, not a command"; !strings.HasPrefix(h.m.scr.prompt.cmdline.form.err, want) {
+			t.Errorf(":%s: message %q, want %q", line, h.m.scr.prompt.cmdline.form.err, want)
+		}
+		h.press("esc")
 	}
 	h.frame()
 	if got := h.live.Recording(); len(got) != 0 {
@@ -248,17 +259,17 @@ func TestCommandLineCompletionAndHistory(t *testing.T) {
 	h.typeText("ki")
 	h.press("tab")
 	h.typeText("4")
-	if v := h.m.cmdline.form.input.Value(); v != "kill 4" {
+	if v := h.m.scr.prompt.cmdline.form.input.Value(); v != "kill 4" {
 		t.Fatalf("after tab: %q", v)
 	}
 	h.press("enter")
 	h.line("heal")
 	h.press(":", "up", "up")
-	if v := h.m.cmdline.form.input.Value(); v != "kill 4" {
+	if v := h.m.scr.prompt.cmdline.form.input.Value(); v != "kill 4" {
 		t.Fatalf("up up: %q, want the line before last", v)
 	}
 	h.press("down", "down")
-	if v := h.m.cmdline.form.input.Value(); v != "" {
+	if v := h.m.scr.prompt.cmdline.form.input.Value(); v != "" {
 		t.Fatalf("down down: %q, want the empty line being typed", v)
 	}
 	h.press("esc")
@@ -267,18 +278,18 @@ func TestCommandLineCompletionAndHistory(t *testing.T) {
 // w saves; saving onto an existing file asks first, and n keeps it.
 func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	h := newHarness(t, 7)
-	h.m.saveDir = t.TempDir()
+	h.m.saver.dir = t.TempDir()
 	h.advance(500 * time.Millisecond)
 	h.press("w")
-	path := filepath.Join(h.m.saveDir, "raftty-seed7-500ms.txt")
+	path := filepath.Join(h.m.saver.dir, "raftty-seed7-500ms.txt")
 	if !strings.Contains(h.m.status, "saved to "+path) {
 		t.Fatalf("status %q, want where it went", h.m.status)
 	}
 	first, _ := os.ReadFile(path)
 	h.line("kill 1")
 	h.press("w")
-	if h.m.mode != modeConfirm || !strings.Contains(h.m.status, "exists: overwrite it? y/n") {
-		t.Fatalf("mode %v status %q: want a question", h.m.mode, h.m.status)
+	if h.m.scr.prompt.mode != modeConfirm || !strings.Contains(h.m.status, "exists: overwrite it? y/n") {
+		t.Fatalf("mode %v status %q: want a question", h.m.scr.prompt.mode, h.m.status)
 	}
 	h.press("n")
 	if now, _ := os.ReadFile(path); !bytes.Equal(now, first) || !strings.Contains(h.m.status, "not saved") {
@@ -290,7 +301,7 @@ func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	}
 	// :write FILE too.
 	h.line("write other.txt")
-	if _, err := os.Stat(filepath.Join(h.m.saveDir, "other.txt")); err != nil || !strings.Contains(h.m.status, "other.txt") {
+	if _, err := os.Stat(filepath.Join(h.m.saver.dir, "other.txt")); err != nil || !strings.Contains(h.m.status, "other.txt") {
 		t.Fatalf(":write: %v, status %q", err, h.m.status)
 	}
 }
@@ -323,9 +334,8 @@ func TestSavedSessionReplaysExactly(t *testing.T) {
 	}
 	h := newScenarioHarness(t, script)
 	taps := &tap{Cluster: h.live}
-	h.m = New(taps, DefaultStyles(true))
-	h.m.SetScript(script)
-	h.m.saveDir = t.TempDir()
+	h.m = New(taps, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain})
+	h.m.saver.dir = t.TempDir()
 
 	h.advance(time.Second)
 	h.press("2", "d")
@@ -423,7 +433,7 @@ func TestScenarioRestartRunsOffUpdate(t *testing.T) {
 	h := newHarness(t, 1)
 	calls := 0
 	var started *harness
-	h.m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+	h.m.restart = (func(name string) (Cluster, *scenario.Script, error) {
 		calls++
 		script, err := scenario.Load(name)
 		if err != nil {
@@ -457,7 +467,7 @@ func TestQuitFromPrompts(t *testing.T) {
 		h.press("esc")
 	}
 	h.press("w", "w")
-	if h.m.mode != modeConfirm {
+	if h.m.scr.prompt.mode != modeConfirm {
 		t.Fatal("no overwrite question")
 	}
 	if _, cmd := h.m.Update(keyMsg("q")); cmd == nil || cmd() != tea.Quit() {
@@ -471,8 +481,8 @@ func TestQuitFromPrompts(t *testing.T) {
 func TestSavedForkReplaysExactly(t *testing.T) {
 	h := newScenarioHarness(t, &scenario.Script{}) // no model yet: the tap sees every event
 	taps := &tap{Cluster: h.live}
-	h.m = New(taps, DefaultStyles(true))
-	h.m.saveDir = t.TempDir()
+	h.m = New(taps, Options{NoColor: true})
+	h.m.saver.dir = t.TempDir()
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.advance(time.Second)
 	h.press("L", "k")

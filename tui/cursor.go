@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 
@@ -12,9 +11,10 @@ import (
 )
 
 // timeCursor is the moment the view shows: the present, or a moment of the
-// past. In the past every panel shows that moment: the snapshot is rebuilt
-// by the cluster's History (Cluster.SnapshotAt), the timeline and the log
-// are drawn from the UI's own history up to the cursor.
+// past, and the timeline's scale. In the past every panel shows that
+// moment: the snapshot is rebuilt by the cluster's History
+// (Cluster.SnapshotAt), the timeline and the log are drawn from the UI's
+// own history up to the cursor.
 type timeCursor struct {
 	past bool
 	at   time.Duration
@@ -32,29 +32,63 @@ type timeCursor struct {
 	// line is the log line . and , stepped to (its ring total number), or
 	// -1: several lines can share an instant, and stepping names each.
 	line int
+	// zoom indexes zoomLevels: the timeline's time per column, which is
+	// also how far ← and → move the cursor.
+	zoom int
 }
 
-// timelineGeom is where the last frame drew the timeline, so that a mouse
+// toLive makes the cursor show the present, its zoom kept.
+func (c *timeCursor) toLive() { *c = timeCursor{live: c.live, zoom: c.zoom} }
+
+// step is the timeline's time per column.
+func (c *timeCursor) step() time.Duration { return zoomLevels[c.zoom] }
+
+// timelineEnd is the right edge of a timeline whose newest column holds t.
+func (c *timeCursor) timelineEnd(t time.Duration) time.Duration {
+	zoom := c.step()
+	return (t/zoom + 1) * zoom
+}
+
+// keepOnScreen scrolls the past timeline (cols columns wide) so that the
+// cursor's column is on it, a quarter of a screen from the edge it crossed.
+func (c *timeCursor) keepOnScreen(cols int) {
+	zoom := c.step()
+	n := time.Duration(max(cols, 10))
+	start := c.end - n*zoom
+	switch {
+	case c.at < start:
+		c.end = c.timelineEnd(c.at + n*zoom*3/4)
+	case c.at >= c.end:
+		c.end = c.timelineEnd(c.at + n*zoom/4)
+	}
+	c.end = min(c.end, c.timelineEnd(c.live.Now))
+}
+
+// setZoom changes the timeline's time per column, keeping the cursor on a
+// timeline cols wide when it is in the past.
+func (c *timeCursor) setZoom(z, cols int) {
+	c.zoom = min(max(z, 0), len(zoomLevels)-1)
+	if c.past {
+		c.end = c.timelineEnd(c.at + time.Duration(max(cols, 4))*c.step()/4)
+		c.end = min(c.end, c.timelineEnd(c.live.Now))
+	}
+}
+
+// timelineGeom is where a timeline's columns were drawn, so that a mouse
 // event can be turned into a moment.
 type timelineGeom struct {
 	x0, y0, cols, rows int
 	start, zoom        time.Duration
 }
 
-// momentAt returns the time of the timeline column under screen x, and
-// whether (x, y) is on the timeline.
+// momentAt returns the time of the timeline column under x, and whether
+// (x, y) is on the timeline.
 func (g timelineGeom) momentAt(x, y int) (time.Duration, bool) {
 	if g.cols <= 0 || y < g.y0 || y >= g.y0+g.rows || x < g.x0 || x >= g.x0+g.cols {
 		return 0, false
 	}
 	return g.start + time.Duration(x-g.x0+1)*g.zoom - 1, true
 }
-
-// liveNow is the live cluster's present.
-func (m *Model) liveNow() time.Duration { return m.cur.live.Now }
-
-// oldest is the earliest moment the cursor can show.
-func (m *Model) oldest() time.Duration { return m.cur.live.Oldest }
 
 // seek moves the cursor to t: into the past (pausing the cluster the first
 // time, so that the moment stays put), or back to live at or after the
@@ -65,23 +99,23 @@ func (m *Model) oldest() time.Duration { return m.cur.live.Oldest }
 // command, off Update, and its answer is shown if the cursor is still
 // there (seekedMsg).
 func (m *Model) seek(t time.Duration) tea.Cmd {
-	if t >= m.liveNow() {
+	if t >= m.cur.live.Now {
 		return m.goLive()
 	}
-	t = max(t, m.oldest())
+	t = max(t, m.cur.live.Oldest)
 	var cmd tea.Cmd
 	if !m.cur.past {
 		m.cur.past = true
 		m.cur.resume = !m.cur.live.Paused
-		m.cur.end = m.timelineEnd(m.liveNow())
+		m.cur.end = m.cur.timelineEnd(m.cur.live.Now)
 		m.paused = true
 		m.setStatus("the past: ←/→ move, . and , step by decision, space replays, a command forks, end: back to live", nil)
 		if m.cur.resume {
-			cmd = m.pace(cluster.Command{Action: cluster.ActPause})
+			cmd = pace(m.live, cluster.Command{Action: cluster.ActPause})
 		}
 	}
 	m.cur.at, m.cur.line = t, -1
-	m.keepCursorOnScreen()
+	m.cur.keepOnScreen(m.scr.tl.cols)
 	live := m.live
 	rebuild := func() tea.Msg {
 		s, err := live.SnapshotAt(t)
@@ -116,59 +150,32 @@ func (m *Model) goLive() tea.Cmd {
 		return nil
 	}
 	resume := m.cur.resume
-	m.cur = timeCursor{live: m.cur.live}
+	m.cur.toLive()
 	m.snap = m.cur.live
-	m.logScroll = 0
+	m.scr.log.scroll = 0
 	m.setStatus("live", nil)
 	if resume {
 		m.paused = false
-		return m.pace(cluster.Command{Action: cluster.ActResume})
+		return pace(m.live, cluster.Command{Action: cluster.ActResume})
 	}
 	return nil
 }
 
 // pace sends a pacing command (pause, resume) whose failure only a
 // watcher sees; it is not worth a status line.
-func (m *Model) pace(cmd cluster.Command) tea.Cmd {
-	live := m.live
+func pace(live Cluster, cmd cluster.Command) tea.Cmd {
 	return func() tea.Msg {
 		_ = live.Apply(cmd)
 		return nil
 	}
 }
 
-// timelineEnd is the right edge of a timeline whose newest column holds t.
-func (m *Model) timelineEnd(t time.Duration) time.Duration {
-	zoom := zoomLevels[m.zoom]
-	return (t/zoom + 1) * zoom
-}
-
-// keepCursorOnScreen scrolls the past timeline so that the cursor's column
-// is on it, a quarter of a screen from the edge it crossed.
-func (m *Model) keepCursorOnScreen() {
-	zoom := zoomLevels[m.zoom]
-	cols := time.Duration(max(m.tl.cols, 10))
-	start := m.cur.end - cols*zoom
-	switch {
-	case m.cur.at < start:
-		m.cur.end = m.timelineEnd(m.cur.at + cols*zoom*3/4)
-	case m.cur.at >= m.cur.end:
-		m.cur.end = m.timelineEnd(m.cur.at + cols*zoom/4)
+// moment is the moment the panels show: the cursor's, or the present (now).
+func (c *timeCursor) moment(now time.Duration) time.Duration {
+	if c.past {
+		return c.at
 	}
-	m.cur.end = min(m.cur.end, m.timelineEnd(m.liveNow()))
-}
-
-// cursorMoment is the moment the panels show: the cursor's, or the present.
-func (m *Model) cursorMoment() time.Duration {
-	if m.cur.past {
-		return m.cur.at
-	}
-	return m.snap.Now
-}
-
-// moveCursor moves the cursor by d from where it is (the present if live).
-func (m *Model) moveCursor(d time.Duration) tea.Cmd {
-	return m.scrub(m.cursorMoment() + d)
+	return now
 }
 
 // scrub is a move of the cursor by a person: it stops a replay.
@@ -177,30 +184,21 @@ func (m *Model) scrub(t time.Duration) tea.Cmd {
 	return m.seek(t)
 }
 
-// decisionLog is the log the cursor steps through: decisions, or every
-// line when traffic is shown.
-func (m *Model) decisionLog() *ring[logLine] {
-	if m.showHeartbeats {
-		return &m.hist.traffic
-	}
-	return &m.hist.decisions
-}
-
 // stepDecision moves the cursor to the next (dir > 0) or previous decision
-// in the log, line by line (several can share an instant), and names it in
-// the status line.
+// in the log shown, line by line (several can share an instant), and
+// names it in the status line.
 func (m *Model) stepDecision(dir int) tea.Cmd {
-	log := m.decisionLog()
+	log := m.scr.log.log(m.Frame())
 	first := log.total - log.n // the ring number of the oldest kept line
-	now := m.cursorMoment()
+	now := m.cur.moment(m.snap.Now)
 	var i int
 	switch {
 	case m.cur.past && m.cur.line >= first && m.cur.line < log.total:
 		i = m.cur.line - first + dir
 	case dir > 0:
-		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at > now })
+		i = sort.Search(log.len(), func(i int) bool { return log.ptr(i).at() > now })
 	default:
-		i = sort.Search(log.len(), func(i int) bool { return log.at(i).at >= now }) - 1
+		i = sort.Search(log.len(), func(i int) bool { return log.ptr(i).at() >= now }) - 1
 	}
 	switch {
 	case i >= log.len():
@@ -210,14 +208,14 @@ func (m *Model) stepDecision(dir int) tea.Cmd {
 		m.setStatus("no earlier decision is kept", nil)
 		return nil
 	}
-	line := log.at(i)
-	cmd := m.scrub(line.at)
+	line := log.ptr(i)
+	cmd := m.scrub(line.at())
 	if !m.cur.past {
-		m.setStatus("at the live edge: "+line.text, nil)
+		m.setStatus("at the live edge: "+line.text(), nil)
 		return cmd
 	}
 	m.cur.line = first + i
-	m.setStatus(line.text, nil)
+	m.setStatus(line.text(), nil)
 	return cmd
 }
 
@@ -232,7 +230,7 @@ func (m *Model) playFrame() tea.Cmd {
 		speed /= voteSlowdown // a replayed election is as slow as a live one
 	}
 	next := m.cur.at + time.Duration(float64(frameInterval)*speed)
-	if next >= m.liveNow() {
+	if next >= m.cur.live.Now {
 		// Playing goes on into the present: the cluster runs, whether or
 		// not it ran before the view went back.
 		m.cur.resume = true
@@ -240,47 +238,37 @@ func (m *Model) playFrame() tea.Cmd {
 	return m.seek(next)
 }
 
-// togglePlay starts or stops playing the recorded past as a video.
-func (m *Model) togglePlay() {
-	m.cur.playing = !m.cur.playing
-	if m.cur.playing {
-		m.setStatus(fmt.Sprintf("replaying the recorded past at %s; at the live edge the cluster goes on live", formatSpeed(m.speed)), nil)
-	} else {
-		m.setStatus("replay paused", nil)
-	}
-}
-
 // handleMouse: a click on the timeline puts the cursor there, dragging
-// scrubs, the wheel scrolls time back and forward.
+// scrubs, the wheel scrolls time back and forward; a click elsewhere
+// selects what is under it (click).
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	mouse := msg.Mouse()
+	g := m.scr.tl
 	switch msg.(type) {
 	case tea.MouseClickMsg:
 		if mouse.Button != tea.MouseLeft {
 			return nil
 		}
-		if t, ok := m.tl.momentAt(mouse.X, mouse.Y); ok {
+		if t, ok := g.momentAt(mouse.X, mouse.Y); ok && m.scr.tlShown {
 			m.dragging = true
 			return m.scrub(t)
 		}
-		m.click(mouse) // nodes, log lines, messages on the map
+		return m.request(m.scr.click(mouse.X, mouse.Y, m.Frame()))
 	case tea.MouseMotionMsg:
 		if !m.dragging {
 			return nil
 		}
-		g := m.tl
 		x := min(max(mouse.X, g.x0), g.x0+g.cols-1)
 		t, _ := g.momentAt(x, g.y0)
 		return m.scrub(t)
 	case tea.MouseReleaseMsg:
 		m.dragging = false
 	case tea.MouseWheelMsg:
-		zoom := zoomLevels[m.zoom]
 		switch mouse.Button {
 		case tea.MouseWheelUp, tea.MouseWheelLeft:
-			return m.moveCursor(-3 * zoom)
+			return m.scrub(m.cur.moment(m.snap.Now) - 3*m.cur.step())
 		case tea.MouseWheelDown, tea.MouseWheelRight:
-			return m.moveCursor(3 * zoom)
+			return m.scrub(m.cur.moment(m.snap.Now) + 3*m.cur.step())
 		}
 	}
 	return nil
@@ -299,7 +287,7 @@ func (h *history) truncateAfter(t time.Duration) {
 		}
 	}
 	for _, r := range []*ring[logLine]{&h.decisions, &h.traffic} {
-		for l, ok := r.last(); ok && l.at > t; l, ok = r.last() {
+		for r.n > 0 && r.ptr(r.n-1).at() > t {
 			r.dropLast()
 		}
 	}
@@ -307,22 +295,4 @@ func (h *history) truncateAfter(t time.Duration) {
 		h.drops.dropLast()
 	}
 	h.lastDrop = cluster.Event{}
-}
-
-// cursorLogPos is the position, among the lines shown (all of log, or the
-// filtered idx), of the last line at or before the cursor, or -1.
-func (m *Model) cursorLogPos(log *ring[logLine], idx []int) int {
-	if first := log.total - log.n; m.cur.line >= first && m.cur.line < log.total && log == m.decisionLog() {
-		i := m.cur.line - first // the line . or , stepped to
-		if idx == nil {
-			return i
-		}
-		if k, ok := slices.BinarySearch(idx, i); ok {
-			return k
-		}
-	}
-	if idx == nil {
-		return sort.Search(log.len(), func(i int) bool { return log.at(i).at > m.cur.at }) - 1
-	}
-	return sort.Search(len(idx), func(k int) bool { return log.at(idx[k]).at > m.cur.at }) - 1
 }

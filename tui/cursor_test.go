@@ -157,7 +157,7 @@ func TestStepByDecision(t *testing.T) {
 	// The decisions log has no deliveries: each step lands on one of its lines.
 	found := false
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		found = found || h.m.hist.decisions.at(i).at == next
+		found = found || h.m.hist.decisions.ptr(i).at() == next
 	}
 	if !found {
 		t.Fatalf(". landed at %v, where no decision is", next)
@@ -170,7 +170,7 @@ func TestMouseMovesTheCursor(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(3 * time.Second)
 	_ = h.m.render()
-	g := h.m.tl
+	g := h.m.scr.tl
 	if g.cols == 0 {
 		t.Fatal("the timeline was not drawn")
 	}
@@ -214,8 +214,8 @@ func TestPlayFromThePast(t *testing.T) {
 	h.press("space") // paused at live first
 	h.seekTo(900 * time.Millisecond)
 	h.press("space")
-	if !h.m.cur.playing || !strings.Contains(ansi.Strip(h.m.header(160)), "replaying") {
-		t.Fatalf("space in the past did not play: header %q", ansi.Strip(h.m.header(160)))
+	if !h.m.cur.playing || !strings.Contains(ansi.Strip(headerAt(h.m, 160)), "replaying") {
+		t.Fatalf("space in the past did not play: header %q", ansi.Strip(headerAt(h.m, 160)))
 	}
 	for i := 0; i < 10 && h.m.cur.past; i++ {
 		h.run(h.m.playFrame()) // what each frame does
@@ -234,8 +234,8 @@ func TestHeaderSaysTheClockIsBehind(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(100 * time.Millisecond)
 	h.m.cur.live.Behind = true // as Live.advance reports it
-	if !strings.Contains(ansi.Strip(h.m.header(160)), "clock behind") {
-		t.Fatalf("header %q does not say the clock is behind", ansi.Strip(h.m.header(160)))
+	if !strings.Contains(ansi.Strip(headerAt(h.m, 160)), "clock behind") {
+		t.Fatalf("header %q does not say the clock is behind", ansi.Strip(headerAt(h.m, 160)))
 	}
 }
 
@@ -359,7 +359,7 @@ func TestRefusedForkKeepsThePast(t *testing.T) {
 func TestDisabledSaving(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
-	h.m.DisableSaving("saving is off here")
+	h.m.saver.off = "saving is off here"
 	h.press("w")
 	if h.m.status != "saving is off here" {
 		t.Fatalf("w: status %q", h.m.status)
@@ -367,7 +367,7 @@ func TestDisabledSaving(t *testing.T) {
 	h.press(":")
 	h.typeText("write x.txt")
 	h.press("enter")
-	if entries, _ := os.ReadDir(h.m.saveDir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
+	if entries, _ := os.ReadDir(h.m.saver.dir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
 		t.Fatalf(":write: %d files, status %q", len(entries), h.m.status)
 	}
 }
@@ -392,8 +392,8 @@ func TestSomeoneElsesForkReachesAViewInThePast(t *testing.T) {
 		t.Fatalf("status %q", h.m.status)
 	}
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		if l := h.m.hist.decisions.at(i); l.at > time.Second && l.text == lastBefore.text {
-			t.Fatalf("the discarded future is still in the log: %q", l.text)
+		if l := h.m.hist.decisions.ptr(i); l.at() > time.Second && l.text() == lastBefore.text() {
+			t.Fatalf("the discarded future is still in the log: %q", l.text())
 		}
 	}
 	if !h.logged("history forked here") || !h.logged("dies") {
@@ -435,7 +435,7 @@ func TestPastHeaderAt80Columns(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(2 * time.Second)
 	h.seekTo(time.Second)
-	got := ansi.Strip(h.m.header(80))
+	got := ansi.Strip(headerAt(h.m, 80))
 	for _, want := range []string{"PAST 1.000s ·", "leader n", "PreVote off", "CheckQuorum off"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("header %q lacks %q", got, want)
@@ -450,7 +450,7 @@ func TestFullHelpListsEveryKeyAtAnyWidth(t *testing.T) {
 		h := newHarness(t, 1)
 		h.m.Update(tea.WindowSizeMsg{Width: w, Height: 40})
 		var all []string
-		for _, line := range h.m.helpColumns(h.m.keys.FullHelp(), w-2) {
+		for _, line := range h.m.scr.help.columns(h.m.keys.FullHelp(), w-2) {
 			all = append(all, ansi.Strip(line))
 		}
 		text := strings.Join(all, "\n")
@@ -476,9 +476,24 @@ func TestFilterMatchingNothing(t *testing.T) {
 	h.press("/")
 	h.typeText("zzzz")
 	h.press("enter")
-	_, idx := h.m.shownLog()
-	if idx == nil || len(idx) != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
-		t.Fatalf("a filter matching nothing shows %v", idx)
+	shown := h.m.scr.log.shown(h.m.Frame())
+	if shown.nums == nil || shown.len() != 0 || !strings.Contains(ansi.Strip(h.m.render()), "/zzzz: 0 lines") {
+		t.Fatalf("a filter matching nothing shows %v", shown.nums)
+	}
+}
+
+// The filter's count is said in words: "1 line", "2 lines".
+func TestFilterCountsInWords(t *testing.T) {
+	h := newHarness(t, 3)
+	h.advance(time.Second)
+	for _, tc := range []struct{ filter, want string }{{"killed", "/killed: 0 lines"}, {"param", "/param: 1 line "}} {
+		h.press("/")
+		h.press("ctrl+u")
+		h.typeText(tc.filter)
+		h.press("enter")
+		if !strings.Contains(ansi.Strip(h.m.render()), tc.want) {
+			t.Errorf("/%s: the log's title lacks %q", tc.filter, tc.want)
+		}
 	}
 }
 

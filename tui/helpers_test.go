@@ -30,6 +30,12 @@ type harness struct {
 
 func newHarness(t testing.TB, seed uint64, opts ...func(*cluster.Config)) *harness {
 	t.Helper()
+	return newStyledHarness(t, seed, true, opts...)
+}
+
+// newStyledHarness is newHarness drawing in colour unless noColor.
+func newStyledHarness(t testing.TB, seed uint64, noColor bool, opts ...func(*cluster.Config)) *harness {
+	t.Helper()
 	cfg := cluster.DefaultConfig()
 	cfg.Seed = seed
 	for _, o := range opts {
@@ -45,9 +51,9 @@ func newHarness(t testing.TB, seed uint64, opts ...func(*cluster.Config)) *harne
 	}
 	t.Cleanup(live.Stop)
 	h.live = live
-	h.m = New(live, DefaultStyles(true))
+	h.m = New(live, Options{NoColor: noColor})
 	h.m.tick = func() tea.Cmd { return nil } // the test draws the frames
-	h.m.saveDir = t.TempDir()                // w never writes into the source tree
+	h.m.saver.dir = t.TempDir()              // w never writes into the source tree
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return h
 }
@@ -94,7 +100,7 @@ func (h *harness) typeText(s string) {
 // Commands of an open form (a text input's cursor blink) would only wait on
 // a timer.
 func (h *harness) run(cmd tea.Cmd) {
-	if cmd == nil || h.m.mode != modeNormal {
+	if cmd == nil || h.m.scr.prompt.isOpen() {
 		return
 	}
 	switch msg := cmd().(type) {
@@ -113,7 +119,7 @@ func (h *harness) snap() cluster.Snapshot { return h.live.Snapshot() }
 // logged reports whether the decisions log holds a line containing s.
 func (h *harness) logged(s string) bool {
 	for i := 0; i < h.m.hist.decisions.len(); i++ {
-		if strings.Contains(h.m.hist.decisions.at(i).text, s) {
+		if strings.Contains(h.m.hist.decisions.ptr(i).text(), s) {
 			return true
 		}
 	}
@@ -141,4 +147,19 @@ func keyMsg(name string) tea.KeyPressMsg {
 	}
 	r := []rune(name)[0]
 	return tea.KeyPressMsg{Code: r, Text: name}
+}
+
+// headerAt is the header the model draws at width w.
+func headerAt(m *Model, w int) string {
+	var hd header
+	hd.SetSize(w, 1)
+	return hd.View(m.Frame())[0]
+}
+
+// checklistAt is the checklist line the model draws at width w, as of
+// moment now.
+func checklistAt(m *Model, w int, now time.Duration) string {
+	var c checklistLine
+	c.SetSize(w, 1)
+	return c.line(m.Frame(), now)
 }

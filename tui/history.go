@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"raftty/cluster"
@@ -22,6 +20,9 @@ type ring[T any] struct {
 	// total counts every push: item i is the (total-n+i)-th ever pushed,
 	// a number that names it while it stays.
 	total int
+	// cuts counts the items forgotten at the new end (dropLast): a
+	// number that changes whenever the ring's past is rewritten.
+	cuts int
 }
 
 func newRing[T any](limit int) ring[T] { return ring[T]{limit: max(limit, 1)} }
@@ -54,11 +55,15 @@ func (r *ring[T]) dropLast() {
 	if r.n > 0 {
 		r.n--
 		r.total--
+		r.cuts++
 	}
 }
 
 // at returns the i-th oldest item.
 func (r *ring[T]) at(i int) T { return r.items[(r.head+i)%len(r.items)] }
+
+// ptr returns the i-th oldest item in place, for items too large to copy.
+func (r *ring[T]) ptr(i int) *T { return &r.items[(r.head+i)%len(r.items)] }
 
 func (r *ring[T]) last() (T, bool) {
 	if r.n == 0 {
@@ -66,33 +71,6 @@ func (r *ring[T]) last() (T, bool) {
 		return zero, false
 	}
 	return r.at(r.n - 1), true
-}
-
-// band is what a node's timeline row shows between marks: its role, and
-// whether it is cut off from a majority.
-type band uint8
-
-const (
-	bandFollower band = iota
-	bandPreCandidate
-	bandCandidate
-	bandLeader
-	bandDead
-	bandNone // before the history begins
-)
-
-func bandOf(state cluster.State) band {
-	switch state {
-	case cluster.StatePreCandidate:
-		return bandPreCandidate
-	case cluster.StateCandidate:
-		return bandCandidate
-	case cluster.StateLeader:
-		return bandLeader
-	case cluster.StateDead:
-		return bandDead
-	}
-	return bandFollower
 }
 
 // markKind is a point event on a timeline row. Later kinds win when two fall
@@ -129,9 +107,12 @@ type mark struct {
 	kind markKind
 }
 
+// bandChange is where what a node's timeline row shows between marks
+// changes: its role (none before the history begins), and whether it is
+// cut off from a majority.
 type bandChange struct {
 	at     time.Duration
-	band   band
+	state  cluster.State
 	cutOff bool
 }
 
@@ -152,13 +133,13 @@ func (h *nodeHistory) current() bandChange {
 	if last, ok := h.bands.last(); ok {
 		return last
 	}
-	return bandChange{band: bandNone}
+	return bandChange{}
 }
 
-func (h *nodeHistory) setBand(at time.Duration, b band) {
+func (h *nodeHistory) setBand(at time.Duration, s cluster.State) {
 	cur := h.current()
-	if cur.band != b {
-		h.bands.push(bandChange{at: at, band: b, cutOff: cur.cutOff})
+	if cur.state != s {
+		h.bands.push(bandChange{at: at, state: s, cutOff: cur.cutOff})
 	}
 }
 
@@ -191,15 +172,6 @@ func (h *nodeHistory) firstMarkFrom(t time.Duration) int {
 // bandAt returns the index of the last band change at or before t, or -1.
 func (h *nodeHistory) bandAt(t time.Duration) int {
 	return sort.Search(h.bands.len(), func(i int) bool { return h.bands.at(i).at > t }) - 1
-}
-
-// logLine is one line of the event log, formatted once when it arrives.
-type logLine struct {
-	at   time.Duration
-	text string
-	kind logKind
-	// ev is the kind of the event it reports, for the filter.
-	ev cluster.Kind
 }
 
 type logKind uint8
@@ -242,7 +214,6 @@ type history struct {
 	// lastDrop is the latest drop shown in the decisions log, so that a
 	// broadcast dropped for one reason shows as one line, not one per peer.
 	lastDrop cluster.Event
-	dropTo   []int
 	// drops are every drop, heartbeats included, for the map to mark
 	// where each message died; lastSend tells a drop at sending (which
 	// follows its send event at once) from one on arrival.
@@ -268,7 +239,7 @@ func newHistory(nodes int) *history {
 	marks, bands := perNode(marksBudget, nodes, 8192, 400_000), perNode(bandsBudget, nodes, 2048, 100_000)
 	for i := range h.nodes {
 		h.nodes[i] = nodeHistory{marks: newRing[mark](marks), bands: newRing[bandChange](bands)}
-		h.nodes[i].setBand(0, bandFollower)
+		h.nodes[i].setBand(0, cluster.StateFollower)
 	}
 	return h
 }
@@ -292,20 +263,13 @@ func (h *history) ingest(e *cluster.Event) {
 		h.drops.push(dropMark{at: e.At, from: e.From, to: e.To,
 			atSend: ls.At == e.At && ls.From == e.From && ls.To == e.To && ls.Type == e.Type})
 	}
-	line := logLine{at: e.At, text: fmt.Sprintf("%8.3f %s", e.At.Seconds(), e.String()), kind: logKindOf(e), ev: e.Kind}
+	line := newLogLine(e)
 	if e.Kind == cluster.KindViolation && h.violation == "" {
 		h.violation = e.String()
 	}
 	// The parameters reported at the start fold into one line.
-	if e.Kind == cluster.KindParam && e.At == 0 {
-		if last, ok := h.decisions.last(); ok && last.ev == cluster.KindParam && strings.HasPrefix(last.text, "   0.000 set ") {
-			last.text += fmt.Sprintf(", %s = %s", e.Name, e.Value)
-			h.decisions.setLast(last)
-			if lt, ok := h.traffic.last(); ok && lt.ev == cluster.KindParam {
-				h.traffic.setLast(last)
-			}
-			return
-		}
+	if e.Kind == cluster.KindParam && e.At == 0 && h.foldParam(e) {
+		return
 	}
 	h.traffic.push(line)
 	if e.Kind == cluster.KindDeliver || (e.Kind == cluster.KindDrop && e.IsHeartbeatTraffic()) || isLateVote(e) {
@@ -319,23 +283,36 @@ func (h *history) ingest(e *cluster.Event) {
 	h.decisions.push(line)
 }
 
+// foldParam folds a parameter reported at the start into the line of the
+// first; it reports whether there was one.
+func (h *history) foldParam(e *cluster.Event) bool {
+	if h.decisions.n == 0 {
+		return false
+	}
+	last := h.decisions.ptr(h.decisions.n - 1)
+	if last.kind != cluster.KindParam || last.at() != 0 {
+		return false
+	}
+	last.folded = append(last.folded, *e)
+	if h.traffic.n > 0 {
+		if t := h.traffic.ptr(h.traffic.n - 1); t.kind == cluster.KindParam {
+			*t = *last
+		}
+	}
+	return true
+}
+
 // pushDrop logs a drop, folding it into the previous line when it is the
 // same message to another peer, dropped at the same moment for the same
 // reason: "n2 -> n1,n3,n5 RequestVote t10 dropped: disconnected".
 func (h *history) pushDrop(e *cluster.Event, line logLine) {
 	p := &h.lastDrop
 	if p.Kind == cluster.KindDrop && p.At == e.At && p.From == e.From && p.Type == e.Type && p.Term == e.Term && p.Reason == e.Reason {
-		h.dropTo = append(h.dropTo, e.To)
-		to := make([]string, len(h.dropTo))
-		for i, id := range h.dropTo {
-			to[i] = fmt.Sprintf("n%d", id)
-		}
-		line.text = fmt.Sprintf("%8.3f n%d -> %s %s t%d dropped: %s", e.At.Seconds(), e.From, strings.Join(to, ","), e.Type, e.Term, e.Reason)
-		h.decisions.setLast(line)
+		last := h.decisions.ptr(h.decisions.n - 1)
+		last.folded = append(last.folded, *e)
 		return
 	}
 	h.lastDrop = *e
-	h.dropTo = append(h.dropTo[:0], e.To)
 	h.decisions.push(line)
 }
 
@@ -371,10 +348,9 @@ func (h *history) timeline(e *cluster.Event) {
 		if n == nil {
 			return
 		}
-		prev := n.current().band
-		next := bandOf(e.State)
-		n.setBand(e.At, next)
-		n.addMark(e.At, stateMark(prev, next))
+		prev := n.current().state
+		n.setBand(e.At, e.State)
+		n.addMark(e.At, stateMark(prev, e.State))
 	case cluster.KindTimeout:
 		if n := h.node(e.Node); n != nil {
 			n.addMark(e.At, markTimeout)
@@ -415,21 +391,22 @@ func (h *history) timeline(e *cluster.Event) {
 	}
 }
 
-func stateMark(prev, next band) markKind {
+// stateMark is the mark of a change of role from prev to next.
+func stateMark(prev, next cluster.State) markKind {
 	switch next {
-	case bandPreCandidate:
+	case cluster.StatePreCandidate:
 		return markPreCandidate
-	case bandCandidate:
+	case cluster.StateCandidate:
 		return markCandidate
-	case bandLeader:
+	case cluster.StateLeader:
 		return markLeader
-	case bandDead:
+	case cluster.StateDead:
 		return markKill
 	}
-	if prev == bandLeader || prev == bandCandidate || prev == bandPreCandidate {
+	if prev == cluster.StateLeader || campaigns(prev) {
 		return markStepDown
 	}
-	if prev == bandDead {
+	if prev == cluster.StateDead {
 		return markRestart
 	}
 	return markNone

@@ -5,61 +5,67 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
 	"raftty/raft"
 )
 
-// inspector shows one thing in full: a node (everything the cluster knows
-// of it and its last decisions with their whole reasons) or one log line.
-// Nothing that explains a decision is cut off: lines wrap, the box scrolls.
+// inspector shows one thing in full, over the panels: a node (everything
+// the cluster knows of it and its last decisions with their whole reasons),
+// a log line, or a message picked on the map. Nothing that explains a
+// decision is cut off: lines wrap, the box scrolls.
 type inspector struct {
-	open bool
+	overlay
 	node int // the node shown, or 0
 	line logLine
 	// flight is a message picked on the map, as it was at time at.
 	flight cluster.Flight
 	at     time.Duration
-	scroll int
-	keys   inspectorKeys
 }
 
-type inspectorKeys struct {
-	Up, Down, Close key.Binding
-}
-
-func newInspectorKeys() inspectorKeys {
-	return inspectorKeys{
-		Up:    key.NewBinding(key.WithKeys("up", "pgup", "k"), key.WithHelp("↑/pgup", "scroll")),
-		Down:  key.NewBinding(key.WithKeys("down", "pgdown", "j"), key.WithHelp("↓/pgdn", "scroll")),
-		Close: key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close")),
+func newInspector() *inspector {
+	in := &inspector{}
+	in.overlayKeys = overlayKeys{
+		Up:    binding("↑/pgup", "scroll", "up", "pgup", "k"),
+		Down:  binding("↓/pgdn", "scroll", "down", "pgdown", "j"),
+		Close: binding("esc", "close", "esc", "enter", "q"),
 	}
+	return in
 }
 
-// ShortHelp and FullHelp make inspectorKeys a help.KeyMap.
-func (k inspectorKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Up, k.Down, k.Close} }
-func (k inspectorKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+// showNode, showLine and showFlight open the inspector on a node, a log
+// line, or a message at time at.
+func (in *inspector) showNode(id int) {
+	in.show()
+	in.node, in.line, in.flight = id, logLine{}, cluster.Flight{}
+}
+func (in *inspector) showLine(l logLine) {
+	in.show()
+	in.node, in.line, in.flight = 0, l, cluster.Flight{}
+}
+func (in *inspector) showFlight(fl cluster.Flight, at time.Duration) {
+	in.show()
+	in.node, in.line, in.flight, in.at = 0, logLine{}, fl, at
+}
 
 // decisionsShown bounds the decisions the node inspector lists.
 const decisionsShown = 40
 
-// inspectorBox draws the inspector over the panels, w by h.
-func (m *Model) inspectorBox(w, h int) []string {
-	in := &m.inspect
+// View draws the inspector, its text wrapped, scrolled.
+func (in *inspector) View(f *Frame) []string {
 	var title string
 	var text []string
 	switch {
-	case in.node > 0 && in.node <= len(m.snap.Nodes):
+	case in.node > 0 && in.node <= len(f.snap.Nodes):
 		title = fmt.Sprintf("inspect n%d", in.node)
-		text = m.nodeReport(in.node)
+		text = nodeReport(f, in.node)
 	case in.flight.From > 0:
 		title = "inspect message"
 		text = flightReport(&in.flight, in.at)
 	default:
 		title = "inspect log line"
-		text = []string{in.line.text}
+		text = []string{in.line.text()}
 	}
 	var lines []string
 	for _, t := range text {
@@ -67,52 +73,64 @@ func (m *Model) inspectorBox(w, h int) []string {
 			lines = append(lines, "")
 			continue
 		}
-		lines = append(lines, wrapIndent(t, w-2)...)
+		lines = append(lines, wrapIndent(t, in.w-2)...)
 	}
-	rows := max(h-2, 0)
-	in.scroll = min(in.scroll, max(len(lines)-rows, 0))
-	if len(lines) > rows {
-		title += fmt.Sprintf(" · lines %d-%d of %d · ↑/↓ scroll", in.scroll+1, min(in.scroll+rows, len(lines)), len(lines))
+	lines, part := in.scroll.window(lines, max(in.h-2, 0))
+	if part != "" {
+		title += " · lines " + part + " · ↑/↓ scroll"
 	}
-	title += " · esc closes"
-	return m.box(title, lines[in.scroll:], w, h)
+	return f.styles.box(title+" · esc closes", lines, in.w, in.h)
 }
 
 // nodeReport is everything about node id at the snapshot's time: a pure
-// function of the snapshot and the history.
-func (m *Model) nodeReport(id int) []string {
-	s := &m.snap
+// function of the frame.
+func nodeReport(f *Frame, id int) []string {
+	s := f.snap
 	ns := s.Nodes[id-1]
-	now := s.Now
-	role, _ := m.roleLabel(ns)
+	role, _ := roleLabel(f.styles, ns)
 	out := []string{fmt.Sprintf("n%d · %s · term %d · voted for %s", id, role, ns.Term, votedFor(ns.VotedFor))}
-	switch {
-	case !ns.Alive:
-		out = append(out, "dead: no timer runs; its term and vote survive for its restart")
-	case ns.Role == raft.Leader:
-		out = append(out, fmt.Sprintf("leader: next heartbeat at t=%.3fs (in %v), every %v",
-			ns.NextHeartbeat.Seconds(), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat))
-	default:
-		out = append(out, fmt.Sprintf("election timer: fires at t=%.3fs, in %v (drawn %v from %v-%v)",
-			ns.ElectionDeadline.Seconds(), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
-			ns.Timing.ElectionMin, ns.Timing.ElectionMax))
-	}
-	if ns.Alive && (ns.Role == raft.Candidate || ns.Role == raft.PreCandidate) {
-		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), len(s.Nodes)/2+1, tallyWords(ns)))
+	out = append(out, timerReport(ns, s.Now))
+	if campaigns(stateOf(&ns)) {
+		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))
 	}
 	switch {
 	case ns.HeardLeader:
 		out = append(out, fmt.Sprintf("last heard from a leader at t=%.3fs, %v ago (following %s)",
-			ns.LastLeaderContact.Seconds(), roundDur(now-ns.LastLeaderContact), votedFor(ns.Leader)))
+			ns.LastLeaderContact.Seconds(), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
 	default:
 		out = append(out, "has never heard from a leader")
 	}
-	out = append(out, "", "links ("+ansi.Strip(m.connection(ns, len(s.Nodes)))+"):")
+	out = append(out, "", "links ("+ansi.Strip(connection(f.styles, ns, len(s.Nodes)))+"):")
 	for peer := 1; peer <= len(s.Nodes); peer++ {
 		if peer != id {
 			out = append(out, "  "+linkReport(s, id, peer))
 		}
 	}
+	if flying := flightsOf(s, id); len(flying) > 0 {
+		out = append(out, "", "messages in flight:")
+		out = append(out, flying...)
+	}
+	out = append(out, "", "last decisions, newest first:")
+	return append(out, decisionsOf(f.hist, id)...)
+}
+
+// timerReport says what a node's timer does: nothing (dead), the next
+// heartbeat (leader), or when its election timer fires.
+func timerReport(ns cluster.NodeStatus, now time.Duration) string {
+	switch stateOf(&ns) {
+	case cluster.StateDead:
+		return "dead: no timer runs; its term and vote survive for its restart"
+	case cluster.StateLeader:
+		return fmt.Sprintf("leader: next heartbeat at t=%.3fs (in %v), every %v",
+			ns.NextHeartbeat.Seconds(), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat)
+	}
+	return fmt.Sprintf("election timer: fires at t=%.3fs, in %v (drawn %v from %v-%v)",
+		ns.ElectionDeadline.Seconds(), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
+		ns.Timing.ElectionMin, ns.Timing.ElectionMax)
+}
+
+// flightsOf lists the messages in flight from or to node id.
+func flightsOf(s *cluster.Snapshot, id int) []string {
 	var flying []string
 	for i := range s.Flights {
 		if f := &s.Flights[i]; f.From == id || f.To == id {
@@ -123,22 +141,20 @@ func (m *Model) nodeReport(id int) []string {
 			flying = append(flying, l)
 		}
 	}
-	if len(flying) > 0 {
-		out = append(out, "", "messages in flight:")
-		out = append(out, flying...)
-	}
-	out = append(out, "", "last decisions, newest first:")
-	found := 0
-	prefix := fmt.Sprintf("n%d ", id)
-	log := &m.hist.decisions
-	for i := log.len() - 1; i >= 0 && found < decisionsShown; i-- {
-		l := log.at(i)
-		if len(l.text) > 9 && (strings.HasPrefix(l.text[9:], prefix) || (l.ev == cluster.KindFault && mentions(l.text, prefix[:len(prefix)-1]))) {
-			out = append(out, "  "+l.text)
-			found++
+	return flying
+}
+
+// decisionsOf lists node id's last decisions, newest first: the lines
+// it is the subject of, and the faults that name it.
+func decisionsOf(h *history, id int) []string {
+	var out []string
+	log := &h.decisions
+	for i := log.len() - 1; i >= 0 && len(out) < decisionsShown; i-- {
+		if l := log.ptr(i); l.subject() == id || (l.kind == cluster.KindFault && l.names(id)) {
+			out = append(out, "  "+l.text())
 		}
 	}
-	if found == 0 {
+	if len(out) == 0 {
 		out = append(out, "  none kept")
 	}
 	return out
@@ -225,14 +241,4 @@ func wrapIndent(s string, w int) []string {
 		first = false
 	}
 	return out
-}
-
-// openInspector shows the inspector for the selected log line or, with
-// none selected, the selected node.
-func (m *Model) openInspector() {
-	m.inspect = inspector{open: true, node: m.selected, keys: m.inspect.keys}
-	log, _ := m.shownLog()
-	if i := m.logSel - (log.total - log.n); m.logSel >= 0 && i >= 0 && i < log.n {
-		m.inspect.node, m.inspect.line = 0, log.at(i)
-	}
 }

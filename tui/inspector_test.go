@@ -34,11 +34,12 @@ func TestInspectorShowsFullReason(t *testing.T) {
 	h.press("/")
 	h.typeText("heard from leader") // a follower's refusal, whichever answered last
 	h.press("enter", "up")
-	if h.m.logSel < 0 {
+	if h.m.scr.log.sel < 0 {
 		t.Fatal("up selected no log line")
 	}
-	log, _ := h.m.shownLog()
-	full := log.at(h.m.logSel - (log.total - log.n)).text
+	shown := h.m.scr.log.shown(h.m.Frame())
+	k, _ := shown.pos(h.m.scr.log.sel)
+	full := shown.line(k).text()
 	if !strings.Contains(full, "denies pre-vote") || !strings.Contains(full, "within the minimum election timeout") {
 		t.Fatalf("selected %q, want a refused pre-vote with its reason", full)
 	}
@@ -46,14 +47,14 @@ func TestInspectorShowsFullReason(t *testing.T) {
 		t.Fatal("the log shows the whole reason already: the test proves nothing")
 	}
 	h.press("enter")
-	if !h.m.inspect.open {
+	if !h.m.scr.inspector.open {
 		t.Fatal("enter did not open the inspector")
 	}
 	if got, want := inspectorText(h.m), strings.Join(strings.Fields(full), " "); !strings.Contains(got, want) {
 		t.Fatalf("inspector does not show the whole line\n got: %s\nwant: %s", got, want)
 	}
 	h.press("esc")
-	if h.m.inspect.open {
+	if h.m.scr.inspector.open {
 		t.Fatal("esc did not close the inspector")
 	}
 }
@@ -65,8 +66,8 @@ func TestInspectNode(t *testing.T) {
 	h.advance(time.Second)
 	leader := h.snap().Leader
 	h.press("L", "enter")
-	if !h.m.inspect.open || h.m.inspect.node != leader {
-		t.Fatalf("enter inspects n%d, want the leader n%d", h.m.inspect.node, leader)
+	if !h.m.scr.inspector.open || h.m.scr.inspector.node != leader {
+		t.Fatalf("enter inspects n%d, want the leader n%d", h.m.scr.inspector.node, leader)
 	}
 	text := inspectorText(h.m)
 	wants := []string{"LEADER", "next heartbeat", "won the election for term", "links"}
@@ -90,8 +91,9 @@ func TestMouseSelects(t *testing.T) {
 	_ = h.m.render()
 	click := func(x, y int) { h.m.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}) }
 	var nodeHit, logHit *hit
-	for i := range h.m.hits {
-		hh := &h.m.hits[i]
+	hits := h.m.scr.hits()
+	for i := range hits {
+		hh := &hits[i]
 		if hh.node == 3 && nodeHit == nil {
 			nodeHit = hh
 		}
@@ -107,31 +109,56 @@ func TestMouseSelects(t *testing.T) {
 		t.Fatalf("click on n3 selected n%d", h.m.selected)
 	}
 	click(logHit.x+1, logHit.y)
-	if h.m.logSel != logHit.logLine {
-		t.Fatalf("click on a log line selected %d, want %d", h.m.logSel, logHit.logLine)
+	if h.m.scr.log.sel != logHit.logLine {
+		t.Fatalf("click on a log line selected %d, want %d", h.m.scr.log.sel, logHit.logLine)
 	}
 	click(logHit.x+1, logHit.y)
-	if !h.m.inspect.open || h.m.inspect.node != 0 {
+	if !h.m.scr.inspector.open || h.m.scr.inspector.node != 0 {
 		t.Fatal("a second click on the selected line did not inspect it")
+	}
+}
+
+// A click on a box's border, beside a node's line or a log line, selects
+// nothing: a line is clickable on its own cells only.
+func TestClickOnABorderSelectsNothing(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	_ = h.m.render()
+	for _, hh := range h.m.scr.hits() {
+		if hh.node != 3 && hh.logLine < 0 {
+			continue
+		}
+		for _, x := range []int{hh.x - 1, hh.x + hh.w} {
+			h.m.scr.log.sel = -1
+			h.m.Update(tea.MouseClickMsg{X: x, Y: hh.y, Button: tea.MouseLeft})
+			if h.m.selected != 1 || h.m.scr.log.sel >= 0 || h.m.scr.inspector.open {
+				t.Fatalf("a click at (%d,%d), beside %+v, selected n%d, line %d", x, hh.y, hh, h.m.selected, h.m.scr.log.sel)
+			}
+		}
 	}
 }
 
 func TestFilter(t *testing.T) {
 	f := parseFilter("n3 vote")
+	vote := func(node, candidate int) logLine {
+		return newLogLine(&cluster.Event{At: 204 * ms, Kind: cluster.KindVote, Node: node, For: candidate, Term: 1, Granted: true})
+	}
 	for _, tc := range []struct {
 		l    logLine
 		want bool
 	}{
-		{logLine{text: "   0.204 n3 grants vote to n4 for term 1", ev: cluster.KindVote}, true},
-		{logLine{text: "   0.204 n1 grants vote to n3 for term 1", ev: cluster.KindVote}, true},
-		{logLine{text: "   0.204 n31 grants vote to n4 for term 1", ev: cluster.KindVote}, false},
-		{logLine{text: "   0.204 n3 becomes follower in term 1", ev: cluster.KindState}, false},
+		{vote(3, 4), true},
+		{vote(1, 3), true},
+		{vote(31, 4), false},
+		{newLogLine(&cluster.Event{At: 204 * ms, Kind: cluster.KindState, Node: 3, State: cluster.StateFollower, Term: 1}), false},
 	} {
-		if got := f.match(&tc.l); got != tc.want {
-			t.Errorf("%q: match %v, want %v", tc.l.text, got, tc.want)
+		var scratch []byte
+		if got := f.match(&tc.l, &scratch); got != tc.want {
+			t.Errorf("%q: match %v, want %v", tc.l.text(), got, tc.want)
 		}
 	}
-	if g := parseFilter("REFUSED"); !g.match(&logLine{text: "votes 1/3, refused by n2"}) {
+	refused := newLogLine(&cluster.Event{Kind: cluster.KindVote, Node: 1, For: 2, Term: 3, Reason: "already voted for n2"})
+	if g, scratch := parseFilter("DENIES vote TO N2"), []byte(nil); !g.match(&refused, &scratch) {
 		t.Error("text is matched ignoring case")
 	}
 	h := newHarness(t, 42)
@@ -139,17 +166,17 @@ func TestFilter(t *testing.T) {
 	h.press("/")
 	h.typeText("n3 vote")
 	h.press("enter")
-	log, idx := h.m.shownLog()
-	if len(idx) == 0 {
+	shown := h.m.scr.log.shown(h.m.Frame())
+	if shown.len() == 0 {
 		t.Fatal("the filter kept nothing")
 	}
-	for _, i := range idx {
-		if l := log.at(i); l.ev != cluster.KindVote || !mentions(l.text, "n3") {
-			t.Errorf("kept %q", l.text)
+	for k := range shown.len() {
+		if l := shown.line(k); l.kind != cluster.KindVote || !mentions(l.text(), "n3") {
+			t.Errorf("kept %q", l.text())
 		}
 	}
 	h.press("esc")
-	if h.m.filter.text != "" {
+	if h.m.scr.log.filter.text != "" {
 		t.Fatal("esc did not clear the filter")
 	}
 }
@@ -162,9 +189,9 @@ func TestClickMessageOnMap(t *testing.T) {
 	m := hl.model(120, 40)
 	_ = m.render()
 	var at *hit
-	for i := range m.hits {
-		if m.hits[i].flight > 0 {
-			at = &m.hits[i]
+	for i := range m.scr.hits() {
+		if m.scr.hits()[i].flight > 0 {
+			at = &m.scr.hits()[i]
 			break
 		}
 	}
@@ -177,7 +204,20 @@ func TestClickMessageOnMap(t *testing.T) {
 	}
 	m.Update(tea.MouseClickMsg{X: at.x, Y: at.y, Button: tea.MouseLeft})
 	text := inspectorText(m)
-	if !m.inspect.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
+	if !m.scr.inspector.open || !strings.Contains(text, "RequestVote, term 1") || !strings.Contains(text, "% of the way") {
 		t.Fatalf("clicking a RequestVote shows:\n%s", text)
+	}
+}
+
+// G, and end, go back to following the newest line: the selection ends,
+// so that enter inspects the selected node again.
+func TestFollowingTheNewestEndsTheSelection(t *testing.T) {
+	for _, key := range []string{"G", "end"} {
+		h := newHarness(t, 42)
+		h.advance(time.Second)
+		h.press("up", "up", key, "enter")
+		if h.m.scr.log.sel >= 0 || !h.m.scr.inspector.open || h.m.scr.inspector.node != 1 {
+			t.Fatalf("%s: line %d still selected, or enter did not inspect n1", key, h.m.scr.log.sel)
+		}
 	}
 }

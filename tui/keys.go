@@ -1,90 +1,192 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"errors"
 
-// keyMap is every key the main screen answers to. It implements
-// help.KeyMap, so the help bar and the full help are drawn from it.
-type keyMap struct {
-	Select, Next, Prev, SelectLeader key.Binding
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
-	Disconnect, Reconnect, Kill, Restart, Timeout, Heal, Partition key.Binding
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
 
-	Pause, Step, Faster, Slower, ZoomIn, ZoomOut key.Binding
-
-	PreVote, CheckQuorum, Edit, Scenario, Command, Write key.Binding
-
-	Heartbeats, LogUp, LogDown, LogEnd key.Binding
-
-	TimeBack, TimeForward, PageBack, PageForward, Oldest, Live, PrevDecision key.Binding
-
-	Map, Timeline, Inspect, Filter, Close, SlowVotes key.Binding
-
-	Help, Quit key.Binding
+// binding is a key binding with its help.
+func binding(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
-func defaultKeyMap() keyMap {
-	b := func(help, desc string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+// rootKeys are the keys the root model answers itself: the cluster as a
+// whole, the clock, the prompts and lists it opens, saving, help and quit.
+type rootKeys struct {
+	Heal, Partition, PreVote, CheckQuorum, Edit, Scenario, Command, Write key.Binding
+	Pause, Step, Faster, Slower, SlowVotes                                key.Binding
+	Help, Quit                                                            key.Binding
+}
+
+func newRootKeys() rootKeys {
+	return rootKeys{
+		Heal:        binding("h", "heal all", "h"),
+		Partition:   binding("p", "partition", "p"),
+		PreVote:     binding("P", "toggle PreVote", "P"),
+		CheckQuorum: binding("Q", "toggle CheckQuorum", "Q"),
+		Edit:        binding("e", "edit timing", "e"),
+		Scenario:    binding("s", "scenarios", "s"),
+		Command:     binding(":", "command", ":"),
+		Write:       binding("w", "save", "w"),
+		Pause:       binding("space", "pause", "space"),
+		Step:        binding(".", "next decision (paused: step)", "."),
+		Faster:      binding("+", "speed x2", "+", "="),
+		Slower:      binding("-", "speed /2", "-", "_"),
+		SlowVotes:   binding("v", "slow motion for votes", "v"),
+		Help:        binding("?", "more", "?"),
+		Quit:        binding("q", "quit", "q", "ctrl+c"),
 	}
-	return keyMap{
-		Select:       b("1-9", "select", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-		Next:         b("tab", "next node", "tab"),
-		Prev:         b("shift+tab", "previous node", "shift+tab"),
-		SelectLeader: b("L", "select leader", "L"),
-		Disconnect:   b("d", "disconnect", "d"),
-		Reconnect:    b("c", "reconnect", "c"),
-		Kill:         b("k", "kill", "k"),
-		Restart:      b("r", "restart", "r"),
-		Timeout:      b("t", "force timeout", "t"),
-		Heal:         b("h", "heal all", "h"),
-		Partition:    b("p", "partition", "p"),
-		Pause:        b("space", "pause", "space"),
-		Step:         b(".", "next decision (paused: step)", "."),
-		Faster:       b("+", "speed x2", "+", "="),
-		Slower:       b("-", "speed /2", "-", "_"),
-		ZoomIn:       b("[", "zoom in", "["),
-		ZoomOut:      b("]", "zoom out", "]"),
-		PreVote:      b("P", "toggle PreVote", "P"),
-		CheckQuorum:  b("Q", "toggle CheckQuorum", "Q"),
-		Edit:         b("e", "edit timing", "e"),
-		Scenario:     b("s", "scenarios", "s"),
-		Command:      b(":", "command", ":"),
-		Write:        b("w", "save", "w"),
-		Heartbeats:   b("f", "show heartbeats", "f"),
-		LogUp:        b("↑/pgup", "select older log line", "up", "pgup"),
-		LogDown:      b("↓/pgdn", "select newer log line", "down", "pgdown"),
-		LogEnd:       b("G", "log: follow newest", "G"),
-		TimeBack:     b("←", "back in time", "left"),
-		TimeForward:  b("→", "forward in time", "right"),
-		PageBack:     b("shift+←", "a screen back", "shift+left"),
-		PageForward:  b("shift+→", "a screen forward", "shift+right"),
-		Oldest:       b("home", "oldest kept moment", "home"),
-		Live:         b("end", "back to live", "end"),
-		PrevDecision: b(",", "previous decision", ","),
-		Map:          b("m", "map on/off", "m"),
-		SlowVotes:    b("v", "slow motion for votes", "v"),
-		Timeline:     b("T", "timeline on/off", "T"),
-		Inspect:      b("enter", "inspect node/line", "enter"),
-		Filter:       b("/", "filter log", "/"),
-		Close:        b("esc", "unselect line, clear filter", "esc"),
-		Help:         b("?", "more", "?"),
-		Quit:         b("q", "quit", "q", "ctrl+c"),
-	}
+}
+
+// keyMap is every key of the main screen, each component's own and the
+// root's, built once. It implements help.KeyMap, so the help bar and the
+// full help are drawn from it.
+type keyMap struct {
+	root     rootKeys
+	nodes    nodeKeys
+	timeline timelineKeys
+	log      logKeys
+	layout   layoutKeys
+	prompt   promptKeys
 }
 
 // ShortHelp is the help bar: the keys a first-time user needs, ? among
 // those that fit in 80 columns.
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.Kill, k.Disconnect, k.Pause, k.TimeBack, k.Live, k.Command, k.Write, k.Inspect, k.Map, k.Help, k.Quit}
+func (k *keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.nodes.Select, k.nodes.Kill, k.nodes.Disconnect, k.root.Pause, k.timeline.TimeBack,
+		k.timeline.Live, k.root.Command, k.root.Write, k.log.Inspect, k.layout.Map, k.root.Help, k.root.Quit}
 }
 
-// FullHelp is every key, in five columns.
-func (k keyMap) FullHelp() [][]key.Binding {
+// FullHelp is every key, in columns; the last is the keys of the prompts
+// (p, e, /, : and "overwrite?").
+func (k *keyMap) FullHelp() [][]key.Binding {
+	r, n, t, l := &k.root, &k.nodes, &k.timeline, &k.log
 	return [][]key.Binding{
-		{k.Select, k.Next, k.Prev, k.SelectLeader, k.Heal, k.Partition, k.PreVote, k.CheckQuorum},
-		{k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Edit, k.Scenario, k.Command, k.Write},
-		{k.Pause, k.Step, k.PrevDecision, k.TimeBack, k.TimeForward, k.PageBack, k.PageForward, k.Oldest, k.Live},
-		{k.Faster, k.Slower, k.SlowVotes, k.ZoomIn, k.ZoomOut, k.Heartbeats, k.Help, k.Quit},
-		{k.Map, k.Timeline, k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.Close},
+		{n.Select, n.Next, n.Prev, n.SelectLeader, r.Heal, r.Partition, r.PreVote, r.CheckQuorum},
+		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, r.Edit, r.Scenario, r.Command, r.Write},
+		{r.Pause, r.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live},
+		{r.Faster, r.Slower, r.SlowVotes, t.ZoomIn, t.ZoomOut, l.Heartbeats, r.Help, r.Quit},
+		{k.layout.Map, k.layout.Timeline, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.Close},
+		k.prompt.FullHelp()[0],
 	}
+}
+
+// commandKey ties a key to the cluster command it runs, made from the
+// frame: the selected node, the current settings, pause and speed.
+type commandKey struct {
+	binding key.Binding
+	command func(f *Frame) (cluster.Command, error)
+}
+
+// commandKeys are the keys that act on the cluster, each with the command
+// it runs; the status line shows that command as the : line would take it.
+func commandKeys(k *keyMap) []commandKey {
+	n, r := &k.nodes, &k.root
+	return []commandKey{
+		{n.Disconnect, onSelected(cluster.ActDisconnect)},
+		{n.Reconnect, onSelected(cluster.ActReconnect)},
+		{n.Kill, onSelected(cluster.ActKill)},
+		{n.Restart, onSelected(cluster.ActRestart)},
+		{n.Timeout, onSelected(cluster.ActTimeout)},
+		{r.Heal, always(cluster.Command{Action: cluster.ActHeal})},
+		{r.PreVote, toggle(cluster.ParamPreVote, func(c cluster.Config) bool { return c.PreVote })},
+		{r.CheckQuorum, toggle(cluster.ParamCheckQuorum, func(c cluster.Config) bool { return c.CheckQuorum })},
+		{r.Pause, pauseOrResume},
+		{r.Step, step},
+		{r.SlowVotes, func(f *Frame) (cluster.Command, error) {
+			return cluster.Command{Action: cluster.ActSlowVotes, On: !f.live.SlowVotes}, nil
+		}},
+		{r.Faster, speedBy(2)},
+		{r.Slower, speedBy(0.5)},
+	}
+}
+
+func onSelected(a cluster.Action) func(f *Frame) (cluster.Command, error) {
+	return func(f *Frame) (cluster.Command, error) {
+		return cluster.Command{Action: a, Nodes: []int{f.selected}}, nil
+	}
+}
+
+func always(cmd cluster.Command) func(f *Frame) (cluster.Command, error) {
+	return func(*Frame) (cluster.Command, error) { return cmd, nil }
+}
+
+func toggle(p cluster.Param, on func(cluster.Config) bool) func(f *Frame) (cluster.Command, error) {
+	return func(f *Frame) (cluster.Command, error) {
+		return cluster.Command{Action: cluster.ActSet, Param: p, On: !on(f.snap.Config)}, nil
+	}
+}
+
+func speedBy(x float64) func(f *Frame) (cluster.Command, error) {
+	return func(f *Frame) (cluster.Command, error) {
+		s := min(max(f.speed*x, cluster.MinSpeed), cluster.MaxSpeed)
+		return cluster.Command{Action: cluster.ActSpeed, Speed: s}, nil
+	}
+}
+
+func pauseOrResume(f *Frame) (cluster.Command, error) {
+	if f.paused {
+		return cluster.Command{Action: cluster.ActResume}, nil
+	}
+	return cluster.Command{Action: cluster.ActPause}, nil
+}
+
+func step(f *Frame) (cluster.Command, error) {
+	if !f.paused {
+		return cluster.Command{}, errors.New("step works while paused: press space first")
+	}
+	return cluster.Command{Action: cluster.ActStep}, nil
+}
+
+// viewKey ties a key to what the root does for it beyond the cluster: a
+// prompt, a list or the help opens, the layout changes, a save.
+type viewKey struct {
+	binding key.Binding
+	do      func(m *Model, f *Frame) tea.Cmd
+}
+
+// viewKeys are the root's keys that change the view alone.
+func viewKeys(k *keyMap) []viewKey {
+	r, l := &k.root, &k.log
+	return []viewKey{
+		{r.Quit, func(*Model, *Frame) tea.Cmd { return tea.Quit }},
+		{r.Partition, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openPartition() }},
+		{r.Edit, func(m *Model, f *Frame) tea.Cmd { return m.scr.prompt.openEdit(f.snap.Config) }},
+		{r.Command, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openCommand() }},
+		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
+		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
+		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { m.scr.inspect(f); return nil }},
+		{k.layout.Map, func(m *Model, _ *Frame) tea.Cmd {
+			m.scr.showMap = !m.scr.showMap
+			m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
+			return nil
+		}},
+		{k.layout.Timeline, func(m *Model, _ *Frame) tea.Cmd {
+			m.scr.showTimeline = !m.scr.showTimeline
+			m.setStatus(onOffText("timeline", m.scr.showTimeline, "hidden (T shows it)"), nil)
+			return nil
+		}},
+		{r.Scenario, func(m *Model, _ *Frame) tea.Cmd {
+			if m.restart == nil {
+				m.setStatus("no scenarios here", nil)
+				return nil
+			}
+			m.scr.picker.show(scenario.Builtins())
+			return nil
+		}},
+		{r.Help, func(m *Model, _ *Frame) tea.Cmd { m.scr.help.toggle(); return nil }},
+	}
+}
+
+// onOffText says a panel is shown, or hidden as off says.
+func onOffText(what string, on bool, off string) string {
+	if on {
+		return what + " shown"
+	}
+	return what + " " + off
 }

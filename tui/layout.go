@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -28,7 +31,118 @@ const (
 	minLogBox    = minLogLines + 2
 )
 
-// hit is a screen rectangle that a mouse click selects something in.
+// component is the contract every part of the screen keeps, as Charm's
+// applications have it (soft-serve's pkg/ui/common/component.go): a key
+// map a help view can list, a size, Update and View. A component holds
+// only its own state. It draws from the frame it is given, read-only; what
+// it wants of the rest of the program (select a node, apply a command,
+// say something on the status line) it returns from Update as a request,
+// which the root carries out at once.
+type component interface {
+	help.KeyMap
+	SetSize(w, h int)
+	Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg)
+	View(f *Frame) []string
+}
+
+// size is a component's size, border included; every component embeds it.
+type size struct{ w, h int }
+
+// SetSize sets the size the component draws at.
+func (s *size) SetSize(w, h int) { s.w, s.h = w, h }
+
+// onKey gives a key press to update; a component's Update that takes keys
+// alone is onKey with its own update.
+func onKey(msg tea.Msg, f *Frame, update func(tea.KeyPressMsg, *Frame) (tea.Cmd, tea.Msg)) (tea.Cmd, tea.Msg) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		return update(k, f)
+	}
+	return nil, nil
+}
+
+// overlay is a box drawn over the panels (the inspector, the full help):
+// open or not, scrolled with its up and down keys, closed with its close
+// key.
+type overlay struct {
+	size
+	overlayKeys
+	open   bool
+	scroll scrolled
+}
+
+// overlayKeys scroll and close an overlay.
+type overlayKeys struct {
+	Up, Down, Close key.Binding
+}
+
+// ShortHelp and FullHelp make overlayKeys a help.KeyMap.
+func (k overlayKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Up, k.Down, k.Close} }
+func (k overlayKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// show opens the overlay at its top.
+func (o *overlay) show() { o.open, o.scroll = true, scrolled{} }
+
+// handles reports whether a key is one of the overlay's own, while it is
+// open.
+func (o *overlay) handles(k tea.KeyPressMsg) bool {
+	return o.open && key.Matches(k, o.Up, o.Down, o.Close)
+}
+
+// Update scrolls the overlay, or closes it.
+func (o *overlay) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
+	return onKey(msg, f, func(k tea.KeyPressMsg, _ *Frame) (tea.Cmd, tea.Msg) {
+		if !o.scroll.key(k, o.Up, o.Down) && key.Matches(k, o.Close) {
+			o.open = false
+		}
+		return nil, nil
+	})
+}
+
+// scrolled is where a box of more lines than rows starts: ↑/↓ move it a
+// line, pgup/pgdn ten; drawing keeps it within the lines.
+type scrolled struct{ top int }
+
+// key moves the start for up and down, and reports whether k was one.
+func (s *scrolled) key(k tea.KeyPressMsg, up, down key.Binding) bool {
+	switch {
+	case key.Matches(k, up):
+		s.top = max(s.top-scrollStep(k), 0)
+	case key.Matches(k, down):
+		s.top += scrollStep(k) // window clamps it
+	default:
+		return false
+	}
+	return true
+}
+
+// window is the lines shown in rows, and "a-b of n" when some are not.
+func (s *scrolled) window(lines []string, rows int) ([]string, string) {
+	s.top = min(s.top, max(len(lines)-rows, 0))
+	if len(lines) <= rows {
+		return lines[s.top:], ""
+	}
+	return lines[s.top:], fmt.Sprintf("%d-%d of %d", s.top+1, min(s.top+rows, len(lines)), len(lines))
+}
+
+// still is what a component that takes no keys embeds: an empty key map
+// and an Update that does nothing.
+type still struct{}
+
+// ShortHelp and FullHelp make still a help.KeyMap with no keys.
+func (still) ShortHelp() []key.Binding  { return nil }
+func (still) FullHelp() [][]key.Binding { return nil }
+
+// Update does nothing: a still component takes no input.
+func (still) Update(tea.Msg, *Frame) (tea.Cmd, tea.Msg) { return nil, nil }
+
+// clickable is a component a click can select something in: hitList is
+// what its last View drew that a click selects, inside it.
+type clickable interface {
+	hitList() []hit
+}
+
+// hit is a rectangle inside a component that a click selects something
+// in.
 type hit struct {
 	x, y, w, h int
 	node       int // a node id, or 0
@@ -36,71 +150,275 @@ type hit struct {
 	flight     int // 1 + an index into the snapshot's Flights, or 0
 }
 
-func (m *Model) render() string {
-	w, h := m.width, m.height
+// hitIn is the first of hits that holds (x, y).
+func hitIn(hits []hit, x, y int) (hit, bool) {
+	for _, h := range hits {
+		if x >= h.x && x < h.x+h.w && y >= h.y && y < h.y+h.h {
+			return h, true
+		}
+	}
+	return hit{}, false
+}
+
+// placement is where the last draw put a component a click can reach.
+type placement struct {
+	x, y, w, h int
+	c          clickable
+}
+
+// screen is every component and the layout that places them: what the
+// root draws, and what Draw draws from a frame alone. Its choices (the
+// map, the timeline) are the root's to change.
+type screen struct {
+	header    header
+	checklist checklistLine
+	nodes     *nodesPanel
+	stats     statsPanel
+	timeline  *timelinePanel
+	cmap      *mapPanel
+	log       *eventLog
+	inspector *inspector
+	help      *helpView
+	picker    *scenarioPicker
+	prompt    *prompt
+	bar       help.Model
+	// showMap and showTimeline: m and T.
+	showMap, showTimeline bool
+	placed                []placement
+	// tl is where the timeline's columns were last drawn, on the screen;
+	// tlShown says whether the last draw drew it.
+	tl      timelineGeom
+	tlShown bool
+}
+
+func newScreen(styles help.Styles) *screen {
+	s := &screen{
+		nodes: newNodesPanel(), timeline: newTimelinePanel(), cmap: newMapPanel(), log: newEventLog(),
+		inspector: newInspector(), help: newHelpView(styles), picker: newScenarioPicker(), prompt: newPrompt(),
+		bar: help.New(), showMap: true, showTimeline: true,
+	}
+	s.bar.Styles = styles
+	return s
+}
+
+// Draw draws the whole screen of w by h cells from f alone, as the live
+// view shows it with no prompt, inspector or help open: no terminal and no
+// program needed (a recording, an exported frame).
+func Draw(f *Frame, w, h int) string {
+	return newScreen(f.styles.help).draw(f, w, h)
+}
+
+// draw draws the screen from f: the header, a violation banner, a
+// scenario's title, checklist and explanation as rows allow, the body, the
+// prompt or the status line, and the help bar.
+func (s *screen) draw(f *Frame, w, h int) string {
+	s.placed, s.tlShown = s.placed[:0], false
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	m.hits = m.hits[:0]
 	if w < minWidth || h < minHeight {
 		return tooSmall(w, h, minWidth, minHeight)
 	}
-	var top []string
-	top = append(top, m.header(w))
-	if m.hist.violation != "" {
-		top = append(top, fit(m.wraps.banner.apply(" "+m.hist.violation+" "), w))
+	s.header.SetSize(w, 1)
+	top := s.header.View(f)
+	if f.hist.violation != "" {
+		top = append(top, fit(f.styles.banner.apply(" "+f.hist.violation+" "), w))
 	}
-	bottom := append(m.bottomLines(w), fit(m.help.ShortHelpView(m.keys.ShortHelp()), w))
-	// A scenario's title and explanation take the rows the panels can
-	// spare beyond a comfortable minimum, up to maxExplainLines.
-	spare := h - len(top) - len(bottom) - m.comfortableRows(w)
-	if h >= 24 {
-		// A lesson's title, checklist and first line of what to watch
-		// are what a class reads first: on a small screen they take rows
-		// from the panels rather than go unseen.
-		spare = max(spare, m.lessonRows())
-	}
-	if m.title != "" && spare > 0 {
-		top = append(top, fit(m.wraps.title.apply(" "+m.title), w))
-		spare--
-	}
-	if line := m.checklistLine(w, m.cursorMoment()); line != "" && spare > 0 {
-		top = append(top, line)
-		spare--
-	}
-	for _, line := range wrapText(m.explain, w-2, min(maxExplainLines, max(spare, 0))) {
-		top = append(top, fit(m.wraps.status.apply(" "+line), w))
-	}
+	s.bar.SetWidth(w)
+	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
+	top = s.lessonLines(f, top, w, h, h-len(top)-len(bottom))
 	avail := h - len(top) - len(bottom)
-
-	var body []string
-	switch {
-	case m.mode == modeScenario && avail >= 3:
-		body = m.pickerBox(w, avail)
-	case m.showFullHelp:
-		body = m.fullHelp(w, avail)
-	case m.inspect.open:
-		body = m.inspectorBox(w, avail)
-	case w >= wideWidth:
-		body = m.wideBody(w, avail, len(top))
-	default:
-		body = m.narrowBody(w, avail, len(top))
-	}
 	out := make([]string, 0, h)
 	out = append(out, top...)
-	out = append(out, body...)
+	out = append(out, s.body(f, w, avail, len(top))...)
 	out = append(out, bottom...)
 	return strings.Join(out, "\n")
 }
 
+// lessonLines add a scenario's title, checklist and explanation to top, in
+// the rows the panels can spare (of room, on a screen h tall) beyond a
+// comfortable minimum, up to maxExplainLines of explanation.
+func (s *screen) lessonLines(f *Frame, top []string, w, h, room int) []string {
+	title := titleLines(f.title, w)
+	spare := room - comfortableRows(f, w)
+	if h >= 24 {
+		// A lesson's title, checklist and first line of what to watch
+		// are what a class reads first: on a small screen they take rows
+		// from the panels rather than go unseen.
+		spare = max(spare, lessonRows(f, len(title)))
+	}
+	for _, line := range title[:min(len(title), max(spare, 0))] {
+		top = append(top, fit(f.styles.title.apply(" "+line), w))
+		spare--
+	}
+	s.checklist.SetSize(w, 1)
+	if lines := s.checklist.View(f); len(lines) > 0 && spare > 0 {
+		top = append(top, lines[0])
+		spare--
+	}
+	for _, line := range wrapText(f.explain, w-2, min(maxExplainLines, max(spare, 0))) {
+		top = append(top, fit(f.styles.status.apply(" "+line), w))
+	}
+	return top
+}
+
+// body is what goes between the top lines and the bottom ones, h rows at
+// screen row y0: the picker, the help or the inspector over the panels
+// when open, else the panels as the width allows.
+func (s *screen) body(f *Frame, w, h, y0 int) []string {
+	switch {
+	case s.picker.open && h >= 3:
+		return s.place(s.picker, f, 0, y0, w, h)
+	case s.help.open:
+		return s.place(s.help, f, 0, y0, w, h)
+	case s.inspector.open:
+		return s.place(s.inspector, f, 0, y0, w, h)
+	case w >= wideWidth:
+		return s.wideBody(f, w, h, y0)
+	}
+	return s.narrowBody(f, w, h, y0)
+}
+
+// place sizes c to w by h, draws it from f at screen position (x, y), and
+// keeps where it went for clicks.
+func (s *screen) place(c component, f *Frame, x, y, w, h int) []string {
+	c.SetSize(w, h)
+	lines := c.View(f)
+	if cl, ok := c.(clickable); ok {
+		s.placed = append(s.placed, placement{x: x, y: y, w: w, h: h, c: cl})
+	}
+	if c == component(s.timeline) {
+		s.tl, s.tlShown = s.timeline.geom, true
+		s.tl.x0 += x
+		s.tl.y0 += y
+	}
+	return lines
+}
+
+// hitAt is what a click at screen cell (x, y) selects, if anything: the
+// first component placed there that has something under the click.
+func (s *screen) hitAt(x, y int) (hit, bool) {
+	for _, p := range s.placed {
+		if x < p.x || x >= p.x+p.w || y < p.y || y >= p.y+p.h {
+			continue
+		}
+		if h, ok := hitIn(p.c.hitList(), x-p.x, y-p.y); ok {
+			h.x, h.y = h.x+p.x, h.y+p.y
+			return h, true
+		}
+	}
+	return hit{}, false
+}
+
+// click selects what is under the mouse at screen cell (x, y): a message
+// on the map (the inspector shows it: it is gone in a moment), a node (in
+// the node list, on the map, on a timeline label) or a log line. Clicking
+// what is already selected opens the inspector on it. The selection is the
+// root's: a click on a node asks for it (selectMsg).
+func (s *screen) click(x, y int, f *Frame) tea.Msg {
+	h, ok := s.hitAt(x, y)
+	switch {
+	case !ok:
+	case h.flight > 0 && h.flight <= len(f.snap.Flights):
+		s.inspector.showFlight(f.snap.Flights[h.flight-1], f.snap.Now)
+	case h.node > 0:
+		if h.node == f.selected && s.log.sel < 0 {
+			s.inspector.showNode(h.node)
+		}
+		s.log.sel = -1
+		return selectMsg(h.node)
+	case h.logLine >= 0:
+		again := h.logLine == s.log.sel
+		s.log.sel = h.logLine
+		if again {
+			s.inspect(f)
+		}
+	}
+	return nil
+}
+
+// inspect opens the inspector on the selected log line or, with none
+// selected, the selected node.
+func (s *screen) inspect(f *Frame) {
+	if l, ok := s.log.selected(f); ok {
+		s.inspector.showLine(l)
+		return
+	}
+	s.inspector.showNode(f.selected)
+}
+
+// hits are every rectangle the last draw placed that a click selects
+// something in, on the screen.
+func (s *screen) hits() []hit {
+	var out []hit
+	for _, p := range s.placed {
+		for _, h := range p.c.hitList() {
+			h.x, h.y = h.x+p.x, h.y+p.y
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// bottomLines are the open prompt, or the status line: on two lines when
+// it is longer than the screen is wide, so that a warning or a decision
+// is read in full, not cut.
+func (s *screen) bottomLines(f *Frame, w int) []string {
+	s.prompt.SetSize(w, 0)
+	if lines := s.prompt.View(f); len(lines) > 0 {
+		return lines
+	}
+	st := f.styles.status
+	if f.statusErr {
+		st = f.styles.errorText
+	}
+	lines := []string{f.status}
+	if ansi.StringWidth(f.status) > w-1 {
+		lines = wrapText(f.status, w-1, maxStatusLines)
+	}
+	for i, l := range lines {
+		lines[i] = fit(st.apply(" "+l), w)
+	}
+	return lines
+}
+
+// maxStatusLines bounds the status line's wrapping.
+const maxStatusLines = 2
+
 // comfortableRows is what the panels want before a scenario's text may
 // take rows.
-func (m *Model) comfortableRows(w int) int {
-	n := min(len(m.snap.Nodes), 9)
+func comfortableRows(f *Frame, w int) int {
+	n := min(len(f.snap.Nodes), 9)
 	if w >= wideWidth {
 		return (n + 2) + 8 + (n + 3) + 4
 	}
 	return (n + 2) + 1 + minLogBox + (n + 3)
+}
+
+// titleLines is the title above the panels, on two lines when it is
+// longer than the screen is wide (a warning, a long scenario title).
+func titleLines(title string, w int) []string {
+	if title == "" {
+		return nil
+	}
+	if ansi.StringWidth(title) <= w-1 {
+		return []string{title}
+	}
+	return wrapText(title, w-1, maxStatusLines)
+}
+
+// lessonRows is how many rows a playing scenario's text wants at the
+// least: its title (on titleRows), its checklist and one line of what to
+// watch.
+func lessonRows(f *Frame, titleRows int) int {
+	n := titleRows
+	if len(f.checks.items) > 0 {
+		n++
+	}
+	if f.explain != "" {
+		n++
+	}
+	return n
 }
 
 // window returns the first of rows consecutive items out of n that keep
@@ -114,219 +432,192 @@ func window(n, rows, sel int) int {
 
 // timelineRows is how many node rows the timeline shows in a body of h
 // rows: all of them if they fit in two fifths of it.
-func (m *Model) timelineRows(h int) int {
-	n := len(m.snap.Nodes)
+func timelineRows(n, h int) int {
 	return max(min(n, h*2/5-3), min(n, 3))
+}
+
+// layoutKeys show and hide the map and the timeline.
+type layoutKeys struct {
+	Map, Timeline key.Binding
+}
+
+func newLayoutKeys() layoutKeys {
+	return layoutKeys{Map: binding("m", "map on/off", "m"), Timeline: binding("T", "timeline on/off", "T")}
 }
 
 // wideBody: the left column (nodes, statistics, legend), the map and the
 // event log, the timeline below.
-func (m *Model) wideBody(w, h, y0 int) []string {
-	n := len(m.snap.Nodes)
+func (s *screen) wideBody(f *Frame, w, h, y0 int) []string {
 	tlH := 0
-	if m.showTimeline {
-		tlH = m.timelineRows(h) + 3
+	if s.showTimeline {
+		tlH = timelineRows(len(f.snap.Nodes), h) + 3
 	}
-	mh := h - tlH
+	if h-tlH < minWideTop {
+		// A form open at the smallest heights leaves no room for the
+		// timeline above which the panels would still show: it goes.
+		tlH = 0
+	}
+	mh := max(h-tlH, 0)
 	// The left column is as wide as the node lines want (a partition and
 	// cut links in full), within a half (or all but minRightPanel) or,
 	// beside a map column of its own, a third of the screen.
-	left := min(max(m.nodeLinesWidth()+2, leftPanel), max(w/2, w-minRightPanel))
-	if m.showMap && w >= threeColumns {
-		left = min(max(m.nodeLinesWidth()+2, leftPanel), w/3)
+	left := min(max(s.nodes.wantWidth(f)+2, leftPanel), max(w/2, w-minRightPanel))
+	if s.showMap && w >= threeColumns {
+		left = min(max(s.nodes.wantWidth(f)+2, leftPanel), w/3)
 	}
-	nodeRows := min(n, max(mh-2-minStatsBox, 3))
-	leftCol := m.nodesBox(left, nodeRows+2, 0, y0)
-	statsLines := m.statsLines(left-2, mh-len(leftCol)-2)
-	if rest := mh - len(leftCol); rest >= 3 {
-		leftCol = append(leftCol, m.box("statistics", statsLines, left, min(len(statsLines)+2, rest))...)
-	}
-	if rest := mh - len(leftCol); rest >= len(legendLines)+2 {
-		leftCol = append(leftCol, m.box("timeline legend", legendLines, left, rest)...)
-	} else if rest > 0 {
-		leftCol = append(leftCol, m.box("", nil, left, rest)...)
-	}
-	leftCol = leftCol[:mh]
-
-	var right []string
-	rw := w - left
-	switch {
-	case m.showMap && w >= threeColumns:
-		mw := rw / 2
-		mapCol := m.mapBox(mw, mh, left, y0)
-		logCol := m.eventBox(rw-mw, mh, left+mw, y0)
-		right = make([]string, mh)
-		for i := range right {
-			right[i] = mapCol[i] + logCol[i]
-		}
-	case m.showMap && mh >= minLogBox+minMapH+2:
-		mapH := max(mh-max(minLogBox, mh*2/5), minMapH+2)
-		right = append(m.mapBox(rw, mapH, left, y0), m.eventBox(rw, mh-mapH, left, y0+mapH)...)
-	default:
-		right = m.eventBox(rw, mh, left, y0)
-	}
+	leftCol := s.leftColumn(f, left, mh, y0)
+	right := s.rightColumn(f, w, left, mh, y0)
 	out := make([]string, 0, h)
 	for i := range mh {
 		out = append(out, leftCol[i]+right[i])
 	}
 	if tlH > 0 {
-		out = append(out, m.timeline(w, tlH, y0+mh)...)
+		s.timeline.axis = true
+		out = append(out, s.place(s.timeline, f, 0, y0+mh, w, tlH)...)
 	}
 	return out
 }
 
-// nodeLinesWidth is the width the node lines want: the longest
-// connection in full. A candidate's tally is left out, so that the panels
-// keep their places through an election and move only with a fault; when
-// it does not fit it pushes the candidate's connection out of sight (the
-// inspector has both).
-func (m *Model) nodeLinesWidth() int {
-	size, widest := len(m.snap.Nodes), 0
-	for _, ns := range m.snap.Nodes {
-		widest = max(widest, ansi.StringWidth(m.connection(ns, size)))
+// leftColumn is the wide layout's left column, w by h: the nodes, the
+// statistics and the timeline's legend, each as the rows allow.
+func (s *screen) leftColumn(f *Frame, w, h, y0 int) []string {
+	nodeRows := min(len(f.snap.Nodes), max(h-2-minStatsBox, 3))
+	col := s.place(s.nodes, f, 0, y0, w, nodeRows+2)
+	if rest := h - len(col); rest >= 3 {
+		col = append(col, s.place(&s.stats, f, 0, y0+len(col), w, s.stats.rows(f, rest))...)
 	}
-	return nodeLineFixed + widest
+	if rest := h - len(col); rest >= len(legendLines)+2 {
+		col = append(col, f.styles.box("timeline legend", legendLines, w, rest)...)
+	} else if rest > 0 {
+		col = append(col, f.styles.box("", nil, w, rest)...)
+	}
+	return col[:h]
+}
+
+// rightColumn is the wide layout's right part, from column x to w, h
+// rows: the map beside the log (from threeColumns up) or above it, or the
+// log alone.
+func (s *screen) rightColumn(f *Frame, w, x, h, y0 int) []string {
+	rw := w - x
+	switch {
+	case s.showMap && w >= threeColumns:
+		mw := rw / 2
+		mapCol := s.place(s.cmap, f, x, y0, mw, h)
+		logCol := s.place(s.log, f, x+mw, y0, rw-mw, h)
+		for i := range mapCol {
+			mapCol[i] += logCol[i]
+		}
+		return mapCol
+	case s.showMap && h >= minLogBox+minMapH+2:
+		mapH := max(h-max(minLogBox, h*2/5), minMapH+2)
+		return append(s.place(s.cmap, f, x, y0, rw, mapH), s.place(s.log, f, x, y0+mapH, rw, h-mapH)...)
+	}
+	return s.place(s.log, f, x, y0, rw, h)
 }
 
 // minRightPanel is the narrowest the map and log column gets when the
 // node lines want more room.
 const minRightPanel = 48
 
-// nodeLineFixed is the width of a node line before its connection.
-const nodeLineFixed = 2 + 5 + 10 + 18 + 12 + 1
+// minWideTop is the fewest rows worth giving the wide layout's panels
+// above the timeline: a box and one line in it.
+const minWideTop = 3
 
 // minStatsBox is the smallest statistics box worth drawing in the wide
 // layout.
 const minStatsBox = 7
 
-// narrowBody stacks the nodes, a line of statistics, the event log (with
-// the map beside it) and the timeline, shrinking what it must so that the
-// log keeps minLogLines.
-func (m *Model) narrowBody(w, h, y0 int) []string {
-	n := len(m.snap.Nodes)
-	stats := 1
+// narrowRows is how the narrow layout shares its rows out.
+type narrowRows struct {
+	nodes, stats, timeline, axis, logMin int
+}
+
+func (r narrowRows) need() int {
+	tl := 0
+	if r.timeline > 0 {
+		tl = r.timeline + 2 + r.axis
+	}
+	return r.nodes + 2 + r.stats + r.logMin + tl
+}
+
+// narrowShares shares h rows out among the nodes, the statistics line,
+// the log (with the map beside it when it fits) and the timeline,
+// shrinking what it must so that the log keeps minLogLines.
+func (s *screen) narrowShares(n, w, h int) (r narrowRows, mapBeside bool) {
 	// A long node list scrolls in a third of the rows, leaving the rest
 	// to the log, the map and the timeline.
-	nodeRows := min(n, max(5, h/3))
-	tlRows := 0
-	if m.showTimeline && !m.showMap {
-		tlRows = n
+	r = narrowRows{nodes: min(n, max(5, h/3)), stats: 1, axis: 1, logMin: minLogBox}
+	if s.showTimeline && !s.showMap {
+		r.timeline = n
 	}
-	axis := 1
-	mapBeside := m.showMap && w >= 2*minMapW+20
-	logMin := minLogBox
+	mapBeside = s.showMap && w >= 2*minMapW+20
 	if mapBeside {
-		logMin = max(minLogBox, minMapH+2)
-	}
-	need := func() int {
-		tl := 0
-		if tlRows > 0 {
-			tl = tlRows + 2 + axis
-		}
-		return nodeRows + 2 + stats + logMin + tl
+		r.logMin = max(minLogBox, minMapH+2)
 	}
 	// Give up, in order: the axis, the statistics line, then rows of the
 	// node list and the timeline in turn, down to three each.
-	if need() > h && tlRows > 0 {
-		axis = 0
+	if r.need() > h && r.timeline > 0 {
+		r.axis = 0
 	}
-	if need() > h {
-		stats = 0
+	if r.need() > h {
+		r.stats = 0
 	}
-	for need() > h && (nodeRows > 3 || tlRows > 3) {
-		if nodeRows >= tlRows && nodeRows > 3 {
-			nodeRows--
+	for r.need() > h && (r.nodes > 3 || r.timeline > 3) {
+		if r.nodes >= r.timeline && r.nodes > 3 {
+			r.nodes--
 		} else {
-			tlRows--
+			r.timeline--
 		}
 	}
-	if m.showMap && m.showTimeline && !mapBeside {
-		tlRows = 0 // no room for the map: it replaces the timeline
+	if s.showMap && s.showTimeline && !mapBeside {
+		r.timeline = 0 // no room for the map: it replaces the timeline
 	}
 	// With the map shown, the timeline comes back when rows are left over.
-	if m.showMap && m.showTimeline && tlRows == 0 && mapBeside {
-		if free := h - need(); free >= min(n, 3)+3 {
-			tlRows = min(n, free-3)
+	if s.showMap && s.showTimeline && r.timeline == 0 && mapBeside {
+		if free := h - r.need(); free >= min(n, 3)+3 {
+			r.timeline = min(n, free-3)
 		}
 	}
-	out := m.nodesBox(w, nodeRows+2, 0, y0)
-	if stats > 0 {
-		out = append(out, " "+m.wraps.dim.apply(joinFit(m.statsParts(), " · ", w-1)))
+	return r, mapBeside
+}
+
+// narrowBody stacks the nodes, a line of statistics, the event log (with
+// the map beside it) and the timeline.
+func (s *screen) narrowBody(f *Frame, w, h, y0 int) []string {
+	r, mapBeside := s.narrowShares(len(f.snap.Nodes), w, h)
+	out := s.place(s.nodes, f, 0, y0, w, r.nodes+2)
+	if r.stats > 0 {
+		out = append(out, s.place(&s.stats, f, 0, y0+len(out), w, 1)...)
 	}
 	tlH := 0
-	if tlRows > 0 {
-		tlH = tlRows + 2 + axis
+	if r.timeline > 0 {
+		tlH = r.timeline + 2 + r.axis
 	}
 	logH := max(h-len(out)-tlH, 0)
 	y := y0 + len(out)
 	switch {
 	case mapBeside && logH >= minMapH+2:
 		lw := max(w/2, w-(logH-2)*4-2) // a map no wider than its height draws well
-		logCol := m.eventBox(lw, logH, 0, y)
-		mapCol := m.mapBox(w-lw, logH, lw, y)
+		logCol := s.place(s.log, f, 0, y, lw, logH)
+		mapCol := s.place(s.cmap, f, lw, y, w-lw, logH)
 		for i := range logH {
 			out = append(out, logCol[i]+mapCol[i])
 		}
-	case m.showMap && !m.showTimeline && logH >= minLogBox+minMapH+2:
+	case s.showMap && !s.showTimeline && logH >= minLogBox+minMapH+2:
 		mapH := logH - minLogBox
-		out = append(out, m.eventBox(w, logH-mapH, 0, y)...)
-		out = append(out, m.mapBox(w, mapH, 0, y+logH-mapH)...)
+		out = append(out, s.place(s.log, f, 0, y, w, logH-mapH)...)
+		out = append(out, s.place(s.cmap, f, 0, y+logH-mapH, w, mapH)...)
 	default:
-		out = append(out, m.eventBox(w, logH, 0, y)...)
+		out = append(out, s.place(s.log, f, 0, y, w, logH)...)
 	}
 	if tlH > 0 {
-		out = append(out, m.timelineAxis(w, tlH, y0+len(out), axis == 1)...)
+		s.timeline.axis = r.axis == 1
+		out = append(out, s.place(s.timeline, f, 0, y0+len(out), w, tlH)...)
 	}
 	for len(out) < h {
 		out = append(out, strings.Repeat(" ", w))
 	}
 	return out[:h]
-}
-
-// nodesBox is the node list, h rows tall, scrolled to keep the selection in
-// view, at screen position (x, y) for the mouse.
-func (m *Model) nodesBox(w, h, x, y int) []string {
-	n := len(m.snap.Nodes)
-	rows := max(h-2, 0)
-	first := window(n, rows, m.selected-1)
-	title := "nodes"
-	if rows < n {
-		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
-	}
-	lines := m.nodeLines(w-2, first, min(first+rows, n))
-	for i := range lines {
-		m.hits = append(m.hits, hit{x: x + 1, y: y + 1 + i, w: w - 2, h: 1, node: first + i + 1, logLine: -1})
-	}
-	return m.box(title, lines, w, h)
-}
-
-// mapBox is the cluster map in a box.
-func (m *Model) mapBox(w, h, x, y int) []string {
-	inner := h - 2
-	var legend []string
-	switch {
-	case inner < 12:
-	case w-2 >= ansi.StringWidth(mapLegend):
-		legend = []string{mapLegend}
-	case inner >= 16 && w-2 >= ansi.StringWidth(mapLegend1):
-		legend = []string{mapLegend1, mapLegend2}
-	}
-	m.cmap.SetSize(w-2, inner-len(legend))
-	lines := m.cmap.render(&m.snap, &m.hist.drops, m.selected, &m.wraps)
-	for _, l := range legend {
-		lines = append(lines, m.wraps.dim.apply(l))
-	}
-	for _, f := range m.cmap.flights {
-		m.hits = append(m.hits, hit{x: x + 1 + f.x, y: y + 1 + f.y, w: 1, h: 1, logLine: -1, flight: f.i + 1})
-	}
-	for i, p := range m.cmap.pos {
-		m.hits = append(m.hits, hit{x: x + 1 + p.x, y: y + 1 + p.y, w: m.cmap.lw, h: m.cmap.labelH(len(m.cmap.pos)), node: i + 1, logLine: -1})
-	}
-	title := fmt.Sprintf("map · %d in flight · m hides", len(m.snap.Flights))
-	if len(m.snap.Nodes) > ringMax {
-		title = fmt.Sprintf("map · %d in flight · links of n%d · m hides", len(m.snap.Flights), m.selected)
-	}
-	return m.box(title, lines, w, h)
 }
 
 // joinFit joins parts with sep, as many whole parts as fit in w cells, so
@@ -357,20 +648,4 @@ func joinFitN(parts []string, sep string, w int) (string, int) {
 		n++
 	}
 	return b.String() + strings.Repeat(" ", max(w-used, 0)), n
-}
-
-// lessonRows is how many rows a playing scenario's text wants at the
-// least: its title, its checklist and one line of what to watch.
-func (m *Model) lessonRows() int {
-	n := 0
-	if m.title != "" {
-		n++
-	}
-	if len(m.checks.items) > 0 {
-		n++
-	}
-	if m.explain != "" {
-		n++
-	}
-	return n
 }

@@ -27,7 +27,7 @@ func TestLayouts(t *testing.T) {
 		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}, {250, 70}} {
 			for _, showMap := range []bool{true, false} {
 				t.Run(fmt.Sprintf("%dnodes_%dx%d_map%v", nodes, size.w, size.h, showMap), func(t *testing.T) {
-					h.m.showMap = showMap
+					h.m.scr.showMap = showMap
 					h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
 					view := ansi.Strip(h.m.render())
 					checkShape(t, view, size.w, size.h)
@@ -102,7 +102,7 @@ func TestHeaderLeaderTerm(t *testing.T) {
 	h.advance(time.Second)
 	leader := h.snap().Leader
 	term := h.snap().Nodes[leader-1].Term
-	header := ansi.Strip(h.m.header(120))
+	header := ansi.Strip(headerAt(h.m, 120))
 	if !strings.Contains(header, fmt.Sprintf("leader n%d term %d", leader, term)) || strings.Contains(header, "highest") {
 		t.Fatalf("header %q, want leader n%d term %d and no other term", header, leader, term)
 	}
@@ -112,7 +112,7 @@ func TestHeaderLeaderTerm(t *testing.T) {
 	if s.Leader != leader || s.MaxTerm <= term {
 		t.Fatalf("leader n%d, max term %d: want n%d still leading while the cut-off node campaigns", s.Leader, s.MaxTerm, leader)
 	}
-	header = ansi.Strip(h.m.header(120))
+	header = ansi.Strip(headerAt(h.m, 120))
 	if !strings.Contains(header, fmt.Sprintf("leader n%d term %d", leader, term)) || !strings.Contains(header, fmt.Sprintf("highest term %d", s.MaxTerm)) {
 		t.Fatalf("header %q, want leader n%d term %d and highest term %d", header, leader, term, s.MaxTerm)
 	}
@@ -122,14 +122,14 @@ func TestHeaderLeaderTerm(t *testing.T) {
 func TestParamsFoldIntoOneLine(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(100 * ms)
-	first := h.m.hist.decisions.at(0).text
+	first := h.m.hist.decisions.ptr(0).text()
 	for _, p := range []string{"latency = 1ms-5ms", "drop = 0", "prevote = off", "checkquorum = off"} {
 		if !strings.Contains(first, p) {
 			t.Errorf("first log line %q lacks %q", first, p)
 		}
 	}
-	if h.m.hist.decisions.len() > 1 && strings.Contains(h.m.hist.decisions.at(1).text, " set ") {
-		t.Errorf("a second parameter line: %q", h.m.hist.decisions.at(1).text)
+	if h.m.hist.decisions.len() > 1 && strings.Contains(h.m.hist.decisions.ptr(1).text(), " set ") {
+		t.Errorf("a second parameter line: %q", h.m.hist.decisions.ptr(1).text())
 	}
 }
 
@@ -141,7 +141,7 @@ func TestTimelineKeepsTimeoutAndWin(t *testing.T) {
 	nh.addMark(1002*ms, markCandidate)
 	nh.addMark(1006*ms, markLeader)
 	var b strings.Builder
-	h.m.timelineRow(&b, 1, time.Second, 10*ms, 5, -1)
+	timelineRow(&b, h.m.Frame(), 1, time.Second, 10*ms, 5, -1)
 	if got := ansi.Strip(b.String()); !strings.HasPrefix(got, "xL") {
 		t.Fatalf("row %q, want the timeout then the win", got)
 	}
@@ -213,10 +213,56 @@ func TestHeaderAt80Columns(t *testing.T) {
 	h.m.snap.Now = 1234*time.Second + 567*ms
 	for _, leader := range []int{0, 2} {
 		h.m.snap.Leader = leader
-		header := ansi.Strip(h.m.header(80))
+		header := ansi.Strip(headerAt(h.m, 80))
 		if ansi.StringWidth(header) != 80 || !strings.Contains(header, "PreVote off") ||
 			!strings.Contains(header, "CheckQuorum off") || !strings.Contains(header, "PAUSED") || !strings.Contains(header, "t=1234.567s") {
 			t.Errorf("header %q", header)
+		}
+	}
+}
+
+// The edit form takes six rows; at the smallest height the wide layout
+// allows, the body has fewer rows than the timeline wanted (issue 16: a
+// slice out of range at 121x12). Every height from the smallest up, with
+// every form open, draws a full screen.
+func TestSmallBodiesWithAFormOpen(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(500 * ms)
+	for _, keys := range [][]string{{"e"}, {"p"}, {":"}, {"/"}, {"?"}} {
+		for _, w := range []int{80, 110, 121, 200} {
+			for ht := minHeight; ht <= 16; ht++ {
+				h.m.Update(tea.WindowSizeMsg{Width: w, Height: ht})
+				h.press(keys...)
+				checkShape(t, ansi.Strip(h.m.View().Content), w, ht)
+				h.press("esc")
+			}
+		}
+	}
+}
+
+// A candidate's tally can leave its line no room for the connection: a
+// plain "connected" is then left out, and anything else ends in "…";
+// never a word cut short ("connec").
+func TestNodeLinesNeverCutAWord(t *testing.T) {
+	h := newHarness(t, 5)
+	h.advance(time.Second)
+	cut := h.snap().Leader%5 + 1
+	h.press(fmt.Sprint(cut), "d", "L", "k") // a cut-off node and an election
+	for range 40 {
+		h.advance(10 * ms)
+		f := h.m.Frame()
+		for w := 50; w <= 70; w++ {
+			for _, l := range nodeLines(f, 0, 5, w) {
+				l = ansi.Strip(l)
+				if ansi.StringWidth(l) > w {
+					t.Fatalf("at %d cells, a line of %d: %q", w, ansi.StringWidth(l), l)
+				}
+				word := strings.TrimRight(l[strings.LastIndex(strings.TrimRight(l, " "), " ")+1:], " ")
+				if word != "" && (strings.HasPrefix("disconnected", word) || strings.HasPrefix("connected", word)) &&
+					word != "disconnected" && word != "connected" {
+					t.Fatalf("at %d cells, a word cut short: %q", w, l)
+				}
+			}
 		}
 	}
 }

@@ -1,17 +1,20 @@
 // Package tui is raftty's face: a Bubble Tea program that draws a live
-// cluster's event stream (nodes, timeline, event log, statistics) and turns
-// keys into cluster commands.
+// cluster's event stream (nodes, timeline, event log, map, statistics) and
+// turns keys into cluster commands.
 //
-// The cluster runs in its own goroutine (cluster.Live). The UI drains its
-// events once per frame, so View runs at the frame rate however many events
-// arrive, and every command runs as a tea.Cmd on the cluster's goroutine.
+// The root model owns the cluster handle, the time cursor and the layout;
+// each part of the screen is a component (layout.go) that draws from one
+// read-only Frame built per render. The cluster runs in its own goroutine
+// (cluster.Live); the model drains its events once per frame, so View runs
+// at the frame rate however many events arrive, and every command runs as a
+// tea.Cmd, off Update.
 package tui
 
 import (
 	"fmt"
 	"time"
 
-	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"raftty/cluster"
@@ -49,18 +52,6 @@ const defaultZoom = 3 // 10ms a column
 // wire (cluster.LiveOptions.VoteSlowdown's default), for the header.
 const voteSlowdown = 20
 
-type mode uint8
-
-const (
-	modeNormal mode = iota
-	modePartition
-	modeEdit
-	modeScenario
-	modeFilter
-	modeCommand
-	modeConfirm
-)
-
 // frameMsg asks the model to drain events and redraw.
 type frameMsg time.Time
 
@@ -83,73 +74,52 @@ type scenarioStartedMsg struct {
 // named built-in scenario; the old one is stopped.
 type Restarter func(scenarioName string) (Cluster, *scenario.Script, error)
 
-// Model is the root Bubble Tea model.
+// Model is the root Bubble Tea model: the cluster handle, the time cursor,
+// the selection, what the view keeps of the event stream, and the screen
+// of components.
 type Model struct {
 	live    Cluster
-	keys    keyMap
-	help    help.Model
-	title   string
-	explain string
 	restart Restarter
-	// script is the scenario playing, if any: a saved session includes it.
+	// script is the scenario playing, if any: a saved session includes it;
+	// checks is what came of its expectations.
 	script *scenario.Script
-	// saveDir is where w saves ("" is the current directory); noSave,
-	// if set, says why this view may not save (over SSH, the file would
-	// land on the server's disk).
-	saveDir string
-	noSave  string
+	checks checklist
+	// title and explain are shown above the panels.
+	title, explain string
+	saver          saver
 
 	width, height int
-	snap          cluster.Snapshot
-	hist          *history
-	wraps         renders
-	evbuf         []cluster.Event
-	uiDropped     int
+	styles        renders
+	keys          *keyMap
+	commands      []commandKey
+	views         []viewKey
+	routes        []route
+	scr           *screen
 
-	selected       int
-	zoom           int
-	showHeartbeats bool
-	logScroll      int
-	showFullHelp   bool
-	paused         bool
-	speed          float64
+	// snap is the cluster at the moment shown (the cursor's, or the
+	// present); hist what the view keeps of the event stream.
+	snap      cluster.Snapshot
+	hist      *history
+	evbuf     []cluster.Event
+	uiDropped int
 
-	mode      mode
-	partition promptForm
-	edit      editForm
-	picker    scenarioPicker
-	cmdline   commandLine
-	// pending is a save waiting for "overwrite? y/n".
-	pending savedMsg
+	selected int
+	paused   bool
+	speed    float64
 
 	status    string
 	statusErr bool
 
-	// checks is the running scenario's expectations and their outcomes.
-	checks checklist
-
-	// cur is the time cursor; tl where the timeline was last drawn;
-	// dragging: the mouse button went down on the timeline.
+	// cur is the time cursor; dragging: the mouse button went down on
+	// the timeline.
 	cur      timeCursor
-	tl       timelineGeom
 	dragging bool
-	// pending is a command drain could not return (a seek after another
-	// viewer's fork); the next frame sends it.
+	// pendingCmd is a command drain could not return (a seek after
+	// another viewer's fork); the next frame sends it.
 	pendingCmd tea.Cmd
 
-	// The map, the inspector, the log's filter and selection, and what the
-	// screen shows (see layout.go, clustermap.go, inspector.go, filter.go).
-	cmap         clusterMap
-	showMap      bool
-	showTimeline bool
-	inspect      inspector
-	filter       logFilter
-	filterForm   promptForm
-	filterIdx    []int
-	logSel       int // the selected log line's number (ring.total order), or -1
-	helpScroll   int
-	hits         []hit
-	// dirty: something changed since View last drew drawn, its result.
+	// dirty: something changed since View last drew; drawn is what it
+	// drew.
 	dirty bool
 	drawn string
 	// tick schedules the next frame (frameTick; tests drive frames
@@ -158,71 +128,50 @@ type Model struct {
 	ticking bool
 }
 
-// New makes the model over a live cluster.
-func New(live Cluster, styles Styles) *Model {
+// route gives the keys a component answers to that component.
+type route struct {
+	keys []key.Binding
+	c    component
+}
+
+// New makes the model over a live cluster, showing it as opts says.
+func New(live Cluster, opts Options) *Model {
 	snap := live.Snapshot()
+	styles := DefaultStyles(opts.NoColor)
 	m := &Model{
 		live:     live,
-		wraps:    newRenders(styles),
-		keys:     defaultKeyMap(),
-		help:     help.New(),
+		restart:  opts.Restart,
+		script:   opts.Script,
+		checks:   newChecklist(opts.Script),
+		title:    opts.Title,
+		explain:  opts.Explain,
+		saver:    saver{off: opts.NoSave},
+		styles:   newRenders(styles),
+		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
+		scr:      newScreen(styles.Help),
 		snap:     snap,
 		hist:     newHistory(len(snap.Nodes)),
 		selected: 1,
-		zoom:     defaultZoom,
 		paused:   snap.Paused,
 		speed:    snap.Speed,
-		status:   "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key",
-		cur:      timeCursor{live: snap},
-
-		showMap:      true,
-		showTimeline: true,
-		logSel:       -1,
-		tick:         frameTick,
+		status:   opts.Status,
+		cur:      timeCursor{live: snap, zoom: defaultZoom},
+		tick:     frameTick,
 	}
-	m.inspect.keys = newInspectorKeys()
-	m.filterForm = newPromptForm("filter", "n3 vote refused")
-	m.help.Styles = styles.Help
-	m.partition = newPromptForm("partition", "1,2 | 3,4,5")
-	m.cmdline = newCommandLine()
-	m.edit = newEditForm()
+	if m.status == "" {
+		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
+	}
+	s := m.scr
+	m.keys.nodes, m.keys.timeline, m.keys.log, m.keys.prompt = s.nodes.nodeKeys, s.timeline.timelineKeys, s.log.logKeys, s.prompt.promptKeys
+	m.commands, m.views = commandKeys(m.keys), viewKeys(m.keys)
+	n, t, l := &m.keys.nodes, &m.keys.timeline, &m.keys.log
+	m.routes = []route{
+		{[]key.Binding{n.Select, n.Next, n.Prev, n.SelectLeader}, s.nodes},
+		{[]key.Binding{t.ZoomIn, t.ZoomOut, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live, t.PrevDecision}, s.timeline},
+		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close}, s.log},
+	}
 	m.drain()
 	return m
-}
-
-// SetTitle shows a line above the panels: a scenario's title, a warning.
-func (m *Model) SetTitle(s string) { m.title = s }
-
-// SetScenario shows a scenario's title and what to watch; the text is
-// replaced as each of its explain steps fires.
-func (m *Model) SetScenario(title, explain string) { m.title, m.explain = title, explain }
-
-// SetScript shows a scenario that plays from the start: its title and
-// explanation, and its steps in a saved session.
-func (m *Model) SetScript(script *scenario.Script) {
-	m.script = script
-	m.checks = m.newChecklist()
-	if script != nil && script.Title != "" {
-		m.SetScenario(script.Title, script.Explain)
-	}
-}
-
-// SetRestarter lets s choose a built-in scenario, restarting the cluster.
-func (m *Model) SetRestarter(r Restarter) { m.restart = r }
-
-// switchTo shows a new cluster from its start.
-func (m *Model) switchTo(live Cluster, script *scenario.Script) {
-	m.live = live
-	m.script = script
-	m.checks = m.newChecklist()
-	m.snap = live.Snapshot()
-	m.cur = timeCursor{live: m.snap}
-	m.hist = newHistory(len(m.snap.Nodes))
-	m.selected, m.logScroll, m.uiDropped, m.logSel = 1, 0, 0, -1
-	m.inspect.open = false
-	m.paused, m.speed = m.snap.Paused, m.snap.Speed
-	m.SetScenario(script.Title, script.Explain)
-	m.drain()
 }
 
 func frameTick() tea.Cmd {
@@ -239,21 +188,21 @@ func (m *Model) Init() tea.Cmd {
 // a frame restarts the frame clock if it had stopped.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(frameMsg); ok {
-		return m, m.frame()
+		return m, m.onFrame()
 	}
 	m.dirty = true
-	model, cmd := m.update(msg)
+	cmd := m.handle(msg)
 	if !m.ticking {
 		m.ticking = true
 		cmd = tea.Batch(cmd, m.tick())
 	}
-	return model, cmd
+	return m, cmd
 }
 
-// frame drains the cluster and asks for the next frame. Paused with
+// onFrame drains the cluster and asks for the next frame. Paused with
 // nothing new, it asks for none: the program then sleeps, drawing nothing,
 // until a key, a click or a command's answer comes.
-func (m *Model) frame() tea.Cmd {
+func (m *Model) onFrame() tea.Cmd {
 	before := m.cur.live
 	live := &m.cur.live
 	if m.drain() || before.Now != live.Now || before.Paused != live.Paused || before.Speed != live.Speed {
@@ -273,74 +222,152 @@ func (m *Model) frame() tea.Cmd {
 	return tea.Batch(play, pending, m.tick())
 }
 
-func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// handle carries out a message from the runtime: a key, the mouse, a
+// paste, a new size, or the answer of a command that ran off Update.
+func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width)
-		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
 	case tea.MouseMsg:
-		if m.mode != modeNormal {
-			return m, nil
+		if !m.scr.prompt.isOpen() && !m.scr.picker.open {
+			return m.handleMouse(msg)
 		}
-		return m, m.handleMouse(msg)
+	case tea.PasteMsg:
+		return m.ask(m.scr.prompt, msg)
 	case commandDoneMsg:
 		m.setStatus(msg.what, msg.err)
 		m.drain()
-		return m, nil
 	case scenarioStartedMsg:
 		if msg.err != nil {
 			m.setStatus("scenario "+msg.name, msg.err)
-			return m, nil
+			return nil
 		}
-		m.switchTo(msg.live, msg.script)
+		m.SwitchTo(msg.live, msg.script)
 		m.setStatus("scenario "+msg.name+": paused at its start; space starts it (s: another)", nil)
-		return m, nil
 	case savedMsg:
-		return m, m.saved(msg)
+		m.saved(msg)
 	case seekedMsg:
 		m.seeked(msg)
-		return m, nil
 	case forkedMsg:
-		return m, m.forked(msg)
-	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" { // quits from any prompt, too
-			return m, tea.Quit
+		return m.forked(msg)
+	default:
+		return m.request(msg)
+	}
+	return nil
+}
+
+// request carries out what a component asked for (requests.go).
+func (m *Model) request(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case statusMsg:
+		m.setStatus(string(msg), nil)
+	case selectMsg:
+		m.selectNode(int(msg))
+	case applyMsg:
+		return m.applyAll(msg.note, msg.cmds...)
+	case filterMsg:
+		m.scr.log.setFilter(string(msg))
+		if f := m.scr.log.filter.text; f != "" {
+			m.setStatus("log filtered by "+f+" (esc clears it)", nil)
+		} else {
+			m.setStatus("log filter cleared", nil)
 		}
-		switch m.mode {
-		case modePartition:
-			return m, m.updatePartition(msg)
-		case modeEdit:
-			return m, m.updateEdit(msg)
-		case modeScenario:
-			return m, m.updatePicker(msg)
-		case modeFilter:
-			return m, m.updateFilter(msg)
-		case modeCommand:
-			return m, m.updateCommandLine(msg)
-		case modeConfirm:
-			return m, m.updateConfirm(msg)
+	case saveMsg:
+		return m.save(string(msg), false)
+	case scenarioMsg:
+		// Starting a cluster is work: it runs as a command, off Update.
+		name, restart := string(msg), m.restart
+		m.setStatus("starting scenario "+name+" ...", nil)
+		return func() tea.Msg {
+			live, script, err := restart(name)
+			return scenarioStartedMsg{name: name, live: live, script: script, err: err}
 		}
-		if m.inspect.open {
-			return m, m.updateInspector(msg)
+	case zoomMsg:
+		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
+	case moveMsg:
+		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
+	case oldestMsg:
+		cmd := m.scrub(m.cur.live.Oldest)
+		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%.3fs (end: back to live)", m.cur.at.Seconds()), nil)
+		return cmd
+	case liveMsg:
+		m.scr.log.follow()
+		return m.goLive()
+	case decisionMsg:
+		return m.stepDecision(int(msg))
+	}
+	return nil
+}
+
+// ask gives msg to component c and carries out what it asks for.
+func (m *Model) ask(c component, msg tea.Msg) tea.Cmd {
+	cmd, req := c.Update(msg, m.Frame())
+	if req == nil {
+		return cmd
+	}
+	return tea.Batch(cmd, m.request(req))
+}
+
+// handleKey gives a key to what has it: ctrl+c quits from anywhere; an
+// open prompt, list, inspector or help takes its keys; in the past, space
+// replays and . steps by decision; then the keys that act on the cluster,
+// the root's own, and the components' (nodes, timeline, log).
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	s := m.scr
+	switch {
+	case msg.String() == "ctrl+c":
+		return tea.Quit
+	case s.prompt.isOpen():
+		return m.ask(s.prompt, msg)
+	case s.picker.open:
+		return m.ask(s.picker, msg)
+	case s.inspector.open:
+		return m.ask(s.inspector, msg)
+	case s.help.handles(msg):
+		return m.ask(s.help, msg)
+	case m.cur.past && key.Matches(msg, m.keys.root.Pause):
+		m.cur.playing = !m.cur.playing
+		if m.cur.playing {
+			m.setStatus(fmt.Sprintf("replaying the recorded past at %s; at the live edge the cluster goes on live", formatSpeed(m.speed)), nil)
+		} else {
+			m.setStatus("replay paused", nil)
 		}
-		if m.showFullHelp && m.scrollHelp(msg) {
-			return m, nil
+		return nil
+	case m.cur.past && key.Matches(msg, m.keys.root.Step):
+		return m.stepDecision(1)
+	}
+	if cmd, ok, err := keyCommand(m.commands, msg, m.Frame()); ok {
+		if err != nil {
+			m.setStatus(err.Error(), nil)
+			return nil
 		}
-		return m, m.handleKey(msg)
-	case tea.PasteMsg:
-		switch m.mode {
-		case modePartition:
-			return m, m.partition.update(msg)
-		case modeEdit:
-			return m, m.edit.update(msg)
-		case modeFilter:
-			return m, m.filterForm.update(msg)
-		case modeCommand:
-			return m, m.cmdline.form.update(msg)
+		return m.applyAll("", cmd)
+	}
+	for _, vk := range m.views {
+		if key.Matches(msg, vk.binding) {
+			return vk.do(m, m.Frame())
 		}
 	}
-	return m, nil
+	for _, r := range m.routes {
+		if key.Matches(msg, r.keys...) {
+			return m.ask(r.c, msg)
+		}
+	}
+	return nil
+}
+
+// keyCommand returns the cluster command a key runs in frame f, if it runs
+// one.
+func keyCommand(commands []commandKey, msg tea.KeyPressMsg, f *Frame) (cluster.Command, bool, error) {
+	for _, ck := range commands {
+		if key.Matches(msg, ck.binding) {
+			cmd, err := ck.command(f)
+			return cmd, true, err
+		}
+	}
+	return cluster.Command{}, false, nil
 }
 
 // drain takes the events that arrived since the last frame into the
@@ -351,18 +378,19 @@ func (m *Model) drain() bool {
 	m.uiDropped += dropped
 	forkedAt := time.Duration(-1)
 	for i := range m.evbuf {
-		if e := &m.evbuf[i]; e.Kind == cluster.KindFork {
+		e := &m.evbuf[i]
+		if e.Kind == cluster.KindFork {
 			// History was rewritten from e.At on (by this view or, over
 			// SSH, by the teacher's): forget the discarded future first.
 			m.hist.truncateAfter(e.At)
 			m.checks.forgetAfter(e.At)
 			forkedAt = e.At
 		}
-		m.checks.observe(&m.evbuf[i])
-		if m.evbuf[i].Kind == cluster.KindExplain {
-			m.explain = m.evbuf[i].Detail
+		m.checks.observe(e)
+		if e.Kind == cluster.KindExplain {
+			m.explain = e.Detail
 		}
-		m.hist.ingest(&m.evbuf[i])
+		m.hist.ingest(e)
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
@@ -389,23 +417,6 @@ func (m *Model) setStatus(s string, err error) {
 	}
 }
 
-// setZoom changes the timeline's time per column, keeping the cursor on
-// screen when it is in the past.
-func (m *Model) setZoom(z int) {
-	m.zoom = min(max(z, 0), len(zoomLevels)-1)
-	if m.cur.past {
-		m.cur.end = m.timelineEnd(m.cur.at + time.Duration(max(m.tl.cols, 4))*zoomLevels[m.zoom]/4)
-		m.cur.end = min(m.cur.end, m.timelineEnd(m.liveNow()))
-	}
-}
-
-func (m *Model) scrollStep(msg tea.KeyPressMsg) int {
-	if s := msg.String(); s == "pgup" || s == "pgdown" {
-		return 10
-	}
-	return 1
-}
-
 func (m *Model) selectNode(id int) {
 	if id < 1 || id > len(m.snap.Nodes) {
 		m.setStatus(fmt.Sprintf("no node %d (nodes are 1..%d)", id, len(m.snap.Nodes)), nil)
@@ -414,76 +425,32 @@ func (m *Model) selectNode(id int) {
 	m.selected = id
 }
 
-func (m *Model) updatePartition(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		m.mode = modeNormal
-		m.setStatus("partition cancelled", nil)
-		return nil
-	case "enter":
-		text := m.partition.input.Value()
-		cmd, err := scenario.ParseCommand("partition " + text)
-		if err == nil {
-			err = cmd.Check(len(m.snap.Nodes))
-		}
-		if err != nil {
-			m.partition.err = err.Error()
-			return nil
-		}
-		m.mode = modeNormal
-		return m.applyAll("", cmd)
+// Frame is the frame the components draw from now: with Draw, a picture of
+// the view without a terminal (a recording, an export).
+func (m *Model) Frame() *Frame {
+	return &Frame{
+		snap: &m.snap, live: &m.cur.live, hist: m.hist, cur: &m.cur, selected: m.selected,
+		paused: m.paused, speed: m.speed, script: m.script, checks: &m.checks,
+		title: m.title, explain: m.explain, status: m.status, statusErr: m.statusErr,
+		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys,
 	}
-	m.partition.err = ""
-	return m.partition.update(msg)
 }
 
-func (m *Model) updateEdit(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		m.mode = modeNormal
-		m.setStatus("timing unchanged", nil)
-		return nil
-	case "tab", "down":
-		return m.edit.focus(m.edit.focused + 1)
-	case "shift+tab", "up":
-		return m.edit.focus(m.edit.focused - 1)
-	case "enter":
-		cmds, note, err := m.edit.parse(m.snap.Config)
-		if err != nil {
-			m.edit.err = err.Error()
-			return nil
-		}
-		m.mode = modeNormal
-		if len(cmds) == 0 {
-			m.setStatus("timing unchanged", nil)
-			return nil
-		}
-		return m.applyAll(note, cmds...)
-	}
-	m.edit.err = ""
-	return m.edit.update(msg)
-}
+// render draws the screen as it is now.
+func (m *Model) render() string { return m.scr.draw(m.Frame(), m.width, m.height) }
 
-func (m *Model) updatePicker(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc", "q", "s":
-		m.mode = modeNormal
-		m.setStatus("scenario unchanged", nil)
-	case "up", "k", "shift+tab":
-		m.picker.move(-1)
-	case "down", "j", "tab":
-		m.picker.move(1)
-	case "enter":
-		// Starting a cluster is work: it runs as a command, off Update.
-		m.mode = modeNormal
-		name, restart := m.picker.chosen(), m.restart
-		m.setStatus("starting scenario "+name+" ...", nil)
-		return func() tea.Msg {
-			live, script, err := restart(name)
-			return scenarioStartedMsg{name: name, live: live, script: script, err: err}
-		}
+// View draws the screen when something changed since it last did, in time
+// that grows with the screen and with the events that arrived, not with
+// the length of the history.
+func (m *Model) View() tea.View {
+	if m.dirty || m.drawn == "" {
+		m.drawn, m.dirty = m.render(), false
 	}
-	return nil
+	v := tea.NewView(m.drawn)
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "raftty"
+	return v
 }
 
 func formatSpeed(s float64) string {

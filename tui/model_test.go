@@ -101,19 +101,19 @@ func TestPartitionPromptAndHeal(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
 	h.press("p")
-	if h.m.mode != modePartition {
+	if h.m.scr.prompt.mode != modePartition {
 		t.Fatal("p did not open the partition prompt")
 	}
 	h.typeText("1,2 | 2,3")
 	h.press("enter")
-	if h.m.mode != modePartition || !strings.Contains(h.m.partition.err, "node 2 is in two groups") {
-		t.Fatalf("bad partition: mode %v err %q, want the prompt kept open with the error", h.m.mode, h.m.partition.err)
+	if h.m.scr.prompt.mode != modePartition || !strings.Contains(h.m.scr.prompt.part.err, "node 2 is in two groups") {
+		t.Fatalf("bad partition: mode %v err %q, want the prompt kept open with the error", h.m.scr.prompt.mode, h.m.scr.prompt.part.err)
 	}
 	h.press("ctrl+u")
 	h.typeText("1,2 | 3,4,5")
 	h.press("enter")
-	if h.m.mode != modeNormal {
-		t.Fatalf("mode %v after a valid partition", h.m.mode)
+	if h.m.scr.prompt.isOpen() {
+		t.Fatalf("mode %v after a valid partition", h.m.scr.prompt.mode)
 	}
 	s := h.snap()
 	if s.Nodes[0].Group != 1 || s.Nodes[2].Group != 2 {
@@ -124,7 +124,7 @@ func TestPartitionPromptAndHeal(t *testing.T) {
 		t.Fatal("h did not heal the partition")
 	}
 	h.press("p", "esc")
-	if h.m.mode != modeNormal {
+	if h.m.scr.prompt.isOpen() {
 		t.Fatal("esc did not close the prompt")
 	}
 }
@@ -133,20 +133,20 @@ func TestEditTiming(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
 	h.press("e")
-	if h.m.mode != modeEdit {
+	if h.m.scr.prompt.mode != modeEdit {
 		t.Fatal("e did not open the editor")
 	}
 	h.press("tab", "ctrl+u")
 	h.typeText("0s")
 	h.press("enter")
-	if h.m.mode != modeEdit || !strings.Contains(h.m.edit.err, "heartbeat 0s: must be positive") {
-		t.Fatalf("heartbeat 0s: mode %v err %q, want the form kept open with the error", h.m.mode, h.m.edit.err)
+	if h.m.scr.prompt.mode != modeEdit || !strings.Contains(h.m.scr.prompt.edit.err, "heartbeat 0s: must be positive") {
+		t.Fatalf("heartbeat 0s: mode %v err %q, want the form kept open with the error", h.m.scr.prompt.mode, h.m.scr.prompt.edit.err)
 	}
 	h.press("ctrl+u")
 	h.typeText("1us")
 	h.press("enter")
-	if h.m.mode != modeEdit || !strings.Contains(h.m.edit.err, "heartbeat 1us: below raftty's floor of 1ms") {
-		t.Fatalf("heartbeat 1us: mode %v err %q, want the form kept open with the floor named", h.m.mode, h.m.edit.err)
+	if h.m.scr.prompt.mode != modeEdit || !strings.Contains(h.m.scr.prompt.edit.err, "heartbeat 1us: below raftty's floor of 1ms") {
+		t.Fatalf("heartbeat 1us: mode %v err %q, want the form kept open with the floor named", h.m.scr.prompt.mode, h.m.scr.prompt.edit.err)
 	}
 	h.press("ctrl+u")
 	h.typeText("3s")
@@ -213,19 +213,19 @@ func TestViewKeysWithoutCluster(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		h.press("[")
 	}
-	if h.m.zoom != 0 {
-		t.Fatalf("zoom %d after zooming in a lot", h.m.zoom)
+	if h.m.cur.zoom != 0 {
+		t.Fatalf("zoom %d after zooming in a lot", h.m.cur.zoom)
 	}
 	h.press("]")
-	if h.m.zoom != 1 {
-		t.Fatalf("zoom %d", h.m.zoom)
+	if h.m.cur.zoom != 1 {
+		t.Fatalf("zoom %d", h.m.cur.zoom)
 	}
 	h.press("?")
-	if !h.m.showFullHelp || !strings.Contains(h.m.render(), "toggle CheckQuorum") {
+	if !h.m.scr.help.open || !strings.Contains(h.m.render(), "toggle CheckQuorum") {
 		t.Fatal("? did not show the full help")
 	}
 	h.press("f")
-	if !h.m.showHeartbeats {
+	if !h.m.scr.log.traffic {
 		t.Fatal("f did not show heartbeats")
 	}
 	_, cmd := h.m.Update(keyMsg("q"))
@@ -267,7 +267,7 @@ func TestTimerDrains(t *testing.T) {
 	ns.ElectionTimeout = 200 * ms
 	ns.ElectionDeadline = 150 * ms
 	h.m.snap.Now = 100 * ms
-	if got := h.m.timerCell(ns); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
+	if got := timerCell(h.m.Frame(), ns); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
 		t.Fatalf("timer cell %q, want a quarter left", got)
 	}
 }
@@ -277,11 +277,11 @@ func TestTimerDrains(t *testing.T) {
 func TestScenarioPicker(t *testing.T) {
 	h := newHarness(t, 1)
 	h.press("s")
-	if h.m.restart != nil || h.m.mode != modeNormal {
+	if h.m.restart != nil || h.m.scr.picker.open {
 		t.Fatal("s without a restarter should only say so")
 	}
 	var started *harness
-	h.m.SetRestarter(func(name string) (Cluster, *scenario.Script, error) {
+	h.m.restart = (func(name string) (Cluster, *scenario.Script, error) {
 		script, err := scenario.Load(name)
 		if err != nil {
 			return nil, nil, err
@@ -290,12 +290,12 @@ func TestScenarioPicker(t *testing.T) {
 		return started.live, script, nil
 	})
 	h.press("s")
-	if h.m.mode != modeScenario || !strings.Contains(h.m.render(), "03-leader-crash") {
+	if !h.m.scr.picker.open || !strings.Contains(h.m.render(), "03-leader-crash") {
 		t.Fatal("s did not list the scenarios")
 	}
 	h.press("down", "down", "enter") // 01, 02, 03
-	if h.m.mode != modeNormal || !strings.Contains(h.m.title, "The leader crashes") {
-		t.Fatalf("mode %v, title %q: want the leader-crash scenario running", h.m.mode, h.m.title)
+	if h.m.scr.picker.open || !strings.Contains(h.m.title, "The leader crashes") {
+		t.Fatalf("picker open %v, title %q: want the leader-crash scenario running", h.m.scr.picker.open, h.m.title)
 	}
 	if !strings.Contains(h.m.render(), "Five nodes elect a leader") {
 		t.Fatal("the scenario's explanation is not on screen")

@@ -45,7 +45,7 @@ func TestProgramKillLeader(t *testing.T) {
 		h.ticks <- h.wall
 	}
 	done := make(chan error, 16)
-	m := New(notifying{Cluster: h.live, done: done}, DefaultStyles(true))
+	m := New(notifying{Cluster: h.live, done: done}, Options{NoColor: true})
 	old := h.live.Snapshot().Leader
 
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
@@ -73,7 +73,7 @@ func TestProgramKillLeader(t *testing.T) {
 	}
 	found := false
 	for i := 0; i < final.hist.decisions.len(); i++ {
-		found = found || strings.Contains(final.hist.decisions.at(i).text, fmt.Sprintf("n%d dies", old))
+		found = found || strings.Contains(final.hist.decisions.ptr(i).text(), fmt.Sprintf("n%d dies", old))
 	}
 	if !found {
 		t.Fatal("the kill never reached the program's event log")
@@ -90,7 +90,7 @@ func TestProgramScrubsBackAndReturns(t *testing.T) {
 		h.ticks <- h.wall
 	}
 	done := make(chan error, 16)
-	m := New(notifying{Cluster: h.live, done: done}, DefaultStyles(true))
+	m := New(notifying{Cluster: h.live, done: done}, Options{NoColor: true})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	for range 30 {
 		tm.Send(keyMsg("left"))

@@ -1,5 +1,11 @@
 package tui
 
+import (
+	"charm.land/bubbles/v2/help"
+
+	"raftty/cluster"
+)
+
 // renders holds every style of Styles reduced to a wrap, and the timeline's
 // cells pre-rendered: built once, used every frame.
 type renders struct {
@@ -13,6 +19,8 @@ type renders struct {
 	cellStyles []wrap
 	// mapStyles are the map's, indexed by the map* constants.
 	mapStyles []wrap
+	// help styles the help bar and the full help.
+	help help.Styles
 }
 
 // Indices into renders.cellStyles; node colours follow cellNode.
@@ -37,7 +45,7 @@ func newRenders(s Styles) renders {
 		status: newWrap(s.Status), prompt: newWrap(s.Prompt),
 		follower: newWrap(s.Follower), preCandidate: newWrap(s.PreCandidate), candidate: newWrap(s.Candidate),
 		dead: newWrap(s.Dead), cutOff: newWrap(s.CutOff),
-		timerFull: newWrap(s.TimerFull), timerEmpty: newWrap(s.TimerEmpty),
+		timerFull: newWrap(s.TimerFull), timerEmpty: newWrap(s.TimerEmpty), help: s.Help,
 	}
 	for _, ns := range s.NodeColors {
 		r.nodes = append(r.nodes, newWrap(ns))
@@ -91,18 +99,18 @@ func (r *renders) nodeStyle(id int) int { return cellNode + (id-1)%len(r.nodes) 
 // cut off from a majority.
 func (r *renders) bandCell(id int, b bandChange) cell {
 	var c cell
-	switch b.band {
-	case bandNone:
+	switch b.state {
+	case 0:
 		return cell{' ', cellPlain}
-	case bandDead:
+	case cluster.StateDead:
 		return cell{'·', cellDead}
-	case bandFollower:
+	case cluster.StateFollower:
 		c = cell{'─', cellFollower}
-	case bandPreCandidate:
+	case cluster.StatePreCandidate:
 		c = cell{'╌', cellPreCandidate}
-	case bandCandidate:
+	case cluster.StateCandidate:
 		c = cell{'═', cellCandidate}
-	case bandLeader:
+	case cluster.StateLeader:
 		c = cell{'━', r.nodeStyle(id)}
 	}
 	if b.cutOff {

@@ -14,35 +14,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
-	"raftty/cluster/scenario"
 )
-
-// Run, the entry point main uses, quits on q and stops the cluster it
-// started: goleak (TestMain) fails the package if anything is left running.
-func TestRunQuitsAndStopsEverything(t *testing.T) {
-	for _, input := range []string{"q", "\x03"} { // q and ctrl+c
-		var out bytes.Buffer
-		cfg := cluster.DefaultConfig()
-		cfg.Seed = 1
-		err := Run(context.Background(), Options{Config: cfg, Speed: 1, Input: strings.NewReader(input), Output: &out, NoColor: true})
-		if err != nil {
-			t.Fatalf("input %q: %v", input, err)
-		}
-	}
-}
-
-// A cancelled context (the signal handler's, in main) ends the UI too.
-func TestRunEndsWithItsContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var out bytes.Buffer
-	if err := Run(ctx, Options{Config: cluster.DefaultConfig(), Speed: 1, Input: strings.NewReader(""), Output: &out}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // panicking is a cluster whose commands panic, as a bug in one would.
 type panicking struct{ Cluster }
@@ -57,7 +31,7 @@ func TestPanicInCommandRestoresTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Stop()
-	m := New(panicking{live}, DefaultStyles(true))
+	m := New(panicking{live}, Options{NoColor: true})
 	// Press k only once the program has drawn, in the alternate screen.
 	out := &signalWriter{mark: "\x1b[?1049h", seen: make(chan struct{})}
 	in, press := io.Pipe()
@@ -65,8 +39,7 @@ func TestPanicInCommandRestoresTerminal(t *testing.T) {
 		<-out.seen
 		_, _ = press.Write([]byte("k"))
 	}()
-	opts := Options{Input: in, Output: out}
-	_, err = tea.NewProgram(m, programOptions(context.Background(), opts)...).Run()
+	_, err = tea.NewProgram(m, programOptions(context.Background(), Terminal{Input: in, Output: out})...).Run()
 	press.Close() // ends the program's input reader and the goroutine above
 	if err == nil {
 		t.Fatal("a panicking command did not end the program with an error")
@@ -105,48 +78,6 @@ func (w *signalWriter) String() string {
 	return w.buf.String()
 }
 
-// Quitting with q or ctrl+c also leaves the alternate screen.
-func TestQuitRestoresTerminal(t *testing.T) {
-	for _, input := range []string{"q", "\x03"} {
-		var out bytes.Buffer
-		cfg := cluster.DefaultConfig()
-		if err := Run(context.Background(), Options{Config: cfg, Speed: 1, Input: strings.NewReader(input), Output: &out}); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(out.String(), "\x1b[?1049l") {
-			t.Errorf("input %q: the alternate screen was not left", input)
-		}
-	}
-}
-
-// A timing warning and a scenario's title are both shown at start-up.
-func TestSessionShowsWarningAndTitle(t *testing.T) {
-	live, err := cluster.StartLive(context.Background(), cluster.DefaultConfig(), cluster.LiveOptions{Speed: 1, Paused: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Stop()
-	warning := "heartbeat 3s >= minimum election timeout 150ms"
-	script := &scenario.Script{Name: "07-slow-heartbeat", Title: "Slow heartbeats"}
-	for _, tc := range []struct {
-		name   string
-		script *scenario.Script
-		want   []string
-	}{
-		{"with a scenario", script, []string{"Slow heartbeats", "warning: " + warning}},
-		{"without", nil, []string{"warning: " + warning}},
-	} {
-		m := newSession(live, Options{Script: tc.script, Warnings: []string{warning}, NoColor: true})
-		m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-		view := ansi.Strip(m.View().Content)
-		for _, want := range tc.want {
-			if !strings.Contains(view, want) {
-				t.Errorf("%s: the first view lacks %q:\n%s", tc.name, want, view)
-			}
-		}
-	}
-}
-
 // Quitting is never an error: an interruption (SIGINT) included.
 func TestQuitError(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
@@ -178,9 +109,14 @@ func TestRunSIGINT(t *testing.T) {
 	out := &signalWriter{mark: "\x1b[?1049h", seen: make(chan struct{})}
 	in, press := io.Pipe()
 	defer press.Close()
+	live, err := cluster.StartLive(context.Background(), cluster.DefaultConfig(), cluster.LiveOptions{Speed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Stop()
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(context.Background(), Options{Config: cluster.DefaultConfig(), Speed: 1, Input: in, Output: out, NoColor: true})
+		done <- Run(context.Background(), New(live, Options{NoColor: true}), Terminal{Input: in, Output: out, NoColor: true})
 	}()
 	<-out.seen
 	for {

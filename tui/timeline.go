@@ -4,61 +4,145 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
-// timeline draws one row per node, newest time at the right edge, and a
-// time axis, in a box h tall at screen row y. Columns are aligned to
-// multiples of the zoom, so that a mark stays in its column as time scrolls
-// past. With more nodes than rows it shows a window that follows the
-// selection.
-func (m *Model) timeline(w, h, y int) []string { return m.timelineAxis(w, h, y, true) }
+// timelinePanel draws one row per node, newest time at the right edge,
+// and a time axis. Columns are aligned to multiples of the zoom, so that a
+// mark stays in its column as time scrolls past. With more nodes than rows
+// it shows a window that follows the selection. Its keys move the time
+// cursor and zoom; the root carries them out (it owns the cursor).
+type timelinePanel struct {
+	size
+	// axis: a row of times under the nodes' rows.
+	axis bool
+	timelineKeys
+	// geom is where the last View drew the columns, inside the panel, so
+	// that a click can be turned into a moment; hits are its node labels.
+	geom timelineGeom
+	hits []hit
+}
 
-func (m *Model) timelineAxis(w, h, y int, withAxis bool) []string {
-	zoom := zoomLevels[m.zoom]
+// timelineKeys move the time cursor and zoom the timeline.
+type timelineKeys struct {
+	ZoomIn, ZoomOut                                                          key.Binding
+	TimeBack, TimeForward, PageBack, PageForward, Oldest, Live, PrevDecision key.Binding
+}
+
+func newTimelineKeys() timelineKeys {
+	return timelineKeys{
+		ZoomIn:       binding("[", "zoom in", "["),
+		ZoomOut:      binding("]", "zoom out", "]"),
+		TimeBack:     binding("←", "back in time", "left"),
+		TimeForward:  binding("→", "forward in time", "right"),
+		PageBack:     binding("shift+←", "a screen back", "shift+left"),
+		PageForward:  binding("shift+→", "a screen forward", "shift+right"),
+		Oldest:       binding("home", "oldest kept moment", "home"),
+		Live:         binding("end", "back to live", "end"),
+		PrevDecision: binding(",", "previous decision", ","),
+	}
+}
+
+// ShortHelp and FullHelp make timelineKeys a help.KeyMap.
+func (k timelineKeys) ShortHelp() []key.Binding { return []key.Binding{k.TimeBack, k.Live} }
+func (k timelineKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.PrevDecision, k.TimeBack, k.TimeForward, k.PageBack, k.PageForward, k.Oldest, k.Live}, {k.ZoomIn, k.ZoomOut}}
+}
+
+func newTimelinePanel() *timelinePanel {
+	return &timelinePanel{timelineKeys: newTimelineKeys(), axis: true}
+}
+
+// Update answers the keys that move the time cursor and zoom. The cursor
+// is the root's: the panel asks it to move (moveMsg, oldestMsg, liveMsg,
+// decisionMsg) or to zoom (zoomMsg).
+func (p *timelinePanel) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
+	return onKey(msg, f, p.updateKey)
+}
+
+func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
+	zoom := f.cur.step()
+	page := time.Duration(max(p.geom.cols, 1)) * zoom
+	switch {
+	case key.Matches(k, p.timelineKeys.ZoomIn):
+		return nil, zoomMsg(-1)
+	case key.Matches(k, p.timelineKeys.ZoomOut):
+		return nil, zoomMsg(1)
+	case key.Matches(k, p.timelineKeys.TimeBack):
+		return nil, moveMsg(-zoom)
+	case key.Matches(k, p.timelineKeys.PageBack):
+		return nil, moveMsg(-page)
+	case key.Matches(k, p.timelineKeys.TimeForward) && !f.cur.past:
+		return nil, statusMsg("this is the present: ← goes back in time")
+	case key.Matches(k, p.timelineKeys.TimeForward):
+		return nil, moveMsg(zoom)
+	case key.Matches(k, p.timelineKeys.PageForward) && f.cur.past:
+		return nil, moveMsg(page)
+	case key.Matches(k, p.timelineKeys.Oldest):
+		return nil, oldestMsg{}
+	case key.Matches(k, p.timelineKeys.Live):
+		return nil, liveMsg{}
+	case key.Matches(k, p.timelineKeys.PrevDecision):
+		return nil, decisionMsg(-1)
+	}
+	return nil, nil
+}
+
+// hitList is the node labels the last View drew.
+func (p *timelinePanel) hitList() []hit { return p.hits }
+
+// View draws the rows of the nodes in the window, the axis if it has one,
+// in a titled box.
+func (p *timelinePanel) View(f *Frame) []string {
+	zoom := f.cur.step()
 	const label = 5 // "n1   "
-	cols := max(w-2-label, 0)
-	end := m.timelineEnd(m.snap.Now)
-	cursorCol := -1
-	if m.cur.past {
-		end = m.cur.end
+	cols := max(p.w-2-label, 0)
+	end, cursorCol := f.cur.timelineEnd(f.snap.Now), -1
+	if f.cur.past {
+		end = f.cur.end
 	}
 	start := end - time.Duration(cols)*zoom
-	if m.cur.past {
-		cursorCol = int((m.cur.at - start) / zoom)
+	if f.cur.past {
+		cursorCol = int((f.cur.at - start) / zoom)
 	}
-	m.tl = timelineGeom{x0: 1 + label, cols: cols, start: start, zoom: zoom}
-
-	n := len(m.hist.nodes)
-	rows := max(h-2, 0)
-	if withAxis {
+	n := len(f.hist.nodes)
+	rows := max(p.h-2, 0)
+	if p.axis {
 		rows = max(rows-1, 0)
 	}
-	first := window(n, rows, m.selected-1)
+	first := window(n, rows, f.selected-1)
 	last := min(first+rows, n)
-	lines := make([]string, 0, h-2)
+	p.geom = timelineGeom{x0: 1 + label, y0: 1, cols: cols, rows: last - first, start: start, zoom: zoom}
+	p.hits = p.hits[:0]
+	lines := make([]string, 0, p.h-2)
 	var b strings.Builder
 	for id := first + 1; id <= last; id++ {
 		b.Reset()
-		b.WriteString(m.nodeLabel(id, label))
-		m.timelineRow(&b, id, start, zoom, cols, cursorCol)
+		b.WriteString(f.nodeLabel(id, label))
+		timelineRow(&b, f, id, start, zoom, cols, cursorCol)
 		lines = append(lines, b.String())
-		m.hits = append(m.hits, hit{x: 1, y: y + 1 + id - first - 1, w: label, h: 1, node: id, logLine: -1})
+		p.hits = append(p.hits, hit{x: 1, y: id - first, w: label, h: 1, node: id, logLine: -1})
 	}
-	m.tl.y0, m.tl.rows = y+1, last-first
-	if withAxis {
-		lines = append(lines, strings.Repeat(" ", label)+m.markEnd(axis(start, zoom, cols, cursorCol), start, zoom, cols))
+	if p.axis {
+		lines = append(lines, strings.Repeat(" ", label)+markEnd(f, axis(start, zoom, cols, cursorCol), start, zoom, cols))
 	}
-	title := fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend",
-		zoom, m.keys.ZoomIn.Help().Key, m.keys.ZoomOut.Help().Key)
-	if last-first < n {
-		title = fmt.Sprintf("timeline n%d-n%d of %d · one column = %v · %s/%s zoom · ←/→ back in time", first+1, last, n,
-			zoom, m.keys.ZoomIn.Help().Key, m.keys.ZoomOut.Help().Key)
+	return f.styles.box(p.title(f, first, last), lines, p.w, p.h)
+}
+
+// title says the zoom and how to move in time, and in the past where the
+// cursor is.
+func (p *timelinePanel) title(f *Frame, first, last int) string {
+	zoom, n := f.cur.step(), len(f.hist.nodes)
+	in, out := p.timelineKeys.ZoomIn.Help().Key, p.timelineKeys.ZoomOut.Help().Key
+	switch {
+	case f.cur.past:
+		return fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%.3fs · ←/→ move · click/drag · end: live", zoom, f.cur.at.Seconds())
+	case last-first < n:
+		return fmt.Sprintf("timeline n%d-n%d of %d · one column = %v · %s/%s zoom · ←/→ back in time", first+1, last, n, zoom, in, out)
 	}
-	if m.cur.past {
-		title = fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%.3fs · ←/→ move · click/drag · end: live",
-			zoom, m.cur.at.Seconds())
-	}
-	return m.box(title, lines, w, h)
+	return fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend", zoom, in, out)
 }
 
 // timelineRow writes cols cells of node id's row covering [start, start +
@@ -67,8 +151,9 @@ func (m *Model) timelineAxis(w, h, y int, withAxis bool) []string {
 //
 // Columns at or before what the row has forgotten show ░, and the column of
 // a time cursor shows in reverse video.
-func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duration, cols, cursorCol int) {
-	h := m.hist.node(id)
+func timelineRow(b *strings.Builder, f *Frame, id int, start, zoom time.Duration, cols, cursorCol int) {
+	h := f.hist.node(id)
+	r := f.styles
 	bi := h.bandAt(start)
 	mi := h.firstMarkFrom(start)
 	kept := h.keptFrom()
@@ -79,34 +164,16 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 		for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
 			bi++
 		}
-		// The column shows its most important mark; when it holds two
-		// decisions (a timeout and the win that follows), the earlier
-		// shows here and the later takes the next column, so that a
-		// short candidacy is never hidden.
-		best, decision, decisionAt := carry, carry, time.Duration(-1)
-		carry = markNone
-		for mi < h.marks.len() && h.marks.at(mi).at < colEnd {
-			mk := h.marks.at(mi)
-			mi++
-			if isDecision(mk.kind) {
-				if decision != markNone && mk.at > decisionAt && mk.kind != decision && carry == markNone {
-					carry = mk.kind
-					continue
-				}
-				if decision == markNone {
-					decision, decisionAt = mk.kind, mk.at
-				}
-			}
-			best = max(best, mk.kind)
-		}
+		var best markKind
+		best, carry, mi = columnMark(h, mi, colEnd, carry)
 		var c cell
 		switch {
 		case kept > 0 && colEnd <= kept:
 			c = cell{'░', cellDead}
 		case best != markNone:
-			c = m.wraps.markCell(id, best)
+			c = r.markCell(id, best)
 		case bi >= 0:
-			c = m.wraps.bandCell(id, h.bands.at(bi))
+			c = r.bandCell(id, h.bands.at(bi))
 		default:
 			c = cell{' ', cellPlain}
 		}
@@ -114,27 +181,52 @@ func (m *Model) timelineRow(b *strings.Builder, id int, start, zoom time.Duratio
 			// The cursor's cell, in reverse video, breaks the run of
 			// styles; it shows what the column holds, mark or band.
 			if style >= 0 {
-				b.WriteString(m.wraps.cellStyles[style].close)
+				b.WriteString(r.cellStyles[style].close)
 				style = -1
 			}
 			if c.r == ' ' {
 				c.r = '│'
 			}
-			b.WriteString(m.wraps.selected.apply(string(c.r)))
+			b.WriteString(r.selected.apply(string(c.r)))
 			continue
 		}
 		if c.style != style {
 			if style >= 0 {
-				b.WriteString(m.wraps.cellStyles[style].close)
+				b.WriteString(r.cellStyles[style].close)
 			}
 			style = c.style
-			b.WriteString(m.wraps.cellStyles[style].open)
+			b.WriteString(r.cellStyles[style].open)
 		}
 		b.WriteRune(c.r)
 	}
 	if style >= 0 {
-		b.WriteString(m.wraps.cellStyles[style].close)
+		b.WriteString(r.cellStyles[style].close)
 	}
+}
+
+// columnMark is the mark a column ending at colEnd shows, reading h's
+// marks from index mi on: its most important one. When it holds two
+// decisions (a timeout and the win that follows), the earlier shows here
+// and the later is carried to the next column, so that a short candidacy
+// is never hidden. It returns the mark, what it carries, and the index of
+// the first mark after the column.
+func columnMark(h *nodeHistory, mi int, colEnd time.Duration, carried markKind) (best, carry markKind, next int) {
+	best, decision, decisionAt := carried, carried, time.Duration(-1)
+	for mi < h.marks.len() && h.marks.at(mi).at < colEnd {
+		mk := h.marks.at(mi)
+		mi++
+		if isDecision(mk.kind) {
+			if decision != markNone && mk.at > decisionAt && mk.kind != decision && carry == markNone {
+				carry = mk.kind
+				continue
+			}
+			if decision == markNone {
+				decision, decisionAt = mk.kind, mk.at
+			}
+		}
+		best = max(best, mk.kind)
+	}
+	return best, carry, mi
 }
 
 // axis labels every tenth column with its time, and marks the cursor's
@@ -174,8 +266,8 @@ func isDecision(k markKind) bool { return k >= markPreCandidate }
 
 // markEnd writes "┃end" on the axis at the column where the running
 // scenario ends, if it is on screen.
-func (m *Model) markEnd(axisLine string, start, zoom time.Duration, cols int) string {
-	end := m.scenarioEnd()
+func markEnd(f *Frame, axisLine string, start, zoom time.Duration, cols int) string {
+	end := f.scenarioEnd()
 	if end <= 0 || end < start || end >= start+time.Duration(cols)*zoom {
 		return axisLine
 	}

@@ -17,6 +17,22 @@ const (
 	msgAppendEntriesReply = raft.MsgAppendEntriesReply
 )
 
+// The UI has one type for a node's role: cluster.State, the one the events
+// carry (follower, pre-candidate, candidate, leader, dead; zero: none,
+// before the history begins). A snapshot's node, which holds raft's Role
+// and whether it is alive, becomes one by stateOf.
+func stateOf(ns *cluster.NodeStatus) cluster.State {
+	if !ns.Alive {
+		return cluster.StateDead
+	}
+	return cluster.StateOf(ns.Role)
+}
+
+// campaigns reports whether a role is a (pre-)candidate's.
+func campaigns(s cluster.State) bool {
+	return s == cluster.StateCandidate || s == cluster.StatePreCandidate
+}
+
 // msgClass is how the map draws a message: one glyph and colour per class.
 type msgClass uint8
 

@@ -1,0 +1,282 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+	"raftty/raft"
+)
+
+// nodesPanel is the node list: a line a node, with its role in colour, its
+// term, its vote or tally, the end of its log, its election timer draining
+// and its connection, scrolled to keep the selection in view. Its keys
+// select a node and act on the selected one; the root carries them out.
+type nodesPanel struct {
+	size
+	nodeKeys
+	// hits are the node lines the last View drew, for clicks.
+	hits []hit
+}
+
+// nodeKeys select a node and act on the selected one.
+type nodeKeys struct {
+	Select, Next, Prev, SelectLeader              key.Binding
+	Disconnect, Reconnect, Kill, Restart, Timeout key.Binding
+}
+
+func newNodeKeys() nodeKeys {
+	return nodeKeys{
+		Select:       binding("1-9", "select", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Next:         binding("tab", "next node", "tab"),
+		Prev:         binding("shift+tab", "previous node", "shift+tab"),
+		SelectLeader: binding("L", "select leader", "L"),
+		Disconnect:   binding("d", "disconnect", "d"),
+		Reconnect:    binding("c", "reconnect", "c"),
+		Kill:         binding("k", "kill", "k"),
+		Restart:      binding("r", "restart", "r"),
+		Timeout:      binding("t", "force timeout", "t"),
+	}
+}
+
+// ShortHelp and FullHelp make nodeKeys a help.KeyMap.
+func (k nodeKeys) ShortHelp() []key.Binding { return []key.Binding{k.Select, k.Kill, k.Disconnect} }
+func (k nodeKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Select, k.Next, k.Prev, k.SelectLeader}, {k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout}}
+}
+
+func newNodesPanel() *nodesPanel { return &nodesPanel{nodeKeys: newNodeKeys()} }
+
+// Update answers the selection keys: a digit, tab and shift+tab, L for the
+// leader. The selection is the root's: the panel asks for it (selectMsg).
+func (p *nodesPanel) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
+	return onKey(msg, f, p.updateKey)
+}
+
+func (p *nodesPanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
+	n := len(f.snap.Nodes)
+	switch {
+	case key.Matches(k, p.nodeKeys.Select):
+		return nil, selectMsg(k.String()[0] - '0')
+	case key.Matches(k, p.nodeKeys.Next):
+		return nil, selectMsg(f.selected%n + 1)
+	case key.Matches(k, p.nodeKeys.Prev):
+		return nil, selectMsg((f.selected+n-2)%n + 1)
+	case key.Matches(k, p.nodeKeys.SelectLeader):
+		if f.snap.Leader == 0 {
+			return nil, statusMsg("there is no leader to select")
+		}
+		return nil, selectMsg(f.snap.Leader)
+	}
+	return nil, nil
+}
+
+// View draws the node list in its box.
+func (p *nodesPanel) View(f *Frame) []string {
+	n := len(f.snap.Nodes)
+	rows := max(p.h-2, 0)
+	first := window(n, rows, f.selected-1)
+	title := "nodes"
+	if rows < n {
+		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
+	}
+	lines := nodeLines(f, first, min(first+rows, n), p.w-2)
+	p.hits = p.hits[:0]
+	for i := range lines {
+		p.hits = append(p.hits, hit{x: 1, y: 1 + i, w: p.w - 2, h: 1, node: first + i + 1, logLine: -1})
+	}
+	return f.styles.box(title, lines, p.w, p.h)
+}
+
+// hitList is the node lines the last View drew.
+func (p *nodesPanel) hitList() []hit { return p.hits }
+
+// nodeLines are the panel's rows for nodes first+1..end, w cells wide:
+// role in colour, term, vote or tally, the end of the log (last index and
+// term, once any node has entries: the election restriction compares
+// them), the election timer draining, connection, and for a
+// (pre-)candidate who granted and who refused. Where the tally leaves no
+// room for the connection, a plain "connected" is left out; a line still
+// too long ends in "…", never a word cut short.
+func nodeLines(f *Frame, first, end, w int) []string {
+	s := f.snap
+	size := len(s.Nodes)
+	lines := make([]string, 0, end-first)
+	logs := false
+	for _, ns := range s.Nodes {
+		logs = logs || ns.LastLogIndex > 0
+	}
+	for _, ns := range s.Nodes[first:end] {
+		id := int(ns.ID)
+		sel := "  "
+		if id == f.selected {
+			sel = f.styles.selected.apply("▶") + " "
+		}
+		role, roleStyle := roleLabel(f.styles, ns)
+		vote, tally := "", ""
+		if ns.VotedFor != raft.None {
+			vote = fmt.Sprintf("voted n%d", ns.VotedFor)
+		}
+		if campaigns(stateOf(&ns)) {
+			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), raft.Majority(size))
+			tally = " " + tallyText(f.styles, ns)
+		}
+		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
+			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote)
+		if logs {
+			line += fmt.Sprintf("log %-8s ", fmt.Sprintf("%d/t%d", ns.LastLogIndex, ns.LastLogTerm))
+		}
+		line += timerCell(f, ns) + tally
+		conn := connection(f.styles, ns, size)
+		if !isConnected(ns, size) || ansi.StringWidth(line)+1+ansi.StringWidth(conn) <= w {
+			line += " " + conn
+		}
+		if ansi.StringWidth(line) > w {
+			line = ansi.Truncate(line, w, "…")
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// wantWidth is the width the node lines want: the longest connection in
+// full. A candidate's tally is left out, so that the panels keep their
+// places through an election and move only with a fault; when it does not
+// fit it pushes the candidate's connection out of sight (the inspector has
+// both).
+func (p *nodesPanel) wantWidth(f *Frame) int {
+	size, widest := len(f.snap.Nodes), 0
+	for _, ns := range f.snap.Nodes {
+		widest = max(widest, ansi.StringWidth(connection(f.styles, ns, size)))
+	}
+	return nodeLineFixed + widest
+}
+
+// nodeLineFixed is the width of a node line before its connection: the
+// marker, the name, the role, term and vote, and the timer.
+const nodeLineFixed = 2 + 5 + 10 + 18 + timerWidth + 1
+
+// tallyText names who granted (✓) and who refused (✗) a (pre-)candidate,
+// in the glyphs the map gives their answers.
+func tallyText(r *renders, ns cluster.NodeStatus) string {
+	s := r.log[logVote].apply("✓" + idList(ns.Granted))
+	if len(ns.Refused) > 0 {
+		s += " " + r.log[logDeny].apply("✗"+idList(ns.Refused))
+	}
+	return s
+}
+
+// tallyWords is tallyText in words, for the inspector.
+func tallyWords(ns cluster.NodeStatus) string {
+	s := "granted by " + idList(ns.Granted)
+	if len(ns.Refused) > 0 {
+		s += ", refused by " + idList(ns.Refused)
+	}
+	return s
+}
+
+func idList(ids []raft.NodeID) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// roleLabel is a node's role as the panels write it, and its style.
+func roleLabel(r *renders, ns cluster.NodeStatus) (string, wrap) {
+	switch stateOf(&ns) {
+	case cluster.StateDead:
+		return "dead", r.dead
+	case cluster.StateLeader:
+		return "LEADER", r.node(int(ns.ID))
+	case cluster.StateCandidate:
+		return "candidate", r.candidate
+	case cluster.StatePreCandidate:
+		return "pre-cand.", r.preCandidate
+	}
+	return "follower", r.follower
+}
+
+// timerCells is the length of the election timer's bar; timerWidth the
+// cells the timer takes, bar and percentage, or a leader's heartbeat.
+const (
+	timerCells = 6
+	timerWidth = timerCells + len(" 100% ")
+)
+
+// timerCell is the election timer as a draining bar and the share left, or
+// a leader's heartbeat interval: timerWidth cells.
+func timerCell(f *Frame, ns cluster.NodeStatus) string {
+	switch stateOf(&ns) {
+	case cluster.StateDead:
+		return strings.Repeat(" ", timerWidth)
+	case cluster.StateLeader:
+		return fmt.Sprintf("%-*s", timerWidth, "hb "+cluster.FormatDuration(ns.Timing.Heartbeat))
+	}
+	frac := 0.0
+	if ns.ElectionTimeout > 0 {
+		frac = float64(ns.ElectionDeadline-f.snap.Now) / float64(ns.ElectionTimeout)
+	}
+	frac = min(max(frac, 0), 1)
+	full := int(frac*timerCells + 0.5)
+	return f.styles.timerFull.apply(strings.Repeat("█", full)) +
+		f.styles.timerEmpty.apply(strings.Repeat("░", timerCells-full)) + fmt.Sprintf(" %3d%% ", int(frac*100+0.5))
+}
+
+// isConnected reports whether connection says only "connected".
+func isConnected(ns cluster.NodeStatus, size int) bool {
+	return !ns.Disconnected && ns.Group == 0 && ns.CutLinks == 0 && ns.Reaches >= raft.Majority(size)
+}
+
+// connection says how a node is cut off, if it is: disconnected, in which
+// partition, which links are cut, and whether it reaches a majority.
+func connection(r *renders, ns cluster.NodeStatus, size int) string {
+	if !ns.Alive {
+		return ""
+	}
+	var parts []string
+	switch {
+	case ns.Disconnected:
+		parts = append(parts, "disconnected")
+	case ns.Group > 0:
+		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
+	}
+	if ns.CutLinks > 0 {
+		parts = append(parts, cutLinks(ns))
+	}
+	if !ns.Disconnected && ns.Reaches < raft.Majority(size) {
+		parts = append(parts, "minority")
+	}
+	if len(parts) == 0 {
+		return r.dim.apply("connected")
+	}
+	return r.cutOff.apply(strings.Join(parts, ", "))
+}
+
+// cutLinks says which links of a node are cut, and which way: "cut →n2"
+// (it cannot send to n2), "cut ←n1" (it no longer hears n1), "cut ↔n3".
+func cutLinks(ns cluster.NodeStatus) string {
+	var parts []string
+	for _, id := range ns.CutTo {
+		if slices.Contains(ns.CutFrom, id) {
+			parts = append(parts, fmt.Sprintf("↔n%d", id))
+		} else {
+			parts = append(parts, fmt.Sprintf("→n%d", id))
+		}
+	}
+	for _, id := range ns.CutFrom {
+		if !slices.Contains(ns.CutTo, id) {
+			parts = append(parts, fmt.Sprintf("←n%d", id))
+		}
+	}
+	return "cut " + strings.Join(parts, " ")
+}

@@ -1,0 +1,41 @@
+package tui
+
+import (
+	"time"
+
+	"raftty/cluster"
+)
+
+// The requests a component makes of the root, returned from its Update
+// with the message that caused them, and carried out by the root at once
+// (Model.request), in the same Update: a component never changes what
+// another owns.
+type (
+	// statusMsg says something on the status line.
+	statusMsg string
+	// selectMsg selects a node.
+	selectMsg int
+	// applyMsg gives commands to the cluster (in the past: forks), with a
+	// note for the status line.
+	applyMsg struct {
+		note string
+		cmds []cluster.Command
+	}
+	// filterMsg filters the event log ("": shows all of it).
+	filterMsg string
+	// saveMsg saves the session to a file (name "": one made up).
+	saveMsg string
+	// scenarioMsg restarts the cluster with a built-in scenario.
+	scenarioMsg string
+	// zoomMsg zooms the timeline out (positive) or in by levels.
+	zoomMsg int
+	// moveMsg moves the time cursor by a duration (negative: back).
+	moveMsg time.Duration
+	// oldestMsg moves the time cursor to the oldest moment kept; liveMsg
+	// takes it back to the present.
+	oldestMsg struct{}
+	liveMsg   struct{}
+	// decisionMsg moves the time cursor to the next (1) or previous (-1)
+	// decision in the log.
+	decisionMsg int
+)

@@ -1,0 +1,129 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
+
+// saver is where w and :write save a session: dir ("" is the current
+// directory), or nowhere, saying why (off: over SSH, the file would land
+// on the server's disk).
+type saver struct {
+	dir, off string
+}
+
+// savedMsg reports a save: where it went, or that the file exists (then
+// data waits for "overwrite? y/n").
+type savedMsg struct {
+	path   string
+	data   []byte
+	exists bool
+	err    error
+}
+
+// save writes the session as a scenario file to name (default: from the
+// seed and the virtual time, in the saver's directory), never over an
+// existing file unless overwrite.
+func (m *Model) save(name string, overwrite bool) tea.Cmd {
+	if m.saver.off != "" {
+		m.setStatus(m.saver.off, nil)
+		return nil
+	}
+	script, snap := sessionScript(m.live, m.script, &m.cur)
+	if name == "" {
+		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))
+	}
+	path := name
+	if !filepath.IsAbs(path) && m.saver.dir != "" {
+		path = filepath.Join(m.saver.dir, path)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# raftty session, saved at %s of virtual time; replay: raftty run --scenario %s\n",
+		cluster.FormatDuration(snap.Now), filepath.Base(path))
+	if err := scenario.Write(&b, script); err != nil {
+		m.setStatus("save", err)
+		return nil
+	}
+	return writeFile(path, []byte(b.String()), overwrite)
+}
+
+func writeFile(path string, data []byte, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+		if overwrite {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		}
+		f, err := os.OpenFile(path, flags, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			return savedMsg{path: path, data: data, exists: true}
+		}
+		if err != nil {
+			return savedMsg{path: path, err: err}
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return savedMsg{path: path, err: err}
+	}
+}
+
+// saved reports a save, or asks before overwriting.
+func (m *Model) saved(msg savedMsg) {
+	switch {
+	case msg.exists:
+		m.scr.prompt.confirm(msg)
+		m.setStatus(msg.path+" exists: overwrite it? y/n", nil)
+	case msg.err != nil:
+		m.setStatus("save", msg.err)
+	default:
+		where := msg.path
+		if abs, err := filepath.Abs(msg.path); err == nil {
+			where = abs
+		}
+		m.setStatus("saved to "+where+"  (replay: raftty run --scenario "+msg.path+")", nil)
+	}
+}
+
+// sessionScript is the session so far as a self-contained scenario: the
+// cluster as it started, the playing scenario's title, explanation and
+// steps up to now, then every command applied, at its virtual time. At
+// equal times the scenario's steps come first: a command given at T ran
+// after the scenario's steps at T.
+//
+// In the past, the session is saved up to the time cursor: the file
+// replays to the moment on screen.
+func sessionScript(live Cluster, playing *scenario.Script, cur *timeCursor) (*scenario.Script, cluster.Snapshot) {
+	snap := live.Snapshot()
+	if cur.past {
+		snap.Now = cur.at
+	}
+	s := &scenario.Script{For: max(snap.Now, 1)}
+	s.SetConfig(snap.Start)
+	if playing != nil {
+		s.Title, s.Explain = playing.Title, playing.Explain
+		for _, st := range playing.Steps {
+			if st.At <= snap.Now {
+				s.Steps = append(s.Steps, st)
+			}
+		}
+	}
+	for _, tc := range live.Recording() {
+		if tc.At <= snap.Now {
+			s.Steps = append(s.Steps, scenario.Step{At: tc.At, Cmd: tc.Cmd})
+		}
+	}
+	s.Steps = slices.Clone(s.Steps)
+	s.Sort()
+	return s, snap
+}
