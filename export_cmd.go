@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,99 +16,241 @@ import (
 	"raftty/cluster"
 	"raftty/cluster/bench"
 	"raftty/export"
+	"raftty/session"
+	"raftty/tui"
 )
 
 // exportFlags are the flags of `raftty run` that take a run out of the
-// terminal as a picture.
+// terminal: a spacetime diagram, a recording of the live view, a picture
+// of one of its frames.
 type exportFlags struct {
-	spacetime string
-	from, to  string
+	spacetime, cast, svg string
+	from, to, svgAt      string
+	size                 string
+	speed                float64
 }
 
 func (f *exportFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.spacetime, "spacetime", "", "draw every message of the run as a spacetime diagram in this SVG file")
-	fs.StringVar(&f.from, "from", "", "where the diagram starts, in virtual time (default: the start)")
-	fs.StringVar(&f.to, "to", "", "where the diagram ends, in virtual time (default: the end of the run)")
+	fs.StringVar(&f.cast, "cast", "", "record the live view of the run in this asciicast file (asciinema play FILE)")
+	fs.StringVar(&f.svg, "svg", "", "draw the live view at the end of the run (or at --svg-at) in this SVG file")
+	fs.StringVar(&f.svgAt, "svg-at", "", "the moment --svg draws, in virtual time (default: the end of the run)")
+	fs.StringVar(&f.from, "from", "", "where --spacetime and --cast start, in virtual time (default: the start)")
+	fs.StringVar(&f.to, "to", "", "where --spacetime and --cast end, in virtual time (default: the end of the run)")
+	fs.StringVar(&f.size, "size", "120x40", "the screen of --cast and --svg, COLSxROWS")
+	fs.Float64Var(&f.speed, "speed", defaultSpeed, "the pace of --cast and --svg: virtual time per wall time, as the live view's --speed")
 }
 
 // exporter collects what a run's pictures need while it runs, and writes
 // them when it ends.
 type exporter struct {
-	spacetime *export.Spacetime
 	from, to  time.Duration
-	file      *os.File
-	path      string
+	spacetime *export.Spacetime
+	// files are the files asked for, by flag.
+	files map[string]*os.File
+	// The recording's screen, pace and the moment of --svg.
+	cols, rows int
+	speed      float64
+	svgAt      time.Duration
 }
 
 // start checks the flags against the run and creates the files, so that a
 // path that cannot be written is bad input now rather than an error after
-// the run. It returns nil when no picture was asked for.
-func (f *exportFlags) start(s setup) (*exporter, error) {
-	from, to := time.Duration(0), s.runFor
-	var err error
-	if f.from != "" {
-		if from, err = cluster.ParseDuration(f.from); err != nil {
-			return nil, fmt.Errorf("--from %s: %w", f.from, err)
-		}
-	}
-	if f.to != "" {
-		if to, err = cluster.ParseDuration(f.to); err != nil {
-			return nil, fmt.Errorf("--to %s: %w", f.to, err)
-		}
-	}
-	switch {
-	case (f.from != "" || f.to != "") && f.spacetime == "":
-		return nil, errors.New("--from and --to choose the window of --spacetime: give it too")
-	case f.spacetime == "":
-		return nil, nil
-	case from >= to:
-		return nil, fmt.Errorf("--from %v --to %v: the window must end after it starts", from, to)
-	case to > s.runFor:
-		return nil, fmt.Errorf("--to %v: after the end of the run (%v)", to, s.runFor)
-	}
-	file, err := createOutput("--spacetime", f.spacetime)
-	if err != nil {
+// the run. It returns nil when nothing was asked for.
+func (f *exportFlags) start(s setup, changed func(string) bool) (*exporter, error) {
+	x := &exporter{to: s.runFor, svgAt: s.runFor, speed: f.speed, files: map[string]*os.File{}}
+	if err := f.check(s, x, changed); err != nil {
 		return nil, err
 	}
-	return &exporter{spacetime: export.NewSpacetime(s.cfg.Nodes, from, to), from: from, to: to, file: file, path: f.spacetime}, nil
+	if f.spacetime == "" && f.cast == "" && f.svg == "" {
+		return nil, nil
+	}
+	for _, out := range []struct{ flag, path string }{{"--spacetime", f.spacetime}, {"--cast", f.cast}, {"--svg", f.svg}} {
+		if out.path == "" {
+			continue
+		}
+		file, err := createOutput(out.flag, out.path)
+		if err != nil {
+			x.abandon()
+			return nil, err
+		}
+		x.files[out.flag] = file
+	}
+	if f.spacetime != "" {
+		x.spacetime = export.NewSpacetime(s.cfg.Nodes, x.from, x.to)
+	}
+	return x, nil
+}
+
+// check reads the flags into x, or says what is wrong with them.
+func (f *exportFlags) check(s setup, x *exporter, changed func(string) bool) error {
+	moment := func(flag, v string, d *time.Duration) error {
+		var err error
+		if v != "" {
+			if *d, err = cluster.ParseDuration(v); err != nil {
+				return fmt.Errorf("--%s %s: %w", flag, v, err)
+			}
+			if *d > s.runFor {
+				return fmt.Errorf("--%s %v: after the end of the run (%v)", flag, *d, s.runFor)
+			}
+		}
+		return nil
+	}
+	recording := f.cast != "" || f.svg != ""
+	switch {
+	case (f.from != "" || f.to != "") && f.spacetime == "" && f.cast == "":
+		return errors.New("--from and --to choose the window of --spacetime or --cast: give one of them")
+	case f.svgAt != "" && f.svg == "":
+		return errors.New("--svg-at chooses the moment of --svg: give it too")
+	case (changed("size") || changed("speed")) && !recording:
+		return errors.New("--size and --speed set the screen of --cast or --svg: give one of them")
+	case recording && s.cfg.Nodes > maxLiveNodes:
+		return fmt.Errorf("--nodes %d: --cast and --svg show the live view, which shows 1 to %d nodes", s.cfg.Nodes, maxLiveNodes)
+	case !(f.speed >= cluster.MinSpeed && f.speed <= cluster.MaxSpeed):
+		return fmt.Errorf("--speed %g: want a number from 1/256 (%g) to %g, as the live view takes", f.speed, cluster.MinSpeed, cluster.MaxSpeed)
+	}
+	if err := moment("from", f.from, &x.from); err != nil {
+		return err
+	}
+	if err := moment("to", f.to, &x.to); err != nil {
+		return err
+	}
+	if err := moment("svg-at", f.svgAt, &x.svgAt); err != nil {
+		return err
+	}
+	if x.from >= x.to {
+		return fmt.Errorf("--from %v --to %v: the window must end after it starts", x.from, x.to)
+	}
+	var err error
+	x.cols, x.rows, err = parseSize(f.size)
+	return err
+}
+
+// parseSize reads COLSxROWS: a screen the live view can draw on.
+func parseSize(v string) (cols, rows int, err error) {
+	minW, minH := tui.MinSize()
+	c, r, ok := strings.Cut(v, "x")
+	cols, err1 := strconv.Atoi(c)
+	rows, err2 := strconv.Atoi(r)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("--size %s: want COLSxROWS, as 120x40", v)
+	case cols < minW || rows < minH || cols > 1000 || rows > 500:
+		return 0, 0, fmt.Errorf("--size %s: the live view draws on %dx%d to 1000x500 cells", v, minW, minH)
+	}
+	return cols, rows, nil
 }
 
 // add takes an event of the run.
 func (x *exporter) add(e cluster.Event) {
-	if x != nil {
+	if x != nil && x.spacetime != nil {
 		x.spacetime.Add(e)
 	}
 }
 
-// finish writes the pictures and says on w what they left out.
-func (x *exporter) finish(s setup, w io.Writer) error {
+// finish writes what was asked for: the spacetime diagram from the events
+// collected, then the recording and the picture from a recording of the
+// same session (its own run of the cluster, paced as the live view). It
+// says on w what a diagram left out.
+func (x *exporter) finish(ctx context.Context, s setup, w io.Writer) error {
 	if x == nil {
 		return nil
 	}
-	title := fmt.Sprintf("raftty run · %d nodes · seed %d · %v to %v", s.cfg.Nodes, s.cfg.Seed, x.from, x.to)
+	defer x.abandon()
+	title := fmt.Sprintf("raftty run · %d nodes · seed %d", s.cfg.Nodes, s.cfg.Seed)
 	if s.script.Name != "" {
-		title = fmt.Sprintf("raftty run --scenario %s · %d nodes · seed %d · %v to %v", s.script.Name, s.cfg.Nodes, s.cfg.Seed, x.from, x.to)
+		title = fmt.Sprintf("raftty run --scenario %s · %d nodes · seed %d", s.script.Name, s.cfg.Nodes, s.cfg.Seed)
 	}
-	_, err := x.file.Write(x.spacetime.SVG(title))
-	if cerr := x.file.Close(); err == nil {
-		err = cerr
+	if x.spacetime != nil {
+		if err := x.write("--spacetime", x.spacetime.SVG(fmt.Sprintf("%s · %v to %v", title, x.from, x.to))); err != nil {
+			return err
+		}
+		if n := x.spacetime.Truncated(); n > 0 {
+			fmt.Fprintf(w, "raftty: warning: --spacetime %s: %d messages left out (it draws at most the first %d); narrow the window with --from and --to\n",
+				x.files["--spacetime"].Name(), n, export.MaxArrows)
+		}
 	}
+	if x.files["--cast"] == nil && x.files["--svg"] == nil {
+		return nil
+	}
+	return x.record(ctx, s, title)
+}
+
+// record plays the session as the live view and writes --cast and --svg:
+// the recording from --from to --to, the picture at --svg-at.
+func (x *exporter) record(ctx context.Context, s setup, title string) error {
+	castFile, svgFile := x.files["--cast"], x.files["--svg"]
+	rec := session.Recording{Width: x.cols, Height: x.rows, From: x.svgAt, Until: x.svgAt}
+	var cast *export.Cast
+	out := bufio.NewWriterSize(castFile, 64<<10)
+	if castFile != nil {
+		rec.From, rec.Until = x.from, x.to
+		if svgFile != nil {
+			rec.From, rec.Until = min(x.from, x.svgAt), max(x.to, x.svgAt)
+		}
+		var err error
+		if cast, err = export.NewCast(out, export.CastHeader{Cols: x.cols, Rows: x.rows, Title: title}); err != nil {
+			return fmt.Errorf("--cast %s: %w", castFile.Name(), err)
+		}
+	}
+	var picture string
+	castDone, castStart := cast == nil, time.Duration(-1)
+	err := session.Record(ctx, session.Options{Config: s.cfg, Speed: x.speed, Script: s.script, Warnings: s.warnings}, rec,
+		func(f session.Frame) error {
+			if svgFile != nil && picture == "" && f.Now >= x.svgAt {
+				picture = f.View
+			}
+			if castDone || f.Now < x.from {
+				return nil
+			}
+			if castStart < 0 {
+				castStart = f.At
+			}
+			castDone = f.Now >= x.to // the last frame: the first at or after --to
+			return cast.Frame(f.At-castStart, f.View)
+		})
 	if err != nil {
-		return fmt.Errorf("--spacetime %s: %w", x.path, err)
+		return fmt.Errorf("recording the live view: %w", err)
 	}
-	if n := x.spacetime.Truncated(); n > 0 {
-		fmt.Fprintf(w, "raftty: warning: --spacetime %s: %d messages left out (it draws at most the first %d); narrow the window with --from and --to\n",
-			x.path, n, export.MaxArrows)
+	if cast != nil {
+		if err := out.Flush(); err != nil {
+			return fmt.Errorf("--cast %s: %w", castFile.Name(), err)
+		}
+		if err := x.write("--cast", nil); err != nil {
+			return err
+		}
+	}
+	if svgFile != nil {
+		return x.write("--svg", export.ParseScreen(picture, x.cols, x.rows).SVG(fmt.Sprintf("%s · t=%v", title, x.svgAt)))
 	}
 	return nil
 }
 
-// abandon closes and removes the files of a run that failed.
+// write writes data to the file of flag and closes it.
+func (x *exporter) write(flag string, data []byte) error {
+	f := x.files[flag]
+	delete(x.files, flag)
+	_, err := f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", flag, f.Name(), err)
+	}
+	return nil
+}
+
+// abandon closes and removes the files not written: the run failed, or
+// one of them could not be created.
 func (x *exporter) abandon() {
-	if x != nil {
-		_ = x.file.Close()
-		_ = os.Remove(x.path)
+	if x == nil {
+		return
+	}
+	for flag, f := range x.files {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		delete(x.files, flag)
 	}
 }
 

@@ -20,7 +20,8 @@ type runOptions struct {
 	json    bool
 	verbose bool
 	export  exportFlags
-	// pictures collects what --spacetime draws; nil without it.
+	// pictures collects what --spacetime, --cast and --svg draw; nil
+	// without them.
 	pictures *exporter
 }
 
@@ -60,7 +61,7 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	for _, w := range s.warnings {
 		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
 	}
-	if opts.pictures, err = opts.export.start(s); err != nil {
+	if opts.pictures, err = opts.export.start(s, cmd.Flags().Changed); err != nil {
 		return badInput(err)
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
@@ -79,7 +80,7 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	} else if err != nil {
 		return outputError(err)
 	}
-	if err := opts.pictures.finish(s, cmd.ErrOrStderr()); err != nil {
+	if err := opts.pictures.finish(cmd.Context(), s, cmd.ErrOrStderr()); err != nil {
 		return outputError(err)
 	}
 	switch errs := report.errors; {
