@@ -131,13 +131,16 @@ func figData(p Fig16Panel) ([]figSeries, logAxis) {
 	return all, ax
 }
 
-// figPanel draws a panel whose title starts at top.
+// figPanel draws a panel whose title starts at top. Its contents are in
+// the panel's own coordinates, moved down as a whole, so that a panel is
+// drawn the same whichever place it has in the figure (a test compares
+// one panel of a figure with the same set drawn alone).
 func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 	all, ax := figData(p)
-	plotTop := top + figPanelTop
+	const plotTop = figPanelTop
 	y := func(frac float64) float64 { return plotTop + figPlotH*(1-frac) }
-	d.WriteString(`<g class="panel">`)
-	d.textAt(figPlotLeft, top+20, figInk, `font-size="13" font-weight="bold"`, p.Title)
+	fmt.Fprintf(d, `<g class="panel" transform="translate(0 %s)">`, appendNum(nil, top))
+	d.textAt(figPlotLeft, 20, figInk, `font-size="13" font-weight="bold"`, p.Title)
 	figAxes(d, ax, plotTop, y)
 	// The paper's curves under raftty's, so that raftty's show where they
 	// cover each other.
@@ -216,13 +219,13 @@ func figPolyline(d *svgDoc, class, name string, c figCurve, ax logAxis, y func(f
 		d.attr("stroke-dasharray", dash)
 	}
 	d.WriteString(` points="`)
-	for i := range c.ms {
+	for i, p := range curvePoints(c, ax, y) {
 		if i > 0 {
 			d.WriteByte(' ')
 		}
-		d.num(ax.x(c.ms[i]))
+		d.num(p[0])
 		d.WriteByte(',')
-		d.num(y(c.frac[i]))
+		d.num(p[1])
 	}
 	d.WriteString(`"><title>`)
 	who := "raftty"
@@ -231,4 +234,27 @@ func figPolyline(d *svgDoc, class, name string, c figCurve, ax logAxis, y func(f
 	}
 	d.text(who + ", " + name)
 	d.WriteString("</title></polyline>\n")
+}
+
+// curvePoints places a curve's points, to a tenth of a pixel, leaving out
+// those inside a straight run across or up: a thousand trials make two
+// thousand steps, most of them closer together than a pixel.
+func curvePoints(c figCurve, ax logAxis, y func(float64) float64) [][2]float64 {
+	tenth := func(v float64) float64 { return math.Round(v*10) / 10 }
+	var out [][2]float64
+	for i := range c.ms {
+		p := [2]float64{tenth(ax.x(c.ms[i])), tenth(y(c.frac[i]))}
+		if n := len(out); n >= 2 {
+			a, b := out[n-2], out[n-1]
+			if (a[0] == b[0] && b[0] == p[0]) || (a[1] == b[1] && b[1] == p[1]) {
+				out[n-1] = p // b lies on the run from a to p
+				continue
+			}
+		}
+		if n := len(out); n > 0 && out[n-1] == p {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
