@@ -20,6 +20,17 @@ import (
 	"raftty/tui"
 )
 
+// The pictures of the documentation, each drawn by a raftty command:
+// `go generate` draws them again, and TestPicturesAreCurrent fails when one
+// no longer matches what its command draws. The live view at the telling
+// moment of scenario 03 (the new candidate's votes on their way) heads the
+// README; the same moment as a spacetime diagram, and the bench as the
+// paper's Figure 16, illustrate docs/pictures.md and docs/bench.md.
+//
+//go:generate go run . run --scenario 03 --seed 5 --svg docs/img/crash.svg --svg-at 2.1545s
+//go:generate go run . run --scenario 03 --seed 5 --spacetime docs/img/crash-spacetime.svg --from 1.95s --to 2.35s
+//go:generate go run . bench --seed 1 --svg docs/img/fig16.svg
+
 // exportFlags are the flags of `raftty run` that take a run out of the
 // terminal: a spacetime diagram, a recording of the live view, a picture
 // of one of its frames.
