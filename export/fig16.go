@@ -138,7 +138,9 @@ func figData(p Fig16Panel) ([]figSeries, logAxis) {
 func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 	all, ax := figData(p)
 	const plotTop = figPanelTop
-	y := func(frac float64) float64 { return plotTop + figPlotH*(1-frac) }
+	// Products are converted before a sum, so that no machine fuses them
+	// into a multiply-add that rounds otherwise.
+	y := func(frac float64) float64 { return plotTop + float64(figPlotH*(1-frac)) }
 	fmt.Fprintf(d, `<g class="panel" transform="translate(0 %s)">`, appendNum(nil, top))
 	d.textAt(figPlotLeft, 20, figInk, `font-size="13" font-weight="bold"`, p.Title)
 	figAxes(d, ax, plotTop, y)

@@ -258,13 +258,16 @@ type layout struct {
 	width, plotH float64
 }
 
-func (l *layout) x(node int) float64 { return stLeft + (float64(node)-0.5)*l.colW }
+// x is node's column. Products are converted before a sum (here and in
+// y), which keeps the compiler from fusing them into one multiply-add on
+// the machines that have one: the picture is the same on all of them.
+func (l *layout) x(node int) float64 { return stLeft + float64((float64(node)-0.5)*l.colW) }
 
 // y is where time t is drawn: its share of the window's time, plus the gaps
 // of the moments before it.
 func (l *layout) y(t time.Duration) float64 {
 	i, _ := slices.BinarySearch(l.moments, t)
-	return stTop + float64(t-l.from)/float64(time.Millisecond)*l.scale + l.gap*l.before[i]
+	return stTop + float64(float64(t-l.from)/float64(time.Millisecond)*l.scale) + float64(l.gap*l.before[i])
 }
 
 // newLayout fits the window: columns to the number of nodes, time and
@@ -312,7 +315,7 @@ func (s *Spacetime) newLayout(arrows []*arrow) *layout {
 		l.gap = min(stMaxGap, max(stMinGap, stEventH/total))
 	}
 	l.plotH = l.y(to) - stTop
-	l.width = stLeft + float64(s.nodes)*l.colW + stRight
+	l.width = stLeft + float64(float64(s.nodes)*l.colW) + stRight
 	return l
 }
 
@@ -467,7 +470,7 @@ func (s *Spacetime) grid(d *svgDoc, l *layout) {
 	slices.Sort(ticks)
 	for _, t := range ticks {
 		y := l.y(t)
-		d.line(stLeft, y, stLeft+float64(s.nodes)*l.colW, y, stGrid, 1, "", "")
+		d.line(stLeft, y, stLeft+float64(float64(s.nodes)*l.colW), y, stGrid, 1, "", "")
 		d.textAt(stLeft-8, y+4, stDim, `text-anchor="end"`, seconds(t))
 	}
 }
@@ -647,7 +650,7 @@ func (a *arrow) describe() string {
 // each below the one before when they would overlap.
 func (s *Spacetime) drawMarks(d *svgDoc, l *layout) {
 	const lineH, perLine, maxLines = 13, 44, 4
-	right := stLeft + float64(s.nodes)*l.colW
+	right := stLeft + float64(float64(s.nodes)*l.colW)
 	textY := 0.0 // below the last words written
 	for _, e := range s.marks {
 		y := l.y(e.At)

@@ -52,7 +52,9 @@ func (t *Theme) resolve(c color.Color, def color.RGBA) color.RGBA {
 
 // mix returns a blended with b: frac of a, the rest b.
 func mix(a, b color.RGBA, frac float64) color.RGBA {
-	m := func(x, y uint8) uint8 { return uint8(float64(x)*frac + float64(y)*(1-frac) + 0.5) }
+	// Each product is rounded before the sum, so that no machine fuses
+	// them into a multiply-add that rounds otherwise.
+	m := func(x, y uint8) uint8 { return uint8(float64(float64(x)*frac) + float64(float64(y)*(1-frac)) + 0.5) }
 	return color.RGBA{R: m(a.R, b.R), G: m(a.G, b.G), B: m(a.B, b.B), A: 0xff}
 }
 
