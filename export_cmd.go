@@ -110,6 +110,8 @@ func (f *exportFlags) check(s setup, x *exporter, changed func(string) bool) err
 	}
 	recording := f.cast != "" || f.svg != ""
 	switch {
+	case len(s.compare) > 0 && (recording || f.spacetime != ""):
+		return errors.New("--spacetime, --cast and --svg draw one world: leave out --compare")
 	case (f.from != "" || f.to != "") && f.spacetime == "" && f.cast == "":
 		return errors.New("--from and --to choose the window of --spacetime or --cast: give one of them")
 	case f.svgAt != "" && f.svg == "":

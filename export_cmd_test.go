@@ -94,6 +94,7 @@ func TestExportBadInput(t *testing.T) {
 		{[]string{"run", "--svg", out, "--svg-at", "11s"}, "--svg-at 11s: after the end of the run (10s)"},
 		{[]string{"run", "--cast", out, "--nodes", "102"}, "--nodes 102: --cast and --svg show the live view, which shows 1 to 101 nodes"},
 		{[]string{"run", "--cast", out, "--spacetime", "/no/such/dir/x.svg"}, "--spacetime /no/such/dir/x.svg: no such file or directory"},
+		{[]string{"run", "--cast", out, "--compare", "prevote=on"}, "--spacetime, --cast and --svg draw one world: leave out --compare"},
 	} {
 		code, _, stderr := run(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {

@@ -29,6 +29,7 @@ type clusterFlags struct {
 	at          []string
 	scenario    string
 	unsafeVotes bool
+	compare     []string
 	// live: the flags of the live view, which runs until the user quits
 	// and so has no --for.
 	live bool
@@ -56,6 +57,7 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 	}
 	fs.BoolVar(&f.unsafeVotes, "unsafe-forget-votes", false, "break Raft on purpose: nodes grant every vote request of their term (watch Election Safety fail)")
 	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
+	fs.StringArrayVar(&f.compare, "compare", nil, "run two worlds, B being A with KEY=VALUE (prevote=on, heartbeat=100ms, any parameter; repeatable), and name where they part")
 	fs.StringVar(&f.scenario, "scenario", "", "a built-in scenario (raftty scenarios lists them) or a scenario file")
 }
 
@@ -65,6 +67,8 @@ type setup struct {
 	cfg    cluster.Config
 	runFor time.Duration
 	script *scenario.Script
+	// compare makes the run two worlds: B is A with these differences.
+	compare []cluster.Compare
 	// warnings are printed on stderr but do not stop the run.
 	warnings []string
 }
@@ -133,6 +137,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	if err := s.script.Validate(cfg.Nodes); err != nil {
 		return s, fromScenario(err)
 	}
+	if s.compare, err = f.parseCompare(s.script); err != nil {
+		return s, err
+	}
 	if !f.live {
 		if err := f.checkLength(s, changed("for")); err != nil {
 			return s, err
@@ -140,6 +147,35 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.warnings = timingWarnings(cfg.Timing)
 	return s, nil
+}
+
+// parseCompare reads --compare, or else the file's compare lines: the
+// flags, when given, replace the file's, as every flag wins over its
+// directive.
+func (f *clusterFlags) parseCompare(script *scenario.Script) ([]cluster.Compare, error) {
+	compare := script.Compare
+	if len(f.compare) > 0 {
+		compare = nil
+		for _, text := range f.compare {
+			c, err := cluster.ParseCompare(text)
+			if err != nil {
+				return nil, fmt.Errorf("--compare %w", err)
+			}
+			for _, had := range compare {
+				if had.Set.Param == c.Set.Param {
+					return nil, fmt.Errorf("--compare %s: %s is compared already (%s)", text, c.Set.Param, had)
+				}
+			}
+			compare = append(compare, c)
+		}
+	}
+	if f.live && len(compare) > 0 {
+		return nil, fmt.Errorf("--compare %s: the live view shows one world for now; compare two headless with raftty run", cluster.CompareText(compare))
+	}
+	if st, ok := script.WorldB(); ok && len(compare) == 0 {
+		return nil, fromScenario(fmt.Errorf("%s: expect %s: this run has one world (compare KEY=VALUE, or --compare, makes a world B)", st.Source, st.Expect.Text))
+	}
+	return compare, nil
 }
 
 // fromScenario gives an error about a line of the scenario file the shape

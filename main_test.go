@@ -45,11 +45,18 @@ func TestBadInput(t *testing.T) {
 	crFile := file("cr.txt", "nodes 3\rat 1s kil 2\r")
 	emptyFile := file("empty.txt", "# nothing yet\n\n")
 	twiceFile := file("twice.txt", "for 5s\nat 1s kill 1\nfor 8s\n")
+	compareFile := file("compare.txt", "for 5s\ncompare drop=2\n")
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"run", "--seed", ""}, `--seed "": want a whole number from 0 (leave --seed out for a random one)`},
+		{[]string{"run", "--compare", "prevote"}, `--compare "prevote": want KEY=VALUE, like prevote=on or heartbeat=100ms`},
+		{[]string{"run", "--compare", "speed=2"}, `--compare "speed=2": unknown setting "speed" (want one of election-timeout, heartbeat,`},
+		{[]string{"run", "--compare", "heartbeat=1ns"}, "--compare heartbeat=1ns: below raftty's floor of 1ms"},
+		{[]string{"run", "--compare", "prevote=on", "--compare", "prevote=off"}, "--compare prevote=off: prevote is compared already (prevote=on)"},
+		{[]string{"run", "--at", "1s expect b leader"}, `--at "1s expect b leader": expect b leader: this run has one world (compare KEY=VALUE, or --compare, makes a world B)`},
+		{[]string{"run", "--scenario", compareFile}, "--scenario " + compareFile + ":2: compare drop=2: need a probability between 0 and 1"},
 		{[]string{"run", "--scenario", crFile}, "--scenario " + crFile + `:2: unknown action "kil"`},
 		{[]string{"run", "--scenario", emptyFile}, "--scenario " + emptyFile + ": nothing to run: the file has only blank lines and comments"},
 		{[]string{"run", "--scenario", twiceFile}, "--scenario " + twiceFile + ":3: a second for line (the first is line 1): say it once"},
@@ -154,6 +161,80 @@ func TestHelpTextsSurviveTheManPage(t *testing.T) {
 		}
 	}
 	walk(newRootCmd())
+}
+
+// Two worlds, headless: the issue's three runs. PreVote on in world B
+// parts the worlds no earlier than the first election timer fires (before
+// it, the independent streams keep them the same); PreVote off in B, the
+// default, changes nothing; the lesson shows world A with one more leader
+// change than world B, when the follower returns.
+func TestCompare(t *testing.T) {
+	code, out, stderr := run(t, "run", "--seed", "3", "--for", "10s", "--compare", "prevote=on", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var firstTimeout, diverged float64
+	summaries := 0
+	for _, e := range decodeEvents(t, out) {
+		switch e["kind"] {
+		case "diverge":
+			if diverged == 0 {
+				diverged = e["t_us"].(float64)
+			}
+			continue
+		case "compare":
+			if e["diverged"] != true || e["first_us"] != diverged || e["compare"] != "prevote=on" {
+				t.Errorf("compare line %v, want the first divergence at %v", e, diverged)
+			}
+			continue
+		case "summary":
+			summaries++
+		case "timeout":
+			if firstTimeout == 0 {
+				firstTimeout = e["t_us"].(float64)
+			}
+		}
+		if w := e["world"]; w != "a" && w != "b" {
+			t.Fatalf("event without its world: %v", e)
+		}
+	}
+	if diverged == 0 || diverged < firstTimeout || summaries != 2 {
+		t.Fatalf("first divergence at %vus, first timer at %vus, %d summaries: want a divergence no earlier than the timer, two summaries", diverged, firstTimeout, summaries)
+	}
+	code, out, _ = run(t, "run", "--seed", "3", "--for", "10s", "--compare", "prevote=on")
+	if first := strings.SplitN(out, "\n", 2)[0]; code != 0 || !strings.HasPrefix(first, "worlds diverge at 0.") || !strings.Contains(first, "; B: n") {
+		t.Fatalf("exit %d, first line %q", code, first)
+	}
+	for _, want := range []string{"world A", "world B: prevote=on", "pre-vote rounds"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summaries lack %q:\n%s", want, out)
+		}
+	}
+
+	code, out, _ = run(t, "run", "--seed", "3", "--for", "10s", "--compare", "prevote=off")
+	if code != 0 || !strings.HasPrefix(out, "worlds never diverge\n") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+
+	code, out, stderr = run(t, "run", "--scenario", "follower-returns-two-worlds", "--json")
+	if code != 0 {
+		t.Fatalf("the lesson: exit %d: %s", code, stderr)
+	}
+	changes := map[any]float64{}
+	var returned, deposed float64
+	for _, e := range decodeEvents(t, out) {
+		switch {
+		case e["kind"] == "summary":
+			changes[e["world"]] = e["leader_changes"].(float64)
+		case e["kind"] == "fault" && e["action"] == "reconnect" && e["world"] == "a":
+			returned = e["t_us"].(float64)
+		case e["kind"] == "state" && e["state"] == "leader" && e["world"] == "a" && returned > 0 && deposed == 0:
+			deposed = e["t_us"].(float64)
+		}
+	}
+	if changes["a"] != changes["b"]+1 || deposed < returned || deposed > returned+1e6 {
+		t.Fatalf("leader changes %v; the follower returned at %vus, a new leader in A at %vus: want one more change in A, within a second of the return", changes, returned, deposed)
+	}
 }
 
 func TestVersion(t *testing.T) {
@@ -367,6 +448,7 @@ func TestUIBadInput(t *testing.T) {
 		{[]string{"--speed", "100"}, "--speed 100: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
 		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
+		{[]string{"--compare", "prevote=on"}, "--compare prevote=on: the live view shows one world for now; compare two headless with raftty run"},
 		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
 	} {
 		code, _, stderr := run(t, tc.args...)

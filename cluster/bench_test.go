@@ -67,3 +67,37 @@ func BenchmarkJSON(b *testing.B) {
 		buf = e.AppendJSON(buf[:0])
 	}
 }
+
+// benchmarkCompare runs two worlds of 5 nodes for a virtual hour, world B
+// with PreVote on (they part at the first election and differ from then
+// on: the most for the comparison to do), for comparison with
+// BenchmarkHealthy5NodesHour's single cluster: `raftty run --compare`
+// should cost under 2.2 times a single run. Unordered is the sink of a
+// run that prints no events (no --json, no --verbose).
+func benchmarkCompare(b *testing.B, unordered bool) {
+	diff, err := ParseCompare("prevote=on")
+	if err != nil {
+		b.Fatal(err)
+	}
+	events := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg := DefaultConfig()
+		cfg.Seed = 1
+		w, err := NewWorlds(cfg, []Compare{diff}, func(Event) { events++ }, nil, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if unordered {
+			w.HandOnUnordered()
+		}
+		w.RunUntil(time.Hour)
+		w.Flush()
+	}
+	wall := b.Elapsed().Seconds()
+	b.ReportMetric(float64(events)/wall, "events/s")
+	b.ReportMetric(wall*1e9/float64(events), "ns/event")
+}
+
+func BenchmarkCompare5NodesHour(b *testing.B)          { benchmarkCompare(b, false) }
+func BenchmarkCompare5NodesHourUnordered(b *testing.B) { benchmarkCompare(b, true) }

@@ -13,7 +13,7 @@ import (
 func (c *Cluster) Clone(sink func(Event)) *Cluster {
 	n := *c
 	n.streams = c.streams.clone()
-	n.sink = sink
+	n.sink, n.cmp = sink, nil // a copy is a cluster on its own
 	n.peers = slices.Clone(c.peers)
 	n.net = c.net.Clone(n.streams)
 	n.timers = slices.Clone(c.timers)

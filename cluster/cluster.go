@@ -132,7 +132,13 @@ type Cluster struct {
 	seq     uint64
 	msgs    uint64 // messages sent so far: the last Event.Msg given out
 
-	sink    func(Event)
+	sink func(Event)
+	// cmp, in one of two compared worlds (see Worlds), takes every event
+	// instead of sink, as world number world (0 for A, 1 for B): a method
+	// call by reference spares the copy a call through a func value makes
+	// (a pointer would escape through one), most of what comparing costs.
+	cmp     *comparer
+	world   int
 	checker checker
 	stats   Stats
 	leader  int // the effective leader, see Leader
@@ -483,8 +489,11 @@ func (c *Cluster) noteRole(id int, leader bool) {
 }
 
 func (c *Cluster) publish(e *Event) {
-	if c.sink != nil {
-		c.sink(*e)
+	switch {
+	case c.cmp != nil:
+		c.cmp.feed(c.world, e)
+	case c.sink != nil:
+		c.sink(*e) // by value: a pointer would make every event escape to the heap
 	}
 }
 

@@ -43,6 +43,9 @@ func diskWrites(before, after raft.HardState, self raft.NodeID) []termVote {
 // step's messages leave then, and not before (Figure 2: update stable
 // storage before responding to RPCs).
 func (m *member) write(now, each time.Duration, before, after raft.HardState) time.Duration {
+	if after.Term == before.Term && after.VotedFor == before.VotedFor && len(m.writes) == 0 {
+		return now // the common step (a heartbeat): nothing to write, nothing under way
+	}
 	m.settle(now)
 	writes := diskWrites(before, after, raft.NodeID(m.id))
 	if len(writes) == 0 {

@@ -74,12 +74,35 @@ func (s State) String() string {
 	return "State(" + strconv.Itoa(int(s)) + ")"
 }
 
+// World says which of two compared worlds an event happened in (see
+// Worlds); zero for a cluster on its own.
+type World uint8
+
+// The two worlds of a comparison: A, and B, which is A with a difference.
+const (
+	WorldA World = iota + 1
+	WorldB
+)
+
+// String returns the world as JSON writes it: "a" or "b".
+func (w World) String() string {
+	switch w {
+	case WorldA:
+		return "a"
+	case WorldB:
+		return "b"
+	}
+	return ""
+}
+
 // Event is one thing that happened in the cluster. Which fields matter
 // depends on Kind (docs/events.md has the table); the rest are zero.
 type Event struct {
 	// At is the virtual time since the start of the run.
 	At   time.Duration
 	Kind Kind
+	// World is the world it happened in, when two are compared.
+	World World
 
 	// Node is the node the event is about (state, vote, timeout, ignore).
 	Node int
@@ -143,6 +166,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = append(b, `,"kind":"`...)
 	b = append(b, e.Kind.String()...)
 	b = append(b, '"')
+	if e.World != 0 {
+		b = appendString(b, "world", e.World.String())
+	}
 	switch e.Kind {
 	case KindState:
 		b = appendInt(b, "node", e.Node)

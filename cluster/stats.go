@@ -168,6 +168,7 @@ func (s *Stats) finish(now time.Duration) {
 type Summary struct {
 	AtUS           int64          `json:"t_us"`
 	Kind           string         `json:"kind"`
+	World          string         `json:"world,omitempty"`
 	Seed           uint64         `json:"seed"`
 	Nodes          int            `json:"nodes"`
 	Leader         int            `json:"leader"`

@@ -35,3 +35,14 @@ func (w vocabulary[T]) all() []T {
 	}
 	return out
 }
+
+// names lists the words of the vocabulary, in order.
+func (w vocabulary[T]) names() []string {
+	var out []string
+	for _, n := range w {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}

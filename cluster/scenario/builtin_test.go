@@ -1,32 +1,62 @@
 package scenario
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"raftty/cluster"
 )
 
-// runScript runs a script headless as `raftty run --scenario` does and
-// returns its expect events and any violations.
+// runScript runs a script headless as `raftty run --scenario` does, in two
+// worlds if it compares, and returns its expect events and any violations.
 func runScript(t *testing.T, s *Script, seed uint64) (expects, violations []cluster.Event) {
 	t.Helper()
 	cfg := cluster.DefaultConfig()
 	s.Configure(&cfg, nil)
 	cfg.Seed = seed
-	run, err := NewRun(cfg, s, s.For, func(e cluster.Event) {
+	sink := func(e cluster.Event) {
 		switch e.Kind {
 		case cluster.KindExpect:
 			expects = append(expects, e)
 		case cluster.KindViolation:
 			violations = append(violations, e)
 		}
-	})
+	}
+	if len(s.Compare) > 0 {
+		run, err := NewComparison(cfg, s.Compare, s, s.For, sink, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run.Finish()
+		return expects, violations
+	}
+	run, err := NewRun(cfg, s, s.For, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
 	run.Finish()
 	return expects, violations
+}
+
+// expectations counts the checks a run of s makes: each expectation once
+// per world it is checked in.
+func expectations(s *Script) int {
+	worlds := 1
+	if len(s.Compare) > 0 {
+		worlds = 2
+	}
+	n := 0
+	for _, st := range append(slices.Clone(s.Steps), s.Final...) {
+		switch {
+		case !st.IsExpect():
+		case st.Expect.World == 0:
+			n += worlds
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // Every built-in scenario's expectations hold, whatever the seed: they are
@@ -45,12 +75,7 @@ func TestBuiltinScenariosHold(t *testing.T) {
 			if s.Title == "" || s.Explain == "" || s.For == 0 {
 				t.Fatalf("title %q, explain %q, for %v: a built-in says what it shows, what to watch, and how long it runs", s.Title, s.Explain, s.For)
 			}
-			want := len(s.Final)
-			for _, st := range s.Steps {
-				if st.IsExpect() {
-					want++
-				}
-			}
+			want := expectations(s)
 			if want < 2 {
 				t.Fatalf("%d expectations: a built-in checks what it claims", want)
 			}

@@ -18,8 +18,13 @@ import (
 //	expect leader 2 | leader not 2
 //	expect no violation           no invariant broke so far
 //	expect METRIC OP VALUE        e.g. term >= 3, leader-changes >= 5, leader-age >= 2s
+//
+// In a comparison of two worlds an expectation is checked in both, unless
+// it names one first: "expect a leaders-elected == 3", "expect b leader 1".
 type Expectation struct {
-	Text   string // as written, for messages
+	Text string // as written, for messages
+	// World is the world it is checked in (0: every world there is).
+	World  cluster.World
 	kind   expectKind
 	node   int
 	metric string
@@ -81,6 +86,13 @@ var ops = []string{">=", "<=", "==", "!=", ">", "<"}
 
 func parseExpectation(args []string) (Expectation, error) {
 	x := Expectation{Text: strings.Join(args, " ")}
+	if len(args) > 1 && (args[0] == "a" || args[0] == "b") {
+		x.World = cluster.WorldA
+		if args[0] == "b" {
+			x.World = cluster.WorldB
+		}
+		args = args[1:]
+	}
 	switch {
 	case len(args) == 1 && args[0] == "leader":
 		x.kind = expectLeader
@@ -99,7 +111,7 @@ func parseExpectation(args []string) (Expectation, error) {
 	case len(args) == 3:
 		return x, x.parseMetric(args)
 	default:
-		return x, fmt.Errorf("expect %q: want leader, no-leader, leader N, leader not N, no violation, or METRIC OP VALUE (metrics: %s)",
+		return x, fmt.Errorf("expect %q: want leader, no-leader, leader N, leader not N, no violation, or METRIC OP VALUE (metrics: %s), after a or b to name one world",
 			x.Text, strings.Join(MetricNames(), ", "))
 	}
 	return x, nil

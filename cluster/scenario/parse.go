@@ -114,7 +114,10 @@ type Script struct {
 	// UnsafeForgetVotes is the header's "unsafe-forget-votes on": the run
 	// breaks Raft on purpose (chaos writes it to replay such a failure).
 	UnsafeForgetVotes bool
-	Steps             []Step
+	// Compare is the header's "compare KEY=VALUE" lines: the run is two
+	// worlds, B being A with these differences (see cluster.Worlds).
+	Compare []cluster.Compare
+	Steps   []Step
 	// Final are the expectations checked at the end of a run.
 	Final []Step
 }
@@ -245,6 +248,8 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 			return true, err
 		}
 		s.Final = append(s.Final, Step{Expect: &x, Source: source})
+	case "compare":
+		return true, s.parseCompare(rest)
 	default:
 		p, ok := cluster.ParamNamed(word)
 		if !ok {
@@ -261,6 +266,38 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		s.Settings = append(s.Settings, cmd)
 	}
 	return true, nil
+}
+
+// parseCompare reads a compare line's KEY=VALUE pairs.
+func (s *Script) parseCompare(rest string) error {
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return errors.New(`compare takes KEY=VALUE, like "compare prevote=on"`)
+	}
+	for _, f := range fields {
+		c, err := cluster.ParseCompare(f)
+		if err != nil {
+			return fmt.Errorf("compare %w", err)
+		}
+		for _, had := range s.Compare {
+			if had.Set.Param == c.Set.Param {
+				return fmt.Errorf("compare %s: %s is compared already (%s)", f, c.Set.Param, had)
+			}
+		}
+		s.Compare = append(s.Compare, c)
+	}
+	return nil
+}
+
+// WorldB returns the first expectation that names world B: a run without
+// a comparison has no world B to check it in.
+func (s *Script) WorldB() (Step, bool) {
+	for _, st := range append(slices.Clone(s.Steps), s.Final...) {
+		if st.IsExpect() && st.Expect.World == cluster.WorldB {
+			return st, true
+		}
+	}
+	return Step{}, false
 }
 
 // Sort orders the steps by time, keeping the written order of steps at the

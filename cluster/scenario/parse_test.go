@@ -367,3 +367,73 @@ func TestEmptyAndRepeated(t *testing.T) {
 		t.Errorf("explain and expect repeat freely: %v", err)
 	}
 }
+
+// A compare line makes the run two worlds; an expectation may name one.
+// Both read back as written.
+func TestCompareAndWorldExpectations(t *testing.T) {
+	src := "nodes 3\ncompare prevote=on heartbeat=60ms\ncompare drop=0.1\nat 1s expect a leader\nat 2s expect b term == 1\nexpect no violation\n"
+	s, err := Parse("w.txt", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cluster.CompareText(s.Compare); got != "prevote=on heartbeat=60ms drop=0.1" {
+		t.Fatalf("compare %q", got)
+	}
+	if s.Steps[0].Expect.World != cluster.WorldA || s.Steps[1].Expect.World != cluster.WorldB || s.Final[0].Expect.World != 0 {
+		t.Fatalf("worlds %v %v %v", s.Steps[0].Expect.World, s.Steps[1].Expect.World, s.Final[0].Expect.World)
+	}
+	if st, ok := s.WorldB(); !ok || st.Source != "w.txt:5" {
+		t.Fatalf("WorldB: %+v %v", st, ok)
+	}
+	var b strings.Builder
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("w.txt", strings.NewReader(b.String()))
+	if err != nil || cluster.CompareText(back.Compare) != cluster.CompareText(s.Compare) || back.Steps[1].String() != "expect b term == 1" {
+		t.Fatalf("written\n%s\nreads back as %+v, %v", b.String(), back, err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"compare\n", `x.txt:1: compare takes KEY=VALUE, like "compare prevote=on"`},
+		{"compare prevote\n", `x.txt:1: compare "prevote": want KEY=VALUE`},
+		{"compare prevote=on\ncompare prevote=off\n", "x.txt:2: compare prevote=off: prevote is compared already (prevote=on)"},
+		{"at 1s expect c leader\n", `x.txt:1: expect "c leader": want leader`},
+	} {
+		if _, err := Parse("x.txt", strings.NewReader(tc.src)); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
+		}
+	}
+}
+
+// A player for one world of a comparison checks the expectations that name
+// no world and those that name its own; a run on its own is world A.
+func TestPlayerChecksItsWorldsExpectations(t *testing.T) {
+	s, err := Parse("w.txt", strings.NewReader("at 1s expect a leader\nat 1s expect b leader\nat 1s expect leader\nexpect b no violation\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		world cluster.World
+		want  []string
+	}{
+		{0, []string{"a leader", "leader"}},
+		{cluster.WorldA, []string{"a leader", "leader"}},
+		{cluster.WorldB, []string{"b leader", "leader", "b no violation"}},
+	} {
+		var got []string
+		c, err := cluster.New(cluster.DefaultConfig(), func(e cluster.Event) {
+			if e.Kind == cluster.KindExpect {
+				got = append(got, e.Detail)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := NewPlayer(s).ForWorld(tc.world)
+		p.RunUntil(c, 2*time.Second)
+		p.Finish(c)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("world %v checked %q, want %q", tc.world, got, tc.want)
+		}
+	}
+}

@@ -59,6 +59,9 @@ type Player struct {
 	// finished says they have been.
 	end      time.Duration
 	finished bool
+	// world is the world of a comparison it plays for (0: a run on its
+	// own, which is world A).
+	world cluster.World
 }
 
 // NewPlayer returns a player at the start of script (nil plays nothing).
@@ -67,6 +70,22 @@ func NewPlayer(script *Script) *Player {
 		script = &Script{}
 	}
 	return &Player{script: script, end: script.For}
+}
+
+// ForWorld makes p play for one world of a comparison: an expectation
+// that names the other world is not checked here. It returns p.
+func (p *Player) ForWorld(w cluster.World) *Player {
+	p.world = w
+	return p
+}
+
+// mine reports whether st is this player's to carry out: every step but an
+// expectation that names another world.
+func (p *Player) mine(st Step) bool {
+	if !st.IsExpect() || st.Expect.World == 0 {
+		return true
+	}
+	return st.Expect.World == max(p.world, cluster.WorldA)
 }
 
 // EndAt sets when the run ends: RunUntil checks the final expectations
@@ -109,6 +128,9 @@ func (p *Player) PlayDue(c *cluster.Cluster) {
 	for p.next < len(p.script.Steps) && p.script.Steps[p.next].At <= c.Now() {
 		st := p.script.Steps[p.next]
 		p.next++
+		if !p.mine(st) {
+			continue
+		}
 		c.RunUntil(c.Now())
 		if err := st.Apply(c); err != nil {
 			c.ReportError(fmt.Errorf("%s: %s: %w", st.Source, st.Cmd.Action, err))
@@ -123,7 +145,9 @@ func (p *Player) Finish(c *cluster.Cluster) {
 	}
 	p.finished = true
 	for _, st := range p.script.Final {
-		_ = st.Apply(c)
+		if p.mine(st) {
+			_ = st.Apply(c)
+		}
 	}
 }
 

@@ -43,3 +43,47 @@ func (r *Run) Finish() {
 	r.player.RunUntil(r.Cluster, r.end)
 	r.player.Finish(r.Cluster)
 }
+
+// Comparison is one headless run of a script in two worlds (see
+// cluster.Worlds): world B is world A with the differences, both play the
+// script's steps at the same instants, and each checks the expectations
+// that are its own (those naming no world, and those naming it).
+type Comparison struct {
+	Worlds  *cluster.Worlds
+	players [2]*Player
+	end     time.Duration
+}
+
+// NewComparison makes the two worlds from cfg (the script's header applied
+// by the caller, as for NewRun) and the differences, and reports each
+// world's parameters. Every event goes to sink tagged with its world, and
+// every divergence to diverged, as cluster.NewWorlds says.
+func NewComparison(cfg cluster.Config, diff []cluster.Compare, script *Script, end time.Duration,
+	sink func(cluster.Event), diverged func(cluster.Divergence)) (*Comparison, error) {
+	r := &Comparison{end: end}
+	for i, w := range []cluster.World{cluster.WorldA, cluster.WorldB} {
+		r.players[i] = NewPlayer(script).ForWorld(w)
+		r.players[i].EndAt(end)
+	}
+	worlds, err := cluster.NewWorlds(cfg, diff, sink, diverged, r.players[0], r.players[1])
+	if err != nil {
+		return nil, err
+	}
+	r.Worlds = worlds
+	worlds.A().ReportParams()
+	worlds.B().ReportParams()
+	return r, nil
+}
+
+// RunUntil runs both worlds to virtual time t, or to the end if t is past
+// it.
+func (r *Comparison) RunUntil(t time.Duration) { r.Worlds.RunUntil(min(t, r.end)) }
+
+// Finish runs to the end, checks each world's final expectations, once, and
+// hands on every event still waiting.
+func (r *Comparison) Finish() {
+	r.Worlds.RunUntil(r.end)
+	r.players[0].Finish(r.Worlds.A())
+	r.players[1].Finish(r.Worlds.B())
+	r.Worlds.Flush()
+}

@@ -46,7 +46,8 @@ func (s *Script) Configure(cfg *cluster.Config, given func(flag string) bool) {
 }
 
 // Write prints s as a scenario file that Parse reads back to the same
-// script: the header (title, explain, nodes, seed, for, the parameters),
+// script: the header (title, explain, nodes, seed, for, the parameters,
+// what a comparison's world B changes),
 // then one "at T ACTION" line per step in time order, then the end-of-run
 // expectations. A caller may write "#" comment lines before it.
 func Write(w io.Writer, s *Script) error {
@@ -81,6 +82,9 @@ func Write(w io.Writer, s *Script) error {
 	}
 	if s.UnsafeForgetVotes {
 		b.WriteString("unsafe-forget-votes on\n")
+	}
+	if len(s.Compare) > 0 {
+		fmt.Fprintf(b, "compare %s\n", cluster.CompareText(s.Compare))
 	}
 	for _, st := range s.Steps {
 		fmt.Fprintf(b, "at %s %s\n", formatTime(st.At), st)
