@@ -131,23 +131,49 @@ func (c *Cast) Frame(at time.Duration, view string) error {
 	if c.out.Len() == 0 {
 		return nil
 	}
+	c.frames++
+	err := c.event(at, "o", c.out.String())
+	c.out.Reset()
+	return err
+}
+
+// event writes one event line: [seconds, code, data].
+func (c *Cast) event(at time.Duration, code, data string) error {
 	c.line.Reset()
 	c.line.WriteByte('[')
 	c.line.Write(strconv.AppendFloat(c.line.AvailableBuffer(), at.Seconds(), 'f', 6, 64))
-	c.line.WriteString(`, "o", `)
-	if err := c.enc.Encode(c.out.String()); err != nil { // valid UTF-8 or not, JSON out
+	c.line.WriteString(`, "` + code + `", `)
+	if err := c.enc.Encode(data); err != nil { // valid UTF-8 or not, JSON out
 		c.err = err
 		return err
 	}
 	c.line.Truncate(c.line.Len() - 1) // the encoder's newline
 	c.line.WriteString("]\n")
-	c.out.Reset()
 	c.last = at
-	c.frames++
 	if _, err := c.w.Write(c.line.Bytes()); err != nil {
 		c.err = err
 	}
 	return c.err
+}
+
+// Resize records that the terminal is now cols x rows (an "r" event, which
+// players follow); the next frame is drawn whole at the new size.
+func (c *Cast) Resize(at time.Duration, cols, rows int) error {
+	if c.err != nil {
+		return c.err
+	}
+	if cols < 1 || rows < 1 {
+		return fmt.Errorf("cast: size %dx%d: need at least one column and one row", cols, rows)
+	}
+	if at < c.last {
+		return fmt.Errorf("cast: resize at %v before the previous frame at %v", at, c.last)
+	}
+	// A buffer of another size makes the renderer clear the screen and
+	// draw the next frame whole; Resize tells it the terminal's size.
+	c.buf = uv.NewScreenBuffer(cols, rows)
+	c.renderer.Resize(cols, rows)
+	c.prev = ""
+	return c.event(at, "r", fmt.Sprintf("%dx%d", cols, rows))
 }
 
 // Frames returns how many frames were written.

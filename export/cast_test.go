@@ -185,3 +185,58 @@ func TestCastRefusesTimeGoingBack(t *testing.T) {
 		t.Error("a recording of no columns was accepted")
 	}
 }
+
+// TestCastResizes checks a recording whose terminal changes size: an "r"
+// event with the new size, then frames a player at that size shows cell
+// for cell.
+func TestCastResizes(t *testing.T) {
+	small, tall := testFrames(20, 40, 10), testFrames(20, 30, 14)
+	var out bytes.Buffer
+	c, err := NewCast(&out, CastHeader{Cols: 40, Rows: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(i int) time.Duration { return time.Duration(i) * 33 * time.Millisecond }
+	for i, f := range small {
+		must(t, c.Frame(at(i), f))
+	}
+	must(t, c.Resize(at(20), 30, 14))
+	for i, f := range tall {
+		must(t, c.Frame(at(21+i), f))
+	}
+	_, events := readCast(t, out.Bytes())
+	player := newTerminal(40, 10)
+	defer player.close()
+	shown, resized := 0, false
+	for _, ev := range events {
+		if ev.kind == "r" {
+			if ev.data != "30x14" || resized {
+				t.Fatalf("resize event %q, want one to 30x14", ev.data)
+			}
+			player.resize(30, 14)
+			resized = true
+			continue
+		}
+		player.write(ev.data)
+		frames, cols, rows := small, 40, 10
+		i := shown
+		if resized {
+			frames, cols, rows, i = tall, 30, 14, shown-len(small)
+		}
+		want := ParseScreen(frames[i], cols, rows)
+		if got := player.screen(); got.Text() != want.Text() {
+			t.Fatalf("frame %d: the player shows\n%s\nthe frame is\n%s", shown, got.Text(), want.Text())
+		}
+		shown++
+	}
+	if !resized || shown != len(small)+len(tall) {
+		t.Errorf("%d frames shown, resized %v", shown, resized)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -79,6 +79,12 @@ func (t *terminal) close() {
 	<-t.drained
 }
 
+// resize makes the terminal cols x rows.
+func (t *terminal) resize(cols, rows int) {
+	t.cols, t.rows = cols, rows
+	t.emu.Resize(cols, rows)
+}
+
 // write sends raw output to the terminal, as a program writes it.
 func (t *terminal) write(s string) { _, _ = t.emu.WriteString(s) }
 
