@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -178,3 +179,47 @@ func (c *Cast) Resize(at time.Duration, cols, rows int) error {
 
 // Frames returns how many frames were written.
 func (c *Cast) Frames() int { return c.frames }
+
+// PlayCast plays an asciicast v2 recording on a terminal emulator of its
+// size, following its resizes, and calls each with the screen after every
+// output event: what a player shows, frame by frame.
+func PlayCast(r io.Reader, each func(at time.Duration, s *Screen) error) error {
+	dec := json.NewDecoder(r)
+	var h castHeader
+	if err := dec.Decode(&h); err != nil {
+		return fmt.Errorf("cast header: %w", err)
+	}
+	if h.Version != 2 || h.Width < 1 || h.Height < 1 {
+		return fmt.Errorf("cast header: version %d, %dx%d: want version 2 and a size", h.Version, h.Width, h.Height)
+	}
+	t := newTerminal(h.Width, h.Height)
+	defer t.close()
+	for n := 1; ; n++ {
+		var ev [3]any
+		if err := dec.Decode(&ev); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("cast event %d: %w", n, err)
+		}
+		secs, ok1 := ev[0].(float64)
+		code, ok2 := ev[1].(string)
+		data, ok3 := ev[2].(string)
+		if !ok1 || !ok2 || !ok3 {
+			return fmt.Errorf("cast event %d: want [seconds, code, data], got %v", n, ev)
+		}
+		at := time.Duration(math.Round(secs*1e6)) * time.Microsecond
+		switch code {
+		case "r":
+			var cols, rows int
+			if _, err := fmt.Sscanf(data, "%dx%d", &cols, &rows); err != nil || cols < 1 || rows < 1 {
+				return fmt.Errorf("cast event %d: resize to %q", n, data)
+			}
+			t.resize(cols, rows)
+		case "o":
+			t.write(data)
+			if err := each(at, t.screen()); err != nil {
+				return err
+			}
+		}
+	}
+}

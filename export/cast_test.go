@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,8 @@ func TestCastPlaysBackTheFrames(t *testing.T) {
 	frames := testFrames(150, cols, rows)
 	// One unchanged frame writes no event.
 	frames = append(frames[:100], append([]string{frames[99]}, frames[100:]...)...)
-	header, events := readCast(t, writeCast(t, frames, cols, rows))
+	recording := writeCast(t, frames, cols, rows)
+	header, events := readCast(t, recording)
 	if header["version"] != 2.0 || header["width"] != float64(cols) || header["height"] != float64(rows) || header["title"] != "test <&>" {
 		t.Errorf("header %v: want version 2, %dx%d, the title", header, cols, rows)
 	}
@@ -135,9 +137,6 @@ func TestCastPlaysBackTheFrames(t *testing.T) {
 		t.Fatalf("%d events for %d frames, one of them unchanged", len(events), len(frames))
 	}
 
-	player, frame := newTerminal(cols, rows), newTerminal(cols, rows)
-	defer player.close()
-	defer frame.close()
 	shown := append(frames[:100:100], frames[101:]...)
 	for i, ev := range events {
 		at := time.Duration(i) * 33 * time.Millisecond
@@ -147,17 +146,26 @@ func TestCastPlaysBackTheFrames(t *testing.T) {
 		if ev.kind != "o" || math.Round(ev.at*1e6) != float64(at.Microseconds()) {
 			t.Fatalf("event %d: %q at %vs, want output at %vs", i, ev.kind, ev.at, at.Seconds())
 		}
-		player.write(ev.data)
-		got, want := player.screen(), frame.show(shown[i])
+	}
+	frame := newTerminal(cols, rows)
+	defer frame.close()
+	i := 0
+	err := PlayCast(bytes.NewReader(recording), func(_ time.Duration, got *Screen) error {
+		want := frame.show(shown[i])
 		for y := range rows {
 			for x := range cols {
 				g, w := got.Cell(x, y), want.Cell(x, y)
 				if g.Content != w.Content || !g.Style.Equal(&w.Style) {
-					t.Fatalf("frame %d, cell %d,%d: the player shows %q %+v, the frame has %q %+v\nplayer:\n%s\nframe:\n%s",
+					return fmt.Errorf("frame %d, cell %d,%d: the player shows %q %+v, the frame has %q %+v\nplayer:\n%s\nframe:\n%s",
 						i, x, y, g.Content, g.Style, w.Content, w.Style, got.Text(), want.Text())
 				}
 			}
 		}
+		i++
+		return nil
+	})
+	if err != nil || i != len(shown) {
+		t.Fatalf("after %d frames of %d: %v", i, len(shown), err)
 	}
 }
 
@@ -205,32 +213,23 @@ func TestCastResizes(t *testing.T) {
 		must(t, c.Frame(at(21+i), f))
 	}
 	_, events := readCast(t, out.Bytes())
-	player := newTerminal(40, 10)
-	defer player.close()
-	shown, resized := 0, false
-	for _, ev := range events {
-		if ev.kind == "r" {
-			if ev.data != "30x14" || resized {
-				t.Fatalf("resize event %q, want one to 30x14", ev.data)
-			}
-			player.resize(30, 14)
-			resized = true
-			continue
-		}
-		player.write(ev.data)
-		frames, cols, rows := small, 40, 10
-		i := shown
-		if resized {
+	if resizes := slices.IndexFunc(events, func(e castEvent) bool { return e.kind == "r" }); resizes < 0 || events[resizes].data != "30x14" {
+		t.Fatalf("no resize event to 30x14 in %v", events)
+	}
+	shown := 0
+	err = PlayCast(bytes.NewReader(out.Bytes()), func(_ time.Duration, got *Screen) error {
+		frames, cols, rows, i := small, 40, 10, shown
+		if shown >= len(small) {
 			frames, cols, rows, i = tall, 30, 14, shown-len(small)
 		}
-		want := ParseScreen(frames[i], cols, rows)
-		if got := player.screen(); got.Text() != want.Text() {
-			t.Fatalf("frame %d: the player shows\n%s\nthe frame is\n%s", shown, got.Text(), want.Text())
+		if want := ParseScreen(frames[i], cols, rows); got.Cols != cols || got.Rows != rows || got.Text() != want.Text() {
+			return fmt.Errorf("frame %d: the player shows %dx%d\n%s\nthe frame is\n%s", shown, got.Cols, got.Rows, got.Text(), want.Text())
 		}
 		shown++
-	}
-	if !resized || shown != len(small)+len(tall) {
-		t.Errorf("%d frames shown, resized %v", shown, resized)
+		return nil
+	})
+	if err != nil || shown != len(small)+len(tall) {
+		t.Errorf("%d frames shown: %v", shown, err)
 	}
 }
 
