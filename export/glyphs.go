@@ -89,88 +89,103 @@ func drawGlyph(ps *paths, r rune, x0, y0 float64, l look) {
 // drawBox draws a box drawing character: from the cell's centre a line to
 // the middle of each side it joins, so that neighbouring cells' lines meet.
 func drawBox(ps *paths, r rune, x0, y0 float64, col string) {
-	cx, cy := x0+cellW/2.0, y0+cellH/2.0+0.5
+	c := boxCell{x0: x0, y0: y0, cx: x0 + cellW/2.0, cy: y0 + cellH/2.0 + 0.5}
 	i := int(r-0x2500) * 4
-	w := [4]byte{boxLines[i] - '0', boxLines[i+1] - '0', boxLines[i+2] - '0', boxLines[i+3] - '0'}
+	c.w = [4]byte{boxLines[i] - '0', boxLines[i+1] - '0', boxLines[i+2] - '0', boxLines[i+3] - '0'}
 	stroke := func(width float64) *path { return ps.get("s" + col + " " + string(appendNum(nil, width))) }
 	switch {
 	case r >= '╱' && r <= '╳':
-		p := stroke(lightWidth)
-		if r != '╲' {
-			p.op('M', x0+cellW, y0)
-			p.op('L', x0, y0+cellH)
-		}
-		if r != '╱' {
-			p.op('M', x0, y0)
-			p.op('L', x0+cellW, y0+cellH)
-		}
-		return
+		c.diagonals(stroke(lightWidth), r)
 	case r >= '╭' && r <= '╰':
-		// An arc: a quarter curve around the corner between its two
-		// lines, drawn as a quadratic curve with the centre as control.
-		p := stroke(lightWidth)
-		vert, horiz := up, left
-		if w[down] != 0 {
-			vert = down
-		}
-		if w[right] != 0 {
-			horiz = right
-		}
-		ex, ey := edge(horiz, x0, y0), edge(vert, x0, y0)
-		const radius = 4
-		sx, sy := sign(horiz), sign(vert)
-		p.op('M', cx, ey)
-		p.op('V', cy+sy*radius)
-		p.op('Q', cx, cy, cx+sx*radius, cy)
-		p.op('H', ex)
-		return
-	}
-	if n := dashes[r]; n > 0 {
+		c.arc(stroke(lightWidth))
+	case dashes[r] > 0:
 		width := float64(lightWidth)
-		if max(w[up], w[right]) == 2 {
+		if max(c.w[up], c.w[right]) == 2 {
 			width = heavyWidth
 		}
-		drawDashes(stroke(width), n, w[right] != 0, x0, y0, cx, cy)
+		drawDashes(stroke(width), dashes[r], c.w[right] != 0, x0, y0, c.cx, c.cy)
+	default:
+		for dir := range 4 {
+			c.arm(stroke, dir)
+		}
+	}
+}
+
+// boxCell is a cell of box drawing: its corner, its centre, and the weight
+// of its line in each direction.
+type boxCell struct {
+	x0, y0, cx, cy float64
+	w              [4]byte
+}
+
+// diagonals draws ╱, ╲ or both (╳), corner to corner.
+func (c *boxCell) diagonals(p *path, r rune) {
+	if r != '╲' {
+		p.op('M', c.x0+cellW, c.y0)
+		p.op('L', c.x0, c.y0+cellH)
+	}
+	if r != '╱' {
+		p.op('M', c.x0, c.y0)
+		p.op('L', c.x0+cellW, c.y0+cellH)
+	}
+}
+
+// arc draws a rounded corner: a quarter curve around the corner between
+// its two lines, a quadratic curve with the centre as control.
+func (c *boxCell) arc(p *path) {
+	vert, horiz := up, left
+	if c.w[down] != 0 {
+		vert = down
+	}
+	if c.w[right] != 0 {
+		horiz = right
+	}
+	const radius = 4
+	sx, sy := sign(horiz), sign(vert)
+	p.op('M', c.cx, edge(vert, c.x0, c.y0))
+	p.op('V', c.cy+sy*radius)
+	p.op('Q', c.cx, c.cy, c.cx+sx*radius, c.cy)
+	p.op('H', edge(horiz, c.x0, c.y0))
+}
+
+// arm draws the line toward dir, if the character has one: reaching past
+// the centre to join the crossing lines; a double line as two strokes,
+// each stopping where it meets a crossing double line on its own side (an
+// inner corner), or reaching past the centre to meet the crossing line on
+// the other side (an outer corner), or to cover a single crossing line.
+func (c *boxCell) arm(stroke func(float64) *path, dir int) {
+	if c.w[dir] == 0 {
 		return
 	}
-	for dir := range 4 {
-		if w[dir] == 0 {
-			continue
+	// The two crossing directions, on the negative side (up or left) and
+	// the positive side (down or right) of this line.
+	neg, pos := c.w[up], c.w[down]
+	if dir == up || dir == down {
+		neg, pos = c.w[left], c.w[right]
+	}
+	if c.w[dir] != 3 {
+		width := float64(lightWidth)
+		if c.w[dir] == 2 {
+			width = heavyWidth
 		}
-		// The two crossing directions, on the negative side (up or left)
-		// and the positive side (down or right) of this line.
-		neg, pos := w[up], w[down]
-		if dir == up || dir == down {
-			neg, pos = w[left], w[right]
+		segment(stroke(width), dir, c.x0, c.y0, c.cx, c.cy, 0, max(halfWidth(neg), halfWidth(pos)))
+		return
+	}
+	for _, side := range []float64{-1, 1} {
+		own, other := neg, pos
+		if side > 0 {
+			own, other = pos, neg
 		}
-		if w[dir] != 3 {
-			width := float64(lightWidth)
-			if w[dir] == 2 {
-				width = heavyWidth
-			}
-			segment(stroke(width), dir, x0, y0, cx, cy, 0, max(halfWidth(neg), halfWidth(pos)))
-			continue
+		var back float64
+		switch {
+		case own == 3:
+			back = -(doubleGap - lightWidth/2.0)
+		case own != 0:
+			back = halfWidth(own)
+		case other != 0:
+			back = halfWidth(other)
 		}
-		// A double line: two strokes. Each stops where it meets a crossing
-		// double line on its own side (an inner corner), or reaches past
-		// the centre to meet the crossing line on the other side (an outer
-		// corner), or to cover a single crossing line.
-		for _, side := range []float64{-1, 1} {
-			own, other := neg, pos
-			if side > 0 {
-				own, other = pos, neg
-			}
-			var back float64
-			switch {
-			case own == 3:
-				back = -(doubleGap - lightWidth/2.0)
-			case own != 0:
-				back = halfWidth(own)
-			case other != 0:
-				back = halfWidth(other)
-			}
-			segment(stroke(lightWidth), dir, x0, y0, cx, cy, side*doubleGap, back)
-		}
+		segment(stroke(lightWidth), dir, c.x0, c.y0, c.cx, c.cy, side*doubleGap, back)
 	}
 }
 

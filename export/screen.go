@@ -237,39 +237,12 @@ func (s *Screen) backgrounds(d *svgDoc, looks []look, def color.RGBA) {
 // of cells in a row with the same look, spaces included inside a run,
 // each character at its own cell's x.
 func (s *Screen) texts(d *svgDoc, looks []look) {
-	type run struct {
-		l     look
-		xs    []float64
-		chars strings.Builder
-	}
-	var cur *run
-	flush := func(y int) {
-		if cur == nil {
-			return
+	var cur *textRun
+	flush := func() {
+		if cur != nil {
+			cur.write(d)
+			cur = nil
 		}
-		text := cur.chars.String()
-		trimmed := strings.TrimRight(text, " ")
-		xs := cur.xs[:len(cur.xs)-(len(text)-len(trimmed))]
-		d.WriteString("<text x=\"")
-		for i, x := range xs {
-			if i > 0 {
-				d.WriteByte(' ')
-			}
-			d.num(x)
-		}
-		d.WriteByte('"')
-		d.numAttr("y", cellY(y)+baseline)
-		d.attr("fill", hex(cur.l.fg))
-		if cur.l.bold {
-			d.attr("font-weight", "bold")
-		}
-		if cur.l.italic {
-			d.attr("font-style", "italic")
-		}
-		d.WriteByte('>')
-		d.text(trimmed)
-		d.WriteString("</text>\n")
-		cur = nil
 	}
 	for y := range s.Rows {
 		for x := range s.Cols {
@@ -277,33 +250,69 @@ func (s *Screen) texts(d *svgDoc, looks []look) {
 			if c.Width == 0 && c.Content == "" {
 				continue // the second half of a wide character
 			}
-			blank := c.Content == "" || c.Content == " " || l.invisible
-			if blank {
+			if c.Content == "" || c.Content == " " || l.invisible {
 				if cur != nil {
-					cur.xs = append(cur.xs, cellX(x))
-					cur.chars.WriteByte(' ')
+					cur.add(x, " ")
 				}
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(c.Content)
 			if isShape(r) && size == len(c.Content) {
-				flush(y)
+				flush()
 				continue
 			}
 			if cur != nil && !cur.l.sameText(l) {
-				flush(y)
+				flush()
 			}
 			if cur == nil {
-				cur = &run{l: l}
+				cur = &textRun{l: l, y: y}
 			}
-			cur.xs = append(cur.xs, cellX(x))
-			cur.chars.WriteString(c.Content)
+			cur.add(x, c.Content)
 			if size != len(c.Content) {
 				// A cluster of several runes (a base and its combining
 				// marks) gets one x: it stands alone.
-				flush(y)
+				flush()
 			}
 		}
-		flush(y)
+		flush()
 	}
+}
+
+// textRun is a run of cells in row y written as one <text>: their
+// characters, and the x of each.
+type textRun struct {
+	l     look
+	y     int
+	xs    []float64
+	chars strings.Builder
+}
+
+func (t *textRun) add(col int, chars string) {
+	t.xs = append(t.xs, cellX(col))
+	t.chars.WriteString(chars)
+}
+
+// write writes the run, its trailing spaces left out.
+func (t *textRun) write(d *svgDoc) {
+	text := t.chars.String()
+	trimmed := strings.TrimRight(text, " ")
+	d.WriteString(`<text x="`)
+	for i, x := range t.xs[:len(t.xs)-(len(text)-len(trimmed))] {
+		if i > 0 {
+			d.WriteByte(' ')
+		}
+		d.num(x)
+	}
+	d.WriteByte('"')
+	d.numAttr("y", cellY(t.y)+baseline)
+	d.attr("fill", hex(t.l.fg))
+	if t.l.bold {
+		d.attr("font-weight", "bold")
+	}
+	if t.l.italic {
+		d.attr("font-style", "italic")
+	}
+	d.WriteByte('>')
+	d.text(trimmed)
+	d.WriteString("</text>\n")
 }

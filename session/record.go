@@ -43,37 +43,24 @@ const frameInterval = time.Second / 30
 // frame for a reading time, then presses space. frame is called for each
 // frame recorded; its error stops the recording.
 func Record(ctx context.Context, opts Options, rec Recording, frame func(Frame) error) error {
-	ticks := make(chan time.Time)
-	start := time.Unix(0, 0)
-	live, err := cluster.StartLive(ctx, opts.Config, LiveOptions(opts, opts.Script, cluster.LiveOptions{
-		Ticks: ticks, Now: func() time.Time { return start },
+	r := &recorder{rec: rec, frame: frame, ticks: make(chan time.Time), start: time.Unix(0, 0)}
+	var err error
+	r.live, err = cluster.StartLive(ctx, opts.Config, LiveOptions(opts, opts.Script, cluster.LiveOptions{
+		Ticks: r.ticks, Now: func() time.Time { return r.start },
 	}))
 	if err != nil {
 		return err
 	}
-	defer live.Stop()
-	m := tui.New(live, shown(opts, tui.Options{NoColor: opts.NoColor, Script: opts.Script, NoSave: "a recording saves nothing"}, true))
-	m.Headless()
+	defer r.live.Stop()
+	r.m = tui.New(r.live, shown(opts, tui.Options{NoColor: opts.NoColor, Script: opts.Script, NoSave: "a recording saves nothing"}, true))
+	r.m.Headless()
 
-	var wall, shownFrom time.Duration
-	recording := false
-	draw := func() error {
-		m.Refresh()
-		now := live.Snapshot().Now
-		if !recording && now >= rec.From {
-			recording, shownFrom = true, wall
-		}
-		if !recording {
-			return nil
-		}
-		return frame(Frame{At: wall - shownFrom, Now: now, View: tui.Draw(m.Frame(), rec.Width, rec.Height)})
-	}
-	if live.Snapshot().Paused {
-		if err := draw(); err != nil {
+	if r.live.Snapshot().Paused {
+		if err := r.draw(); err != nil {
 			return err
 		}
-		wall += readingTime(opts)
-		press(m, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+		r.wall += readingTime(opts)
+		press(r.m, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 	}
 	// A cluster that runs at the slowest pace (votes in slow motion all
 	// the way) reaches Until by this wall time: past it, something stopped
@@ -82,29 +69,64 @@ func Record(ctx context.Context, opts Options, rec Recording, frame func(Frame) 
 	if speed <= 0 {
 		speed = 1 // as cluster.StartLive takes it
 	}
-	limit := wall + time.Duration(float64(rec.Until)/speed)*voteSlowdown + time.Second
+	limit := r.wall + time.Duration(float64(rec.Until)/speed)*voteSlowdown + time.Second
 	for {
-		if err := ctx.Err(); err != nil {
+		if err := r.draw(); err != nil {
 			return err
 		}
-		if err := draw(); err != nil {
-			return err
-		}
-		if now := live.Snapshot().Now; now >= rec.Until {
+		if now := r.live.Snapshot().Now; now >= rec.Until {
 			return nil
-		} else if wall > limit {
+		} else if r.wall > limit {
 			return fmt.Errorf("recording: the clock stopped at %v, before %v", now, rec.Until)
 		}
-		wall += frameInterval
-		select {
-		case ticks <- start.Add(wall):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if err := live.Sync(); err != nil {
+		if err := r.tick(ctx); err != nil {
 			return err
 		}
 	}
+}
+
+// recorder is a recording under way: the cluster, the view over it, and
+// the wall clock they run on.
+type recorder struct {
+	rec   Recording
+	frame func(Frame) error
+	live  *cluster.Live
+	m     *tui.Model
+	ticks chan time.Time
+	// start is the wall clock's origin, wall its time now; shownFrom is
+	// when the first frame was recorded (recording says it has been).
+	start           time.Time
+	wall, shownFrom time.Duration
+	recording       bool
+}
+
+// draw takes in what the cluster did and records the frame, once the
+// cluster has reached From.
+func (r *recorder) draw() error {
+	r.m.Refresh()
+	now := r.live.Snapshot().Now
+	if !r.recording && now >= r.rec.From {
+		r.recording, r.shownFrom = true, r.wall
+	}
+	if !r.recording {
+		return nil
+	}
+	return r.frame(Frame{At: r.wall - r.shownFrom, Now: now, View: tui.Draw(r.m.Frame(), r.rec.Width, r.rec.Height)})
+}
+
+// tick moves the wall clock on by a frame, and waits until the cluster has
+// run for it.
+func (r *recorder) tick(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.wall += frameInterval
+	select {
+	case r.ticks <- r.start.Add(r.wall):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return r.live.Sync()
 }
 
 // voteSlowdown is how much slower the live view's clock runs while votes
