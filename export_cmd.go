@@ -132,7 +132,11 @@ func (f *exportFlags) check(s setup, x *exporter, changed func(string) bool) err
 	if err := moment("svg-at", f.svgAt, &x.svgAt); err != nil {
 		return err
 	}
-	if x.from >= x.to {
+	switch {
+	case f.spacetime == "" && f.cast == "":
+	case s.runFor == 0:
+		return errors.New("the run lasts 0s: --spacetime and --cast have nothing to draw (lengthen it with --for)")
+	case x.from >= x.to:
 		return fmt.Errorf("--from %v --to %v: the window must end after it starts", x.from, x.to)
 	}
 	var err error

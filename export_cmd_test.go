@@ -86,6 +86,7 @@ func TestExportBadInput(t *testing.T) {
 		{[]string{"bench", "--svg", "/no/such/dir/x.svg"}, "--svg /no/such/dir/x.svg: no such file or directory"},
 		{[]string{"run", "--from", "1s"}, "--from and --to choose the window of --spacetime or --cast: give one of them"},
 		{[]string{"run", "--svg-at", "1s"}, "--svg-at chooses the moment of --svg: give it too"},
+		{[]string{"run", "--for", "0s", "--cast", out}, "the run lasts 0s: --spacetime and --cast have nothing to draw (lengthen it with --for)"},
 		{[]string{"run", "--size", "80x24"}, "--size and --speed set the screen of --cast or --svg: give one of them"},
 		{[]string{"run", "--speed", "0.5"}, "--size and --speed set the screen of --cast or --svg: give one of them"},
 		{[]string{"run", "--cast", out, "--size", "80"}, "--size 80: want COLSxROWS, as 120x40"},
