@@ -287,18 +287,30 @@ func createOutput(flag, path string) (*os.File, error) {
 }
 
 // writeFig16 draws the bench's results as the paper's Figure 16, a panel
-// per set, into file, and closes it.
-func writeFig16(file *os.File, sets []benchSet, of func(bench.Setting) bench.Result, opts bench.Options) error {
+// per set, into file, and closes it. of gives a setting's result, and the
+// textbook engine's on the same setup when the bench ran another engine.
+func writeFig16(file *os.File, sets []benchSet, of func(bench.Setting) (bench.Result, *bench.Result), opts bench.Options) error {
 	var panels []export.Fig16Panel
 	for _, set := range sets {
 		p := export.Fig16Panel{Title: set.title}
+		if opts.Engine != cluster.EngineTextbook {
+			p.Engine = opts.Engine.String()
+		}
 		for _, s := range set.settings {
-			p.Results = append(p.Results, of(s))
+			r, textbook := of(s)
+			p.Results = append(p.Results, r)
+			if textbook != nil {
+				p.Beside = append(p.Beside, *textbook)
+			}
 		}
 		panels = append(panels, p)
 	}
 	title := fmt.Sprintf("raftty bench (%d nodes, up to %d trials per setting, seed %d) beside the Raft paper's Figure 16",
 		opts.Nodes, opts.Trials, opts.Seed)
+	if opts.Engine != cluster.EngineTextbook {
+		title = fmt.Sprintf("raftty bench --engine %v (seed %d, %d nodes, up to %d trials) beside textbook and the paper",
+			opts.Engine, opts.Seed, opts.Nodes, opts.Trials)
+	}
 	_, err := file.Write(export.Fig16SVG(title, panels))
 	if cerr := file.Close(); err == nil {
 		err = cerr

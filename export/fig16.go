@@ -15,6 +15,11 @@ import (
 type Fig16Panel struct {
 	Title   string
 	Results []bench.Result
+	// Engine names the engine of Results ("" is raftty's textbook one).
+	// Beside are the textbook engine's results on the same setup, drawn
+	// dotted beside another engine's, setting for setting (nil: none).
+	Engine string
+	Beside []bench.Result
 }
 
 // The figure's geometry, in pixels, and its colours: black on white, as the
@@ -99,10 +104,10 @@ func (a logAxis) x(ms float64) float64 {
 
 // figSeries is one setting's curves.
 type figSeries struct {
-	name           string
-	raft, paper    figCurve
-	hasPaper       bool
-	trials, censor int
+	name                string
+	raft, paper, beside figCurve
+	hasPaper, hasBeside bool
+	trials, censor      int
 }
 
 // figData reads a panel's curves and the decades their times span.
@@ -114,7 +119,10 @@ func figData(p Fig16Panel) ([]figSeries, logAxis) {
 		if ps, ok := bench.Paper(r.Setting); ok {
 			s.paper, s.hasPaper = paperCurve(ps), true
 		}
-		for _, c := range []figCurve{s.raft, s.paper} {
+		if i := len(all); i < len(p.Beside) {
+			s.beside, s.hasBeside = raftCurve(p.Beside[i]), true
+		}
+		for _, c := range []figCurve{s.raft, s.paper, s.beside} {
 			for _, ms := range c.ms {
 				lo, hi = min(lo, ms), max(hi, ms)
 			}
@@ -152,9 +160,14 @@ func figPanel(d *svgDoc, p Fig16Panel, top float64) {
 		}
 	}
 	for i, s := range all {
+		if s.hasBeside {
+			figPolyline(d, "beside", s.name, s.beside, ax, y, figColors[i%len(figColors)], "1.5 3")
+		}
+	}
+	for i, s := range all {
 		figPolyline(d, "raftty", s.name, s.raft, ax, y, figColors[i%len(figColors)], "")
 	}
-	figLegend(d, all, plotTop)
+	figLegend(d, all, p.Engine, plotTop)
 	d.WriteString("</g>\n")
 }
 
@@ -185,7 +198,7 @@ func figAxes(d *svgDoc, ax logAxis, plotTop float64, y func(float64) float64) {
 
 // figLegend names the settings right of the plot, then says which line is
 // whose.
-func figLegend(d *svgDoc, all []figSeries, plotTop float64) {
+func figLegend(d *svgDoc, all []figSeries, engine string, plotTop float64) {
 	lx := float64(figPlotLeft + figPlotW + 20)
 	for i, s := range all {
 		ly := plotTop + 10 + float64(i)*20
@@ -203,11 +216,19 @@ func figLegend(d *svgDoc, all []figSeries, plotTop float64) {
 		}
 		d.textAt(lx+54, ly+4, figInk, "", label)
 	}
+	key := []struct{ dash, text string }{{"", "raftty"}, {"6 4", "the paper (Figure 16)"}}
+	if engine != "" {
+		key[0].text = "raftty, the " + engine + " engine"
+	}
+	if len(all) > 0 && all[0].hasBeside {
+		key = append(key, struct{ dash, text string }{"1.5 3", "raftty, the textbook engine"})
+	}
 	ly := plotTop + 20 + float64(len(all))*20
-	d.line(lx, ly, lx+22, ly, figInk, 2, "", "")
-	d.line(lx, ly+18, lx+22, ly+18, figInk, 1.5, "6 4", "")
-	d.textAt(lx+30, ly+4, figInk, "", "raftty")
-	d.textAt(lx+30, ly+22, figInk, "", "the paper (Figure 16)")
+	for i, k := range key {
+		y := ly + float64(i*18)
+		d.line(lx, y, lx+22, y, figInk, 2-float64(min(i, 1))*0.5, k.dash, "")
+		d.textAt(lx+30, y+4, figInk, "", k.text)
+	}
 }
 
 // figPolyline writes one curve, named for tests and tooltips.
@@ -215,7 +236,7 @@ func figPolyline(d *svgDoc, class, name string, c figCurve, ax logAxis, y func(f
 	if len(c.ms) == 0 {
 		return
 	}
-	fmt.Fprintf(d, `<polyline class="%s" fill="none" stroke-width="%s"`, class, map[string]string{"paper": "1.5", "raftty": "2"}[class])
+	fmt.Fprintf(d, `<polyline class="%s" fill="none" stroke-width="%s"`, class, map[string]string{"paper": "1.5", "raftty": "2", "beside": "1.5"}[class])
 	d.attr("stroke", color)
 	if dash != "" {
 		d.attr("stroke-dasharray", dash)
@@ -230,10 +251,7 @@ func figPolyline(d *svgDoc, class, name string, c figCurve, ax logAxis, y func(f
 		d.num(p[1])
 	}
 	d.WriteString(`"><title>`)
-	who := "raftty"
-	if class == "paper" {
-		who = "the paper"
-	}
+	who := map[string]string{"raftty": "raftty", "paper": "the paper", "beside": "raftty's textbook engine"}[class]
 	d.text(who + ", " + name)
 	d.WriteString("</title></polyline>\n")
 }

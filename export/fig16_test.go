@@ -41,11 +41,11 @@ func points(t *testing.T, el *element) [][2]float64 {
 func TestFig16DrawsEveryCurve(t *testing.T) {
 	ms := time.Millisecond
 	panels := []Fig16Panel{
-		{"randomness", []bench.Result{
+		{Title: "randomness", Results: []bench.Result{
 			fig16Result(bench.Setting{Min: 150 * ms, Max: 300 * ms}, 100, 100, 1000, 0),
 			fig16Result(bench.Setting{Min: 150 * ms, Max: 200 * ms}, 100, 200, 2000, 10),
 		}},
-		{"scale", []bench.Result{
+		{Title: "scale", Results: []bench.Result{
 			fig16Result(bench.Setting{Min: 12 * ms, Max: 24 * ms}, 50, 20, 80, 0),
 			fig16Result(bench.Setting{Min: 11 * ms, Max: 22 * ms}, 50, 20, 80, 0), // not in the paper
 		}},
@@ -96,8 +96,28 @@ func TestFig16DrawsEveryCurve(t *testing.T) {
 
 // TestFig16IsDeterministic checks that the same results give one picture.
 func TestFig16IsDeterministic(t *testing.T) {
-	panels := []Fig16Panel{{"p", []bench.Result{fig16Result(bench.Setting{Min: 150 * time.Millisecond, Max: 300 * time.Millisecond}, 30, 100, 900, 3)}}}
+	panels := []Fig16Panel{{Title: "p", Results: []bench.Result{fig16Result(bench.Setting{Min: 150 * time.Millisecond, Max: 300 * time.Millisecond}, 30, 100, 900, 3)}}}
 	if !bytes.Equal(Fig16SVG("t", panels), Fig16SVG("t", panels)) {
 		t.Error("the same results gave two pictures")
+	}
+}
+
+// TestFig16DrawsAnotherEngineBeside checks that another engine's results
+// are drawn with the textbook engine's dotted beside them, and the key says
+// which is which.
+func TestFig16DrawsAnotherEngineBeside(t *testing.T) {
+	s := bench.Setting{Min: 150 * time.Millisecond, Max: 300 * time.Millisecond}
+	svg := parseXML(t, Fig16SVG("t", []Fig16Panel{{Title: "scale", Engine: "etcd",
+		Results: []bench.Result{fig16Result(s, 50, 150, 600, 0)}, Beside: []bench.Result{fig16Result(s, 50, 160, 500, 0)}}}))
+	beside := svg.all(func(e *element) bool { return e.attrs["class"] == "beside" })
+	if len(beside) != 1 || beside[0].attrs["stroke-dasharray"] == "" {
+		t.Errorf("%d dotted curves beside etcd's, want 1", len(beside))
+	}
+	var key []string
+	for _, e := range svg.named("text") {
+		key = append(key, e.text)
+	}
+	if !strings.Contains(strings.Join(key, "|"), "raftty, the etcd engine|the paper (Figure 16)|raftty, the textbook engine") {
+		t.Errorf("the key says %q", key)
 	}
 }

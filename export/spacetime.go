@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
-	"raftty/raft"
+	"raftty/engine"
 )
 
 // Spacetime collects a run's events and draws the messages of a window of
@@ -53,7 +53,7 @@ const MaxArrows = 20_000
 type arrow struct {
 	id       uint64
 	from, to int
-	typ      raft.MsgType
+	typ      engine.MsgType
 	term     uint64
 	sent     time.Duration
 	end      time.Duration // delivered or dropped; 0 while in flight
@@ -63,11 +63,11 @@ type arrow struct {
 	decision string // what its receiver decided, or for a reply, what it answers
 }
 
-// link names a message's direction and kind, for pairing a decision with
-// the message it is about.
+// link names a message's direction and class, for pairing a decision with
+// the message it is about, whichever engine's type it has.
 type link struct {
 	from, to int
-	typ      raft.MsgType
+	class    engine.MsgClass
 }
 
 type roleChange struct {
@@ -113,9 +113,9 @@ func (s *Spacetime) Add(e cluster.Event) {
 			return
 		}
 		a := &arrow{id: e.Msg, from: e.From, to: e.To, typ: e.Type, term: e.Term, sent: e.At}
-		if v, ok := s.answer[link{e.From, e.To, e.Type}]; ok {
+		if v, ok := s.answer[link{e.From, e.To, e.Type.Class()}]; ok {
 			a.refused, a.decision = !v.Granted, v.String()
-			delete(s.answer, link{e.From, e.To, e.Type})
+			delete(s.answer, link{e.From, e.To, e.Type.Class()})
 		}
 		s.pending[e.Msg] = a
 	case cluster.KindDeliver, cluster.KindDrop:
@@ -131,20 +131,20 @@ func (s *Spacetime) Add(e cluster.Event) {
 		if e.Kind == cluster.KindDrop {
 			a.drop = e.Reason
 		} else {
-			s.received[link{a.from, a.to, a.typ}] = a
+			s.received[link{a.from, a.to, a.typ.Class()}] = a
 		}
 		s.keep(a)
 	case cluster.KindVote:
-		req, reply := raft.MsgRequestVote, raft.MsgRequestVoteReply
+		req, reply := engine.ClassVote, engine.ClassVoteReply
 		if e.PreVote {
-			req, reply = raft.MsgPreVote, raft.MsgPreVoteReply
+			req, reply = engine.ClassPreVote, engine.ClassPreVoteReply
 		}
 		if a := s.received[link{e.For, e.Node, req}]; a != nil && a.decision == "" {
 			a.decision = e.String()
 		}
 		s.answer[link{e.Node, e.For, reply}] = &e
 	case cluster.KindIgnore:
-		if a := s.received[link{e.From, e.Node, e.Type}]; a != nil && a.decision == "" {
+		if a := s.received[link{e.From, e.Node, e.Type.Class()}]; a != nil && a.decision == "" {
 			a.decision = e.String()
 		}
 	case cluster.KindState:
@@ -225,24 +225,31 @@ const (
 // stLeaders colour a leader by its node id, as the live view does.
 var stLeaders = []string{"#5FD7FF", "#FF87D7", "#87FF5F", "#FFAF5F", "#AF87FF", "#5FFFD7", "#FF5F5F", "#D7D75F", "#87AFFF"}
 
-// msgStyle is how a message type is drawn.
+// msgStyle is how a class of message is drawn.
 type msgStyle struct {
 	color string
 	width float64
 	label string
 }
 
-var msgStyles = map[raft.MsgType]msgStyle{
-	raft.MsgRequestVote:        {"#ffaf00", 1.6, "RequestVote"},
-	raft.MsgRequestVoteReply:   {"#87d787", 1.6, "vote reply (dashed: refused)"},
-	raft.MsgPreVote:            {"#d787ff", 1.6, "PreVote"},
-	raft.MsgPreVoteReply:       {"#87afaf", 1.6, "pre-vote reply"},
-	raft.MsgAppendEntries:      {"#5fafff", 1, "AppendEntries (heartbeat)"},
-	raft.MsgAppendEntriesReply: {"#4e6e8e", 1, "its reply"},
+// msgStyles style messages by what they do, not by engine (a textbook
+// RequestVote and etcd's MsgVote alike), as every display of raftty does.
+var msgStyles = map[engine.MsgClass]msgStyle{
+	engine.ClassVote:           {"#ffaf00", 1.6, "vote request"},
+	engine.ClassVoteReply:      {"#87d787", 1.6, "vote reply (dashed: refused)"},
+	engine.ClassPreVote:        {"#d787ff", 1.6, "pre-vote request"},
+	engine.ClassPreVoteReply:   {"#87afaf", 1.6, "pre-vote reply"},
+	engine.ClassAppend:         {"#5fafff", 1, "append (a heartbeat)"},
+	engine.ClassAppendReply:    {"#4e6e8e", 1, "its reply"},
+	engine.ClassHeartbeat:      {"#5fafff", 1, "heartbeat"},
+	engine.ClassHeartbeatReply: {"#4e6e8e", 1, "its reply"},
 }
 
-func styleOf(t raft.MsgType) msgStyle {
-	if st, ok := msgStyles[t]; ok {
+// legendClasses are the classes the legend shows, in its order.
+var legendClasses = []engine.MsgClass{engine.ClassVote, engine.ClassVoteReply, engine.ClassPreVote, engine.ClassPreVoteReply, engine.ClassAppend, engine.ClassAppendReply}
+
+func styleOf(t engine.MsgType) msgStyle {
+	if st, ok := msgStyles[t.Class()]; ok {
 		return st
 	}
 	return msgStyle{"#bcbcbc", 1, t.String()}
@@ -287,7 +294,7 @@ func (s *Spacetime) newLayout(arrows []*arrow) *layout {
 	}
 	for _, a := range arrows {
 		w := float64(voteWeight)
-		if a.typ == raft.MsgAppendEntries || a.typ == raft.MsgAppendEntriesReply {
+		if a.typ.IsLeaderTraffic() {
 			w = plainWeight
 		}
 		note(a.sent, w)
@@ -368,8 +375,8 @@ func (s *Spacetime) header(d *svgDoc, l *layout, title string) {
 			x, y = 12, y+18
 		}
 	}
-	for _, t := range []raft.MsgType{raft.MsgRequestVote, raft.MsgRequestVoteReply, raft.MsgPreVote, raft.MsgPreVoteReply, raft.MsgAppendEntries, raft.MsgAppendEntriesReply} {
-		st := styleOf(t)
+	for _, c := range legendClasses {
+		st := msgStyles[c]
 		item(func(x float64) { s.line(d, x, y, x+28, y, st.color, st.width, "", true) }, st.label)
 	}
 	item(func(x float64) { s.cross(d, x+14, y, stDead) }, "dropped")
