@@ -74,7 +74,7 @@ func (h *harness) frame() {
 	if err := h.live.Sync(); err != nil {
 		h.t.Fatal(err)
 	}
-	h.m.Update(frameMsg{})
+	h.m.Update(frameMsg(h.wall)) // the frame's time, as the frame clock gives it (a recording reads it)
 }
 
 // press sends keys to the model and carries out the cluster commands they
@@ -104,7 +104,7 @@ func (h *harness) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg := cmd().(type) {
-	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg:
+	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg, exportedMsg, recordStartedMsg, recordStoppedMsg:
 		_, next := h.m.Update(msg)
 		h.run(next)
 	case tea.BatchMsg:

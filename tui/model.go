@@ -87,6 +87,8 @@ type Model struct {
 	// title and explain are shown above the panels.
 	title, explain string
 	saver          saver
+	// rec is the recording of :record, nil when none runs.
+	rec *recording
 
 	width, height int
 	styles        renders
@@ -187,8 +189,10 @@ func (m *Model) Init() tea.Cmd {
 // Update changes the model's state in answer to a message. Any message but
 // a frame restarts the frame clock if it had stopped.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if _, ok := msg.(frameMsg); ok {
-		return m, m.onFrame()
+	if t, ok := msg.(frameMsg); ok {
+		cmd := m.onFrame()
+		m.recordFrame(time.Time(t))
+		return m, cmd
 	}
 	m.dirty = true
 	cmd := m.handle(msg)
@@ -248,6 +252,16 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		m.setStatus("scenario "+msg.name+": paused at its start; space starts it (s: another)", nil)
 	case savedMsg:
 		m.saved(msg)
+	case exportedMsg:
+		if msg.err != nil {
+			m.setStatus("export", msg.err)
+		} else {
+			m.setStatus("exported the screen to "+msg.path, nil)
+		}
+	case recordStartedMsg:
+		m.recordStarted(msg)
+	case recordStoppedMsg:
+		m.recordStopped(msg)
 	case seekedMsg:
 		m.seeked(msg)
 	case forkedMsg:
@@ -276,6 +290,10 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		}
 	case saveMsg:
 		return m.save(string(msg), false)
+	case exportMsg:
+		return m.exportSVG(string(msg))
+	case recordMsg:
+		return m.record(string(msg))
 	case scenarioMsg:
 		// Starting a cluster is work: it runs as a command, off Update.
 		name, restart := string(msg), m.restart
