@@ -68,7 +68,7 @@ func liveLike(c *Cluster, h *History, cmds []TimedCommand, end time.Duration, r 
 		} else {
 			adv.RunUntil(c, next)
 		}
-		h.maybeCheckpoint(c, adv)
+		h.maybeCheckpoint(&solo{c: c, adv: adv})
 	}
 }
 
@@ -265,7 +265,7 @@ func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
 	h, _ := newHistory(c, plainAdvance{})
 	for c.Now() < runFor {
 		c.RunFor(100 * ms)
-		h.maybeCheckpoint(c, plainAdvance{})
+		h.maybeCheckpoint(&solo{c: c, adv: plainAdvance{}})
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
