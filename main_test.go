@@ -448,7 +448,7 @@ func TestUIBadInput(t *testing.T) {
 		{[]string{"--speed", "100"}, "--speed 100: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
 		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
-		{[]string{"--compare", "prevote=on"}, "--compare prevote=on: the live view shows one world for now; compare two headless with raftty run"},
+		{[]string{"--compare", "prevote"}, `--compare "prevote": want KEY=VALUE, like prevote=on or heartbeat=100ms`},
 		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
 	} {
 		code, _, stderr := run(t, tc.args...)
