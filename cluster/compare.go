@@ -103,18 +103,26 @@ type Divergence struct {
 // pre-vote to n4 ...; B: n3 denies pre-vote to n4: heard from leader n1
 // 18ms ago". A side that comes later says when: "B (at 0.683s): ...".
 func (d Divergence) String() string {
-	side := func(name string, e *Event) string {
-		switch {
-		case e.Kind == 0 && d.Node > 0:
-			return fmt.Sprintf("%s: nothing (n%d goes on as before)", name, d.Node)
-		case e.Kind == 0:
-			return name + ": nothing then"
-		case e.At != d.At:
-			return fmt.Sprintf("%s (at %.3fs): %s", name, e.At.Seconds(), e.String())
-		}
-		return name + ": " + e.String()
+	return fmt.Sprintf("worlds diverge at %.3fs: %s; %s", d.At.Seconds(), d.Side(WorldA), d.Side(WorldB))
+}
+
+// Side says what one world did as the worlds parted, as String does: "B:
+// n3 denies pre-vote to n4: ...", "B (at 0.683s): ...", "B: nothing (n3
+// goes on as before)".
+func (d Divergence) Side(w World) string {
+	name, e := "A", &d.A
+	if w == WorldB {
+		name, e = "B", &d.B
 	}
-	return fmt.Sprintf("worlds diverge at %.3fs: %s; %s", d.At.Seconds(), side("A", &d.A), side("B", &d.B))
+	switch {
+	case e.Kind == 0 && d.Node > 0:
+		return fmt.Sprintf("%s: nothing (n%d goes on as before)", name, d.Node)
+	case e.Kind == 0:
+		return name + ": nothing then"
+	case e.At != d.At:
+		return fmt.Sprintf("%s (at %.3fs): %s", name, e.At.Seconds(), e.String())
+	}
+	return name + ": " + e.String()
 }
 
 // maxDivergences bounds the divergences kept; the count goes on.
