@@ -31,13 +31,14 @@ const splitWide = 120
 // worldPanels are world B's own copies of the panels that show one world.
 type worldPanels struct {
 	nodes    *nodesPanel
+	stats    *statsPanel
 	timeline *timelinePanel
 	cmap     *mapPanel
 	log      *eventLog
 }
 
 func newWorldPanels() worldPanels {
-	return worldPanels{nodes: newNodesPanel(), timeline: newTimelinePanel(), cmap: newMapPanel(), log: newEventLog()}
+	return worldPanels{nodes: newNodesPanel(), stats: &statsPanel{}, timeline: newTimelinePanel(), cmap: newMapPanel(), log: newEventLog()}
 }
 
 // historyB is world B's history for a snapshot of two worlds, or nil for
@@ -71,7 +72,7 @@ func (m *Model) truncateAfter(t time.Duration) {
 
 // splitBody draws both worlds in h rows at screen row y0.
 func (s *screen) splitBody(f *Frame, w, h, y0 int) []string {
-	a := worldPanels{nodes: s.nodes, timeline: s.timeline, cmap: s.cmap, log: s.log}
+	a := worldPanels{nodes: s.nodes, stats: &s.stats, timeline: s.timeline, cmap: s.cmap, log: s.log}
 	if w >= splitWide {
 		wa := w / 2
 		left := s.worldColumn(f, a, 0, y0, wa, h)
@@ -81,8 +82,14 @@ func (s *screen) splitBody(f *Frame, w, h, y0 int) []string {
 		}
 		return left
 	}
-	ha := (h + 1) / 2
-	return append(s.worldBand(f, a, y0, w, ha), s.worldBand(f.b, s.b, y0+ha, w, h-ha)...)
+	// Both worlds get the same rows, so that what one shows the other
+	// does; an odd row is left blank below.
+	hw := h / 2
+	out := append(s.worldBand(f, a, y0, w, hw), s.worldBand(f.b, s.b, y0+hw, w, hw)...)
+	for len(out) < h {
+		out = append(out, fit("", w))
+	}
+	return out
 }
 
 // worldRows is how many node rows each of a world's nodes panel and
@@ -92,16 +99,19 @@ func worldRows(n, h, other int) int {
 	return max(min(n, h-other), 1)
 }
 
-// worldColumn is one world, w by h at (x, y): its nodes, its timeline,
-// and its log or map in the rows left.
+// worldColumn is one world, w by h at (x, y): its nodes, a line of its
+// statistics, its timeline, and its log or map in the rows left.
 func (s *screen) worldColumn(f *Frame, p worldPanels, x, y, w, h int) []string {
 	n := len(f.snap.Nodes)
 	// The nodes and the timeline share what the log leaves, a box each.
-	rows := worldRows(n, (h-minLogBox)/2, 2)
-	if 2*rows+5 > h {
-		rows = max((h-5)/2, 1)
+	rows := worldRows(n, (h-minLogBox-1)/2, 2)
+	if 2*rows+6 > h {
+		rows = max((h-6)/2, 1)
 	}
 	out := s.placeWorld(f, p.nodes, x, y, w, min(rows+2, h))
+	if len(out) < h {
+		out = append(out, s.placeWorld(f, p.stats, x, y+len(out), w, 1)...)
+	}
 	p.timeline.axis = true
 	out = append(out, s.placeWorld(f, p.timeline, x, y+len(out), w, min(rows+3, h-len(out)))...)
 	if rest := h - len(out); rest > 0 {
@@ -111,7 +121,8 @@ func (s *screen) worldColumn(f *Frame, p worldPanels, x, y, w, h int) []string {
 }
 
 // worldBand is one world across the screen, w by h at row y: its nodes
-// beside its timeline, row by row, then its log or map if rows are left.
+// beside its timeline, row by row, a line of its statistics if a row is
+// left, then its log or map if rows are left.
 func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	n := len(f.snap.Nodes)
 	rows := worldRows(n, h, 3)
@@ -125,8 +136,11 @@ func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	for i := range bandH {
 		out = append(out, left[i]+right[i])
 	}
-	if rest := h - bandH; rest >= minLogBox {
-		out = append(out, s.placeWorld(f, s.bottomOf(p), 0, y+bandH, w, rest)...)
+	if h > bandH {
+		out = append(out, s.placeWorld(f, p.stats, 0, y+bandH, w, 1)...)
+	}
+	if rest := h - len(out); rest >= minLogBox {
+		out = append(out, s.placeWorld(f, s.bottomOf(p), 0, y+len(out), w, rest)...)
 	}
 	for len(out) < h {
 		out = append(out, fit("", w))
@@ -294,7 +308,8 @@ func (m *Model) toDivergence(f *Frame, dir int) tea.Cmd {
 }
 
 // splitRows is what the split view's panels want before a scenario's text
-// may take rows: both worlds' nodes and timelines.
+// may take rows: both worlds' nodes and timelines (their statistics lines
+// come after, if rows are left).
 func splitRows(n, w int) int {
 	if w >= splitWide {
 		return (n + 2) + (n + 3) + minLogBox
