@@ -233,6 +233,9 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	if f.hist.violation != "" {
 		top = append(top, fit(f.styles.banner.apply(" "+f.hist.violation+" "), w))
 	}
+	if f.b != nil && f.b.hist.violation != "" {
+		top = append(top, fit(f.styles.banner.apply(" world B: "+f.b.hist.violation+" "), w))
+	}
 	s.bar.SetWidth(w)
 	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
 	if f.b != nil {

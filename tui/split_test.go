@@ -324,3 +324,23 @@ func TestGoldenSplit(t *testing.T) {
 		})
 	}
 }
+
+// The inspector shows a node in both worlds, and a violation in world B
+// gets its banner too.
+func TestSplitInspectorAndViolation(t *testing.T) {
+	h := newCompareHarness(t, 3, "prevote=on")
+	afterKillCompared(h)
+	h.press("2", "enter")
+	view := strings.Join(strings.Fields(ansi.Strip(h.m.render())), " ")
+	for _, want := range []string{"inspect n2", "│world A: ", "│world B · prevote=on: "} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the inspector lacks %q:\n%s", want, view)
+		}
+	}
+	h.press("esc")
+	e := cluster.Event{At: h.snap().Now, Kind: cluster.KindViolation, World: cluster.WorldB, Invariant: "election-safety", Detail: "two leaders"}
+	h.m.historyOf(&e).ingest(&e)
+	if view := ansi.Strip(h.m.render()); !strings.Contains(view, "world B: ") {
+		t.Errorf("no banner for world B's violation:\n%s", view)
+	}
+}
