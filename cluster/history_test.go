@@ -182,12 +182,13 @@ func TestSeekBeforeOldestIsAnError(t *testing.T) {
 	}
 }
 
-// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
-// recording from scratch gives the very events the viewer saw: those before
-// the fork, then those after it.
-func TestLiveForkReplaysExactly(t *testing.T) {
-	l, w := startTestLive(t, 1, false)
-	var seen []Event
+// forkedRun is a viewer's session with a fork: 2s, n2 disconnected, 2s
+// more, then a fork at 1.5s that kills the leader, resumed for 2s. It
+// returns every event the viewer kept, the discarded future forgotten as
+// the fork's marker (which comes first after the fork) tells it to, and
+// the marker itself left out: it is not part of the cluster's history.
+func forkedRun(t *testing.T, l *Live, w *fakeWall) (seen []Event, forkAt time.Duration) {
+	t.Helper()
 	drain := func() {
 		settle(t, l)
 		seen, _ = l.Drain(seen)
@@ -202,13 +203,10 @@ func TestLiveForkReplaysExactly(t *testing.T) {
 		w.advance(50 * ms)
 	}
 	drain()
-	forkAt := 1500 * ms
+	forkAt = 1500 * ms
 	if err := l.Fork(forkAt, Command{Action: ActKill, Nodes: []int{LeaderNode}}); err != nil {
 		t.Fatal(err)
 	}
-	// The viewer forgets what it had after the fork point, as the fork
-	// event that comes first tells it to; the marker itself is not part of
-	// the cluster's history.
 	n := 0
 	for n < len(seen) && seen[n].At <= forkAt {
 		n++
@@ -228,7 +226,15 @@ func TestLiveForkReplaysExactly(t *testing.T) {
 		w.advance(50 * ms)
 	}
 	drain()
+	return seen, forkAt
+}
 
+// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
+// recording from scratch gives the very events the viewer saw: those before
+// the fork, then those after it.
+func TestLiveForkReplaysExactly(t *testing.T) {
+	l, w := startTestLive(t, 1, false)
+	seen, forkAt := forkedRun(t, l, w)
 	rec := l.Recording()
 	if len(rec) != 1 || rec[0].At != forkAt || rec[0].Cmd.Action != ActKill || rec[0].Cmd.Nodes[0] == LeaderNode {
 		t.Fatalf("recording after the fork: %+v; want one kill of a named node at 1.5s (the disconnect at 2s is gone)", rec)

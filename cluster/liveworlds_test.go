@@ -111,44 +111,7 @@ func TestLiveWorldsCommandReachesBothAtOneInstant(t *testing.T) {
 // it, are world by world those of a fresh run of what was recorded.
 func TestLiveWorldsForkForksBothAndReplays(t *testing.T) {
 	l, w := startTestWorlds(t, "prevote=on")
-	var seen []Event
-	drain := func() {
-		settle(t, l)
-		seen, _ = l.Drain(seen)
-	}
-	for range 40 { // 2s
-		w.advance(50 * ms)
-	}
-	if err := l.Apply(Command{Action: ActDisconnect, Nodes: []int{2}}); err != nil {
-		t.Fatal(err)
-	}
-	for range 40 {
-		w.advance(50 * ms)
-	}
-	drain()
-	forkAt := 1500 * ms
-	if err := l.Fork(forkAt, Command{Action: ActKill, Nodes: []int{LeaderNode}}); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for n < len(seen) && seen[n].At <= forkAt {
-		n++
-	}
-	seen = seen[:n]
-	var marker []Event
-	marker, _ = l.Drain(marker)
-	if len(marker) == 0 || marker[0].Kind != KindFork || marker[0].At != forkAt {
-		t.Fatalf("after the fork: %+v, want the fork marker at %v first", marker, forkAt)
-	}
-	seen = append(seen, marker[1:]...)
-	if err := l.Apply(Command{Action: ActResume}); err != nil {
-		t.Fatal(err)
-	}
-	for range 40 {
-		w.advance(50 * ms)
-	}
-	drain()
-
+	seen, forkAt := forkedRun(t, l, w)
 	rec := l.Recording()
 	if len(rec) != 1 || rec[0].At != forkAt || rec[0].Cmd.Action != ActKill {
 		t.Fatalf("recording after the fork: %+v; want the fork's kill alone", rec)

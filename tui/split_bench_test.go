@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -68,19 +67,7 @@ func BenchmarkSplitView(b *testing.B) {
 						b.Fatal("no split view")
 					}
 				}
-				b.ReportAllocs()
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				cpu := threadCPU()
-				for b.Loop() {
-					m.dirty = true
-					_ = m.View()
-				}
-				if cpu > 0 {
-					// The frame's own CPU time: steadier than ns/op on a
-					// busy machine.
-					b.ReportMetric(float64(threadCPU()-cpu)/float64(b.N), "cpu-ns/op")
-				}
+				benchFrames(b, m)
 			})
 		}
 	}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,26 +24,7 @@ func newCompareHarness(t testing.TB, seed uint64, diff string, opts ...func(*clu
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := cluster.DefaultConfig()
-	cfg.Seed = seed
-	for _, o := range opts {
-		o(&cfg)
-	}
-	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
-	start := h.wall
-	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
-		Speed: 1, Ticks: h.ticks, Now: func() time.Time { return start }, Compare: []cluster.Compare{c},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(live.Stop)
-	h.live = live
-	h.m = New(live, Options{NoColor: true})
-	h.m.tick = func() tea.Cmd { return nil }
-	h.m.saver.dir = t.TempDir()
-	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	return h
+	return startHarness(t, seed, true, cluster.LiveOptions{Compare: []cluster.Compare{c}}, opts...)
 }
 
 // marksOf is node id's timeline marks of kind k in hist.
