@@ -161,6 +161,14 @@ func (s *screen) bottomOf(p worldPanels) component {
 // single view's are; of world B's, only what a click selects the same in
 // both worlds (a node) is kept for clicks, and its timeline for the mouse.
 func (s *screen) placeWorld(f *Frame, c component, x, y, w, h int) []string {
+	if h < 3 && c != component(&s.stats) && c != component(s.b.stats) {
+		// No room for a box: blank rows (a tiny terminal, a long lesson).
+		out := make([]string, max(h, 0))
+		for i := range out {
+			out[i] = fit("", w)
+		}
+		return out
+	}
 	if f.world != cluster.WorldB {
 		return s.place(c, f, x, y, w, h)
 	}
