@@ -22,11 +22,16 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // alternate screen, and stops the cluster it started: goleak (TestMain)
 // fails the package if anything is left running.
 func TestRunQuitsAndStopsEverything(t *testing.T) {
-	for _, input := range []string{"q", "\x03"} { // q and ctrl+c
+	prevote, _ := cluster.ParseCompare("prevote=on")
+	for _, input := range []string{"q", "\x03", "Dq"} { // q and ctrl+c; two worlds
 		var out bytes.Buffer
 		cfg := cluster.DefaultConfig()
 		cfg.Seed = 1
-		err := Run(context.Background(), Options{Config: cfg, Speed: 1, Input: strings.NewReader(input), Output: &out, NoColor: true})
+		opts := Options{Config: cfg, Speed: 1, Input: strings.NewReader(input), Output: &out, NoColor: true}
+		if input == "Dq" {
+			opts.Compare = []cluster.Compare{prevote}
+		}
+		err := Run(context.Background(), opts)
 		if err != nil {
 			t.Fatalf("input %q: %v", input, err)
 		}
