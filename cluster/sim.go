@@ -32,6 +32,9 @@ type sim interface {
 	snapshot() Snapshot
 	// world is world A's cluster, the only one of a solo sim.
 	world() *Cluster
+	// canClone reports whether copy works now (see Cluster.CanClone): an
+	// engine that cannot copy its nodes (etcd) is copied only pristine.
+	canClone() bool
 	// nodes is the cluster's size and worlds how many clusters it runs:
 	// what a checkpoint's size grows with.
 	nodes() int
@@ -55,6 +58,7 @@ func (s *solo) snapshot() Snapshot            { return snapshotOf(s.c) }
 func (s *solo) world() *Cluster               { return s.c }
 func (s *solo) nodes() int                    { return s.c.cfg.Nodes }
 func (s *solo) worlds() int                   { return 1 }
+func (s *solo) canClone() bool                { return s.c.CanClone() }
 
 func (s *solo) execute(cmd Command) (Command, error) {
 	s.adv.RunUntil(s.c, s.c.now)
@@ -104,6 +108,7 @@ func (p *pair) setSink(sink func(Event)) { p.w.cmp.sink = sink }
 func (p *pair) world() *Cluster          { return p.w.c[0] }
 func (p *pair) nodes() int               { return p.w.c[0].cfg.Nodes }
 func (p *pair) worlds() int              { return 2 }
+func (p *pair) canClone() bool           { return p.w.c[0].CanClone() && p.w.c[1].CanClone() }
 
 // execute carries out cmd in both worlds at the same instant. "leader" is
 // each world's own. The recording keeps what both did when they did the

@@ -54,6 +54,11 @@ func (h *header) View(f *Frame) []string {
 		parts = []headerPart{parts[0], {"A: " + la, 9}, parts[2], {"B: " + lb, 9},
 			{"B has " + cluster.CompareText(f.compared.Diff), 7}, parts[6], parts[7]}
 	}
+	if s.Config.Engine != cluster.EngineTextbook {
+		// The other engine is said, with its timing in its own ticks (of
+		// two worlds, world A's: world B's, if it differs, is in "B has").
+		parts = append(parts, headerPart{s.Config.EngineName(), 5})
+	}
 	if end := f.scenarioEnd(); end > 0 {
 		text := fmt.Sprintf("scenario ends at %v", end)
 		if f.cursorMoment() >= end {
