@@ -210,8 +210,8 @@ func (f *clusterFlags) parseCompare(script *scenario.Script) ([]cluster.Compare,
 				return nil, fmt.Errorf("--compare %w", err)
 			}
 			for _, had := range compare {
-				if had.Set.Param == c.Set.Param {
-					return nil, fmt.Errorf("--compare %s: %s is compared already (%s)", text, c.Set.Param, had)
+				if had.Key() == c.Key() {
+					return nil, fmt.Errorf("--compare %s: %s is compared already (%s)", text, c.Key(), had)
 				}
 			}
 			compare = append(compare, c)
