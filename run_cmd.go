@@ -445,6 +445,13 @@ func writeSummaries(w io.Writer, s setup, sums [2]cluster.Summary, expects [2][]
 	}
 	fmt.Fprintf(w, "raftty run: %d nodes, seed %d, %v of virtual time, two worlds: B has %s\n",
 		sums[0].Nodes, sums[0].Seed, s.runFor, cluster.CompareText(s.compare))
+	for i := range sums {
+		if sums[i].Engine == "" && sums[1-i].Engine != "" {
+			// The rows line up only if both worlds say their engine
+			// (--compare engine=etcd).
+			sums[i].Engine = cluster.EngineTextbook.String()
+		}
+	}
 	a, b := summarize(sums[0], nil, nil), summarize(sums[1], nil, nil)
 	width := len("world A")
 	for _, section := range a {

@@ -99,9 +99,14 @@ type Model struct {
 	scr           *screen
 
 	// snap is the cluster at the moment shown (the cursor's, or the
-	// present); hist what the view keeps of the event stream.
-	snap      cluster.Snapshot
-	hist      *history
+	// present); hist what the view keeps of the event stream. Of two
+	// worlds, they are world A's (snap.Compared holds world B's) and histB
+	// world B's history; histB is nil for one world.
+	snap  cluster.Snapshot
+	hist  *history
+	histB *history
+	// divSel is the divergence the view last stepped to (D, >, <), or -1.
+	divSel    int
 	evbuf     []cluster.Event
 	uiDropped int
 
@@ -153,6 +158,8 @@ func New(live Cluster, opts Options) *Model {
 		scr:      newScreen(styles.Help),
 		snap:     snap,
 		hist:     newHistory(len(snap.Nodes)),
+		histB:    historyB(snap),
+		divSel:   -1,
 		selected: 1,
 		paused:   snap.Paused,
 		speed:    snap.Speed,
@@ -165,6 +172,7 @@ func New(live Cluster, opts Options) *Model {
 	}
 	s := m.scr
 	m.keys.nodes, m.keys.timeline, m.keys.log, m.keys.prompt = s.nodes.nodeKeys, s.timeline.timelineKeys, s.log.logKeys, s.prompt.promptKeys
+	m.keys.root.enableDivergences(m.histB != nil)
 	m.commands, m.views = commandKeys(m.keys), viewKeys(m.keys)
 	n, t, l := &m.keys.nodes, &m.keys.timeline, &m.keys.log
 	m.routes = []route{
@@ -283,6 +291,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		return m.applyAll(msg.note, msg.cmds...)
 	case filterMsg:
 		m.scr.log.setFilter(string(msg))
+		m.scr.b.log.setFilter(string(msg))
 		if f := m.scr.log.filter.text; f != "" {
 			m.setStatus("log filtered by "+f+" (esc clears it)", nil)
 		} else {
@@ -370,6 +379,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, r := range m.routes {
 		if key.Matches(msg, r.keys...) {
+			m.alsoInB(r.c, msg)
 			return m.ask(r.c, msg)
 		}
 	}
@@ -400,19 +410,21 @@ func (m *Model) drain() bool {
 		if e.Kind == cluster.KindFork {
 			// History was rewritten from e.At on (by this view or, over
 			// SSH, by the teacher's): forget the discarded future first.
-			m.hist.truncateAfter(e.At)
-			m.checks.forgetAfter(e.At)
+			m.truncateAfter(e.At)
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
 		if e.Kind == cluster.KindExplain {
 			m.explain = e.Detail
 		}
-		m.hist.ingest(e)
+		m.historyOf(e).ingest(e)
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
+	if c := m.cur.live.Compared; c != nil && m.histB != nil {
+		m.histB.updateCutOff(&c.B)
+	}
 	if !m.cur.past {
 		m.snap = m.cur.live
 		// Pause and speed follow the cluster: another viewer (a teacher
@@ -446,12 +458,17 @@ func (m *Model) selectNode(id int) {
 // Frame is the frame the components draw from now: with Draw, a picture of
 // the view without a terminal (a recording, an export).
 func (m *Model) Frame() *Frame {
-	return &Frame{
+	f := &Frame{
 		snap: &m.snap, live: &m.cur.live, hist: m.hist, cur: &m.cur, selected: m.selected,
 		paused: m.paused, speed: m.speed, script: m.script, checks: &m.checks,
 		title: m.title, explain: m.explain, status: m.status, statusErr: m.statusErr,
-		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys,
+		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys, divSel: m.divSel,
 	}
+	if m.histB != nil && m.snap.Compared != nil && m.cur.live.Compared != nil {
+		f.world, f.compared = cluster.WorldA, m.cur.live.Compared
+		f.b = f.worldB(m.histB)
+	}
+	return f
 }
 
 // render draws the screen as it is now.
