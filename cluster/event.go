@@ -137,6 +137,13 @@ type Event struct {
 	// To the follower a leader backs off for.
 	From, To int
 	Type     engine.MsgType
+	// Msg numbers a message in the order the cluster sent it, from 1: its
+	// send event and its delivery or drop carry the same number, so that a
+	// spacetime diagram can draw each message from its send to its end
+	// (send, deliver, drop). Latency is drawn per message, so two messages
+	// on one link can overtake each other: nothing else pairs them. JSON
+	// leaves it out, as it has no use there yet.
+	Msg uint64
 
 	// Index and Count locate entries: the first appended or deleted and
 	// how many; the new commit index and how many it adds; the index held

@@ -93,6 +93,9 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if win, ok := logWindowOf(f.snap.Nodes, p.w-2); ok {
 		title += fmt.Sprintf(" · log %d-%d (■ committed □ not yet)", win.lo, win.hi)
 	}
+	if w := f.worldTitle(); w != "" {
+		title = w + " · " + title
+	}
 	lines := nodeLines(f, first, min(first+rows, n), p.w-2)
 	p.hits = p.hits[:0]
 	for i := range lines {
