@@ -55,8 +55,7 @@ type History struct {
 type checkpoint struct {
 	at     time.Duration
 	events int // the cluster's event count when it was taken
-	c      *Cluster
-	adv    Advancer
+	s      sim // the cluster (or two worlds) and advancer(s), frozen
 	cmd    int // commands applied before it (an index into the whole run)
 }
 
@@ -65,26 +64,41 @@ var ErrNoHistory = errors.New("that moment is no longer kept")
 
 // newHistory starts a history at c's present.
 func newHistory(c *Cluster, adv Advancer) (*History, error) {
-	if _, ok := adv.(Forker); !ok {
-		return nil, fmt.Errorf("time travel: the advancer %T cannot be forked", adv)
+	return newSimHistory(&solo{c: c, adv: adv})
+}
+
+// newSimHistory starts a history at s's present.
+func newSimHistory(s sim) (*History, error) {
+	var advs []Advancer
+	switch s := s.(type) {
+	case *solo:
+		advs = []Advancer{s.adv}
+	case *pair:
+		advs = s.w.adv[:]
+	}
+	for _, adv := range advs {
+		if _, ok := adv.(Forker); !ok {
+			return nil, fmt.Errorf("time travel: the advancer %T cannot be forked", adv)
+		}
 	}
 	// A checkpoint's size grows with the cluster (its link table with the
 	// square), so larger clusters take them further apart: a 101-node
 	// checkpoint is about 300 KiB, and one every 12 x 16384 events keeps
 	// an hour in about 45 MiB while a seek replays at most ~200000 events
-	// (BenchmarkSeek). The live view stops at 101 nodes.
-	every := checkpointEvents * max(1, c.cfg.Nodes/8)
+	// (BenchmarkSeek). The live view stops at 101 nodes. Two worlds count
+	// the events of both, and keep the same span of time per checkpoint.
+	every := checkpointEvents * max(1, s.nodes()/8) * s.worlds()
 	h := &History{everyEvents: every, every: checkpointEvery, limit: maxCheckpoints}
-	h.checkpoint(c, adv)
+	h.checkpoint(s)
 	return h, nil
 }
 
-// checkpoint freezes a copy of c and adv as they are now.
-func (h *History) checkpoint(c *Cluster, adv Advancer) {
+// checkpoint freezes a copy of s as it is now.
+func (h *History) checkpoint(s sim) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.points = append(h.points, checkpoint{
-		at: c.now, events: c.stats.Events, c: c.Clone(nil), adv: adv.(Forker).Fork(),
+		at: s.now(), events: s.events(), s: s.copy(nil),
 		cmd: h.cmdBase + len(h.cmds),
 	})
 	if len(h.points) > h.limit {
@@ -104,12 +118,17 @@ func (h *History) forgetCommandsBefore(cmd int) {
 }
 
 // maybeCheckpoint takes a checkpoint if enough has happened since the last.
-func (h *History) maybeCheckpoint(c *Cluster, adv Advancer) {
+// A cluster whose engine cannot copy its nodes (etcd) keeps only the one it
+// started with: every moment is rebuilt by replay from there.
+func (h *History) maybeCheckpoint(s sim) {
+	if !s.canClone() {
+		return
+	}
 	h.mu.Lock()
 	last := h.points[len(h.points)-1]
 	h.mu.Unlock()
-	if c.stats.Events-last.events >= h.everyEvents || c.now-last.at >= h.every {
-		h.checkpoint(c, adv)
+	if s.events()-last.events >= h.everyEvents || s.now()-last.at >= h.every {
+		h.checkpoint(s)
 	}
 }
 
@@ -134,20 +153,39 @@ func (h *History) Checkpoints() int {
 	return len(h.points)
 }
 
-// Seek rebuilds the cluster as it was at virtual time t (after everything
-// that happened at t), sending the events of the replay to sink. The
-// result is the caller's own: running it does not change the history.
-func (h *History) Seek(t time.Duration, sink func(Event)) (*Cluster, error) {
-	c, _, err := h.seek(t, sink)
-	return c, err
+// Replay returns how much virtual time a Seek to t replays: from the last
+// checkpoint at or before t. For an etcd cluster, whose only checkpoint is
+// its start, it grows with t (a 5-node cluster replays about 10 virtual
+// minutes per second on a busy 2-core machine: BenchmarkSeekEtcd), so a view
+// can say what it is doing before a long seek. Zero if t is not kept.
+func (h *History) Replay(t time.Duration) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i := sort.Search(len(h.points), func(i int) bool { return h.points[i].at > t }) - 1
+	if i < 0 {
+		return 0
+	}
+	return t - h.points[i].at
 }
 
-func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, error) {
+// Seek rebuilds the cluster as it was at virtual time t (after everything
+// that happened at t), sending the events of the replay to sink. The
+// result is the caller's own: running it does not change the history. Of
+// two worlds, it is world A (Live.SnapshotAt shows both).
+func (h *History) Seek(t time.Duration, sink func(Event)) (*Cluster, error) {
+	s, err := h.seek(t, sink)
+	if err != nil {
+		return nil, err
+	}
+	return s.world(), nil
+}
+
+func (h *History) seek(t time.Duration, sink func(Event)) (sim, error) {
 	h.mu.Lock()
 	i := sort.Search(len(h.points), func(i int) bool { return h.points[i].at > t }) - 1
 	if i < 0 {
 		h.mu.Unlock()
-		return nil, nil, fmt.Errorf("t=%v: %w (the oldest kept is t=%v)", t, ErrNoHistory, h.points[0].at)
+		return nil, fmt.Errorf("t=%v: %w (the oldest kept is t=%v)", t, ErrNoHistory, h.points[0].at)
 	}
 	p := h.points[i]
 	var cmds []TimedCommand
@@ -160,13 +198,13 @@ func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, e
 	h.mu.Unlock()
 
 	// The checkpoint is never run, so copying it needs no lock.
-	c, adv := p.c.Clone(sink), p.adv.(Forker).Fork()
+	s := p.s.copy(sink)
 	for _, tc := range cmds {
-		adv.RunUntil(c, tc.At)
-		_, _ = c.Execute(tc.Cmd) // it succeeded live; it does the same here
+		s.runUntil(tc.At)
+		_, _ = s.execute(tc.Cmd) // it succeeded live; it does the same here
 	}
-	adv.RunUntil(c, t)
-	return c, adv, nil
+	s.runUntil(t)
+	return s, nil
 }
 
 // truncate forgets everything after t: the checkpoints taken after it and

@@ -68,7 +68,7 @@ func liveLike(c *Cluster, h *History, cmds []TimedCommand, end time.Duration, r 
 		} else {
 			adv.RunUntil(c, next)
 		}
-		h.maybeCheckpoint(c, adv)
+		h.maybeCheckpoint(&solo{c: c, adv: adv})
 	}
 }
 
@@ -182,12 +182,13 @@ func TestSeekBeforeOldestIsAnError(t *testing.T) {
 	}
 }
 
-// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
-// recording from scratch gives the very events the viewer saw: those before
-// the fork, then those after it.
-func TestLiveForkReplaysExactly(t *testing.T) {
-	l, w := startTestLive(t, 1, false)
-	var seen []Event
+// forkedRun is a viewer's session with a fork: 2s, n2 disconnected, 2s
+// more, then a fork at 1.5s that kills the leader, resumed for 2s. It
+// returns every event the viewer kept, the discarded future forgotten as
+// the fork's marker (which comes first after the fork) tells it to, and
+// the marker itself left out: it is not part of the cluster's history.
+func forkedRun(t *testing.T, l *Live, w *fakeWall) (seen []Event, forkAt time.Duration) {
+	t.Helper()
 	drain := func() {
 		settle(t, l)
 		seen, _ = l.Drain(seen)
@@ -202,13 +203,10 @@ func TestLiveForkReplaysExactly(t *testing.T) {
 		w.advance(50 * ms)
 	}
 	drain()
-	forkAt := 1500 * ms
+	forkAt = 1500 * ms
 	if err := l.Fork(forkAt, Command{Action: ActKill, Nodes: []int{LeaderNode}}); err != nil {
 		t.Fatal(err)
 	}
-	// The viewer forgets what it had after the fork point, as the fork
-	// event that comes first tells it to; the marker itself is not part of
-	// the cluster's history.
 	n := 0
 	for n < len(seen) && seen[n].At <= forkAt {
 		n++
@@ -228,7 +226,20 @@ func TestLiveForkReplaysExactly(t *testing.T) {
 		w.advance(50 * ms)
 	}
 	drain()
+	return seen, forkAt
+}
 
+// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
+// recording from scratch gives the very events the viewer saw: those before
+// the fork, then those after it.
+func TestLiveForkReplaysExactly(t *testing.T) {
+	t.Run("textbook", func(t *testing.T) { testLiveForkReplaysExactly(t) })
+	t.Run("etcd", func(t *testing.T) { testLiveForkReplaysExactly(t, withEtcd) })
+}
+
+func testLiveForkReplaysExactly(t *testing.T, opts ...func(*Config)) {
+	l, w := startTestLive(t, 1, false, opts...)
+	seen, forkAt := forkedRun(t, l, w)
 	rec := l.Recording()
 	if len(rec) != 1 || rec[0].At != forkAt || rec[0].Cmd.Action != ActKill || rec[0].Cmd.Nodes[0] == LeaderNode {
 		t.Fatalf("recording after the fork: %+v; want one kill of a named node at 1.5s (the disconnect at 2s is gone)", rec)
@@ -265,7 +276,7 @@ func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
 	h, _ := newHistory(c, plainAdvance{})
 	for c.Now() < runFor {
 		c.RunFor(100 * ms)
-		h.maybeCheckpoint(c, plainAdvance{})
+		h.maybeCheckpoint(&solo{c: c, adv: plainAdvance{}})
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -279,6 +290,31 @@ func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
 	b.ReportMetric(float64(h.Checkpoints()), "checkpoints")
 	b.ReportMetric((runFor - oldest).Minutes(), "kept-min")
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "history-MiB")
+}
+
+// BenchmarkSeekEtcd measures time travel for the etcd engine, whose history
+// is replayed from the start: the last moment of the first 2 virtual
+// minutes, and of the first 10, of a healthy 5-node cluster.
+func BenchmarkSeekEtcd(b *testing.B) {
+	for _, d := range []time.Duration{2 * time.Minute, 10 * time.Minute} {
+		b.Run(d.String(), func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Seed, cfg.Engine = 1, EngineEtcd
+			c, err := New(cfg, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			h, _ := newHistory(c, plainAdvance{})
+			c.RunFor(d)
+			// The end is the farthest moment from the start, where the
+			// replay begins: the slowest seek.
+			for b.Loop() {
+				if _, err := h.Seek(d, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkSeek measures time travel: rebuilding a random moment of a run
@@ -299,9 +335,9 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg now streams peers members net timers seq sink cmp world checker stats leader inLeaderRole votesInFlight"},
-		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox disk writes"},
-		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders openTerms lastLeader"},
+		{Cluster{}, "cfg eng now streams peers pristine members net timers seq msgs sink cmp world checker logs stats leader inLeaderRole votesInFlight puts pending"},
+		{member{}, "id node hard stored timerGen timerAt timerPending busyUntil inbox disk writes"},
+		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders Puts Redirects Committed CommitLatencies BackOffs Deleted openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},
 	} {
 		typ := reflect.TypeOf(tc.v)

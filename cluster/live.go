@@ -45,6 +45,15 @@ type LiveOptions struct {
 	// Advance runs the cluster forward (default: plain RunUntil). It must
 	// be a Forker for time travel.
 	Advance Advancer
+	// Compare, if set, makes the Live run two worlds on its one clock:
+	// world A from the Config, world B the same with these differences
+	// (see Worlds). Every command goes to both at the same instant; events
+	// come tagged with their world; the snapshot is world A's with world
+	// B's beside it (Snapshot.Compared); time travel and forks take both.
+	// AdvanceB runs world B as Advance runs world A (each must be its
+	// world's own: a scenario.Player for each).
+	Compare  []Compare
+	AdvanceB Advancer
 	// MaxEventsPerTick bounds the work of one tick (default 100000, a few
 	// milliseconds): past it, the virtual clock falls behind the wall.
 	MaxEventsPerTick int
@@ -82,14 +91,18 @@ type Snapshot struct {
 	// Cuts the one-way links that are cut.
 	Flights []Flight
 	Cuts    []Link
+	// Compared is world B and the divergences, when the Live runs two
+	// worlds (LiveOptions.Compare); nil for one.
+	Compared *Compared
 }
 
-// Live owns a Cluster in one goroutine and paces its simulated clock against
-// the wall clock times a speed factor. Commands run in that goroutine; events
-// wait in a bounded buffer for Drain. Stop (or cancelling the context given
-// to StartLive) ends the goroutine; nothing of it outlives Stop.
+// Live owns a Cluster (or two compared worlds) in one goroutine and paces
+// its simulated clock against the wall clock times a speed factor.
+// Commands run in that goroutine; events wait in a bounded buffer for
+// Drain. Stop (or cancelling the context given to StartLive) ends the
+// goroutine; nothing of it outlives Stop.
 type Live struct {
-	c       *Cluster
+	s       sim
 	opts    LiveOptions
 	cmds    chan liveCmd
 	stopped chan struct{}
@@ -103,7 +116,9 @@ type Live struct {
 	snapshot Snapshot
 	// recording is every command Apply carried out, in order.
 	recording []TimedCommand
-	start     Config
+	// start is the configuration the cluster started with (world A's),
+	// startB world B's.
+	start, startB Config
 
 	// hist keeps checkpoints and commands for time travel.
 	hist *History
@@ -155,20 +170,46 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 		paused:    opts.Paused,
 		slowVotes: opts.SlowVotes,
 	}
-	c, err := New(cfg, l.push)
-	if err != nil {
+	var err error
+	if l.s, err = l.newSim(cfg); err != nil {
 		return nil, err
 	}
-	l.c = c
-	l.start = c.Config()
-	c.ReportParams()
-	if l.hist, err = newHistory(c, opts.Advance); err != nil {
+	l.start = l.s.world().Config()
+	if p, ok := l.s.(*pair); ok {
+		l.startB = p.w.B().Config()
+	}
+	if l.hist, err = newSimHistory(l.s); err != nil {
 		return nil, err
 	}
 	l.publish()
 	ctx, l.cancel = context.WithCancel(ctx)
 	go l.loop(ctx)
 	return l, nil
+}
+
+// newSim makes the cluster, or the two worlds, and reports their
+// parameters.
+func (l *Live) newSim(cfg Config) (sim, error) {
+	if len(l.opts.Compare) == 0 {
+		c, err := New(cfg, l.push)
+		if err != nil {
+			return nil, err
+		}
+		c.ReportParams()
+		return &solo{c: c, adv: l.opts.Advance}, nil
+	}
+	advB := l.opts.AdvanceB
+	if advB == nil {
+		advB = plainAdvance{}
+	}
+	w, err := NewWorlds(cfg, l.opts.Compare, l.push, nil, l.opts.Advance, advB)
+	if err != nil {
+		return nil, err
+	}
+	w.A().ReportParams()
+	w.B().ReportParams()
+	w.settle()
+	return &pair{w: w}, nil
 }
 
 func (l *Live) loop(ctx context.Context) {
@@ -190,7 +231,7 @@ func (l *Live) loop(ctx context.Context) {
 			return
 		case cmd := <-l.cmds:
 			wasPaused := l.paused
-			err := cmd.fn(l.c)
+			err := cmd.fn(l.s.world())
 			// Paused, the wall-clock ticker stops, so that an idle paused
 			// program costs no wakeups; resuming starts the clock afresh.
 			switch {
@@ -223,32 +264,33 @@ func (l *Live) loop(ctx context.Context) {
 // are on the wire: the part of the tick's wall time spent with votes in
 // flight counts for less virtual time.
 func (l *Live) advance(elapsed time.Duration) {
+	s := l.s
 	rate := l.speed
-	slowed := l.slowVotes && l.c.VotesInFlight() > 0
+	slowed := l.slowVotes && s.votesInFlight() > 0
 	if slowed {
 		rate /= l.opts.VoteSlowdown
 	}
-	target := l.c.Now() + time.Duration(float64(elapsed)*rate)
-	start := l.c.stats.Events
+	target := s.now() + time.Duration(float64(elapsed)*rate)
+	start := s.events()
 	l.behind = false
-	for l.c.Now() < target {
-		if l.slowVotes && !slowed && l.c.VotesInFlight() > 0 {
+	for s.now() < target {
+		if l.slowVotes && !slowed && s.votesInFlight() > 0 {
 			// A vote left during this tick: the rest of the tick is
 			// slow motion.
 			slowed = true
-			target = l.c.Now() + time.Duration(float64(target-l.c.Now())/l.opts.VoteSlowdown)
+			target = s.now() + time.Duration(float64(target-s.now())/l.opts.VoteSlowdown)
 		}
-		if l.c.stats.Events-start >= l.opts.MaxEventsPerTick {
+		if s.events()-start >= l.opts.MaxEventsPerTick {
 			l.behind = true
 			break
 		}
-		next, ok := l.c.NextAt()
+		next, ok := s.nextAt()
 		if !ok || next > target {
 			next = target
 		}
-		l.opts.Advance.RunUntil(l.c, next)
+		s.runUntil(next)
 	}
-	l.hist.maybeCheckpoint(l.c, l.opts.Advance)
+	l.hist.maybeCheckpoint(s)
 }
 
 // Stop ends the cluster's goroutine and waits for it.
@@ -263,8 +305,8 @@ func (l *Live) Stop() {
 // rather than on time.
 func (l *Live) Sync() error { return l.do(func(*Cluster) error { return nil }) }
 
-// do runs fn on the cluster in its goroutine and returns fn's error, or
-// ErrStopped. fn must not keep the cluster.
+// do runs fn on the cluster (world A, of two) in its goroutine and returns
+// fn's error, or ErrStopped. fn must not keep the cluster.
 func (l *Live) do(fn func(c *Cluster) error) error {
 	reply := make(chan error, 1)
 	select {
@@ -294,46 +336,44 @@ func (l *Live) Apply(cmd Command) error {
 	case ActSlowVotes:
 		return l.do(func(*Cluster) error { l.slowVotes = cmd.On; return nil })
 	}
-	return l.do(func(c *Cluster) error {
-		l.opts.Advance.RunUntil(c, c.Now())
-		return l.execute(c, cmd)
+	return l.do(func(*Cluster) error {
+		done, err := l.s.execute(cmd)
+		if done.Action != 0 {
+			l.record(TimedCommand{At: l.s.now(), Cmd: done})
+		}
+		return err
 	})
-}
-
-// execute carries out cmd now and records what it did.
-func (l *Live) execute(c *Cluster, cmd Command) error {
-	done, err := c.Execute(cmd)
-	if done.Action != 0 {
-		l.record(c, TimedCommand{At: c.Now(), Cmd: done})
-	}
-	return err
 }
 
 // record keeps a command that was carried out, for Recording and for time
 // travel.
-func (l *Live) record(c *Cluster, tc TimedCommand) {
+func (l *Live) record(tc TimedCommand) {
 	l.mu.Lock()
 	l.recording = append(l.recording, tc)
 	l.mu.Unlock()
 	l.hist.record(tc)
-	l.hist.maybeCheckpoint(c, l.opts.Advance)
+	l.hist.maybeCheckpoint(l.s)
 }
 
 // History returns the cluster's past, for time travel. It stays valid
 // after the cluster stops.
 func (l *Live) History() *History { return l.hist }
 
-// SnapshotAt rebuilds the cluster as it was at virtual time t, in the
-// caller's goroutine (the cluster's own goroutine never waits for it), and
-// returns its snapshot. Speed and Paused are the live cluster's.
+// SnapshotAt rebuilds the cluster (or both worlds) as it was at virtual
+// time t, in the caller's goroutine (the cluster's own goroutine never
+// waits for it), and returns its snapshot. Speed and Paused are the live
+// cluster's.
 func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
-	c, err := l.hist.Seek(t, nil)
+	past, err := l.hist.seek(t, nil)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	live := l.Snapshot()
-	s := snapshotOf(c)
+	s := past.snapshot()
 	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
+	if c := s.Compared; c != nil {
+		c.B.Start, c.B.Speed, c.B.Paused = l.startB, live.Speed, live.Paused
+	}
 	return s, nil
 }
 
@@ -344,8 +384,8 @@ func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
 // viewer already has them.
 func (l *Live) Fork(t time.Duration, cmd Command) error {
 	return l.do(func(*Cluster) error {
-		if t > l.c.Now() {
-			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.c.Now())
+		if t > l.s.now() {
+			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.s.now())
 		}
 		if cmd.Action.Paces() {
 			return fmt.Errorf("fork with %s: only a command that changes the cluster forks", cmd.Action)
@@ -354,20 +394,20 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		// that does nothing there (killing a node already dead then)
 		// leaves the present as it was.
 		var caused []Event
-		c, adv, err := l.hist.seek(t, func(e Event) { caused = append(caused, e) })
+		s, err := l.hist.seek(t, func(e Event) { caused = append(caused, e) })
 		if err != nil {
 			return err
 		}
 		caused = caused[:0] // the replay up to t: viewers have those events
 		var done Command
 		if cmd.Action != 0 {
-			if done, err = c.Execute(cmd); done.Action == 0 {
+			if done, err = s.execute(cmd); done.Action == 0 {
 				return err
 			}
 		}
 		l.hist.truncate(t)
-		c.sink = l.push
-		l.c, l.opts.Advance = c, adv
+		s.setSink(l.push)
+		l.s = s
 		l.paused = true
 		l.mu.Lock()
 		l.dropAfter(t)
@@ -381,7 +421,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 			l.push(e)
 		}
 		if done.Action != 0 {
-			l.record(c, TimedCommand{At: t, Cmd: done})
+			l.record(TimedCommand{At: t, Cmd: done})
 		}
 		return err // a node list's part that failed
 	})
@@ -428,16 +468,17 @@ func (l *Live) SetSpeed(s float64) error {
 // StepEvent advances a paused cluster to its next scheduled happening that
 // produces an event, and reports whether there was one.
 func (l *Live) StepEvent() error {
-	return l.do(func(c *Cluster) error {
-		before := c.stats.Events
-		for i := 0; i < 1000 && c.stats.Events == before; i++ {
-			at, ok := c.NextAt()
+	return l.do(func(*Cluster) error {
+		s := l.s
+		before := s.events()
+		for i := 0; i < 1000 && s.events() == before; i++ {
+			at, ok := s.nextAt()
 			if !ok {
 				return errors.New("nothing is scheduled")
 			}
-			l.opts.Advance.RunUntil(c, at)
+			s.runUntil(at)
 		}
-		l.hist.maybeCheckpoint(c, l.opts.Advance)
+		l.hist.maybeCheckpoint(s)
 		return nil
 	})
 }
@@ -464,10 +505,15 @@ func snapshotOf(c *Cluster) Snapshot {
 }
 
 func (l *Live) publish() {
-	s := snapshotOf(l.c)
+	s := l.s.snapshot()
 	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
 	s.SlowVotes = l.slowVotes
 	s.Oldest = l.hist.Oldest()
+	if c := s.Compared; c != nil {
+		// World B runs on the same clock, at the same pace.
+		c.B.Start, c.B.Speed, c.B.Paused, c.B.Behind = l.startB, s.Speed, s.Paused, s.Behind
+		c.B.SlowVotes, c.B.Oldest = s.SlowVotes, s.Oldest
+	}
 	l.mu.Lock()
 	l.snapshot = s
 	l.mu.Unlock()

@@ -28,15 +28,22 @@ type checkResult struct {
 // sees every expectation pending, then holding or failed, with the time it
 // was decided. In the past it shows what was decided by the cursor.
 type checklist struct {
-	items   []checkItem
-	results map[string]checkResult // by source
+	items []checkItem
+	// results are by source and world: of two worlds, an expectation
+	// naming neither is checked in both.
+	results map[checkKey]checkResult
+}
+
+type checkKey struct {
+	source string
+	world  cluster.World
 }
 
 // newChecklist lists a script's expectations: timed ones, then the final
 // ones checked at the end of the run (script.For; 0 when the run has no
 // end). A nil script has none.
 func newChecklist(script *scenario.Script) checklist {
-	cl := checklist{results: map[string]checkResult{}}
+	cl := checklist{results: map[checkKey]checkResult{}}
 	if script == nil {
 		return cl
 	}
@@ -54,15 +61,15 @@ func newChecklist(script *scenario.Script) checklist {
 // observe takes an expect event's outcome.
 func (cl *checklist) observe(e *cluster.Event) {
 	if e.Kind == cluster.KindExpect && cl.results != nil {
-		cl.results[e.Source] = checkResult{at: e.At, passed: e.Passed, got: e.Got}
+		cl.results[checkKey{e.Source, e.World}] = checkResult{at: e.At, passed: e.Passed, got: e.Got}
 	}
 }
 
 // forgetAfter drops the outcomes decided after t: a fork replaces them.
 func (cl *checklist) forgetAfter(t time.Duration) {
-	for src, r := range cl.results {
+	for k, r := range cl.results {
 		if r.at > t {
-			delete(cl.results, src)
+			delete(cl.results, k)
 		}
 	}
 }
@@ -89,7 +96,7 @@ func (c *checklistLine) line(f *Frame, now time.Duration) string {
 	cl, r := f.checks, f.styles
 	parts := make([]string, 0, len(cl.items))
 	for _, it := range cl.items {
-		res, ok := cl.results[it.source]
+		res, ok := cl.result(it.source, now)
 		switch {
 		case ok && res.at <= now && res.passed:
 			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, res.at.Seconds())))
@@ -111,4 +118,30 @@ func (c *checklistLine) line(f *Frame, now time.Duration) string {
 		line = strings.TrimRight(line, " ") + r.dim.apply(fmt.Sprintf(" +%d more", len(parts)-shown))
 	}
 	return fit(label+line, c.w)
+}
+
+// result is what came of the expectation on line source by now: in one
+// world, its outcome; in two, one outcome for both, failed if it failed in
+// either ("got 3 in A, 1 in B" says each world's).
+func (cl *checklist) result(source string, now time.Duration) (checkResult, bool) {
+	var out checkResult
+	var failed []string
+	n := 0
+	for _, w := range []cluster.World{0, cluster.WorldA, cluster.WorldB} {
+		r, ok := cl.results[checkKey{source, w}]
+		if !ok || r.at > now {
+			continue
+		}
+		n++
+		out.at = max(out.at, r.at)
+		if !r.passed {
+			got := r.got
+			if w != 0 {
+				got += " in " + strings.ToUpper(w.String())
+			}
+			failed = append(failed, got)
+		}
+	}
+	out.passed, out.got = len(failed) == 0, strings.Join(failed, ", ")
+	return out, n > 0
 }

@@ -100,8 +100,7 @@ type forkedMsg struct {
 // forgotten, the view goes live from there, and the cluster runs on if it
 // ran before the view went back.
 func (m *Model) forked(msg forkedMsg) tea.Cmd {
-	m.hist.truncateAfter(msg.at)
-	m.checks.forgetAfter(msg.at)
+	m.truncateAfter(msg.at)
 	m.cur.toLive()
 	m.paused = true
 	m.setStatus(msg.what, nil)

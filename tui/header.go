@@ -46,6 +46,19 @@ func (h *header) View(f *Frame) []string {
 		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
 		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
 	}
+	if f.b != nil {
+		// Two worlds: each one's leader, and what makes world B; the
+		// options are each world's own (its nodes' title names B's).
+		la, _ := leaderParts(f)
+		lb, _ := leaderParts(f.b)
+		parts = []headerPart{parts[0], {"A: " + la, 9}, parts[2], {"B: " + lb, 9},
+			{"B has " + cluster.CompareText(f.compared.Diff), 7}, parts[6], parts[7]}
+	}
+	if s.Config.Engine != cluster.EngineTextbook {
+		// The other engine is said, with its timing in its own ticks (of
+		// two worlds, world A's: world B's, if it differs, is in "B has").
+		parts = append(parts, headerPart{s.Config.EngineName(), 5})
+	}
 	if end := f.scenarioEnd(); end > 0 {
 		text := fmt.Sprintf("scenario ends at %v", end)
 		if f.cursorMoment() >= end {

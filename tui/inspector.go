@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +61,11 @@ func (in *inspector) View(f *Frame) []string {
 	case in.node > 0 && in.node <= len(f.snap.Nodes):
 		title = fmt.Sprintf("inspect n%d", in.node)
 		text = nodeReport(f, in.node)
+		if f.b != nil {
+			// Two worlds: the node in each, one after the other.
+			text = append(append([]string{f.worldTitle() + ":"}, text...), "", f.b.worldTitle()+":")
+			text = append(text, nodeReport(f.b, in.node)...)
+		}
 	case in.flight.From > 0:
 		title = "inspect message"
 		text = flightReport(&in.flight, in.at)
@@ -90,6 +96,11 @@ func nodeReport(f *Frame, id int) []string {
 	role, _ := roleLabel(f.styles, ns)
 	out := []string{fmt.Sprintf("n%d · %s · term %d · voted for %s", id, role, ns.Term, votedFor(ns.VotedFor))}
 	out = append(out, timerReport(ns, s.Now))
+	if tk := ns.Ticks; ns.Alive && tk.Tick > 0 {
+		// etcd's own counters, as of its last tick.
+		out = append(out, fmt.Sprintf("etcd ticks of %v: election %d of %d elapsed (ElectionTick %d), heartbeat %d of %d",
+			tk.Tick, tk.ElectionElapsed, tk.RandomizedElectionTick, tk.ElectionTick, tk.HeartbeatElapsed, tk.HeartbeatTick))
+	}
 	if campaigns(stateOf(&ns)) {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))
 	}
@@ -100,6 +111,7 @@ func nodeReport(f *Frame, id int) []string {
 	default:
 		out = append(out, "has never heard from a leader")
 	}
+	out = append(out, logReport(ns)...)
 	out = append(out, "", "links ("+ansi.Strip(connection(f.styles, ns, len(s.Nodes)))+"):")
 	for peer := 1; peer <= len(s.Nodes); peer++ {
 		if peer != id {
@@ -112,6 +124,48 @@ func nodeReport(f *Frame, id int) []string {
 	}
 	out = append(out, "", "last decisions, newest first:")
 	return append(out, decisionsOf(f.hist, id)...)
+}
+
+// entriesShown bounds the log entries the node inspector lists: the last
+// ones, where replication happens.
+const entriesShown = 20
+
+// logReport is a node's log, its last entries in full (index, term,
+// command, committed or not), and for a leader what it knows of each
+// follower's log: nextIndex and matchIndex (Figure 2).
+func logReport(ns cluster.NodeStatus) []string {
+	if len(ns.Log) == 0 && ns.CommitIndex == 0 {
+		return nil
+	}
+	entries := "entries"
+	if len(ns.Log) == 1 {
+		entries = "entry"
+	}
+	out := []string{"", fmt.Sprintf("log: %d %s (last term %d), committed up to index %d as far as it knows",
+		len(ns.Log), entries, ns.LastLogTerm, ns.CommitIndex)}
+	first := max(len(ns.Log)-entriesShown, 0)
+	if first > 0 {
+		out = append(out, fmt.Sprintf("  … %d earlier entries", first))
+	}
+	for i := first; i < len(ns.Log); i++ {
+		e := ns.Log[i]
+		what := "(empty: a no-op or set up by hand)"
+		if e.Data != nil {
+			what = strconv.Quote(string(e.Data))
+		}
+		mark := "  not known committed"
+		if uint64(i+1) <= ns.CommitIndex {
+			mark = "  committed"
+		}
+		out = append(out, fmt.Sprintf("  %4d  t%-4d %s%s", i+1, e.Term, what, mark))
+	}
+	if len(ns.Progress) > 0 {
+		out = append(out, "", "followers' logs as this leader knows them (nextIndex: the next entry it sends; matchIndex: stored up to):")
+		for _, p := range ns.Progress {
+			out = append(out, fmt.Sprintf("  %v  nextIndex %d  matchIndex %d", p.ID, p.Next, p.Match))
+		}
+	}
+	return out
 }
 
 // timerReport says what a node's timer does: nothing (dead), the next

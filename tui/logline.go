@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"raftty/cluster"
-	"raftty/raft"
+	"raftty/engine"
 )
 
 // logLine is one line of the event log: the event it reports, kept typed.
@@ -28,10 +28,13 @@ type logLine struct {
 	reason string
 	// a and b are the nodes the event names: Node and For (vote), Node
 	// and From (ignore), From and To (a message), Node (state, timeout).
-	a, b   int32
+	a, b int32
+	// id is a message's number (cluster.Event.Msg), which pairs a send
+	// with its delivery or drop.
+	id     uint64
 	kind   cluster.Kind
 	state  cluster.State
-	msg    raft.MsgType
+	msg    engine.MsgType
 	flags  uint8 // lineGranted, linePreVote
 	whole  *cluster.Event
 	folded []cluster.Event
@@ -59,7 +62,7 @@ func newLogLine(e *cluster.Event) logLine {
 	case cluster.KindIgnore:
 		l.a, l.b = int32(e.Node), int32(e.From)
 	case cluster.KindSend, cluster.KindDeliver, cluster.KindDrop:
-		l.a, l.b = int32(e.From), int32(e.To)
+		l.a, l.b, l.id = int32(e.From), int32(e.To), e.Msg
 	default:
 		whole := *e
 		return logLine{moment: e.At, kind: e.Kind, whole: &whole}
@@ -83,7 +86,7 @@ func (l *logLine) event() cluster.Event {
 	case cluster.KindIgnore:
 		e.Node, e.From = a, b
 	default: // a message
-		e.From, e.To = a, b
+		e.From, e.To, e.Msg = a, b, l.id
 	}
 	return e
 }

@@ -47,14 +47,19 @@ func checkShape(t testing.TB, view string, w, h int) {
 }
 
 // Random keys, pastes and resizes, down to 1x1, never panic, and every
-// frame fills the terminal exactly.
+// frame fills the terminal exactly: of one world, and of two (seeds 5
+// and 6).
 func TestRandomKeysAndResizes(t *testing.T) {
 	keys := []string{"1", "2", "3", "5", "9", "tab", "shift+tab", "L", "d", "c", "k", "r", "t", "h", "p", "e",
 		"P", "Q", "space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s",
-		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G", ":", "w", "y", "n", "i", "l"}
-	for seed := uint64(1); seed <= 4; seed++ {
+		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G", ":", "w", "y", "n", "i", "l",
+		"D", ">", "<"}
+	for seed := uint64(1); seed <= 6; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		h := newHarness(t, seed)
+		if seed > 4 {
+			h = newCompareHarness(t, seed, "prevote=on")
+		}
 		w, ht := 120, 40
 		for i := 0; i < 400; i++ {
 			switch r := rng.IntN(10); {
@@ -80,13 +85,15 @@ func TestRandomKeysAndResizes(t *testing.T) {
 // Once a node's log has entries, every node's line shows where its log ends
 // (last index / last term), dead ones included: what the election
 // restriction compares. Before that the column takes no room.
-func TestNodesPanelShowsLogEnds(t *testing.T) {
+// The nodes panel shows each log's last entries as a strip, aligned by
+// index across nodes (the window in its title): □ an entry not known
+// committed, ■ a committed one, · none; a dead node's log too.
+func TestNodesPanelShowsLogStrips(t *testing.T) {
 	h := newHarness(t, 42)
 	h.advance(1500 * time.Millisecond)
-	if view := ansi.Strip(h.m.View().Content); strings.Contains(view, "log 0/t0") {
-		t.Fatalf("log column shown while every log is empty:\n%s", view)
+	if view := ansi.Strip(h.m.View().Content); strings.Contains(view, "□") || strings.Contains(view, "log 1-") {
+		t.Fatalf("log strips shown while every log is empty:\n%s", view)
 	}
-	term := h.snap().MaxTerm
 	if err := h.live.Apply(cluster.Command{Action: cluster.ActLog, Nodes: []int{1, 2}, Count: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +102,22 @@ func TestNodesPanelShowsLogEnds(t *testing.T) {
 	}
 	h.frame()
 	view := ansi.Strip(h.m.View().Content)
-	for _, want := range []string{
-		fmt.Sprintf("n1 .* log 3/t%d ", term), fmt.Sprintf("n2 .* log 3/t%d ", term), "n3 .* log 0/t0 ",
-	} {
+	for _, want := range []string{`nodes · log 1-6`, `n1 .* □□□··· `, `n2 .* □□□··· `, `n3 .* ······ `} {
 		if !regexp.MustCompile(want).MatchString(view) {
 			t.Errorf("nodes panel lacks %q:\n%s", want, view)
+		}
+	}
+	// A client's command, replicated and committed: ■ everywhere.
+	h = newHarness(t, 42)
+	h.advance(1500 * time.Millisecond)
+	if err := h.live.Apply(cluster.Command{Action: cluster.ActPut, Nodes: []int{cluster.LeaderNode}}); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(500 * time.Millisecond)
+	view = ansi.Strip(h.m.View().Content)
+	for id := 1; id <= 5; id++ {
+		if !regexp.MustCompile(fmt.Sprintf(`n%d .* ■····· `, id)).MatchString(view) {
+			t.Errorf("n%d's committed entry is not ■:\n%s", id, view)
 		}
 	}
 }

@@ -114,6 +114,16 @@ type Script struct {
 	// UnsafeForgetVotes is the header's "unsafe-forget-votes on": the run
 	// breaks Raft on purpose (chaos writes it to replay such a failure).
 	UnsafeForgetVotes bool
+	// Engine and Tick are the header's "engine etcd" (an engine's name or
+	// cluster.EtcdServer) and "tick 10ms": "" and zero if not given.
+	Engine string
+	Tick   time.Duration
+	// Only is the engine the scenario's lesson holds on, if it holds on
+	// one only ("only textbook REASON"), and OnlyWhy the reason: what
+	// the other engine does instead.
+	Only    cluster.Engine
+	OnlyWhy string
+	HasOnly bool
 	// Compare is the header's "compare KEY=VALUE" lines: the run is two
 	// worlds, B being A with these differences (see cluster.Worlds).
 	Compare []cluster.Compare
@@ -182,7 +192,7 @@ func Parse(name string, r io.Reader) (*Script, error) {
 // but explain (its lines join) and expect (each is one more check).
 func oneOnly(word string) bool {
 	switch word {
-	case "title", "nodes", "seed", "for", "unsafe-forget-votes":
+	case "title", "nodes", "seed", "for", "unsafe-forget-votes", "engine", "tick", "only":
 		return true
 	}
 	_, isParam := cluster.ParamNamed(word)
@@ -242,6 +252,23 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		if s.UnsafeForgetVotes, err = cluster.ParseOnOff(rest); err != nil {
 			return true, fmt.Errorf("unsafe-forget-votes %q: %w", rest, err)
 		}
+	case "engine":
+		if err := cluster.UseEngine(&cluster.Config{}, rest, nil); err != nil {
+			return true, err
+		}
+		s.Engine = rest
+	case "tick":
+		if s.Tick, err = cluster.ParseDuration(rest); err != nil || s.Tick == 0 {
+			return true, fmt.Errorf("tick %q: want a positive duration, like 10ms", rest)
+		}
+	case "only":
+		name, why, _ := strings.Cut(rest, " ")
+		e, ok := cluster.EngineNamed(name)
+		if !ok || strings.TrimSpace(why) == "" {
+			return true, fmt.Errorf("only %q: want an engine and the reason the lesson holds on it only, like \"only textbook etcd ignores ...\"", rest)
+		}
+		s.Only, s.OnlyWhy = e, strings.TrimSpace(why)
+		s.HasOnly = true
 	case "expect":
 		x, err := parseExpectation(strings.Fields(rest))
 		if err != nil {
@@ -280,8 +307,8 @@ func (s *Script) parseCompare(rest string) error {
 			return fmt.Errorf("compare %w", err)
 		}
 		for _, had := range s.Compare {
-			if had.Set.Param == c.Set.Param {
-				return fmt.Errorf("compare %s: %s is compared already (%s)", f, c.Set.Param, had)
+			if had.Key() == c.Key() {
+				return fmt.Errorf("compare %s: %s is compared already (%s)", f, c.Key(), had)
 			}
 		}
 		s.Compare = append(s.Compare, c)
@@ -409,6 +436,8 @@ func ParseCommand(text string) (cluster.Command, error) {
 		cmd.Speed, err = parseSpeed(args)
 	case a == cluster.ActLog:
 		cmd.Nodes, cmd.Count, err = parseLog(args)
+	case a == cluster.ActPut:
+		cmd.Nodes, cmd.Data, err = parsePut(args)
 	case a == cluster.ActSlowVotes:
 		if len(args) != 1 {
 			err = fmt.Errorf("slow-votes takes on or off, got %q", strings.Join(args, " "))
@@ -499,6 +528,32 @@ func parseLog(args []string) ([]int, int, error) {
 		return nil, 0, fmt.Errorf("log append %s: want a count from 1 to %d", args[2], maxLogAppend)
 	}
 	return ids, n, nil
+}
+
+// parsePut reads "[VALUE] [to NODE]": a client's command, made up if
+// missing, for the node named, or for the leader.
+func parsePut(args []string) ([]int, string, error) {
+	nodes := []int{Leader}
+	if n := len(args); n >= 2 && args[n-2] == "to" {
+		var err error
+		if nodes, err = parseNodeArg(cluster.ActPut, args[n-1:]); err != nil {
+			return nil, "", err
+		}
+		if len(nodes) != 1 {
+			return nil, "", fmt.Errorf("put takes one node, or leader, got %q", args[n-1])
+		}
+		args = args[:n-2]
+	}
+	switch {
+	case len(args) > 1:
+		return nil, "", fmt.Errorf(`put takes one value and a node ("put v1 to 2"; "put v1" goes to the leader), got %q`, strings.Join(args, " "))
+	case len(args) == 0:
+		return nodes, "", nil
+	}
+	if err := cluster.CheckValue(args[0]); err != nil {
+		return nil, "", err
+	}
+	return nodes, args[0], nil
 }
 
 // maxLogAppend bounds one append: a log is for the election restriction to
