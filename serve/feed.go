@@ -46,8 +46,10 @@ type feed struct {
 	lost uint64
 	buf  []cluster.Event
 	// acted, if set, is told after a teacher's action has been carried
-	// out, with the viewer that acted.
-	acted func(by *viewer)
+	// out, with the viewer that acted; drained (tests) after a viewer
+	// drained.
+	acted   func(by *viewer)
+	drained func(*viewer)
 }
 
 func newFeed(live *cluster.Live, size int) *feed {
@@ -169,6 +171,9 @@ func (v *viewer) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	v.lostSeen = f.lost
 	f.mu.Unlock()
 	v.dropped.Add(int64(missed))
+	if f.drained != nil {
+		f.drained(v)
+	}
 	return buf, int(missed)
 }
 

@@ -152,7 +152,7 @@ func New(live Cluster, opts Options) *Model {
 		checks:   newChecklist(opts.Script),
 		title:    opts.Title,
 		explain:  opts.Explain,
-		saver:    saver{off: opts.NoSave},
+		saver:    saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave},
 		styles:   newRenders(styles),
 		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
 		scr:      newScreen(styles.Help),
