@@ -149,6 +149,11 @@ type Cluster struct {
 	// wire: the live view slows its clock while there are any, so that an
 	// election can be watched (LiveOptions.VoteSlowdown).
 	votesInFlight int
+	// decision numbers the decisions that made events (see Decide):
+	// every event carries its decision's number; deciding says one has
+	// begun and made no event yet.
+	decision int
+	deciding bool
 }
 
 // member is one node slot: the running raft node, or what survives of it.
@@ -262,18 +267,21 @@ func (c *Cluster) NextAt() (time.Duration, bool) {
 }
 
 // Step advances the clock to the next scheduled delivery or timer and
-// processes it. At equal times messages come before timers, and each in the
-// order it was scheduled. It returns false if nothing is scheduled.
+// processes it: one decision (see Decide). At equal times messages come
+// before timers, and each in the order it was scheduled. It returns false
+// if nothing is scheduled.
 func (c *Cluster) Step() bool {
 	arrival, hasArrival := c.net.NextArrival()
 	hasTimer := len(c.timers) > 0
 	switch {
 	case hasArrival && (!hasTimer || arrival <= c.timers.Peek().at):
 		c.now = max(c.now, arrival)
+		c.Decide()
 		c.deliver()
 	case hasTimer:
 		t := c.timers.Pop()
 		c.now = max(c.now, t.at)
+		c.Decide()
 		c.fire(t)
 	default:
 		return false
@@ -450,12 +458,14 @@ func (c *Cluster) emit(e Event) { c.emitRef(&e) }
 // emitRef is emit without copying the event, for the per-message paths
 // (send, deliver): an Event is some 300 bytes.
 func (c *Cluster) emitRef(e *Event) {
+	c.number(e)
 	c.stats.observe(e)
 	if e.Kind != KindState && e.Kind != KindVote {
 		c.publish(e)
 		return
 	}
 	for _, v := range c.checker.observe(e) {
+		v.Decision = e.Decision
 		c.stats.observe(&v)
 		c.publish(&v)
 	}

@@ -226,6 +226,7 @@ func (c *Cluster) Apply(cmd Command) error {
 // nothing was done. A recording keeps done, not cmd, so that replaying it
 // changes the same things and reports no error the live run did not have.
 func (c *Cluster) Execute(cmd Command) (done Command, err error) {
+	c.Decide()
 	if err := cmd.Check(c.cfg.Nodes); err != nil {
 		return Command{}, err
 	}

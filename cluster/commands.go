@@ -230,6 +230,7 @@ func (c *Cluster) param(name, value string) {
 // that a recorded event stream says how it was made. An instant disk, the
 // default, goes unsaid, as do the settings only experiments use.
 func (c *Cluster) ReportParams() {
+	c.Decide()
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
 	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
 	for _, p := range Params() {
@@ -248,15 +249,18 @@ func (c *Cluster) ReportParams() {
 
 // Explain emits a scenario's explanation of what to watch now.
 func (c *Cluster) Explain(text string) {
+	c.Decide()
 	c.emit(Event{At: c.now, Kind: KindExplain, Detail: text})
 }
 
 // ReportExpectation emits the outcome of a scenario's expectation.
 func (c *Cluster) ReportExpectation(expect, source string, passed bool, got string) {
+	c.Decide()
 	c.emit(Event{At: c.now, Kind: KindExpect, Detail: expect, Passed: passed, Got: got, Source: source})
 }
 
 // ReportError emits an error event: a command that could not be carried out.
 func (c *Cluster) ReportError(err error) {
+	c.Decide()
 	c.emit(Event{At: c.now, Kind: KindError, Detail: err.Error()})
 }

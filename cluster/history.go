@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -55,9 +56,11 @@ type History struct {
 type checkpoint struct {
 	at     time.Duration
 	events int // the cluster's event count when it was taken
-	c      *Cluster
-	adv    Advancer
-	cmd    int // commands applied before it (an index into the whole run)
+	// decision is the cluster's latest decision then (Cluster.Decision).
+	decision int
+	c        *Cluster
+	adv      Advancer
+	cmd      int // commands applied before it (an index into the whole run)
 }
 
 // ErrNoHistory is returned for a moment before the oldest checkpoint.
@@ -84,7 +87,7 @@ func (h *History) checkpoint(c *Cluster, adv Advancer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.points = append(h.points, checkpoint{
-		at: c.now, events: c.stats.Events, c: c.Clone(nil), adv: adv.(Forker).Fork(),
+		at: c.now, events: c.stats.Events, decision: c.decision, c: c.Clone(nil), adv: adv.(Forker).Fork(),
 		cmd: h.cmdBase + len(h.cmds),
 	})
 	if len(h.points) > h.limit {
@@ -167,6 +170,51 @@ func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, e
 	}
 	adv.RunUntil(c, t)
 	return c, adv, nil
+}
+
+// SeekDecision rebuilds the cluster as it was right after decision d (see
+// Cluster.Decide) and before the next one, even when the next happens at
+// the same instant, sending the events of the replay to sink (decision d's
+// own among them, unless d is the oldest checkpoint's last). The caller
+// makes sure that d has happened (Live.SnapshotAtDecision does); the
+// result is the caller's own, as Seek's is.
+//
+// The replay goes one decision at a time from the checkpoint before d,
+// each recorded command where the live cluster applied it: after
+// everything due at its instant.
+func (h *History) SeekDecision(d int, sink func(Event)) (*Cluster, error) {
+	h.mu.Lock()
+	i := sort.Search(len(h.points), func(i int) bool { return h.points[i].decision >= d }) - 1
+	if i < 0 && h.points[0].decision == d {
+		i = 0
+	}
+	if i < 0 {
+		oldest := h.points[0].decision
+		h.mu.Unlock()
+		return nil, fmt.Errorf("decision %d: %w (the oldest kept is decision %d)", d, ErrNoHistory, oldest)
+	}
+	p := h.points[i]
+	cmds := slices.Clone(h.cmds[p.cmd-h.cmdBase:])
+	h.mu.Unlock()
+
+	c, adv := p.c.Clone(sink), p.adv.(Forker).Fork()
+	st, ok := adv.(Stepper)
+	if !ok {
+		return nil, fmt.Errorf("time travel: the advancer %T cannot step by decision", adv)
+	}
+	for c.decision < d {
+		due, ok := st.DueAt(c)
+		if len(cmds) > 0 && (!ok || cmds[0].At < due) {
+			adv.RunUntil(c, cmds[0].At) // nothing is due until then
+			_, _ = c.Execute(cmds[0].Cmd)
+			cmds = cmds[1:]
+			continue
+		}
+		if !ok || !st.StepOne(c) {
+			break
+		}
+	}
+	return c, nil
 }
 
 // truncate forgets everything after t: the checkpoints taken after it and

@@ -299,7 +299,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg now streams peers members net timers seq sink cmp world checker stats leader inLeaderRole votesInFlight"},
+		{Cluster{}, "cfg now streams peers members net timers seq sink cmp world checker stats leader inLeaderRole votesInFlight decision deciding"},
 		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox disk writes"},
 		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},

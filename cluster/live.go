@@ -21,9 +21,25 @@ type Advancer interface {
 	RunUntil(c *Cluster, t time.Duration)
 }
 
+// A Stepper is an Advancer that can also go one decision at a time (see
+// Cluster.Decide), so that a paused live cluster steps by decision
+// (Live.StepEvent) and time travel can stop between two decisions of one
+// instant (History.SeekDecision). The default advancer and
+// scenario.Player are Steppers.
+type Stepper interface {
+	Advancer
+	// DueAt returns when the next decision is due, or false if none is.
+	DueAt(c *Cluster) (time.Duration, bool)
+	// StepOne carries out that decision, in the order RunUntil would, and
+	// reports whether there was one.
+	StepOne(c *Cluster) bool
+}
+
 type plainAdvance struct{}
 
-func (plainAdvance) RunUntil(c *Cluster, t time.Duration) { c.RunUntil(t) }
+func (plainAdvance) RunUntil(c *Cluster, t time.Duration)   { c.RunUntil(t) }
+func (plainAdvance) DueAt(c *Cluster) (time.Duration, bool) { return c.NextAt() }
+func (plainAdvance) StepOne(c *Cluster) bool                { return c.Step() }
 
 // LiveOptions configure a Live cluster.
 type LiveOptions struct {
@@ -82,6 +98,9 @@ type Snapshot struct {
 	// Cuts the one-way links that are cut.
 	Flights []Flight
 	Cuts    []Link
+	// Decision is the number of the latest decision (Cluster.Decision):
+	// the state is the one right after it.
+	Decision int
 }
 
 // Live owns a Cluster in one goroutine and paces its simulated clock against
@@ -425,14 +444,24 @@ func (l *Live) SetSpeed(s float64) error {
 	return l.do(func(*Cluster) error { l.speed = s; return nil })
 }
 
-// StepEvent advances a paused cluster to its next scheduled happening that
-// produces an event, and reports whether there was one.
+// StepEvent carries out a paused cluster's next decision (see
+// Cluster.Decide), even when others are due at the same instant, or
+// reports that nothing is scheduled. The clock stops at that decision's
+// instant; a command applied next still lands after everything due then,
+// as a replay's "at T" puts it (see Apply).
 func (l *Live) StepEvent() error {
 	return l.do(func(c *Cluster) error {
-		before := c.stats.Events
-		for i := 0; i < 1000 && c.stats.Events == before; i++ {
-			at, ok := c.NextAt()
-			if !ok {
+		st, ok := l.opts.Advance.(Stepper)
+		before := c.decision
+		for i := 0; i < 1000 && c.decision == before; i++ {
+			if ok {
+				if !st.StepOne(c) {
+					return errors.New("nothing is scheduled")
+				}
+				continue
+			}
+			at, due := c.NextAt()
+			if !due {
 				return errors.New("nothing is scheduled")
 			}
 			l.opts.Advance.RunUntil(c, at)
@@ -440,6 +469,29 @@ func (l *Live) StepEvent() error {
 		l.hist.maybeCheckpoint(c, l.opts.Advance)
 		return nil
 	})
+}
+
+// SnapshotAtDecision rebuilds the cluster as it was right after decision d
+// (see History.SeekDecision), in the caller's goroutine, and returns its
+// snapshot and the events that decision made. Speed and Paused are the
+// live cluster's.
+func (l *Live) SnapshotAtDecision(d int) (Snapshot, []Event, error) {
+	live := l.Snapshot()
+	if d > live.Decision {
+		return Snapshot{}, nil, fmt.Errorf("decision %d has not happened yet (the latest is %d)", d, live.Decision)
+	}
+	var made []Event
+	c, err := l.hist.SeekDecision(d, func(e Event) {
+		if e.Decision == d {
+			made = append(made, e)
+		}
+	})
+	if err != nil {
+		return Snapshot{}, nil, err
+	}
+	s := snapshotOf(c)
+	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
+	return s, made, nil
 }
 
 // push buffers an event; it runs in the cluster goroutine and never blocks.
@@ -460,6 +512,7 @@ func snapshotOf(c *Cluster) Snapshot {
 		Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(),
 		Config: c.Config(), MaxTerm: c.MaxTerm(),
 		Flights: c.InFlight(), Cuts: c.CutLinks(), VotesInFlight: c.VotesInFlight() > 0,
+		Decision: c.Decision(),
 	}
 }
 
