@@ -184,6 +184,11 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 	if l.hist, err = newHistory(c, opts.Advance); err != nil {
 		return nil, err
 	}
+	// What is due at the start (a scenario's explanation, its steps at 0s)
+	// happens before anyone looks: a cluster paused at its start shows its
+	// setup done, and its first step is a node's first decision.
+	opts.Advance.RunUntil(c, c.Now())
+	l.hist.maybeCheckpoint(c, opts.Advance)
 	l.publish()
 	ctx, l.cancel = context.WithCancel(ctx)
 	go l.loop(ctx)
