@@ -400,7 +400,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		l.mu.Unlock()
 		// Every viewer forgets the discarded future when it reads this,
 		// before the events of the new one.
-		l.push(Event{At: t, Kind: KindFork})
+		l.push(Event{At: t, Kind: KindFork, Decision: c.Decision()})
 		for _, e := range caused {
 			l.push(e)
 		}

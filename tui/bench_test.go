@@ -24,6 +24,9 @@ func (f frozen) SnapshotAt(time.Duration) (cluster.Snapshot, error) {
 	return f.snap, nil
 }
 func (f frozen) Fork(time.Duration, cluster.Command) error { return nil }
+func (f frozen) SnapshotAtDecision(int) (cluster.Snapshot, []cluster.Event, error) {
+	return f.snap, nil, nil
+}
 
 // fullModel is a model whose history is full: a churning cluster (3s
 // heartbeats, so that every leader is deposed) run for a virtual minute,

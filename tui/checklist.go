@@ -20,6 +20,7 @@ type checkItem struct {
 // checkResult is a checked expectation, from its expect event.
 type checkResult struct {
 	at     time.Duration
+	dec    int
 	passed bool
 	got    string
 }
@@ -54,7 +55,7 @@ func newChecklist(script *scenario.Script) checklist {
 // observe takes an expect event's outcome.
 func (cl *checklist) observe(e *cluster.Event) {
 	if e.Kind == cluster.KindExpect && cl.results != nil {
-		cl.results[e.Source] = checkResult{at: e.At, passed: e.Passed, got: e.Got}
+		cl.results[e.Source] = checkResult{at: e.At, dec: e.Decision, passed: e.Passed, got: e.Got}
 	}
 }
 
@@ -90,10 +91,11 @@ func (c *checklistLine) line(f *Frame, now time.Duration) string {
 	parts := make([]string, 0, len(cl.items))
 	for _, it := range cl.items {
 		res, ok := cl.results[it.source]
+		ok = ok && res.at <= now && f.shows(res.at, res.dec)
 		switch {
-		case ok && res.at <= now && res.passed:
+		case ok && res.passed:
 			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, res.at.Seconds())))
-		case ok && res.at <= now:
+		case ok:
 			parts = append(parts, r.errorText.apply(fmt.Sprintf("✗ %s (%.3fs, got %s)", it.text, res.at.Seconds(), res.got)))
 		case it.at > 0:
 			parts = append(parts, r.dim.apply(fmt.Sprintf("… %s (at %v)", it.text, it.at)))

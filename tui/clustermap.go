@@ -389,6 +389,9 @@ func (cm *clusterMap) drawDrops(c *canvas, s *cluster.Snapshot, drops *ring[drop
 		if d.at > s.Now {
 			break
 		}
+		if d.at == s.Now && d.dec > s.Decision {
+			continue // after the decision shown, at its instant
+		}
 		if d.from < 1 || d.to < 1 || d.from > len(cm.pos) || d.to > len(cm.pos) || d.from == d.to {
 			continue
 		}

@@ -13,7 +13,7 @@ import (
 // hints follow a command in the status line where the next key is not
 // obvious.
 var hints = map[cluster.Action]string{
-	cluster.ActPause: ". steps one event, space resumes",
+	cluster.ActPause: ". steps one decision, space resumes",
 }
 
 // applyAll gives the commands to the live cluster, in order, off the UI's
@@ -57,8 +57,22 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 				return commandDoneMsg{what: cmd.String(), err: err}
 			}
 		}
+		if len(cmds) == 1 && cmds[0].Action == cluster.ActStep {
+			return commandDoneMsg{what: stepped(live)}
+		}
 		return commandDoneMsg{what: what}
 	}
+}
+
+// stepped names the decision a step of the live cluster carried out, as
+// . names one in the past. Asking the history costs a millisecond: a key
+// press can afford it, a frame could not.
+func stepped(live Cluster) string {
+	d := live.Snapshot().Decision
+	if _, made, err := live.SnapshotAtDecision(d); err == nil && len(made) > 0 {
+		return "step: " + describeDecision(made)
+	}
+	return "step"
 }
 
 // fork carries out cmds at the time cursor, in the past (see applyAll).

@@ -38,7 +38,7 @@ func TestKeyCommands(t *testing.T) {
 		{"P on", nil, "P", C{Action: cluster.ActSet, Param: cluster.ParamPreVote, On: true}, "set prevote on"},
 		{"P off", func(m *Model) { m.snap.Config.PreVote = true }, "P", C{Action: cluster.ActSet, Param: cluster.ParamPreVote}, "set prevote off"},
 		{"Q", nil, "Q", C{Action: cluster.ActSet, Param: cluster.ParamCheckQuorum, On: true}, "set checkquorum on"},
-		{"space pauses", nil, "space", C{Action: cluster.ActPause}, "pause  (. steps one event, space resumes)"},
+		{"space pauses", nil, "space", C{Action: cluster.ActPause}, "pause  (. steps one decision, space resumes)"},
 		{"space resumes", func(m *Model) { m.paused = true }, "space", C{Action: cluster.ActResume}, "resume"},
 		{". paused", func(m *Model) { m.paused = true }, ".", C{Action: cluster.ActStep}, "step"},
 		{"+", nil, "+", C{Action: cluster.ActSpeed, Speed: 2}, "speed 2"},

@@ -104,7 +104,7 @@ func (h *harness) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg := cmd().(type) {
-	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg:
+	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg, decidedMsg, decisionFromMsg:
 		_, next := h.m.Update(msg)
 		h.run(next)
 	case tea.BatchMsg:

@@ -65,6 +65,9 @@ func (in *inspector) View(f *Frame) []string {
 		text = flightReport(&in.flight, in.at)
 	default:
 		title = "inspect log line"
+		if !f.shows(in.line.at(), in.line.dec) {
+			title += " of the recorded future"
+		}
 		text = []string{in.line.text()}
 	}
 	var lines []string
@@ -111,7 +114,7 @@ func nodeReport(f *Frame, id int) []string {
 		out = append(out, flying...)
 	}
 	out = append(out, "", "last decisions, newest first:")
-	return append(out, decisionsOf(f.hist, id)...)
+	return append(out, decisionsOf(f, id)...)
 }
 
 // timerReport says what a node's timer does: nothing (dead), the next
@@ -144,13 +147,18 @@ func flightsOf(s *cluster.Snapshot, id int) []string {
 	return flying
 }
 
-// decisionsOf lists node id's last decisions, newest first: the lines
-// it is the subject of, and the faults that name it.
-func decisionsOf(h *history, id int) []string {
+// decisionsOf lists node id's last decisions by the moment shown, newest
+// first: the lines it is the subject of, and the faults that name it.
+// The recorded future is not among them.
+func decisionsOf(f *Frame, id int) []string {
 	var out []string
-	log := &h.decisions
+	log := &f.hist.decisions
 	for i := log.len() - 1; i >= 0 && len(out) < decisionsShown; i-- {
-		if l := log.ptr(i); l.subject() == id || (l.kind == cluster.KindFault && l.names(id)) {
+		l := log.ptr(i)
+		if !f.shows(l.at(), l.dec) {
+			continue
+		}
+		if l.subject() == id || (l.kind == cluster.KindFault && l.names(id)) {
 			out = append(out, "  "+l.text())
 		}
 	}

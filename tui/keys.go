@@ -160,7 +160,7 @@ func viewKeys(k *keyMap) []viewKey {
 		{r.Command, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openCommand() }},
 		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
 		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
-		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { m.scr.inspect(f); return nil }},
+		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { return m.request(m.scr.inspect(f)) }},
 		{k.layout.Map, func(m *Model, _ *Frame) tea.Cmd {
 			m.scr.showMap = !m.scr.showMap
 			m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)

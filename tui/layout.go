@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
 )
 
 // The screen is cut into panels by width class:
@@ -221,8 +223,8 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	}
 	s.header.SetSize(w, 1)
 	top := s.header.View(f)
-	if f.hist.violation != "" {
-		top = append(top, fit(f.styles.banner.apply(" "+f.hist.violation+" "), w))
+	if v := f.violationShown(); v != "" {
+		top = append(top, fit(f.styles.banner.apply(" "+v+" "), w))
 	}
 	s.bar.SetWidth(w)
 	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
@@ -256,7 +258,7 @@ func (s *screen) lessonLines(f *Frame, top []string, w, h, room int) []string {
 		top = append(top, lines[0])
 		spare--
 	}
-	for _, line := range wrapText(f.explain, w-2, min(maxExplainLines, max(spare, 0))) {
+	for _, line := range wrapText(f.explainShown(), w-2, min(maxExplainLines, max(spare, 0))) {
 		top = append(top, fit(f.styles.status.apply(" "+line), w))
 	}
 	return top
@@ -328,23 +330,27 @@ func (s *screen) click(x, y int, f *Frame) tea.Msg {
 		s.log.sel = -1
 		return selectMsg(h.node)
 	case h.logLine >= 0:
-		again := h.logLine == s.log.sel
 		s.log.sel = h.logLine
-		if again {
-			s.inspect(f)
-		}
+		return s.inspect(f)
 	}
 	return nil
 }
 
-// inspect opens the inspector on the selected log line or, with none
-// selected, the selected node.
-func (s *screen) inspect(f *Frame) {
-	if l, ok := s.log.selected(f); ok {
+// inspect is enter (or a click) on the selected log line: the time cursor
+// goes to the line's decision (a request for the root) or, already there,
+// the inspector shows the line in full. With no line selected it shows
+// the selected node.
+func (s *screen) inspect(f *Frame) tea.Msg {
+	l, ok := s.log.selected(f)
+	switch {
+	case !ok:
+		s.inspector.showNode(f.selected)
+	case l.dec != f.decisionShown() && l.kind != cluster.KindFork:
+		return jumpMsg{dec: l.dec}
+	default:
 		s.inspector.showLine(l)
-		return
 	}
-	s.inspector.showNode(f.selected)
+	return nil
 }
 
 // hits are every rectangle the last draw placed that a click selects
@@ -415,7 +421,7 @@ func lessonRows(f *Frame, titleRows int) int {
 	if len(f.checks.items) > 0 {
 		n++
 	}
-	if f.explain != "" {
+	if f.explainShown() != "" {
 		n++
 	}
 	return n

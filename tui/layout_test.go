@@ -137,9 +137,9 @@ func TestParamsFoldIntoOneLine(t *testing.T) {
 func TestTimelineKeepsTimeoutAndWin(t *testing.T) {
 	h := newHarness(t, 1)
 	nh := h.m.hist.node(1)
-	nh.addMark(1002*ms, markTimeout)
-	nh.addMark(1002*ms, markCandidate)
-	nh.addMark(1006*ms, markLeader)
+	nh.addMark(1002*ms, 0, markTimeout)
+	nh.addMark(1002*ms, 0, markCandidate)
+	nh.addMark(1006*ms, 0, markLeader)
 	var b strings.Builder
 	timelineRow(&b, h.m.Frame(), 1, time.Second, 10*ms, 5, -1)
 	if got := ansi.Strip(b.String()); !strings.HasPrefix(got, "xL") {

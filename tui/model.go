@@ -34,6 +34,10 @@ type Cluster interface {
 	// after it, and goes on (paused) with a command applied.
 	SnapshotAt(t time.Duration) (cluster.Snapshot, error)
 	Fork(t time.Duration, cmd cluster.Command) error
+	// SnapshotAtDecision rebuilds the cluster right after a decision of
+	// the past (cluster.Event.Decision), before the next one even at the
+	// same instant, and returns the events that decision made.
+	SnapshotAtDecision(d int) (cluster.Snapshot, []cluster.Event, error)
 }
 
 // frameInterval is how often the UI drains events and redraws: 30 fps.
@@ -84,7 +88,8 @@ type Model struct {
 	// checks is what came of its expectations.
 	script *scenario.Script
 	checks checklist
-	// title and explain are shown above the panels.
+	// title and explain are shown above the panels: explain is what the
+	// scenario said to watch first (its explain events say the rest).
 	title, explain string
 	saver          saver
 
@@ -168,7 +173,7 @@ func New(live Cluster, opts Options) *Model {
 	m.routes = []route{
 		{[]key.Binding{n.Select, n.Next, n.Prev, n.SelectLeader}, s.nodes},
 		{[]key.Binding{t.ZoomIn, t.ZoomOut, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live, t.PrevDecision}, s.timeline},
-		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close}, s.log},
+		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close, l.NextMatch, l.PrevMatch}, s.log},
 	}
 	m.drain()
 	return m
@@ -250,6 +255,10 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		m.saved(msg)
 	case seekedMsg:
 		m.seeked(msg)
+	case decidedMsg:
+		m.decided(msg)
+	case decisionFromMsg:
+		return m.fromDecision(msg)
 	case forkedMsg:
 		return m.forked(msg)
 	default:
@@ -297,6 +306,8 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		return m.goLive()
 	case decisionMsg:
 		return m.stepDecision(int(msg))
+	case jumpMsg:
+		return m.seekDecision(msg.dec)
 	}
 	return nil
 }
@@ -387,9 +398,6 @@ func (m *Model) drain() bool {
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
-		if e.Kind == cluster.KindExplain {
-			m.explain = e.Detail
-		}
 		m.hist.ingest(e)
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame

@@ -36,6 +36,8 @@ type (
 	oldestMsg struct{}
 	liveMsg   struct{}
 	// decisionMsg moves the time cursor to the next (1) or previous (-1)
-	// decision in the log.
+	// decision.
 	decisionMsg int
+	// jumpMsg moves the time cursor to a log line's decision.
+	jumpMsg struct{ dec int }
 )
