@@ -33,6 +33,8 @@ type benchFlags struct {
 	limit     string
 	json      bool
 	csv       string
+	engine    string
+	ticks     int
 }
 
 func newBenchCmd() *cobra.Command {
@@ -68,6 +70,9 @@ func newBenchCmd() *cobra.Command {
 	fs.StringVar(&f.limit, "limit", d.Limit.String(), "give up on a trial without a leader after this long (counted as censored)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per setting")
 	fs.StringVar(&f.csv, "csv", "", "write every trial's downtime to this CSV file")
+	fs.StringVar(&f.engine, "engine", cluster.EngineTextbook.String(), "the Raft the nodes run: "+strings.Join(engineNames(), " or ")+
+		" (etcd: set 2's [T, 2T] settings, no timer jitter, no log handicap; printed beside the textbook engine on the same setup)")
+	fs.IntVar(&f.ticks, "ticks", bench.DefaultElectionTicks, "with --engine etcd: ElectionTick, the minimum timeout in ticks (even; the heartbeat is half as many)")
 	return cmd
 }
 
@@ -82,8 +87,27 @@ type benchSet struct {
 	settings []bench.Setting
 }
 
-func (f benchFlags) options() (bench.Options, []benchSet, error) {
+func (f benchFlags) options(changed func(string) bool) (bench.Options, []benchSet, error) {
 	o := bench.DefaultOptions()
+	engine, ok := cluster.EngineNamed(f.engine)
+	if !ok {
+		return o, nil, fmt.Errorf("--engine %s: no engine %q (choose from %s)", f.engine, f.engine, strings.Join(engineNames(), ", "))
+	}
+	o.Engine, o.ElectionTicks = engine, f.ticks
+	if engine == cluster.EngineEtcd {
+		if !changed("timer-jitter") {
+			f.jitter = "0"
+		}
+		if !changed("eligible") {
+			f.eligible = f.nodes - 1
+		}
+		if f.set == "1" {
+			return o, nil, fmt.Errorf("--set 1 --engine etcd: set 1 varies the randomness, which etcd fixes at [T, 2T): run set 2")
+		}
+		f.set = "2"
+	} else if changed("ticks") {
+		return o, nil, fmt.Errorf("--ticks %d: only the etcd engine counts ticks (add --engine etcd)", f.ticks)
+	}
 	if f.trials < 1 {
 		return o, nil, fmt.Errorf("--trials %d: need at least 1", f.trials)
 	}
@@ -134,8 +158,23 @@ func (f benchFlags) options() (bench.Options, []benchSet, error) {
 	return o, nil, fmt.Errorf("--set %s: want 1, 2 or all", f.set)
 }
 
+// benchOptionError names the flag behind a refusal of bench.Options.
+func benchOptionError(err error) error {
+	for field, flag := range map[string]string{"election ticks ": "--ticks ", "timer jitter ": "--timer-jitter ", "eligible ": "--eligible "} {
+		if rest, ok := strings.CutPrefix(err.Error(), field); ok {
+			return errors.New(flag + rest)
+		}
+	}
+	return err
+}
+
 func runBench(cmd *cobra.Command, f benchFlags) error {
-	opts, sets, err := f.options()
+	opts, sets, err := f.options(cmd.Flags().Changed)
+	if err == nil {
+		if err = opts.Validate(); err != nil {
+			err = benchOptionError(err)
+		}
+	}
 	if err != nil {
 		return badInput(err)
 	}
@@ -169,22 +208,40 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if err != nil {
 		return err
 	}
-	of := func(s bench.Setting) bench.Result { return results[slices.Index(settings, s)] }
+	// etcd's figures come with the textbook engine's on the same setup,
+	// so that what differs is the engine alone.
+	var textbook []bench.Result
+	if opts.Engine != cluster.EngineTextbook {
+		same := opts
+		same.Engine, same.Progress = cluster.EngineTextbook, nil
+		if textbook, err = bench.Run(cmd.Context(), settings, same); err != nil {
+			return err
+		}
+	}
+	of := func(rs []bench.Result, s bench.Setting) bench.Result { return rs[slices.Index(settings, s)] }
 	if !f.json {
 		eligible := fmt.Sprintf("%d of %d survivors eligible", (opts.Nodes-1)/2, opts.Nodes-1)
 		if opts.Eligible >= 0 {
 			eligible = fmt.Sprintf("%d of %d survivors eligible", opts.Eligible, opts.Nodes-1)
 		}
-		fmt.Fprintf(stdout, "raftty bench: %d nodes, %s, latency %s one way, disk write %v, timer jitter %v, heartbeat = min timeout / 2, seed %d\n\n",
+		fmt.Fprintf(stdout, "raftty bench: %d nodes, %s, latency %s one way, disk write %v, timer jitter %v, heartbeat = min timeout / 2, seed %d\n",
 			opts.Nodes, eligible, cluster.FormatRange(opts.LatencyMin, opts.LatencyMax), opts.DiskWrite, opts.TimerJitter, opts.Seed)
+		if opts.Engine == cluster.EngineEtcd {
+			fmt.Fprintf(stdout, "etcd engine: ElectionTick %d (tick = min timeout / %d), HeartbeatTick %d; no log handicap: etcd's logs grow only through the leader\n",
+				opts.ElectionTicks, opts.ElectionTicks, opts.ElectionTicks/2)
+		}
+		fmt.Fprintln(stdout)
 	}
 	for _, set := range sets {
 		if stdout.err != nil {
 			return outputError(stdout.err) // stop at the first failed write
 		}
-		var rs []bench.Result
+		var rs, ts []bench.Result
 		for _, s := range set.settings {
-			rs = append(rs, of(s))
+			rs = append(rs, of(results, s))
+			if textbook != nil {
+				ts = append(ts, of(textbook, s))
+			}
 		}
 		if f.json {
 			enc := json.NewEncoder(stdout)
@@ -194,8 +251,16 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 			continue
 		}
 		fmt.Fprintln(stdout, set.title)
+		if ts != nil {
+			fmt.Fprintf(stdout, "%v engine\n", opts.Engine)
+		}
 		writeBenchTable(stdout, rs)
 		fmt.Fprintln(stdout)
+		if ts != nil {
+			fmt.Fprintln(stdout, "textbook engine, the same setup")
+			writeBenchTable(stdout, ts)
+			fmt.Fprintln(stdout)
+		}
 		fmt.Fprintln(stdout, bench.Chart(rs, 64, 16))
 	}
 	if stdout.err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ type chaosFlags struct {
 	duration string
 	out      string
 	unsafe   bool
+	engine   string
 }
 
 func newChaosCmd() *cobra.Command {
@@ -46,6 +48,7 @@ func newChaosCmd() *cobra.Command {
 	fs.StringVar(&f.duration, "duration", "20s", "virtual time per run")
 	fs.StringVar(&f.out, "out", "", "where a failing run's scenario files are written (default: a new temporary directory, printed)")
 	fs.BoolVar(&f.unsafe, "unsafe-forget-votes", false, "run the broken variant, to see a failure found and shrunk")
+	fs.StringVar(&f.engine, "engine", cluster.EngineTextbook.String(), "the Raft the nodes run: "+strings.Join(engineNames(), " or ")+" (etcd's timing is drawn in whole ticks)")
 	return cmd
 }
 
@@ -57,6 +60,13 @@ const maxChaosDuration = time.Hour
 func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if f.runs < 1 {
 		return badInput(fmt.Errorf("--runs %d: need at least 1", f.runs))
+	}
+	engine, ok := cluster.EngineNamed(f.engine)
+	if !ok {
+		return badInput(fmt.Errorf("--engine %s: no engine %q (choose from %s)", f.engine, f.engine, strings.Join(engineNames(), ", ")))
+	}
+	if f.unsafe && engine != cluster.EngineTextbook {
+		return badInput(fmt.Errorf("--unsafe-forget-votes breaks the textbook engine only, not --engine %s", f.engine))
 	}
 	duration, err := cluster.ParseDuration(f.duration)
 	if err != nil || duration < time.Second {
@@ -77,7 +87,7 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	var virtual time.Duration
 	checks, events := 0, 0
 	for i := 0; i < f.runs; i++ {
-		plan := chaos.Generate(f.seed+uint64(i), duration, f.unsafe)
+		plan := chaos.GenerateFor(engine, f.seed+uint64(i), duration, f.unsafe)
 		outcome := chaos.Execute(plan)
 		virtual += plan.Duration
 		checks += outcome.LivenessChecks
@@ -89,9 +99,13 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 		prog.show("raftty chaos: %d of %d runs, no failure so far", i+1, f.runs)
 	}
 	prog.done()
-	fmt.Fprintf(stdout, "raftty chaos: %d runs (seeds %d-%d), %.1f virtual hours, %d events, %d liveness checks: "+
+	of := ""
+	if engine != cluster.EngineTextbook {
+		of = fmt.Sprintf(" of the %v engine", engine)
+	}
+	fmt.Fprintf(stdout, "raftty chaos: %d runs (seeds %d-%d)%s, %.1f virtual hours, %d events, %d liveness checks: "+
 		"no invariant violation, no liveness failure, in %v\n",
-		f.runs, f.seed, f.seed+uint64(f.runs)-1, virtual.Hours(), events, checks, time.Since(started).Round(time.Millisecond))
+		f.runs, f.seed, f.seed+uint64(f.runs)-1, of, virtual.Hours(), events, checks, time.Since(started).Round(time.Millisecond))
 	if stdout.err != nil {
 		return outputError(stdout.err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
+	"raftty/engine/etcd"
 	"raftty/raft"
 )
 
@@ -29,6 +31,8 @@ type clusterFlags struct {
 	at          []string
 	scenario    string
 	unsafeVotes bool
+	engine      string
+	tick        string
 	compare     []string
 	// live: the flags of the live view, which runs until the user quits
 	// and so has no --for.
@@ -55,6 +59,10 @@ func (f *clusterFlags) register(cmd *cobra.Command) {
 			f.values[p] = fs.String(p.String(), def.Value(), p.Help())
 		}
 	}
+	fs.StringVar(&f.engine, "engine", cluster.EngineTextbook.String(), fmt.Sprintf(
+		"the Raft the nodes run: %s (raftty's own, the default), %s (go.etcd.io/raft/v3, timeouts in whole ticks) or %s (etcd with an etcd server's defaults: tick and heartbeat 100ms, election timeout 1s-2s)",
+		cluster.EngineTextbook, cluster.EngineEtcd, cluster.EtcdServer))
+	fs.StringVar(&f.tick, "tick", "", fmt.Sprintf("the etcd engine's tick: its timeouts are whole ticks, ElectionTick = min election timeout / tick (default %v)", etcd.DefaultTick))
 	fs.BoolVar(&f.unsafeVotes, "unsafe-forget-votes", false, "break Raft on purpose: nodes grant every vote request of their term (watch Election Safety fail)")
 	fs.StringArrayVar(&f.at, "at", nil, `a timed command, e.g. "2s kill leader" (repeatable)`)
 	fs.StringArrayVar(&f.compare, "compare", nil, "run two worlds, B being A with KEY=VALUE (prevote=on, heartbeat=100ms, any parameter; repeatable), and name where they part")
@@ -128,6 +136,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	cfg.UnsafeForgetVotes = f.unsafeVotes
 	// The file's parameters replace the defaults, not the flags given.
 	s.script.Configure(&cfg, changed)
+	if err := f.configureEngine(&cfg, changed); err != nil {
+		return s, err
+	}
 	if f.live && cfg.Nodes > maxLiveNodes {
 		// Drawing, checkpoints and snapshots grow with the square of the
 		// cluster; past 101 nodes the live view cannot keep up.
@@ -135,6 +146,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
+		return s, fromScenario(err)
+	}
+	if err := s.script.CheckSettings(cfg); err != nil {
 		return s, fromScenario(err)
 	}
 	if s.compare, err = f.parseCompare(s.script); err != nil {
@@ -146,7 +160,35 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		}
 	}
 	s.warnings = timingWarnings(cfg.Timing)
+	if sc := s.script; sc.HasOnly && sc.Only != cfg.Engine {
+		s.warnings = append(s.warnings, fmt.Sprintf("%s holds on the %v engine only, not on %v: %s", sc.Name, sc.Only, cfg.Engine, sc.OnlyWhy))
+	}
 	return s, nil
+}
+
+// configureEngine applies --engine and --tick when given: over the file's
+// engine line, and --engine etcd-server's timing over the file's too, but
+// never over a timing flag given explicitly.
+func (f *clusterFlags) configureEngine(cfg *cluster.Config, changed func(flag string) bool) error {
+	if changed("engine") {
+		if err := cluster.UseEngine(cfg, f.engine, func(p cluster.Param) bool { return changed(p.String()) }); err != nil {
+			return fmt.Errorf("--engine %s: %w", f.engine, err)
+		}
+	}
+	if changed("tick") {
+		d, err := cluster.ParseDuration(f.tick)
+		if err == nil && d == 0 {
+			err = errors.New("must be positive")
+		}
+		if err != nil {
+			return fmt.Errorf("--tick %s: %w", f.tick, err)
+		}
+		if cfg.Engine != cluster.EngineEtcd {
+			return fmt.Errorf("--tick %s: only the etcd engine counts ticks (add --engine etcd)", f.tick)
+		}
+		cfg.Tick = d
+	}
+	return nil
 }
 
 // parseCompare reads --compare, or else the file's compare lines: the

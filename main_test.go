@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -68,6 +69,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--at", "12s kill 1"}, `--at "12s kill 1": at 12s is after the end of the run (10s); lengthen the run with --for or the file's for line`},
 		{[]string{"run", "--scenario", lateFile}, "--scenario " + lateFile + ":3: at 12s is after the end of the run (10s)"},
 		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
+		{[]string{"chaos", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd)`},
+		{[]string{"chaos", "--engine", "etcd", "--unsafe-forget-votes"}, "--unsafe-forget-votes breaks the textbook engine only, not --engine etcd"},
+		{[]string{"scenarios", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd)`},
+		{[]string{"run", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd, etcd-server)`},
+		{[]string{"run", "--engine", "etcd", "--election-timeout", "150ms-151ms"}, "etcd engine: election timeout 150ms-151ms has no etcd shape: etcd draws from [ElectionTick, 2*ElectionTick-1] ticks, so the range must be A-2A (150ms-300ms is 15-29 ticks of 10ms)"},
+		{[]string{"run", "--engine", "etcd", "--tick", "7ms"}, "etcd engine: election timeout 150ms is not a whole number of 7ms ticks"},
+		{[]string{"run", "--engine", "etcd", "--tick", "0"}, "--tick 0: must be positive"},
+		{[]string{"run", "--tick", "5ms"}, "--tick 5ms: only the etcd engine counts ticks (add --engine etcd)"},
+		{[]string{"run", "--engine", "etcd", "--unsafe-forget-votes"}, "unsafe-forget-votes breaks the textbook engine only"},
+		{[]string{"run", "--engine", "etcd", "--at", "1s set election-timeout 100ms-150ms"}, `--at "1s set election-timeout 100ms-150ms": etcd engine: election timeout 100ms-150ms has no etcd shape`},
 		{[]string{"run", "--nodes", "5000"}, "--nodes 5000: raftty simulates 1 to 1000 nodes"},
 		{[]string{"run", "--nodes", "many"}, `invalid argument "many" for "--nodes"`},
 		{[]string{"run", "--seed", "-3"}, "--seed -3: want a whole number from 0"},
@@ -428,11 +439,35 @@ func TestBench(t *testing.T) {
 		{"--parallel -1", "--parallel -1: want 0 (all cores) or more"},
 		{"--disk-write x", "--disk-write x: not a duration"},
 		{"--timer-jitter -1ms", "--timer-jitter -1ms: must not be negative"},
+		{"--engine zab", `--engine zab: no engine "zab"`},
+		{"--engine etcd --set 1", "--set 1 --engine etcd: set 1 varies the randomness, which etcd fixes at [T, 2T): run set 2"},
+		{"--engine etcd --ticks 3", "--ticks 3: want an even number from 2"},
+		{"--engine etcd --timer-jitter 1ms", "--timer-jitter 1ms: the etcd engine counts whole ticks, which do not jitter"},
+		{"--engine etcd --eligible 2", "--eligible 2: the etcd engine's logs grow only through the leader"},
+		{"--ticks 20", "--ticks 20: only the etcd engine counts ticks (add --engine etcd)"},
 	} {
 		code, stdout, stderr := run(t, append([]string{"bench"}, strings.Fields(tc.args)...)...)
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("bench %s: exit %d, %q, stdout %q; want 2 and %q before any work", tc.args, code, stderr, stdout, tc.want)
 		}
+	}
+}
+
+// bench --engine etcd prints etcd's figures beside the textbook engine's on
+// the same setup.
+func TestBenchEtcd(t *testing.T) {
+	code, out, stderr := run(t, "bench", "--engine", "etcd", "--trials", "10", "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"4 of 4 survivors eligible", "timer jitter 0s", "etcd engine: ElectionTick 10 (tick = min timeout / 10), HeartbeatTick 5",
+		"Set 2: scale", "\netcd engine\n", "textbook engine, the same setup"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Set 1") {
+		t.Errorf("etcd measured set 1:\n%s", out)
 	}
 }
 
@@ -532,6 +567,40 @@ func TestChaosCommand(t *testing.T) {
 
 // A scenario file's header sets up the cluster; a flag given on the
 // command line wins over the file's directive, a flag left alone does not.
+// TestEtcdRun is issue 20's promise: the same seed twice gives the same
+// bytes, and with the leader killed every 10s etcd elects a new one each
+// time; the engine and its ticks are said.
+func TestEtcdRun(t *testing.T) {
+	args := []string{"run", "--engine", "etcd", "--seed", "3", "--for", "60s", "--json"}
+	for s := 10; s < 60; s += 10 {
+		args = append(args, "--at", fmt.Sprintf("%ds kill leader", s), "--at", fmt.Sprintf("%ds restart 1,2,3,4,5", s+1))
+	}
+	code, a, _ := run(t, args...)
+	_, b, _ := run(t, args...)
+	if code != 0 || a != b {
+		t.Fatalf("exit %d; two runs identical: %v", code, a == b)
+	}
+	var sum struct {
+		Engine         string
+		LeadersElected int `json:"leaders_elected"`
+		Violations     int
+	}
+	lines := strings.Split(strings.TrimSpace(a), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.LeadersElected != 6 || sum.Violations != 0 || sum.Engine != "etcd: election timeout 15-29 ticks of 10ms, heartbeat 5 ticks" {
+		t.Errorf("summary %+v: want 6 leaders, one per kill and the first, no violation", sum)
+	}
+	if !strings.Contains(a, `"type":"MsgVote"`) || !strings.Contains(a, `"name":"engine","value":"etcd"`) {
+		t.Error("no MsgVote or no engine param in the stream")
+	}
+	_, out, _ := run(t, "run", "--engine", "etcd-server", "--seed", "1", "--for", "5s")
+	if !strings.Contains(out, "engine              etcd: election timeout 10-19 ticks of 100ms, heartbeat 1 tick") {
+		t.Errorf("--engine etcd-server:\n%s", out)
+	}
+}
+
 func TestDirectivesAndFlags(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "header.txt")
 	src := "nodes 3\nseed 11\nfor 1s\nheartbeat 20ms\ndrop 10%\nprevote on\nelection-timeout 100ms-200ms\n"

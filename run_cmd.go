@@ -360,6 +360,9 @@ func summarize(sum cluster.Summary, expects, errs []cluster.Event) []summarySect
 		{"messages", fmt.Sprintf("%d sent, %d delivered, %d dropped%s", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))},
 		{"violations", strconv.Itoa(sum.Violations)},
 	}
+	if sum.Engine != "" {
+		figures = append(summarySection{{"engine", sum.Engine}}, figures...)
+	}
 	var leaders summarySection
 	shown := sum.Leaders
 	if len(shown) > 10 {

@@ -12,12 +12,15 @@ import (
 // cluster left to its timers splits its votes for seconds, which
 // BenchmarkFirstElection1000Nodes measures. The sink counts, as a headless
 // run without --json does.
-func benchmarkHealthy(b *testing.B, n int, d time.Duration) {
+func benchmarkHealthy(b *testing.B, n int, d time.Duration, opts ...func(*Config)) {
 	events := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		cfg := DefaultConfig()
 		cfg.Nodes, cfg.Seed = n, 1
+		for _, o := range opts {
+			o(&cfg)
+		}
 		c, err := New(cfg, func(Event) { events++ })
 		if err != nil {
 			b.Fatal(err)
@@ -36,6 +39,13 @@ func benchmarkHealthy(b *testing.B, n int, d time.Duration) {
 func BenchmarkHealthy5NodesHour(b *testing.B)     { benchmarkHealthy(b, 5, time.Hour) }
 func BenchmarkHealthy101NodesMinute(b *testing.B) { benchmarkHealthy(b, 101, time.Minute) }
 func BenchmarkHealthy1000Nodes10s(b *testing.B)   { benchmarkHealthy(b, 1000, 10*time.Second) }
+
+// The etcd engine: etcd allocates every protobuf field it sets, which is
+// most of its cost per event.
+func BenchmarkHealthyEtcd5NodesHour(b *testing.B) { benchmarkHealthy(b, 5, time.Hour, withEtcd) }
+func BenchmarkHealthyEtcd101NodesMinute(b *testing.B) {
+	benchmarkHealthy(b, 101, time.Minute, withEtcd)
+}
 
 // BenchmarkFirstElection1000Nodes measures building a 1000-node cluster and
 // running it until its first leader, at the default timing. With 1000

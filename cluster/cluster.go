@@ -11,8 +11,12 @@ package cluster
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"raftty/engine"
+	"raftty/engine/etcd"
+	"raftty/engine/textbook"
 	"raftty/internal/minheap"
 	"raftty/raft"
 	"raftty/transport"
@@ -33,6 +37,12 @@ const MaxNodes = 1000
 // new can be seen: 1ms is also the timeline's finest column. Latency has no
 // floor: it delays messages without adding any.
 const MinTimer = time.Millisecond
+
+// MinTick is the shortest tick the etcd engine runs with. Ticks are not
+// events (a node counts those that fire nothing when its next input comes),
+// but each is a call into etcd: 10,000 per node per virtual second at the
+// floor.
+const MinTick = 100 * time.Microsecond
 
 // CheckTimer reports a heartbeat or minimum election timeout below MinTimer.
 func CheckTimer(d time.Duration) error {
@@ -56,10 +66,83 @@ func checkTiming(t raft.Timing) error {
 	return nil
 }
 
+// Engine names the Raft implementation a cluster's nodes run (see package
+// engine). Its String is the word --engine and a scenario's header take.
+type Engine uint8
+
+// The engines. The zero Engine is raftty's own.
+const (
+	// EngineTextbook is raftty's node (package raft): Figure 2 and the
+	// dissertation's PreVote and CheckQuorum, timers in durations.
+	EngineTextbook Engine = iota
+	// EngineEtcd is go.etcd.io/raft/v3's RawNode: etcd's Raft, timers in
+	// whole ticks (Config.Tick).
+	EngineEtcd
+)
+
+var engineNames = vocabulary[Engine]{EngineTextbook: "textbook", EngineEtcd: "etcd"}
+
+// String returns the engine's name.
+func (e Engine) String() string { return engineNames.name(e, "Engine") }
+
+// EngineNamed returns the engine called name.
+func EngineNamed(name string) (Engine, bool) { return engineNames.lookup(name) }
+
+// Engines lists every engine.
+func Engines() []Engine { return engineNames.all() }
+
+// EtcdServer names a preset --engine and a scenario's engine line take
+// besides the engines' names: the etcd engine as an etcd server runs it with
+// its default flags (--heartbeat-interval 100ms, --election-timeout
+// 1000ms): etcd ticks once per heartbeat, so a tick of 100ms, an election
+// timeout of 10-19 ticks (1s-1.9s) and a heartbeat of one tick.
+const EtcdServer = "etcd-server"
+
+// EngineChoices lists the words --engine takes: every engine, then the
+// preset.
+func EngineChoices() []string {
+	var out []string
+	for _, e := range Engines() {
+		out = append(out, e.String())
+	}
+	return append(out, EtcdServer)
+}
+
+// UseEngine makes cfg run the engine called name, or the etcd-server
+// preset, whose timing replaces cfg's but for the parameters keep names
+// (set explicitly elsewhere; keep may be nil).
+func UseEngine(cfg *Config, name string, keep func(Param) bool) error {
+	if name == EtcdServer {
+		eng, timing := etcd.ServerDefaults()
+		cfg.Engine, cfg.Tick = EngineEtcd, eng.Tick
+		if keep == nil || !keep(ParamElectionTimeout) {
+			cfg.ElectionMin, cfg.ElectionMax = timing.ElectionMin, timing.ElectionMax
+		}
+		if keep == nil || !keep(ParamHeartbeat) {
+			cfg.Heartbeat = timing.Heartbeat
+		}
+		return nil
+	}
+	e, ok := EngineNamed(name)
+	if !ok {
+		return fmt.Errorf("no engine %q (choose from %s)", name, strings.Join(EngineChoices(), ", "))
+	}
+	cfg.Engine = e
+	if e != EngineEtcd {
+		cfg.Tick = 0
+	}
+	return nil
+}
+
 // Config is what a cluster is made from.
 type Config struct {
 	Nodes int
 	Seed  uint64
+	// Engine is the Raft implementation the nodes run.
+	Engine Engine
+	// Tick is the etcd engine's tick (etcd.DefaultTick if zero): its
+	// timeouts are whole numbers of ticks.
+	Tick time.Duration
 	raft.Timing
 	LatencyMin  time.Duration
 	LatencyMax  time.Duration
@@ -104,6 +187,9 @@ func (c Config) Validate() error {
 	if err := checkTiming(c.Timing); err != nil {
 		return err
 	}
+	if err := c.checkEngine(); err != nil {
+		return err
+	}
 	if c.LatencyMin < 0 || c.LatencyMin > c.LatencyMax {
 		return fmt.Errorf("latency %v-%v: need 0 <= min <= max", c.LatencyMin, c.LatencyMax)
 	}
@@ -119,15 +205,51 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// checkEngine refuses what the engine cannot run, in one line.
+func (c Config) checkEngine() error {
+	switch c.Engine {
+	case EngineTextbook:
+		if c.Tick != 0 {
+			return fmt.Errorf("tick %v: only the etcd engine counts ticks", c.Tick)
+		}
+		return nil
+	case EngineEtcd:
+		switch {
+		case c.Tick < 0 || (c.Tick != 0 && c.Tick < MinTick):
+			return fmt.Errorf("tick %v: below raftty's floor of %v (a node counts every tick it lives through)", c.Tick, MinTick)
+		case c.UnsafeForgetVotes:
+			return fmt.Errorf("unsafe-forget-votes breaks the textbook engine only: etcd's nodes keep their votes")
+		case c.TimerJitter > 0:
+			return fmt.Errorf("timer jitter %v: the etcd engine counts whole ticks, which do not jitter", c.TimerJitter)
+		}
+		return c.engine().CheckTiming(c.Timing)
+	}
+	return fmt.Errorf("no engine %v", c.Engine)
+}
+
+// engine returns the engine that makes the nodes, with the options only it
+// has.
+func (c Config) engine() engine.Engine {
+	if c.Engine == EngineEtcd {
+		return etcd.Engine{Tick: c.Tick}
+	}
+	return textbook.Engine{TimerJitter: c.TimerJitter, UnsafeForgetVotes: c.UnsafeForgetVotes}
+}
+
 // Cluster is a simulated cluster.
 type Cluster struct {
 	cfg     Config
+	eng     engine.Engine
 	now     time.Duration
 	streams *streams
-	peers   []raft.NodeID
+	peers   []engine.NodeID
+	// pristine is true until the cluster first changes: a step, a fault,
+	// a set. Only then can a cluster whose engine cannot copy its nodes
+	// be copied (rebuilt: see Clone).
+	pristine bool
 
 	members []*member // by node id; index 0 unused
-	net     *transport.Network[raft.Message]
+	net     *transport.Network[engine.Message]
 	timers  minheap.Heap[timerEntry, *timerEntry]
 	seq     uint64
 
@@ -156,15 +278,17 @@ type Cluster struct {
 	deciding bool
 }
 
-// member is one node slot: the running raft node, or what survives of it.
+// member is one node slot: the running node, or what survives of it.
 type member struct {
 	id   int
-	node *raft.Node // nil while dead
-	// hard is the node's persistent state (term, vote, log) as of its last
-	// step: what its next step's disk writes start from (see member.write).
-	// While the node is dead it is what survived the kill, and what a
-	// restart starts from.
-	hard raft.HardState
+	node engine.Node // nil while dead
+	// hard is the node's persistent state (term, vote, end of log) as of
+	// its last step: what its next step's disk writes start from (see
+	// member.write). While the node is dead it is what survived the kill.
+	hard engine.HardState
+	// stored is what the node left on its disk when it was last killed:
+	// what a restart starts from (nil before any kill).
+	stored engine.Storage
 
 	// timerGen identifies the one valid timer entry for this node.
 	timerGen     uint64
@@ -187,7 +311,7 @@ type member struct {
 // queued is a message that arrived while its receiver was busy writing.
 type queued struct {
 	at  time.Duration
-	msg raft.Message
+	msg engine.Message
 }
 
 // New builds a cluster from cfg at virtual time 0. Every event goes to sink
@@ -198,20 +322,22 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{
-		cfg:     cfg,
-		members: make([]*member, cfg.Nodes+1),
-		sink:    sink,
+		cfg:      cfg,
+		eng:      cfg.engine(),
+		members:  make([]*member, cfg.Nodes+1),
+		sink:     sink,
+		pristine: true,
 	}
 	c.streams = newStreams(cfg.Seed, cfg.Nodes)
 	c.checker.init(cfg.Nodes)
 	c.stats.init()
-	net, err := transport.New[raft.Message](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
+	net, err := transport.New[engine.Message](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
 		return nil, err
 	}
 	c.net = net
 	for id := 1; id <= cfg.Nodes; id++ {
-		c.peers = append(c.peers, raft.NodeID(id))
+		c.peers = append(c.peers, engine.NodeID(id))
 	}
 	for id := 1; id <= cfg.Nodes; id++ {
 		m := &member{id: id}
@@ -223,19 +349,30 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	return c, nil
 }
 
-// start makes m's raft node from its persistent state and config.
+// start makes m's node from its config and what it stored, if it ever died.
 func (c *Cluster) start(m *member) error {
-	node, err := raft.New(raft.Config{
-		ID: raft.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
+	node, err := c.eng.New(engine.Config{
+		ID: engine.NodeID(m.id), Peers: c.peers, Timing: c.cfg.Timing,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, Rand: c.streams.timer(m.id),
-		UnsafeForgetVotes: c.cfg.UnsafeForgetVotes, TimerJitter: c.cfg.TimerJitter, Terse: c.cfg.Terse,
-	}, m.hard, c.now)
+		Terse: c.cfg.Terse,
+	}, m.stored, c.now)
 	if err != nil {
 		return err
 	}
 	m.node = node
+	m.hard = node.HardState()
 	c.schedule(m)
 	return nil
+}
+
+// EngineName describes the engine and how it runs the current timing, for
+// headers: "etcd engine: election timeout 15-29 ticks of 10ms, heartbeat 5
+// ticks".
+func (c *Cluster) EngineName() string { return c.cfg.EngineName() }
+
+// EngineName describes c's engine and how it runs c's timing.
+func (c Config) EngineName() string {
+	return c.Engine.String() + " engine: " + c.engine().DescribeTiming(c.Timing)
 }
 
 // Now returns the virtual time.
@@ -271,6 +408,7 @@ func (c *Cluster) NextAt() (time.Duration, bool) {
 // before timers, and each in the order it was scheduled. It returns false
 // if nothing is scheduled.
 func (c *Cluster) Step() bool {
+	c.pristine = false
 	arrival, hasArrival := c.net.NextArrival()
 	hasTimer := len(c.timers) > 0
 	switch {
@@ -308,7 +446,7 @@ func (c *Cluster) RunFor(d time.Duration) { c.RunUntil(c.now + d) }
 func (c *Cluster) deliver() {
 	env, reason, _ := c.net.Receive()
 	msg := &env.Payload
-	if isVote(msg.Type) {
+	if msg.Type.IsVote() {
 		c.votesInFlight--
 	}
 	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term}
@@ -369,9 +507,14 @@ func (c *Cluster) wake(m *member) {
 func (c *Cluster) afterNode(m *member) {
 	msgs, events := m.node.Output()
 	for i := range events {
-		c.emit(fromRaft(c.now, &events[i]))
+		if e, ok := fromEngine(c.now, &events[i]); ok {
+			c.emit(e)
+		}
 	}
-	hard := m.node.HardState()
+	hard := m.hard
+	if len(events) > 0 { // a step without events changed no hard state (engine.Node)
+		hard = m.node.HardState()
+	}
 	sendAt := m.write(c.now, c.cfg.DiskWrite, m.hard, hard)
 	m.busyUntil = max(m.busyUntil, sendAt)
 	for i := range msgs {
@@ -384,30 +527,21 @@ func (c *Cluster) afterNode(m *member) {
 // send puts msg on the wire at virtual time at (now, or later after a disk
 // write). The send event is reported now, in stream order; the message's
 // latency counts from at.
-func (c *Cluster) send(at time.Duration, msg *raft.Message) {
+func (c *Cluster) send(at time.Duration, msg *engine.Message) {
 	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term}
 	c.emitRef(&e)
-	reason, err := c.net.Send(c.now, transport.Envelope[raft.Message]{From: e.From, To: e.To, Payload: *msg, Delay: at - c.now})
+	reason, err := c.net.Send(c.now, transport.Envelope[engine.Message]{From: e.From, To: e.To, Payload: *msg, Delay: at - c.now})
 	if err != nil {
-		panic(fmt.Sprintf("cluster: raft addressed a message outside the cluster: %v", err))
+		panic(fmt.Sprintf("cluster: a node addressed a message outside the cluster: %v", err))
 	}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
 		c.emitRef(&e)
 		return
 	}
-	if isVote(msg.Type) {
+	if msg.Type.IsVote() {
 		c.votesInFlight++
 	}
-}
-
-// isVote reports whether a message asks for or answers a (pre-)vote.
-func isVote(t raft.MsgType) bool {
-	switch t {
-	case raft.MsgRequestVote, raft.MsgRequestVoteReply, raft.MsgPreVote, raft.MsgPreVoteReply:
-		return true
-	}
-	return false
 }
 
 // VotesInFlight returns how many (pre-)vote requests and answers are on
@@ -436,19 +570,24 @@ func (c *Cluster) schedule(m *member) {
 	c.timers.Push(timerEntry{at: d, seq: c.seq, id: m.id, gen: m.timerGen})
 }
 
-func fromRaft(now time.Duration, re *raft.Event) Event {
+// fromEngine turns a node's event into the cluster's, or reports false for
+// a kind the cluster has no event for yet (log replication's: etcd reports
+// its appends and commits).
+func fromEngine(now time.Duration, re *engine.Event) (Event, bool) {
 	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason}
 	switch re.Kind {
-	case raft.EventState:
+	case engine.EventState:
 		e.Kind, e.State = KindState, StateOf(re.Role)
-	case raft.EventVote:
+	case engine.EventVote:
 		e.Kind, e.For, e.Granted, e.PreVote = KindVote, int(re.Peer), re.Granted, re.PreVote
-	case raft.EventTimeout:
+	case engine.EventTimeout:
 		e.Kind = KindTimeout
-	case raft.EventIgnore:
+	case engine.EventIgnore:
 		e.Kind, e.From, e.Type = KindIgnore, int(re.Peer), re.Type
+	default:
+		return Event{}, false
 	}
-	return e
+	return e, true
 }
 
 // emit passes e through the invariant checker and statistics, then to the
@@ -459,6 +598,9 @@ func (c *Cluster) emit(e Event) { c.emitRef(&e) }
 // (send, deliver): an Event is some 300 bytes.
 func (c *Cluster) emitRef(e *Event) {
 	c.number(e)
+	if e.Kind == KindFault {
+		c.pristine = false
+	}
 	c.stats.observe(e)
 	if e.Kind != KindState && e.Kind != KindVote {
 		c.publish(e)

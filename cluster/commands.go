@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strconv"
 
-	"raftty/raft"
+	"raftty/engine"
+	"raftty/engine/etcd"
 )
 
 // A command that cannot be carried out (a node that does not exist, killing
@@ -55,7 +56,11 @@ func (c *Cluster) Reconnect(id int) error {
 // what reached its disk. A write still under way is lost, and so are the
 // messages waiting for it, as with a real disk: Raft answers only once a
 // vote is stable, so the voter that dies writing it was never counted.
-func (c *Cluster) Kill(id int) error {
+func (c *Cluster) Kill(id int) error { return c.kill(id, "") }
+
+// kill is Kill; a non-empty why says why the cluster itself kills the node
+// (in the fault's detail and before the state event's reason).
+func (c *Cluster) kill(id int, why string) error {
 	m, err := c.member(id)
 	if err != nil {
 		return err
@@ -63,11 +68,14 @@ func (c *Cluster) Kill(id int) error {
 	if m.node == nil {
 		return fmt.Errorf("n%d is already dead", id)
 	}
-	hard := m.node.HardState()
+	hard, stored := m.node.HardState(), m.node.Storage()
 	m.settle(c.now)
 	was := termVote{hard.Term, hard.VotedFor}
-	hard.Term, hard.VotedFor = m.disk.term, m.disk.vote
-	m.hard = hard
+	if was != m.disk {
+		stored = stored.Rewound(m.disk.term, m.disk.vote)
+		hard = stored.HardState()
+	}
+	m.hard, m.stored = hard, stored
 	if c.now < m.busyUntil {
 		c.net.Withdraw(id, c.now) // they wait for the write: they never leave
 	}
@@ -75,21 +83,37 @@ func (c *Cluster) Kill(id int) error {
 	m.timerPending = false
 	m.inbox, m.busyUntil, m.writes = nil, 0, nil // what waited for the disk is lost with the process
 	_ = c.net.Close(id)
-	c.fault(ActKill, id)
-	why := fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", hard.Term, hard.VotedFor, logText(hard.Log, " and"))
+	c.faultWhy(ActKill, why, id)
+	reason := fmt.Sprintf("killed; only its term %d and its vote (%v)%s survive", hard.Term, hard.VotedFor, logText(hard, " and"))
 	if was != m.disk {
 		// The checker saw term and vote change; the disk never did.
-		c.checker.forget(id, m.disk.term, int(m.disk.vote))
-		why = fmt.Sprintf("killed while writing term %d and vote %v to disk: that write and the messages waiting for it are lost; only its term %d and its vote (%v)%s survive",
-			was.term, was.vote, hard.Term, hard.VotedFor, logText(hard.Log, " and"))
+		c.checker.forget(id, hard.Term, int(hard.VotedFor))
+		reason = fmt.Sprintf("killed while writing term %d and vote %v to disk: that write and the messages waiting for it are lost; only its term %d and its vote (%v)%s survive",
+			was.term, was.vote, hard.Term, hard.VotedFor, logText(hard, " and"))
 	}
-	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: hard.Term, Reason: why})
+	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateDead, Term: hard.Term, Reason: prefixed(why, reason)})
 	return nil
+}
+
+// faultWhy emits a fault with why as its detail.
+func (c *Cluster) faultWhy(action Action, why string, nodes ...int) {
+	c.emit(Event{At: c.now, Kind: KindFault, Action: action, Nodes: nodes, Detail: why})
+}
+
+// prefixed puts why, if any, before reason.
+func prefixed(why, reason string) string {
+	if why == "" {
+		return reason
+	}
+	return why + ": " + reason
 }
 
 // Restart brings a dead node back as a follower with the term and vote it
 // had when it died.
-func (c *Cluster) Restart(id int) error {
+func (c *Cluster) Restart(id int) error { return c.restart(id, "") }
+
+// restart is Restart, with why as kill's.
+func (c *Cluster) restart(id int, why string) error {
 	m, err := c.member(id)
 	if err != nil {
 		return err
@@ -101,27 +125,44 @@ func (c *Cluster) Restart(id int) error {
 		return err
 	}
 	_ = c.net.Open(id)
-	c.fault(ActRestart, id)
+	c.faultWhy(ActRestart, why, id)
 	c.emit(Event{At: c.now, Kind: KindState, Node: id, State: StateFollower, Term: m.hard.Term,
-		Reason: fmt.Sprintf("restarted with its persistent state: term %d, voted %v%s", m.hard.Term, m.hard.VotedFor, logText(m.hard.Log, ","))})
+		Reason: prefixed(why, fmt.Sprintf("restarted with its persistent state: term %d, voted %v%s", m.hard.Term, m.hard.VotedFor, logText(m.hard, ",")))})
 	return nil
 }
 
 // logText describes a non-empty log for kill and restart messages, after
 // sep: " and its log (last term 2, index 5)". An empty log says nothing,
 // as before logs existed.
-func logText(log []raft.Entry, sep string) string {
-	if len(log) == 0 {
+func logText(h engine.HardState, sep string) string {
+	if h.LastIndex == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s its log (last term %d, index %d)", sep, log[len(log)-1].Term, len(log))
+	return fmt.Sprintf("%s its log (last term %d, index %d)", sep, h.LastTerm, h.LastIndex)
+}
+
+// reboot kills and restarts every live node at once, keeping its storage:
+// how an engine that fixes a setting when it builds a node (etcd) takes a
+// new value. why says so in every event.
+func (c *Cluster) reboot(why string) {
+	for _, m := range c.members[1:] {
+		if m.node != nil {
+			_ = c.kill(m.id, why)
+			_ = c.restart(m.id, why)
+		}
+	}
 }
 
 // AppendLog appends count entries in each node's current term to the logs of
-// nodes ids, as if a leader had replicated them (raftty has no log
-// replication). Nodes whose logs are behind others' cannot win an election:
-// the election restriction of section 5.4.1. Every id is checked before any
-// log changes; the fault event's action is "log".
+// nodes ids, as if a leader had replicated them. Nodes whose logs are behind
+// others' cannot win an election: the election restriction of section
+// 5.4.1. Every id is checked before any log changes; the fault event's
+// action is "log".
+//
+// An engine whose logs grow only through the leader (etcd) takes count
+// proposals at each node instead: a follower forwards them to its leader,
+// which replicates them to everyone it reaches. Each named node must know a
+// leader, or etcd would drop them.
 func (c *Cluster) AppendLog(ids []int, count int) error {
 	if count < 1 {
 		return fmt.Errorf("log append %d: need at least 1 entry", count)
@@ -129,6 +170,7 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("log append needs at least one node")
 	}
+	direct := c.eng.Supports(engine.CanAppendLog) == nil
 	for _, id := range ids {
 		m, err := c.member(id)
 		if err != nil {
@@ -137,13 +179,26 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 		if m.node == nil {
 			return fmt.Errorf("n%d is dead: its log cannot grow", id)
 		}
-	}
-	for _, id := range ids {
-		m := c.members[id]
-		m.node.AppendLog(count)
-		m.hard = m.node.HardState()
+		if !direct && m.node.Status().Leader == engine.None {
+			return fmt.Errorf("n%d knows no leader to forward a proposal to (the %v engine's logs grow only through the leader)", id, c.cfg.Engine)
+		}
 	}
 	c.emit(Event{At: c.now, Kind: KindFault, Action: ActLog, Nodes: slices.Clone(ids), Detail: fmt.Sprintf("append %d", count)})
+	for _, id := range ids {
+		m := c.members[id]
+		if direct {
+			m.node.(engine.LogAppender).AppendLog(count)
+			m.hard = m.node.HardState()
+			continue
+		}
+		for range count {
+			err := m.node.(engine.Proposer).Propose(c.now, nil)
+			c.afterNode(m)
+			if err != nil {
+				return fmt.Errorf("n%d: %w", id, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -233,6 +288,12 @@ func (c *Cluster) ReportParams() {
 	c.Decide()
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
 	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
+	if c.cfg.Engine != EngineTextbook {
+		// The default engine goes unsaid, so that its streams read as
+		// before engines existed.
+		c.param("engine", c.cfg.Engine.String())
+		c.param("tick", FormatDuration(c.eng.(etcd.Engine).TickDuration()))
+	}
 	for _, p := range Params() {
 		if p == ParamDiskWrite && c.cfg.DiskWrite == 0 {
 			continue

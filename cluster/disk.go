@@ -3,13 +3,13 @@ package cluster
 import (
 	"time"
 
-	"raftty/raft"
+	"raftty/engine"
 )
 
 // termVote is what one disk write persists: a term and a vote.
 type termVote struct {
 	term uint64
-	vote raft.NodeID
+	vote engine.NodeID
 }
 
 // pendingWrite is a disk write under way: durable from done on.
@@ -23,7 +23,7 @@ type pendingWrite struct {
 // them: a new term is one write (with the candidate's vote for itself, if
 // it is one); a vote for another node one more, so that a voter that adopts
 // a candidate's term and grants it writes twice before it answers.
-func diskWrites(before, after raft.HardState, self raft.NodeID) []termVote {
+func diskWrites(before, after engine.HardState, self engine.NodeID) []termVote {
 	var writes []termVote
 	if after.Term != before.Term {
 		w := termVote{term: after.Term}
@@ -32,7 +32,7 @@ func diskWrites(before, after raft.HardState, self raft.NodeID) []termVote {
 		}
 		writes = append(writes, w)
 	}
-	if after.VotedFor != before.VotedFor && after.VotedFor != raft.None && after.VotedFor != self {
+	if after.VotedFor != before.VotedFor && after.VotedFor != engine.None && after.VotedFor != self {
 		writes = append(writes, termVote{after.Term, after.VotedFor})
 	}
 	return writes
@@ -42,12 +42,12 @@ func diskWrites(before, after raft.HardState, self raft.NodeID) []termVote {
 // now, after those already under way, and returns when the last ends: the
 // step's messages leave then, and not before (Figure 2: update stable
 // storage before responding to RPCs).
-func (m *member) write(now, each time.Duration, before, after raft.HardState) time.Duration {
+func (m *member) write(now, each time.Duration, before, after engine.HardState) time.Duration {
 	if after.Term == before.Term && after.VotedFor == before.VotedFor && len(m.writes) == 0 {
 		return now // the common step (a heartbeat): nothing to write, nothing under way
 	}
 	m.settle(now)
-	writes := diskWrites(before, after, raft.NodeID(m.id))
+	writes := diskWrites(before, after, engine.NodeID(m.id))
 	if len(writes) == 0 {
 		return now
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -121,7 +122,7 @@ type Event struct {
 
 	// From, To and Type describe a message (send, deliver, drop, ignore).
 	From, To int
-	Type     raft.MsgType
+	Type     engine.MsgType
 
 	// Reason says why: the explanation of a decision, or why a message
 	// was dropped.
@@ -148,11 +149,11 @@ type Event struct {
 	Source string
 }
 
-// IsHeartbeatTraffic reports whether e is a send, delivery or drop of an
-// AppendEntries or its reply: the bulk of all events in a healthy cluster.
+// IsHeartbeatTraffic reports whether e is a send, delivery or drop of a
+// leader's append or heartbeat or an answer to one (engine.MsgType's
+// IsLeaderTraffic): the bulk of all events in a healthy cluster.
 func (e *Event) IsHeartbeatTraffic() bool {
-	return (e.Kind == KindSend || e.Kind == KindDeliver || e.Kind == KindDrop) &&
-		(e.Type == raft.MsgAppendEntries || e.Type == raft.MsgAppendEntriesReply)
+	return (e.Kind == KindSend || e.Kind == KindDeliver || e.Kind == KindDrop) && e.Type.IsLeaderTraffic()
 }
 
 // AppendJSON appends e as one JSON object, fields in a fixed order, without

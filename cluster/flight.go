@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"raftty/raft"
+	"raftty/engine"
 	"raftty/transport"
 )
 
@@ -13,7 +13,7 @@ import (
 type Flight struct {
 	From, To int
 	// Type is the message's type.
-	Type raft.MsgType
+	Type engine.MsgType
 	Term uint64
 	// Granted answers a RequestVote or PreVote (replies only); Success an
 	// AppendEntries.

@@ -1,7 +1,7 @@
 package cluster
 
 import (
-	"raftty/raft"
+	"raftty/engine"
 	"testing"
 	"time"
 )
@@ -26,7 +26,7 @@ func TestInFlight(t *testing.T) {
 		t.Fatalf("%d messages in flight, want 4 RequestVotes: %+v", len(fl), fl)
 	}
 	for _, f := range fl {
-		if f.From != 2 || f.Type != raft.MsgRequestVote || f.Term != 1 || f.SentAt != c.Now() || f.ArriveAt <= f.SentAt {
+		if f.From != 2 || f.Type != engine.MsgRequestVote || f.Term != 1 || f.SentAt != c.Now() || f.ArriveAt <= f.SentAt {
 			t.Errorf("unexpected flight %+v", f)
 		}
 		if want := map[bool]string{true: "cut", false: ""}[f.To == 4]; f.Drop != want {
@@ -40,7 +40,7 @@ func TestInFlight(t *testing.T) {
 	c.RunUntil(fl[len(fl)-1].ArriveAt)
 	granted := 0
 	for _, f := range c.InFlight() {
-		if f.Type == raft.MsgRequestVoteReply && f.To == 2 && f.Granted {
+		if f.Type == engine.MsgRequestVoteReply && f.To == 2 && f.Granted {
 			granted++
 		}
 	}

@@ -186,7 +186,12 @@ func TestSeekBeforeOldestIsAnError(t *testing.T) {
 // recording from scratch gives the very events the viewer saw: those before
 // the fork, then those after it.
 func TestLiveForkReplaysExactly(t *testing.T) {
-	l, w := startTestLive(t, 1, false)
+	t.Run("textbook", func(t *testing.T) { testLiveForkReplaysExactly(t) })
+	t.Run("etcd", func(t *testing.T) { testLiveForkReplaysExactly(t, withEtcd) })
+}
+
+func testLiveForkReplaysExactly(t *testing.T, opts ...func(*Config)) {
+	l, w := startTestLive(t, 1, false, opts...)
 	var seen []Event
 	drain := func() {
 		settle(t, l)
@@ -281,6 +286,31 @@ func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "history-MiB")
 }
 
+// BenchmarkSeekEtcd measures time travel for the etcd engine, whose history
+// is replayed from the start: the last moment of the first 2 virtual
+// minutes, and of the first 10, of a healthy 5-node cluster.
+func BenchmarkSeekEtcd(b *testing.B) {
+	for _, d := range []time.Duration{2 * time.Minute, 10 * time.Minute} {
+		b.Run(d.String(), func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Seed, cfg.Engine = 1, EngineEtcd
+			c, err := New(cfg, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			h, _ := newHistory(c, plainAdvance{})
+			c.RunFor(d)
+			// The end is the farthest moment from the start, where the
+			// replay begins: the slowest seek.
+			for b.Loop() {
+				if _, err := h.Seek(d, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSeek measures time travel: rebuilding a random moment of a run
 // of a minute and of an hour (5 and 101 nodes, default settings), and the
 // memory the history holds.
@@ -299,8 +329,8 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg now streams peers members net timers seq sink cmp world checker stats leader inLeaderRole votesInFlight decision deciding"},
-		{member{}, "id node hard timerGen timerAt timerPending busyUntil inbox disk writes"},
+		{Cluster{}, "cfg eng now streams peers pristine members net timers seq sink cmp world checker stats leader inLeaderRole votesInFlight decision deciding"},
+		{member{}, "id node hard stored timerGen timerAt timerPending busyUntil inbox disk writes"},
 		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},
 	} {

@@ -383,6 +383,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 			return err
 		}
 		caused = caused[:0] // the replay up to t: viewers have those events
+		at := c.Decision()  // where the view's log goes on from
 		var done Command
 		if cmd.Action != 0 {
 			if done, err = c.Execute(cmd); done.Action == 0 {
@@ -400,7 +401,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		l.mu.Unlock()
 		// Every viewer forgets the discarded future when it reads this,
 		// before the events of the new one.
-		l.push(Event{At: t, Kind: KindFork, Decision: c.Decision()})
+		l.push(Event{At: t, Kind: KindFork, Decision: at})
 		for _, e := range caused {
 			l.push(e)
 		}

@@ -27,11 +27,14 @@ func (w *fakeWall) advance(d time.Duration) {
 	w.ticks <- w.now
 }
 
-func startTestLive(t *testing.T, speed float64, paused bool) (*Live, *fakeWall) {
+func startTestLive(t *testing.T, speed float64, paused bool, opts ...func(*Config)) (*Live, *fakeWall) {
 	t.Helper()
 	w := newFakeWall()
 	cfg := DefaultConfig()
 	cfg.Seed = 3
+	for _, o := range opts {
+		o(&cfg)
+	}
 	l, err := StartLive(context.Background(), cfg, LiveOptions{
 		Speed: speed, Paused: paused, Ticks: w.ticks, Now: func() time.Time { return w.t0 },
 	})

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -122,9 +123,9 @@ func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 			t.Errorf("disk %v: n1 won at %v, want %v", d, won, want)
 		}
 		// A heartbeat's reply changes nothing on disk: one latency each way.
-		hb := rec.filter(func(e Event) bool { return e.Kind == KindDeliver && e.Type == raft.MsgAppendEntriesReply })
+		hb := rec.filter(func(e Event) bool { return e.Kind == KindDeliver && e.Type == engine.MsgAppendEntriesReply })
 		last := rec.filter(func(e Event) bool {
-			return e.Kind == KindSend && e.Type == raft.MsgAppendEntries && e.At < hb[len(hb)-1].At
+			return e.Kind == KindSend && e.Type == engine.MsgAppendEntries && e.At < hb[len(hb)-1].At
 		})
 		if rtt := hb[len(hb)-1].At - last[len(last)-1].At; rtt != 2*ms {
 			t.Errorf("disk %v: a heartbeat round trip took %v, want 2ms", d, rtt)
@@ -144,14 +145,14 @@ func TestDiskWritesCountsLikeLogCabin(t *testing.T) {
 	const self = 3
 	for _, tc := range []struct {
 		name          string
-		before, after raft.HardState
+		before, after engine.HardState
 		want          int
 	}{
-		{"nothing changed", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 2, VotedFor: 1}, 0},
-		{"candidacy: term and self-vote in one", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 3, VotedFor: self}, 1},
-		{"new term, no vote", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 5}, 1},
-		{"vote in the same term", raft.HardState{Term: 2}, raft.HardState{Term: 2, VotedFor: 4}, 1},
-		{"new term and a vote", raft.HardState{Term: 2, VotedFor: 1}, raft.HardState{Term: 3, VotedFor: 4}, 2},
+		{"nothing changed", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 2, VotedFor: 1}, 0},
+		{"candidacy: term and self-vote in one", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 3, VotedFor: self}, 1},
+		{"new term, no vote", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 5}, 1},
+		{"vote in the same term", engine.HardState{Term: 2}, engine.HardState{Term: 2, VotedFor: 4}, 1},
+		{"new term and a vote", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 3, VotedFor: 4}, 2},
 	} {
 		if got := len(diskWrites(tc.before, tc.after, self)); got != tc.want {
 			t.Errorf("%s: %d writes, want %d", tc.name, got, tc.want)
@@ -173,7 +174,7 @@ func TestBusyWritingDefersMessages(t *testing.T) {
 		t.Fatalf("n2's answer to n1: %+v; want a refusal at 25ms, when its write ended", votes)
 	}
 	delivered := rec.filter(func(e Event) bool {
-		return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == raft.MsgRequestVote
+		return e.Kind == KindDeliver && e.To == 2 && e.From == 1 && e.Type == engine.MsgRequestVote
 	})
 	if len(delivered) != 1 || delivered[0].At != 21*ms {
 		t.Fatalf("n1's request reached n2 at %+v; want 21ms", delivered)
@@ -261,7 +262,7 @@ func TestKillDuringDiskWrite(t *testing.T) {
 		if s := status(t, c, 2); s.Term != tc.term || s.VotedFor != tc.vote {
 			t.Errorf("killed at %v: restarted with term %d and vote %v, want term %d and vote %v", tc.killAt, s.Term, s.VotedFor, tc.term, tc.vote)
 		}
-		answers := rec.filter(func(e Event) bool { return e.From == 2 && e.To == 1 && e.Type == raft.MsgRequestVoteReply })
+		answers := rec.filter(func(e Event) bool { return e.From == 2 && e.To == 1 && e.Type == engine.MsgRequestVoteReply })
 		if got := len(answers) == 2 && answers[1].Kind == KindDeliver; got != tc.answered {
 			t.Errorf("killed at %v: n2's answer %v, want delivered %v", tc.killAt, answers, tc.answered)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"raftty/engine"
 )
 
 // Param is a setting that `set` changes, a flag sets and a scenario's
@@ -279,27 +281,35 @@ func (c *Cluster) applySet(cmd Command) error {
 // applyTiming gives every live node the timing, and nodes restarted later
 // have it from c.cfg.
 func (c *Cluster) applyTiming() {
-	for _, m := range c.members[1:] {
-		if m.node != nil {
-			_ = m.node.SetTiming(c.now, c.cfg.Timing)
-			c.schedule(m)
-		}
-	}
+	c.retune(engine.CanSetTiming, func(m *member, t engine.Tuner) {
+		_ = t.SetTiming(c.now, c.cfg.Timing)
+		c.schedule(m)
+	})
 }
 
 func (c *Cluster) applyPreVote() {
-	for _, m := range c.members[1:] {
-		if m.node != nil {
-			m.node.SetPreVote(c.cfg.PreVote)
-		}
-	}
+	c.retune(engine.CanSetPreVote, func(_ *member, t engine.Tuner) { t.SetPreVote(c.cfg.PreVote) })
 }
 
 func (c *Cluster) applyCheckQuorum() {
+	c.retune(engine.CanSetCheckQuorum, func(m *member, t engine.Tuner) {
+		t.SetCheckQuorum(c.now, c.cfg.CheckQuorum)
+		c.schedule(m)
+	})
+}
+
+// retune hands a setting to every live node: through tune where the engine
+// changes running nodes, else by restarting them all with their storage
+// (etcd fixes its settings when it builds a node), which the restarts'
+// events say.
+func (c *Cluster) retune(can engine.Capability, tune func(*member, engine.Tuner)) {
+	if err := c.eng.Supports(can); err != nil {
+		c.reboot(err.Error())
+		return
+	}
 	for _, m := range c.members[1:] {
 		if m.node != nil {
-			m.node.SetCheckQuorum(c.now, c.cfg.CheckQuorum)
-			c.schedule(m)
+			tune(m, m.node.(engine.Tuner))
 		}
 	}
 }

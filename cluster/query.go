@@ -1,13 +1,14 @@
 package cluster
 
 import (
+	"raftty/engine"
 	"raftty/raft"
 	"raftty/transport"
 )
 
 // NodeStatus is what the cluster knows of one node, for displays and tests.
 type NodeStatus struct {
-	raft.Status
+	engine.Status
 	Alive bool
 	// Disconnected: all its links are cut (Disconnect).
 	Disconnected bool
@@ -38,10 +39,8 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 	if m.node != nil {
 		s.Status = m.node.Status()
 	} else {
-		s.Status = raft.Status{ID: raft.NodeID(id), Term: m.hard.Term, VotedFor: m.hard.VotedFor}
-		if n := len(m.hard.Log); n > 0 {
-			s.LastLogIndex, s.LastLogTerm = uint64(n), m.hard.Log[n-1].Term
-		}
+		s.ID, s.Term, s.VotedFor = engine.NodeID(id), m.hard.Term, m.hard.VotedFor
+		s.LastLogIndex, s.LastLogTerm, s.Commit = m.hard.LastIndex, m.hard.LastTerm, m.hard.Commit
 	}
 	for other := 1; other <= c.cfg.Nodes; other++ {
 		if c.net.IsCut(id, other) {
@@ -77,7 +76,7 @@ func (c *Cluster) Leader() int { return c.leader }
 func (c *Cluster) Leaders() []int {
 	var ids []int
 	for _, m := range c.members[1:] {
-		if m.node != nil && m.node.Status().Role == raft.Leader {
+		if m.node != nil && m.node.Status().Role == engine.Leader {
 			ids = append(ids, m.id)
 		}
 	}
@@ -147,7 +146,7 @@ func (c *Cluster) updateLeader() {
 			continue
 		}
 		st := m.node.Status()
-		if st.Role != raft.Leader || st.Term < bestTerm {
+		if st.Role != engine.Leader || st.Term < bestTerm {
 			continue
 		}
 		if c.reaches(m.id) >= raft.Majority(c.cfg.Nodes) {

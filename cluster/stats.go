@@ -166,11 +166,15 @@ func (s *Stats) finish(now time.Duration) {
 
 // Summary is the last line of `raftty run --json`.
 type Summary struct {
-	AtUS           int64          `json:"t_us"`
-	Kind           string         `json:"kind"`
-	World          string         `json:"world,omitempty"`
-	Seed           uint64         `json:"seed"`
-	Nodes          int            `json:"nodes"`
+	AtUS  int64  `json:"t_us"`
+	Kind  string `json:"kind"`
+	World string `json:"world,omitempty"`
+	Seed  uint64 `json:"seed"`
+	Nodes int    `json:"nodes"`
+	// Engine describes the engine and its timing, unless it is the
+	// textbook engine: "etcd: election timeout 15-29 ticks of 10ms,
+	// heartbeat 5 ticks".
+	Engine         string         `json:"engine,omitempty"`
 	Leader         int            `json:"leader"`
 	Term           uint64         `json:"term"`
 	Elections      int            `json:"elections"`
@@ -200,8 +204,12 @@ func (c *Cluster) Summary() Summary {
 	if leaders == nil {
 		leaders = []TermLeader{}
 	}
+	engine := ""
+	if c.cfg.Engine != EngineTextbook {
+		engine = c.cfg.Engine.String() + ": " + c.eng.DescribeTiming(c.cfg.Timing)
+	}
 	return Summary{
-		Kind: "summary", AtUS: c.now.Microseconds(), Seed: c.cfg.Seed, Nodes: c.cfg.Nodes,
+		Kind: "summary", AtUS: c.now.Microseconds(), Seed: c.cfg.Seed, Nodes: c.cfg.Nodes, Engine: engine,
 		Leader: c.leader, Term: c.MaxTerm(),
 		Elections: s.Elections, PreVotes: s.PreVotes, LeadersElected: s.LeadersElected,
 		LeaderChanges: s.LeaderChanges, SplitVotes: s.SplitVotes, NoLeaderUS: s.NoLeader.Microseconds(),

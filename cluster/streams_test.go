@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -33,7 +34,7 @@ func observeDraws(t *testing.T, cfg Config, cmds []TimedCommand, until time.Dura
 	// Sends wait for their delivery or drop; a link's messages are told
 	// apart by type and term, since a later one can overtake.
 	type sent struct {
-		typ  raft.MsgType
+		typ  engine.MsgType
 		term uint64
 		at   time.Duration
 		slot int

@@ -46,6 +46,10 @@ func (h *header) View(f *Frame) []string {
 		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
 		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
 	}
+	if s.Config.Engine != cluster.EngineTextbook {
+		// The other engine is said, with its timing in its own ticks.
+		parts = append(parts, headerPart{s.Config.EngineName(), 5})
+	}
 	if end := f.scenarioEnd(); end > 0 {
 		text := fmt.Sprintf("scenario ends at %v", end)
 		if f.cursorMoment() >= end {

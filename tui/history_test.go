@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
+	"raftty/engine"
 )
 
 // The orange band: a live node that cannot exchange messages with more than
@@ -58,7 +59,7 @@ func TestTimelineMarksOnlyGrantedVotes(t *testing.T) {
 func TestDropsFoldOnlyForOneReason(t *testing.T) {
 	h := newHarness(t, 1)
 	drop := func(to int, reason string) {
-		h.m.hist.ingest(&cluster.Event{At: time.Second, Kind: cluster.KindDrop, From: 2, To: to, Type: msgRequestVote, Term: 7, Reason: reason})
+		h.m.hist.ingest(&cluster.Event{At: time.Second, Kind: cluster.KindDrop, From: 2, To: to, Type: engine.MsgRequestVote, Term: 7, Reason: reason})
 	}
 	drop(1, "disconnected")
 	drop(3, "disconnected")
@@ -85,8 +86,8 @@ func TestTruncateAfterKeepsTheForkMoment(t *testing.T) {
 	for _, at := range []time.Duration{time.Second, 2 * time.Second} {
 		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindTimeout, Node: 1, Term: 1})
 		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindState, Node: 1, State: cluster.StateCandidate, Term: 1})
-		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindSend, From: 1, To: 2, Type: msgRequestVote, Term: 1})
-		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindDrop, From: 1, To: 2, Type: msgRequestVote, Term: 1, Reason: "loss"})
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindSend, From: 1, To: 2, Type: engine.MsgRequestVote, Term: 1})
+		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindDrop, From: 1, To: 2, Type: engine.MsgRequestVote, Term: 1, Reason: "loss"})
 		hist.ingest(&cluster.Event{At: at, Kind: cluster.KindState, Node: 1, State: cluster.StateFollower, Term: 1})
 	}
 	hist.truncateAfter(time.Second)

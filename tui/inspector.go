@@ -93,6 +93,11 @@ func nodeReport(f *Frame, id int) []string {
 	role, _ := roleLabel(f.styles, ns)
 	out := []string{fmt.Sprintf("n%d · %s · term %d · voted for %s", id, role, ns.Term, votedFor(ns.VotedFor))}
 	out = append(out, timerReport(ns, s.Now))
+	if tk := ns.Ticks; ns.Alive && tk.Tick > 0 {
+		// etcd's own counters, as of its last tick.
+		out = append(out, fmt.Sprintf("etcd ticks of %v: election %d of %d elapsed (ElectionTick %d), heartbeat %d of %d",
+			tk.Tick, tk.ElectionElapsed, tk.RandomizedElectionTick, tk.ElectionTick, tk.HeartbeatElapsed, tk.HeartbeatTick))
+	}
 	if campaigns(stateOf(&ns)) {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))
 	}

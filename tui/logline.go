@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"raftty/cluster"
-	"raftty/raft"
+	"raftty/engine"
 )
 
 // logLine is one line of the event log: the event it reports, kept typed.
@@ -34,7 +34,7 @@ type logLine struct {
 	a, b   int32
 	kind   cluster.Kind
 	state  cluster.State
-	msg    raft.MsgType
+	msg    engine.MsgType
 	flags  uint8 // lineGranted, linePreVote
 	whole  *cluster.Event
 	folded []cluster.Event

@@ -2,20 +2,13 @@ package tui
 
 import (
 	"raftty/cluster"
-	"raftty/raft"
+	"raftty/engine"
 )
 
-// The names of message types and roles as the event stream carries them.
-// Every comparison of an event's or a flight's type in this package goes
-// through these, so that a change of their Go type touches this file only.
-const (
-	msgRequestVote        = raft.MsgRequestVote
-	msgRequestVoteReply   = raft.MsgRequestVoteReply
-	msgPreVote            = raft.MsgPreVote
-	msgPreVoteReply       = raft.MsgPreVoteReply
-	msgAppendEntries      = raft.MsgAppendEntries
-	msgAppendEntriesReply = raft.MsgAppendEntriesReply
-)
+// Message types as the event stream carries them: engine.MsgType, whose
+// class says what a message does whichever engine sent it (a RequestVote or
+// etcd's MsgVote, an AppendEntries or etcd's MsgHeartbeat). Every comparison
+// of an event's or a flight's type in this package goes through this file.
 
 // The UI has one type for a node's role: cluster.State, the one the events
 // carry (follower, pre-candidate, candidate, leader, dead; zero: none,
@@ -49,29 +42,35 @@ const (
 
 // classOf sorts a message in flight into its class.
 func classOf(f *cluster.Flight) msgClass {
-	switch f.Type {
-	case msgRequestVote:
+	switch f.Type.Class() {
+	case engine.ClassVote:
 		return classRequestVote
-	case msgPreVote:
+	case engine.ClassPreVote:
 		return classPreVote
-	case msgRequestVoteReply, msgPreVoteReply:
+	case engine.ClassVoteReply, engine.ClassPreVoteReply:
 		if f.Granted {
 			return classGranted
 		}
 		return classRefused
-	case msgAppendEntries:
+	case engine.ClassAppend, engine.ClassHeartbeat:
 		return classAppend
-	case msgAppendEntriesReply:
+	case engine.ClassAppendReply:
 		if f.Success {
 			return classAppendReply
 		}
 		return classAppendRefused
+	case engine.ClassHeartbeatReply:
+		return classAppendReply
 	}
 	return classOther
 }
 
 // isVoteReply reports whether a message type answers a (pre-)vote request.
-func isVoteReply(t raft.MsgType) bool { return t == msgRequestVoteReply || t == msgPreVoteReply }
+func isVoteReply(t engine.MsgType) bool { return t.IsVoteReply() }
 
-// isAppendEntries reports whether a message type is a heartbeat.
-func isAppendEntries(t raft.MsgType) bool { return t == msgAppendEntries }
+// isAppendEntries reports whether a message type is a leader's heartbeat
+// (or append): what tells a follower it has a live leader.
+func isAppendEntries(t engine.MsgType) bool {
+	c := t.Class()
+	return c == engine.ClassAppend || c == engine.ClassHeartbeat
+}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"raftty/cluster"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -121,12 +123,33 @@ func TestOptionsValidate(t *testing.T) {
 		{"trials", func(o *Options) { o.Trials = 0 }, "trials 0"},
 		{"limit", func(o *Options) { o.Limit = 0 }, "limit 0s"},
 		{"eligible", func(o *Options) { o.Eligible = 5 }, "eligible 5: only 4 survivors"},
+		{"etcd ticks", func(o *Options) { o.Engine, o.TimerJitter, o.Eligible, o.ElectionTicks = cluster.EngineEtcd, 0, -1, 3 }, "election ticks 3: want an even number from 2"},
+		{"etcd jitter", func(o *Options) { o.Engine, o.Eligible = cluster.EngineEtcd, -1 }, "timer jitter 50µs: the etcd engine counts whole ticks"},
+		{"etcd handicap", func(o *Options) { o.Engine, o.TimerJitter = cluster.EngineEtcd, 0 }, "eligible 2: the etcd engine's logs grow only through the leader"},
 	} {
 		o := DefaultOptions()
 		tc.opt(&o)
 		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// The etcd engine measures the [T, 2T] settings only, without jitter or log
+// handicap, and elects a new leader after every crash.
+func TestEtcdBench(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Engine, opts.TimerJitter, opts.Eligible, opts.Trials, opts.Seed = cluster.EngineEtcd, 0, -1, 30, 1
+	if _, err := Run(context.Background(), []Setting{{Min: 150 * ms, Max: 151 * ms}}, opts); err == nil || !strings.Contains(err.Error(), "measures only [T, 2T] settings") {
+		t.Errorf("150-151ms on etcd: %v", err)
+	}
+	rs, err := Run(context.Background(), []Setting{{Min: 50 * ms, Max: 100 * ms}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rs[0].Summarize()
+	if s.Censored != 0 || s.Trials != 30 || s.MinMS < 20 || s.MedianMS > 150 {
+		t.Errorf("etcd at 50-100ms: %+v", s)
 	}
 }
 

@@ -50,11 +50,22 @@ type Plan struct {
 // latency and loss, the options, and a schedule of up to 16 faults in the
 // first three quarters of the run (so that it often ends healed).
 func Generate(seed uint64, duration time.Duration, unsafe bool) Plan {
+	return GenerateFor(cluster.EngineTextbook, seed, duration, unsafe)
+}
+
+// GenerateFor is Generate for the nodes of engine. The etcd engine's
+// timing is drawn in whole ticks, in the shapes etcd takes (see
+// randomEtcdTiming); its PreVote and CheckQuorum changes restart the nodes.
+func GenerateFor(engine cluster.Engine, seed uint64, duration time.Duration, unsafe bool) Plan {
 	rng := rand.New(rand.NewPCG(seed, 0xc4a05))
 	cfg := cluster.DefaultConfig()
 	cfg.Seed = seed
 	cfg.Nodes = 1 + rng.IntN(9)
-	cfg.Timing = randomTiming(rng)
+	if cfg.Engine = engine; engine == cluster.EngineEtcd {
+		cfg.Tick, cfg.Timing = randomEtcdTiming(rng, 0)
+	} else {
+		cfg.Timing = randomTiming(rng)
+	}
 	cfg.LatencyMin, cfg.LatencyMax = randomLatency(rng, cfg.Timing, cfg.Nodes)
 	if rng.IntN(3) == 0 {
 		cfg.DropRate = float64(rng.IntN(51)) / 100
@@ -62,7 +73,7 @@ func Generate(seed uint64, duration time.Duration, unsafe bool) Plan {
 	cfg.PreVote, cfg.CheckQuorum = rng.IntN(2) == 0, rng.IntN(2) == 0
 	cfg.UnsafeForgetVotes = unsafe
 	p := Plan{Config: cfg, Duration: duration}
-	g := generator{rng: rng, nodes: cfg.Nodes, timing: cfg.Timing}
+	g := generator{rng: rng, nodes: cfg.Nodes, timing: cfg.Timing, tick: cfg.Tick}
 	n := rng.IntN(17)
 	for i := 0; i < n; i++ {
 		at := time.Duration(rng.Int64N(int64(duration * 3 / 4))).Round(ms)
@@ -104,6 +115,31 @@ func randomTiming(rng *rand.Rand) raft.Timing {
 	return raft.Timing{ElectionMin: minimum, ElectionMax: minimum + spread, Heartbeat: max(hb, ms)}
 }
 
+// randomEtcdTiming draws a timing the etcd engine can run: a tick of 1 to
+// 10ms (the one given, if not zero), an election timeout of ElectionTick
+// ticks for a minimum drawn as randomTiming draws it (at least 2 ticks), so
+// a range A-2A, and a heartbeat of 1 to ElectionTick-1 ticks.
+func randomEtcdTiming(rng *rand.Rand, tick time.Duration) (time.Duration, raft.Timing) {
+	if tick == 0 {
+		tick = []time.Duration{ms, 2 * ms, 5 * ms, 10 * ms}[rng.IntN(4)]
+	}
+	minimum := time.Duration(20+rng.IntN(280)) * ms
+	if rng.IntN(4) == 0 {
+		minimum = time.Duration(20+rng.IntN(980)) * ms
+	}
+	election := max(int(minimum/tick), 2)
+	return tick, raft.Timing{
+		ElectionMin: time.Duration(election) * tick, ElectionMax: time.Duration(2*election) * tick,
+		Heartbeat: time.Duration(etcdHeartbeat(rng, election)) * tick,
+	}
+}
+
+// etcdHeartbeat draws a heartbeat of 1 to election-1 ticks, usually a
+// half to a ninth of the election timeout.
+func etcdHeartbeat(rng *rand.Rand, election int) int {
+	return min(max(election/(2+rng.IntN(8)), 1), election-1)
+}
+
 // randomLatency draws a one-way latency range. Three times in four it is
 // small enough for the liveness check (at most spread/(4n)); otherwise up
 // to a quarter of the minimum timeout, where only safety is checked.
@@ -126,6 +162,8 @@ type generator struct {
 	rng    *rand.Rand
 	nodes  int
 	timing raft.Timing
+	// tick is the etcd engine's, zero for the textbook engine.
+	tick time.Duration
 }
 
 func (g *generator) node() int { return 1 + g.rng.IntN(g.nodes) }
@@ -208,13 +246,27 @@ func (g *generator) setting() cluster.Command {
 		c.On = g.rng.IntN(2) == 0
 		return c
 	case 2:
-		g.timing = randomTiming(g.rng)
 		c := set(cluster.ParamElectionTimeout)
+		if g.tick > 0 {
+			// etcd needs ElectionTick > HeartbeatTick: the heartbeat
+			// stays, so the new range stays above it.
+			hb := g.timing.Heartbeat
+			_, g.timing = randomEtcdTiming(g.rng, g.tick)
+			g.timing.ElectionMin = max(g.timing.ElectionMin, hb+g.tick)
+			g.timing.ElectionMax, g.timing.Heartbeat = 2*g.timing.ElectionMin, hb
+		} else {
+			g.timing = randomTiming(g.rng)
+		}
 		c.Min, c.Max = g.timing.ElectionMin, g.timing.ElectionMax
 		return c
 	case 3:
-		hb := g.timing.ElectionMin / time.Duration(2+g.rng.IntN(8))
 		c := set(cluster.ParamHeartbeat)
+		if g.tick > 0 {
+			g.timing.Heartbeat = time.Duration(etcdHeartbeat(g.rng, int(g.timing.ElectionMin/g.tick))) * g.tick
+			c.Min = g.timing.Heartbeat
+			return c
+		}
+		hb := g.timing.ElectionMin / time.Duration(2+g.rng.IntN(8))
 		c.Min = max(hb, ms)
 		return c
 	case 4:

@@ -171,3 +171,35 @@ func TestScenarioFileEndsWithThePlan(t *testing.T) {
 		}
 	}
 }
+
+// The etcd engine under chaos: its plans are all in etcd's shapes (the
+// timing and every timed set), and a bounded hunt finds nothing. A
+// failure's scenario text names the engine, so that it replays on etcd.
+func TestChaosEtcd(t *testing.T) {
+	runs, checks := 40, 0 // `raftty chaos --engine etcd --runs 10000` is the hunt
+	if testing.Short() {
+		runs = 10
+	}
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		plan := GenerateFor(cluster.EngineEtcd, seed, 20*time.Second, false)
+		if err := plan.Config.Validate(); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		s := &scenario.Script{Steps: plan.Steps}
+		if err := s.CheckSettings(plan.Config); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		out := Execute(plan)
+		if out.Failure != nil {
+			t.Fatalf("seed %d: %s", seed, out.Failure)
+		}
+		checks += out.LivenessChecks
+	}
+	if checks < runs/5 {
+		t.Fatalf("only %d liveness checks in %d runs", checks, runs)
+	}
+	text := GenerateFor(cluster.EngineEtcd, 1, time.Second, false).ScenarioText(nil)
+	if !strings.Contains(text, "\nengine etcd\n") || !strings.Contains(text, "\ntick ") {
+		t.Errorf("scenario text does not name the engine:\n%s", text)
+	}
+}

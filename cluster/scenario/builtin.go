@@ -19,6 +19,9 @@ var builtinFS embed.FS
 type Builtin struct {
 	Name  string
 	Title string
+	// Only names the engine the lesson holds on, if one only ("" if it
+	// holds on all), and OnlyWhy what the other does instead.
+	Only, OnlyWhy string
 }
 
 // Builtins lists the built-in scenarios, in the order of the lesson.
@@ -30,7 +33,11 @@ func Builtins() []Builtin {
 		if err != nil {
 			panic(fmt.Sprintf("scenario: built-in %s does not parse: %v", e.Name(), err)) // a test guards this
 		}
-		out = append(out, Builtin{Name: s.Name, Title: s.Title})
+		b := Builtin{Name: s.Name, Title: s.Title}
+		if s.HasOnly {
+			b.Only, b.OnlyWhy = s.Only.String(), s.OnlyWhy
+		}
+		out = append(out, b)
 	}
 	slices.SortStableFunc(out, func(a, b Builtin) int { return strings.Compare(a.Name, b.Name) })
 	return out

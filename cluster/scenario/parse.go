@@ -114,6 +114,16 @@ type Script struct {
 	// UnsafeForgetVotes is the header's "unsafe-forget-votes on": the run
 	// breaks Raft on purpose (chaos writes it to replay such a failure).
 	UnsafeForgetVotes bool
+	// Engine and Tick are the header's "engine etcd" (an engine's name or
+	// cluster.EtcdServer) and "tick 10ms": "" and zero if not given.
+	Engine string
+	Tick   time.Duration
+	// Only is the engine the scenario's lesson holds on, if it holds on
+	// one only ("only textbook REASON"), and OnlyWhy the reason: what
+	// the other engine does instead.
+	Only    cluster.Engine
+	OnlyWhy string
+	HasOnly bool
 	// Compare is the header's "compare KEY=VALUE" lines: the run is two
 	// worlds, B being A with these differences (see cluster.Worlds).
 	Compare []cluster.Compare
@@ -182,7 +192,7 @@ func Parse(name string, r io.Reader) (*Script, error) {
 // but explain (its lines join) and expect (each is one more check).
 func oneOnly(word string) bool {
 	switch word {
-	case "title", "nodes", "seed", "for", "unsafe-forget-votes":
+	case "title", "nodes", "seed", "for", "unsafe-forget-votes", "engine", "tick", "only":
 		return true
 	}
 	_, isParam := cluster.ParamNamed(word)
@@ -242,6 +252,23 @@ func (s *Script) parseDirective(line, source string) (bool, error) {
 		if s.UnsafeForgetVotes, err = cluster.ParseOnOff(rest); err != nil {
 			return true, fmt.Errorf("unsafe-forget-votes %q: %w", rest, err)
 		}
+	case "engine":
+		if err := cluster.UseEngine(&cluster.Config{}, rest, nil); err != nil {
+			return true, err
+		}
+		s.Engine = rest
+	case "tick":
+		if s.Tick, err = cluster.ParseDuration(rest); err != nil || s.Tick == 0 {
+			return true, fmt.Errorf("tick %q: want a positive duration, like 10ms", rest)
+		}
+	case "only":
+		name, why, _ := strings.Cut(rest, " ")
+		e, ok := cluster.EngineNamed(name)
+		if !ok || strings.TrimSpace(why) == "" {
+			return true, fmt.Errorf("only %q: want an engine and the reason the lesson holds on it only, like \"only textbook etcd ignores ...\"", rest)
+		}
+		s.Only, s.OnlyWhy = e, strings.TrimSpace(why)
+		s.HasOnly = true
 	case "expect":
 		x, err := parseExpectation(strings.Fields(rest))
 		if err != nil {

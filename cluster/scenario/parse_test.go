@@ -311,6 +311,11 @@ func TestDirectivesAndExpectErrors(t *testing.T) {
 		{"at 1s expect leader-age >= 3\n", `x.txt:1: expect leader-age: "3": not a duration`},
 		{"at 1s expect leader not x\n", `x.txt:1: node "x"`},
 		{"at 1s explain\n", `x.txt:1: explain needs a text`},
+		{"engine zab\n", `x.txt:1: no engine "zab" (choose from textbook, etcd, etcd-server)`},
+		{"tick soon\n", `x.txt:1: tick "soon": want a positive duration, like 10ms`},
+		{"only etcd\n", `x.txt:1: only "etcd": want an engine and the reason`},
+		{"only zab because\n", `x.txt:1: only "zab because": want an engine`},
+		{"engine etcd\nengine etcd\n", `x.txt:2: a second engine line (the first is line 1): say it once`},
 		{"title T\nnodes 5000\n", `x.txt:2: nodes 5000: raftty simulates 1 to 1000 nodes`},
 		{"title T\n# " + strings.Repeat("x", 70000) + "\nat 1s heal\n", `x.txt:2: line longer than 64 KiB`},
 	} {

@@ -28,6 +28,25 @@ func (s *Script) Validate(nodes int) error {
 	return nil
 }
 
+// CheckSettings refuses a timed set that cfg's cluster could not take when
+// its time comes, naming the step: a range the etcd engine cannot express,
+// say. The sets apply in time order, each on top of the last.
+func (s *Script) CheckSettings(cfg cluster.Config) error {
+	if cfg.Validate() != nil {
+		return nil // the starting config's own error is for its caller to say
+	}
+	for _, st := range s.Steps {
+		if st.Cmd.Action != cluster.ActSet {
+			continue
+		}
+		cluster.SetConfig(&cfg, st.Cmd)
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", st.Source, err)
+		}
+	}
+	return nil
+}
+
 // Add appends steps (from --at flags, say) and keeps the time order.
 func (s *Script) Add(steps ...Step) {
 	s.Steps = append(s.Steps, steps...)

@@ -19,6 +19,10 @@ func (s *Script) SetConfig(cfg cluster.Config) {
 		s.Settings = append(s.Settings, cluster.SetCommand(p, cfg))
 	}
 	s.UnsafeForgetVotes = cfg.UnsafeForgetVotes
+	s.Engine, s.Tick = "", 0
+	if cfg.Engine != cluster.EngineTextbook {
+		s.Engine, s.Tick = cfg.Engine.String(), cfg.Tick
+	}
 }
 
 // Configure applies the script's header to cfg: its nodes, seed and
@@ -34,6 +38,13 @@ func (s *Script) Configure(cfg *cluster.Config, given func(flag string) bool) {
 	}
 	if s.HasSeed && !given("seed") {
 		cfg.Seed = s.Seed
+	}
+	if s.Engine != "" && !given("engine") {
+		// A preset first: the file's own parameter lines then win over it.
+		_ = cluster.UseEngine(cfg, s.Engine, func(p cluster.Param) bool { return given(p.String()) })
+	}
+	if s.Tick > 0 && !given("tick") {
+		cfg.Tick = s.Tick
 	}
 	for _, cmd := range s.Settings {
 		if !given(cmd.Param.String()) {
@@ -82,6 +93,15 @@ func Write(w io.Writer, s *Script) error {
 	}
 	if s.UnsafeForgetVotes {
 		b.WriteString("unsafe-forget-votes on\n")
+	}
+	if s.Engine != "" {
+		fmt.Fprintf(b, "engine %s\n", s.Engine)
+	}
+	if s.Tick > 0 {
+		fmt.Fprintf(b, "tick %s\n", cluster.FormatDuration(s.Tick))
+	}
+	if s.HasOnly {
+		fmt.Fprintf(b, "only %s %s\n", s.Only, s.OnlyWhy)
 	}
 	if len(s.Compare) > 0 {
 		fmt.Fprintf(b, "compare %s\n", cluster.CompareText(s.Compare))

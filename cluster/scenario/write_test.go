@@ -59,6 +59,51 @@ func TestWriteReadsBack(t *testing.T) {
 	}
 }
 
+// An etcd cluster's header names the engine and its tick, and a lesson
+// that holds on one engine only says which and why: they read back.
+func TestWriteReadsBackEngine(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	cfg.Engine, cfg.Tick = cluster.EngineEtcd, 5*time.Millisecond
+	s := &Script{Name: "e.txt", Only: cluster.EngineEtcd, OnlyWhy: "the textbook leader starts an election", HasOnly: true}
+	s.SetConfig(cfg)
+	var b strings.Builder
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "engine etcd\ntick 5ms\nonly etcd the textbook leader starts an election\n") {
+		t.Fatalf("written:\n%s", b.String())
+	}
+	back, err := Parse("e.txt", strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got cluster.Config
+	back.Configure(&got, nil)
+	if got != cfg || back.Only != cluster.EngineEtcd || back.OnlyWhy != s.OnlyWhy {
+		t.Fatalf("reads back as %+v, only %v %q", got, back.Only, back.OnlyWhy)
+	}
+}
+
+// The etcd-server preset sets etcd's server timing, which the file's own
+// lines and the flags given override.
+func TestEngineDirectivePreset(t *testing.T) {
+	s, err := Parse("p.txt", strings.NewReader("engine etcd-server\nheartbeat 200ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := cluster.DefaultConfig()
+	s.Configure(&cfg, nil)
+	if cfg.Engine != cluster.EngineEtcd || cfg.Tick != 100*time.Millisecond || cfg.ElectionMin != time.Second ||
+		cfg.ElectionMax != 2*time.Second || cfg.Heartbeat != 200*time.Millisecond {
+		t.Fatalf("%+v", cfg)
+	}
+	cfg = cluster.DefaultConfig()
+	s.Configure(&cfg, func(flag string) bool { return flag == "engine" })
+	if cfg.Engine != cluster.EngineTextbook || cfg.Tick != 0 {
+		t.Fatalf("--engine given: %+v", cfg)
+	}
+}
+
 // A flag given on the command line wins over the file's directive; the
 // others take the file's value.
 func TestConfigureFlagWins(t *testing.T) {
