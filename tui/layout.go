@@ -28,7 +28,8 @@ const (
 	minHeight    = 12
 	wideWidth    = 110
 	threeColumns = 180
-	leftPanel    = 60
+	leftPanel    = 64
+	maxLeftPanel = 90
 	minLogLines  = 5
 	minLogBox    = minLogLines + 2
 )
@@ -464,12 +465,12 @@ func (s *screen) wideBody(f *Frame, w, h, y0 int) []string {
 		tlH = 0
 	}
 	mh := max(h-tlH, 0)
-	// The left column is as wide as the node lines want (a partition and
-	// cut links in full), within a half (or all but minRightPanel) or,
-	// beside a map column of its own, a third of the screen.
-	left := min(max(s.nodes.wantWidth(f)+2, leftPanel), max(w/2, w-minRightPanel))
+	// The left column's width is the screen's alone, never what the
+	// moment shown holds: scrubbing through a partition moves neither the
+	// map nor the log (the node lines say less instead: lineShapes).
+	left := leftPanel
 	if s.showMap && w >= threeColumns {
-		left = min(max(s.nodes.wantWidth(f)+2, leftPanel), w/3)
+		left = max(leftPanel, min(w/3, maxLeftPanel))
 	}
 	leftCol := s.leftColumn(f, left, mh, y0)
 	right := s.rightColumn(f, w, left, mh, y0)

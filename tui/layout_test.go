@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -180,25 +181,55 @@ func TestPausedIdleDrawsNothing(t *testing.T) {
 	}
 }
 
-// A wide screen gives the node lines the room they need: a partition, cut
-// links and the minority in full.
-func TestWideShowsConnectionsInFull(t *testing.T) {
-	h := newHarness(t, 7)
-	h.advance(time.Second)
-	h.m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-	for _, cmd := range []cluster.Command{
-		{Action: cluster.ActPartition, Groups: [][]int{{1, 2}, {3, 4, 5}}},
-		{Action: cluster.ActCut, Nodes: []int{3, 4}, OneWay: true},
-	} {
-		if err := h.live.Apply(cmd); err != nil {
-			t.Fatal(err)
+// The panels keep their places through any fault: the node list's width
+// is the screen's, and a line says less rather than cut a word: the tally
+// counted (✓2 ✗3), a connection summed up ("partition B, 1 link cut
+// (minority)"), an ellipsis where a line still does not fit. Before, the
+// left column grew with the longest connection (the map and the log
+// jumped) and a cut line lost "minority".
+func TestNodesPanelSaysLessRatherThanCut(t *testing.T) {
+	for _, size := range [][2]int{{120, 40}, {80, 24}, {160, 40}} {
+		h := newHarness(t, 7)
+		h.advance(time.Second)
+		h.m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		mapX := func() int {
+			_ = h.m.render()
+			for _, p := range h.m.scr.placed {
+				if p.c == clickable(h.m.scr.cmap) {
+					return p.x
+				}
+			}
+			return -1
 		}
-	}
-	h.advance(100 * ms)
-	view := ansi.Strip(h.m.render())
-	for _, want := range []string{"partition A, minority", "partition B, cut →n4, minority"} {
-		if !strings.Contains(view, want) {
-			t.Errorf("%q is not on screen in full:\n%s", want, view)
+		before := mapX()
+		for _, cmd := range []cluster.Command{
+			{Action: cluster.ActPartition, Groups: [][]int{{1, 2}, {3, 4, 5}}},
+			{Action: cluster.ActCut, Nodes: []int{3, 4}, OneWay: true},
+			{Action: cluster.ActTimeout, Nodes: []int{1}},
+		} {
+			if err := h.live.Apply(cmd); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.advance(5 * ms)
+		if after := mapX(); after != before {
+			t.Errorf("%dx%d: the map moved from column %d to %d with a partition", size[0], size[1], before, after)
+		}
+		view := ansi.Strip(h.m.render())
+		for _, want := range []string{"(minority)", "partition B, 1 link cut"} {
+			if !strings.Contains(view, want) && !strings.Contains(view, "partition B, cut →n4, minority") {
+				t.Errorf("%dx%d: %q is not on screen:\n%s", size[0], size[1], want, view)
+			}
+		}
+		ends := regexp.MustCompile(`(connected|disconnected|minority|\(minority\)|partition [A-Z]|cut( [↔→←]n\d+)+|\d+ links? cut|[✓✗][\dn,]+|\d+%|voted n\d+|…)$`)
+		for _, l := range strings.Split(view, "\n") {
+			row := strings.TrimRight(strings.Split(strings.TrimPrefix(l, "│"), "│")[0], " ")
+			if f := strings.Fields(strings.TrimPrefix(row, "▶")); len(f) < 3 || !strings.HasPrefix(f[0], "n") || !strings.HasPrefix(f[2], "t") {
+				continue // not a node line
+			}
+			if !ends.MatchString(row) {
+				t.Errorf("%dx%d: a node line ends neither in a whole word nor in an ellipsis: %q", size[0], size[1], row)
+			}
 		}
 	}
 }

@@ -267,7 +267,7 @@ func TestTimerDrains(t *testing.T) {
 	ns.ElectionTimeout = 200 * ms
 	ns.ElectionDeadline = 150 * ms
 	h.m.snap.Now = 100 * ms
-	if got := timerCell(h.m.Frame(), ns); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
+	if got := timerCell(h.m.Frame(), ns, 2); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
 		t.Fatalf("timer cell %q, want a quarter left", got)
 	}
 }

@@ -100,14 +100,47 @@ func (p *nodesPanel) hitList() []hit { return p.hits }
 // role in colour, term, vote or tally, the end of the log (last index and
 // term, once any node has entries: the election restriction compares
 // them), the election timer draining, connection, and for a
-// (pre-)candidate who granted and who refused. Where the tally leaves no
-// room for the connection, a plain "connected" is left out; a line still
-// too long ends in "…", never a word cut short.
+// (pre-)candidate who granted and who refused. The panel's width is the
+// screen's to fix, never the lines': what does not fit is said shorter
+// (lineShapes), and a line still too long ends in "…", never a word cut
+// short. The inspector has it all.
 func nodeLines(f *Frame, first, end, w int) []string {
+	var lines []string
+	for i, sh := range lineShapes {
+		var fits bool
+		lines, fits = shapedLines(f, first, end, w, sh)
+		if fits || i == len(lineShapes)-1 {
+			break
+		}
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return lines
+}
+
+// lineShape is how much a node line says: its timer as a bar and a share
+// (timer 2), a bar (1) or not at all (0), and the tally and the connection
+// in full (by name, every cut link) or summed up ("✓2 ✗3", "partition B
+// (minority)"). One shape serves every line of the panel, so that the
+// columns line up.
+type lineShape struct {
+	timer int
+	full  bool
+}
+
+// lineShapes are the shapes, from the fullest: the first whose lines all
+// fit is drawn.
+var lineShapes = []lineShape{{2, true}, {2, false}, {1, false}, {0, false}}
+
+// shapedLines are the lines in shape sh, and whether they all fit in w.
+func shapedLines(f *Frame, first, end, w int, sh lineShape) ([]string, bool) {
 	s := f.snap
 	size := len(s.Nodes)
 	lines := make([]string, 0, end-first)
-	logs := false
+	logs, fits := false, true
 	for _, ns := range s.Nodes {
 		logs = logs || ns.LastLogIndex > 0
 	}
@@ -124,49 +157,40 @@ func nodeLines(f *Frame, first, end, w int) []string {
 		}
 		if campaigns(stateOf(&ns)) {
 			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), raft.Majority(size))
-			tally = " " + tallyText(f.styles, ns)
+			tally = tallyText(f.styles, ns, sh.full)
 		}
 		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
 			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote)
 		if logs {
 			line += fmt.Sprintf("log %-8s ", fmt.Sprintf("%d/t%d", ns.LastLogIndex, ns.LastLogTerm))
 		}
-		line += timerCell(f, ns) + tally
+		line += timerCell(f, ns, sh.timer)
+		if tally != "" {
+			line += " " + tally
+		}
 		conn := connection(f.styles, ns, size)
+		if !sh.full {
+			conn = connectionSummary(f.styles, ns, size)
+		}
 		if !isConnected(ns, size) || ansi.StringWidth(line)+1+ansi.StringWidth(conn) <= w {
 			line += " " + conn
 		}
-		if ansi.StringWidth(line) > w {
-			line = ansi.Truncate(line, w, "…")
-		}
+		fits = fits && ansi.StringWidth(line) <= w
 		lines = append(lines, line)
 	}
-	return lines
+	return lines, fits
 }
-
-// wantWidth is the width the node lines want: the longest connection in
-// full. A candidate's tally is left out, so that the panels keep their
-// places through an election and move only with a fault; when it does not
-// fit it pushes the candidate's connection out of sight (the inspector has
-// both).
-func (p *nodesPanel) wantWidth(f *Frame) int {
-	size, widest := len(f.snap.Nodes), 0
-	for _, ns := range f.snap.Nodes {
-		widest = max(widest, ansi.StringWidth(connection(f.styles, ns, size)))
-	}
-	return nodeLineFixed + widest
-}
-
-// nodeLineFixed is the width of a node line before its connection: the
-// marker, the name, the role, term and vote, and the timer.
-const nodeLineFixed = 2 + 5 + 10 + 18 + timerWidth + 1
 
 // tallyText names who granted (✓) and who refused (✗) a (pre-)candidate,
-// in the glyphs the map gives their answers.
-func tallyText(r *renders, ns cluster.NodeStatus) string {
-	s := r.log[logVote].apply("✓" + idList(ns.Granted))
+// in the glyphs the map gives their answers; not full, it counts them.
+func tallyText(r *renders, ns cluster.NodeStatus, full bool) string {
+	granted, refused := idList(ns.Granted), idList(ns.Refused)
+	if !full {
+		granted, refused = fmt.Sprint(len(ns.Granted)), fmt.Sprint(len(ns.Refused))
+	}
+	s := r.log[logVote].apply("✓" + granted)
 	if len(ns.Refused) > 0 {
-		s += " " + r.log[logDeny].apply("✗"+idList(ns.Refused))
+		s += " " + r.log[logDeny].apply("✗"+refused)
 	}
 	return s
 }
@@ -206,21 +230,25 @@ func roleLabel(r *renders, ns cluster.NodeStatus) (string, wrap) {
 	return "follower", r.follower
 }
 
-// timerCells is the length of the election timer's bar; timerWidth the
-// cells the timer takes, bar and percentage, or a leader's heartbeat.
-const (
-	timerCells = 6
-	timerWidth = timerCells + len(" 100% ")
-)
+// timerCells is the length of the election timer's bar; timerWidths the
+// cells the timer takes in each shape (see lineShape): none, the bar, the
+// bar and the share left; a leader's heartbeat as much.
+const timerCells = 6
+
+var timerWidths = [...]int{0, timerCells + 1, timerCells + len(" 100% ")}
 
 // timerCell is the election timer as a draining bar and the share left, or
-// a leader's heartbeat interval: timerWidth cells.
-func timerCell(f *Frame, ns cluster.NodeStatus) string {
-	switch stateOf(&ns) {
-	case cluster.StateDead:
-		return strings.Repeat(" ", timerWidth)
-	case cluster.StateLeader:
-		return fmt.Sprintf("%-*s", timerWidth, "hb "+cluster.FormatDuration(ns.Timing.Heartbeat))
+// a leader's heartbeat interval, as shape says (lineShape.timer): none (an
+// empty string), a bar, or a bar and a share, in timerWidths[shape] cells.
+func timerCell(f *Frame, ns cluster.NodeStatus, shape int) string {
+	width := timerWidths[shape]
+	switch {
+	case shape == 0:
+		return ""
+	case stateOf(&ns) == cluster.StateDead:
+		return strings.Repeat(" ", width)
+	case stateOf(&ns) == cluster.StateLeader:
+		return fit("hb "+cluster.FormatDuration(ns.Timing.Heartbeat), width)
 	}
 	frac := 0.0
 	if ns.ElectionTimeout > 0 {
@@ -228,8 +256,11 @@ func timerCell(f *Frame, ns cluster.NodeStatus) string {
 	}
 	frac = min(max(frac, 0), 1)
 	full := int(frac*timerCells + 0.5)
-	return f.styles.timerFull.apply(strings.Repeat("█", full)) +
-		f.styles.timerEmpty.apply(strings.Repeat("░", timerCells-full)) + fmt.Sprintf(" %3d%% ", int(frac*100+0.5))
+	bar := f.styles.timerFull.apply(strings.Repeat("█", full)) + f.styles.timerEmpty.apply(strings.Repeat("░", timerCells-full))
+	if shape == 1 {
+		return bar + " "
+	}
+	return bar + fmt.Sprintf(" %3d%% ", int(frac*100+0.5))
 }
 
 // isConnected reports whether connection says only "connected".
@@ -258,6 +289,35 @@ func connection(r *renders, ns cluster.NodeStatus, size int) string {
 	}
 	if len(parts) == 0 {
 		return r.dim.apply("connected")
+	}
+	return r.cutOff.apply(strings.Join(parts, ", "))
+}
+
+// connectionSummary is connection summed up: how it is cut off and
+// whether it reaches a majority, without naming each cut link
+// ("partition B (minority)", "2 links cut").
+func connectionSummary(r *renders, ns cluster.NodeStatus, size int) string {
+	if !ns.Alive {
+		return ""
+	}
+	var parts []string
+	switch {
+	case ns.Disconnected:
+		return r.cutOff.apply("disconnected")
+	case ns.Group > 0:
+		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
+	}
+	if ns.CutLinks > 0 {
+		parts = append(parts, plural(ns.CutLinks, "link")+" cut")
+	}
+	minority := ns.Reaches < raft.Majority(size)
+	switch {
+	case len(parts) == 0 && !minority:
+		return r.dim.apply("connected")
+	case len(parts) == 0:
+		return r.cutOff.apply("minority")
+	case minority:
+		return r.cutOff.apply(strings.Join(parts, ", ") + " (minority)")
 	}
 	return r.cutOff.apply(strings.Join(parts, ", "))
 }
