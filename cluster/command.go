@@ -34,13 +34,14 @@ const (
 	ActStep
 	ActSpeed
 	ActSlowVotes
+	ActSlowMessages
 )
 
 var actionNames = vocabulary[Action]{
 	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
 	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
 	ActSet: "set", ActLog: "log", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
-	ActSlowVotes: "slow-votes",
+	ActSlowVotes: "slow-votes", ActSlowMessages: "slow-messages",
 }
 
 // String returns the action's word in the scenario language.
@@ -59,7 +60,7 @@ func (a Action) TakesNodes() bool {
 
 // Paces reports whether the action only paces a live cluster: pause,
 // resume, step, speed. Such commands are not recorded.
-func (a Action) Paces() bool { return a >= ActPause && a <= ActSlowVotes }
+func (a Action) Paces() bool { return a >= ActPause && a <= ActSlowMessages }
 
 // The speeds a live cluster takes (speed): virtual time per wall time.
 const (
@@ -92,7 +93,7 @@ type Command struct {
 	Rate     float64
 	On       bool
 	// Speed: virtual time per wall time (speed). On also says whether
-	// slow-votes is on.
+	// slow-votes or slow-messages is on.
 	Speed float64
 	// Count: how many entries log appends.
 	Count int
@@ -133,7 +134,7 @@ func (c Command) String() string {
 		b.WriteString(strconv.FormatFloat(c.Speed, 'g', -1, 64))
 	case c.Action == ActLog:
 		fmt.Fprintf(&b, " %s append %d", nodeArg(c.Nodes), c.Count)
-	case c.Action == ActSlowVotes:
+	case c.Action == ActSlowVotes || c.Action == ActSlowMessages:
 		b.WriteByte(' ')
 		b.WriteString(OnOff(c.On))
 	}

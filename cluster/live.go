@@ -71,6 +71,11 @@ type LiveOptions struct {
 	// the same.
 	SlowVotes    bool
 	VoteSlowdown float64
+	// SlowMessages extends slow motion to every message at 1x or slower:
+	// heartbeats of a few milliseconds then cross a map at 0.1x in about
+	// half a second, where they flashed by unseen. The live view turns it
+	// on while its map is shown.
+	SlowMessages bool
 }
 
 // Snapshot is the state of a Live cluster after its latest step.
@@ -91,9 +96,10 @@ type Snapshot struct {
 	Behind bool
 	// Oldest is the earliest moment time travel can show.
 	Oldest time.Duration
-	// SlowVotes: vote slow motion is on; VotesInFlight: votes are on the
-	// wire, so the clock runs slower (see LiveOptions.SlowVotes).
-	SlowVotes, VotesInFlight bool
+	// SlowVotes and SlowMessages: slow motion is on for votes, for every
+	// message (see LiveOptions); VotesInFlight: votes are on the wire;
+	// Slowed: the clock runs slower now, for what is on the wire.
+	SlowVotes, SlowMessages, VotesInFlight, Slowed bool
 	// Flights are the messages on the wire (see Cluster.InFlight), and
 	// Cuts the one-way links that are cut.
 	Flights []Flight
@@ -132,6 +138,7 @@ type Live struct {
 	paused    bool
 	behind    bool
 	slowVotes bool
+	slowMsgs  bool
 }
 
 type liveCmd struct {
@@ -173,6 +180,7 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 		speed:     opts.Speed,
 		paused:    opts.Paused,
 		slowVotes: opts.SlowVotes,
+		slowMsgs:  opts.SlowMessages,
 	}
 	c, err := New(cfg, l.push)
 	if err != nil {
@@ -243,12 +251,12 @@ func (l *Live) loop(ctx context.Context) {
 // to Stop. When the budget runs out the clock falls behind the wall, and
 // the snapshot says so (Behind).
 //
-// With slow-votes on, the clock runs VoteSlowdown times slower while votes
-// are on the wire: the part of the tick's wall time spent with votes in
-// flight counts for less virtual time.
+// With slow motion on, the clock runs VoteSlowdown times slower while what
+// it covers is on the wire (see slowing): the part of the tick's wall time
+// spent with such messages in flight counts for less virtual time.
 func (l *Live) advance(elapsed time.Duration) {
 	rate := l.speed
-	slowed := l.slowVotes && l.c.VotesInFlight() > 0
+	slowed := l.slowing()
 	if slowed {
 		rate /= l.opts.VoteSlowdown
 	}
@@ -256,8 +264,8 @@ func (l *Live) advance(elapsed time.Duration) {
 	start := l.c.stats.Events
 	l.behind = false
 	for l.c.Now() < target {
-		if l.slowVotes && !slowed && l.c.VotesInFlight() > 0 {
-			// A vote left during this tick: the rest of the tick is
+		if !slowed && l.slowing() {
+			// A message left during this tick: the rest of the tick is
 			// slow motion.
 			slowed = true
 			target = l.c.Now() + time.Duration(float64(target-l.c.Now())/l.opts.VoteSlowdown)
@@ -273,6 +281,14 @@ func (l *Live) advance(elapsed time.Duration) {
 		l.opts.Advance.RunUntil(l.c, next)
 	}
 	l.hist.maybeCheckpoint(l.c, l.opts.Advance)
+}
+
+// slowing reports whether slow motion holds the clock back now: votes on
+// the wire with slow-votes on, or any message with slow-messages on at 1x
+// or slower (faster, nobody follows single messages, and slowing for each
+// would undo the speed asked for).
+func (l *Live) slowing() bool {
+	return (l.slowVotes && l.c.VotesInFlight() > 0) || (l.slowMsgs && l.speed <= 1 && l.c.net.InFlight() > 0)
 }
 
 // Stop ends the cluster's goroutine and waits for it.
@@ -317,6 +333,8 @@ func (l *Live) Apply(cmd Command) error {
 		return l.SetSpeed(cmd.Speed)
 	case ActSlowVotes:
 		return l.do(func(*Cluster) error { l.slowVotes = cmd.On; return nil })
+	case ActSlowMessages:
+		return l.do(func(*Cluster) error { l.slowMsgs = cmd.On; return nil })
 	}
 	return l.do(func(c *Cluster) error {
 		l.opts.Advance.RunUntil(c, c.Now())
@@ -525,7 +543,7 @@ func snapshotOf(c *Cluster) Snapshot {
 func (l *Live) publish() {
 	s := snapshotOf(l.c)
 	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
-	s.SlowVotes = l.slowVotes
+	s.SlowVotes, s.SlowMessages, s.Slowed = l.slowVotes, l.slowMsgs, !l.paused && l.slowing()
 	s.Oldest = l.hist.Oldest()
 	l.mu.Lock()
 	l.snapshot = s

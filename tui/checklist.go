@@ -87,6 +87,23 @@ func (c *checklistLine) View(f *Frame) []string {
 }
 
 func (c *checklistLine) line(f *Frame, now time.Duration) string {
+	parts, r := checkParts(f, now), f.styles
+	const label = " expect: "
+	sep := r.dim.apply(" · ")
+	line, shown := joinFitN(parts, sep, c.w-len(label))
+	if shown < len(parts) {
+		// Say that some are left out, and where to read them.
+		const room = len(" +99 more (i)")
+		line, shown = joinFitN(parts, sep, c.w-len(label)-room)
+		line = strings.TrimRight(line, " ") + r.dim.apply(fmt.Sprintf(" +%d more (i)", len(parts)-shown))
+	}
+	return fit(label+line, c.w)
+}
+
+// checkParts say, for each expectation of the running scenario, what came
+// of it by moment now: "✓ leader (2.000s)", "✗ term >= 5 (6.000s, got
+// 3)", "… no violation (at 6s)".
+func checkParts(f *Frame, now time.Duration) []string {
 	cl, r := f.checks, f.styles
 	parts := make([]string, 0, len(cl.items))
 	for _, it := range cl.items {
@@ -103,14 +120,5 @@ func (c *checklistLine) line(f *Frame, now time.Duration) string {
 			parts = append(parts, r.dim.apply("… "+it.text))
 		}
 	}
-	const label = " expect: "
-	sep := r.dim.apply(" · ")
-	line, shown := joinFitN(parts, sep, c.w-len(label))
-	if shown < len(parts) {
-		// Say that some are left out, rather than let them vanish.
-		const room = len(" +99 more")
-		line, shown = joinFitN(parts, sep, c.w-len(label)-room)
-		line = strings.TrimRight(line, " ") + r.dim.apply(fmt.Sprintf(" +%d more", len(parts)-shown))
-	}
-	return fit(label+line, c.w)
+	return parts
 }

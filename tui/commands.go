@@ -38,12 +38,19 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 			m.speed = cmd.Speed
 		case cluster.ActSlowVotes:
 			m.cur.live.SlowVotes = cmd.On // until the next frame confirms it
+			m.cur.live.SlowMessages = cmd.On && m.scr.showMap
 		case cluster.ActSet:
 			cluster.SetConfig(&m.snap.Config, cmd)
 		}
 		said = append(said, cmd.String())
 	}
 	what := strings.Join(said, "; ")
+	if cmds[0].Action == cluster.ActSlowVotes {
+		// v is slow motion as a whole: for every message while the map
+		// shows them, for votes alone while it is hidden.
+		cmds = append(cmds, cluster.Command{Action: cluster.ActSlowMessages, On: cmds[0].On && m.scr.showMap})
+		what = "slow motion " + cluster.OnOff(cmds[0].On) + slowMotionNote(cmds[0].On, m.scr.showMap)
+	}
 	if h := hints[cmds[0].Action]; h != "" && note == "" {
 		note = h
 	}
@@ -62,6 +69,17 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 		}
 		return commandDoneMsg{what: what}
 	}
+}
+
+// slowMotionNote says what slow motion covers, when on.
+func slowMotionNote(on, mapShown bool) string {
+	switch {
+	case !on:
+		return ""
+	case mapShown:
+		return fmt.Sprintf(": the clock runs %dx slower while messages fly (at 1x or slower; votes always)", voteSlowdown)
+	}
+	return fmt.Sprintf(": the clock runs %dx slower while votes fly", voteSlowdown)
 }
 
 // stepped names the decision a step of the live cluster carried out, as

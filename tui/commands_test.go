@@ -45,8 +45,8 @@ func TestKeyCommands(t *testing.T) {
 		{"=", nil, "=", C{Action: cluster.ActSpeed, Speed: 2}, "speed 2"},
 		{"-", nil, "-", C{Action: cluster.ActSpeed, Speed: 0.5}, "speed 0.5"},
 		{"+ at the top", func(m *Model) { m.speed = cluster.MaxSpeed }, "+", C{Action: cluster.ActSpeed, Speed: cluster.MaxSpeed}, "speed 64"},
-		{"v on", nil, "v", C{Action: cluster.ActSlowVotes, On: true}, "slow-votes on"},
-		{"v off", func(m *Model) { m.cur.live.SlowVotes = true }, "v", C{Action: cluster.ActSlowVotes}, "slow-votes off"},
+		{"v on", nil, "v", C{Action: cluster.ActSlowVotes, On: true}, "slow motion on: the clock runs 20x slower while messages fly"},
+		{"v off", func(m *Model) { m.cur.live.SlowVotes = true }, "v", C{Action: cluster.ActSlowVotes}, "slow motion off"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, 1)

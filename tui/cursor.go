@@ -207,7 +207,7 @@ func (m *Model) playFrame() tea.Cmd {
 		return nil
 	}
 	speed := m.speed
-	if m.cur.live.SlowVotes && m.snap.VotesInFlight {
+	if slowed(&m.cur.live, &m.snap, speed) {
 		speed /= voteSlowdown // a replayed election is as slow as a live one
 	}
 	next := m.cur.at + time.Duration(float64(frameInterval)*speed)
@@ -217,6 +217,12 @@ func (m *Model) playFrame() tea.Cmd {
 		m.cur.resume = true
 	}
 	return m.seek(next)
+}
+
+// slowed says whether slow motion (as the live cluster has it) holds the
+// clock back at moment s, at speed (cluster.Live's slowing, for a replay).
+func slowed(live, s *cluster.Snapshot, speed float64) bool {
+	return (live.SlowVotes && s.VotesInFlight) || (live.SlowMessages && speed <= 1 && len(s.Flights) > 0)
 }
 
 // handleMouse: a click on the timeline puts the cursor there, dragging

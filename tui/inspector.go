@@ -18,7 +18,9 @@ import (
 type inspector struct {
 	overlay
 	node int // the node shown, or 0
-	line logLine
+	// lesson: the running scenario is shown (showLesson).
+	lesson bool
+	line   logLine
 	// flight is a message picked on the map, as it was at time at.
 	flight cluster.Flight
 	at     time.Duration
@@ -38,15 +40,23 @@ func newInspector() *inspector {
 // line, or a message at time at.
 func (in *inspector) showNode(id int) {
 	in.show()
-	in.node, in.line, in.flight = id, logLine{}, cluster.Flight{}
+	in.node, in.line, in.flight, in.lesson = id, logLine{}, cluster.Flight{}, false
 }
 func (in *inspector) showLine(l logLine) {
 	in.show()
-	in.node, in.line, in.flight = 0, l, cluster.Flight{}
+	in.node, in.line, in.flight, in.lesson = 0, l, cluster.Flight{}, false
 }
 func (in *inspector) showFlight(fl cluster.Flight, at time.Duration) {
 	in.show()
-	in.node, in.line, in.flight, in.at = 0, logLine{}, fl, at
+	in.node, in.line, in.flight, in.at, in.lesson = 0, logLine{}, fl, at, false
+}
+
+// showLesson opens the inspector on the running scenario: all of what it
+// says to watch and every expectation, where a small screen shows a line
+// of each.
+func (in *inspector) showLesson() {
+	in.show()
+	in.node, in.line, in.flight, in.lesson = 0, logLine{}, cluster.Flight{}, true
 }
 
 // decisionsShown bounds the decisions the node inspector lists.
@@ -57,6 +67,9 @@ func (in *inspector) View(f *Frame) []string {
 	var title string
 	var text []string
 	switch {
+	case in.lesson:
+		title = "the lesson"
+		text = lessonReport(f)
 	case in.node > 0 && in.node <= len(f.snap.Nodes):
 		title = fmt.Sprintf("inspect n%d", in.node)
 		text = nodeReport(f, in.node)
@@ -120,6 +133,28 @@ func nodeReport(f *Frame, id int) []string {
 	}
 	out = append(out, "", "last decisions, newest first:")
 	return append(out, decisionsOf(f, id)...)
+}
+
+// lessonReport is the running scenario as of the moment shown: its title,
+// what it says to watch, and each expectation with what came of it.
+func lessonReport(f *Frame) []string {
+	var out []string
+	if f.title != "" {
+		out = append(out, f.title, "")
+	}
+	if text := f.explainShown(); text != "" {
+		out = append(out, "what to watch: "+text, "")
+	}
+	if len(f.checks.items) > 0 {
+		out = append(out, "what it expects:")
+		for _, p := range checkParts(f, f.cursorMoment()) {
+			out = append(out, "  "+ansi.Strip(p))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "no scenario is playing: s picks one")
+	}
+	return out
 }
 
 // timerReport says what a node's timer does: nothing (dead), the next

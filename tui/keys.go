@@ -19,6 +19,7 @@ func binding(help, desc string, keys ...string) key.Binding {
 // whole, the clock, the prompts and lists it opens, saving, help and quit.
 type rootKeys struct {
 	Heal, Partition, PreVote, CheckQuorum, Edit, Scenario, Command, Write key.Binding
+	Lesson                                                                key.Binding
 	Pause, Step, Faster, Slower, SlowVotes                                key.Binding
 	Help, Quit                                                            key.Binding
 }
@@ -33,11 +34,12 @@ func newRootKeys() rootKeys {
 		Scenario:    binding("s", "scenarios", "s"),
 		Command:     binding(":", "command", ":"),
 		Write:       binding("w", "save", "w"),
+		Lesson:      binding("i", "the lesson in full", "i"),
 		Pause:       binding("space", "pause", "space"),
 		Step:        binding(".", "next decision (paused: step)", "."),
 		Faster:      binding("+", "speed x2", "+", "="),
 		Slower:      binding("-", "speed /2", "-", "_"),
-		SlowVotes:   binding("v", "slow motion for votes", "v"),
+		SlowVotes:   binding("v", "slow motion on/off", "v"),
 		Help:        binding("?", "more", "?"),
 		Quit:        binding("q", "quit", "q", "ctrl+c"),
 	}
@@ -71,7 +73,7 @@ func (k *keyMap) FullHelp() [][]key.Binding {
 		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, r.Edit, r.Scenario, r.Command, r.Write},
 		{r.Pause, r.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live},
 		{r.Faster, r.Slower, r.SlowVotes, t.ZoomIn, t.ZoomOut, l.Heartbeats, r.Help, r.Quit},
-		{k.layout.Map, k.layout.Timeline, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.Close},
+		{k.layout.Map, k.layout.Timeline, r.Lesson, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.NextMatch, l.PrevMatch, l.Close},
 		k.prompt.FullHelp()[0],
 	}
 }
@@ -161,10 +163,14 @@ func viewKeys(k *keyMap) []viewKey {
 		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
 		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
 		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { return m.request(m.scr.inspect(f)) }},
-		{k.layout.Map, func(m *Model, _ *Frame) tea.Cmd {
+		{r.Lesson, func(m *Model, _ *Frame) tea.Cmd { m.scr.inspector.showLesson(); return nil }},
+		{k.layout.Map, func(m *Model, f *Frame) tea.Cmd {
 			m.scr.showMap = !m.scr.showMap
 			m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
-			return nil
+			// Slow motion covers every message while the map shows them.
+			on := f.live.SlowVotes && m.scr.showMap
+			m.cur.live.SlowMessages = on
+			return pace(m.live, cluster.Command{Action: cluster.ActSlowMessages, On: on})
 		}},
 		{k.layout.Timeline, func(m *Model, _ *Frame) tea.Cmd {
 			m.scr.showTimeline = !m.scr.showTimeline

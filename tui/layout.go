@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -259,7 +260,13 @@ func (s *screen) lessonLines(f *Frame, top []string, w, h, room int) []string {
 		top = append(top, lines[0])
 		spare--
 	}
-	for _, line := range wrapText(f.explainShown(), w-2, min(maxExplainLines, max(spare, 0))) {
+	explain := wrapText(f.explainShown(), w-2, math.MaxInt)
+	if n := min(maxExplainLines, max(spare, 0)); len(explain) > n && n > 0 {
+		// The rest is a key away.
+		explain = explain[:n]
+		explain[n-1] = ansi.Truncate(explain[n-1], w-2-len("… (i)"), "") + "… (i)"
+	}
+	for _, line := range explain[:min(len(explain), max(spare, 0))] {
 		top = append(top, fit(f.styles.status.apply(" "+line), w))
 	}
 	return top

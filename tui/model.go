@@ -297,6 +297,9 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
 	case moveMsg:
 		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
+	case pageMsg:
+		page := time.Duration(max(timelineCols(m.width), 1)) * m.cur.step()
+		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
 	case oldestMsg:
 		cmd := m.scrub(m.cur.live.Oldest)
 		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%.3fs (end: back to live)", m.cur.at.Seconds()), nil)

@@ -29,8 +29,10 @@ type (
 	scenarioMsg string
 	// zoomMsg zooms the timeline out (positive) or in by levels.
 	zoomMsg int
-	// moveMsg moves the time cursor by a duration (negative: back).
+	// moveMsg moves the time cursor by a duration (negative: back);
+	// pageMsg by a timeline's width, as wide as the screen (-1: back).
 	moveMsg time.Duration
+	pageMsg int
 	// oldestMsg moves the time cursor to the oldest moment kept; liveMsg
 	// takes it back to the present.
 	oldestMsg struct{}

@@ -64,7 +64,6 @@ func (p *timelinePanel) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
 
 func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
 	zoom := f.cur.step()
-	page := time.Duration(max(p.geom.cols, 1)) * zoom
 	switch {
 	case key.Matches(k, p.timelineKeys.ZoomIn):
 		return nil, zoomMsg(-1)
@@ -73,13 +72,13 @@ func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg
 	case key.Matches(k, p.timelineKeys.TimeBack):
 		return nil, moveMsg(-zoom)
 	case key.Matches(k, p.timelineKeys.PageBack):
-		return nil, moveMsg(-page)
+		return nil, pageMsg(-1)
 	case key.Matches(k, p.timelineKeys.TimeForward) && !f.cur.past:
 		return nil, statusMsg("this is the present: ← goes back in time")
 	case key.Matches(k, p.timelineKeys.TimeForward):
 		return nil, moveMsg(zoom)
 	case key.Matches(k, p.timelineKeys.PageForward) && f.cur.past:
-		return nil, moveMsg(page)
+		return nil, pageMsg(1)
 	case key.Matches(k, p.timelineKeys.Oldest):
 		return nil, oldestMsg{}
 	case key.Matches(k, p.timelineKeys.Live):
@@ -93,12 +92,20 @@ func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg
 // hitList is the node labels the last View drew.
 func (p *timelinePanel) hitList() []hit { return p.hits }
 
+// timelineLabel is the width of a row's label ("n1   ").
+const timelineLabel = 5
+
+// timelineCols is how many columns a timeline w cells wide draws: a page
+// of shift+← and shift+→, whether or not it is on screen (the map can
+// take its place).
+func timelineCols(w int) int { return max(w-2-timelineLabel, 0) }
+
 // View draws the rows of the nodes in the window, the axis if it has one,
 // in a titled box.
 func (p *timelinePanel) View(f *Frame) []string {
 	zoom := f.cur.step()
-	const label = 5 // "n1   "
-	cols := max(p.w-2-label, 0)
+	const label = timelineLabel
+	cols := timelineCols(p.w)
 	end, cursorCol := f.cur.timelineEnd(f.snap.Now), -1
 	if f.cur.past {
 		end = f.cur.end

@@ -1,0 +1,104 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+)
+
+// newBuiltinHarness is a view of a built-in scenario as `raftty --scenario
+// name` opens it: set up as its header says, paused at its start, slow
+// motion on, at w x h.
+func newBuiltinHarness(t *testing.T, name string, seed uint64, w, h int) *harness {
+	t.Helper()
+	script, err := scenario.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := cluster.DefaultConfig()
+	script.Configure(&cfg, nil)
+	cfg.Seed = seed
+	hs := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
+	start := hs.wall
+	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
+		Speed: 0.1, Paused: true, Advance: scenario.NewPlayer(script), SlowVotes: true, SlowMessages: true,
+		Ticks: hs.ticks, Now: func() time.Time { return start },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(live.Stop)
+	hs.live = live
+	hs.m = New(live, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain})
+	hs.m.tick = func() tea.Cmd { return nil }
+	hs.m.saver.dir = t.TempDir()
+	hs.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return hs
+}
+
+// At 80x24 the lesson is all there: the term and the seed in the header
+// (no leader yet), a decision named in full on two lines, and what the
+// screen has no room for a key away: i shows every expectation and all of
+// what to watch, where the checklist said "+2 more" and nothing else.
+func TestSmallScreenSaysItAll(t *testing.T) {
+	h := newBuiltinHarness(t, "08", 1, 80, 24)
+	screen := strings.Split(ansi.Strip(h.m.render()), "\n")
+	if !strings.Contains(screen[0], "t0") || !strings.Contains(screen[0], "seed 1") {
+		t.Fatalf("the header lacks the term or the seed: %q", screen[0])
+	}
+	joined := strings.Join(screen, "\n")
+	if !strings.Contains(joined, "more (i)") || !strings.Contains(joined, "… (i)") {
+		t.Fatalf("the checklist or the explanation is cut without saying where the rest is:\n%s", joined)
+	}
+	h.press("i")
+	lesson := inspectorText(h.m)
+	for _, want := range []string{"no-leader (at 5s)", "split-votes >= 20 (at 5s)", "leader (at 8s)", "no violation (at 9s)",
+		"At 6s the timeouts are randomized again."} {
+		if !strings.Contains(lesson, want) {
+			t.Errorf("i does not show %q: %s", want, lesson)
+		}
+	}
+	h.press("esc")
+	for range 6 {
+		h.press(".")
+	}
+	var e cluster.Event
+	_, made, err := h.live.SnapshotAtDecision(h.m.snap.Decision)
+	if err != nil || len(made) == 0 {
+		t.Fatal(err)
+	}
+	for _, x := range made {
+		if x.Kind == cluster.KindVote {
+			e = x
+		}
+	}
+	screen = strings.Split(ansi.Strip(h.m.render()), "\n")
+	status := strings.Join(strings.Fields(strings.Join(screen[21:23], " ")), " ")
+	if e.Kind == 0 || !strings.Contains(status, e.String()) {
+		t.Fatalf("at 80x24 the status line does not name the decision in full: %q\n%v", status, made)
+	}
+}
+
+// shift+← moves a screen of the timeline back even where the map has
+// taken the timeline's place (it moved one column, 10ms).
+func TestPageBackWithoutTheTimeline(t *testing.T) {
+	h := newHarness(t, 1)
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.advance(3 * time.Second)
+	_ = h.m.render()
+	if h.m.scr.tlShown {
+		t.Fatal("the timeline is on screen at 80x24 with the map: the test proves nothing")
+	}
+	now := h.m.snap.Now
+	h.press("shift+left")
+	if got, want := now-h.m.cur.at, time.Duration(timelineCols(80))*10*ms; !h.m.cur.past || got != want {
+		t.Fatalf("shift+← moved %v back (past %v), want a screen of the timeline: %v", got, h.m.cur.past, want)
+	}
+}
