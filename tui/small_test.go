@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,30 @@ func TestPageBackWithoutTheTimeline(t *testing.T) {
 	h.press("shift+left")
 	if got, want := now-h.m.cur.at, time.Duration(timelineCols(80))*10*ms; !h.m.cur.past || got != want {
 		t.Fatalf("shift+← moved %v back (past %v), want a screen of the timeline: %v", got, h.m.cur.past, want)
+	}
+}
+
+// The : line takes a line as long as the parser does: a 101-node
+// partition, some 290 characters, is two groups. (Cut at 200, it ran
+// what was left: three groups, the last node alone.)
+func TestCommandLineTakesALongLine(t *testing.T) {
+	h := newHarness(t, 1, func(c *cluster.Config) { c.Nodes = 101 })
+	h.advance(100 * ms)
+	var a, b []string
+	for id := 1; id <= 101; id++ {
+		if id <= 50 {
+			a = append(a, fmt.Sprint(id))
+		} else {
+			b = append(b, fmt.Sprint(id))
+		}
+	}
+	line := "partition " + strings.Join(a, ",") + " | " + strings.Join(b, ",")
+	if len(line) <= 200 {
+		t.Fatalf("a line of %d characters proves nothing", len(line))
+	}
+	h.line(line)
+	s := h.snap()
+	if s.Nodes[0].Group != 1 || s.Nodes[49].Group != 1 || s.Nodes[50].Group != 2 || s.Nodes[100].Group != 2 {
+		t.Fatalf("groups of n1, n50, n51, n101: %d %d %d %d; want 1 1 2 2", s.Nodes[0].Group, s.Nodes[49].Group, s.Nodes[50].Group, s.Nodes[100].Group)
 	}
 }
