@@ -71,7 +71,7 @@ type LiveOptions struct {
 	// the same.
 	SlowVotes    bool
 	VoteSlowdown float64
-	// SlowMessages extends slow motion to every message at 1x or slower:
+	// SlowMessages extends slow motion to every message below 1x:
 	// heartbeats of a few milliseconds then cross a map at 0.1x in about
 	// half a second, where they flashed by unseen. The live view turns it
 	// on while its map is shown.
@@ -284,11 +284,12 @@ func (l *Live) advance(elapsed time.Duration) {
 }
 
 // slowing reports whether slow motion holds the clock back now: votes on
-// the wire with slow-votes on, or any message with slow-messages on at 1x
-// or slower (faster, nobody follows single messages, and slowing for each
-// would undo the speed asked for).
+// the wire with slow-votes on, or any message with slow-messages on below
+// 1x (at 1x and faster nobody follows single messages, and slowing for
+// each would undo the speed asked for: at 1x a healthy cluster would run
+// at a quarter of it).
 func (l *Live) slowing() bool {
-	return (l.slowVotes && l.c.VotesInFlight() > 0) || (l.slowMsgs && l.speed <= 1 && l.c.net.InFlight() > 0)
+	return (l.slowVotes && l.c.VotesInFlight() > 0) || (l.slowMsgs && l.speed < 1 && l.c.net.InFlight() > 0)
 }
 
 // Stop ends the cluster's goroutine and waits for it.

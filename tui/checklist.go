@@ -111,9 +111,9 @@ func checkParts(f *Frame, now time.Duration) []string {
 		ok = ok && res.at <= now && f.shows(res.at, res.dec)
 		switch {
 		case ok && res.passed:
-			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, res.at.Seconds())))
+			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%s)", it.text, clock(res.at))))
 		case ok:
-			parts = append(parts, r.errorText.apply(fmt.Sprintf("✗ %s (%.3fs, got %s)", it.text, res.at.Seconds(), res.got)))
+			parts = append(parts, r.errorText.apply(fmt.Sprintf("✗ %s (%s, got %s)", it.text, clock(res.at), res.got)))
 		case it.at > 0:
 			parts = append(parts, r.dim.apply(fmt.Sprintf("… %s (at %v)", it.text, it.at)))
 		default:

@@ -77,7 +77,7 @@ func slowMotionNote(on, mapShown bool) string {
 	case !on:
 		return ""
 	case mapShown:
-		return fmt.Sprintf(": the clock runs %dx slower while messages fly (at 1x or slower; votes always)", voteSlowdown)
+		return fmt.Sprintf(": the clock runs %dx slower while messages fly (below 1x; votes always)", voteSlowdown)
 	}
 	return fmt.Sprintf(": the clock runs %dx slower while votes fly", voteSlowdown)
 }
@@ -100,7 +100,7 @@ func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
 	for _, cmd := range cmds {
 		said = append(said, cmd.String())
 	}
-	what := fmt.Sprintf("forked at t=%.3fs: %s", at.Seconds(), strings.Join(said, "; "))
+	what := fmt.Sprintf("forked at t=%s: %s", clock(at), strings.Join(said, "; "))
 	if note != "" {
 		what += "  (" + note + ")"
 	}

@@ -222,7 +222,7 @@ func (m *Model) playFrame() tea.Cmd {
 // slowed says whether slow motion (as the live cluster has it) holds the
 // clock back at moment s, at speed (cluster.Live's slowing, for a replay).
 func slowed(live, s *cluster.Snapshot, speed float64) bool {
-	return (live.SlowVotes && s.VotesInFlight) || (live.SlowMessages && speed <= 1 && len(s.Flights) > 0)
+	return (live.SlowVotes && s.VotesInFlight) || (live.SlowMessages && speed < 1 && len(s.Flights) > 0)
 }
 
 // handleMouse: a click on the timeline puts the cursor there, dragging

@@ -198,5 +198,14 @@ func (s sends) String() string {
 	return fmt.Sprintf("n%d sends %s t%d to %s", s.from, s.typ, s.term, strings.Join(to, ","))
 }
 
-// clock is a moment as the view writes it: seconds to the millisecond.
-func clock(t time.Duration) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
+// clock is a moment as the view writes it: secs and a unit.
+func clock(t time.Duration) string { return secs(t) + "s" }
+
+// secs is a moment in seconds to the millisecond, cut rather than rounded,
+// as the timeline's columns cut time: what happened at 0.5096s is in the
+// column of 0.500-0.510s, and so is a time cursor put there by a click.
+// Rounded, both read 0.510.
+func secs(t time.Duration) string {
+	ms := t / time.Millisecond
+	return fmt.Sprintf("%d.%03d", ms/1000, ms%1000)
+}

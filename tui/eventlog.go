@@ -252,7 +252,7 @@ func (l *eventLog) title(f *Frame, count, end, sel int) string {
 		title += " · enter shows it all"
 	}
 	if f.cur.past {
-		title += fmt.Sprintf(" · at t=%.3fs, below it the recorded future", f.cur.at.Seconds())
+		title += fmt.Sprintf(" · at t=%s, below it the recorded future", clock(f.cur.at))
 	}
 	return title
 }

@@ -143,12 +143,12 @@ func (h *header) pastBanner(f *Frame) string {
 	case !f.live.Paused:
 		live, short = "live runs on at", "live on"
 	}
-	text := fmt.Sprintf(" PAST t=%.3fs · %s %.3fs · end: back to live ", f.cur.at.Seconds(), live, f.liveNow().Seconds())
+	text := fmt.Sprintf(" PAST t=%s · %s %s · end: back to live ", clock(f.cur.at), live, clock(f.liveNow()))
 	switch {
 	case h.w < 100:
-		text = fmt.Sprintf(" PAST %.3fs · %s ", f.cur.at.Seconds(), short)
+		text = fmt.Sprintf(" PAST %s · %s ", clock(f.cur.at), short)
 	case h.w < 140:
-		text = fmt.Sprintf(" PAST t=%.3fs · %s %.3fs · end ", f.cur.at.Seconds(), live, f.liveNow().Seconds())
+		text = fmt.Sprintf(" PAST t=%s · %s %s · end ", clock(f.cur.at), live, clock(f.liveNow()))
 	}
 	return f.styles.banner.apply(text)
 }

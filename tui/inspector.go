@@ -116,8 +116,8 @@ func nodeReport(f *Frame, id int) []string {
 	}
 	switch {
 	case ns.HeardLeader:
-		out = append(out, fmt.Sprintf("last heard from a leader at t=%.3fs, %v ago (following %s)",
-			ns.LastLeaderContact.Seconds(), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
+		out = append(out, fmt.Sprintf("last heard from a leader at t=%s, %v ago (following %s)",
+			clock(ns.LastLeaderContact), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
 	default:
 		out = append(out, "has never heard from a leader")
 	}
@@ -164,11 +164,11 @@ func timerReport(ns cluster.NodeStatus, now time.Duration) string {
 	case cluster.StateDead:
 		return "dead: no timer runs; its term and vote survive for its restart"
 	case cluster.StateLeader:
-		return fmt.Sprintf("leader: next heartbeat at t=%.3fs (in %v), every %v",
-			ns.NextHeartbeat.Seconds(), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat)
+		return fmt.Sprintf("leader: next heartbeat at t=%s (in %v), every %v",
+			clock(ns.NextHeartbeat), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat)
 	}
-	return fmt.Sprintf("election timer: fires at t=%.3fs, in %v (drawn %v from %v-%v)",
-		ns.ElectionDeadline.Seconds(), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
+	return fmt.Sprintf("election timer: fires at t=%s, in %v (drawn %v from %v-%v)",
+		clock(ns.ElectionDeadline), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
 		ns.Timing.ElectionMin, ns.Timing.ElectionMax)
 }
 
@@ -177,7 +177,7 @@ func flightsOf(s *cluster.Snapshot, id int) []string {
 	var flying []string
 	for i := range s.Flights {
 		if f := &s.Flights[i]; f.From == id || f.To == id {
-			l := fmt.Sprintf("  n%d -> n%d %s t%d, arrives at t=%.3fs", f.From, f.To, f.Type, f.Term, f.ArriveAt.Seconds())
+			l := fmt.Sprintf("  n%d -> n%d %s t%d, arrives at t=%s", f.From, f.To, f.Type, f.Term, clock(f.ArriveAt))
 			if f.Drop != "" {
 				l += " (will be dropped: " + f.Drop + ")"
 			}
@@ -249,9 +249,9 @@ func flightReport(f *cluster.Flight, at time.Duration) []string {
 	}
 	out := []string{what}
 	lat := f.ArriveAt - f.SentAt
-	out = append(out, fmt.Sprintf("sent at t=%.3fs, arrives at t=%.3fs (latency %v)", f.SentAt.Seconds(), f.ArriveAt.Seconds(), lat))
+	out = append(out, fmt.Sprintf("sent at t=%s, arrives at t=%s (latency %v)", clock(f.SentAt), clock(f.ArriveAt), lat))
 	if lat > 0 {
-		out = append(out, fmt.Sprintf("at t=%.3fs it was %d%% of the way", at.Seconds(), int(100*float64(at-f.SentAt)/float64(lat))))
+		out = append(out, fmt.Sprintf("at t=%s it was %d%% of the way", clock(at), int(100*float64(at-f.SentAt)/float64(lat))))
 	}
 	if f.Drop == "" {
 		out = append(out, "on arrival: delivered, as the links stand")

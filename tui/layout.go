@@ -396,8 +396,10 @@ func (s *screen) bottomLines(f *Frame, w int) []string {
 	return lines
 }
 
-// maxStatusLines bounds the status line's wrapping.
-const maxStatusLines = 2
+// maxStatusLines bounds the status line's wrapping, and a title's: a
+// start-up warning (two of them, some 330 characters) is read in full at
+// 80 columns; a line that needs fewer rows takes fewer.
+const maxStatusLines = 5
 
 // comfortableRows is what the panels want before a scenario's text may
 // take rows.

@@ -97,7 +97,8 @@ func (l *logLine) at() time.Duration { return l.moment }
 // appendText appends the line as the log shows it: the time in seconds,
 // then the event in words.
 func (l *logLine) appendText(b []byte) []byte {
-	b = fmt.Appendf(b, "%8.3f ", l.moment.Seconds())
+	ms := l.moment / time.Millisecond // cut, as secs cuts
+	b = fmt.Appendf(b, "%4d.%03d ", ms/1000, ms%1000)
 	e := l.event()
 	switch {
 	case len(l.folded) == 0:

@@ -302,7 +302,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
 	case oldestMsg:
 		cmd := m.scrub(m.cur.live.Oldest)
-		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%.3fs (end: back to live)", m.cur.at.Seconds()), nil)
+		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%s (end: back to live)", clock(m.cur.at)), nil)
 		return cmd
 	case liveMsg:
 		m.scr.log.follow()
@@ -416,7 +416,7 @@ func (m *Model) drain() bool {
 		// Someone else forked while this view looked back: what it showed
 		// after the fork point no longer happened.
 		m.pendingCmd = m.seek(min(m.cur.at, forkedAt))
-		m.setStatus(fmt.Sprintf("history was forked at t=%.3fs: what came after it is gone", forkedAt.Seconds()), nil)
+		m.setStatus(fmt.Sprintf("history was forked at t=%s: what came after it is gone", clock(forkedAt)), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
 }

@@ -128,3 +128,86 @@ func TestCommandLineTakesALongLine(t *testing.T) {
 		t.Fatalf("groups of n1, n50, n51, n101: %d %d %d %d; want 1 1 2 2", s.Nodes[0].Group, s.Nodes[49].Group, s.Nodes[50].Group, s.Nodes[100].Group)
 	}
 }
+
+// A click on the timeline puts the cursor in the column clicked, and the
+// time it says is in that column: a click on the column of 0.5s said
+// t=0.510s, the next column's, its moment (the column's end, so that all
+// of the column shows) rounded up.
+func TestClickLandsInItsColumn(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(1030 * ms)
+	h.press("space")
+	find := func(what string) (int, int) {
+		for y, l := range strings.Split(ansi.Strip(h.m.render()), "\n") {
+			if i := strings.Index(l, what); i >= 0 && strings.HasPrefix(l, "│ ") {
+				return len([]rune(l[:i])), y
+			}
+		}
+		t.Fatalf("no %q on screen", what)
+		return 0, 0
+	}
+	x, _ := find("╵0.5s")
+	h.mouse(tea.MouseClickMsg{X: x, Y: h.m.scr.tl.y0, Button: tea.MouseLeft})
+	if at := h.m.cur.at; at < 500*ms || at >= 510*ms {
+		t.Fatalf("the click on the column of 0.5s put the cursor at %v", at)
+	}
+	if cx, _ := find("▲"); cx != x {
+		t.Fatalf("the cursor's ▲ is in column %d, the click in %d", cx, x)
+	}
+	if head := ansi.Strip(headerAt(h.m, 120)); !strings.Contains(head, "PAST t=0.509s") {
+		t.Fatalf("header %q: want the click's moment, in its column (t=0.509s)", head)
+	}
+}
+
+// The start-up warnings are read in full at 80 and 120 columns, however
+// many (a scenario on the engine it was not written for, and a heartbeat
+// past the election timeout): on the status line with a scenario, above
+// the panels without. Two lines cut them.
+func TestStartUpWarningsInFull(t *testing.T) {
+	warning := "warning: 06-follower-returns-prevote holds on the textbook engine only, not on etcd: turning PreVote on " +
+		"while the cluster runs restarts etcd's nodes (a RawNode fixes it when built), so n1 no longer leads; " +
+		"heartbeat 200ms >= minimum election timeout 150ms: followers will time out between heartbeats and leadership will churn"
+	for _, titled := range []bool{true, false} {
+		for _, w := range []int{80, 120} {
+			live, err := cluster.StartLive(context.Background(), cluster.DefaultConfig(), cluster.LiveOptions{Speed: 1, Paused: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := Options{NoColor: true, Status: warning}
+			if !titled {
+				opts = Options{NoColor: true, Title: warning}
+			} else {
+				opts.Title = "The same return with PreVote: the leader keeps leading"
+			}
+			m := New(live, opts)
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			view := strings.Join(strings.Fields(ansi.Strip(m.render())), " ")
+			live.Stop()
+			if !strings.Contains(view, warning) {
+				t.Errorf("%d columns (scenario %v): the warnings are not in full:\n%s", w, titled, ansi.Strip(m.render()))
+			}
+		}
+	}
+}
+
+// On the 101-node map the leader's L is always on top: a neighbour's
+// letter or label drawn after it hid it (the golden screen showed "n25f").
+func TestLeaderIsSeenOnACrowdedMap(t *testing.T) {
+	for _, seed := range []uint64{42, 1, 2, 3} {
+		h := newHeadless(t, seed, func(c *cluster.Config) { c.Nodes = 101 })
+		h.c.RunFor(1300 * ms)
+		leader := h.c.Leader()
+		if leader == 0 {
+			continue
+		}
+		m := h.model(120, 40)
+		for _, size := range [][2]int{{56, 16}, {40, 12}, {80, 30}} {
+			text, p := mapDrawn(m, size[0], size[1])
+			pos := p.draw.pos[leader-1]
+			row := []rune(strings.Split(text, "\n")[1+pos.y])
+			if got := row[1+pos.x]; got != 'L' {
+				t.Errorf("seed %d, %dx%d map: n%d leads but its cell shows %q: %q", seed, size[0], size[1], leader, got, string(row))
+			}
+		}
+	}
+}
