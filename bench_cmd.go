@@ -33,6 +33,7 @@ type benchFlags struct {
 	limit     string
 	json      bool
 	csv       string
+	svg       string
 	engine    string
 	ticks     int
 }
@@ -70,6 +71,7 @@ func newBenchCmd() *cobra.Command {
 	fs.StringVar(&f.limit, "limit", d.Limit.String(), "give up on a trial without a leader after this long (counted as censored)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per setting")
 	fs.StringVar(&f.csv, "csv", "", "write every trial's downtime to this CSV file")
+	fs.StringVar(&f.svg, "svg", "", "draw the results beside the paper's as Figure 16 in this SVG file")
 	fs.StringVar(&f.engine, "engine", cluster.EngineTextbook.String(), "the Raft the nodes run: "+strings.Join(engineNames(), " or ")+
 		" (etcd: set 2's [T, 2T] settings, no timer jitter, no log handicap; printed beside the textbook engine on the same setup)")
 	fs.IntVar(&f.ticks, "ticks", bench.DefaultElectionTicks, "with --engine etcd: ElectionTick, the minimum timeout in ticks (even; the heartbeat is half as many)")
@@ -178,18 +180,18 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
-	// The CSV file is opened before the bench, so that a path that cannot
-	// be written is bad input now, not an error after minutes of work.
-	var csvFile *os.File
+	var csvFile, svgFile *os.File
 	if f.csv != "" {
-		if csvFile, err = os.Create(f.csv); err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return badInput(fmt.Errorf("--csv %s: %w", f.csv, err))
+		if csvFile, err = createOutput("--csv", f.csv); err != nil {
+			return badInput(err)
 		}
 		defer csvFile.Close()
+	}
+	if f.svg != "" {
+		if svgFile, err = createOutput("--svg", f.svg); err != nil {
+			return badInput(err)
+		}
+		defer svgFile.Close()
 	}
 	stdout, stderr := &checkedWriter{w: cmd.OutOrStdout()}, cmd.ErrOrStderr()
 	opts.Progress = progressReporter(stderr)
@@ -269,6 +271,17 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if csvFile != nil {
 		if err := writeBenchCSV(csvFile, results); err != nil {
 			return outputError(fmt.Errorf("--csv %s: %w", f.csv, err))
+		}
+	}
+	if svgFile != nil {
+		if err := writeFig16(svgFile, sets, func(s bench.Setting) (bench.Result, *bench.Result) {
+			if textbook == nil {
+				return of(results, s), nil
+			}
+			t := of(textbook, s)
+			return of(results, s), &t
+		}, opts); err != nil {
+			return outputError(err)
 		}
 	}
 	fmt.Fprintf(stderr, "raftty bench: %d settings in %v (seed %d)\n", len(results), time.Since(started).Round(time.Millisecond), opts.Seed)

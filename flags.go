@@ -75,8 +75,11 @@ type setup struct {
 	cfg    cluster.Config
 	runFor time.Duration
 	script *scenario.Script
-	// compare makes the run two worlds: B is A with these differences.
-	compare []cluster.Compare
+	// compare makes the run two worlds: B is A with these differences
+	// (--compare, else the scenario's compare lines); compareFlags is
+	// --compare alone, which a live session keeps for a scenario picked
+	// later.
+	compare, compareFlags []cluster.Compare
 	// warnings are printed on stderr but do not stop the run.
 	warnings []string
 }
@@ -154,6 +157,9 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	if s.compare, err = f.parseCompare(s.script); err != nil {
 		return s, err
 	}
+	if len(f.compare) > 0 {
+		s.compareFlags = s.compare
+	}
 	if !f.live {
 		if err := f.checkLength(s, changed("for")); err != nil {
 			return s, err
@@ -204,15 +210,12 @@ func (f *clusterFlags) parseCompare(script *scenario.Script) ([]cluster.Compare,
 				return nil, fmt.Errorf("--compare %w", err)
 			}
 			for _, had := range compare {
-				if had.Set.Param == c.Set.Param {
-					return nil, fmt.Errorf("--compare %s: %s is compared already (%s)", text, c.Set.Param, had)
+				if had.Key() == c.Key() {
+					return nil, fmt.Errorf("--compare %s: %s is compared already (%s)", text, c.Key(), had)
 				}
 			}
 			compare = append(compare, c)
 		}
-	}
-	if f.live && len(compare) > 0 {
-		return nil, fmt.Errorf("--compare %s: the live view shows one world for now; compare two headless with raftty run", cluster.CompareText(compare))
 	}
 	if st, ok := script.WorldB(); ok && len(compare) == 0 {
 		return nil, fromScenario(fmt.Errorf("%s: expect %s: this run has one world (compare KEY=VALUE, or --compare, makes a world B)", st.Source, st.Expect.Text))

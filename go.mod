@@ -52,6 +52,6 @@ require (
 	golang.org/x/exp v0.0.0-20251023183803-a4bb9ffd2546 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/text v0.36.0 // indirect
+	golang.org/x/text v0.36.0 // direct: export tests read box drawing names (runenames)
 	google.golang.org/protobuf v1.36.11 // indirect
 )

@@ -35,5 +35,6 @@ func runUI(cmd *cobra.Command, flags *clusterFlags, ui uiOptions) error {
 		Warnings:    s.warnings,
 		NoColor:     ui.noColor || os.Getenv("NO_COLOR") != "",
 		StartPaused: ui.startPaused,
+		Compare:     s.compareFlags,
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -56,6 +57,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--compare", "speed=2"}, `--compare "speed=2": unknown setting "speed" (want one of election-timeout, heartbeat,`},
 		{[]string{"run", "--compare", "heartbeat=1ns"}, "--compare heartbeat=1ns: below raftty's floor of 1ms"},
 		{[]string{"run", "--compare", "prevote=on", "--compare", "prevote=off"}, "--compare prevote=off: prevote is compared already (prevote=on)"},
+		{[]string{"run", "--compare", "engine=etcd", "--compare", "engine=etcd-server"}, "--compare engine=etcd-server: engine is compared already (engine=etcd)"},
+		{[]string{"run", "--compare", "engine=zk"}, `--compare engine=zk: no engine "zk" (choose from textbook, etcd, etcd-server)`},
+		{[]string{"run", "--compare", "tick=5ms"}, "world B: tick 5ms: only the etcd engine counts ticks"},
 		{[]string{"run", "--at", "1s expect b leader"}, `--at "1s expect b leader": expect b leader: this run has one world (compare KEY=VALUE, or --compare, makes a world B)`},
 		{[]string{"run", "--scenario", compareFile}, "--scenario " + compareFile + ":2: compare drop=2: need a probability between 0 and 1"},
 		{[]string{"run", "--scenario", crFile}, "--scenario " + crFile + `:2: unknown action "kil"`},
@@ -220,6 +224,12 @@ func TestCompare(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summaries lack %q:\n%s", want, out)
 		}
+	}
+
+	// Two engines: each world's engine on the summaries' first row.
+	code, out, _ = run(t, "run", "--seed", "3", "--for", "5s", "--compare", "engine=etcd")
+	if code != 0 || !regexp.MustCompile(`(?m)^  engine +textbook +etcd: election timeout`).MatchString(out) {
+		t.Fatalf("exit %d: want both worlds' engines on one row:\n%s", code, out)
 	}
 
 	code, out, _ = run(t, "run", "--seed", "3", "--for", "10s", "--compare", "prevote=off")
@@ -483,7 +493,7 @@ func TestUIBadInput(t *testing.T) {
 		{[]string{"--speed", "100"}, "--speed 100: want a number from 1/256 (0.00390625) to 64"},
 		{[]string{"--heartbeat", "0s"}, "--heartbeat 0s: must be positive"},
 		{[]string{"--heartbeat", "1ns"}, "--heartbeat 1ns: below raftty's floor of 1ms"},
-		{[]string{"--compare", "prevote=on"}, "--compare prevote=on: the live view shows one world for now; compare two headless with raftty run"},
+		{[]string{"--compare", "prevote"}, `--compare "prevote": want KEY=VALUE, like prevote=on or heartbeat=100ms`},
 		{nil, "the live view needs a terminal; use `raftty run` to run headless"}, // tests have no terminal
 	} {
 		code, _, stderr := run(t, tc.args...)

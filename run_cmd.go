@@ -23,6 +23,10 @@ import (
 type runOptions struct {
 	json    bool
 	verbose bool
+	export  exportFlags
+	// pictures collects what --spacetime, --cast and --svg draw; nil
+	// without them.
+	pictures *exporter
 }
 
 func newRunCmd() *cobra.Command {
@@ -49,6 +53,7 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print every event as JSON Lines, then a summary line")
 	// No -v: fang gives -v to --version, on the root.
 	cmd.Flags().BoolVar(&opts.verbose, "verbose", false, "print every decision in plain words (heartbeat traffic left out)")
+	opts.export.register(cmd)
 	return cmd
 }
 
@@ -59,6 +64,9 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	}
 	for _, w := range s.warnings {
 		fmt.Fprintf(cmd.ErrOrStderr(), "raftty: warning: %s\n", w)
+	}
+	if opts.pictures, err = opts.export.start(s, cmd.Flags().Changed); err != nil {
+		return badInput(err)
 	}
 	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
 	prog := newProgress(cmd.ErrOrStderr())
@@ -72,10 +80,16 @@ func runHeadless(cmd *cobra.Command, flags *clusterFlags, opts runOptions) error
 	if err == nil {
 		err = out.Flush()
 	}
+	if err != nil {
+		opts.pictures.abandon()
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return err
 	} else if err != nil {
+		return outputError(err)
+	}
+	if err := opts.pictures.finish(cmd.Context(), s, cmd.ErrOrStderr()); err != nil {
 		return outputError(err)
 	}
 	switch errs := res.errors; {
@@ -168,6 +182,7 @@ func worldIndex(e *cluster.Event) int {
 }
 
 func (w *eventWriter) event(e cluster.Event) {
+	w.opts.pictures.add(e)
 	switch e.Kind {
 	case cluster.KindExpect:
 		w.expects[worldIndex(&e)] = append(w.expects[worldIndex(&e)], e)
@@ -430,6 +445,13 @@ func writeSummaries(w io.Writer, s setup, sums [2]cluster.Summary, expects [2][]
 	}
 	fmt.Fprintf(w, "raftty run: %d nodes, seed %d, %v of virtual time, two worlds: B has %s\n",
 		sums[0].Nodes, sums[0].Seed, s.runFor, cluster.CompareText(s.compare))
+	for i := range sums {
+		if sums[i].Engine == "" && sums[1-i].Engine != "" {
+			// The rows line up only if both worlds say their engine
+			// (--compare engine=etcd).
+			sums[i].Engine = cluster.EngineTextbook.String()
+		}
+	}
 	a, b := summarize(sums[0], nil, nil), summarize(sums[1], nil, nil)
 	width := len("world A")
 	for _, section := range a {

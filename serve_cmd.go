@@ -128,6 +128,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 			Title:       title,
 			NoColor:     opts.ui.noColor || os.Getenv("NO_COLOR") != "",
 			StartPaused: opts.ui.startPaused,
+			Compare:     s.compareFlags,
 		},
 		Log: stderr,
 	})

@@ -249,9 +249,10 @@ type Cluster struct {
 	pristine bool
 
 	members []*member // by node id; index 0 unused
-	net     *transport.Network[engine.Message]
+	net     *transport.Network[wire]
 	timers  minheap.Heap[timerEntry, *timerEntry]
 	seq     uint64
+	msgs    uint64 // messages sent so far: the last Event.Msg given out
 
 	sink func(Event)
 	// cmp, in one of two compared worlds (see Worlds), takes every event
@@ -308,6 +309,13 @@ type member struct {
 	writes []pendingWrite
 }
 
+// wire is what the transport carries: a raft message and its number, so
+// that the events of its delivery or drop name the same message as its send.
+type wire struct {
+	engine.Message
+	id uint64
+}
+
 // queued is a message that arrived while its receiver was busy writing.
 type queued struct {
 	at  time.Duration
@@ -331,7 +339,7 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	c.streams = newStreams(cfg.Seed, cfg.Nodes)
 	c.checker.init(cfg.Nodes)
 	c.stats.init()
-	net, err := transport.New[engine.Message](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
+	net, err := transport.New[wire](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
 		return nil, err
 	}
@@ -449,7 +457,7 @@ func (c *Cluster) deliver() {
 	if msg.Type.IsVote() {
 		c.votesInFlight--
 	}
-	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term}
+	e := Event{At: c.now, Kind: KindDeliver, From: env.From, To: env.To, Type: msg.Type, Term: msg.Term, Msg: msg.id}
 	if reason != transport.Delivered {
 		e.Kind, e.Reason = KindDrop, reason.String()
 		c.emitRef(&e)
@@ -458,11 +466,11 @@ func (c *Cluster) deliver() {
 	c.emitRef(&e)
 	m := c.members[env.To]
 	if c.now < m.busyUntil || len(m.inbox) > 0 {
-		m.inbox = append(m.inbox, queued{at: c.now, msg: *msg})
+		m.inbox = append(m.inbox, queued{at: c.now, msg: msg.Message})
 		c.wake(m)
 		return
 	}
-	m.node.Step(c.now, *msg)
+	m.node.Step(c.now, msg.Message)
 	c.afterNode(m)
 }
 
@@ -528,9 +536,10 @@ func (c *Cluster) afterNode(m *member) {
 // write). The send event is reported now, in stream order; the message's
 // latency counts from at.
 func (c *Cluster) send(at time.Duration, msg *engine.Message) {
-	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term}
+	c.msgs++
+	e := Event{At: c.now, Kind: KindSend, From: int(msg.From), To: int(msg.To), Type: msg.Type, Term: msg.Term, Msg: c.msgs}
 	c.emitRef(&e)
-	reason, err := c.net.Send(c.now, transport.Envelope[engine.Message]{From: e.From, To: e.To, Payload: *msg, Delay: at - c.now})
+	reason, err := c.net.Send(c.now, transport.Envelope[wire]{From: e.From, To: e.To, Payload: wire{*msg, c.msgs}, Delay: at - c.now})
 	if err != nil {
 		panic(fmt.Sprintf("cluster: a node addressed a message outside the cluster: %v", err))
 	}

@@ -10,14 +10,26 @@ import (
 
 // Compare is one way world B differs from world A, as `--compare` and a
 // scenario's `compare` directive write it: KEY=VALUE ("prevote=on",
-// "heartbeat=100ms"). Every parameter of the command language is a key. A
-// setting a cluster takes only when it starts, with no `set` command (the
-// engine, once raftty has a second), would be a key of its own here:
+// "heartbeat=100ms", "engine=etcd"). Every parameter of the command
+// language is a key, and so are the settings a cluster takes only when it
+// starts, with no `set` command: the engine and the etcd engine's tick.
 // ParseCompare is the one place that reads them.
 type Compare struct {
-	// Set is the set command that makes world B from world A.
+	// Set is the set command that makes world B from world A, for a
+	// parameter (its Action is zero for a start-up setting).
 	Set Command
+	// Engine is world B's engine, as --engine takes it ("etcd",
+	// "etcd-server", "textbook"), and Tick its tick: the start-up
+	// settings, each its own key.
+	Engine string
+	Tick   time.Duration
 }
+
+// The start-up settings' keys, beside the parameters' names.
+const (
+	compareEngine = "engine"
+	compareTick   = "tick"
+)
 
 // ParseCompare reads KEY=VALUE.
 func ParseCompare(text string) (Compare, error) {
@@ -26,9 +38,26 @@ func ParseCompare(text string) (Compare, error) {
 	if !ok || key == "" || value == "" {
 		return Compare{}, fmt.Errorf("%q: want KEY=VALUE, like prevote=on or heartbeat=100ms", text)
 	}
+	switch key {
+	case compareEngine:
+		if err := UseEngine(&Config{}, value, nil); err != nil {
+			return Compare{}, fmt.Errorf("%s: %w", text, err)
+		}
+		return Compare{Engine: value}, nil
+	case compareTick:
+		d, err := ParseDuration(value)
+		if err == nil && d <= 0 {
+			err = errors.New("must be positive")
+		}
+		if err != nil {
+			return Compare{}, fmt.Errorf("%s: %w", text, err)
+		}
+		return Compare{Tick: d}, nil
+	}
 	p, ok := ParamNamed(key)
 	if !ok {
-		return Compare{}, fmt.Errorf("%q: unknown setting %q (want one of %s)", text, key, strings.Join(paramNames.names(), ", "))
+		keys := append(paramNames.names(), compareEngine, compareTick)
+		return Compare{}, fmt.Errorf("%q: unknown setting %q (want one of %s)", text, key, strings.Join(keys, ", "))
 	}
 	cmd, err := ParseValue(p, value)
 	if err != nil {
@@ -37,11 +66,42 @@ func ParseCompare(text string) (Compare, error) {
 	return Compare{Set: cmd}, nil
 }
 
-// String writes the difference as ParseCompare reads it: prevote=on.
-func (c Compare) String() string { return c.Set.Param.String() + "=" + c.Set.Value() }
+// Key is what the difference sets: a parameter's name, "engine" or
+// "tick". A comparison sets each key once.
+func (c Compare) Key() string {
+	switch {
+	case c.Engine != "":
+		return compareEngine
+	case c.Tick != 0:
+		return compareTick
+	}
+	return c.Set.Param.String()
+}
 
-// Configure makes cfg world B's configuration.
-func (c Compare) Configure(cfg *Config) { SetConfig(cfg, c.Set) }
+// String writes the difference as ParseCompare reads it: prevote=on.
+func (c Compare) String() string {
+	switch {
+	case c.Engine != "":
+		return compareEngine + "=" + c.Engine
+	case c.Tick != 0:
+		return compareTick + "=" + FormatDuration(c.Tick)
+	}
+	return c.Set.Param.String() + "=" + c.Set.Value()
+}
+
+// Configure makes cfg world B's configuration. An engine replaces world
+// A's (with the etcd-server preset's timing); a tick needs world B to run
+// etcd, which the cluster checks as it starts.
+func (c Compare) Configure(cfg *Config) {
+	switch {
+	case c.Engine != "":
+		_ = UseEngine(cfg, c.Engine, nil) // ParseCompare checked the name
+	case c.Tick != 0:
+		cfg.Tick = c.Tick
+	default:
+		SetConfig(cfg, c.Set)
+	}
+}
 
 // CompareText writes a list of differences as the header of a comparison
 // says it: "prevote=on heartbeat=100ms".
@@ -103,18 +163,26 @@ type Divergence struct {
 // pre-vote to n4 ...; B: n3 denies pre-vote to n4: heard from leader n1
 // 18ms ago". A side that comes later says when: "B (at 0.683s): ...".
 func (d Divergence) String() string {
-	side := func(name string, e *Event) string {
-		switch {
-		case e.Kind == 0 && d.Node > 0:
-			return fmt.Sprintf("%s: nothing (n%d goes on as before)", name, d.Node)
-		case e.Kind == 0:
-			return name + ": nothing then"
-		case e.At != d.At:
-			return fmt.Sprintf("%s (at %.3fs): %s", name, e.At.Seconds(), e.String())
-		}
-		return name + ": " + e.String()
+	return fmt.Sprintf("worlds diverge at %.3fs: %s; %s", d.At.Seconds(), d.Side(WorldA), d.Side(WorldB))
+}
+
+// Side says what one world did as the worlds parted, as String does: "B:
+// n3 denies pre-vote to n4: ...", "B (at 0.683s): ...", "B: nothing (n3
+// goes on as before)".
+func (d Divergence) Side(w World) string {
+	name, e := "A", &d.A
+	if w == WorldB {
+		name, e = "B", &d.B
 	}
-	return fmt.Sprintf("worlds diverge at %.3fs: %s; %s", d.At.Seconds(), side("A", &d.A), side("B", &d.B))
+	switch {
+	case e.Kind == 0 && d.Node > 0:
+		return fmt.Sprintf("%s: nothing (n%d goes on as before)", name, d.Node)
+	case e.Kind == 0:
+		return name + ": nothing then"
+	case e.At != d.At:
+		return fmt.Sprintf("%s (at %.3fs): %s", name, e.At.Seconds(), e.String())
+	}
+	return name + ": " + e.String()
 }
 
 // maxDivergences bounds the divergences kept; the count goes on.

@@ -168,7 +168,7 @@ func TestLiveStepsOneDecision(t *testing.T) {
 	s := l.Snapshot()
 	var candidates []int
 	for _, ns := range s.Nodes {
-		if stateOf(ns) == StateCandidate {
+		if roleOf(ns) == StateCandidate {
 			candidates = append(candidates, int(ns.ID))
 		}
 	}
@@ -190,9 +190,56 @@ func TestLiveStepsOneDecision(t *testing.T) {
 	}
 }
 
-func stateOf(ns NodeStatus) State {
+func roleOf(ns NodeStatus) State {
 	if !ns.Alive {
 		return StateDead
 	}
 	return StateOf(ns.Role)
+}
+
+// With two worlds, a decision of the past is world A's: its state right
+// after it is a lone cluster's of world A's settings right after the same
+// decision, however world B runs beside it; and the events named are A's.
+func TestSeekDecisionOfTwoWorlds(t *testing.T) {
+	l, w := startTestWorlds(t, "prevote=on", splitVote)
+	for range 40 {
+		w.advance(10 * ms)
+	}
+	settle(t, l)
+	cfg := DefaultConfig()
+	cfg.Seed = 3
+	splitVote(&cfg)
+	c, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ReportParams()
+	want := map[int]Snapshot{}
+	for c.Now() < l.Snapshot().Now {
+		before := c.Decision()
+		if !c.Step() {
+			break
+		}
+		if c.Decision() != before {
+			want[c.Decision()] = snapshotOf(c)
+		}
+	}
+	latest := l.Snapshot().Decision
+	for _, d := range []int{2, 3, 4, 5, 6, 9, latest / 2, latest} {
+		got, made, err := l.SnapshotAtDecision(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := stateOf(got), stateOf(want[d]); !reflect.DeepEqual(g, w) {
+			t.Fatalf("decision %d of world A: the seek shows\n%+v\na lone cluster has\n%+v", d, g, w)
+		}
+		if got.Compared == nil {
+			t.Fatalf("decision %d: world B is missing", d)
+		}
+		for _, e := range made {
+			if e.World == WorldB || e.Decision != d {
+				t.Fatalf("decision %d: named %s of world %v, decision %d", d, e.String(), e.World, e.Decision)
+			}
+		}
+	}
 }

@@ -123,6 +123,13 @@ type Event struct {
 	// From, To and Type describe a message (send, deliver, drop, ignore).
 	From, To int
 	Type     engine.MsgType
+	// Msg numbers a message in the order the cluster sent it, from 1: its
+	// send event and its delivery or drop carry the same number, so that a
+	// spacetime diagram can draw each message from its send to its end
+	// (send, deliver, drop). Latency is drawn per message, so two messages
+	// on one link can overtake each other: nothing else pairs them. JSON
+	// leaves it out, as it has no use there yet.
+	Msg uint64
 
 	// Reason says why: the explanation of a decision, or why a message
 	// was dropped.

@@ -56,10 +56,9 @@ type History struct {
 type checkpoint struct {
 	at     time.Duration
 	events int // the cluster's event count when it was taken
-	// decision is the cluster's latest decision then (Cluster.Decision).
+	s      sim // the cluster (or two worlds) and advancer(s), frozen
+	// decision is world A's latest decision then (Cluster.Decision).
 	decision int
-	c        *Cluster
-	adv      Advancer
 	cmd      int // commands applied before it (an index into the whole run)
 }
 
@@ -68,26 +67,41 @@ var ErrNoHistory = errors.New("that moment is no longer kept")
 
 // newHistory starts a history at c's present.
 func newHistory(c *Cluster, adv Advancer) (*History, error) {
-	if _, ok := adv.(Forker); !ok {
-		return nil, fmt.Errorf("time travel: the advancer %T cannot be forked", adv)
+	return newSimHistory(&solo{c: c, adv: adv})
+}
+
+// newSimHistory starts a history at s's present.
+func newSimHistory(s sim) (*History, error) {
+	var advs []Advancer
+	switch s := s.(type) {
+	case *solo:
+		advs = []Advancer{s.adv}
+	case *pair:
+		advs = s.w.adv[:]
+	}
+	for _, adv := range advs {
+		if _, ok := adv.(Forker); !ok {
+			return nil, fmt.Errorf("time travel: the advancer %T cannot be forked", adv)
+		}
 	}
 	// A checkpoint's size grows with the cluster (its link table with the
 	// square), so larger clusters take them further apart: a 101-node
 	// checkpoint is about 300 KiB, and one every 12 x 16384 events keeps
 	// an hour in about 45 MiB while a seek replays at most ~200000 events
-	// (BenchmarkSeek). The live view stops at 101 nodes.
-	every := checkpointEvents * max(1, c.cfg.Nodes/8)
+	// (BenchmarkSeek). The live view stops at 101 nodes. Two worlds count
+	// the events of both, and keep the same span of time per checkpoint.
+	every := checkpointEvents * max(1, s.nodes()/8) * s.worlds()
 	h := &History{everyEvents: every, every: checkpointEvery, limit: maxCheckpoints}
-	h.checkpoint(c, adv)
+	h.checkpoint(s)
 	return h, nil
 }
 
-// checkpoint freezes a copy of c and adv as they are now.
-func (h *History) checkpoint(c *Cluster, adv Advancer) {
+// checkpoint freezes a copy of s as it is now.
+func (h *History) checkpoint(s sim) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.points = append(h.points, checkpoint{
-		at: c.now, events: c.stats.Events, decision: c.decision, c: c.Clone(nil), adv: adv.(Forker).Fork(),
+		at: s.now(), events: s.events(), decision: s.decision(), s: s.copy(nil),
 		cmd: h.cmdBase + len(h.cmds),
 	})
 	if len(h.points) > h.limit {
@@ -109,15 +123,15 @@ func (h *History) forgetCommandsBefore(cmd int) {
 // maybeCheckpoint takes a checkpoint if enough has happened since the last.
 // A cluster whose engine cannot copy its nodes (etcd) keeps only the one it
 // started with: every moment is rebuilt by replay from there.
-func (h *History) maybeCheckpoint(c *Cluster, adv Advancer) {
-	if !c.CanClone() {
+func (h *History) maybeCheckpoint(s sim) {
+	if !s.canClone() {
 		return
 	}
 	h.mu.Lock()
 	last := h.points[len(h.points)-1]
 	h.mu.Unlock()
-	if c.stats.Events-last.events >= h.everyEvents || c.now-last.at >= h.every {
-		h.checkpoint(c, adv)
+	if s.events()-last.events >= h.everyEvents || s.now()-last.at >= h.every {
+		h.checkpoint(s)
 	}
 }
 
@@ -159,18 +173,22 @@ func (h *History) Replay(t time.Duration) time.Duration {
 
 // Seek rebuilds the cluster as it was at virtual time t (after everything
 // that happened at t), sending the events of the replay to sink. The
-// result is the caller's own: running it does not change the history.
+// result is the caller's own: running it does not change the history. Of
+// two worlds, it is world A (Live.SnapshotAt shows both).
 func (h *History) Seek(t time.Duration, sink func(Event)) (*Cluster, error) {
-	c, _, err := h.seek(t, sink)
-	return c, err
+	s, err := h.seek(t, sink)
+	if err != nil {
+		return nil, err
+	}
+	return s.world(), nil
 }
 
-func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, error) {
+func (h *History) seek(t time.Duration, sink func(Event)) (sim, error) {
 	h.mu.Lock()
 	i := sort.Search(len(h.points), func(i int) bool { return h.points[i].at > t }) - 1
 	if i < 0 {
 		h.mu.Unlock()
-		return nil, nil, fmt.Errorf("t=%v: %w (the oldest kept is t=%v)", t, ErrNoHistory, h.points[0].at)
+		return nil, fmt.Errorf("t=%v: %w (the oldest kept is t=%v)", t, ErrNoHistory, h.points[0].at)
 	}
 	p := h.points[i]
 	var cmds []TimedCommand
@@ -183,13 +201,13 @@ func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, e
 	h.mu.Unlock()
 
 	// The checkpoint is never run, so copying it needs no lock.
-	c, adv := p.c.Clone(sink), p.adv.(Forker).Fork()
+	s := p.s.copy(sink)
 	for _, tc := range cmds {
-		adv.RunUntil(c, tc.At)
-		_, _ = c.Execute(tc.Cmd) // it succeeded live; it does the same here
+		s.runUntil(tc.At)
+		_, _ = s.execute(tc.Cmd) // it succeeded live; it does the same here
 	}
-	adv.RunUntil(c, t)
-	return c, adv, nil
+	s.runUntil(t)
+	return s, nil
 }
 
 // SeekDecision rebuilds the cluster as it was right after decision d (see
@@ -197,12 +215,21 @@ func (h *History) seek(t time.Duration, sink func(Event)) (*Cluster, Advancer, e
 // the same instant, sending the events of the replay to sink (decision d's
 // own among them, unless d is the oldest checkpoint's last). The caller
 // makes sure that d has happened (Live.SnapshotAtDecision does); the
-// result is the caller's own, as Seek's is.
-//
-// The replay goes one decision at a time from the checkpoint before d,
-// each recorded command where the live cluster applied it: after
-// everything due at its instant.
+// result is the caller's own, as Seek's is. With two worlds it is world
+// A's; world B is at the end of d's instant.
 func (h *History) SeekDecision(d int, sink func(Event)) (*Cluster, error) {
+	s, err := h.seekDecision(d, sink)
+	if err != nil {
+		return nil, err
+	}
+	return s.world(), nil
+}
+
+// seekDecision is SeekDecision for one cluster or two worlds. The replay
+// goes one decision at a time from the checkpoint before d, each recorded
+// command where the live cluster applied it: after everything due at its
+// instant.
+func (h *History) seekDecision(d int, sink func(Event)) (sim, error) {
 	h.mu.Lock()
 	i := sort.Search(len(h.points), func(i int) bool { return h.points[i].decision >= d }) - 1
 	if i < 0 && h.points[0].decision == d {
@@ -217,24 +244,20 @@ func (h *History) SeekDecision(d int, sink func(Event)) (*Cluster, error) {
 	cmds := slices.Clone(h.cmds[p.cmd-h.cmdBase:])
 	h.mu.Unlock()
 
-	c, adv := p.c.Clone(sink), p.adv.(Forker).Fork()
-	st, ok := adv.(Stepper)
-	if !ok {
-		return nil, fmt.Errorf("time travel: the advancer %T cannot step by decision", adv)
-	}
-	for c.decision < d {
-		due, ok := st.DueAt(c)
+	s := p.s.copy(sink)
+	for s.decision() < d {
+		due, ok := s.dueAt()
 		if len(cmds) > 0 && (!ok || cmds[0].At < due) {
-			adv.RunUntil(c, cmds[0].At) // nothing is due until then
-			_, _ = c.Execute(cmds[0].Cmd)
+			s.runUntil(cmds[0].At) // nothing is due until then
+			_, _ = s.execute(cmds[0].Cmd)
 			cmds = cmds[1:]
 			continue
 		}
-		if !ok || !st.StepOne(c) {
+		if !ok || !s.stepDecision() {
 			break
 		}
 	}
-	return c, nil
+	return s, nil
 }
 
 // truncate forgets everything after t: the checkpoints taken after it and

@@ -68,7 +68,7 @@ func liveLike(c *Cluster, h *History, cmds []TimedCommand, end time.Duration, r 
 		} else {
 			adv.RunUntil(c, next)
 		}
-		h.maybeCheckpoint(c, adv)
+		h.maybeCheckpoint(&solo{c: c, adv: adv})
 	}
 }
 
@@ -182,17 +182,13 @@ func TestSeekBeforeOldestIsAnError(t *testing.T) {
 	}
 }
 
-// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
-// recording from scratch gives the very events the viewer saw: those before
-// the fork, then those after it.
-func TestLiveForkReplaysExactly(t *testing.T) {
-	t.Run("textbook", func(t *testing.T) { testLiveForkReplaysExactly(t) })
-	t.Run("etcd", func(t *testing.T) { testLiveForkReplaysExactly(t, withEtcd) })
-}
-
-func testLiveForkReplaysExactly(t *testing.T, opts ...func(*Config)) {
-	l, w := startTestLive(t, 1, false, opts...)
-	var seen []Event
+// forkedRun is a viewer's session with a fork: 2s, n2 disconnected, 2s
+// more, then a fork at 1.5s that kills the leader, resumed for 2s. It
+// returns every event the viewer kept, the discarded future forgotten as
+// the fork's marker (which comes first after the fork) tells it to, and
+// the marker itself left out: it is not part of the cluster's history.
+func forkedRun(t *testing.T, l *Live, w *fakeWall) (seen []Event, forkAt time.Duration) {
+	t.Helper()
 	drain := func() {
 		settle(t, l)
 		seen, _ = l.Drain(seen)
@@ -207,13 +203,10 @@ func testLiveForkReplaysExactly(t *testing.T, opts ...func(*Config)) {
 		w.advance(50 * ms)
 	}
 	drain()
-	forkAt := 1500 * ms
+	forkAt = 1500 * ms
 	if err := l.Fork(forkAt, Command{Action: ActKill, Nodes: []int{LeaderNode}}); err != nil {
 		t.Fatal(err)
 	}
-	// The viewer forgets what it had after the fork point, as the fork
-	// event that comes first tells it to; the marker itself is not part of
-	// the cluster's history.
 	n := 0
 	for n < len(seen) && seen[n].At <= forkAt {
 		n++
@@ -233,7 +226,20 @@ func testLiveForkReplaysExactly(t *testing.T, opts ...func(*Config)) {
 		w.advance(50 * ms)
 	}
 	drain()
+	return seen, forkAt
+}
 
+// TestLiveForkReplaysExactly: fork in the past, go on, and a replay of the
+// recording from scratch gives the very events the viewer saw: those before
+// the fork, then those after it.
+func TestLiveForkReplaysExactly(t *testing.T) {
+	t.Run("textbook", func(t *testing.T) { testLiveForkReplaysExactly(t) })
+	t.Run("etcd", func(t *testing.T) { testLiveForkReplaysExactly(t, withEtcd) })
+}
+
+func testLiveForkReplaysExactly(t *testing.T, opts ...func(*Config)) {
+	l, w := startTestLive(t, 1, false, opts...)
+	seen, forkAt := forkedRun(t, l, w)
 	rec := l.Recording()
 	if len(rec) != 1 || rec[0].At != forkAt || rec[0].Cmd.Action != ActKill || rec[0].Cmd.Nodes[0] == LeaderNode {
 		t.Fatalf("recording after the fork: %+v; want one kill of a named node at 1.5s (the disconnect at 2s is gone)", rec)
@@ -270,7 +276,7 @@ func benchmarkSeek(b *testing.B, nodes int, runFor time.Duration) {
 	h, _ := newHistory(c, plainAdvance{})
 	for c.Now() < runFor {
 		c.RunFor(100 * ms)
-		h.maybeCheckpoint(c, plainAdvance{})
+		h.maybeCheckpoint(&solo{c: c, adv: plainAdvance{}})
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -329,7 +335,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg eng now streams peers pristine members net timers seq sink cmp world checker stats leader inLeaderRole votesInFlight decision deciding"},
+		{Cluster{}, "cfg eng now streams peers pristine members net timers seq msgs sink cmp world checker stats leader inLeaderRole votesInFlight decision deciding"},
 		{member{}, "id node hard stored timerGen timerAt timerPending busyUntil inbox disk writes"},
 		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},

@@ -41,6 +41,28 @@ func (plainAdvance) RunUntil(c *Cluster, t time.Duration)   { c.RunUntil(t) }
 func (plainAdvance) DueAt(c *Cluster) (time.Duration, bool) { return c.NextAt() }
 func (plainAdvance) StepOne(c *Cluster) bool                { return c.Step() }
 
+// stepperOf is adv as a Stepper: itself, or, for an advancer that cannot
+// step, one that runs a whole instant at a time.
+func stepperOf(adv Advancer) Stepper {
+	if st, ok := adv.(Stepper); ok {
+		return st
+	}
+	return instantStepper{adv}
+}
+
+// instantStepper steps an advancer that cannot step one decision at a
+// time by whole instants.
+type instantStepper struct{ Advancer }
+
+func (s instantStepper) DueAt(c *Cluster) (time.Duration, bool) { return c.NextAt() }
+func (s instantStepper) StepOne(c *Cluster) bool {
+	at, ok := c.NextAt()
+	if ok {
+		s.RunUntil(c, at)
+	}
+	return ok
+}
+
 // LiveOptions configure a Live cluster.
 type LiveOptions struct {
 	// Speed is virtual time per wall time: 0.1 is slow motion.
@@ -61,6 +83,15 @@ type LiveOptions struct {
 	// Advance runs the cluster forward (default: plain RunUntil). It must
 	// be a Forker for time travel.
 	Advance Advancer
+	// Compare, if set, makes the Live run two worlds on its one clock:
+	// world A from the Config, world B the same with these differences
+	// (see Worlds). Every command goes to both at the same instant; events
+	// come tagged with their world; the snapshot is world A's with world
+	// B's beside it (Snapshot.Compared); time travel and forks take both.
+	// AdvanceB runs world B as Advance runs world A (each must be its
+	// world's own: a scenario.Player for each).
+	Compare  []Compare
+	AdvanceB Advancer
 	// MaxEventsPerTick bounds the work of one tick (default 100000, a few
 	// milliseconds): past it, the virtual clock falls behind the wall.
 	MaxEventsPerTick int
@@ -100,21 +131,25 @@ type Snapshot struct {
 	// message (see LiveOptions); VotesInFlight: votes are on the wire;
 	// Slowed: the clock runs slower now, for what is on the wire.
 	SlowVotes, SlowMessages, VotesInFlight, Slowed bool
+	// Decision is the number of the latest decision (Cluster.Decision),
+	// world A's when two are compared: the state is the one right after it.
+	Decision int
 	// Flights are the messages on the wire (see Cluster.InFlight), and
 	// Cuts the one-way links that are cut.
 	Flights []Flight
 	Cuts    []Link
-	// Decision is the number of the latest decision (Cluster.Decision):
-	// the state is the one right after it.
-	Decision int
+	// Compared is world B and the divergences, when the Live runs two
+	// worlds (LiveOptions.Compare); nil for one.
+	Compared *Compared
 }
 
-// Live owns a Cluster in one goroutine and paces its simulated clock against
-// the wall clock times a speed factor. Commands run in that goroutine; events
-// wait in a bounded buffer for Drain. Stop (or cancelling the context given
-// to StartLive) ends the goroutine; nothing of it outlives Stop.
+// Live owns a Cluster (or two compared worlds) in one goroutine and paces
+// its simulated clock against the wall clock times a speed factor.
+// Commands run in that goroutine; events wait in a bounded buffer for
+// Drain. Stop (or cancelling the context given to StartLive) ends the
+// goroutine; nothing of it outlives Stop.
 type Live struct {
-	c       *Cluster
+	s       sim
 	opts    LiveOptions
 	cmds    chan liveCmd
 	stopped chan struct{}
@@ -128,7 +163,9 @@ type Live struct {
 	snapshot Snapshot
 	// recording is every command Apply carried out, in order.
 	recording []TimedCommand
-	start     Config
+	// start is the configuration the cluster started with (world A's),
+	// startB world B's.
+	start, startB Config
 
 	// hist keeps checkpoints and commands for time travel.
 	hist *History
@@ -182,25 +219,51 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 		slowVotes: opts.SlowVotes,
 		slowMsgs:  opts.SlowMessages,
 	}
-	c, err := New(cfg, l.push)
-	if err != nil {
+	var err error
+	if l.s, err = l.newSim(cfg); err != nil {
 		return nil, err
 	}
-	l.c = c
-	l.start = c.Config()
-	c.ReportParams()
-	if l.hist, err = newHistory(c, opts.Advance); err != nil {
+	l.start = l.s.world().Config()
+	if p, ok := l.s.(*pair); ok {
+		l.startB = p.w.B().Config()
+	}
+	if l.hist, err = newSimHistory(l.s); err != nil {
 		return nil, err
 	}
 	// What is due at the start (a scenario's explanation, its steps at 0s)
 	// happens before anyone looks: a cluster paused at its start shows its
 	// setup done, and its first step is a node's first decision.
-	opts.Advance.RunUntil(c, c.Now())
-	l.hist.maybeCheckpoint(c, opts.Advance)
+	l.s.runUntil(l.s.now())
+	l.hist.maybeCheckpoint(l.s)
 	l.publish()
 	ctx, l.cancel = context.WithCancel(ctx)
 	go l.loop(ctx)
 	return l, nil
+}
+
+// newSim makes the cluster, or the two worlds, and reports their
+// parameters.
+func (l *Live) newSim(cfg Config) (sim, error) {
+	if len(l.opts.Compare) == 0 {
+		c, err := New(cfg, l.push)
+		if err != nil {
+			return nil, err
+		}
+		c.ReportParams()
+		return &solo{c: c, adv: l.opts.Advance}, nil
+	}
+	advB := l.opts.AdvanceB
+	if advB == nil {
+		advB = plainAdvance{}
+	}
+	w, err := NewWorlds(cfg, l.opts.Compare, l.push, nil, l.opts.Advance, advB)
+	if err != nil {
+		return nil, err
+	}
+	w.A().ReportParams()
+	w.B().ReportParams()
+	w.settle()
+	return &pair{w: w}, nil
 }
 
 func (l *Live) loop(ctx context.Context) {
@@ -222,7 +285,7 @@ func (l *Live) loop(ctx context.Context) {
 			return
 		case cmd := <-l.cmds:
 			wasPaused := l.paused
-			err := cmd.fn(l.c)
+			err := cmd.fn(l.s.world())
 			// Paused, the wall-clock ticker stops, so that an idle paused
 			// program costs no wakeups; resuming starts the clock afresh.
 			switch {
@@ -251,36 +314,37 @@ func (l *Live) loop(ctx context.Context) {
 // to Stop. When the budget runs out the clock falls behind the wall, and
 // the snapshot says so (Behind).
 //
-// With slow motion on, the clock runs VoteSlowdown times slower while what
-// it covers is on the wire (see slowing): the part of the tick's wall time
-// spent with such messages in flight counts for less virtual time.
+// With slow-votes on, the clock runs VoteSlowdown times slower while votes
+// are on the wire: the part of the tick's wall time spent with votes in
+// flight counts for less virtual time.
 func (l *Live) advance(elapsed time.Duration) {
+	s := l.s
 	rate := l.speed
 	slowed := l.slowing()
 	if slowed {
 		rate /= l.opts.VoteSlowdown
 	}
-	target := l.c.Now() + time.Duration(float64(elapsed)*rate)
-	start := l.c.stats.Events
+	target := s.now() + time.Duration(float64(elapsed)*rate)
+	start := s.events()
 	l.behind = false
-	for l.c.Now() < target {
+	for s.now() < target {
 		if !slowed && l.slowing() {
 			// A message left during this tick: the rest of the tick is
 			// slow motion.
 			slowed = true
-			target = l.c.Now() + time.Duration(float64(target-l.c.Now())/l.opts.VoteSlowdown)
+			target = s.now() + time.Duration(float64(target-s.now())/l.opts.VoteSlowdown)
 		}
-		if l.c.stats.Events-start >= l.opts.MaxEventsPerTick {
+		if s.events()-start >= l.opts.MaxEventsPerTick {
 			l.behind = true
 			break
 		}
-		next, ok := l.c.NextAt()
+		next, ok := s.nextAt()
 		if !ok || next > target {
 			next = target
 		}
-		l.opts.Advance.RunUntil(l.c, next)
+		s.runUntil(next)
 	}
-	l.hist.maybeCheckpoint(l.c, l.opts.Advance)
+	l.hist.maybeCheckpoint(s)
 }
 
 // slowing reports whether slow motion holds the clock back now: votes on
@@ -289,7 +353,7 @@ func (l *Live) advance(elapsed time.Duration) {
 // each would undo the speed asked for: at 1x a healthy cluster would run
 // at a quarter of it).
 func (l *Live) slowing() bool {
-	return (l.slowVotes && l.c.VotesInFlight() > 0) || (l.slowMsgs && l.speed < 1 && l.c.net.InFlight() > 0)
+	return (l.slowVotes && l.s.votesInFlight() > 0) || (l.slowMsgs && l.speed < 1 && l.s.messagesInFlight() > 0)
 }
 
 // Stop ends the cluster's goroutine and waits for it.
@@ -304,8 +368,8 @@ func (l *Live) Stop() {
 // rather than on time.
 func (l *Live) Sync() error { return l.do(func(*Cluster) error { return nil }) }
 
-// do runs fn on the cluster in its goroutine and returns fn's error, or
-// ErrStopped. fn must not keep the cluster.
+// do runs fn on the cluster (world A, of two) in its goroutine and returns
+// fn's error, or ErrStopped. fn must not keep the cluster.
 func (l *Live) do(fn func(c *Cluster) error) error {
 	reply := make(chan error, 1)
 	select {
@@ -337,46 +401,44 @@ func (l *Live) Apply(cmd Command) error {
 	case ActSlowMessages:
 		return l.do(func(*Cluster) error { l.slowMsgs = cmd.On; return nil })
 	}
-	return l.do(func(c *Cluster) error {
-		l.opts.Advance.RunUntil(c, c.Now())
-		return l.execute(c, cmd)
+	return l.do(func(*Cluster) error {
+		done, err := l.s.execute(cmd)
+		if done.Action != 0 {
+			l.record(TimedCommand{At: l.s.now(), Cmd: done})
+		}
+		return err
 	})
-}
-
-// execute carries out cmd now and records what it did.
-func (l *Live) execute(c *Cluster, cmd Command) error {
-	done, err := c.Execute(cmd)
-	if done.Action != 0 {
-		l.record(c, TimedCommand{At: c.Now(), Cmd: done})
-	}
-	return err
 }
 
 // record keeps a command that was carried out, for Recording and for time
 // travel.
-func (l *Live) record(c *Cluster, tc TimedCommand) {
+func (l *Live) record(tc TimedCommand) {
 	l.mu.Lock()
 	l.recording = append(l.recording, tc)
 	l.mu.Unlock()
 	l.hist.record(tc)
-	l.hist.maybeCheckpoint(c, l.opts.Advance)
+	l.hist.maybeCheckpoint(l.s)
 }
 
 // History returns the cluster's past, for time travel. It stays valid
 // after the cluster stops.
 func (l *Live) History() *History { return l.hist }
 
-// SnapshotAt rebuilds the cluster as it was at virtual time t, in the
-// caller's goroutine (the cluster's own goroutine never waits for it), and
-// returns its snapshot. Speed and Paused are the live cluster's.
+// SnapshotAt rebuilds the cluster (or both worlds) as it was at virtual
+// time t, in the caller's goroutine (the cluster's own goroutine never
+// waits for it), and returns its snapshot. Speed and Paused are the live
+// cluster's.
 func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
-	c, err := l.hist.Seek(t, nil)
+	past, err := l.hist.seek(t, nil)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	live := l.Snapshot()
-	s := snapshotOf(c)
+	s := past.snapshot()
 	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
+	if c := s.Compared; c != nil {
+		c.B.Start, c.B.Speed, c.B.Paused = l.startB, live.Speed, live.Paused
+	}
 	return s, nil
 }
 
@@ -387,8 +449,8 @@ func (l *Live) SnapshotAt(t time.Duration) (Snapshot, error) {
 // viewer already has them.
 func (l *Live) Fork(t time.Duration, cmd Command) error {
 	return l.do(func(*Cluster) error {
-		if t > l.c.Now() {
-			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.c.Now())
+		if t > l.s.now() {
+			return fmt.Errorf("fork at t=%v: that is in the future (now t=%v)", t, l.s.now())
 		}
 		if cmd.Action.Paces() {
 			return fmt.Errorf("fork with %s: only a command that changes the cluster forks", cmd.Action)
@@ -397,21 +459,21 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		// that does nothing there (killing a node already dead then)
 		// leaves the present as it was.
 		var caused []Event
-		c, adv, err := l.hist.seek(t, func(e Event) { caused = append(caused, e) })
+		s, err := l.hist.seek(t, func(e Event) { caused = append(caused, e) })
 		if err != nil {
 			return err
 		}
 		caused = caused[:0] // the replay up to t: viewers have those events
-		at := c.Decision()  // where the view's log goes on from
+		at := s.decision()  // where the view's log goes on from
 		var done Command
 		if cmd.Action != 0 {
-			if done, err = c.Execute(cmd); done.Action == 0 {
+			if done, err = s.execute(cmd); done.Action == 0 {
 				return err
 			}
 		}
 		l.hist.truncate(t)
-		c.sink = l.push
-		l.c, l.opts.Advance = c, adv
+		s.setSink(l.push)
+		l.s = s
 		l.paused = true
 		l.mu.Lock()
 		l.dropAfter(t)
@@ -425,7 +487,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 			l.push(e)
 		}
 		if done.Action != 0 {
-			l.record(c, TimedCommand{At: t, Cmd: done})
+			l.record(TimedCommand{At: t, Cmd: done})
 		}
 		return err // a node list's part that failed
 	})
@@ -471,51 +533,48 @@ func (l *Live) SetSpeed(s float64) error {
 
 // StepEvent carries out a paused cluster's next decision (see
 // Cluster.Decide), even when others are due at the same instant, or
-// reports that nothing is scheduled. The clock stops at that decision's
-// instant; a command applied next still lands after everything due then,
-// as a replay's "at T" puts it (see Apply).
+// reports that nothing is scheduled (two worlds step a whole instant: see
+// sim.stepOne). The clock stops at that decision's instant; a
+// command applied next still lands after everything due then, as a
+// replay's "at T" puts it (see Apply).
 func (l *Live) StepEvent() error {
-	return l.do(func(c *Cluster) error {
-		st, ok := l.opts.Advance.(Stepper)
-		before := c.decision
-		for i := 0; i < 1000 && c.decision == before; i++ {
-			if ok {
-				if !st.StepOne(c) {
-					return errors.New("nothing is scheduled")
-				}
-				continue
-			}
-			at, due := c.NextAt()
-			if !due {
+	return l.do(func(*Cluster) error {
+		s := l.s
+		before, events := s.decision(), s.events()
+		for i := 0; i < 1000 && s.decision() == before && s.events() == events; i++ {
+			if !s.stepOne() {
 				return errors.New("nothing is scheduled")
 			}
-			l.opts.Advance.RunUntil(c, at)
 		}
-		l.hist.maybeCheckpoint(c, l.opts.Advance)
+		l.hist.maybeCheckpoint(s)
 		return nil
 	})
 }
 
-// SnapshotAtDecision rebuilds the cluster as it was right after decision d
-// (see History.SeekDecision), in the caller's goroutine, and returns its
-// snapshot and the events that decision made. Speed and Paused are the
-// live cluster's.
+// SnapshotAtDecision rebuilds the cluster (or both worlds) as it was right
+// after decision d (see History.SeekDecision), in the caller's goroutine,
+// and returns its snapshot and the events that decision made. Speed and
+// Paused are the live cluster's.
 func (l *Live) SnapshotAtDecision(d int) (Snapshot, []Event, error) {
 	live := l.Snapshot()
 	if d > live.Decision {
 		return Snapshot{}, nil, fmt.Errorf("decision %d has not happened yet (the latest is %d)", d, live.Decision)
 	}
 	var made []Event
-	c, err := l.hist.SeekDecision(d, func(e Event) {
-		if e.Decision == d {
+	past, err := l.hist.seekDecision(d, func(e Event) {
+		if e.Decision == d && e.World != WorldB {
 			made = append(made, e)
 		}
 	})
 	if err != nil {
 		return Snapshot{}, nil, err
 	}
-	s := snapshotOf(c)
+	s := past.snapshot()
+	past.settle() // hands on what waited for the rest of its instant: d's own events
 	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
+	if c := s.Compared; c != nil {
+		c.B.Start, c.B.Speed, c.B.Paused = l.startB, live.Speed, live.Paused
+	}
 	return s, made, nil
 }
 
@@ -542,10 +601,15 @@ func snapshotOf(c *Cluster) Snapshot {
 }
 
 func (l *Live) publish() {
-	s := snapshotOf(l.c)
+	s := l.s.snapshot()
 	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
 	s.SlowVotes, s.SlowMessages, s.Slowed = l.slowVotes, l.slowMsgs, !l.paused && l.slowing()
 	s.Oldest = l.hist.Oldest()
+	if c := s.Compared; c != nil {
+		// World B runs on the same clock, at the same pace.
+		c.B.Start, c.B.Speed, c.B.Paused, c.B.Behind = l.startB, s.Speed, s.Paused, s.Behind
+		c.B.SlowVotes, c.B.SlowMessages, c.B.Slowed, c.B.Oldest = s.SlowVotes, s.SlowMessages, s.Slowed, s.Oldest
+	}
 	l.mu.Lock()
 	l.snapshot = s
 	l.mu.Unlock()

@@ -128,6 +128,12 @@ func (w *Worlds) Apply(cmd Command) (errA, errB error) {
 	return w.c[0].Apply(cmd), w.c[1].Apply(cmd)
 }
 
+// settle hands on the events of every instant up to now: both worlds
+// have passed them. Unlike Flush it leaves a divergence awaiting its other
+// side open. Events a command adds at this instant afterwards are lined up
+// on their own, after the rest of it.
+func (w *Worlds) settle() { w.cmp.flush(w.Now() + 1) }
+
 // Flush hands on every event still waiting, and tells of a divergence
 // still awaiting its other side, as at the end of a run: after it, the
 // present instant is settled (a command applied now would be compared as

@@ -136,6 +136,12 @@ func TestParseCompare(t *testing.T) {
 		{"speed=2", "", `"speed=2": unknown setting "speed" (want one of election-timeout, heartbeat,`},
 		{"heartbeat=1ns", "", "heartbeat=1ns: below raftty's floor of 1ms"},
 		{"prevote=maybe", "", "prevote=maybe: want on or off"},
+		{"engine=etcd", "engine=etcd", ""},
+		{"engine=etcd-server", "engine=etcd-server", ""},
+		{"tick=10ms", "tick=10ms", ""},
+		{"engine=zk", "", `engine=zk: no engine "zk" (choose from textbook, etcd, etcd-server)`},
+		{"tick=0s", "", "tick=0s: must be positive"},
+		{"tick=soon", "", "tick=soon: "},
 	} {
 		c, err := ParseCompare(tc.text)
 		switch {
@@ -147,6 +153,56 @@ func TestParseCompare(t *testing.T) {
 	}
 	if _, err := NewWorlds(DefaultConfig(), nil, nil, nil, nil, nil); err == nil {
 		t.Error("two worlds with no difference at all were made")
+	}
+}
+
+// The start-up settings are keys of their own: world B runs another engine
+// (with the etcd-server preset's timing), or etcd with another tick; a
+// tick for a world B that runs the textbook engine is refused by name.
+func TestCompareEngineAndTick(t *testing.T) {
+	parse := func(texts ...string) []Compare {
+		var out []Compare
+		for _, text := range texts {
+			c, err := ParseCompare(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	etcdCfg := DefaultConfig()
+	etcdCfg.Engine = EngineEtcd
+	for _, tc := range []struct {
+		name string
+		a    Config
+		diff []Compare
+		want func(b Config) bool
+		err  string
+	}{
+		{"engine=etcd", DefaultConfig(), parse("engine=etcd"), func(b Config) bool { return b.Engine == EngineEtcd && b.Timing == DefaultConfig().Timing }, ""},
+		{"engine=etcd-server", DefaultConfig(), parse("engine=etcd-server"), func(b Config) bool { return b.Engine == EngineEtcd && b.Tick == 100*ms && b.Heartbeat == 100*ms }, ""},
+		{"engine=textbook from etcd", etcdCfg, parse("engine=textbook"), func(b Config) bool { return b.Engine == EngineTextbook && b.Tick == 0 }, ""},
+		{"tick on etcd", etcdCfg, parse("tick=5ms"), func(b Config) bool { return b.Engine == EngineEtcd && b.Tick == 5*ms }, ""},
+		{"engine and tick", DefaultConfig(), parse("engine=etcd", "tick=5ms"), func(b Config) bool { return b.Engine == EngineEtcd && b.Tick == 5*ms }, ""},
+		{"tick on textbook", DefaultConfig(), parse("tick=5ms"), nil, "world B: tick 5ms: only the etcd engine counts ticks"},
+	} {
+		w, err := NewWorlds(tc.a, tc.diff, nil, nil, nil, nil)
+		switch {
+		case tc.err != "":
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("%s: error %v, want %q", tc.name, err, tc.err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case !tc.want(w.B().Config()) || w.A().Config() != tc.a:
+			t.Errorf("%s: world A %+v, world B %+v", tc.name, w.A().Config(), w.B().Config())
+		}
+	}
+	// Two engines part, and say where.
+	_, told := runWorlds(t, 3, "engine=etcd", nil, 2*time.Second, 100*ms)
+	if len(told) == 0 {
+		t.Fatal("the textbook engine and etcd never part")
 	}
 }
 

@@ -33,6 +33,11 @@ type Options struct {
 	// StartPaused starts the clock stopped, as a lesson always does: a
 	// class reads what to watch before anything moves.
 	StartPaused bool
+	// Compare is the command line's --compare: world B's differences from
+	// world A. Given, it wins over a scenario's compare lines, the
+	// session's own and any picked later; else a scenario with compare
+	// lines runs two worlds, and one without runs one.
+	Compare []cluster.Compare
 	// Input and Output default to the terminal.
 	Input  io.Reader
 	Output io.Writer
@@ -114,13 +119,29 @@ func shown(opts Options, view tui.Options, own bool) tui.Options {
 // for a lesson or with StartPaused; the script's steps played (and its
 // explanation said when the clock starts); messages in slow motion, so
 // that a RequestVote or a heartbeat is seen crossing the map (the view
-// keeps it to votes while its map is hidden; v turns it off).
+// keeps it to votes while its map is hidden; v turns it off); two worlds
+// if opts or the script compares (see Options.Compare), each world
+// playing the script and checking its own expectations.
 func LiveOptions(opts Options, script *scenario.Script, base cluster.LiveOptions) cluster.LiveOptions {
 	base.Speed = opts.Speed
 	base.Paused = opts.StartPaused || IsLesson(script)
 	base.Advance = scenario.NewPlayer(script)
 	base.SlowVotes, base.SlowMessages = true, true
+	if base.Compare = Compared(opts, script); len(base.Compare) > 0 {
+		base.Advance = scenario.NewPlayer(script).ForWorld(cluster.WorldA)
+		base.AdvanceB = scenario.NewPlayer(script).ForWorld(cluster.WorldB)
+	}
 	return base
+}
+
+// Compared is what makes world B of a session playing script: the command
+// line's --compare if given, else the script's compare lines; none: one
+// world.
+func Compared(opts Options, script *scenario.Script) []cluster.Compare {
+	if len(opts.Compare) > 0 || script == nil {
+		return opts.Compare
+	}
+	return script.Compare
 }
 
 // IsLesson reports whether script is a scenario to teach with (it has a

@@ -22,11 +22,16 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // alternate screen, and stops the cluster it started: goleak (TestMain)
 // fails the package if anything is left running.
 func TestRunQuitsAndStopsEverything(t *testing.T) {
-	for _, input := range []string{"q", "\x03"} { // q and ctrl+c
+	prevote, _ := cluster.ParseCompare("prevote=on")
+	for _, input := range []string{"q", "\x03", "Dq"} { // q and ctrl+c; two worlds
 		var out bytes.Buffer
 		cfg := cluster.DefaultConfig()
 		cfg.Seed = 1
-		err := Run(context.Background(), Options{Config: cfg, Speed: 1, Input: strings.NewReader(input), Output: &out, NoColor: true})
+		opts := Options{Config: cfg, Speed: 1, Input: strings.NewReader(input), Output: &out, NoColor: true}
+		if input == "Dq" {
+			opts.Compare = []cluster.Compare{prevote}
+		}
+		err := Run(context.Background(), opts)
 		if err != nil {
 			t.Fatalf("input %q: %v", input, err)
 		}
@@ -165,5 +170,52 @@ func TestWarningInFull(t *testing.T) {
 			}
 		}
 		stop()
+	}
+}
+
+// Two worlds: --compare wins over a scenario's compare lines; without it a
+// scenario with compare lines runs two worlds, and a scenario picked later
+// brings its own (or one world), as it brings its own header.
+func TestCompared(t *testing.T) {
+	prevote, _ := cluster.ParseCompare("prevote=on")
+	heartbeat, _ := cluster.ParseCompare("heartbeat=100ms")
+	withLines := &scenario.Script{Compare: []cluster.Compare{heartbeat}}
+	for _, tc := range []struct {
+		name   string
+		opts   Options
+		script *scenario.Script
+		want   string
+	}{
+		{"--compare alone", Options{Compare: []cluster.Compare{prevote}}, nil, "prevote=on"},
+		{"--compare over the file's", Options{Compare: []cluster.Compare{prevote}}, withLines, "prevote=on"},
+		{"the file's", Options{}, withLines, "heartbeat=100ms"},
+		{"neither", Options{}, &scenario.Script{}, ""},
+	} {
+		o := LiveOptions(tc.opts, tc.script, cluster.LiveOptions{})
+		if got := cluster.CompareText(o.Compare); got != tc.want || (got != "") != (o.AdvanceB != nil) {
+			t.Errorf("%s: compares %q (world B's player %v), want %q", tc.name, got, o.AdvanceB != nil, tc.want)
+		}
+	}
+
+	// A session started comparing, then the picker: lesson 16 has its own
+	// compare line; 03 has none, so one world.
+	opts := Options{Config: cluster.DefaultConfig(), Speed: 1}
+	l := &local{ctx: context.Background(), opts: opts}
+	var err error
+	if l.live, err = l.start(opts.Config, &scenario.Script{Compare: []cluster.Compare{prevote}}); err != nil {
+		t.Fatal(err)
+	}
+	defer l.stop()
+	if l.live.Snapshot().Compared == nil {
+		t.Fatal("a script with a compare line runs one world")
+	}
+	for name, two := range map[string]bool{"16-follower-returns-two-worlds": true, "leader-crash": false} {
+		c, _, err := l.restart(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Snapshot().Compared != nil; got != two {
+			t.Errorf("picked %s: two worlds %v, want %v", name, got, two)
+		}
 	}
 }

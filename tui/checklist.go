@@ -29,15 +29,22 @@ type checkResult struct {
 // sees every expectation pending, then holding or failed, with the time it
 // was decided. In the past it shows what was decided by the cursor.
 type checklist struct {
-	items   []checkItem
-	results map[string]checkResult // by source
+	items []checkItem
+	// results are by source and world: of two worlds, an expectation
+	// naming neither is checked in both.
+	results map[checkKey]checkResult
+}
+
+type checkKey struct {
+	source string
+	world  cluster.World
 }
 
 // newChecklist lists a script's expectations: timed ones, then the final
 // ones checked at the end of the run (script.For; 0 when the run has no
 // end). A nil script has none.
 func newChecklist(script *scenario.Script) checklist {
-	cl := checklist{results: map[string]checkResult{}}
+	cl := checklist{results: map[checkKey]checkResult{}}
 	if script == nil {
 		return cl
 	}
@@ -55,15 +62,15 @@ func newChecklist(script *scenario.Script) checklist {
 // observe takes an expect event's outcome.
 func (cl *checklist) observe(e *cluster.Event) {
 	if e.Kind == cluster.KindExpect && cl.results != nil {
-		cl.results[e.Source] = checkResult{at: e.At, dec: e.Decision, passed: e.Passed, got: e.Got}
+		cl.results[checkKey{e.Source, e.World}] = checkResult{at: e.At, dec: e.Decision, passed: e.Passed, got: e.Got}
 	}
 }
 
 // forgetAfter drops the outcomes decided after t: a fork replaces them.
 func (cl *checklist) forgetAfter(t time.Duration) {
-	for src, r := range cl.results {
+	for k, r := range cl.results {
 		if r.at > t {
-			delete(cl.results, src)
+			delete(cl.results, k)
 		}
 	}
 }
@@ -107,8 +114,7 @@ func checkParts(f *Frame, now time.Duration) []string {
 	cl, r := f.checks, f.styles
 	parts := make([]string, 0, len(cl.items))
 	for _, it := range cl.items {
-		res, ok := cl.results[it.source]
-		ok = ok && res.at <= now && f.shows(res.at, res.dec)
+		res, ok := cl.result(f, it.source, now)
 		switch {
 		case ok && res.passed:
 			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%s)", it.text, clock(res.at))))
@@ -121,4 +127,32 @@ func checkParts(f *Frame, now time.Duration) []string {
 		}
 	}
 	return parts
+}
+
+// result is what came of the expectation on line source by now, as frame
+// f shows it (not after the decision shown: see Frame.shows): in one
+// world, its outcome; in two, one outcome for both, failed if it failed in
+// either ("got 3 in A, 1 in B" says each world's). World B's decisions are
+// numbered apart: its outcomes keep to the instant.
+func (cl *checklist) result(f *Frame, source string, now time.Duration) (checkResult, bool) {
+	var out checkResult
+	var failed []string
+	n := 0
+	for _, w := range []cluster.World{0, cluster.WorldA, cluster.WorldB} {
+		r, ok := cl.results[checkKey{source, w}]
+		if !ok || r.at > now || (w != cluster.WorldB && !f.shows(r.at, r.dec)) {
+			continue
+		}
+		n++
+		out.at = max(out.at, r.at)
+		if !r.passed {
+			got := r.got
+			if w != 0 {
+				got += " in " + strings.ToUpper(w.String())
+			}
+			failed = append(failed, got)
+		}
+	}
+	out.passed, out.got = len(failed) == 0, strings.Join(failed, ", ")
+	return out, n > 0
 }

@@ -89,6 +89,12 @@ func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 	case "write", "w":
 		p.mode = modeNormal
 		return nil, saveMsg(strings.TrimSpace(rest))
+	case "export":
+		p.mode = modeNormal
+		return nil, exportMsg(strings.TrimSpace(rest))
+	case "record":
+		p.mode = modeNormal
+		return nil, recordMsg(strings.TrimSpace(rest))
 	case "quit", "q":
 		return tea.Quit, nil
 	}
@@ -127,7 +133,9 @@ func (c *commandLine) view(r *renders, w int) []string {
 var fileOnly = map[string]bool{"title": true, "explain": true, "expect": true, "nodes": true, "seed": true, "for": true, "at": true}
 
 // lineWords are what the first word of a : line may be.
-func lineWords() []string { return append(scenario.CommandNames(), "write", "quit") }
+func lineWords() []string {
+	return append(scenario.CommandNames(), "write", "export", "record", "quit")
+}
 
 // complete extends the word being typed: an action, a parameter of set, a
 // switch's on or off, leader. It returns the new text and, when the word is
@@ -199,4 +207,5 @@ var commandHelp = []string{
 	"  set drop 30%  set prevote on  set checkquorum off  set disk-write 3ms",
 	"  log 1,2 append 3  pause  resume  step  speed 0.5  slow-votes on",
 	"  write FILE (or w): save the session as a scenario file (title, explain, expect, nodes, seed, for: in files only)",
+	"  export FILE.svg: the screen as a picture   record FILE.cast: record what you see   record stop: end it",
 }

@@ -38,7 +38,7 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 			m.speed = cmd.Speed
 		case cluster.ActSlowVotes:
 			m.cur.live.SlowVotes = cmd.On // until the next frame confirms it
-			m.cur.live.SlowMessages = cmd.On && m.scr.showMap
+			m.cur.live.SlowMessages = cmd.On && m.scr.mapShown(m.Frame())
 		case cluster.ActSet:
 			cluster.SetConfig(&m.snap.Config, cmd)
 		}
@@ -48,8 +48,9 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 	if cmds[0].Action == cluster.ActSlowVotes {
 		// v is slow motion as a whole: for every message while the map
 		// shows them, for votes alone while it is hidden.
-		cmds = append(cmds, cluster.Command{Action: cluster.ActSlowMessages, On: cmds[0].On && m.scr.showMap})
-		what = "slow motion " + cluster.OnOff(cmds[0].On) + slowMotionNote(cmds[0].On, m.scr.showMap)
+		shown := m.scr.mapShown(m.Frame())
+		cmds = append(cmds, cluster.Command{Action: cluster.ActSlowMessages, On: cmds[0].On && shown})
+		what = "slow motion " + cluster.OnOff(cmds[0].On) + slowMotionNote(cmds[0].On, shown)
 	}
 	if h := hints[cmds[0].Action]; h != "" && note == "" {
 		note = h
@@ -132,8 +133,7 @@ type forkedMsg struct {
 // forgotten, the view goes live from there, and the cluster runs on if it
 // ran before the view went back.
 func (m *Model) forked(msg forkedMsg) tea.Cmd {
-	m.hist.truncateAfter(msg.at)
-	m.checks.forgetAfter(msg.at)
+	m.truncateAfter(msg.at)
 	m.cur.toLive()
 	m.paused = true
 	m.setStatus(msg.what, nil)

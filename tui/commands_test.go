@@ -240,7 +240,8 @@ func TestCommandLineErrors(t *testing.T) {
 func TestCommandLineCompletionAndHistory(t *testing.T) {
 	for _, tc := range []struct{ in, want, choices string }{
 		{"ki", "kill ", ""},
-		{"re", "re", "reconnect restart resume"},
+		{"re", "re", "reconnect restart resume record"},
+		{"ex", "export ", ""},
 		{"set he", "set heartbeat ", ""},
 		{"set pre", "set prevote ", ""},
 		{"set prevote o", "set prevote o", "on off"},

@@ -230,14 +230,14 @@ func slowed(live, s *cluster.Snapshot, speed float64) bool {
 // selects what is under it (click).
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	mouse := msg.Mouse()
-	g := m.scr.tl
+	g := m.scr.dragOn
 	switch msg.(type) {
 	case tea.MouseClickMsg:
 		if mouse.Button != tea.MouseLeft {
 			return nil
 		}
-		if t, ok := g.momentAt(mouse.X, mouse.Y); ok && m.scr.tlShown {
-			m.dragging = true
+		if t, on, ok := m.scr.timelineMoment(mouse.X, mouse.Y); ok {
+			m.dragging, m.scr.dragOn = true, on
 			return m.scrub(t)
 		}
 		return m.request(m.scr.click(mouse.X, mouse.Y, m.Frame()))

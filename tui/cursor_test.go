@@ -459,7 +459,7 @@ func TestFullHelpListsEveryKeyAtAnyWidth(t *testing.T) {
 		text := strings.Join(all, "\n")
 		for _, g := range h.m.keys.FullHelp() {
 			for _, b := range g {
-				if !strings.Contains(text, b.Help().Desc) {
+				if b.Enabled() && !strings.Contains(text, b.Help().Desc) {
 					t.Errorf("at %d columns the help lacks %q", w, b.Help().Desc)
 				}
 			}

@@ -42,6 +42,26 @@ type Frame struct {
 	uiDropped int
 	styles    *renders
 	keys      *keyMap
+	// world is the world of two this frame draws (0: the only one), and
+	// compared the comparison as the live cluster last told it (nil: one
+	// world): world B and every divergence found so far. b is world B's
+	// frame, set on world A's: the same cursor, selection and clock, over
+	// world B's snapshots and history.
+	world    cluster.World
+	compared *cluster.Compared
+	b        *Frame
+	// divSel is the divergence the view stepped to (an index into
+	// compared.Divergences), or -1: the header names it, else the first.
+	divSel int
+}
+
+// worldB is world B's frame beside f, world A's: f's with world B's
+// snapshots and history.
+func (f *Frame) worldB(hist *history) *Frame {
+	b := *f
+	b.snap, b.live, b.hist = &f.snap.Compared.B, &f.live.Compared.B, hist
+	b.world, b.b = cluster.WorldB, nil
+	return &b
 }
 
 // cursorMoment is the moment the panels show: the cursor's, or the present.

@@ -52,8 +52,17 @@ func (h *header) View(f *Frame) []string {
 		{fmt.Sprintf("%d nodes", len(s.Nodes)), "", 2},
 		part(fmt.Sprintf("seed %d", s.Config.Seed), 6),
 	}
+	if f.b != nil {
+		// Two worlds: each one's leader, and what makes world B; the
+		// options are each world's own (its nodes' title names B's).
+		la, lb := leaderPart(f), leaderPart(f.b)
+		la.text, la.short = "A: "+la.text, "A: "+la.short
+		lb.text, lb.short = "B: "+lb.text, "B: "+lb.short
+		parts = []headerPart{parts[0], la, parts[2], lb, part("B has "+cluster.CompareText(f.compared.Diff), 7), parts[5], parts[6]}
+	}
 	if s.Config.Engine != cluster.EngineTextbook {
-		// The other engine is said, with its timing in its own ticks.
+		// The other engine is said, with its timing in its own ticks (of
+		// two worlds, world A's: world B's, if it differs, is in "B has").
 		parts = append(parts, part(s.Config.EngineName(), 5))
 	}
 	if end := f.scenarioEnd(); end > 0 {

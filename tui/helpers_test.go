@@ -36,6 +36,13 @@ func newHarness(t testing.TB, seed uint64, opts ...func(*cluster.Config)) *harne
 // newStyledHarness is newHarness drawing in colour unless noColor.
 func newStyledHarness(t testing.TB, seed uint64, noColor bool, opts ...func(*cluster.Config)) *harness {
 	t.Helper()
+	return startHarness(t, seed, noColor, cluster.LiveOptions{}, opts...)
+}
+
+// startHarness is newStyledHarness with the live cluster's options (the
+// test's clock is set here).
+func startHarness(t testing.TB, seed uint64, noColor bool, lo cluster.LiveOptions, opts ...func(*cluster.Config)) *harness {
+	t.Helper()
 	cfg := cluster.DefaultConfig()
 	cfg.Seed = seed
 	for _, o := range opts {
@@ -43,9 +50,8 @@ func newStyledHarness(t testing.TB, seed uint64, noColor bool, opts ...func(*clu
 	}
 	h := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
 	start := h.wall
-	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
-		Speed: 1, Ticks: h.ticks, Now: func() time.Time { return start },
-	})
+	lo.Speed, lo.Ticks, lo.Now = 1, h.ticks, func() time.Time { return start }
+	live, err := cluster.StartLive(context.Background(), cfg, lo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +80,7 @@ func (h *harness) frame() {
 	if err := h.live.Sync(); err != nil {
 		h.t.Fatal(err)
 	}
-	h.m.Update(frameMsg{})
+	h.m.Update(frameMsg(h.wall)) // the frame's time, as the frame clock gives it (a recording reads it)
 }
 
 // press sends keys to the model and carries out the cluster commands they
@@ -104,7 +110,8 @@ func (h *harness) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg := cmd().(type) {
-	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg, decidedMsg, decisionFromMsg:
+	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg, decidedMsg, decisionFromMsg,
+		exportedMsg, recordStartedMsg, recordStoppedMsg:
 		_, next := h.m.Update(msg)
 		h.run(next)
 	case tea.BatchMsg:

@@ -73,6 +73,11 @@ func (in *inspector) View(f *Frame) []string {
 	case in.node > 0 && in.node <= len(f.snap.Nodes):
 		title = fmt.Sprintf("inspect n%d", in.node)
 		text = nodeReport(f, in.node)
+		if f.b != nil {
+			// Two worlds: the node in each, one after the other.
+			text = append(append([]string{f.worldTitle() + ":"}, text...), "", f.b.worldTitle()+":")
+			text = append(text, nodeReport(f.b, in.node)...)
+		}
 	case in.flight.From > 0:
 		title = "inspect message"
 		text = flightReport(&in.flight, in.at)

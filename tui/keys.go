@@ -22,6 +22,9 @@ type rootKeys struct {
 	Lesson                                                                key.Binding
 	Pause, Step, Faster, Slower, SlowVotes                                key.Binding
 	Help, Quit                                                            key.Binding
+	// With two worlds: the cursor to where they first part, and to the
+	// next and previous moment they part again.
+	FirstDivergence, NextDivergence, PrevDivergence key.Binding
 }
 
 func newRootKeys() rootKeys {
@@ -42,7 +45,19 @@ func newRootKeys() rootKeys {
 		SlowVotes:   binding("v", "slow motion on/off", "v"),
 		Help:        binding("?", "more", "?"),
 		Quit:        binding("q", "quit", "q", "ctrl+c"),
+
+		FirstDivergence: binding("D", "where worlds part", "D"),
+		NextDivergence:  binding(">", "next parting", ">"),
+		PrevDivergence:  binding("<", "previous parting", "<"),
 	}
+}
+
+// enableDivergences turns the keys of two worlds on or off: with one
+// world they do nothing, and the help does not list them.
+func (k *rootKeys) enableDivergences(on bool) {
+	k.FirstDivergence.SetEnabled(on)
+	k.NextDivergence.SetEnabled(on)
+	k.PrevDivergence.SetEnabled(on)
 }
 
 // keyMap is every key of the main screen, each component's own and the
@@ -60,8 +75,8 @@ type keyMap struct {
 // ShortHelp is the help bar: the keys a first-time user needs, ? among
 // those that fit in 80 columns.
 func (k *keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.nodes.Select, k.nodes.Kill, k.nodes.Disconnect, k.root.Pause, k.timeline.TimeBack,
-		k.timeline.Live, k.root.Command, k.root.Write, k.log.Inspect, k.layout.Map, k.root.Help, k.root.Quit}
+	return []key.Binding{k.nodes.Select, k.nodes.Kill, k.nodes.Disconnect, k.root.Pause, k.root.FirstDivergence,
+		k.timeline.TimeBack, k.timeline.Live, k.root.Command, k.root.Write, k.log.Inspect, k.layout.Map, k.root.Help, k.root.Quit}
 }
 
 // FullHelp is every key, in columns; the last is the keys of the prompts
@@ -73,7 +88,8 @@ func (k *keyMap) FullHelp() [][]key.Binding {
 		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, r.Edit, r.Scenario, r.Command, r.Write},
 		{r.Pause, r.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live},
 		{r.Faster, r.Slower, r.SlowVotes, t.ZoomIn, t.ZoomOut, l.Heartbeats, r.Help, r.Quit},
-		{k.layout.Map, k.layout.Timeline, r.Lesson, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.NextMatch, l.PrevMatch, l.Close},
+		{k.layout.Map, k.layout.Timeline, r.Lesson, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.NextMatch, l.PrevMatch, l.Close,
+			r.FirstDivergence, r.NextDivergence, r.PrevDivergence},
 		k.prompt.FullHelp()[0],
 	}
 }
@@ -164,11 +180,19 @@ func viewKeys(k *keyMap) []viewKey {
 		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
 		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { return m.request(m.scr.inspect(f)) }},
 		{r.Lesson, func(m *Model, _ *Frame) tea.Cmd { m.scr.inspector.showLesson(); return nil }},
+		{r.FirstDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, 0) }},
+		{r.NextDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, 1) }},
+		{r.PrevDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, -1) }},
 		{k.layout.Map, func(m *Model, f *Frame) tea.Cmd {
-			m.scr.showMap = !m.scr.showMap
-			m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
-			// Slow motion covers every message while the map shows them.
-			on := f.live.SlowVotes && m.scr.showMap
+			if f.b != nil {
+				m.scr.splitMap = !m.scr.splitMap
+				m.setStatus(onOffText("each world's map", m.scr.splitMap, "gives way to its log (m: the map)"), nil)
+			} else {
+				m.scr.showMap = !m.scr.showMap
+				m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
+			}
+			// Slow motion covers every message while a map shows them.
+			on := f.live.SlowVotes && m.scr.mapShown(f)
 			m.cur.live.SlowMessages = on
 			return pace(m.live, cluster.Command{Action: cluster.ActSlowMessages, On: on})
 		}},

@@ -193,13 +193,22 @@ type screen struct {
 	// tlShown says whether the last draw drew it.
 	tl      timelineGeom
 	tlShown bool
+	// b is world B's panels, in the split view of two worlds (split.go);
+	// splitMap: each world shows its map rather than its log (m); tlB is
+	// where world B's timeline was last drawn.
+	b        worldPanels
+	splitMap bool
+	tlB      timelineGeom
+	tlBShown bool
+	// dragOn is the timeline a drag started on.
+	dragOn timelineGeom
 }
 
 func newScreen(styles help.Styles) *screen {
 	s := &screen{
 		nodes: newNodesPanel(), timeline: newTimelinePanel(), cmap: newMapPanel(), log: newEventLog(),
 		inspector: newInspector(), help: newHelpView(styles), picker: newScenarioPicker(), prompt: newPrompt(),
-		bar: help.New(), showMap: true, showTimeline: true,
+		bar: help.New(), showMap: true, showTimeline: true, b: newWorldPanels(),
 	}
 	s.bar.Styles = styles
 	return s
@@ -216,7 +225,7 @@ func Draw(f *Frame, w, h int) string {
 // scenario's title, checklist and explanation as rows allow, the body, the
 // prompt or the status line, and the help bar.
 func (s *screen) draw(f *Frame, w, h int) string {
-	s.placed, s.tlShown = s.placed[:0], false
+	s.placed, s.tlShown, s.tlBShown = s.placed[:0], false, false
 	if w <= 0 || h <= 0 {
 		return ""
 	}
@@ -228,8 +237,16 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	if v := f.violationShown(); v != "" {
 		top = append(top, fit(f.styles.banner.apply(" "+v+" "), w))
 	}
+	if v := ""; f.b != nil {
+		if v = f.b.violationShown(); v != "" {
+			top = append(top, fit(f.styles.banner.apply(" world B: "+v+" "), w))
+		}
+	}
 	s.bar.SetWidth(w)
 	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
+	if f.b != nil {
+		top = append(top, divergenceLines(f, w, s.perSide(f, w, h-len(top)-len(bottom)))...)
+	}
 	top = s.lessonLines(f, top, w, h, h-len(top)-len(bottom))
 	avail := h - len(top) - len(bottom)
 	out := make([]string, 0, h)
@@ -283,10 +300,21 @@ func (s *screen) body(f *Frame, w, h, y0 int) []string {
 		return s.place(s.help, f, 0, y0, w, h)
 	case s.inspector.open:
 		return s.place(s.inspector, f, 0, y0, w, h)
+	case f.b != nil:
+		return s.splitBody(f, w, h, y0)
 	case w >= wideWidth:
 		return s.wideBody(f, w, h, y0)
 	}
 	return s.narrowBody(f, w, h, y0)
+}
+
+// mapShown reports whether a map shows the messages flying in frame f:
+// the map (m), or with two worlds each world's (m there too).
+func (s *screen) mapShown(f *Frame) bool {
+	if f.b != nil {
+		return s.splitMap
+	}
+	return s.showMap
 }
 
 // place sizes c to w by h, draws it from f at screen position (x, y), and
@@ -405,6 +433,9 @@ const maxStatusLines = 5
 // take rows.
 func comfortableRows(f *Frame, w int) int {
 	n := min(len(f.snap.Nodes), 9)
+	if f.b != nil {
+		return splitRows(n, w)
+	}
 	if w >= wideWidth {
 		return (n + 2) + 8 + (n + 3) + 4
 	}

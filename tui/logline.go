@@ -31,7 +31,10 @@ type logLine struct {
 	reason string
 	// a and b are the nodes the event names: Node and For (vote), Node
 	// and From (ignore), From and To (a message), Node (state, timeout).
-	a, b   int32
+	a, b int32
+	// id is a message's number (cluster.Event.Msg), which pairs a send
+	// with its delivery or drop.
+	id     uint64
 	kind   cluster.Kind
 	state  cluster.State
 	msg    engine.MsgType
@@ -62,7 +65,7 @@ func newLogLine(e *cluster.Event) logLine {
 	case cluster.KindIgnore:
 		l.a, l.b = int32(e.Node), int32(e.From)
 	case cluster.KindSend, cluster.KindDeliver, cluster.KindDrop:
-		l.a, l.b = int32(e.From), int32(e.To)
+		l.a, l.b, l.id = int32(e.From), int32(e.To), e.Msg
 	default:
 		whole := *e
 		return logLine{moment: e.At, dec: e.Decision, kind: e.Kind, whole: &whole}
@@ -86,7 +89,7 @@ func (l *logLine) event() cluster.Event {
 	case cluster.KindIgnore:
 		e.Node, e.From = a, b
 	default: // a message
-		e.From, e.To = a, b
+		e.From, e.To, e.Msg = a, b, l.id
 	}
 	return e
 }

@@ -92,6 +92,8 @@ type Model struct {
 	// scenario said to watch first (its explain events say the rest).
 	title, explain string
 	saver          saver
+	// rec is the recording of :record, nil when none runs.
+	rec *recording
 
 	width, height int
 	styles        renders
@@ -102,9 +104,14 @@ type Model struct {
 	scr           *screen
 
 	// snap is the cluster at the moment shown (the cursor's, or the
-	// present); hist what the view keeps of the event stream.
-	snap      cluster.Snapshot
-	hist      *history
+	// present); hist what the view keeps of the event stream. Of two
+	// worlds, they are world A's (snap.Compared holds world B's) and histB
+	// world B's history; histB is nil for one world.
+	snap  cluster.Snapshot
+	hist  *history
+	histB *history
+	// divSel is the divergence the view last stepped to (D, >, <), or -1.
+	divSel    int
 	evbuf     []cluster.Event
 	uiDropped int
 
@@ -156,6 +163,8 @@ func New(live Cluster, opts Options) *Model {
 		scr:      newScreen(styles.Help),
 		snap:     snap,
 		hist:     newHistory(len(snap.Nodes)),
+		histB:    historyB(snap),
+		divSel:   -1,
 		selected: 1,
 		paused:   snap.Paused,
 		speed:    snap.Speed,
@@ -168,6 +177,7 @@ func New(live Cluster, opts Options) *Model {
 	}
 	s := m.scr
 	m.keys.nodes, m.keys.timeline, m.keys.log, m.keys.prompt = s.nodes.nodeKeys, s.timeline.timelineKeys, s.log.logKeys, s.prompt.promptKeys
+	m.keys.root.enableDivergences(m.histB != nil)
 	m.commands, m.views = commandKeys(m.keys), viewKeys(m.keys)
 	n, t, l := &m.keys.nodes, &m.keys.timeline, &m.keys.log
 	m.routes = []route{
@@ -192,8 +202,10 @@ func (m *Model) Init() tea.Cmd {
 // Update changes the model's state in answer to a message. Any message but
 // a frame restarts the frame clock if it had stopped.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if _, ok := msg.(frameMsg); ok {
-		return m, m.onFrame()
+	if t, ok := msg.(frameMsg); ok {
+		cmd := m.onFrame()
+		m.recordFrame(time.Time(t))
+		return m, cmd
 	}
 	m.dirty = true
 	cmd := m.handle(msg)
@@ -253,6 +265,16 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		m.setStatus("scenario "+msg.name+": paused at its start; space starts it (s: another)", nil)
 	case savedMsg:
 		m.saved(msg)
+	case exportedMsg:
+		if msg.err != nil {
+			m.setStatus("export", msg.err)
+		} else {
+			m.setStatus("exported the screen to "+msg.path, nil)
+		}
+	case recordStartedMsg:
+		m.recordStarted(msg)
+	case recordStoppedMsg:
+		m.recordStopped(msg)
 	case seekedMsg:
 		m.seeked(msg)
 	case decidedMsg:
@@ -278,6 +300,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		return m.applyAll(msg.note, msg.cmds...)
 	case filterMsg:
 		m.scr.log.setFilter(string(msg))
+		m.scr.b.log.setFilter(string(msg))
 		if f := m.scr.log.filter.text; f != "" {
 			m.setStatus("log filtered by "+f+" (esc clears it)", nil)
 		} else {
@@ -285,6 +308,10 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		}
 	case saveMsg:
 		return m.save(string(msg), false)
+	case exportMsg:
+		return m.exportSVG(string(msg))
+	case recordMsg:
+		return m.record(string(msg))
 	case scenarioMsg:
 		// Starting a cluster is work: it runs as a command, off Update.
 		name, restart := string(msg), m.restart
@@ -366,6 +393,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, r := range m.routes {
 		if key.Matches(msg, r.keys...) {
+			m.alsoInB(r.c, msg)
 			return m.ask(r.c, msg)
 		}
 	}
@@ -396,16 +424,18 @@ func (m *Model) drain() bool {
 		if e.Kind == cluster.KindFork {
 			// History was rewritten from e.At on (by this view or, over
 			// SSH, by the teacher's): forget the discarded future first.
-			m.hist.truncateAfter(e.At)
-			m.checks.forgetAfter(e.At)
+			m.truncateAfter(e.At)
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
-		m.hist.ingest(e)
+		m.historyOf(e).ingest(e)
 	}
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
+	if c := m.cur.live.Compared; c != nil && m.histB != nil {
+		m.histB.updateCutOff(&c.B)
+	}
 	if !m.cur.past {
 		m.snap = m.cur.live
 		// Pause and speed follow the cluster: another viewer (a teacher
@@ -439,12 +469,17 @@ func (m *Model) selectNode(id int) {
 // Frame is the frame the components draw from now: with Draw, a picture of
 // the view without a terminal (a recording, an export).
 func (m *Model) Frame() *Frame {
-	return &Frame{
+	f := &Frame{
 		snap: &m.snap, live: &m.cur.live, hist: m.hist, cur: &m.cur, selected: m.selected,
 		paused: m.paused, speed: m.speed, script: m.script, checks: &m.checks,
 		title: m.title, explain: m.explain, status: m.status, statusErr: m.statusErr,
-		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys,
+		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys, divSel: m.divSel,
 	}
+	if m.histB != nil && m.snap.Compared != nil && m.cur.live.Compared != nil {
+		f.world, f.compared = cluster.WorldA, m.cur.live.Compared
+		f.b = f.worldB(m.histB)
+	}
+	return f
 }
 
 // render draws the screen as it is now.

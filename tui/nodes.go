@@ -85,6 +85,9 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if rows < n {
 		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
 	}
+	if w := f.worldTitle(); w != "" {
+		title = w + " · " + title
+	}
 	lines := nodeLines(f, first, min(first+rows, n), p.w-2)
 	p.hits = p.hits[:0]
 	for i := range lines {

@@ -23,6 +23,7 @@ type Terminal struct {
 // error, whether by q, ctrl+c, a cancelled context, SIGTERM or SIGINT.
 func Run(ctx context.Context, m *Model, term Terminal) error {
 	_, err := tea.NewProgram(m, programOptions(ctx, term)...).Run()
+	m.EndRecording()
 	return quitError(ctx, err)
 }
 

@@ -110,6 +110,10 @@ func sessionScript(live Cluster, playing *scenario.Script, cur *timeCursor) (*sc
 	}
 	s := &scenario.Script{For: max(snap.Now, 1)}
 	s.SetConfig(snap.Start)
+	if snap.Compared != nil {
+		// One file replays both worlds: its compare line makes world B.
+		s.Compare = snap.Compared.Diff
+	}
 	if playing != nil {
 		s.Title, s.Explain = playing.Title, playing.Explain
 		for _, st := range playing.Steps {

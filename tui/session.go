@@ -43,7 +43,9 @@ func (m *Model) SwitchTo(c Cluster, script *scenario.Script) {
 	m.snap = c.Snapshot()
 	m.cur.live = m.snap
 	m.cur.toLive()
-	m.hist = newHistory(len(m.snap.Nodes))
+	m.hist, m.histB, m.divSel = newHistory(len(m.snap.Nodes)), historyB(m.snap), -1
+	m.keys.root.enableDivergences(m.histB != nil)
+	m.views = viewKeys(m.keys) // they hold copies of the bindings
 	m.selected, m.uiDropped = 1, 0
 	m.scr.log.follow()
 	m.scr.inspector.open = false

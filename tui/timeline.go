@@ -133,7 +133,8 @@ func (p *timelinePanel) View(f *Frame) []string {
 		p.hits = append(p.hits, hit{x: 1, y: id - first, w: label, h: 1, node: id, logLine: -1})
 	}
 	if p.axis {
-		lines = append(lines, strings.Repeat(" ", label)+markEnd(f, axis(start, zoom, cols, cursorCol), start, zoom, cols))
+		line := markEnd(f, axis(start, zoom, cols, cursorCol), start, zoom, cols)
+		lines = append(lines, strings.Repeat(" ", label)+divergenceMarks(f, line, start, zoom, cols))
 	}
 	return f.styles.box(p.title(f, first, last), lines, p.w, p.h)
 }
@@ -144,6 +145,10 @@ func (p *timelinePanel) title(f *Frame, first, last int) string {
 	zoom, n := f.cur.step(), len(f.hist.nodes)
 	in, out := p.timelineKeys.ZoomIn.Help().Key, p.timelineKeys.ZoomOut.Help().Key
 	switch {
+	case f.compared != nil && f.cur.past:
+		return fmt.Sprintf("timeline · ◆ worlds part (D > <) · ▲ t=%.3fs · %v a column", f.cur.at.Seconds(), zoom)
+	case f.compared != nil:
+		return fmt.Sprintf("timeline · ◆ worlds part (D > <) · %v a column · ←/→ back in time", zoom)
 	case f.cur.past:
 		return fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%s · dim: the recorded future · ←/→ · click/drag · end: live", zoom, clock(f.cur.at))
 	case last-first < n:

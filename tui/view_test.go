@@ -47,14 +47,19 @@ func checkShape(t testing.TB, view string, w, h int) {
 }
 
 // Random keys, pastes and resizes, down to 1x1, never panic, and every
-// frame fills the terminal exactly.
+// frame fills the terminal exactly: of one world, and of two (seeds 5
+// and 6).
 func TestRandomKeysAndResizes(t *testing.T) {
 	keys := []string{"1", "2", "3", "5", "9", "tab", "shift+tab", "L", "d", "c", "k", "r", "t", "h", "p", "e",
 		"P", "Q", "space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s",
-		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G", ":", "w", "y", "n", "i", "l"}
-	for seed := uint64(1); seed <= 4; seed++ {
+		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G", ":", "w", "y", "n", "i", "l",
+		"D", ">", "<"}
+	for seed := uint64(1); seed <= 6; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		h := newHarness(t, seed)
+		if seed > 4 {
+			h = newCompareHarness(t, seed, "prevote=on")
+		}
 		w, ht := 120, 40
 		for i := 0; i < 400; i++ {
 			switch r := rng.IntN(10); {

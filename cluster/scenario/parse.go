@@ -307,8 +307,8 @@ func (s *Script) parseCompare(rest string) error {
 			return fmt.Errorf("compare %w", err)
 		}
 		for _, had := range s.Compare {
-			if had.Set.Param == c.Set.Param {
-				return fmt.Errorf("compare %s: %s is compared already (%s)", f, c.Set.Param, had)
+			if had.Key() == c.Key() {
+				return fmt.Errorf("compare %s: %s is compared already (%s)", f, c.Key(), had)
 			}
 		}
 		s.Compare = append(s.Compare, c)
