@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -210,6 +211,25 @@ func TestJumpToALine(t *testing.T) {
 	if !strings.Contains(strings.Join(strings.Fields(bottom), " "), "already voted") {
 		t.Fatalf("at 80x24 the reason is not on screen in full:\n%s", bottom)
 	}
+	// enter on it shows it whole, and the node that decided as it was
+	// then: nothing of what it did later.
+	h.press("enter")
+	if !h.m.scr.inspector.open {
+		t.Fatal("enter on the line at the cursor did not inspect it")
+	}
+	inspected := inspectorText(h.m)
+	if !strings.Contains(inspected, strings.Join(strings.Fields(line.text()), " ")) {
+		t.Fatalf("the inspector lacks the line in full: %s", inspected)
+	}
+	for _, l := range decisionsOf(h.m.Frame(), int(line.a)) {
+		if f := strings.Fields(l); len(f) > 0 && f[0] > secs(h.m.snap.Now) {
+			t.Fatalf("the inspector lists %q, after the cursor at %v", l, h.m.snap.Now)
+		}
+	}
+	if !strings.Contains(inspected, fmt.Sprintf("n%d at t=%s", line.a, clock(h.m.snap.Now))) {
+		t.Fatalf("the inspector does not show n%d at the moment: %s", line.a, inspected)
+	}
+	h.press("esc")
 	h.press("n")
 	second := h.m.cur.dec
 	if second <= first {

@@ -87,6 +87,12 @@ func (in *inspector) View(f *Frame) []string {
 			title += " of the recorded future"
 		}
 		text = []string{in.line.text()}
+		if id := in.line.subject(); id > 0 && id <= len(f.snap.Nodes) {
+			// The node that decided, as the moment shown has it: its
+			// state and its decisions up to then, none later.
+			text = append(text, "", fmt.Sprintf("n%d at t=%s, the moment shown:", id, clock(f.snap.Now)))
+			text = append(text, nodeReport(f, id)...)
+		}
 	}
 	var lines []string
 	for _, t := range text {
