@@ -34,6 +34,9 @@ type timeCursor struct {
 	// rebuilt moment says which decision that was. want is the decision
 	// a step or a jump asked for and waits for (0: none).
 	dec, want int
+	// wrapped: the search that asked for want went on from the other
+	// end of the log (n past the last match), which the status says.
+	wrapped bool
 	// zoom indexes zoomLevels: the timeline's time per column, which is
 	// also how far ← and → move the cursor.
 	zoom int

@@ -21,7 +21,7 @@ import (
 // stepDecision moves the cursor to the next (dir > 0) or previous decision,
 // from the one shown.
 func (m *Model) stepDecision(dir int) tea.Cmd {
-	m.cur.playing = false
+	m.cur.playing, m.cur.wrapped = false, false
 	switch {
 	case m.cur.want > 0:
 		return m.seekDecision(m.cur.want + dir)
@@ -100,16 +100,21 @@ func (m *Model) decided(msg decidedMsg) {
 	case !m.cur.past || msg.dec != m.cur.want:
 		// stale: the cursor moved on
 	case errors.Is(msg.err, cluster.ErrNoHistory):
-		m.cur.want = 0
+		m.cur.want, m.cur.wrapped = 0, false
 		m.setStatus("no earlier decision is kept (home: the oldest moment)", nil)
 	case msg.err != nil:
-		m.cur.want = 0
+		m.cur.want, m.cur.wrapped = 0, false
 		m.setStatus(fmt.Sprintf("decision %d", msg.dec), msg.err)
 	default:
 		m.snap = msg.snap
 		m.cur.at, m.cur.dec, m.cur.want = msg.snap.Now, msg.dec, 0
 		m.cur.keepOnScreen(m.scr.tl.cols)
-		m.setStatus(describeDecision(msg.made), nil)
+		what := describeDecision(msg.made)
+		if m.cur.wrapped {
+			what = "search went on from the other end: " + what
+			m.cur.wrapped = false
+		}
+		m.setStatus(what, nil)
 	}
 }
 

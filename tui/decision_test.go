@@ -244,6 +244,11 @@ func TestJumpToALine(t *testing.T) {
 			t.Fatalf("the inspector lists %q, after the cursor at 0.151", l)
 		}
 	}
+	// From the present n goes on from the first match, as vim's does.
+	h.press("end", "n")
+	if h.m.cur.dec != first || !strings.Contains(h.m.status, "from the other end") {
+		t.Fatalf("n from the present: decision %d, status %q; want the first denial (%d), said to wrap", h.m.cur.dec, h.m.status, first)
+	}
 	// enter on an unfiltered line goes to it too.
 	h.press("esc", "esc")
 	h.press("up", "up", "up")

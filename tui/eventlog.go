@@ -96,8 +96,9 @@ func (l *eventLog) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
 }
 
 // nextMatch selects the first line the filter keeps after the decision
-// shown (dir > 0) or the last before it, as n and N do in less, and asks
-// the root to move the time cursor to it.
+// shown (dir > 0) or the last before it, as n and N do in vim (past the
+// last, on from the first), and asks the root to move the time cursor to
+// it.
 func (l *eventLog) nextMatch(f *Frame, dir int) tea.Msg {
 	if l.filter.text == "" {
 		return statusMsg("n and N go to the next and previous line the filter matches: / sets one")
@@ -110,15 +111,16 @@ func (l *eventLog) nextMatch(f *Frame, dir int) tea.Msg {
 	} else {
 		k = sort.Search(shown.len(), func(k int) bool { return shown.line(k).dec >= at }) - 1
 	}
-	if k < 0 || k >= shown.len() {
-		side := "later"
-		if dir < 0 {
-			side = "earlier"
-		}
-		return statusMsg(fmt.Sprintf("no %s line matches /%s", side, l.filter.text))
+	if shown.len() == 0 {
+		return statusMsg(fmt.Sprintf("no line matches /%s", l.filter.text))
+	}
+	wrapped := k < 0 || k >= shown.len()
+	if wrapped {
+		// As vim's n does: on from the other end.
+		k = (k + shown.len()) % shown.len()
 	}
 	l.sel = shown.num(k)
-	return jumpMsg{dec: shown.line(k).dec}
+	return jumpMsg{dec: shown.line(k).dec, wrapped: wrapped}
 }
 
 // follow ends the selection and scrolls to the newest line.

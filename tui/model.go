@@ -337,6 +337,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case decisionMsg:
 		return m.stepDecision(int(msg))
 	case jumpMsg:
+		m.cur.wrapped = msg.wrapped
 		return m.seekDecision(msg.dec)
 	}
 	return nil

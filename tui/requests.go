@@ -40,6 +40,10 @@ type (
 	// decisionMsg moves the time cursor to the next (1) or previous (-1)
 	// decision.
 	decisionMsg int
-	// jumpMsg moves the time cursor to a log line's decision.
-	jumpMsg struct{ dec int }
+	// jumpMsg moves the time cursor to a log line's decision; wrapped:
+	// a search went on from the other end of the log.
+	jumpMsg struct {
+		dec     int
+		wrapped bool
+	}
 )
