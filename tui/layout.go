@@ -189,6 +189,9 @@ type screen struct {
 	// showMap and showTimeline: m and T.
 	showMap, showTimeline bool
 	placed                []placement
+	// extraRows are the rows the bottom lines take beyond a status line
+	// and the help bar, in the last draw: a wrapped status, a prompt.
+	extraRows int
 	// tl is where the timeline's columns were last drawn, on the screen;
 	// tlShown says whether the last draw drew it.
 	tl      timelineGeom
@@ -249,6 +252,9 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	}
 	top = s.lessonLines(f, top, w, h, h-len(top)-len(bottom))
 	avail := h - len(top) - len(bottom)
+	// A status of two lines, or a prompt, takes rows from the panels
+	// for a moment: their widths stay as they were (see narrowBody).
+	s.extraRows = len(bottom) - 2
 	out := make([]string, 0, h)
 	out = append(out, top...)
 	out = append(out, s.body(f, w, avail, len(top))...)
@@ -644,7 +650,10 @@ func (s *screen) narrowBody(f *Frame, w, h, y0 int) []string {
 	y := y0 + len(out)
 	switch {
 	case mapBeside && logH >= minMapH+2:
-		lw := max(w/2, w-(logH-2)*4-2) // a map no wider than its height draws well
+		// A map no wider than its height draws well; the height a
+		// one-line status would leave decides, so that a decision named
+		// on two lines while one steps does not narrow the map.
+		lw := max(w/2, w-(logH+s.extraRows-2)*4-2)
 		logCol := s.place(s.log, f, 0, y, lw, logH)
 		mapCol := s.place(s.cmap, f, lw, y, w-lw, logH)
 		for i := range logH {

@@ -211,3 +211,29 @@ func TestLeaderIsSeenOnACrowdedMap(t *testing.T) {
 		}
 	}
 }
+
+// At 80x24 the map keeps its place whether the status line takes one row
+// or two (a decision named in full while one steps): its width came from
+// the rows left to the log, and it jumped four columns at every step.
+func TestMapHoldsStillUnderAWrappedStatus(t *testing.T) {
+	h := newHarness(t, 1)
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.advance(time.Second)
+	mapAt := func() (int, int) {
+		_ = h.m.render()
+		for _, p := range h.m.scr.placed {
+			if p.c == clickable(h.m.scr.cmap) {
+				return p.x, p.w
+			}
+		}
+		t.Fatal("no map on screen")
+		return 0, 0
+	}
+	h.m.setStatus("short", nil)
+	x1, w1 := mapAt()
+	h.m.setStatus(strings.Repeat("a decision named in full ", 5), nil)
+	x2, w2 := mapAt()
+	if x1 != x2 || w1 != w2 {
+		t.Fatalf("the map moved from column %d (%d wide) to %d (%d wide) when the status took two rows", x1, w1, x2, w2)
+	}
+}
