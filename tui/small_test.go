@@ -216,9 +216,7 @@ func TestLeaderIsSeenOnACrowdedMap(t *testing.T) {
 // or two (a decision named in full while one steps): its width came from
 // the rows left to the log, and it jumped four columns at every step.
 func TestMapHoldsStillUnderAWrappedStatus(t *testing.T) {
-	h := newHarness(t, 1)
-	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	h.advance(time.Second)
+	h := newBuiltinHarness(t, "08", 1, 80, 24) // a lesson: its text above leaves the log few rows
 	mapAt := func() (int, int) {
 		_ = h.m.render()
 		for _, p := range h.m.scr.placed {
