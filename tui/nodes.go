@@ -272,8 +272,19 @@ func isConnected(ns cluster.NodeStatus, size int) bool {
 }
 
 // connection says how a node is cut off, if it is: disconnected, in which
-// partition, which links are cut, and whether it reaches a majority.
+// partition, which links are cut, and whether it reaches a majority
+// ("partition B, cut ↔n3, minority").
 func connection(r *renders, ns cluster.NodeStatus, size int) string {
+	return connectionText(r, ns, size, true)
+}
+
+// connectionSummary is connection summed up, the cut links counted rather
+// than named ("partition B, 1 link cut (minority)").
+func connectionSummary(r *renders, ns cluster.NodeStatus, size int) string {
+	return connectionText(r, ns, size, false)
+}
+
+func connectionText(r *renders, ns cluster.NodeStatus, size int, full bool) string {
 	if !ns.Alive {
 		return ""
 	}
@@ -284,41 +295,18 @@ func connection(r *renders, ns cluster.NodeStatus, size int) string {
 	case ns.Group > 0:
 		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
 	}
-	if ns.CutLinks > 0 {
-		parts = append(parts, cutLinks(ns))
-	}
-	if !ns.Disconnected && ns.Reaches < raft.Majority(size) {
-		parts = append(parts, "minority")
-	}
-	if len(parts) == 0 {
-		return r.dim.apply("connected")
-	}
-	return r.cutOff.apply(strings.Join(parts, ", "))
-}
-
-// connectionSummary is connection summed up: how it is cut off and
-// whether it reaches a majority, without naming each cut link
-// ("partition B (minority)", "2 links cut").
-func connectionSummary(r *renders, ns cluster.NodeStatus, size int) string {
-	if !ns.Alive {
-		return ""
-	}
-	var parts []string
 	switch {
-	case ns.Disconnected:
-		return r.cutOff.apply("disconnected")
-	case ns.Group > 0:
-		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
-	}
-	if ns.CutLinks > 0 {
+	case ns.CutLinks > 0 && full:
+		parts = append(parts, cutLinks(ns))
+	case ns.CutLinks > 0:
 		parts = append(parts, plural(ns.CutLinks, "link")+" cut")
 	}
-	minority := ns.Reaches < raft.Majority(size)
+	minority := !ns.Disconnected && ns.Reaches < raft.Majority(size)
 	switch {
 	case len(parts) == 0 && !minority:
 		return r.dim.apply("connected")
-	case len(parts) == 0:
-		return r.cutOff.apply("minority")
+	case minority && (full || len(parts) == 0):
+		parts = append(parts, "minority")
 	case minority:
 		return r.cutOff.apply(strings.Join(parts, ", ") + " (minority)")
 	}
