@@ -21,7 +21,7 @@ type chaosFlags struct {
 	seed     uint64
 	duration string
 	out      string
-	unsafe   bool
+	unsafe   chaos.Unsafe
 	engine   string
 }
 
@@ -30,15 +30,17 @@ func newChaosCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "chaos",
 		Short: "Hunt for bugs: many random clusters under random faults",
-		Long: "Run many seeded clusters (1-9 nodes, random timing, latency and loss, PreVote and CheckQuorum on or off) " +
+		Long: "Run many seeded clusters (1-9 nodes, random timing, latency and loss, PreVote, CheckQuorum and the no-op on or off) " +
 			"under random schedules of disconnects, kills, restarts, partitions, cut links, heals, forced timeouts and " +
-			"parameter changes. The invariant checker watches every run, and wherever a majority is connected, alive, " +
+			"parameter changes, with a client sending commands. The invariant checker watches every run (election safety, " +
+			"Log Matching, Leader Completeness, State Machine Safety), and wherever a majority is connected, alive, " +
 			"isolated, without loss and with heartbeats below the election timeout for " + strconv.Itoa(chaos.StableTimeouts) +
 			" maximum election timeouts, there must be a leader.\n\nA failure prints the command that replays it, writes the schedule as a scenario file, " +
 			"and shrinks it to the fewest steps that still fail; the files go to a new temporary directory unless --out names one. " +
 			"Exit status 1 on a failure, 3 if the output could not be written.",
 		Example: `  raftty chaos --runs 10000
-  raftty chaos --runs 200 --unsafe-forget-votes    # a broken Raft: watch chaos catch it`,
+  raftty chaos --runs 200 --unsafe-forget-votes    # a broken Raft: watch chaos catch it
+  raftty chaos --runs 1000 --unsafe-commit         # Figure 8's lost commit, found and shrunk`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runChaos(cmd, f) },
 	}
@@ -47,7 +49,8 @@ func newChaosCmd() *cobra.Command {
 	fs.Uint64Var(&f.seed, "seed", 1, "the first run's seed; the runs use seed, seed+1, seed+2, ...")
 	fs.StringVar(&f.duration, "duration", "20s", "virtual time per run")
 	fs.StringVar(&f.out, "out", "", "where a failing run's scenario files are written (default: a new temporary directory, printed)")
-	fs.BoolVar(&f.unsafe, "unsafe-forget-votes", false, "run the broken variant, to see a failure found and shrunk")
+	fs.BoolVar(&f.unsafe.ForgetVotes, "unsafe-forget-votes", false, "run the broken variant, to see a failure found and shrunk")
+	fs.BoolVar(&f.unsafe.Commit, "unsafe-commit", false, "run leaders that commit earlier terms' entries by counting copies (Figure 8), to see the lost commit found and shrunk; the runs lean towards what makes it (3 nodes, churn, loss, the no-op, one entry per AppendEntries)")
 	fs.StringVar(&f.engine, "engine", cluster.EngineTextbook.String(), "the Raft the nodes run: "+strings.Join(engineNames(), " or ")+" (etcd's timing is drawn in whole ticks)")
 	return cmd
 }
@@ -65,8 +68,11 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if !ok {
 		return badInput(fmt.Errorf("--engine %s: no engine %q (choose from %s)", f.engine, f.engine, strings.Join(engineNames(), ", ")))
 	}
-	if f.unsafe && engine != cluster.EngineTextbook {
+	if f.unsafe.ForgetVotes && engine != cluster.EngineTextbook {
 		return badInput(fmt.Errorf("--unsafe-forget-votes breaks the textbook engine only, not --engine %s", f.engine))
+	}
+	if f.unsafe.Commit && engine != cluster.EngineTextbook {
+		return badInput(fmt.Errorf("--unsafe-commit breaks the textbook engine only, not --engine %s", f.engine))
 	}
 	duration, err := cluster.ParseDuration(f.duration)
 	if err != nil || duration < time.Second {

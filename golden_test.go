@@ -22,7 +22,8 @@ var goldenArgs = []string{"run", "--seed", "3", "--for", "5s", "--json",
 	"--at", "1s kill leader", "--at", "1.5s cut 1 -> 2", "--at", "2s partition 1,2 | 3,4,5",
 	"--at", "2.5s set drop 30%", "--at", "3s heal", "--at", "3s restart 1,2,3,4,5",
 	"--at", "3.5s set latency 0-2ms", "--at", "4s timeout leader",
-	"--at", "4s set election-timeout 100ms-200ms", "--at", "4.2s disconnect 3", "--at", "4.5s reconnect 3"}
+	"--at", "4s set election-timeout 100ms-200ms", "--at", "4.2s disconnect 3", "--at", "4.5s reconnect 3",
+	"--at", "4.9s put x=1", "--at", "4.95s put to 3"}
 
 func TestGoldenJSON(t *testing.T) {
 	code, stdout, stderr := run(t, goldenArgs...)

@@ -373,8 +373,13 @@ func summarize(sum cluster.Summary, expects, errs []cluster.Event) []summarySect
 		{"leader changes", strconv.Itoa(sum.LeaderChanges)},
 		{"time without leader", (time.Duration(sum.NoLeaderUS) * time.Microsecond).Round(time.Millisecond).String()},
 		{"messages", fmt.Sprintf("%d sent, %d delivered, %d dropped%s", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))},
-		{"violations", strconv.Itoa(sum.Violations)},
 	}
+	if sum.Puts > 0 || sum.Committed > 0 {
+		figures = append(figures, summaryRow{"client commands",
+			fmt.Sprintf("%d put, %d refused; %d %s committed%s", sum.Puts, sum.Redirects, sum.Committed,
+				plural(sum.Committed, "entry", "entries"), latencyDetail(sum))})
+	}
+	figures = append(figures, summaryRow{"violations", strconv.Itoa(sum.Violations)})
 	if sum.Engine != "" {
 		figures = append(summarySection{{"engine", sum.Engine}}, figures...)
 	}
@@ -433,6 +438,16 @@ func writeSummary(w io.Writer, s setup, sum cluster.Summary, expects, errs []clu
 			fmt.Fprintln(w, r.text())
 		}
 	}
+}
+
+// latencyDetail describes how long the committed commands waited, if any
+// did: " (commit latency: median 4ms, p99 9ms, max 12ms)".
+func latencyDetail(sum cluster.Summary) string {
+	if sum.CommitLatencyMax == 0 {
+		return ""
+	}
+	us := func(v int64) time.Duration { return (time.Duration(v) * time.Microsecond).Round(10 * time.Microsecond) }
+	return fmt.Sprintf(" (commit latency: median %v, p99 %v, max %v)", us(sum.CommitLatencyP50), us(sum.CommitLatencyP99), us(sum.CommitLatencyMax))
 }
 
 // writeSummaries prints both worlds' numbers side by side (one label,

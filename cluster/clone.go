@@ -42,6 +42,8 @@ func (c *Cluster) Clone(sink func(Event)) *Cluster {
 		n.members[id] = &mc
 	}
 	n.checker = c.checker.clone()
+	n.logs = c.logs.clone()
+	n.pending = maps.Clone(c.pending)
 	n.stats = c.stats.clone()
 	return &n
 }
@@ -76,6 +78,7 @@ func (k checker) clone() checker {
 func (s Stats) clone() Stats {
 	s.DroppedBy = maps.Clone(s.DroppedBy)
 	s.Leaders = slices.Clone(s.Leaders)
+	s.CommitLatencies = slices.Clip(s.CommitLatencies) // only appended to: share it
 	s.openTerms = maps.Clone(s.openTerms)
 	return s
 }

@@ -152,6 +152,15 @@ type Config struct {
 	// UnsafeForgetVotes breaks Raft on purpose (see raft.Config): every
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
+	// NoOp makes a new leader append an empty entry at once (see
+	// raft.Config.NoOp). Off by default: see DefaultConfig.
+	NoOp bool
+	// UnsafeCommit breaks Raft on purpose (see raft.Config): a leader
+	// commits entries of earlier terms by counting copies.
+	UnsafeCommit bool
+	// MaxEntries bounds the entries of one AppendEntries, from 1 to
+	// MaxEntriesLimit (raft.DefaultMaxEntries by default).
+	MaxEntries int
 	// DiskWrite is how long one write of term and vote to stable storage
 	// takes: a node whose step changed either sends that step's messages
 	// only after the writes (see diskWrites), as Figure 2 requires (update
@@ -176,8 +185,12 @@ func DefaultConfig() Config {
 		Timing:     raft.Timing{ElectionMin: 150 * time.Millisecond, ElectionMax: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond},
 		LatencyMin: time.Millisecond,
 		LatencyMax: 5 * time.Millisecond,
+		MaxEntries: raft.DefaultMaxEntries,
 	}
 }
+
+// MaxEntriesLimit is the most entries one AppendEntries may carry.
+const MaxEntriesLimit = 10_000
 
 // Validate reports what is wrong with c, if anything.
 func (c Config) Validate() error {
@@ -198,6 +211,9 @@ func (c Config) Validate() error {
 	}
 	if c.DiskWrite < 0 {
 		return fmt.Errorf("disk write %v: must not be negative", c.DiskWrite)
+	}
+	if c.MaxEntries < 1 || c.MaxEntries > MaxEntriesLimit {
+		return fmt.Errorf("max-entries %d: need 1 to %d", c.MaxEntries, MaxEntriesLimit)
 	}
 	if c.TimerJitter < 0 {
 		return fmt.Errorf("timer jitter %v: must not be negative", c.TimerJitter)
@@ -221,6 +237,12 @@ func (c Config) checkEngine() error {
 			return fmt.Errorf("unsafe-forget-votes breaks the textbook engine only: etcd's nodes keep their votes")
 		case c.TimerJitter > 0:
 			return fmt.Errorf("timer jitter %v: the etcd engine counts whole ticks, which do not jitter", c.TimerJitter)
+		case c.UnsafeCommit:
+			return fmt.Errorf("unsafe-commit breaks the textbook engine only: etcd's leaders commit by the rule of section 5.4.2")
+		case c.NoOp:
+			return fmt.Errorf("noop is the textbook engine's switch: etcd's leaders always append an empty entry when elected")
+		case c.MaxEntries != raft.DefaultMaxEntries:
+			return fmt.Errorf("max-entries %d: the textbook engine's bound; etcd bounds its messages by size", c.MaxEntries)
 		}
 		return c.engine().CheckTiming(c.Timing)
 	}
@@ -233,7 +255,8 @@ func (c Config) engine() engine.Engine {
 	if c.Engine == EngineEtcd {
 		return etcd.Engine{Tick: c.Tick}
 	}
-	return textbook.Engine{TimerJitter: c.TimerJitter, UnsafeForgetVotes: c.UnsafeForgetVotes}
+	return textbook.Engine{TimerJitter: c.TimerJitter, UnsafeForgetVotes: c.UnsafeForgetVotes,
+		NoOp: c.NoOp, UnsafeCommit: c.UnsafeCommit, MaxEntries: c.MaxEntries}
 }
 
 // Cluster is a simulated cluster.
@@ -262,6 +285,7 @@ type Cluster struct {
 	cmp     *comparer
 	world   int
 	checker checker
+	logs    logChecker
 	stats   Stats
 	leader  int // the effective leader, see Leader
 	// inLeaderRole lists, sorted, the live nodes whose last state event
@@ -277,6 +301,19 @@ type Cluster struct {
 	// begun and made no event yet.
 	decision int
 	deciding bool
+	// puts counts the client commands handed to nodes: a put without a
+	// value is given "v" and the next count.
+	puts int
+	// pending are the commands leaders took that no node has committed
+	// yet, by index: when one is, its wait is a commit latency.
+	pending map[uint64]pendingPut
+}
+
+// pendingPut is a client's command a leader appended, and when.
+type pendingPut struct {
+	term uint64
+	data string
+	at   time.Duration
 }
 
 // member is one node slot: the running node, or what survives of it.
@@ -338,6 +375,7 @@ func New(cfg Config, sink func(Event)) (*Cluster, error) {
 	}
 	c.streams = newStreams(cfg.Seed, cfg.Nodes)
 	c.checker.init(cfg.Nodes)
+	c.logs.init(cfg.Nodes)
 	c.stats.init()
 	net, err := transport.New[wire](cfg.Nodes, c.streams, cfg.LatencyMin, cfg.LatencyMax, cfg.DropRate)
 	if err != nil {
@@ -580,8 +618,7 @@ func (c *Cluster) schedule(m *member) {
 }
 
 // fromEngine turns a node's event into the cluster's, or reports false for
-// a kind the cluster has no event for yet (log replication's: etcd reports
-// its appends and commits).
+// a kind the cluster has no event for.
 func fromEngine(now time.Duration, re *engine.Event) (Event, bool) {
 	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason}
 	switch re.Kind {
@@ -593,6 +630,23 @@ func fromEngine(now time.Duration, re *engine.Event) (Event, bool) {
 		e.Kind = KindTimeout
 	case engine.EventIgnore:
 		e.Kind, e.From, e.Type = KindIgnore, int(re.Peer), re.Type
+	case engine.EventAppend:
+		e.Kind, e.From, e.Index, e.Count = KindAppend, int(re.Peer), re.Index, re.Count
+		if re.Peer == re.Node {
+			e.From = 0 // a leader's own entry, as etcd reports it
+		}
+	case engine.EventTruncate:
+		e.Kind, e.From, e.Index, e.Count = KindTruncate, int(re.Peer), re.Index, re.Count
+	case engine.EventCommit:
+		e.Kind, e.From, e.Index, e.Count = KindCommit, int(re.Peer), re.Index, re.Count
+	case engine.EventHold:
+		e.Kind, e.Index = KindHold, re.Index
+	case engine.EventReject:
+		e.Kind, e.From, e.Type, e.Index = KindReject, int(re.Peer), re.Type, re.Index
+	case engine.EventBackOff:
+		e.Kind, e.To, e.Index = KindBackOff, int(re.Peer), re.Index
+	case engine.EventRedirect:
+		e.Kind, e.For = KindRedirect, int(re.Peer)
 	default:
 		return Event{}, false
 	}
@@ -611,22 +665,78 @@ func (c *Cluster) emitRef(e *Event) {
 		c.pristine = false
 	}
 	c.stats.observe(e)
-	if e.Kind != KindState && e.Kind != KindVote {
+	switch e.Kind {
+	case KindState, KindVote:
+	case KindAppend:
+		c.violations(c.logs.appended(e, c.logOf))
+		c.publish(e)
+		return
+	case KindTruncate:
+		c.logs.truncated(e.Node, e.Index)
+		c.publish(e)
+		return
+	case KindCommit:
+		before := len(c.logs.committed)
+		c.violations(c.logs.committedTo(e, c.logOf(e.Node)))
+		c.firstCommits(before)
+		c.publish(e)
+		return
+	default:
 		c.publish(e)
 		return
 	}
-	for _, v := range c.checker.observe(e) {
-		v.Decision = e.Decision
-		c.stats.observe(&v)
-		c.publish(&v)
-	}
+	c.violations(c.checker.observe(e))
 	if e.Kind == KindState {
+		if e.State == StateLeader {
+			c.violations(c.logs.leaderElected(e, c.logOf(e.Node)))
+		}
 		c.noteRole(e.Node, e.State == StateLeader)
 	}
 	c.publish(e)
 	if e.Kind == KindState {
 		c.updateLeader()
 	}
+}
+
+// firstCommits accounts for the entries committed for the first time, from
+// index before+1 on: the cluster's committed count, and the latency of each
+// that a leader took from a client.
+func (c *Cluster) firstCommits(before int) {
+	c.stats.Committed = len(c.logs.committed)
+	for i := before; i < len(c.logs.committed); i++ {
+		index := uint64(i + 1)
+		p, ok := c.pending[index]
+		if !ok {
+			continue
+		}
+		delete(c.pending, index)
+		if e := c.logs.committed[i]; e.term == p.term && string(e.data) == p.data {
+			c.stats.CommitLatencies = append(c.stats.CommitLatencies, c.now-p.at)
+		}
+	}
+}
+
+// violations reports what the checkers found, before the event that
+// revealed it.
+func (c *Cluster) violations(vs []Event) {
+	for i := range vs {
+		vs[i].Decision = c.decision // found while the decision ran
+		c.stats.observe(&vs[i])
+		c.publish(&vs[i])
+	}
+}
+
+// logOf returns node id's log as it is now: a live node's, or what
+// survived of a dead one. Read-only, shared.
+func (c *Cluster) logOf(id int) []raft.Entry {
+	m := c.members[id]
+	if m.node != nil {
+		return m.node.Log()
+	}
+	if lr, ok := m.stored.(engine.LogReader); ok {
+		return lr.Log()
+	}
+	return nil
 }
 
 // noteRole keeps inLeaderRole up to date after node id changed state.

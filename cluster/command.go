@@ -28,6 +28,7 @@ const (
 	ActHeal
 	ActSet
 	ActLog
+	ActPut
 
 	ActPause
 	ActResume
@@ -40,7 +41,7 @@ const (
 var actionNames = vocabulary[Action]{
 	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
 	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
-	ActSet: "set", ActLog: "log", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
+	ActSet: "set", ActLog: "log", ActPut: "put", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
 	ActSlowVotes: "slow-votes", ActSlowMessages: "slow-messages",
 }
 
@@ -97,6 +98,9 @@ type Command struct {
 	Speed float64
 	// Count: how many entries log appends.
 	Count int
+	// Data: the client's command a put hands a node (Nodes[0], or the
+	// leader), one word; empty means one the cluster makes up ("v1", ...).
+	Data string
 }
 
 // String prints c as a scenario line without its time: "kill 2,3",
@@ -134,6 +138,14 @@ func (c Command) String() string {
 		b.WriteString(strconv.FormatFloat(c.Speed, 'g', -1, 64))
 	case c.Action == ActLog:
 		fmt.Fprintf(&b, " %s append %d", nodeArg(c.Nodes), c.Count)
+	case c.Action == ActPut:
+		if c.Data != "" {
+			b.WriteByte(' ')
+			b.WriteString(c.Data)
+		}
+		if len(c.Nodes) == 1 && c.Nodes[0] != LeaderNode {
+			fmt.Fprintf(&b, " to %d", c.Nodes[0])
+		}
 	case c.Action == ActSlowVotes || c.Action == ActSlowMessages:
 		b.WriteByte(' ')
 		b.WriteString(OnOff(c.On))
@@ -198,6 +210,14 @@ func (c Command) Check(n int) error {
 		if c.Param == 0 {
 			return errors.New("set needs a parameter")
 		}
+	case c.Action == ActPut:
+		if len(c.Nodes) != 1 {
+			return errors.New(`put goes to one node, or to the leader ("put v1 to 2", "put v1")`)
+		}
+		if err := CheckValue(c.Data); err != nil {
+			return err
+		}
+		return checkID(c.Nodes[0], true)
 	case c.Action == ActLog:
 		if len(c.Nodes) == 0 || c.Count < 1 {
 			return errors.New(`log takes nodes, "append" and a count ("log 1,2 append 3")`)
@@ -244,6 +264,8 @@ func (c *Cluster) Execute(cmd Command) (done Command, err error) {
 		err = c.applySet(cmd)
 	case ActLog:
 		return c.executeLog(cmd)
+	case ActPut:
+		return c.executePut(cmd)
 	default:
 		if !cmd.Action.TakesNodes() {
 			return Command{}, fmt.Errorf("%s is for a live cluster", cmd.Action)
@@ -315,6 +337,49 @@ func (c *Cluster) executeLog(cmd Command) (Command, error) {
 		return Command{}, err
 	}
 	cmd.Nodes = ids
+	return cmd, nil
+}
+
+// MaxValue bounds the length of a put's value: it is shown in the event
+// log and on the map, and a client's command in a lesson is a word.
+const MaxValue = 64
+
+// CheckValue reports what is wrong with a put's value: it is one word of
+// printable characters, without '#' (a scenario's comment) and not "to".
+func CheckValue(v string) error {
+	switch {
+	case len(v) > MaxValue:
+		return fmt.Errorf("put value of %d bytes: at most %d", len(v), MaxValue)
+	case v == "to":
+		return errors.New(`put value "to": write "put to 2" to make one up, or another word`)
+	case strings.ContainsRune(v, '#'):
+		return fmt.Errorf("put value %q: '#' starts a comment in a scenario", v)
+	}
+	for _, r := range v {
+		if r <= ' ' || r == 0x7f || !strconv.IsPrint(r) {
+			return fmt.Errorf("put value %q: one word of printable characters", v)
+		}
+	}
+	return nil
+}
+
+// executePut hands a client's command to a node, "leader" resolved now;
+// an empty value becomes the next made-up one, so that a recording replays
+// the very command.
+func (c *Cluster) executePut(cmd Command) (Command, error) {
+	id := cmd.Nodes[0]
+	if id == LeaderNode {
+		if id = c.Leader(); id == 0 {
+			return Command{}, errors.New("there is no leader")
+		}
+	}
+	if cmd.Data == "" {
+		cmd.Data = "v" + strconv.Itoa(c.puts+1)
+	}
+	if err := c.Put(id, cmd.Data); err != nil {
+		return Command{}, err
+	}
+	cmd.Nodes = []int{id}
 	return cmd, nil
 }
 

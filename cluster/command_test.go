@@ -28,7 +28,7 @@ func TestParamTableIsComplete(t *testing.T) {
 	for p := Param(1); p < paramEnd; p++ {
 		r := &params[p]
 		places := 0
-		for _, set := range []bool{r.rng != nil, r.dur != nil, r.rate != nil, r.sw != nil} {
+		for _, set := range []bool{r.rng != nil, r.dur != nil, r.rate != nil, r.sw != nil, r.cnt != nil} {
 			if set {
 				places++
 			}

@@ -7,6 +7,7 @@ import (
 
 	"raftty/engine"
 	"raftty/engine/etcd"
+	"raftty/raft"
 )
 
 // A command that cannot be carried out (a node that does not exist, killing
@@ -163,6 +164,12 @@ func (c *Cluster) reboot(why string) {
 // proposals at each node instead: a follower forwards them to its leader,
 // which replicates them to everyone it reaches. Each named node must know a
 // leader, or etcd would drop them.
+//
+// Entries appended by hand are not Raft's: on a follower whose term has a
+// leader they can contradict the leader's entry at the same index and term,
+// which no consistency check can see (it compares terms). The checker does
+// not judge them, but if replication later builds on them it reports Log
+// Matching broken, rightly.
 func (c *Cluster) AppendLog(ids []int, count int) error {
 	if count < 1 {
 		return fmt.Errorf("log append %d: need at least 1 entry", count)
@@ -189,6 +196,7 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 		if direct {
 			m.node.(engine.LogAppender).AppendLog(count)
 			m.hard = m.node.HardState()
+			c.logs.handAppended(id, m.node.Log())
 			continue
 		}
 		for range count {
@@ -198,6 +206,45 @@ func (c *Cluster) AppendLog(ids []int, count int) error {
 				return fmt.Errorf("n%d: %w", id, err)
 			}
 		}
+	}
+	return nil
+}
+
+// Put hands node id a client's command, value: a leader appends it to its
+// log and replicates it; any other node refuses it, naming the leader it
+// knows (a redirect event). The put itself is a fault event of action
+// "put", so that the event stream says what the client asked of whom.
+func (c *Cluster) Put(id int, value string) error {
+	m, err := c.member(id)
+	if err != nil {
+		return err
+	}
+	if m.node == nil {
+		return fmt.Errorf("n%d is dead: it takes no command", id)
+	}
+	if err := CheckValue(value); err != nil {
+		return err
+	}
+	c.puts++
+	p, ok := m.node.(engine.Proposer)
+	if !ok {
+		return fmt.Errorf("the %v engine takes no client commands", c.cfg.Engine)
+	}
+	c.emit(Event{At: c.now, Kind: KindFault, Action: ActPut, Nodes: []int{id}, Detail: value})
+	err = p.Propose(c.now, []byte(value))
+	// A leader that took it says so, and where: its own append event.
+	_, events := m.node.Output()
+	for i := range events {
+		if e := &events[i]; e.Kind == engine.EventAppend && (e.Peer == engine.None || e.Peer == e.Node) {
+			if c.pending == nil {
+				c.pending = make(map[uint64]pendingPut)
+			}
+			c.pending[e.Index] = pendingPut{term: e.Term, data: value, at: c.now}
+		}
+	}
+	c.afterNode(m)
+	if err != nil {
+		return fmt.Errorf("n%d: %w", id, err)
 	}
 	return nil
 }
@@ -283,7 +330,8 @@ func (c *Cluster) param(name, value string) {
 
 // ReportParams emits a param event for every setting, seed included, so
 // that a recorded event stream says how it was made. An instant disk, the
-// default, goes unsaid, as do the settings only experiments use.
+// default, goes unsaid, as do the no-op while off, the default bound on
+// entries per AppendEntries and the settings only experiments use.
 func (c *Cluster) ReportParams() {
 	c.Decide()
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
@@ -295,7 +343,11 @@ func (c *Cluster) ReportParams() {
 		c.param("tick", FormatDuration(c.eng.(etcd.Engine).TickDuration()))
 	}
 	for _, p := range Params() {
-		if p == ParamDiskWrite && c.cfg.DiskWrite == 0 {
+		switch {
+		case p == ParamDiskWrite && c.cfg.DiskWrite == 0,
+			p == ParamNoOp && !c.cfg.NoOp,
+			p == ParamUnsafeCommit && !c.cfg.UnsafeCommit,
+			p == ParamMaxEntries && c.cfg.MaxEntries == raft.DefaultMaxEntries:
 			continue
 		}
 		c.param(p.String(), SetCommand(p, c.cfg).Value())

@@ -36,6 +36,18 @@ const (
 	KindExplain
 	KindExpect
 	KindFork
+
+	// Log replication (see raft.EventAppend and the rest): a node added
+	// entries, deleted a conflicting suffix, committed, held back from
+	// committing an entry of an earlier term, refused an AppendEntries, backed
+	// off for a follower, or refused a client's command.
+	KindAppend
+	KindTruncate
+	KindCommit
+	KindHold
+	KindReject
+	KindBackOff
+	KindRedirect
 )
 
 var kindNames = vocabulary[Kind]{
@@ -43,6 +55,8 @@ var kindNames = vocabulary[Kind]{
 	KindDeliver: "deliver", KindDrop: "drop", KindFault: "fault", KindParam: "param",
 	KindViolation: "violation", KindIgnore: "ignore", KindError: "error",
 	KindExplain: "explain", KindExpect: "expect", KindFork: "fork",
+	KindAppend: "append", KindTruncate: "truncate", KindCommit: "commit", KindHold: "hold",
+	KindReject: "reject", KindBackOff: "backoff", KindRedirect: "redirect",
 }
 
 // String returns the kind as it appears in JSON.
@@ -110,17 +124,22 @@ type Event struct {
 	// them. It is not part of the JSON: a run's text stays as it was.
 	Decision int
 
-	// Node is the node the event is about (state, vote, timeout, ignore).
+	// Node is the node the event is about (state, vote, timeout, ignore,
+	// and the replication kinds).
 	Node int
 	// State is the node's new role, or StateDead (state).
 	State State
 	Term  uint64
-	// For is the candidate a vote answers (vote).
+	// For is the candidate a vote answers (vote), or the leader a node
+	// names when it refuses a client's command (redirect).
 	For     int
 	Granted bool
 	PreVote bool
 
 	// From, To and Type describe a message (send, deliver, drop, ignore).
+	// From is also the leader that sent what a node appends, deletes for,
+	// commits after or rejects (0 for a leader's own entry or commit), and
+	// To the follower a leader backs off for.
 	From, To int
 	Type     engine.MsgType
 	// Msg numbers a message in the order the cluster sent it, from 1: its
@@ -130,6 +149,13 @@ type Event struct {
 	// on one link can overtake each other: nothing else pairs them. JSON
 	// leaves it out, as it has no use there yet.
 	Msg uint64
+
+	// Index and Count locate entries: the first appended or deleted and
+	// how many; the new commit index and how many it adds; the index held
+	// back, or refused (the AppendEntries' prevLogIndex); a backed-off
+	// follower's new nextIndex.
+	Index uint64
+	Count int
 
 	// Reason says why: the explanation of a decision, or why a message
 	// was dropped.
@@ -241,8 +267,35 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = appendBool(b, "passed", e.Passed)
 		b = appendString(b, "got", e.Got)
 		b = appendString(b, "source", e.Source)
+	case KindAppend, KindTruncate, KindCommit, KindHold, KindReject, KindBackOff, KindRedirect:
+		b = e.appendReplicationJSON(b)
 	}
 	return append(b, '}')
+}
+
+// appendReplicationJSON appends a replication event's fields: node and
+// term, what each kind says, then the reason.
+func (e *Event) appendReplicationJSON(b []byte) []byte {
+	b = appendInt(b, "node", e.Node)
+	b = appendUint(b, "term", e.Term)
+	switch e.Kind {
+	case KindAppend, KindTruncate, KindCommit:
+		b = appendUint(b, "index", e.Index)
+		b = appendInt(b, "count", e.Count)
+		b = appendInt(b, "from", e.From)
+	case KindHold:
+		b = appendUint(b, "index", e.Index)
+	case KindReject:
+		b = appendInt(b, "from", e.From)
+		b = appendString(b, "type", e.Type.String())
+		b = appendUint(b, "index", e.Index)
+	case KindBackOff:
+		b = appendInt(b, "to", e.To)
+		b = appendUint(b, "index", e.Index)
+	case KindRedirect:
+		b = appendInt(b, "leader", e.For)
+	}
+	return appendString(b, "reason", e.Reason)
 }
 
 func appendKey(b []byte, key string) []byte {
@@ -348,6 +401,23 @@ func (e *Event) String() string {
 		return "» " + e.Detail
 	case KindFork:
 		return "history forked here: what was recorded after this moment is gone"
+	case KindAppend:
+		if e.From == 0 {
+			return withReason(fmt.Sprintf("n%d appends %s in term %d", e.Node, indexRange(e.Index, e.Count), e.Term), e.Reason)
+		}
+		return withReason(fmt.Sprintf("n%d appends %s from n%d", e.Node, indexRange(e.Index, e.Count), e.From), e.Reason)
+	case KindTruncate:
+		return withReason(fmt.Sprintf("n%d deletes %s", e.Node, indexRange(e.Index, e.Count)), e.Reason)
+	case KindCommit:
+		return withReason(fmt.Sprintf("n%d commits %s", e.Node, indexRange(e.Index-uint64(e.Count)+1, e.Count)), e.Reason)
+	case KindHold:
+		return withReason(fmt.Sprintf("n%d does not commit index %d", e.Node, e.Index), e.Reason)
+	case KindReject:
+		return withReason(fmt.Sprintf("n%d rejects %s from n%d", e.Node, e.Type, e.From), e.Reason)
+	case KindBackOff:
+		return withReason(fmt.Sprintf("n%d backs off for n%d to nextIndex %d", e.Node, e.To, e.Index), e.Reason)
+	case KindRedirect:
+		return withReason(fmt.Sprintf("n%d refuses a client's command", e.Node), e.Reason)
 	case KindExpect:
 		verdict := "holds"
 		if !e.Passed {
@@ -356,6 +426,14 @@ func (e *Event) String() string {
 		return fmt.Sprintf("expect %s: %s (got %s) [%s]", e.Detail, verdict, e.Got, e.Source)
 	}
 	return e.Kind.String()
+}
+
+// indexRange names count entries from first: "index 4", "indexes 4-6".
+func indexRange(first uint64, count int) string {
+	if count <= 1 {
+		return "index " + strconv.FormatUint(first, 10)
+	}
+	return fmt.Sprintf("indexes %d-%d", first, first+uint64(count)-1)
 }
 
 func withReason(s, reason string) string {
@@ -384,6 +462,8 @@ func (e *Event) faultString() string {
 		return "heal: everything connected"
 	case ActLog:
 		return nodeList(e.Nodes) + " log: " + e.Detail + " entries in the current term"
+	case ActPut:
+		return fmt.Sprintf("client: put %s to %s", e.Detail, nodeList(e.Nodes))
 	}
 	past := e.Action.String()
 	if int(e.Action) < len(pastTense) && pastTense[e.Action] != "" {

@@ -18,6 +18,9 @@ type Flight struct {
 	// Granted answers a RequestVote or PreVote (replies only); Success an
 	// AppendEntries.
 	Granted, Success bool
+	// Entries counts the log entries an AppendEntries carries (0: a
+	// heartbeat).
+	Entries          int
 	SentAt, ArriveAt time.Duration
 	// Drop is "" if the message will be delivered as things stand now, or
 	// the reason it will be dropped when it arrives ("cut", "dead", ...):
@@ -33,7 +36,7 @@ func (c *Cluster) InFlight() []Flight {
 	for e := range c.net.All() {
 		f := Flight{
 			From: e.From, To: e.To, Type: e.Payload.Type, Term: e.Payload.Term,
-			Granted: e.Payload.Granted, Success: e.Payload.Success,
+			Granted: e.Payload.Granted, Success: e.Payload.Success, Entries: len(e.Payload.Entries),
 			SentAt: e.SentAt, ArriveAt: e.ArriveAt,
 		}
 		if r := c.net.Fate(e); r != transport.Delivered {

@@ -23,6 +23,9 @@ const (
 	ParamPreVote
 	ParamCheckQuorum
 	ParamDiskWrite
+	ParamNoOp
+	ParamUnsafeCommit
+	ParamMaxEntries
 
 	paramEnd // one past the last: the table's size, so that a constant without a row has an empty one
 )
@@ -37,10 +40,11 @@ const (
 	DurationValue                      // one duration ("50ms"), in Min
 	RateValue                          // a probability ("0.3" or "30%"), in Rate
 	SwitchValue                        // on or off, in On
+	CountValue                         // a whole number ("64"), in Count
 )
 
 // param is a parameter's row: its name, its words for people, where its
-// value lives in a Config (exactly one of rng, dur, rate and sw, which
+// value lives in a Config (exactly one of rng, dur, rate, sw and cnt, which
 // gives its kind), what raftty refuses beyond the value's shape, and how a
 // running cluster takes a new value.
 type param struct {
@@ -52,6 +56,7 @@ type param struct {
 	dur  func(*Config) *time.Duration
 	rate func(*Config) *float64
 	sw   func(*Config) *bool
+	cnt  func(*Config) *int
 
 	// check refuses a well-formed value raftty cannot simulate.
 	check func(Command) error
@@ -103,6 +108,26 @@ var params = [paramEnd]param{
 		help: "how long persisting term and vote takes before a node's messages leave",
 		dur:  func(c *Config) *time.Duration { return &c.DiskWrite },
 	},
+	ParamNoOp: {
+		name: "noop", label: "no-op on election",
+		help:  "a new leader appends an empty entry at once, which commits what earlier leaders left (dissertation 6.4)",
+		sw:    func(c *Config) *bool { return &c.NoOp },
+		apply: func(c *Cluster) { c.eachTuner(func(t engine.ReplicationTuner) { t.SetNoOp(c.cfg.NoOp) }) },
+	},
+	ParamUnsafeCommit: {
+		name: "unsafe-commit", label: "unsafe commit",
+		help: "break Raft on purpose: a leader commits entries of earlier terms by counting copies (watch Figure 8's lost commit)",
+		sw:   func(c *Config) *bool { return &c.UnsafeCommit },
+		apply: func(c *Cluster) {
+			c.eachTuner(func(t engine.ReplicationTuner) { t.SetUnsafeCommit(c.cfg.UnsafeCommit) })
+		},
+	},
+	ParamMaxEntries: {
+		name: "max-entries", label: "entries per AppendEntries",
+		help:  "the most log entries one AppendEntries carries (1 shows a catch-up entry by entry)",
+		cnt:   func(c *Config) *int { return &c.MaxEntries },
+		apply: func(c *Cluster) { c.eachTuner(func(t engine.ReplicationTuner) { t.SetMaxEntries(c.cfg.MaxEntries) }) },
+	},
 }
 
 var paramNames = func() vocabulary[Param] {
@@ -141,6 +166,8 @@ func (p Param) Kind() ValueKind {
 		return DurationValue
 	case r.rate != nil:
 		return RateValue
+	case r.cnt != nil:
+		return CountValue
 	}
 	return SwitchValue
 }
@@ -183,6 +210,8 @@ func SetCommand(p Param, cfg Config) Command {
 		cmd.Rate = *r.rate(&cfg)
 	case SwitchValue:
 		cmd.On = *r.sw(&cfg)
+	case CountValue:
+		cmd.Count = *r.cnt(&cfg)
 	}
 	return cmd
 }
@@ -202,6 +231,8 @@ func SetConfig(cfg *Config, cmd Command) {
 		*r.rate(cfg) = cmd.Rate
 	case SwitchValue:
 		*r.sw(cfg) = cmd.On
+	case CountValue:
+		*r.cnt(cfg) = cmd.Count
 	}
 }
 
@@ -216,6 +247,8 @@ func (c Command) Value() string {
 		return strconv.FormatFloat(c.Rate, 'g', -1, 64)
 	case SwitchValue:
 		return OnOff(c.On)
+	case CountValue:
+		return strconv.Itoa(c.Count)
 	}
 	return ""
 }
@@ -237,6 +270,8 @@ func ParseValue(p Param, text string) (Command, error) {
 		cmd.Rate, err = ParseProbability(text)
 	case SwitchValue:
 		cmd.On, err = ParseOnOff(text)
+	case CountValue:
+		cmd.Count, err = ParseCount(text, 1, MaxEntriesLimit)
 	default:
 		return Command{}, fmt.Errorf("no parameter %v", p)
 	}
@@ -271,6 +306,7 @@ func (c *Cluster) applySet(cmd Command) error {
 		return err
 	}
 	c.cfg = next
+	c.eng = next.engine() // nodes built from now on (restarts) take the new value too
 	if r.apply != nil {
 		r.apply(c)
 	}
@@ -289,6 +325,17 @@ func (c *Cluster) applyTiming() {
 
 func (c *Cluster) applyPreVote() {
 	c.retune(engine.CanSetPreVote, func(_ *member, t engine.Tuner) { t.SetPreVote(c.cfg.PreVote) })
+}
+
+// eachTuner hands a replication setting to every live node; nodes
+// restarted later take it from c.cfg. Only the textbook engine has these
+// settings: Config.Validate refuses them for another.
+func (c *Cluster) eachTuner(f func(engine.ReplicationTuner)) {
+	for _, m := range c.members[1:] {
+		if t, ok := m.node.(engine.ReplicationTuner); ok {
+			f(t)
+		}
+	}
 }
 
 func (c *Cluster) applyCheckQuorum() {

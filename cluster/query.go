@@ -22,6 +22,9 @@ type NodeStatus struct {
 	// Reaches counts the live nodes, itself included, it can exchange
 	// messages with both ways.
 	Reaches int
+	// Progress is, for a leader, what it knows of each follower's log
+	// (nextIndex and matchIndex), in id order; nil for any other node.
+	Progress []raft.Progress
 }
 
 // Node returns the status of node id (1..N).
@@ -38,9 +41,15 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 	}
 	if m.node != nil {
 		s.Status = m.node.Status()
+		if pr, ok := m.node.(engine.ProgressReader); ok {
+			s.Progress = pr.Progress(nil)
+		}
 	} else {
 		s.ID, s.Term, s.VotedFor = engine.NodeID(id), m.hard.Term, m.hard.VotedFor
 		s.LastLogIndex, s.LastLogTerm, s.Commit = m.hard.LastIndex, m.hard.LastTerm, m.hard.Commit
+		if lr, ok := m.stored.(engine.LogReader); ok {
+			s.Log = lr.Log()
+		}
 	}
 	for other := 1; other <= c.cfg.Nodes; other++ {
 		if c.net.IsCut(id, other) {
@@ -71,6 +80,30 @@ func (c *Cluster) Nodes() []NodeStatus {
 // highest term. A leader stranded in a minority believes it leads, but
 // nothing it does can take effect, so it is not counted.
 func (c *Cluster) Leader() int { return c.leader }
+
+// Behind counts the live nodes whose log is not the same as the effective
+// leader's, entry for entry; without a leader, every live node.
+func (c *Cluster) Behind() int {
+	behind := 0
+	var want uint64
+	n := 0
+	if c.leader != 0 {
+		ch := c.logs.chains[c.leader]
+		if n = len(ch); n > 0 {
+			want = ch[n-1]
+		}
+	}
+	for id, m := range c.members[1:] {
+		if m.node == nil {
+			continue
+		}
+		ch := c.logs.chains[id+1]
+		if c.leader == 0 || len(ch) != n || (n > 0 && ch[n-1] != want) {
+			behind++
+		}
+	}
+	return behind
+}
 
 // Leaders returns every live node in the leader role, stranded or not.
 func (c *Cluster) Leaders() []int {

@@ -56,6 +56,18 @@ type Stats struct {
 	// Leaders lists the winner of each term, the latest maxLeaderRecords.
 	Leaders []TermLeader
 
+	// Puts counts the client commands handed to nodes, Redirects those a
+	// node refused (not the leader), Committed the entries committed (the
+	// highest index any node committed), and CommitLatencies how long each
+	// command a leader took waited for its first commit, in order. A
+	// command a leader took and lost (overwritten) has no latency.
+	Puts, Redirects int
+	Committed       int
+	CommitLatencies []time.Duration
+	// BackOffs counts a leader's steps back after a refused AppendEntries,
+	// Deleted the entries nodes deleted because their leader's differed.
+	BackOffs, Deleted int
+
 	openTerms  map[uint64]termCampaign
 	lastLeader int
 }
@@ -92,6 +104,16 @@ func (s *Stats) observe(e *Event) {
 		s.Errors++
 	case KindState:
 		s.observeState(e)
+	case KindFault:
+		if e.Action == ActPut {
+			s.Puts++
+		}
+	case KindRedirect:
+		s.Redirects++
+	case KindBackOff:
+		s.BackOffs++
+	case KindTruncate:
+		s.Deleted += e.Count
 	}
 }
 
@@ -192,6 +214,14 @@ type Summary struct {
 	Errors         int            `json:"errors"`
 	Events         int            `json:"events"`
 	Leaders        []TermLeader   `json:"leaders"`
+	// Puts, Redirects, Committed and the commit latencies (median, 99th
+	// percentile, largest) appear once anything was written.
+	Puts             int   `json:"puts,omitempty"`
+	Redirects        int   `json:"puts_refused,omitempty"`
+	Committed        int   `json:"committed,omitempty"`
+	CommitLatencyP50 int64 `json:"commit_latency_p50_us,omitempty"`
+	CommitLatencyP99 int64 `json:"commit_latency_p99_us,omitempty"`
+	CommitLatencyMax int64 `json:"commit_latency_max_us,omitempty"`
 }
 
 // Summary sums the run up so far.
@@ -208,14 +238,23 @@ func (c *Cluster) Summary() Summary {
 	if c.cfg.Engine != EngineTextbook {
 		engine = c.cfg.Engine.String() + ": " + c.eng.DescribeTiming(c.cfg.Timing)
 	}
-	return Summary{
+	sum := Summary{
 		Kind: "summary", AtUS: c.now.Microseconds(), Seed: c.cfg.Seed, Nodes: c.cfg.Nodes, Engine: engine,
 		Leader: c.leader, Term: c.MaxTerm(),
 		Elections: s.Elections, PreVotes: s.PreVotes, LeadersElected: s.LeadersElected,
 		LeaderChanges: s.LeaderChanges, SplitVotes: s.SplitVotes, NoLeaderUS: s.NoLeader.Microseconds(),
 		Sent: s.Sent, Delivered: s.Delivered, Dropped: s.Dropped, DroppedBy: s.DroppedBy,
 		Violations: s.Violations, ExpectFailed: s.ExpectationsFailed, Errors: s.Errors, Events: s.Events, Leaders: leaders,
+		Puts: s.Puts, Redirects: s.Redirects, Committed: s.Committed,
 	}
+	if n := len(s.CommitLatencies); n > 0 {
+		lat := slices.Clone(s.CommitLatencies)
+		slices.Sort(lat)
+		sum.CommitLatencyP50 = lat[(n-1)/2].Microseconds()
+		sum.CommitLatencyP99 = lat[(n-1)*99/100].Microseconds()
+		sum.CommitLatencyMax = lat[n-1].Microseconds()
+	}
+	return sum
 }
 
 // MarshalLine renders the summary as one JSON line (map keys sorted, so the

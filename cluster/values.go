@@ -77,6 +77,15 @@ func ParseProbability(s string) (float64, error) {
 	return p, nil
 }
 
+// ParseCount reads a whole number from lo to hi.
+func ParseCount(s string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("want a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
 // ParseOnOff reads on/off (or true/false, yes/no).
 func ParseOnOff(s string) (bool, error) {
 	switch strings.ToLower(s) {

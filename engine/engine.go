@@ -244,6 +244,30 @@ type Proposer interface {
 	Propose(now time.Duration, data []byte) error
 }
 
+// ProgressReader is a node that says what it knows, as a leader, of each
+// follower's log (nextIndex and matchIndex), for the inspector.
+type ProgressReader interface {
+	// Progress appends one Progress per follower, in id order, to dst; a
+	// node that does not lead appends nothing.
+	Progress(dst []raft.Progress) []raft.Progress
+}
+
+// ReplicationTuner is a node whose replication settings can change while
+// it runs: the textbook engine's no-op on election, its unsafe commit rule
+// and its bound on entries per AppendEntries. An engine without them
+// refuses the settings (the cluster's Config.checkEngine).
+type ReplicationTuner interface {
+	SetNoOp(on bool)
+	SetUnsafeCommit(on bool)
+	SetMaxEntries(n int)
+}
+
+// LogReader is a Storage that can show the log it keeps: what a dead node's
+// log was, for displays and the invariant checker. Read-only.
+type LogReader interface {
+	Log() []Entry
+}
+
 // Cloner is a node that can be copied.
 type Cloner interface {
 	// Clone returns a deep copy that draws from r from now on: with r in the

@@ -39,6 +39,34 @@ const (
 	// EventIgnore: the node received a message and did nothing with it
 	// (Peer is the sender, Type and Term the message's, Reason why).
 	EventIgnore
+
+	// The events of log replication. Term is the node's current term in
+	// all of them; Index and Count say which entries.
+
+	// EventAppend: the node added Count entries to its log, the first at
+	// Index: a leader a client's command or its no-op (Peer None), a
+	// follower entries from its leader (Peer).
+	EventAppend
+	// EventTruncate: the node deleted Count entries from Index on, because
+	// its leader (Peer) sent different ones for those indexes (Figure 2,
+	// AppendEntries rule 3).
+	EventTruncate
+	// EventCommit: the node's commit index rose by Count to Index; Peer is
+	// the leader it learnt that from (None on the leader itself).
+	EventCommit
+	// EventHold: a leader does not commit Index although a majority stores
+	// it, because that entry is from an earlier term (section 5.4.2, Figure
+	// 8). Reported once per index.
+	EventHold
+	// EventReject: a follower refused an AppendEntries from Peer whose
+	// PrevLogIndex (Index) its log does not match (Figure 2, rule 2).
+	EventReject
+	// EventBackOff: a leader lowered Peer's nextIndex to Index after Peer
+	// refused an AppendEntries, and tries again from there.
+	EventBackOff
+	// EventRedirect: a node that is not the leader refused a client's
+	// command; Peer is the leader it knows (None if it knows none).
+	EventRedirect
 )
 
 // Event is one decision of a node, with the reason for it in plain words.
@@ -51,5 +79,8 @@ type Event struct {
 	Type    MsgType
 	Granted bool
 	PreVote bool
-	Reason  string
+	// Index and Count locate the entries of a replication event.
+	Index  uint64
+	Count  int
+	Reason string
 }

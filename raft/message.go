@@ -1,9 +1,11 @@
-// Package raft is one node's leader election as a pure, deterministic state
-// machine: Figure 2 of the Raft paper (election and heartbeat parts), plus the
-// PreVote and CheckQuorum options of Ongaro's dissertation.
+// Package raft is one Raft node as a pure, deterministic state machine:
+// Figure 2 of the Raft paper (leader election, log replication and the
+// commit rule of section 5.4.2), plus the PreVote, CheckQuorum and no-op
+// options of Ongaro's dissertation.
 //
 // A Node has no goroutines, locks, wall clock, global random source or I/O.
-// Its inputs are a message (Step) or the passing of virtual time (Tick); its
+// Its inputs are a message (Step), a client's command (Propose) or the passing
+// of virtual time (Tick); its
 // outputs are the messages to send and the events that happened (Output),
 // and the virtual time at which it next wants to be ticked (NextDeadline).
 package raft
@@ -61,9 +63,10 @@ func (t MsgType) String() string {
 // Valid reports whether t is one of the defined message types.
 func (t MsgType) Valid() bool { return t >= MsgRequestVote && t <= MsgAppendEntriesReply }
 
-// Entry is a log entry. Leader election never creates one; the type exists so
-// that AppendEntries and the up-to-date check have their full shape and log
-// replication can arrive later without a rewrite.
+// Entry is a log entry: the term of the leader that created it and the
+// client's command. A no-op (appended by a new leader with Config.NoOp) and an
+// entry appended by hand (AppendLog) have no Data. Data is never modified
+// once in a log: logs, messages and snapshots share it.
 type Entry struct {
 	Term uint64
 	Data []byte
@@ -80,16 +83,25 @@ type Message struct {
 	Term uint64
 
 	// LastLogIndex and LastLogTerm describe the candidate's log (RequestVote,
-	// PreVote): voters refuse a candidate whose log is behind their own.
+	// PreVote): voters refuse a candidate whose log is behind their own. A
+	// refused AppendEntriesReply carries the refuser's LastLogIndex too: the
+	// hint a leader with Config.BackOffHint jumps back to.
 	LastLogIndex uint64
 	LastLogTerm  uint64
 
 	// PrevLogIndex, PrevLogTerm, Entries and LeaderCommit are AppendEntries'
-	// fields. Entries is empty for a heartbeat.
+	// fields. Entries is empty for a heartbeat. Entries shares its array with
+	// the sender's log: treat it as read-only.
 	PrevLogIndex uint64
 	PrevLogTerm  uint64
 	Entries      []Entry
 	LeaderCommit uint64
+
+	// Index answers an AppendEntries: on success, the last index the
+	// follower now knows to match the leader's log (PrevLogIndex plus the
+	// entries); on a refusal, the PrevLogIndex refused, so that the leader
+	// can tell a refusal of its latest attempt from a stale one.
+	Index uint64
 
 	// Granted answers a RequestVote or PreVote.
 	Granted bool

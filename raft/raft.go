@@ -73,7 +73,31 @@ type Config struct {
 	// Figure 2 allows one vote per term; without that rule two leaders can
 	// win the same term.
 	UnsafeForgetVotes bool
+	// UnsafeCommit is the commit rule without its second half, for
+	// teaching Figure 8: a leader commits any index a majority stores,
+	// even one whose entry is from an earlier term. Section 5.4.2 shows how
+	// such an entry can still be overwritten after it was committed.
+	UnsafeCommit bool
+	// NoOp makes a new leader append an entry with no command at once
+	// (dissertation section 6.4): it commits entries of earlier terms
+	// without waiting for a client, and brings every follower's log up to
+	// date. The zero Config leaves it off, so that a node without client
+	// traffic sends nothing but heartbeats.
+	NoOp bool
+	// MaxEntries bounds the entries in one AppendEntries; zero means
+	// DefaultMaxEntries.
+	MaxEntries int
+	// BackOffHint makes a leader whose AppendEntries is refused jump back
+	// to just past the end of the follower's log, which the refusal
+	// carries, when that is further back than one entry: the simplest form
+	// of the optimisation section 5.3 describes. Without it the leader backs
+	// off one entry per refusal, as in Figure 2.
+	BackOffHint bool
 }
+
+// DefaultMaxEntries is the bound on entries per AppendEntries when
+// Config.MaxEntries is zero.
+const DefaultMaxEntries = 64
 
 // HardState is what a node keeps across a crash: the persistent state of
 // Figure 2.
@@ -82,8 +106,8 @@ type HardState struct {
 	VotedFor NodeID
 	// Log is the node's log. HardState shares it with the node rather than
 	// copying it, because the cluster takes a HardState after every step;
-	// the node only ever appends, so a shared prefix never changes. Treat it
-	// as read-only.
+	// the node only ever appends in place (it clips its log before deleting
+	// a suffix), so a shared prefix never changes. Treat it as read-only.
 	Log []Entry
 }
 
@@ -117,6 +141,20 @@ type Status struct {
 	// from a leader, and LastLeaderContact when it last did.
 	HeardLeader       bool
 	LastLeaderContact time.Duration
+	// Log is the node's log, shared with the node: read-only (see
+	// HardState). CommitIndex is the highest index it knows committed.
+	Log          []Entry
+	CommitIndex  uint64
+	NoOp         bool
+	UnsafeCommit bool
+}
+
+// Progress is a leader's view of one follower's log (Figure 2).
+type Progress struct {
+	ID NodeID
+	// Next is the index of the next entry to send it; Match the highest
+	// index known to be stored on it.
+	Next, Match uint64
 }
 
 // Node is one Raft node's election logic. It is not safe for concurrent use;
@@ -134,14 +172,26 @@ type Node struct {
 	preVote     bool
 	checkQuorum bool
 	forgetVotes bool
-	timerJitter time.Duration
-	terse       bool
-	rand        Rand
+	// unsafeCommit, noOp, maxEntries, backOffHint: see Config.
+	unsafeCommit bool
+	noOp         bool
+	maxEntries   uint64
+	backOffHint  bool
+	timerJitter  time.Duration
+	terse        bool
+	rand         Rand
 
-	// Persistent state (Figure 2).
+	// Persistent state (Figure 2). The log is only ever appended to in
+	// place: deleting a suffix clips it first, so that every slice of it
+	// handed out (HardState, Status, the Entries of a message) keeps its
+	// contents.
 	term     uint64
 	votedFor NodeID
 	log      []Entry
+
+	// commitIndex is volatile: a restarted node learns it again from its
+	// leader.
+	commitIndex uint64
 
 	role   Role
 	leader NodeID
@@ -171,9 +221,17 @@ type Node struct {
 	quorumDue     time.Duration
 	recentActive  []bool
 	active        int
+	// next and match are nextIndex and matchIndex, indexed by NodeID; made
+	// when the node first leads. held is the last index an EventHold has
+	// explained in this term; scratch is room to find the majority's index.
+	next, match []uint64
+	held        uint64
+	scratch     []uint64
 
 	msgs   []Message
 	events []Event
+	// reasonBuf is where the replication events' reasons are built.
+	reasonBuf []byte
 }
 
 // maxNodeID bounds peer ids: a node keeps tables indexed by id.
@@ -209,6 +267,9 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		preVote:      cfg.PreVote,
 		checkQuorum:  cfg.CheckQuorum,
 		forgetVotes:  cfg.UnsafeForgetVotes,
+		unsafeCommit: cfg.UnsafeCommit,
+		noOp:         cfg.NoOp,
+		backOffHint:  cfg.BackOffHint,
 		timerJitter:  max(cfg.TimerJitter, 0),
 		terse:        cfg.Terse,
 		rand:         cfg.Rand,
@@ -219,6 +280,7 @@ func New(cfg Config, hs HardState, now time.Duration) (*Node, error) {
 		votes:        make([]voteAnswer, size),
 		recentActive: make([]bool, size),
 	}
+	n.SetMaxEntries(cfg.MaxEntries)
 	for _, p := range peers {
 		n.isPeer[p] = true
 	}
@@ -245,24 +307,35 @@ func (n *Node) Clone(r Rand) *Node {
 	c.rand = r
 	c.peers = slices.Clone(n.peers)
 	c.isPeer = slices.Clone(n.isPeer)
-	c.log = slices.Clone(n.log)
-	for i := range c.log {
-		c.log[i].Data = slices.Clone(c.log[i].Data)
-	}
+	// The log is shared, clipped: neither node ever writes over an entry
+	// (see the log field), so what one appends the other never sees, and a
+	// checkpoint costs nothing however long the log.
+	c.log = slices.Clip(n.log)
 	c.votes = slices.Clone(n.votes)
 	c.recentActive = slices.Clone(n.recentActive)
+	c.next = slices.Clone(n.next)
+	c.match = slices.Clone(n.match)
+	c.scratch, c.reasonBuf = nil, nil
 	c.msgs = slices.Clone(n.msgs)
 	c.events = slices.Clone(n.events)
 	return &c
 }
 
 // AppendLog appends count entries in the node's current term to its log, as
-// if a leader of this term had replicated them. raftty has no log
-// replication; this sets up logs of different lengths, so that the election
-// restriction (section 5.4.1) has something to decide.
+// if a leader of this term had replicated them: a way to set up logs of
+// different lengths by hand, so that the election restriction (section
+// 5.4.1) has something to decide. It reports no event. A leader takes the
+// entries as already on every follower (their nextIndex moves past them,
+// their matchIndex does not): it finds out which followers lack them the
+// next time it has entries to send, and repairs their logs then.
 func (n *Node) AppendLog(count int) {
 	for range count {
 		n.log = append(n.log, Entry{Term: n.term})
+	}
+	if n.role == Leader {
+		for _, p := range n.peers {
+			n.next[p] = n.lastIndex() + 1
+		}
 	}
 }
 
@@ -272,6 +345,8 @@ func (n *Node) Status() Status {
 		ID: n.id, Role: n.role, Term: n.term, VotedFor: n.votedFor, Leader: n.leader,
 		Timing: n.timing, PreVote: n.preVote, CheckQuorum: n.checkQuorum,
 		HeardLeader: n.heardLeader, LastLeaderContact: n.lastLeaderContact,
+		Log: n.log[:len(n.log):len(n.log)], CommitIndex: n.commitIndex,
+		NoOp: n.noOp, UnsafeCommit: n.unsafeCommit,
 	}
 	if n.role == Candidate || n.role == PreCandidate {
 		for _, p := range n.peers {
@@ -291,6 +366,22 @@ func (n *Node) Status() Status {
 		s.ElectionTimeout = n.electionTimeout
 	}
 	return s
+}
+
+// Progress appends to dst what a leader knows of each follower's log, in
+// id order, and returns it; a node that does not lead appends nothing. It is
+// apart from Status, which the cluster takes after every step, so that only
+// a display that shows it pays for it.
+func (n *Node) Progress(dst []Progress) []Progress {
+	if n.role != Leader {
+		return dst
+	}
+	for _, p := range n.peers {
+		if p != n.id {
+			dst = append(dst, Progress{ID: p, Next: n.next[p], Match: n.match[p]})
+		}
+	}
+	return dst
 }
 
 // Output returns the messages to send and the events that happened during
@@ -331,6 +422,23 @@ func (n *Node) SetTiming(now time.Duration, t Timing) error {
 
 // SetPreVote turns PreVote on or off; it applies from the next election.
 func (n *Node) SetPreVote(on bool) { n.preVote = on }
+
+// SetNoOp turns the no-op on election on or off; it applies from the next
+// election.
+func (n *Node) SetNoOp(on bool) { n.noOp = on }
+
+// SetMaxEntries changes the bound on entries per AppendEntries (zero or
+// less: DefaultMaxEntries); it applies to the next message.
+func (n *Node) SetMaxEntries(max int) {
+	n.maxEntries = DefaultMaxEntries
+	if max > 0 {
+		n.maxEntries = uint64(max)
+	}
+}
+
+// SetUnsafeCommit turns the unsafe commit rule on or off (see
+// Config.UnsafeCommit); a leader applies it from the next answer it gets.
+func (n *Node) SetUnsafeCommit(on bool) { n.unsafeCommit = on }
 
 // SetCheckQuorum turns CheckQuorum on or off. Turning it on starts a fresh
 // quorum window for a leader, so that it is not judged on a window during
@@ -439,6 +547,17 @@ func (n *Node) lastLog() (index, term uint64) {
 	return uint64(len(n.log)), n.log[len(n.log)-1].Term
 }
 
+func (n *Node) lastIndex() uint64 { return uint64(len(n.log)) }
+
+// termAt returns the term of the entry at index i (0 for index 0, where
+// every log matches); i must not be past the end of the log.
+func (n *Node) termAt(i uint64) uint64 {
+	if i == 0 {
+		return 0
+	}
+	return n.log[i-1].Term
+}
+
 func (n *Node) resetElectionTimer(now time.Duration) {
 	d := n.timing.ElectionMin
 	if spread := n.timing.ElectionMax - n.timing.ElectionMin; spread > 0 {
@@ -497,9 +616,13 @@ func (n *Node) becomeLeader(now time.Duration) {
 	n.role = Leader
 	n.leader = n.id
 	n.resetActive()
+	n.resetProgress()
 	n.quorumDue = now + n.timing.ElectionMin
 	n.emit(Event{Kind: EventState, Role: Leader, Term: n.term,
 		Reason: n.lazyWhy(func() string { return fmt.Sprintf("won the election for term %d: %s", n.term, n.tally()) })})
+	if n.noOp {
+		n.appendOwn(Entry{Term: n.term}, "a new leader's no-op")
+	}
 	n.broadcastHeartbeat(now)
 }
 
@@ -525,11 +648,16 @@ func (n *Node) becomeFollower(now time.Duration, term uint64, leader NodeID, why
 	n.emit(Event{Kind: EventState, Role: Follower, Term: n.term, Reason: why})
 }
 
+// broadcastHeartbeat sends every follower an AppendEntries: the entries it
+// lacks, or none (a heartbeat).
 func (n *Node) broadcastHeartbeat(now time.Duration) {
 	n.lastHeartbeat = now
 	n.heartbeatDue = now + n.timing.Heartbeat
-	idx, lt := n.lastLog()
-	n.broadcast(Message{Type: MsgAppendEntries, Term: n.term, PrevLogIndex: idx, PrevLogTerm: lt})
+	for _, p := range n.peers {
+		if p != n.id {
+			n.sendAppend(p)
+		}
+	}
 }
 
 func (n *Node) broadcast(m Message) {

@@ -179,17 +179,6 @@ func (n *Node) stepFollower(now time.Duration, m Message) {
 	n.acceptAppendEntries(now, m)
 }
 
-// acceptAppendEntries takes a heartbeat from the leader of our term: it
-// proves a live leader, so the election timer starts again.
-func (n *Node) acceptAppendEntries(now time.Duration, m Message) {
-	n.leader = m.From
-	n.heardLeader = true
-	n.lastLeader = m.From
-	n.lastLeaderContact = now
-	n.resetElectionTimer(now)
-	n.send(Message{Type: MsgAppendEntriesReply, To: m.From, Term: n.term, Success: true})
-}
-
 // stepCandidate handles a message of our term for a candidate or a
 // pre-candidate: one function for both, as in etcd-io/raft, because they
 // differ only in which answers they count and what winning leads to.
@@ -231,9 +220,7 @@ func (n *Node) stepCandidate(now time.Duration, m Message) {
 func (n *Node) stepLeader(m Message) {
 	switch m.Type {
 	case MsgAppendEntriesReply:
-		if m.Success {
-			n.markActive(m.From)
-		}
+		n.stepLeaderReply(m)
 	case MsgAppendEntries:
 		n.ignore(m, n.whyf("another leader in my term %d", n.term))
 	default:

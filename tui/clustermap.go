@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
+	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -370,7 +371,19 @@ func (cm *clusterMap) drawFlight(c *canvas, s *cluster.Snapshot, f *cluster.Flig
 	}
 	x, y := cm.at(f.From, f.To, p)
 	c.set(x, y, flightGlyphs[classOf(f)], cm.flightStyle(f))
+	if f.Entries > 0 && f.Type == engine.MsgAppendEntries {
+		c.set(x+1, y, entryCount(f.Entries), cm.flightStyle(f)) // ●3: an AppendEntries with 3 entries
+	}
 	return x, y, true
+}
+
+// entryCount is the digit drawn beside an AppendEntries that carries
+// entries: 1 to 9, + for more.
+func entryCount(n int) rune {
+	if n > 9 {
+		return '+'
+	}
+	return rune('0' + n)
 }
 
 // dropLinger is how long a drop stays marked on the map: long enough to be

@@ -265,3 +265,19 @@ func TestMapMarksADropAtItsMoment(t *testing.T) {
 		t.Fatalf("no ✕ for the drop at the moment shown:\n%s", mapText(m, 60, 20))
 	}
 }
+
+// An AppendEntries that carries entries shows their number beside it: ●1;
+// a heartbeat is a bare ●.
+func TestMapCountsEntries(t *testing.T) {
+	h := newHeadless(t, 1, func(c *cluster.Config) { c.Nodes = 3; c.LatencyMin, c.LatencyMax = 10*ms, 10*ms })
+	h.stepUntil(t, func(e *cluster.Event) bool { return e.Kind == cluster.KindState && e.State == cluster.StateLeader })
+	h.c.RunFor(100 * ms)
+	if _, err := h.c.Execute(cluster.Command{Action: cluster.ActPut, Nodes: []int{cluster.LeaderNode}}); err != nil {
+		t.Fatal(err)
+	}
+	m := h.model(120, 40)
+	m.snap.Now += 5 * ms
+	if text := mapText(m, 40, 20); strings.Count(text, "●1") != 2 {
+		t.Fatalf("want two AppendEntries with one entry each (●1):\n%s", text)
+	}
+}

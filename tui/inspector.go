@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,6 +133,7 @@ func nodeReport(f *Frame, id int) []string {
 	default:
 		out = append(out, "has never heard from a leader")
 	}
+	out = append(out, logReport(ns)...)
 	out = append(out, "", "links ("+ansi.Strip(connection(f.styles, ns, len(s.Nodes)))+"):")
 	for peer := 1; peer <= len(s.Nodes); peer++ {
 		if peer != id {
@@ -164,6 +166,48 @@ func lessonReport(f *Frame) []string {
 	}
 	if len(out) == 0 {
 		out = append(out, "no scenario is playing: s picks one")
+	}
+	return out
+}
+
+// entriesShown bounds the log entries the node inspector lists: the last
+// ones, where replication happens.
+const entriesShown = 20
+
+// logReport is a node's log, its last entries in full (index, term,
+// command, committed or not), and for a leader what it knows of each
+// follower's log: nextIndex and matchIndex (Figure 2).
+func logReport(ns cluster.NodeStatus) []string {
+	if len(ns.Log) == 0 && ns.CommitIndex == 0 {
+		return nil
+	}
+	entries := "entries"
+	if len(ns.Log) == 1 {
+		entries = "entry"
+	}
+	out := []string{"", fmt.Sprintf("log: %d %s (last term %d), committed up to index %d as far as it knows",
+		len(ns.Log), entries, ns.LastLogTerm, ns.CommitIndex)}
+	first := max(len(ns.Log)-entriesShown, 0)
+	if first > 0 {
+		out = append(out, fmt.Sprintf("  … %d earlier entries", first))
+	}
+	for i := first; i < len(ns.Log); i++ {
+		e := ns.Log[i]
+		what := "(empty: a no-op or set up by hand)"
+		if e.Data != nil {
+			what = strconv.Quote(string(e.Data))
+		}
+		mark := "  not known committed"
+		if uint64(i+1) <= ns.CommitIndex {
+			mark = "  committed"
+		}
+		out = append(out, fmt.Sprintf("  %4d  t%-4d %s%s", i+1, e.Term, what, mark))
+	}
+	if len(ns.Progress) > 0 {
+		out = append(out, "", "followers' logs as this leader knows them (nextIndex: the next entry it sends; matchIndex: stored up to):")
+		for _, p := range ns.Progress {
+			out = append(out, fmt.Sprintf("  %v  nextIndex %d  matchIndex %d", p.ID, p.Next, p.Match))
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,35 @@ func TestInspectNode(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("node inspector lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// The C key sends the selected node a client's command; the leader's
+// inspector then shows its log, entry by entry, and what it knows of each
+// follower's (nextIndex, matchIndex); a follower's C is refused.
+func TestInspectReplication(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	h.press("L", "C")
+	h.advance(200 * time.Millisecond)
+	h.press("enter")
+	text := inspectorText(h.m)
+	wants := []string{"log: 1 entry (last term 1), committed up to index 1", `1 t1 "v1" committed`}
+	for peer := 1; peer <= 5; peer++ {
+		if peer != leader {
+			wants = append(wants, fmt.Sprintf("n%d nextIndex 2 matchIndex 1", peer))
+		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("leader's inspector lacks %q:\n%s", want, text)
+		}
+	}
+	h.press("esc", strconv.Itoa(leader%5+1), "C")
+	h.advance(10 * time.Millisecond)
+	if got := h.snap().Stats.Redirects; got != 1 {
+		t.Errorf("C on a follower: %d refusals, want 1", got)
 	}
 }
 

@@ -85,7 +85,7 @@ func (k *keyMap) FullHelp() [][]key.Binding {
 	r, n, t, l := &k.root, &k.nodes, &k.timeline, &k.log
 	return [][]key.Binding{
 		{n.Select, n.Next, n.Prev, n.SelectLeader, r.Heal, r.Partition, r.PreVote, r.CheckQuorum},
-		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, r.Edit, r.Scenario, r.Command, r.Write},
+		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, n.Put, r.Edit, r.Scenario, r.Command, r.Write},
 		{r.Pause, r.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live},
 		{r.Faster, r.Slower, r.SlowVotes, t.ZoomIn, t.ZoomOut, l.Heartbeats, r.Help, r.Quit},
 		{k.layout.Map, k.layout.Timeline, r.Lesson, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.NextMatch, l.PrevMatch, l.Close,
@@ -111,6 +111,7 @@ func commandKeys(k *keyMap) []commandKey {
 		{n.Kill, onSelected(cluster.ActKill)},
 		{n.Restart, onSelected(cluster.ActRestart)},
 		{n.Timeout, onSelected(cluster.ActTimeout)},
+		{n.Put, onSelected(cluster.ActPut)},
 		{r.Heal, always(cluster.Command{Action: cluster.ActHeal})},
 		{r.PreVote, toggle(cluster.ParamPreVote, func(c cluster.Config) bool { return c.PreVote })},
 		{r.CheckQuorum, toggle(cluster.ParamCheckQuorum, func(c cluster.Config) bool { return c.CheckQuorum })},

@@ -28,6 +28,10 @@ type nodesPanel struct {
 type nodeKeys struct {
 	Select, Next, Prev, SelectLeader              key.Binding
 	Disconnect, Reconnect, Kill, Restart, Timeout key.Binding
+	// Put sends the selected node a client's command (a made-up value): a
+	// leader appends and replicates it, any other node refuses it and
+	// names the leader.
+	Put key.Binding
 }
 
 func newNodeKeys() nodeKeys {
@@ -41,13 +45,14 @@ func newNodeKeys() nodeKeys {
 		Kill:         binding("k", "kill", "k"),
 		Restart:      binding("r", "restart", "r"),
 		Timeout:      binding("t", "force timeout", "t"),
+		Put:          binding("C", "client command", "C"),
 	}
 }
 
 // ShortHelp and FullHelp make nodeKeys a help.KeyMap.
 func (k nodeKeys) ShortHelp() []key.Binding { return []key.Binding{k.Select, k.Kill, k.Disconnect} }
 func (k nodeKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Select, k.Next, k.Prev, k.SelectLeader}, {k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout}}
+	return [][]key.Binding{{k.Select, k.Next, k.Prev, k.SelectLeader}, {k.Disconnect, k.Reconnect, k.Kill, k.Restart, k.Timeout, k.Put}}
 }
 
 func newNodesPanel() *nodesPanel { return &nodesPanel{nodeKeys: newNodeKeys()} }
@@ -85,6 +90,9 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if rows < n {
 		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
 	}
+	if win, ok := logWindowOf(f.snap.Nodes, p.w-2); ok {
+		title += fmt.Sprintf(" · log %d-%d (■ committed □ not yet)", win.lo, win.hi)
+	}
 	if w := f.worldTitle(); w != "" {
 		title = w + " · " + title
 	}
@@ -96,17 +104,62 @@ func (p *nodesPanel) View(f *Frame) []string {
 	return f.styles.box(title, lines, p.w, p.h)
 }
 
+// logWindow is the indexes the log strips show, lo to hi: the last few of
+// the longest log, the same for every node, so that the strips line up by
+// index: a node behind shows its missing entries as ·, and two entries of
+// different terms at one index (a conflict) as two colours. An entry is ■
+// once the node knows it committed, □ before; its colour is its term's.
+type logWindow struct{ lo, hi uint64 }
+
+// logWindowOf is the window for a panel w cells wide: 6 entries where the
+// line is short of room, 16 where it has it; false while every log is
+// empty.
+func logWindowOf(nodes []cluster.NodeStatus, w int) (logWindow, bool) {
+	var hi uint64
+	for i := range nodes {
+		hi = max(hi, nodes[i].LastLogIndex)
+	}
+	if hi == 0 {
+		return logWindow{}, false
+	}
+	k := uint64(6)
+	if w >= 75 {
+		k = 16
+	}
+	lo := uint64(1)
+	if hi > k {
+		lo = hi - k + 1
+	}
+	return logWindow{lo: lo, hi: max(hi, lo+k-1)}, true
+}
+
+// strip draws node ns's entries in the window, one cell each.
+func (win logWindow) strip(r *renders, ns cluster.NodeStatus) string {
+	var b strings.Builder
+	for i := win.lo; i <= win.hi; i++ {
+		switch {
+		case i > uint64(len(ns.Log)):
+			b.WriteString(r.dim.apply("·"))
+		case i <= ns.CommitIndex:
+			b.WriteString(r.term(ns.Log[i-1].Term).apply("■"))
+		default:
+			b.WriteString(r.term(ns.Log[i-1].Term).apply("□"))
+		}
+	}
+	return b.String()
+}
+
 // hitList is the node lines the last View drew.
 func (p *nodesPanel) hitList() []hit { return p.hits }
 
 // nodeLines are the panel's rows for nodes first+1..end, w cells wide:
-// role in colour, term, vote or tally, the end of the log (last index and
-// term, once any node has entries: the election restriction compares
-// them), the election timer draining, connection, and for a
-// (pre-)candidate who granted and who refused. The panel's width is the
-// screen's to fix, never the lines': what does not fit is said shorter
-// (lineShapes), and a line still too long ends in "…", never a word cut
-// short. The inspector has it all.
+// role in colour, term, vote or tally, the end of the log (a strip of its
+// last entries, once any node has entries: see logWindow), the election
+// timer draining, connection, and for a (pre-)candidate who granted and
+// who refused. The panel's width is the screen's to fix, never the
+// lines': what does not fit is said shorter (lineShapes), and a line
+// still too long ends in "…", never a word cut short. The inspector has
+// it all.
 func nodeLines(f *Frame, first, end, w int) []string {
 	var lines []string
 	for i, sh := range lineShapes {
@@ -143,10 +196,8 @@ func shapedLines(f *Frame, first, end, w int, sh lineShape) ([]string, bool) {
 	s := f.snap
 	size := len(s.Nodes)
 	lines := make([]string, 0, end-first)
-	logs, fits := false, true
-	for _, ns := range s.Nodes {
-		logs = logs || ns.LastLogIndex > 0
-	}
+	win, logs := logWindowOf(s.Nodes, w)
+	fits := true
 	for _, ns := range s.Nodes[first:end] {
 		id := int(ns.ID)
 		sel := "  "
@@ -165,7 +216,7 @@ func shapedLines(f *Frame, first, end, w int, sh lineShape) ([]string, bool) {
 		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
 			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote)
 		if logs {
-			line += fmt.Sprintf("log %-8s ", fmt.Sprintf("%d/t%d", ns.LastLogIndex, ns.LastLogTerm))
+			line += win.strip(f.styles, ns) + " "
 		}
 		line += timerCell(f, ns, sh.timer)
 		if tally != "" {

@@ -13,6 +13,7 @@ type renders struct {
 	follower, preCandidate, candidate, dead, cutOff                         wrap
 	timerFull, timerEmpty                                                   wrap
 	nodes                                                                   []wrap
+	terms                                                                   []wrap
 	log                                                                     [logViolation + 1]wrap
 	// cellStyles are the wraps a timeline cell can take; a cell names one
 	// by index, so that runs of cells in one style share one escape.
@@ -52,6 +53,9 @@ func newRenders(s Styles) renders {
 	for _, ns := range s.NodeColors {
 		r.nodes = append(r.nodes, newWrap(ns))
 	}
+	for _, ts := range s.TermColors {
+		r.terms = append(r.terms, newWrap(ts))
+	}
 	r.log[logState] = newWrap(s.LogState)
 	r.log[logVote] = newWrap(s.LogVote)
 	r.log[logDeny] = newWrap(s.LogDeny)
@@ -87,6 +91,14 @@ func newRenders(s Styles) renders {
 
 // node returns node id's own colour.
 func (r *renders) node(id int) wrap { return r.nodes[(id-1)%len(r.nodes)] }
+
+// term returns the colour of log entries of term t.
+func (r *renders) term(t uint64) wrap {
+	if t == 0 {
+		return r.dim
+	}
+	return r.terms[(t-1)%uint64(len(r.terms))]
+}
 
 // cell is one timeline column of one row: a glyph and the index of its
 // style.

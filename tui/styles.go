@@ -29,6 +29,9 @@ type Styles struct {
 	Dead         lipgloss.Style
 	CutOff       lipgloss.Style
 	NodeColors   []lipgloss.Style
+	// TermColors colour log entries by term (term 1, 2, 3, ... in turn),
+	// so that a conflict shows as two colours at one index.
+	TermColors []lipgloss.Style
 
 	// Log styles event log lines by kind.
 	LogState, LogVote, LogDeny, LogTimeout, LogFault, LogTraffic, LogViolation lipgloss.Style
@@ -46,6 +49,10 @@ type Styles struct {
 // palette is the colours of nodes 1, 2, 3, ...: distinct on dark and light
 // backgrounds alike.
 var palette = []string{"#5FD7FF", "#FF87D7", "#87FF5F", "#FFAF5F", "#AF87FF", "#5FFFD7", "#FF5F5F", "#D7D75F", "#87AFFF"}
+
+// termPalette is the colours of log entries of terms 1, 2, 3, ...: apart
+// from the node colours, so that a term's colour does not suggest a node.
+var termPalette = []string{"#FFD787", "#87D7FF", "#FF8787", "#AFFF87", "#D7AFFF", "#87FFD7"}
 
 // DefaultStyles returns raftty's styles. With noColor every style keeps its
 // weight (bold, faint, reverse) but no colour, so roles stay readable by
@@ -90,6 +97,9 @@ func DefaultStyles(noColor bool) Styles {
 	}
 	for _, hex := range palette {
 		s.NodeColors = append(s.NodeColors, fg(hex).Bold(true))
+	}
+	for _, hex := range termPalette {
+		s.TermColors = append(s.TermColors, fg(hex))
 	}
 	return s
 }

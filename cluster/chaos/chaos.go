@@ -46,17 +46,28 @@ type Plan struct {
 	Steps    []scenario.Step
 }
 
+// Unsafe says which safety rules a run breaks on purpose: a Raft whose
+// nodes forget their votes, or whose leaders commit entries of earlier
+// terms by counting copies. Chaos must catch either.
+type Unsafe struct {
+	ForgetVotes bool
+	Commit      bool
+}
+
 // Generate makes the plan of run number seed: 1 to 9 nodes, random timing,
-// latency and loss, the options, and a schedule of up to 16 faults in the
-// first three quarters of the run (so that it often ends healed).
-func Generate(seed uint64, duration time.Duration, unsafe bool) Plan {
+// latency and loss, the options, and a schedule of up to 16 faults and up
+// to 24 client commands in the first three quarters of the run (so that it
+// often ends healed).
+func Generate(seed uint64, duration time.Duration, unsafe Unsafe) Plan {
 	return GenerateFor(cluster.EngineTextbook, seed, duration, unsafe)
 }
 
 // GenerateFor is Generate for the nodes of engine. The etcd engine's
 // timing is drawn in whole ticks, in the shapes etcd takes (see
-// randomEtcdTiming); its PreVote and CheckQuorum changes restart the nodes.
-func GenerateFor(engine cluster.Engine, seed uint64, duration time.Duration, unsafe bool) Plan {
+// randomEtcdTiming); its PreVote and CheckQuorum changes restart the nodes;
+// the no-op and the bound on entries per AppendEntries are the textbook
+// engine's only.
+func GenerateFor(engine cluster.Engine, seed uint64, duration time.Duration, unsafe Unsafe) Plan {
 	rng := rand.New(rand.NewPCG(seed, 0xc4a05))
 	cfg := cluster.DefaultConfig()
 	cfg.Seed = seed
@@ -71,13 +82,31 @@ func GenerateFor(engine cluster.Engine, seed uint64, duration time.Duration, uns
 		cfg.DropRate = float64(rng.IntN(51)) / 100
 	}
 	cfg.PreVote, cfg.CheckQuorum = rng.IntN(2) == 0, rng.IntN(2) == 0
-	cfg.UnsafeForgetVotes = unsafe
+	cfg.UnsafeForgetVotes, cfg.UnsafeCommit = unsafe.ForgetVotes, unsafe.Commit
+	if engine == cluster.EngineTextbook {
+		cfg.NoOp = rng.IntN(2) == 0
+		if rng.IntN(4) == 0 {
+			cfg.MaxEntries = 1 + rng.IntN(3) // entry by entry: more messages, more interleavings
+		}
+	}
+	if unsafe.Commit {
+		figure8(rng, &cfg)
+	}
 	p := Plan{Config: cfg, Duration: duration}
 	g := generator{rng: rng, nodes: cfg.Nodes, timing: cfg.Timing, tick: cfg.Tick}
 	n := rng.IntN(17)
 	for i := 0; i < n; i++ {
 		at := time.Duration(rng.Int64N(int64(duration * 3 / 4))).Round(ms)
 		st := g.step(at)
+		st.Source = fmt.Sprintf("chaos run %d", seed)
+		p.Steps = append(p.Steps, st)
+	}
+	// The client: commands to the leader of the moment, now and then to a
+	// node that may not lead (it refuses, or, a stale leader, takes one it
+	// cannot commit).
+	for i := rng.IntN(25); i > 0; i-- {
+		at := time.Duration(rng.Int64N(int64(duration * 3 / 4))).Round(ms)
+		st := scenario.Step{At: at, Cmd: cluster.Command{Action: cluster.ActPut, Nodes: g.target()}}
 		st.Source = fmt.Sprintf("chaos run %d", seed)
 		p.Steps = append(p.Steps, st)
 	}
@@ -97,6 +126,23 @@ func GenerateFor(engine cluster.Engine, seed uint64, duration time.Duration, uns
 	}
 	slices.SortStableFunc(p.Steps, func(a, b scenario.Step) int { return int(a.At - b.At) })
 	return p
+}
+
+// figure8 leans a run towards what makes Figure 8: many leaders, each
+// leaving entries of its own term on some nodes only, and a new leader that
+// gets an older entry to a majority before one of its own term. So: 3 or 5
+// nodes, every new leader appends a no-op, one or two entries per
+// AppendEntries; half the runs have heartbeats slower than the election
+// timeout (leaders come and go), and half lose messages. The draws come
+// after the ones every run makes, so a safe run does not depend on them.
+func figure8(rng *rand.Rand, cfg *cluster.Config) {
+	cfg.Nodes = 3
+	cfg.NoOp, cfg.PreVote = true, false
+	cfg.MaxEntries = 1
+	cfg.Heartbeat = cfg.ElectionMin + time.Duration(rng.Int64N(int64(cfg.ElectionMin)))
+	cfg.DropRate = float64(20+rng.IntN(31)) / 100
+	cfg.LatencyMax = time.Duration(rng.Int64N(int64(cfg.ElectionMin/4))) + 1
+	cfg.LatencyMin = time.Duration(rng.Int64N(int64(cfg.LatencyMax)))
 }
 
 // randomTiming draws election timeouts from 20ms (mostly under 300ms, now

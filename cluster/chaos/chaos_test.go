@@ -18,7 +18,7 @@ func TestChaosBounded(t *testing.T) {
 		runs = 50
 	}
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
-		out := Execute(Generate(seed, 20*time.Second, false))
+		out := Execute(Generate(seed, 20*time.Second, Unsafe{}))
 		if out.Failure != nil {
 			t.Fatalf("seed %d: %s", seed, out.Failure)
 		}
@@ -29,17 +29,40 @@ func TestChaosBounded(t *testing.T) {
 	}
 }
 
-// The broken variant (nodes forget their votes) must be caught, shrunk, and
-// replayed from its scenario text to the same failure.
+// The broken variants (nodes that forget their votes; leaders that commit
+// an earlier term's entry by counting copies, Figure 8) must be caught,
+// shrunk, and replayed from their scenario text to the same failure.
 func TestChaosCatchesBrokenRaft(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		unsafe Unsafe
+		runs   uint64
+		want   string // the invariants the violation may name, "|" between
+	}{
+		{"forgotten votes", Unsafe{ForgetVotes: true}, 200, cluster.InvElectionSafety + "|" + cluster.InvOneVote},
+		{"unsafe commit", Unsafe{Commit: true}, 1000, cluster.InvLeaderCompleteness + "|" + cluster.InvStateMachineSafety},
+	} {
+		t.Run(tc.name, func(t *testing.T) { catchBrokenRaft(t, tc.unsafe, tc.runs, tc.want) })
+	}
+}
+
+func catchBrokenRaft(t *testing.T, unsafe Unsafe, runs uint64, want string) {
 	var plan Plan
 	var failure *Failure
-	for seed := uint64(1); seed <= 200 && failure == nil; seed++ {
-		plan = Generate(seed, 20*time.Second, true)
+	for seed := uint64(1); seed <= runs && failure == nil; seed++ {
+		plan = Generate(seed, 20*time.Second, unsafe)
 		failure = Execute(plan).Failure
 	}
-	if failure == nil || failure.Kind != "violation" {
-		t.Fatalf("200 runs of a Raft that votes twice per term found %v", failure)
+	named := func(what string) bool {
+		for _, inv := range strings.Split(want, "|") {
+			if strings.Contains(what, "VIOLATION of "+inv+":") {
+				return true
+			}
+		}
+		return false
+	}
+	if failure == nil || failure.Kind != "violation" || !named(failure.What) {
+		t.Fatalf("%d runs of a Raft broken on purpose (%+v) found %v", runs, unsafe, failure)
 	}
 	small := Shrink(plan, *failure)
 	if len(small.Steps) > len(plan.Steps) {
@@ -84,7 +107,7 @@ func TestChaosCatchesBrokenRaft(t *testing.T) {
 func TestScenarioFileReadsBackAsThePlan(t *testing.T) {
 	oneWay, leader := 0, 0
 	for seed := uint64(1); seed <= 300; seed++ {
-		plan := Generate(seed, 20*time.Second, seed%2 == 0)
+		plan := Generate(seed, 20*time.Second, Unsafe{ForgetVotes: seed%2 == 0, Commit: seed%3 == 0})
 		text := plan.ScenarioText(&Failure{Kind: "liveness", At: 3 * time.Second})
 		back, err := scenario.Parse("replay.txt", strings.NewReader(text))
 		if err != nil {
@@ -156,7 +179,7 @@ func TestLivenessNotJudgedUnderPartialConnectivity(t *testing.T) {
 // A shrunk plan ends just past its failure: steps after the end never ran,
 // and the file leaves them out (a replay would refuse them).
 func TestScenarioFileEndsWithThePlan(t *testing.T) {
-	plan := Generate(3, 20*time.Second, false)
+	plan := Generate(3, 20*time.Second, Unsafe{})
 	plan.Duration = plan.Steps[len(plan.Steps)/2].At
 	back, err := scenario.Parse("short.txt", strings.NewReader(plan.ScenarioText(nil)))
 	if err != nil {
@@ -181,7 +204,7 @@ func TestChaosEtcd(t *testing.T) {
 		runs = 10
 	}
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
-		plan := GenerateFor(cluster.EngineEtcd, seed, 20*time.Second, false)
+		plan := GenerateFor(cluster.EngineEtcd, seed, 20*time.Second, Unsafe{})
 		if err := plan.Config.Validate(); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -198,7 +221,7 @@ func TestChaosEtcd(t *testing.T) {
 	if checks < runs/5 {
 		t.Fatalf("only %d liveness checks in %d runs", checks, runs)
 	}
-	text := GenerateFor(cluster.EngineEtcd, 1, time.Second, false).ScenarioText(nil)
+	text := GenerateFor(cluster.EngineEtcd, 1, time.Second, Unsafe{}).ScenarioText(nil)
 	if !strings.Contains(text, "\nengine etcd\n") || !strings.Contains(text, "\ntick ") {
 		t.Errorf("scenario text does not name the engine:\n%s", text)
 	}

@@ -17,7 +17,8 @@ import (
 //	expect no-leader              none does
 //	expect leader 2 | leader not 2
 //	expect no violation           no invariant broke so far
-//	expect METRIC OP VALUE        e.g. term >= 3, leader-changes >= 5, leader-age >= 2s
+//	expect METRIC OP VALUE        e.g. term >= 3, leader-changes >= 5, leader-age >= 2s,
+//	                              committed >= 3, behind == 0 (live logs unlike the leader's)
 //
 // In a comparison of two worlds an expectation is checked in both, unless
 // it names one first: "expect a leaders-elected == 3", "expect b leader 1".
@@ -59,6 +60,10 @@ var metrics = map[string]metric{
 	"split-votes":     {read: stat(func(s cluster.Stats) int { return s.SplitVotes })},
 	"prevotes":        {read: stat(func(s cluster.Stats) int { return s.PreVotes })},
 	"violations":      {read: stat(func(s cluster.Stats) int { return s.Violations })},
+	"committed":       {read: stat(func(s cluster.Stats) int { return s.Committed })},
+	"backoffs":        {read: stat(func(s cluster.Stats) int { return s.BackOffs })},
+	"deleted":         {read: stat(func(s cluster.Stats) int { return s.Deleted })},
+	"behind":          {read: func(c *cluster.Cluster) float64 { return float64(c.Behind()) }},
 	"leader-age": {duration: true, read: func(c *cluster.Cluster) float64 {
 		if c.Leader() == 0 {
 			return 0

@@ -436,6 +436,8 @@ func ParseCommand(text string) (cluster.Command, error) {
 		cmd.Speed, err = parseSpeed(args)
 	case a == cluster.ActLog:
 		cmd.Nodes, cmd.Count, err = parseLog(args)
+	case a == cluster.ActPut:
+		cmd.Nodes, cmd.Data, err = parsePut(args)
 	case a == cluster.ActSlowVotes || a == cluster.ActSlowMessages:
 		if len(args) != 1 {
 			err = fmt.Errorf("%s takes on or off, got %q", a, strings.Join(args, " "))
@@ -526,6 +528,32 @@ func parseLog(args []string) ([]int, int, error) {
 		return nil, 0, fmt.Errorf("log append %s: want a count from 1 to %d", args[2], maxLogAppend)
 	}
 	return ids, n, nil
+}
+
+// parsePut reads "[VALUE] [to NODE]": a client's command, made up if
+// missing, for the node named, or for the leader.
+func parsePut(args []string) ([]int, string, error) {
+	nodes := []int{Leader}
+	if n := len(args); n >= 2 && args[n-2] == "to" {
+		var err error
+		if nodes, err = parseNodeArg(cluster.ActPut, args[n-1:]); err != nil {
+			return nil, "", err
+		}
+		if len(nodes) != 1 {
+			return nil, "", fmt.Errorf("put takes one node, or leader, got %q", args[n-1])
+		}
+		args = args[:n-2]
+	}
+	switch {
+	case len(args) > 1:
+		return nil, "", fmt.Errorf(`put takes one value and a node ("put v1 to 2"; "put v1" goes to the leader), got %q`, strings.Join(args, " "))
+	case len(args) == 0:
+		return nodes, "", nil
+	}
+	if err := cluster.CheckValue(args[0]); err != nil {
+		return nil, "", err
+	}
+	return nodes, args[0], nil
 }
 
 // maxLogAppend bounds one append: a log is for the election restriction to

@@ -39,6 +39,14 @@ func TestParseLine(t *testing.T) {
 		{"at 1s set disk-write 5ms", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamDiskWrite, Min: 5 * time.Millisecond}}},
 		{"at 1s log 1,2 append 3", Step{At: time.Second, Cmd: C{Action: cluster.ActLog, Nodes: []int{1, 2}, Count: 3}}},
 		{"at 1s log leader append 1", Step{At: time.Second, Cmd: C{Action: cluster.ActLog, Nodes: []int{Leader}, Count: 1}}},
+		{"at 1s put", Step{At: time.Second, Cmd: C{Action: cluster.ActPut, Nodes: []int{Leader}}}},
+		{"at 1s put x=1", Step{At: time.Second, Cmd: C{Action: cluster.ActPut, Nodes: []int{Leader}, Data: "x=1"}}},
+		{"at 1s put x=1 to 3", Step{At: time.Second, Cmd: C{Action: cluster.ActPut, Nodes: []int{3}, Data: "x=1"}}},
+		{"at 1s put to n2", Step{At: time.Second, Cmd: C{Action: cluster.ActPut, Nodes: []int{2}}}},
+		{"at 1s put v to leader", Step{At: time.Second, Cmd: C{Action: cluster.ActPut, Nodes: []int{Leader}, Data: "v"}}},
+		{"at 1s set unsafe-commit on", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamUnsafeCommit, On: true}}},
+		{"at 1s set noop on", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamNoOp, On: true}}},
+		{"at 1s set max-entries 1", Step{At: time.Second, Cmd: C{Action: cluster.ActSet, Param: cluster.ParamMaxEntries, Count: 1}}},
 	} {
 		got, err := ParseLine(tc.line)
 		if err != nil {
@@ -73,6 +81,8 @@ func TestCommandPrintsCanonical(t *testing.T) {
 		{"resume", "resume"},
 		{"step", "step"},
 		{"speed 0.5x", "speed 0.5"},
+		{"put v to leader", "put v"},
+		{"put   v  to  n2", "put v to 2"},
 	} {
 		cmd, err := ParseCommand(tc.in)
 		if err != nil {
@@ -138,6 +148,8 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 			cmd.Rate = []float64{0, 1, rng.Float64(), float64(rng.IntN(101)) / 100}[rng.IntN(4)]
 		case cluster.SwitchValue:
 			cmd.On = rng.IntN(2) == 0
+		case cluster.CountValue:
+			cmd.Count = 1 + rng.IntN(cluster.MaxEntriesLimit)
 		}
 	case a == cluster.ActSpeed:
 		cmd.Speed = cluster.MinSpeed + rng.Float64()*(cluster.MaxSpeed-cluster.MinSpeed)
@@ -150,6 +162,12 @@ func randomCommand(rng *rand.Rand) cluster.Command {
 			cmd.Nodes = plus1(nodes(1 + rng.IntN(5)))
 		}
 		cmd.Count = 1 + rng.IntN(1000)
+	case a == cluster.ActPut:
+		cmd.Nodes = []int{cluster.LeaderNode}
+		if rng.IntN(2) == 0 {
+			cmd.Nodes = plus1(nodes(1))
+		}
+		cmd.Data = []string{"", "v1", "x=3", "héllo", "to2", strings.Repeat("z", cluster.MaxValue)}[rng.IntN(6)]
 	}
 	return cmd
 }
@@ -229,6 +247,15 @@ func TestParseLineErrors(t *testing.T) {
 		{"at 2s log 1 append 0", `log append 0: want a count from 1 to 1000000`},
 		{"at 2s log 1 append many", `log append many: want a count`},
 		{"at 2s log x append 1", `node "x": want a node number`},
+		{"at 2s set max-entries 0", `max-entries 0: want a whole number from 1 to 10000`},
+		{"at 2s set max-entries many", `max-entries many: want a whole number`},
+		{"at 2s put a b", `put takes one value and a node`},
+		{"at 2s put to", `put value "to"`},
+		{"at 2s put x to", `put takes one value and a node`},
+		{"at 2s put x to 1,2", `put takes one node`},
+		{"at 2s put x to 0", `node "0": want a node number`},
+		{"at 2s put " + strings.Repeat("y", cluster.MaxValue+1), `at most 64`},
+		{"at 2s put a\x01", `one word of printable characters`},
 	} {
 		_, err := ParseLine(tc.line)
 		if err == nil {

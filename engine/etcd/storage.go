@@ -57,6 +57,10 @@ func (s *Storage) entries() []engine.Entry {
 	return out
 }
 
+// Log returns the stored log in the seam's form (engine.LogReader): a new
+// slice each time, read by the cluster only for a dead node.
+func (s *Storage) Log() []engine.Entry { return s.entries() }
+
 // Rewound sets the stored term and vote, for a node killed before their
 // write ended. A term below that of the last log entry is kept at that
 // entry's term: etcd writes entries and hard state together, so the entry's

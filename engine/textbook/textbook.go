@@ -22,6 +22,12 @@ type Engine struct {
 	// UnsafeForgetVotes breaks Raft on purpose: every node grants every
 	// vote request of its term.
 	UnsafeForgetVotes bool
+	// NoOp, UnsafeCommit and MaxEntries are raft.Config's: the no-op on
+	// election, the commit rule without its current-term condition, and the
+	// bound on entries per AppendEntries.
+	NoOp         bool
+	UnsafeCommit bool
+	MaxEntries   int
 }
 
 // Name is "textbook".
@@ -44,6 +50,9 @@ type Storage struct{ Hard raft.HardState }
 
 // HardState describes the stored state.
 func (s Storage) HardState() engine.HardState { return hardState(s.Hard) }
+
+// Log returns the stored log, shared: read-only.
+func (s Storage) Log() []engine.Entry { return s.Hard.Log }
 
 // Rewound returns the storage with another term and vote.
 func (s Storage) Rewound(term uint64, vote engine.NodeID) engine.Storage {
@@ -74,6 +83,7 @@ func (e Engine) New(cfg engine.Config, st engine.Storage, now time.Duration) (en
 		ID: cfg.ID, Peers: cfg.Peers, Timing: cfg.Timing,
 		PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum, Rand: cfg.Rand, Terse: cfg.Terse,
 		TimerJitter: e.TimerJitter, UnsafeForgetVotes: e.UnsafeForgetVotes,
+		NoOp: e.NoOp, UnsafeCommit: e.UnsafeCommit, MaxEntries: e.MaxEntries,
 	}, hard, now)
 	if err != nil {
 		return nil, err
@@ -120,8 +130,30 @@ func (w *Node) Output() ([]engine.Message, []engine.Event) { return w.msgs, w.ev
 // NextDeadline is raft's.
 func (w *Node) NextDeadline() time.Duration { return w.n.NextDeadline() }
 
-// Status is raft's.
-func (w *Node) Status() engine.Status { return engine.Status{Status: w.n.Status()} }
+// Status is raft's, its commit index in the seam's place too.
+func (w *Node) Status() engine.Status {
+	st := w.n.Status()
+	return engine.Status{Status: st, Commit: st.CommitIndex}
+}
+
+// Progress appends what a leader knows of each follower's log.
+func (w *Node) Progress(dst []raft.Progress) []raft.Progress { return w.n.Progress(dst) }
+
+// Propose hands the node a client's command: a leader appends and
+// replicates it; any other node refuses it with a redirect event, naming
+// the leader it knows. Either way the events say what happened, so there is
+// no error to return.
+func (w *Node) Propose(_ time.Duration, data []byte) error {
+	w.n.Propose(data)
+	w.collect()
+	return nil
+}
+
+// SetNoOp, SetUnsafeCommit and SetMaxEntries change the replication
+// settings while the node runs.
+func (w *Node) SetNoOp(on bool)         { w.n.SetNoOp(on) }
+func (w *Node) SetUnsafeCommit(on bool) { w.n.SetUnsafeCommit(on) }
+func (w *Node) SetMaxEntries(n int)     { w.n.SetMaxEntries(n) }
 
 // HardState describes raft's HardState.
 func (w *Node) HardState() engine.HardState { return hardState(w.n.HardState()) }
@@ -169,7 +201,8 @@ func (w *Node) collect() {
 func eventFromRaft(e *raft.Event) engine.Event {
 	return engine.Event{
 		Kind: engine.EventKind(e.Kind), Node: e.Node, Role: e.Role, Term: e.Term, Peer: e.Peer,
-		Type: engine.MsgType(e.Type), Granted: e.Granted, PreVote: e.PreVote, Reason: e.Reason,
+		Type: engine.MsgType(e.Type), Granted: e.Granted, PreVote: e.PreVote, Index: e.Index, Count: e.Count,
+		Reason: e.Reason,
 	}
 }
 
