@@ -102,6 +102,11 @@ func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
 		said = append(said, cmd.String())
 	}
 	what := fmt.Sprintf("forked at t=%s: %s", clock(at), strings.Join(said, "; "))
+	if m.cur.dec != wholeInstant && note == "" {
+		// The cursor stood between two decisions of an instant: the
+		// command lands after all of it, as a scenario's "at" line does.
+		note = "after the rest of its instant, as a scenario's at " + clock(at) + " does"
+	}
 	if note != "" {
 		what += "  (" + note + ")"
 	}

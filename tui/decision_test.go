@@ -262,3 +262,28 @@ func TestJumpToALine(t *testing.T) {
 		t.Fatal("enter on the line at the cursor did not inspect it")
 	}
 }
+
+// A command given between two decisions of one instant lands after all of
+// it, where a saved scenario's "at" line replays it, and the status line
+// says so.
+func TestForkBetweenDecisionsOfAnInstant(t *testing.T) {
+	h := newHarness(t, 1, splitVote)
+	h.press("space")
+	for range 8 {
+		h.press(".")
+	}
+	h.run(h.m.seekDecision(h.m.snap.Decision - 6)) // n1's timeout: n2..n5 still to come at 0.150s
+	if h.m.snap.Now != 150*ms || !h.m.cur.past {
+		t.Fatalf("at %v (past %v), want the split vote's instant", h.m.snap.Now, h.m.cur.past)
+	}
+	h.press("3", "k")
+	h.frame()
+	if !strings.Contains(h.m.status, "after the rest of its instant") {
+		t.Fatalf("status %q does not say where the fork lands", h.m.status)
+	}
+	s := h.snap()
+	if s.Now != 150*ms || s.Nodes[2].Alive || s.Nodes[4].Role.String() != "candidate" {
+		t.Fatalf("after the fork: t=%v, n3 alive %v, n5 %v; want t=150ms, n3 dead, n5 a candidate (its timeout came first)",
+			s.Now, s.Nodes[2].Alive, s.Nodes[4].Role)
+	}
+}
