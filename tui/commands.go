@@ -66,7 +66,7 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 			}
 		}
 		if len(cmds) == 1 && cmds[0].Action == cluster.ActStep {
-			return commandDoneMsg{what: stepped(live)}
+			return commandDoneMsg{what: "step", step: true}
 		}
 		return commandDoneMsg{what: what}
 	}
@@ -81,17 +81,6 @@ func slowMotionNote(on, mapShown bool) string {
 		return fmt.Sprintf(": the clock runs %dx slower while messages fly (below 1x; votes always)", voteSlowdown)
 	}
 	return fmt.Sprintf(": the clock runs %dx slower while votes fly", voteSlowdown)
-}
-
-// stepped names the decision a step of the live cluster carried out, as
-// . names one in the past. Asking the history costs a millisecond: a key
-// press can afford it, a frame could not.
-func stepped(live Cluster) string {
-	d := live.Snapshot().Decision
-	if _, made, err := live.SnapshotAtDecision(d); err == nil && len(made) > 0 {
-		return "step: " + describeDecision(made)
-	}
-	return "step"
 }
 
 // fork carries out cmds at the time cursor, in the past (see applyAll).

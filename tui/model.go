@@ -63,6 +63,9 @@ type frameMsg time.Time
 type commandDoneMsg struct {
 	what string
 	err  error
+	// step: the command was a step of the live cluster, which the status
+	// names as . names a decision of the past.
+	step bool
 }
 
 // scenarioStartedMsg reports a scenario restart, which runs off the UI's
@@ -111,8 +114,11 @@ type Model struct {
 	hist  *history
 	histB *history
 	// divSel is the divergence the view last stepped to (D, >, <), or -1.
-	divSel    int
-	evbuf     []cluster.Event
+	divSel int
+	evbuf  []cluster.Event
+	// lastMade are the events of the newest decision drained (world
+	// A's): what a step of the live cluster did, for the status line.
+	lastMade  []cluster.Event
 	uiDropped int
 
 	selected int
@@ -256,6 +262,9 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case commandDoneMsg:
 		m.setStatus(msg.what, msg.err)
 		m.drain()
+		if made := m.lastMade; msg.step && msg.err == nil && len(made) > 0 && made[0].Decision == m.cur.live.Decision {
+			m.setStatus("step: "+describeDecision(made), nil)
+		}
 	case scenarioStartedMsg:
 		if msg.err != nil {
 			m.setStatus("scenario "+msg.name, msg.err)
@@ -431,6 +440,7 @@ func (m *Model) drain() bool {
 		m.checks.observe(e)
 		m.historyOf(e).ingest(e)
 	}
+	m.keepLastDecision()
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
@@ -450,6 +460,28 @@ func (m *Model) drain() bool {
 		m.setStatus(fmt.Sprintf("history was forked at t=%s: what came after it is gone", clock(forkedAt)), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
+}
+
+// keepLastDecision keeps the events of the newest decision in the batch
+// just drained: a copy of a few events, however large the batch.
+func (m *Model) keepLastDecision() {
+	n := len(m.evbuf)
+	for n > 0 && m.evbuf[n-1].World == cluster.WorldB {
+		n--
+	}
+	if n == 0 {
+		return
+	}
+	last, i := m.evbuf[n-1].Decision, n-1
+	for i > 0 && (m.evbuf[i-1].Decision == last || m.evbuf[i-1].World == cluster.WorldB) {
+		i--
+	}
+	m.lastMade = m.lastMade[:0]
+	for _, e := range m.evbuf[i:n] {
+		if e.World != cluster.WorldB && e.Decision == last {
+			m.lastMade = append(m.lastMade, e)
+		}
+	}
 }
 
 func (m *Model) setStatus(s string, err error) {
