@@ -90,13 +90,13 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if rows < n {
 		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
 	}
-	if win, ok := logWindowOf(f.snap.Nodes, p.w-2); ok {
+	lines, strips := nodeLines(f, first, min(first+rows, n), p.w-2)
+	if win, ok := logWindowOf(f.snap.Nodes, p.w-2); ok && strips {
 		title += fmt.Sprintf(" · log %d-%d (■ committed □ not yet)", win.lo, win.hi)
 	}
 	if w := f.worldTitle(); w != "" {
 		title = w + " · " + title
 	}
-	lines := nodeLines(f, first, min(first+rows, n), p.w-2)
 	p.hits = p.hits[:0]
 	for i := range lines {
 		p.hits = append(p.hits, hit{x: 1, y: 1 + i, w: p.w - 2, h: 1, node: first + i + 1, logLine: -1})
@@ -160,12 +160,12 @@ func (p *nodesPanel) hitList() []hit { return p.hits }
 // lines': what does not fit is said shorter (lineShapes), and a line
 // still too long ends in "…", never a word cut short. The inspector has
 // it all.
-func nodeLines(f *Frame, first, end, w int) []string {
-	var lines []string
+func nodeLines(f *Frame, first, end, w int) (lines []string, strips bool) {
 	for i, sh := range lineShapes {
 		var fits bool
 		lines, fits = shapedLines(f, first, end, w, sh)
 		if fits || i == len(lineShapes)-1 {
+			strips = sh.strip
 			break
 		}
 	}
@@ -174,22 +174,23 @@ func nodeLines(f *Frame, first, end, w int) []string {
 			lines[i] = ansi.Truncate(l, w, "…")
 		}
 	}
-	return lines
+	return lines, strips
 }
 
 // lineShape is how much a node line says: its timer as a bar and a share
-// (timer 2), a bar (1) or not at all (0), and the tally and the connection
-// in full (by name, every cut link) or summed up ("✓2 ✗3", "partition B
-// (minority)"). One shape serves every line of the panel, so that the
-// columns line up.
+// (timer 2), a bar (1) or not at all (0); the tally and the connection in
+// full (by name, every cut link) or summed up ("✓2 ✗3", "partition B
+// (minority)"); the strip of its log's end or not (the inspector lists
+// the log). One shape serves every line of the panel, so that the columns
+// line up.
 type lineShape struct {
-	timer int
-	full  bool
+	timer       int
+	full, strip bool
 }
 
 // lineShapes are the shapes, from the fullest: the first whose lines all
 // fit is drawn.
-var lineShapes = []lineShape{{2, true}, {2, false}, {1, false}, {0, false}}
+var lineShapes = []lineShape{{2, true, true}, {2, false, true}, {1, false, true}, {0, false, true}, {0, false, false}}
 
 // shapedLines are the lines in shape sh, and whether they all fit in w.
 func shapedLines(f *Frame, first, end, w int, sh lineShape) ([]string, bool) {
@@ -215,7 +216,7 @@ func shapedLines(f *Frame, first, end, w int, sh lineShape) ([]string, bool) {
 		}
 		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
 			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote)
-		if logs {
+		if logs && sh.strip {
 			line += win.strip(f.styles, ns) + " "
 		}
 		line += timerCell(f, ns, sh.timer)
@@ -330,7 +331,8 @@ func connection(r *renders, ns cluster.NodeStatus, size int) string {
 }
 
 // connectionSummary is connection summed up, the cut links counted rather
-// than named ("partition B, 1 link cut (minority)").
+// than named, whether it reaches a majority first ("partition B
+// (minority), 1 link cut").
 func connectionSummary(r *renders, ns cluster.NodeStatus, size int) string {
 	return connectionText(r, ns, size, false)
 }
@@ -346,20 +348,26 @@ func connectionText(r *renders, ns cluster.NodeStatus, size int, full bool) stri
 	case ns.Group > 0:
 		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
 	}
+	minority := !ns.Disconnected && ns.Reaches < raft.Majority(size)
+	switch {
+	case minority && !full && len(parts) > 0:
+		// Summed up, the word that explains most comes before what may
+		// be cut: "partition B (minority), 1 link cut".
+		parts[0] += " (minority)"
+	case minority && !full:
+		parts = append(parts, "minority")
+	}
 	switch {
 	case ns.CutLinks > 0 && full:
 		parts = append(parts, cutLinks(ns))
 	case ns.CutLinks > 0:
 		parts = append(parts, plural(ns.CutLinks, "link")+" cut")
 	}
-	minority := !ns.Disconnected && ns.Reaches < raft.Majority(size)
 	switch {
 	case len(parts) == 0 && !minority:
 		return r.dim.apply("connected")
-	case minority && (full || len(parts) == 0):
+	case minority && full:
 		parts = append(parts, "minority")
-	case minority:
-		return r.cutOff.apply(strings.Join(parts, ", ") + " (minority)")
 	}
 	return r.cutOff.apply(strings.Join(parts, ", "))
 }
