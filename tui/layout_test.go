@@ -183,8 +183,8 @@ func TestPausedIdleDrawsNothing(t *testing.T) {
 
 // The panels keep their places through any fault: the node list's width
 // is the screen's, and a line says less rather than cut a word: the tally
-// counted (✓2 ✗3), a connection summed up ("partition B, 1 link cut
-// (minority)"), an ellipsis where a line still does not fit. Before, the
+// counted (✓2 ✗3), a connection summed up ("partition B (minority), 1
+// link cut"), the log strips left out, an ellipsis where a line still does not fit. Before, the
 // left column grew with the longest connection (the map and the log
 // jumped) and a cut line lost "minority".
 func TestNodesPanelSaysLessRatherThanCut(t *testing.T) {
