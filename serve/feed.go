@@ -213,6 +213,15 @@ func (v *viewer) SnapshotAt(t time.Duration) (cluster.Snapshot, error) {
 	return live.SnapshotAt(t)
 }
 
+// SnapshotAtDecision rebuilds a past decision of the lecture for this
+// viewer's own time cursor: looking back changes nothing, so anyone may.
+func (v *viewer) SnapshotAtDecision(d int) (cluster.Snapshot, []cluster.Event, error) {
+	v.f.mu.Lock()
+	live := v.live
+	v.f.mu.Unlock()
+	return live.SnapshotAtDecision(d)
+}
+
 // Fork gives a command in the past: it rewrites the lecture's history, so
 // only the teacher may.
 func (v *viewer) Fork(t time.Duration, cmd cluster.Command) error {
