@@ -541,3 +541,61 @@ func TestSavedForkReplaysExactly(t *testing.T) {
 		}
 	}
 }
+
+// A saved session keeps the scenario's end-of-run expectations: checked
+// at the scenario's end when the session went on past it (and replayed,
+// they hold as they held live), said in a comment when the session ends
+// before the scenario does, and never dropped.
+func TestSavedSessionKeepsTheFinalExpectations(t *testing.T) {
+	script, err := scenario.Load("leader-crash") // for 5s, expect no violation at the end
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(script.Final) != 1 || script.For != 5*time.Second {
+		t.Fatalf("leader-crash has %d final expectations and runs %v: the test needs one, and 5s", len(script.Final), script.For)
+	}
+	saveAt := func(d time.Duration) string {
+		h := newScenarioHarness(t, script)
+		h.m = New(h.live, Options{NoColor: true, Script: script})
+		h.m.saver.dir = t.TempDir()
+		h.advance(d)
+		h.press("w")
+		path := strings.Fields(strings.TrimPrefix(h.m.status, "saved to "))[0]
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v", h.m.status, err)
+		}
+		return string(data)
+	}
+
+	before := saveAt(2 * time.Second)
+	if !strings.Contains(before, "# the scenario checks at its end, 5s, after this file ends:\n#   expect no violation\n") ||
+		strings.Contains(before, "\nexpect no violation") {
+		t.Errorf("saved at 2s of 5s, the file does not say the final expectation in a comment:\n%s", before)
+	}
+
+	after := saveAt(6 * time.Second)
+	if !strings.Contains(after, "\nat 5s expect no violation\n") {
+		t.Fatalf("saved at 6s of 5s, the file lacks the expectation at 5s:\n%s", after)
+	}
+	replay, err := scenario.Parse("saved.txt", strings.NewReader(after))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, after)
+	}
+	cfg := cluster.DefaultConfig()
+	replay.Configure(&cfg, nil)
+	var checked []cluster.Event
+	c, err := cluster.New(cfg, func(e cluster.Event) {
+		if e.Kind == cluster.KindExpect {
+			checked = append(checked, e)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario.NewPlayer(replay).RunUntil(c, replay.For)
+	last := checked[len(checked)-1]
+	if last.At != 5*time.Second || last.Detail != "no violation" || !last.Passed {
+		t.Fatalf("the replay's last check is %v; want no violation checked at 5s, held", last)
+	}
+}

@@ -41,7 +41,7 @@ func (m *Model) save(name string, overwrite bool) tea.Cmd {
 		m.setStatus(m.saver.off, nil)
 		return nil
 	}
-	script, snap := sessionScript(m.live, m.script, &m.cur)
+	script, later, snap := sessionScript(m.live, m.script, &m.cur)
 	if name == "" {
 		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))
 	}
@@ -56,6 +56,14 @@ func (m *Model) save(name string, overwrite bool) tea.Cmd {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# raftty session, saved at %s of virtual time; replay: raftty run --scenario %s\n",
 		cluster.FormatDuration(snap.Now), filepath.Base(path))
+	if len(later) > 0 {
+		// Checked after the file ends, they would fail for want of time:
+		// they are kept, said, where a reader of the file finds them.
+		fmt.Fprintf(&b, "# the scenario checks at its end, %s, after this file ends:\n", cluster.FormatDuration(m.script.For))
+		for _, st := range later {
+			fmt.Fprintf(&b, "#   %s\n", st)
+		}
+	}
 	if err := scenario.Write(&b, script); err != nil {
 		m.setStatus("save", err)
 		return nil
@@ -109,12 +117,17 @@ func (m *Model) saved(msg savedMsg) {
 //
 // In the past, the session is saved up to the time cursor: the file
 // replays to the moment on screen.
-func sessionScript(live Cluster, playing *scenario.Script, cur *timeCursor) (*scenario.Script, cluster.Snapshot) {
-	snap := live.Snapshot()
+//
+// The scenario's end-of-run expectations are kept: checked at the end of
+// the file when it ends where the scenario does (or the scenario has no
+// end), at the scenario's end when the session went on past it; a session
+// that ends before returns them as later, for the file to say.
+func sessionScript(live Cluster, playing *scenario.Script, cur *timeCursor) (s *scenario.Script, later []scenario.Step, snap cluster.Snapshot) {
+	snap = live.Snapshot()
 	if cur.past {
 		snap.Now = cur.at
 	}
-	s := &scenario.Script{For: max(snap.Now, 1)}
+	s = &scenario.Script{For: max(snap.Now, 1)}
 	s.SetConfig(snap.Start)
 	if snap.Compared != nil {
 		// One file replays both worlds: its compare line makes world B.
@@ -127,6 +140,17 @@ func sessionScript(live Cluster, playing *scenario.Script, cur *timeCursor) (*sc
 				s.Steps = append(s.Steps, st)
 			}
 		}
+		switch end := playing.For; {
+		case end == 0 || end == s.For:
+			s.Final = slices.Clone(playing.Final)
+		case end < s.For:
+			for _, st := range playing.Final {
+				st.At = end
+				s.Steps = append(s.Steps, st)
+			}
+		default:
+			later = playing.Final
+		}
 	}
 	for _, tc := range live.Recording() {
 		if tc.At <= snap.Now {
@@ -135,5 +159,5 @@ func sessionScript(live Cluster, playing *scenario.Script, cur *timeCursor) (*sc
 	}
 	s.Steps = slices.Clone(s.Steps)
 	s.Sort()
-	return s, snap
+	return s, later, snap
 }
