@@ -63,7 +63,7 @@ func newServeCmd() *cobra.Command {
 	fs.StringVar(&opts.watchKeys, "watch-keys", "", "if given, only these public keys (and --authorized-keys) may connect; default: any key may watch")
 	fs.BoolVar(&opts.lab, "lab", false, "give every connection a private cluster of its own")
 	fs.IntVar(&opts.maxSessions, "max-sessions", serve.DefaultMaxSessions, "sessions at once; the next one is refused with a message")
-	fs.StringVar(&opts.saveDir, "save-dir", "", "a directory on this machine where the teacher's w saves the lecture as a scenario file (default: saving is off)")
+	fs.StringVar(&opts.saveDir, "save-dir", "", "a directory on this machine where the teacher's w saves the lecture as a scenario file, and :record and :export their recording and pictures (default: saving is off)")
 	fs.DurationVar(&opts.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection whose ssh client sent nothing for this long, not even an answer to a keepalive (a frozen or vanished client; a paused lesson keeps everyone)")
 	return cmd
 }
@@ -124,7 +124,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		MaxSessions:     opts.maxSessions,
 		IdleTimeout:     opts.idleTimeout,
 		SaveDir:         opts.saveDir,
-		SaveOff:         "saving is off: the server was started without --save-dir DIR, where the teacher's w would save",
+		SaveOff:         "saving is off: the server was started without --save-dir DIR, where the teacher's w, :record and :export would write",
 		UI: session.Options{
 			Config:      s.cfg,
 			Speed:       opts.ui.speed,

@@ -175,7 +175,7 @@ func TestSavingOverSSH(t *testing.T) {
 	}
 	for _, name := range []string{"../escape.txt", "/tmp/raftty-escape.txt", "sub/x.txt"} {
 		teacher.press(":write " + name + "\r")
-		teacher.waitFor("the refusal of "+name, func(s string) bool { return strings.Contains(s, "a file name only: sessions are saved in "+dir) })
+		teacher.waitFor("the refusal of "+name, func(s string) bool { return strings.Contains(s, "a file name only: files are written in "+dir) })
 	}
 	teacher.press(":write lesson.txt\r")
 	teacher.waitFor("lesson.txt saved", func(s string) bool { return strings.Contains(s, "saved to "+filepath.Join(dir, "lesson.txt")) })
@@ -196,5 +196,63 @@ func TestSavingOverSSH(t *testing.T) {
 	teacher.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "saving is off: no --save-dir") })
 	if entries, _ := os.ReadDir("."); len(entries) != 0 {
 		t.Fatalf("a session wrote %d files in the server's current directory", len(entries))
+	}
+}
+
+// The teacher records the lecture on the server, into SaveDir and nowhere
+// else: :record NAME starts, :record stop ends it, and a recording still
+// running when the teacher leaves is finished, its file complete. A
+// watcher records nothing.
+func TestRecordingOverSSH(t *testing.T) {
+	teacherKey := newKey(t)
+	dir := t.TempDir()
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}, SaveDir: dir})
+	addr := ts.s.Addr().String()
+	teacher := connect(t, addr, "teacher", teacherKey)
+	student := connect(t, addr, "student", newKey(t))
+
+	student.press(":record mine.cast\r")
+	student.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "watching: only the teacher saves") })
+	for _, name := range []string{"../escape.cast", "/tmp/raftty-escape.cast"} {
+		teacher.press(":record " + name + "\r")
+		teacher.waitFor("the refusal of "+name, func(s string) bool { return strings.Contains(s, "a file name only: files are written in "+dir) })
+	}
+	teacher.press(":record lesson.cast\r")
+	teacher.waitFor("recording", func(s string) bool { return strings.Contains(s, "recording to "+filepath.Join(dir, "lesson.cast")) })
+	ts.electLeader()
+	teacher.press(":record stop\r")
+	teacher.waitFor("the recording's end", func(s string) bool { return strings.Contains(s, "frames to "+filepath.Join(dir, "lesson.cast")) })
+	checkCast(t, filepath.Join(dir, "lesson.cast"))
+
+	teacher.press(":record left.cast\r")
+	teacher.waitFor("recording", func(s string) bool { return strings.Contains(s, "recording to "+filepath.Join(dir, "left.cast")) })
+	ts.advance(time.Second)
+	teacher.press("q")
+	if err := teacher.ended(); err != nil {
+		t.Fatal(err)
+	}
+	ts.gone(teacher)
+	checkCast(t, filepath.Join(dir, "left.cast"))
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("%d files in the save directory, want the teacher's two recordings", len(entries))
+	}
+}
+
+// checkCast checks that path is a complete asciicast: a header line, then
+// frames, every line whole.
+func checkCast(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], `{"version":2`) || !strings.HasSuffix(string(data), "\n") {
+		t.Fatalf("%s is not a complete recording (%d lines):\n%.300s", path, len(lines), data)
+	}
+	for i, l := range lines[1:] {
+		if !strings.HasPrefix(l, "[") || !strings.HasSuffix(l, "]") {
+			t.Fatalf("%s: line %d is cut: %.80q", path, i+2, l)
+		}
 	}
 }

@@ -118,6 +118,11 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		s.log.Info("connect", "key", fp, "role", st.role, "remote", remote,
 			"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
 		next(sess)
+		if st.model != nil {
+			// A recording still running when the view ended (the teacher
+			// left, the server stops) is finished, its file complete.
+			st.model.EndRecording()
+		}
 		attrs := []any{"key", fp, "role", st.role, "remote", remote, "after", s.clock.Now().Sub(start).Round(time.Millisecond)}
 		if st.viewer != nil {
 			attrs = append(attrs, "dropped", st.viewer.dropped.Load())

@@ -96,7 +96,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 		ts.catchUp(hv)
 	}
 	now := ts.s.feed.current().Snapshot().Now
-	header := fmt.Sprintf("t=%.3fs", now.Seconds())
+	header := headerClock(now)
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
 	if d := hv.dropped.Load(); d != 0 {
 		t.Fatalf("the healthy viewer lost %d events", d)
@@ -178,4 +178,11 @@ func TestIdleIsAboutTheClient(t *testing.T) {
 	if got := live.screen(); !liveView(got) {
 		t.Fatalf("the live client's view is gone:\n%s", got)
 	}
+}
+
+// headerClock is a moment as the header writes it: to the millisecond,
+// cut rather than rounded.
+func headerClock(t time.Duration) string {
+	ms := t / time.Millisecond
+	return fmt.Sprintf("t=%d.%03ds", ms/1000, ms%1000)
 }

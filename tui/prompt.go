@@ -231,6 +231,18 @@ func (p *prompt) View(f *Frame) []string {
 	return nil
 }
 
+// newInput is a text input whose cursor stays lit: a blinking one redraws
+// the screen twice a second for as long as a prompt is open (over SSH, for
+// every open prompt of a class), and its timer outlives a view that quits
+// with the prompt open.
+func newInput() textinput.Model {
+	in := textinput.New()
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	return in
+}
+
 // promptForm is a one-line input, such as the partition prompt, with the
 // error its last enter gave.
 type promptForm struct {
@@ -239,7 +251,7 @@ type promptForm struct {
 }
 
 func newPromptForm(placeholder string) promptForm {
-	in := textinput.New()
+	in := newInput()
 	in.Placeholder = placeholder
 	in.Prompt = ""
 	// As long a line as a scenario file takes (bufio's token): a 101-node
@@ -283,7 +295,7 @@ type editForm struct {
 func newEditForm() editForm {
 	var f editForm
 	for _, p := range timingParams {
-		in := textinput.New()
+		in := newInput()
 		in.Prompt = ""
 		in.CharLimit = 40
 		in.SetWidth(16)

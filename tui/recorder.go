@@ -66,17 +66,22 @@ type recording struct {
 // flushAt is how much a recording gathers before it hands a chunk over.
 const flushAt = 16 << 10
 
-// outPath is where a file of the view goes: name in saver's directory, or
-// a name made from the seed, the virtual time and ext.
-func (m *Model) outPath(name, ext string) string {
+// outPath is where a file of the view goes: name, or one made from the
+// seed, the virtual time shown and ext, in the saver's directory. A
+// confined saver (a teacher's over SSH) takes a file name only: a path
+// would write elsewhere on the server.
+func (m *Model) outPath(name, ext string) (string, error) {
 	if name == "" {
 		snap := m.live.Snapshot()
 		name = fmt.Sprintf("raftty-seed%d-%s%s", snap.Start.Seed, cluster.FormatDuration(m.cur.moment(snap.Now).Round(time.Millisecond)), ext)
 	}
-	if !filepath.IsAbs(name) && m.saver.dir != "" {
-		return filepath.Join(m.saver.dir, name)
+	if m.saver.confined && (name != filepath.Base(name) || name == "..") {
+		return "", errors.New("a file name only: files are written in " + m.saver.dir)
 	}
-	return name
+	if !filepath.IsAbs(name) && m.saver.dir != "" {
+		return filepath.Join(m.saver.dir, name), nil
+	}
+	return name, nil
 }
 
 // exportSVG draws the screen as the person sees it, the command line
@@ -86,7 +91,12 @@ func (m *Model) exportSVG(name string) tea.Cmd {
 		m.setStatus(m.saver.off, nil)
 		return nil
 	}
-	path, view, w, h := m.outPath(name, ".svg"), m.render(), m.width, m.height
+	path, err := m.outPath(name, ".svg")
+	if err != nil {
+		m.setStatus("export "+name, err)
+		return nil
+	}
+	view, w, h := m.render(), m.width, m.height
 	snap := m.live.Snapshot()
 	title := fmt.Sprintf("raftty · seed %d · t=%v", snap.Start.Seed, m.cur.moment(snap.Now))
 	return func() tea.Msg {
@@ -125,7 +135,11 @@ func (m *Model) record(arg string) tea.Cmd {
 		m.setStatus("already recording to "+m.rec.path+" (:record stop ends it)", nil)
 		return nil
 	}
-	path := m.outPath(arg, ".cast")
+	path, err := m.outPath(arg, ".cast")
+	if err != nil {
+		m.setStatus("record "+arg, err)
+		return nil
+	}
 	return func() tea.Msg {
 		f, err := createNew(path)
 		return recordStartedMsg{path: path, file: f, err: err}

@@ -42,16 +42,10 @@ func (m *Model) save(name string, overwrite bool) tea.Cmd {
 		return nil
 	}
 	script, later, snap := sessionScript(m.live, m.script, &m.cur)
-	if name == "" {
-		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))
-	}
-	path := name
-	if m.saver.confined && (name != filepath.Base(name) || name == "..") {
-		m.setStatus("save "+name, errors.New("a file name only: sessions are saved in "+m.saver.dir))
+	path, err := m.outPath(name, ".txt")
+	if err != nil {
+		m.setStatus("save "+name, err)
 		return nil
-	}
-	if !filepath.IsAbs(path) && m.saver.dir != "" {
-		path = filepath.Join(m.saver.dir, path)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# raftty session, saved at %s of virtual time; replay: raftty run --scenario %s\n",
