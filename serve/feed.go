@@ -1,7 +1,9 @@
 package serve
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,8 +39,10 @@ type feed struct {
 	live     *cluster.Live
 	gen      int
 	genStart uint64
-	// script is the lesson the current generation plays (nil: none).
+	// script is the lesson the current generation plays (nil: none), and
+	// lesson what it has said and checked so far (see keepLesson).
 	script *scenario.Script
+	lesson []lessonEvent
 	ring   []cluster.Event
 	next   uint64 // sequence number of the next event to enter the ring
 	// lost counts events the Live dropped before the feed pulled them
@@ -64,12 +68,68 @@ func (f *feed) pull() {
 	var dropped int
 	f.buf, dropped = f.live.Drain(f.buf[:0])
 	f.lost += uint64(dropped)
-	n := uint64(len(f.ring))
 	for i := range f.buf {
-		f.ring[f.next%n] = f.buf[i]
-		f.next++
+		f.push(&f.buf[i])
 	}
 	clear(f.buf)
+}
+
+// push puts an event into the ring, and into the lesson if it is part of
+// it; f.mu is held.
+func (f *feed) push(e *cluster.Event) {
+	f.keepLesson(e)
+	f.ring[f.next%uint64(len(f.ring))] = *e
+	f.next++
+}
+
+// lessonEvent is an event of the lesson and its place in the stream.
+type lessonEvent struct {
+	seq uint64
+	e   cluster.Event
+}
+
+// keepLesson keeps, apart from the ring, the events that make the lesson a
+// view shows above its panels: what the scenario said to watch (explain),
+// what came of its expectations (expect) and each world's first violation.
+// They are few, and a view that joins late, or falls behind, gets them
+// however far back they lie, so that everyone reads the lesson as the
+// teacher does. A fork forgets those after its moment, as every view does;
+// f.mu is held.
+func (f *feed) keepLesson(e *cluster.Event) {
+	switch e.Kind {
+	case cluster.KindFork:
+		i := len(f.lesson)
+		for i > 0 && f.lesson[i-1].e.At > e.At {
+			i--
+		}
+		clear(f.lesson[i:])
+		f.lesson = f.lesson[:i]
+		return
+	case cluster.KindViolation:
+		for _, l := range f.lesson {
+			if l.e.Kind == cluster.KindViolation && l.e.World == e.World {
+				return
+			}
+		}
+	case cluster.KindExplain, cluster.KindExpect:
+	default:
+		return
+	}
+	f.lesson = append(f.lesson, lessonEvent{seq: f.next, e: *e})
+}
+
+// skip moves v's cursor on to seq to, past events that left the ring
+// before v took them: of those, it appends the lesson's to buf, and returns
+// how many others v lost. f.mu is held.
+func (f *feed) skip(v *viewer, buf []cluster.Event, to uint64) ([]cluster.Event, uint64) {
+	lost := to - v.cursor
+	i, _ := slices.BinarySearchFunc(f.lesson, v.cursor, func(l lessonEvent, seq uint64) int { return cmp.Compare(l.seq, seq) })
+	for ; i < len(f.lesson) && f.lesson[i].seq < to; i++ {
+		buf = append(buf, f.lesson[i].e)
+		lost--
+	}
+	v.cursor = to
+	return buf, lost
 }
 
 // current is the lecture's cluster now.
@@ -87,6 +147,8 @@ func (f *feed) swap(next *cluster.Live, script *scenario.Script) *cluster.Live {
 	defer f.mu.Unlock()
 	old := f.live
 	f.live, f.gen, f.genStart, f.script = next, f.gen+1, f.next, script
+	clear(f.lesson)
+	f.lesson = f.lesson[:0]
 	return old
 }
 
@@ -113,12 +175,16 @@ type viewer struct {
 	live     *cluster.Live
 	cursor   uint64
 	lostSeen uint64
+	// fresh: the viewer has not drained since it adopted a generation;
+	// what of it the ring no longer holds, it never had, so never lost.
+	fresh bool
 	// dropped is read by the server's log.
 	dropped atomic.Int64
 }
 
 // newViewer starts a viewer with the ring's backlog, so that a student who
-// joins late sees the recent past on the timeline and in the log at once.
+// joins late sees the recent past on the timeline and in the log at once,
+// and with the whole lesson so far (keepLesson).
 func (f *feed) newViewer(teacher bool) *viewer {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -129,7 +195,8 @@ func (f *feed) newViewer(teacher bool) *viewer {
 }
 
 // adopt moves the viewer to the lecture's current cluster, from the start
-// of its generation (or as much of it as the ring holds).
+// of its generation: the lesson of it, and as much of the rest as the ring
+// holds.
 func (v *viewer) adopt() {
 	v.f.mu.Lock()
 	defer v.f.mu.Unlock()
@@ -139,10 +206,7 @@ func (v *viewer) adopt() {
 func (v *viewer) adoptLocked() {
 	f := v.f
 	v.gen, v.live, v.lostSeen = f.gen, f.live, f.lost
-	v.cursor = f.genStart
-	if n := uint64(len(f.ring)); f.next > n && f.next-n > v.cursor {
-		v.cursor = f.next - n
-	}
+	v.cursor, v.fresh = f.genStart, true
 }
 
 // Drain appends the events this viewer has not seen, oldest first, and
@@ -161,9 +225,12 @@ func (v *viewer) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	n := uint64(len(f.ring))
 	var missed uint64
 	if f.next-v.cursor > n {
-		missed = f.next - n - v.cursor
-		v.cursor = f.next - n
+		buf, missed = f.skip(v, buf, f.next-n)
+		if v.fresh {
+			missed = 0
+		}
 	}
+	v.fresh = false
 	for ; v.cursor < f.next; v.cursor++ {
 		buf = append(buf, f.ring[v.cursor%n])
 	}

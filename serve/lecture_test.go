@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"raftty/cluster"
+	"raftty/cluster/scenario"
+	sessions "raftty/session"
 )
 
 // The teacher's kill of the leader reaches a watching student's screen; the
@@ -253,6 +255,53 @@ func checkCast(t *testing.T, path string) {
 	for i, l := range lines[1:] {
 		if !strings.HasPrefix(l, "[") || !strings.HasSuffix(l, "]") {
 			t.Fatalf("%s: line %d is cut: %.80q", path, i+2, l)
+		}
+	}
+}
+
+// A student who joins (or comes back) late reads the lesson as the teacher
+// does: its title, what to watch now, the checklist with what was decided
+// so far and the scenario's end, however far back the lecture's window of
+// events reaches.
+func TestLateJoinerGetsTheLesson(t *testing.T) {
+	script, err := scenario.Load("leader-crash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacherKey := newKey(t)
+	cfg := cluster.DefaultConfig()
+	cfg.Seed = 42
+	script.Configure(&cfg, nil)
+	const feedSize = 256
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}, FeedSize: feedSize,
+		UI: sessions.Options{Config: cfg, Script: script}})
+	addr := ts.s.Addr().String()
+	teacher := connect(t, addr, "teacher", teacherKey)
+	teacher.press(" ")
+	ts.until("the lesson started", func() bool { return !ts.s.feed.current().Snapshot().Paused })
+	tv := ts.session(teacher).viewer
+	for ts.s.feed.current().Snapshot().Now < 3500*time.Millisecond {
+		ts.advance(100 * time.Millisecond)
+		ts.catchUp(tv) // the teacher sees every event
+	}
+	checklist := func(s string) string { return row(s, " expect: ") }
+	decided := teacher.waitFor("the checks decided by 3s", func(s string) bool {
+		return strings.Count(checklist(s), "✓") == 4 && strings.Contains(s, "The leader is dead.")
+	})
+	f := ts.s.feed
+	f.mu.Lock()
+	f.pull()
+	overflowed := f.next-f.genStart > feedSize
+	f.mu.Unlock()
+	if !overflowed {
+		t.Fatalf("the lecture made no more than %d events: the test needs its early ones out of the window", feedSize)
+	}
+
+	late := connect(t, addr, "late", newKey(t))
+	got := late.waitFor("the teacher's checklist", func(s string) bool { return checklist(s) == checklist(decided) })
+	for _, want := range []string{"The leader crashes and a new one is elected", "The leader is dead.", "ends at 5s"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the late student's screen lacks %q:\n%s", want, got)
 		}
 	}
 }

@@ -71,10 +71,10 @@ func StartLocal(ctx context.Context, opts Options, view tui.Options) (m *tui.Mod
 }
 
 // Viewer is a view over a cluster the caller runs and shares (a lecture),
-// shown as view says, with opts' title or its scenario's title and
-// explanation.
+// shown as view says, with opts' title or its scenario's: its title,
+// explanation, checklist and end.
 func Viewer(c tui.Cluster, opts Options, view tui.Options) *tui.Model {
-	view.NoColor = opts.NoColor
+	view.NoColor, view.Script = opts.NoColor, opts.Script
 	return tui.New(c, shown(opts, view, false))
 }
 
