@@ -60,7 +60,7 @@ func Record(ctx context.Context, opts Options, rec Recording, frame func(Frame) 
 			return err
 		}
 		r.wall += readingTime(opts)
-		press(r.m, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+		r.m.Do(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 	}
 	// A cluster that runs at the slowest pace (votes in slow motion all
 	// the way) reaches Until by this wall time: past it, something stopped
@@ -141,28 +141,4 @@ func readingTime(opts Options) time.Duration {
 		words += len(strings.Fields(s.Title + " " + s.Explain))
 	}
 	return min(max(time.Duration(words)*time.Second/4, 3*time.Second), 10*time.Second)
-}
-
-// press gives m a key, as the program would, and carries out the commands
-// it returns with their answers; a headless model asks for no frames, so
-// none of them waits on a clock.
-func press(m *tui.Model, k tea.KeyPressMsg) {
-	_, cmd := m.Update(k)
-	run(m, cmd)
-}
-
-func run(m *tui.Model, cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	switch msg := cmd().(type) {
-	case nil:
-	case tea.BatchMsg:
-		for _, c := range msg {
-			run(m, c)
-		}
-	default:
-		_, next := m.Update(msg)
-		run(m, next)
-	}
 }

@@ -37,7 +37,7 @@ func (p *prompt) updateCommandLine(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Ms
 	case key.Matches(k, p.promptKeys.Apply):
 		return p.runLine(strings.TrimSpace(c.form.input.Value()), f)
 	case key.Matches(k, p.promptKeys.Complete):
-		text, choices := complete(c.form.input.Value())
+		text, choices := complete(c.form.input.Value(), f.class != nil && !f.watching)
 		c.setLine(text)
 		c.choices = choices
 		return nil, nil
@@ -95,6 +95,12 @@ func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 	case "record":
 		p.mode = modeNormal
 		return nil, recordMsg(strings.TrimSpace(rest))
+	case "poll":
+		p.mode = modeNormal
+		return nil, pollMsg(strings.TrimSpace(rest))
+	case "reveal":
+		p.mode = modeNormal
+		return nil, revealMsg{}
 	case "quit", "q":
 		return tea.Quit, nil
 	}
@@ -132,22 +138,27 @@ func (c *commandLine) view(r *renders, w int) []string {
 // not commands: they describe the file, or check a run (expect).
 var fileOnly = map[string]bool{"title": true, "explain": true, "expect": true, "nodes": true, "seed": true, "for": true, "at": true}
 
-// lineWords are what the first word of a : line may be.
-func lineWords() []string {
-	return append(scenario.CommandNames(), "write", "export", "record", "quit")
+// lineWords are what the first word of a : line may be; a teacher's
+// (teaching) also poll and reveal.
+func lineWords(teaching bool) []string {
+	words := append(scenario.CommandNames(), "write", "export", "record", "quit")
+	if teaching {
+		words = append(words, "poll", "reveal")
+	}
+	return words
 }
 
 // complete extends the word being typed: an action, a parameter of set, a
 // switch's on or off, leader. It returns the new text and, when the word is
 // ambiguous, the choices.
-func complete(text string) (string, []string) {
+func complete(text string, teaching bool) (string, []string) {
 	fields := strings.Fields(text)
 	if strings.HasSuffix(text, " ") || len(fields) == 0 {
 		fields = append(fields, "")
 	}
 	last := fields[len(fields)-1]
 	var matches []string
-	for _, w := range completions(fields) {
+	for _, w := range completions(fields, teaching) {
 		if strings.HasPrefix(w, last) {
 			matches = append(matches, w)
 		}
@@ -166,10 +177,10 @@ func complete(text string) (string, []string) {
 }
 
 // completions are the words that may stand where the last of fields is.
-func completions(fields []string) []string {
+func completions(fields []string, teaching bool) []string {
 	switch n := len(fields); {
 	case n == 1:
-		return lineWords()
+		return lineWords(teaching)
 	case n == 2 && fields[0] == "set":
 		return scenario.Params
 	case n == 3 && fields[0] == "set" && isSwitch(fields[1]):

@@ -250,7 +250,7 @@ func TestCommandLineCompletionAndHistory(t *testing.T) {
 		{"wr", "write ", ""},
 		{"zz", "zz", ""},
 	} {
-		got, choices := complete(tc.in)
+		got, choices := complete(tc.in, false)
 		if got != tc.want || strings.Join(choices, " ") != tc.choices {
 			t.Errorf("complete(%q) = %q %q, want %q %q", tc.in, got, choices, tc.want, tc.choices)
 		}

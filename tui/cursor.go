@@ -37,6 +37,9 @@ type timeCursor struct {
 	// wrapped: the search that asked for want went on from the other
 	// end of the log (n past the last match), which the status says.
 	wrapped bool
+	// stepped: the cursor was put at decision dec (a step, a jump), not
+	// at a moment: a view that follows it goes to the decision.
+	stepped bool
 	// zoom indexes zoomLevels: the timeline's time per column, which is
 	// also how far ← and → move the cursor.
 	zoom int
@@ -109,7 +112,7 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 	}
 	t = max(t, m.cur.live.Oldest)
 	cmd := m.enterPast()
-	m.cur.at, m.cur.dec, m.cur.want = t, wholeInstant, 0
+	m.cur.at, m.cur.dec, m.cur.want, m.cur.stepped = t, wholeInstant, 0, false
 	m.cur.keepOnScreen(m.scr.tl.cols)
 	live := m.live
 	rebuild := func() tea.Msg {

@@ -107,7 +107,7 @@ func (m *Model) decided(msg decidedMsg) {
 		m.setStatus(fmt.Sprintf("decision %d", msg.dec), msg.err)
 	default:
 		m.snap = msg.snap
-		m.cur.at, m.cur.dec, m.cur.want = msg.snap.Now, msg.dec, 0
+		m.cur.at, m.cur.dec, m.cur.want, m.cur.stepped = msg.snap.Now, msg.dec, 0, true
 		m.cur.keepOnScreen(m.scr.tl.cols)
 		what := describeDecision(msg.made)
 		if m.cur.wrapped {

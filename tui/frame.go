@@ -53,6 +53,12 @@ type Frame struct {
 	// divSel is the divergence the view stepped to (an index into
 	// compared.Divergences), or -1: the header names it, else the first.
 	divSel int
+	// class is the lecture's state as this view shows it (nil: no
+	// lecture); watching: a watcher's view; following: it follows the
+	// teacher's cursor.
+	class     *ClassState
+	watching  bool
+	following bool
 }
 
 // worldB is world B's frame beside f, world A's: f's with world B's

@@ -73,10 +73,20 @@ func (h *header) View(f *Frame) []string {
 		parts = append(parts, headerPart{text, short, 1})
 	}
 	now := "t=" + clock(s.Now) + " "
-	if f.cur.past {
+	class, banner := classPart(f)
+	switch {
+	case banner:
+		// A view that follows the teacher says so, and where: in place
+		// of the past's banner and the clock.
+		parts = append(parts[:1], append([]headerPart{class}, parts[1:]...)...)
+		now = ""
+	case f.cur.past:
 		// Said so that the back row of a class can read it.
 		parts = append(parts[:1], append([]headerPart{part(h.pastBanner(f), 10)}, parts[1:]...)...)
 		now = ""
+	}
+	if !banner && class.text != "" {
+		parts = append(parts[:2], append([]headerPart{class}, parts[2:]...)...)
 	}
 	return []string{fitParts(parts, f.styles.dim.apply(" · "), f.styles.header.apply(now), len(now), h.w)}
 }

@@ -41,7 +41,15 @@ func (v *helpView) toggle() {
 func (v *helpView) View(f *Frame) []string {
 	lines := v.columns(f.keys.FullHelp(), v.w-2)
 	lines = append(lines, "")
-	lines = append(lines, commandHelp...)
+	switch {
+	case f.watching:
+		lines = append(lines, watcherHelp(f.class != nil)...)
+	case f.class != nil:
+		lines = append(lines, commandHelp...)
+		lines = append(lines, pollHelp)
+	default:
+		lines = append(lines, commandHelp...)
+	}
 	lines = append(lines, "", "timeline:")
 	lines = append(lines, legendLines...)
 	lines = append(lines, "", "map:", mapLegend, "inspector: enter opens, ↑/↓ scroll, esc closes; a click selects a node or a log line")

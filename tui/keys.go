@@ -25,6 +25,8 @@ type rootKeys struct {
 	// With two worlds: the cursor to where they first part, and to the
 	// next and previous moment they part again.
 	FirstDivergence, NextDivergence, PrevDivergence key.Binding
+	// In a lecture, a watcher's f follows the teacher again.
+	Follow key.Binding
 }
 
 func newRootKeys() rootKeys {
@@ -45,6 +47,8 @@ func newRootKeys() rootKeys {
 		SlowVotes:   binding("v", "slow motion on/off", "v"),
 		Help:        binding("?", "more", "?"),
 		Quit:        binding("q", "quit", "q", "ctrl+c"),
+
+		Follow: binding("f", "follow the teacher", "f"),
 
 		FirstDivergence: binding("D", "where worlds part", "D"),
 		NextDivergence:  binding(">", "next parting", ">"),
@@ -70,19 +74,67 @@ type keyMap struct {
 	log      logKeys
 	layout   layoutKeys
 	prompt   promptKeys
+	// watching: the keys are a watcher's, who may look but never change
+	// the cluster (watcher has the help their keys say); class: in a
+	// lecture, where f follows the teacher.
+	watching, class bool
+	watcher         watcherKeys
+}
+
+// watcherKeys are keys that do something else for a watcher, as the help
+// says them: in the past, space replays and . steps; with a poll open,
+// a digit answers it.
+type watcherKeys struct {
+	Replay, Step, Answer key.Binding
+}
+
+// forRole makes the keys a watcher's (watching), in a lecture or not
+// (class): in a lecture f follows the teacher, and the log's heartbeats
+// move to H (log is the event log's own keys, before the root copies
+// them).
+func (k *keyMap) forRole(watching, class bool, log *logKeys) {
+	k.watching, k.class = watching, class
+	k.root.Follow.SetEnabled(watching && class)
+	if watching && class {
+		log.Heartbeats = binding("H", "show heartbeats", "H")
+	}
+	k.watcher = watcherKeys{
+		Replay: binding("space", "replay the past", "space"),
+		Step:   binding(".", "next decision (in the past)", "."),
+		Answer: binding("1-9", "answer the poll (while one is open)", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+	}
 }
 
 // ShortHelp is the help bar: the keys a first-time user needs, ? among
-// those that fit in 80 columns.
+// those that fit in 80 columns; a watcher's are those that look.
 func (k *keyMap) ShortHelp() []key.Binding {
+	if k.watching {
+		return []key.Binding{k.root.Follow, k.timeline.TimeBack, k.timeline.Live, k.root.Help, k.root.Quit,
+			k.root.FirstDivergence, k.log.Inspect, k.layout.Map, k.root.Lesson}
+	}
 	return []key.Binding{k.nodes.Select, k.nodes.Kill, k.nodes.Disconnect, k.root.Pause, k.root.FirstDivergence,
 		k.timeline.TimeBack, k.timeline.Live, k.root.Command, k.root.Write, k.log.Inspect, k.layout.Map, k.root.Help, k.root.Quit}
 }
 
 // FullHelp is every key, in columns; the last is the keys of the prompts
-// (p, e, /, : and "overwrite?").
+// (p, e, /, : and "overwrite?"). A watcher's lists only what a watcher
+// may do.
 func (k *keyMap) FullHelp() [][]key.Binding {
 	r, n, t, l := &k.root, &k.nodes, &k.timeline, &k.log
+	if k.watching {
+		w := &k.watcher
+		groups := [][]key.Binding{
+			{r.Follow, n.Select, n.Next, n.Prev, n.SelectLeader, t.ZoomIn, t.ZoomOut, l.Heartbeats},
+			{w.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live, w.Replay},
+			{k.layout.Map, k.layout.Timeline, r.Lesson, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.NextMatch, l.PrevMatch, l.Close,
+				r.FirstDivergence, r.NextDivergence, r.PrevDivergence},
+			{r.Help, r.Quit},
+		}
+		if k.class {
+			groups[3] = append([]key.Binding{w.Answer}, groups[3]...)
+		}
+		return groups
+	}
 	return [][]key.Binding{
 		{n.Select, n.Next, n.Prev, n.SelectLeader, r.Heal, r.Partition, r.PreVote, r.CheckQuorum},
 		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, n.Put, r.Edit, r.Scenario, r.Command, r.Write},

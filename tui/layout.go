@@ -245,6 +245,9 @@ func (s *screen) draw(f *Frame, w, h int) string {
 			top = append(top, fit(f.styles.banner.apply(" world B: "+v+" "), w))
 		}
 	}
+	if p := pollLine(f, w); p != "" {
+		top = append(top, p)
+	}
 	s.bar.SetWidth(w)
 	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
 	if f.b != nil {

@@ -144,6 +144,16 @@ type Model struct {
 	// themselves); ticking says one is scheduled.
 	tick    func() tea.Cmd
 	ticking bool
+
+	// class is the lecture the view is part of (nil: none), classState
+	// what it last said; watching: a watcher's view, which may look but
+	// never change the cluster. following: the cursor follows the
+	// teacher's, and followed is the teacher's cursor it last took.
+	class      Class
+	classState ClassState
+	watching   bool
+	following  bool
+	followed   Cursor
 }
 
 // route gives the keys a component answers to that component.
@@ -177,11 +187,14 @@ func New(live Cluster, opts Options) *Model {
 		status:   opts.Status,
 		cur:      timeCursor{live: snap, zoom: defaultZoom},
 		tick:     frameTick,
+		class:    opts.Class,
+		watching: opts.Watching,
 	}
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
 	}
 	s := m.scr
+	m.keys.forRole(m.watching, m.class != nil, &s.log.logKeys)
 	m.keys.nodes, m.keys.timeline, m.keys.log, m.keys.prompt = s.nodes.nodeKeys, s.timeline.timelineKeys, s.log.logKeys, s.prompt.promptKeys
 	m.keys.root.enableDivergences(m.histB != nil)
 	m.commands, m.views = commandKeys(m.keys), viewKeys(m.keys)
@@ -192,6 +205,9 @@ func New(live Cluster, opts Options) *Model {
 		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close, l.NextMatch, l.PrevMatch}, s.log},
 	}
 	m.drain()
+	if opts.Follow && m.class != nil {
+		m.pendingCmd = m.follow()
+	}
 	return m
 }
 
@@ -199,10 +215,13 @@ func frameTick() tea.Cmd {
 	return tea.Tick(frameInterval, func(t time.Time) tea.Msg { return frameMsg(t) })
 }
 
-// Init starts the frame clock.
+// Init starts the frame clock (and takes a following view where the
+// teacher looks).
 func (m *Model) Init() tea.Cmd {
 	m.ticking = true
-	return m.tick()
+	pending := m.pendingCmd
+	m.pendingCmd = nil
+	return tea.Batch(pending, m.tick())
 }
 
 // Update changes the model's state in answer to a message. Any message but
@@ -214,7 +233,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	m.dirty = true
-	cmd := m.handle(msg)
+	cmd := tea.Batch(m.handle(msg), m.syncClass())
 	if !m.ticking {
 		m.ticking = true
 		cmd = tea.Batch(cmd, m.tick())
@@ -228,9 +247,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) onFrame() tea.Cmd {
 	before := m.cur.live
 	live := &m.cur.live
-	if m.drain() || before.Now != live.Now || before.Paused != live.Paused || before.Speed != live.Speed {
+	drained := m.drain()
+	follow := m.syncClass()
+	if drained || before.Now != live.Now || before.Paused != live.Paused || before.Speed != live.Speed {
 		m.dirty = true
-	} else if m.paused && live.Paused && !m.cur.playing {
+	} else if m.paused && live.Paused && !m.cur.playing && follow == nil && m.pendingCmd == nil {
 		m.ticking = false
 		return nil
 	}
@@ -242,7 +263,7 @@ func (m *Model) onFrame() tea.Cmd {
 	pending := m.pendingCmd
 	m.pendingCmd = nil
 	m.ticking = true
-	return tea.Batch(play, pending, m.tick())
+	return tea.Batch(play, pending, follow, m.tick())
 }
 
 // handle carries out a message from the runtime: a key, the mouse, a
@@ -252,9 +273,11 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 	case tea.KeyPressMsg:
+		defer m.ownMove(m.following, m.Cursor())
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		if !m.scr.prompt.isOpen() && !m.scr.picker.open {
+			defer m.ownMove(m.following, m.Cursor())
 			return m.handleMouse(msg)
 		}
 	case tea.PasteMsg:
@@ -345,6 +368,15 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		return m.goLive()
 	case decisionMsg:
 		return m.stepDecision(int(msg))
+	case pollMsg:
+		q := string(msg)
+		what := "poll: " + q + " (the class answers 1-9; :reveal shows the tally)"
+		if q == "" {
+			what = "poll taken down"
+		}
+		return m.classCmd(what, func(c Class) error { return c.Ask(q) })
+	case revealMsg:
+		return m.classCmd("poll revealed to everyone; play goes on", Class.Reveal)
 	case jumpMsg:
 		m.cur.wrapped = msg.wrapped
 		return m.seekDecision(msg.dec)
@@ -374,6 +406,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.ask(s.prompt, msg)
 	case s.picker.open:
 		return m.ask(s.picker, msg)
+	case m.watching && m.class != nil && key.Matches(msg, m.keys.root.Follow):
+		return m.follow()
+	}
+	if n, ok := m.answerKey(msg); ok {
+		return m.classCmd(fmt.Sprintf("your answer: %d", n), func(c Class) error { return c.Answer(n) })
+	}
+	switch {
 	case s.inspector.open:
 		return m.ask(s.inspector, msg)
 	case s.help.handles(msg):
@@ -507,6 +546,10 @@ func (m *Model) Frame() *Frame {
 		paused: m.paused, speed: m.speed, script: m.script, checks: &m.checks,
 		title: m.title, explain: m.explain, status: m.status, statusErr: m.statusErr,
 		uiDropped: m.uiDropped, styles: &m.styles, keys: m.keys, divSel: m.divSel,
+		watching: m.watching, following: m.following,
+	}
+	if m.class != nil {
+		f.class = &m.classState
 	}
 	if m.histB != nil && m.snap.Compared != nil && m.cur.live.Compared != nil {
 		f.world, f.compared = cluster.WorldA, m.cur.live.Compared

@@ -29,6 +29,14 @@ type Options struct {
 	// server's save directory and nowhere else).
 	NoSave  string
 	SaveDir string
+	// Class is the lecture the view is part of (raftty serve), nil for a
+	// view of one's own. Watching makes it a watcher's view: its keys and
+	// help are those of one who may look, never change the cluster (f
+	// follows the teacher). Follow starts it following the teacher's
+	// cursor.
+	Class    Class
+	Watching bool
+	Follow   bool
 }
 
 // SetStatus replaces the status line.

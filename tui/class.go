@@ -1,0 +1,277 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Class is the lecture a view is part of (`raftty serve`), as the view
+// needs it: where the teacher looks, who watches, and the poll. It is the
+// server's; the view reads its State once a frame and sends it the
+// teacher's questions and the students' answers. A view of one's own has
+// none.
+type Class interface {
+	// State is the class as this view is to show it now.
+	State() ClassState
+	// Ask opens a poll with a question (the teacher's :poll; "" takes
+	// the poll down), Reveal shows its tally to everyone (:reveal), and
+	// Answer gives this viewer's answer, 1 to 9.
+	Ask(question string) error
+	Reveal() error
+	Answer(choice int) error
+}
+
+// ClassState is what a view shows of its class: comparable, so that a
+// view redraws only when it changed.
+type ClassState struct {
+	// Teacher is where the teacher looks: a following view looks there
+	// too.
+	Teacher Cursor
+	// Watching counts the watchers connected, Following those of them
+	// whose view follows the teacher: the teacher's header says both.
+	Watching, Following int
+	Poll                Poll
+}
+
+// Poll is the class's question: "predict, then reveal".
+type Poll struct {
+	// Seq numbers the polls of the lecture (0: none yet).
+	Seq      int
+	Question string
+	// Open: answers are taken. Revealed: the tally is everyone's.
+	Open, Revealed bool
+	// Tally counts the answers per choice (Tally[0] is choice 1), and
+	// Answered all of them: the teacher's view has them live, a
+	// watcher's once revealed (TallyShown).
+	Tally      [9]int
+	Answered   int
+	TallyShown bool
+	// Answer is this viewer's answer (0: none).
+	Answer int
+}
+
+// Cursor is where a view looks, as a view that follows it takes it: the
+// moment (live, or the past at a time or right after a decision), the
+// timeline's zoom, the node selected and the one the inspector shows.
+type Cursor struct {
+	Past bool
+	At   time.Duration
+	// Decision is the decision shown in the past; 0: everything at At.
+	Decision int
+	Zoom     int
+	Selected int
+	// Inspect is the node the inspector shows (0: none).
+	Inspect int
+}
+
+// Cursor is where this view looks now.
+func (m *Model) Cursor() Cursor {
+	c := Cursor{Past: m.cur.past, Zoom: m.cur.zoom, Selected: m.selected}
+	if m.cur.past {
+		c.At = m.cur.at
+		switch {
+		case m.cur.want != 0:
+			// A step on its way (-1: from a moment still being rebuilt).
+			c.Decision = m.cur.want
+		case m.cur.stepped:
+			c.Decision = m.cur.dec
+		}
+	}
+	if in := m.scr.inspector; in.open && in.node > 0 {
+		c.Inspect = in.node
+	}
+	return c
+}
+
+// Following reports whether the view follows the teacher's cursor.
+func (m *Model) Following() bool { return m.following }
+
+// Watching reports whether the view is a watcher's: it may look, never
+// change the cluster.
+func (m *Model) Watching() bool { return m.watching }
+
+// syncClass takes in the class's state, and a following view goes where
+// the teacher looks.
+func (m *Model) syncClass() tea.Cmd {
+	if m.class == nil {
+		return nil
+	}
+	st := m.class.State()
+	if st != m.classState {
+		m.classState, m.dirty = st, true
+	}
+	if !m.following || st.Teacher == m.followed {
+		return nil
+	}
+	return m.followTo(st.Teacher)
+}
+
+// followTo takes the teacher's cursor c: its selection, zoom, inspected
+// node and moment.
+func (m *Model) followTo(c Cursor) tea.Cmd {
+	if c.Past && c.Decision < 0 {
+		return nil // the teacher's step is on its way: its decision will come
+	}
+	m.followed, m.dirty = c, true
+	if c.Selected >= 1 && c.Selected <= len(m.snap.Nodes) {
+		m.selected = c.Selected
+	}
+	if c.Zoom >= 0 && c.Zoom < len(zoomLevels) {
+		m.cur.setZoom(c.Zoom, m.scr.tl.cols)
+	}
+	in := m.scr.inspector
+	switch {
+	case c.Inspect > 0 && c.Inspect <= len(m.snap.Nodes):
+		if !in.open || in.node != c.Inspect {
+			in.showNode(c.Inspect)
+		}
+	case in.open:
+		in.open = false
+	}
+	switch {
+	case !c.Past:
+		cmd := m.goLive()
+		m.setStatus("following the teacher: live (a key of your own, such as ←, goes on your own)", nil)
+		return cmd
+	case c.Decision > 0:
+		if m.cur.past && m.cur.want == 0 && m.cur.dec == c.Decision {
+			return nil
+		}
+		return m.seekDecision(c.Decision) // its status names the decision, as the teacher's does
+	case m.cur.past && m.cur.at == c.At && m.cur.want == 0:
+		return nil
+	}
+	cmd := m.seek(c.At)
+	m.setStatus(fmt.Sprintf("following the teacher into the past, at t=%s (←/→ of your own go on your own)", clock(c.At)), nil)
+	return cmd
+}
+
+// follow is a watcher's f: the view follows the teacher again.
+func (m *Model) follow() tea.Cmd {
+	m.following = true
+	m.followed = Cursor{Selected: -1} // none: take the teacher's as it is
+	cmd := m.syncClass()
+	m.setStatus("following the teacher", nil)
+	return cmd
+}
+
+// ownMove notes that a person's key or click moved the cursor of a view
+// that followed the teacher (was) away from where it was (before): the
+// view is on its own from now.
+func (m *Model) ownMove(was bool, before Cursor) {
+	if was && m.following && m.Cursor() != before {
+		m.following = false
+		m.setStatus("on your own: the teacher's moves no longer move you; f follows the teacher again", nil)
+	}
+}
+
+// answerKey is a watcher's digit while a poll is open: its answer.
+func (m *Model) answerKey(msg tea.KeyPressMsg) (int, bool) {
+	p := &m.classState.Poll
+	if m.class == nil || !m.watching || !p.Open {
+		return 0, false
+	}
+	if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
+		return int(s[0] - '0'), true
+	}
+	return 0, false
+}
+
+// classCmd sends the class what the view asked (a poll, a reveal, an
+// answer), off Update; the status line says what came of it.
+func (m *Model) classCmd(what string, do func(Class) error) tea.Cmd {
+	c := m.class
+	if c == nil {
+		m.setStatus(what+": polls are for a class: a lecture of raftty serve", nil)
+		return nil
+	}
+	return func() tea.Msg { return commandDoneMsg{what: what, err: do(c)} }
+}
+
+// pollMsg asks the class a question (the : line's poll); revealMsg shows
+// its tally to everyone (reveal).
+type (
+	pollMsg   string
+	revealMsg struct{}
+)
+
+// pollLine is the poll as this view shows it, above the panels: the
+// question, and what to do or what came of it; "" when there is none.
+func pollLine(f *Frame, w int) string {
+	if f.class == nil || f.class.Poll.Question == "" {
+		return ""
+	}
+	p := &f.class.Poll
+	parts := []string{"poll: " + p.Question}
+	switch {
+	case p.TallyShown:
+		parts = append(parts, tallyParts(p)...)
+	case p.Open && p.Answer > 0:
+		parts = append(parts, fmt.Sprintf("your answer: %d (1-9 changes it)", p.Answer))
+	case p.Open:
+		parts = append(parts, "answer with a key, 1 to 9")
+	}
+	switch {
+	case !f.watching && p.Open:
+		parts = append(parts, ":reveal shows everyone")
+	case p.Revealed && p.Answer > 0:
+		parts = append(parts, fmt.Sprintf("yours: %d", p.Answer))
+	}
+	return fit(f.styles.banner.apply(" "+strings.Join(parts, " · ")+" "), w)
+}
+
+// tallyParts are a poll's answers: how many, and how many chose each
+// choice anyone chose.
+func tallyParts(p *Poll) []string {
+	out := []string{fmt.Sprintf("%d answered", p.Answered)}
+	for i, n := range p.Tally {
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%d: %d (%d%%)", i+1, n, n*100/max(p.Answered, 1)))
+		}
+	}
+	return out
+}
+
+// classPart is what the header says of the class: to the teacher, how many
+// watch and follow; to a watcher, whether the view follows the teacher
+// (and where the teacher looks) or is on its own.
+func classPart(f *Frame) (headerPart, bool) {
+	if f.class == nil {
+		return headerPart{}, false
+	}
+	st := f.class
+	if !f.watching {
+		return headerPart{fmt.Sprintf("%d watching, %d following", st.Watching, st.Following),
+			fmt.Sprintf("%d watch, %d follow", st.Watching, st.Following), 8}, false
+	}
+	if !f.following {
+		return headerPart{f.styles.cutOff.apply("on your own · f follows the teacher"), f.styles.cutOff.apply("on your own"), 9}, false
+	}
+	text := fmt.Sprintf(" following the teacher at t=%s ", clock(f.cursorMoment()))
+	short := text
+	if f.cur.past {
+		text = fmt.Sprintf(" following the teacher at t=%s · the past; live %s ", clock(f.cur.at), clock(f.liveNow()))
+		short = fmt.Sprintf(" following the teacher · PAST %s ", clock(f.cur.at))
+	}
+	// It takes the place of the clock and of the past's banner.
+	return headerPart{f.styles.banner.apply(text), f.styles.banner.apply(short), 10}, true
+}
+
+// pollHelp is the teacher's line of the full help for polls.
+const pollHelp = "  poll QUESTION: ask the class (it answers with 1-9; the lecture pauses)   reveal: show everyone the tally, play goes on   poll: take it down"
+
+// watcherHelp is what the full help says to a watcher beside the keys: in
+// a lecture (class), what following means.
+func watcherHelp(class bool) []string {
+	if !class {
+		return []string{"watching: what you do changes your view only; only the teacher changes the cluster"}
+	}
+	return []string{
+		"watching: your view follows the teacher's (the moment, the node selected, the inspector);",
+		"  a key that moves your own time cursor or selection takes you on your own, f follows again;",
+		"  while the teacher asks a question (a poll), 1-9 answers it. Only the teacher changes the cluster.",
+	}
+}

@@ -1,0 +1,328 @@
+package tui
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
+)
+
+// fakeClass is a lecture as a test holds it: the state every view reads,
+// and what the views sent it.
+type fakeClass struct {
+	mu      sync.Mutex
+	st      ClassState
+	asked   []string
+	reveals int
+	answers []int
+}
+
+func (c *fakeClass) State() ClassState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.st
+}
+
+func (c *fakeClass) set(f func(*ClassState)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.st)
+}
+
+func (c *fakeClass) Ask(q string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.asked = append(c.asked, q)
+	return nil
+}
+
+func (c *fakeClass) Reveal() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reveals++
+	return nil
+}
+
+func (c *fakeClass) Answer(n int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.answers = append(c.answers, n)
+	return nil
+}
+
+// tee gives several views one cluster's events, each all of them, as the
+// lecture's feed does: a view's Drain reads its own place in what the
+// cluster made.
+type tee struct {
+	Cluster
+	events []cluster.Event
+}
+
+type teeView struct {
+	*tee
+	next int
+}
+
+func (t *teeView) Drain(buf []cluster.Event) ([]cluster.Event, int) {
+	var fresh []cluster.Event
+	fresh, _ = t.Cluster.Drain(fresh)
+	t.events = append(t.events, fresh...)
+	buf = append(buf, t.events[t.next:]...)
+	t.next = len(t.events)
+	return buf, 0
+}
+
+// classroom is a teacher's view (the harness's model) and a watcher's,
+// headless, over one cluster, in a class the test holds.
+type classroom struct {
+	*harness
+	class   *fakeClass
+	student *Model
+}
+
+func newClassroom(t *testing.T) *classroom {
+	h := newHarness(t, 7)
+	src := &tee{Cluster: h.live}
+	h.m = New(&teeView{tee: src}, Options{NoColor: true})
+	h.m.tick = func() tea.Cmd { return nil }
+	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	c := &classroom{harness: h, class: &fakeClass{}}
+	c.student = New(&teeView{tee: src}, Options{NoColor: true, Class: c.class, Watching: true, Follow: true})
+	c.student.Headless()
+	c.student.Do(tea.WindowSizeMsg{Width: 120, Height: 40})
+	return c
+}
+
+// publish tells the class where the teacher looks, and lets both views
+// draw a frame.
+func (c *classroom) publish() {
+	c.t.Helper()
+	c.frame()
+	cur := c.m.Cursor()
+	c.class.set(func(st *ClassState) { st.Teacher = cur })
+	c.student.Refresh()
+}
+
+// studentPress gives the student's view keys, as its program would.
+func (c *classroom) studentPress(keys ...string) {
+	for _, k := range keys {
+		c.student.Do(keyMsg(k))
+	}
+}
+
+func (c *classroom) studentHeader() string { return headerAt(c.student, 120) }
+
+// sameMoment fails unless the student's view shows the teacher's moment:
+// the cursor, and the cluster rebuilt at it.
+func (c *classroom) sameMoment(what string) {
+	c.t.Helper()
+	tc, sc := c.m.Cursor(), c.student.Cursor()
+	if tc != sc || c.m.snap.Now != c.student.snap.Now || c.m.snap.Decision != c.student.snap.Decision {
+		c.t.Fatalf("%s: the student shows %+v (t=%v decision %d), the teacher %+v (t=%v decision %d)", what,
+			sc, c.student.snap.Now, c.student.snap.Decision, tc, c.m.snap.Now, c.m.snap.Decision)
+	}
+}
+
+// A watcher's view in a lecture follows the teacher's cursor: back in
+// time, step by step through decisions, the node selected and inspected,
+// and back to live; its header says so and where. A key of its own that
+// moves its cursor takes it on its own (the teacher's moves no longer move
+// it), one that only changes what it shows does not, and f follows again.
+func TestFollowingTheTeacher(t *testing.T) {
+	c := newClassroom(t)
+	c.advance(3 * time.Second)
+	c.publish()
+	if !c.student.Following() || c.student.cur.past {
+		t.Fatal("the student's view does not start following the teacher, live")
+	}
+	if h := c.studentHeader(); !strings.Contains(h, "following the teacher at t=") {
+		t.Fatalf("header %q", h)
+	}
+
+	// The teacher goes back and steps twice by decision.
+	c.press("shift+left")
+	c.publish()
+	c.sameMoment("back a screen")
+	c.press(".", ".")
+	c.publish()
+	c.sameMoment("two decisions on")
+	if h := c.studentHeader(); !strings.Contains(h, fmt.Sprintf("following the teacher at t=%s · the past", clock(c.m.cur.at))) {
+		t.Fatalf("the student's header in the past: %q", h)
+	}
+	if c.student.status != c.m.status {
+		t.Errorf("the student's status %q names another decision than the teacher's %q", c.student.status, c.m.status)
+	}
+	c.press("3", "enter") // the teacher selects and inspects n3
+	c.publish()
+	if c.student.selected != 3 || !c.student.scr.inspector.open || c.student.scr.inspector.node != 3 {
+		t.Fatalf("the student's selection n%d, inspector open %v on n%d: want the teacher's n3", c.student.selected,
+			c.student.scr.inspector.open, c.student.scr.inspector.node)
+	}
+	c.press("esc")
+	c.publish()
+	if c.student.scr.inspector.open {
+		t.Fatal("the teacher closed the inspector; the student's stays open")
+	}
+
+	// Keys that change only what the student sees keep it following.
+	c.studentPress("m", "H", "T")
+	if !c.student.Following() {
+		t.Fatalf("m, H and T took the student on its own: %q", c.student.status)
+	}
+
+	// The student scrubs away: on its own; the teacher's moves stay the
+	// teacher's.
+	c.studentPress("left", "left")
+	own := c.student.Cursor()
+	if c.student.Following() || !strings.Contains(c.studentHeader(), "on your own") {
+		t.Fatalf("the student scrubbed and still follows; header %q", c.studentHeader())
+	}
+	c.press(".")
+	c.publish()
+	if c.student.Cursor() != own {
+		t.Fatal("the teacher's step moved a student who is on its own")
+	}
+	// f follows again.
+	c.studentPress("f")
+	c.publish()
+	c.sameMoment("after f")
+	if !c.student.Following() {
+		t.Fatal("f did not follow the teacher again")
+	}
+
+	// The teacher goes live; so does the student. end, live already, keeps
+	// it following.
+	c.press("end")
+	c.publish()
+	c.sameMoment("back to live")
+	c.studentPress("end")
+	if !c.student.Following() || c.student.cur.past {
+		t.Fatal("end at the live edge took the student on its own")
+	}
+}
+
+// The watcher's own end goes live even while the teacher is in the past:
+// on its own, then.
+func TestFollowerEndGoesLive(t *testing.T) {
+	c := newClassroom(t)
+	c.advance(2 * time.Second)
+	c.press("shift+left")
+	c.publish()
+	if !c.student.cur.past {
+		t.Fatal("the student did not follow into the past")
+	}
+	c.studentPress("end")
+	if c.student.cur.past || c.student.Following() {
+		t.Fatalf("end: past %v, following %v; want live, on its own", c.student.cur.past, c.student.Following())
+	}
+}
+
+// A poll: the teacher asks on the : line and reveals; a watcher answers
+// with a digit (which selects no node while the poll is open) and sees
+// the question, its answer, and once revealed the tally; the teacher sees
+// the tally live.
+func TestPollKeysAndLines(t *testing.T) {
+	c := newClassroom(t)
+	c.class.set(func(st *ClassState) { st.Watching, st.Following = 2, 1 })
+	teacher := New(c.m.live, Options{NoColor: true, Class: c.class})
+	teacher.Headless()
+	teacher.Do(tea.WindowSizeMsg{Width: 120, Height: 40})
+	teacher.Refresh()
+	if h := headerAt(teacher, 120); !strings.Contains(h, "2 watching, 1 following") {
+		t.Fatalf("the teacher's header %q", h)
+	}
+	for _, k := range ":poll Who wins term 3?" {
+		teacher.Do(keyMsg(string(k)))
+	}
+	teacher.Do(keyMsg("enter"))
+	if len(c.class.asked) != 1 || c.class.asked[0] != "Who wins term 3?" {
+		t.Fatalf("asked %q", c.class.asked)
+	}
+	c.class.set(func(st *ClassState) {
+		st.Poll = Poll{Seq: 1, Question: "Who wins term 3?", Open: true}
+	})
+	c.student.Refresh()
+	if line := screenRow(c.student, "poll:"); !strings.Contains(line, "Who wins term 3? · answer with a key, 1 to 9") {
+		t.Fatalf("the student's poll line %q", line)
+	}
+	selected := c.student.selected
+	c.studentPress("3")
+	if !slices.Equal(c.class.answers, []int{3}) || c.student.selected != selected {
+		t.Fatalf("answers %v, selection n%d (was n%d): a digit answers the poll, and selects nothing", c.class.answers, c.student.selected, selected)
+	}
+	c.class.set(func(st *ClassState) {
+		st.Poll.Answer, st.Poll.Tally[2], st.Poll.Answered = 3, 1, 1
+	})
+	c.student.Refresh()
+	if line := screenRow(c.student, "poll:"); !strings.Contains(line, "your answer: 3") || strings.Contains(line, "answered") {
+		t.Fatalf("the student's poll line after answering, before the reveal: %q", line)
+	}
+	c.class.set(func(st *ClassState) { st.Poll.Answer, st.Poll.TallyShown = 0, true })
+	teacher.Refresh()
+	if line := screenRow(teacher, "poll:"); !strings.Contains(line, "1 answered · 3: 1 (100%)") || !strings.Contains(line, ":reveal") {
+		t.Fatalf("the teacher's live tally %q", line)
+	}
+	for _, k := range ":reveal" {
+		teacher.Do(keyMsg(string(k)))
+	}
+	teacher.Do(keyMsg("enter"))
+	if c.class.reveals != 1 {
+		t.Fatal(":reveal did not reveal")
+	}
+
+	// With no lecture, the : line says polls are a class's.
+	c.line("poll Who?")
+	if !strings.Contains(c.m.status, "polls are for a class") {
+		t.Fatalf("status %q", c.m.status)
+	}
+}
+
+// A watcher's help bar and full help list what a watcher may do: no
+// cluster command, no save, no : line; f follows; H shows heartbeats.
+func TestWatcherKeys(t *testing.T) {
+	c := newClassroom(t)
+	bar := screenRow(c.student, "? more")
+	for _, not := range []string{"kill", "save", "disconnect", "command", "pause"} {
+		if strings.Contains(bar, not) {
+			t.Errorf("a watcher's help bar offers %q: %q", not, bar)
+		}
+	}
+	if !strings.Contains(bar, "f follow the teacher") {
+		t.Errorf("a watcher's help bar lacks f: %q", bar)
+	}
+	c.studentPress("?")
+	help := ansi.Strip(c.student.render())
+	for _, not := range []string{"save", "heal all", "force timeout", "client command", "command line", "speed x2", "toggle PreVote", "scenarios", "edit timing"} {
+		if strings.Contains(help, not) {
+			t.Errorf("a watcher's full help offers %q:\n%s", not, help)
+		}
+	}
+	for _, want := range []string{`f\s+follow the teacher`, `H\s+show heartbeats`, `space\s+replay the past`, `1-9\s+answer the poll`} {
+		if !regexp.MustCompile(want).MatchString(help) {
+			t.Errorf("a watcher's full help lacks %q:\n%s", want, help)
+		}
+	}
+	// The teacher's keys are all there.
+	bar = screenRow(c.m, "k kill")
+	if !strings.Contains(bar, "w save") || strings.Contains(bar, "follow") {
+		t.Errorf("the teacher's help bar %q", bar)
+	}
+}
+
+// screenRow is the line of m's screen at 120x40 that holds marker.
+func screenRow(m *Model, marker string) string {
+	for _, l := range strings.Split(ansi.Strip(m.render()), "\n") {
+		if strings.Contains(l, marker) {
+			return l
+		}
+	}
+	return ""
+}
