@@ -779,8 +779,16 @@ func (l *valveListener) of(tm *term) *valveConn {
 	return c
 }
 
-// liveView reports whether the screen shows the live view: its header, its
+// liveView reports whether the screen shows the live view: its header
+// (raftty's name, or for a student who follows the teacher, that), its
 // nodes and its statistics.
 func liveView(screen string) bool {
-	return strings.Contains(screen, "raftty ·") && strings.Contains(screen, "┌ nodes") && strings.Contains(screen, "statistics")
+	return (strings.Contains(screen, "raftty ·") || strings.Contains(screen, "following the teacher")) &&
+		strings.Contains(screen, "┌ nodes") && strings.Contains(screen, "statistics")
+}
+
+// headerRow is the screen's top line: the live view's header.
+func headerRow(screen string) string {
+	top, _, _ := strings.Cut(screen, "\n")
+	return top
 }

@@ -72,7 +72,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 // its own.
 func (s *Server) lectureModel(st *session) lectureView {
 	v := s.feed.newViewer(st.teacher)
-	status := "watching: select, zoom and scroll are yours; only the teacher can change the cluster (key " + st.fp + ")"
+	status := "watching: you follow the teacher; a key of your own (← 1-9 enter) takes you on your own, f follows again (key " + st.fp + ")"
 	if st.teacher {
 		status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
 	}
@@ -85,7 +85,7 @@ func (s *Server) lectureModel(st *session) lectureView {
 			return nil, nil, ErrWatching
 		}
 		return s.switchLesson(st, name)
-	}}
+	}, Class: seat{c: s.class, st: st}, Watching: !st.teacher, Follow: !st.teacher}
 	switch {
 	case !st.teacher:
 		view.NoSave = watcherSaving
@@ -98,7 +98,8 @@ func (s *Server) lectureModel(st *session) lectureView {
 	s.mu.Lock()
 	st.viewer, st.model = v, m
 	s.mu.Unlock()
-	return lectureView{Model: m, v: v}
+	st.following.Store(m.Following())
+	return lectureView{Model: m, v: v, s: s, st: st}
 }
 
 // lessonMsg wakes a view when the teacher started another lesson; the view
@@ -110,7 +111,9 @@ type lessonMsg struct{}
 // teacher to another lesson.
 type lectureView struct {
 	*tui.Model
-	v *viewer
+	v  *viewer
+	s  *Server
+	st *session
 }
 
 func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -125,6 +128,15 @@ func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// changed, and sleeps while the cluster is paused, learns that
 	// something did.
 	_, cmd := m.Model.Update(msg)
+	if m.st.teacher {
+		// Where the teacher looks, every following view looks.
+		if m.s.class.follow(m.Cursor()) {
+			m.s.nudge(m.v)
+		}
+	} else if f := m.Following(); f != m.st.following.Load() {
+		m.st.following.Store(f)
+		m.s.nudge(m.v) // the teacher's count
+	}
 	return m, cmd
 }
 

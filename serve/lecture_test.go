@@ -63,11 +63,11 @@ func TestLectureTeacherActsWatcherWatches(t *testing.T) {
 	if ts.s.feed.current().Snapshot().Paused {
 		t.Fatal("the student paused the lecture")
 	}
-	student.waitFor("the header not paused", func(s string) bool { return !strings.Contains(row(s, "raftty ·"), "PAUSED") })
+	student.waitFor("the header not paused", func(s string) bool { return !strings.Contains(headerRow(s), "PAUSED") })
 	teacher.press(" ")
-	student.waitFor("the lecture paused on the student's screen", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "PAUSED") })
+	student.waitFor("the lecture paused on the student's screen", func(s string) bool { return strings.Contains(headerRow(s), "PAUSED") })
 	teacher.press("+")
-	student.waitFor("the teacher's speed on the student's screen", func(s string) bool { return strings.Contains(row(s, "raftty ·"), "2x") })
+	student.waitFor("the teacher's speed on the student's screen", func(s string) bool { return strings.Contains(headerRow(s), "2x") })
 }
 
 // The teacher's s starts another lesson for everyone: a fresh cluster
@@ -145,7 +145,7 @@ func TestLectureStudentScrubsBackAlone(t *testing.T) {
 	}
 	ts.advance(300 * time.Millisecond)
 	teacher.waitFor("the teacher still live", func(s string) bool {
-		return !strings.Contains(s, "PAST t=") && strings.Contains(row(s, "raftty ·"), "t=")
+		return !strings.Contains(s, "PAST t=") && strings.Contains(headerRow(s), "t=")
 	})
 	student.press("\x1b[F") // end
 	student.waitFor("the student back to live", func(s string) bool { return !strings.Contains(s, "PAST t=") })
@@ -221,7 +221,10 @@ func TestRecordingOverSSH(t *testing.T) {
 	}
 	teacher.press(":record lesson.cast\r")
 	teacher.waitFor("recording", func(s string) bool { return strings.Contains(s, "recording to "+filepath.Join(dir, "lesson.cast")) })
-	ts.electLeader()
+	leader := ts.electLeader()
+	// A frame drains the cluster, and is recorded: once the header names
+	// the leader, a frame has been.
+	teacher.waitFor("the leader", func(s string) bool { return strings.Contains(headerRow(s), "leader n"+itoaT(leader)) })
 	teacher.press(":record stop\r")
 	teacher.waitFor("the recording's end", func(s string) bool { return strings.Contains(s, "frames to "+filepath.Join(dir, "lesson.cast")) })
 	checkCast(t, filepath.Join(dir, "lesson.cast"))
@@ -229,6 +232,8 @@ func TestRecordingOverSSH(t *testing.T) {
 	teacher.press(":record left.cast\r")
 	teacher.waitFor("recording", func(s string) bool { return strings.Contains(s, "recording to "+filepath.Join(dir, "left.cast")) })
 	ts.advance(time.Second)
+	now := headerClock(ts.s.feed.current().Snapshot().Now)
+	teacher.waitFor("a frame at "+now, func(s string) bool { return strings.Contains(headerRow(s), now) })
 	teacher.press("q")
 	if err := teacher.ended(); err != nil {
 		t.Fatal(err)

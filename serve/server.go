@@ -168,7 +168,8 @@ type Server struct {
 	hostFP string
 	clock  clock
 
-	feed *feed // lecture only
+	feed  *feed  // lecture only
+	class *class // lecture only
 	// script is the lecture's scenario (Server.mu): the command line's, then
 	// the one the teacher picked.
 	script *scenario.Script
@@ -234,6 +235,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.feed.acted = s.nudge
 		s.feed.drained = opts.hooks.drained
 		s.script = opts.UI.Script
+		s.class = &class{s: s}
 	}
 
 	go func() {

@@ -36,6 +36,9 @@ type session struct {
 	unhook  func() bool
 	unwatch func()
 	idled   atomic.Bool
+	// following: a watcher whose view follows the teacher (the teacher's
+	// header counts them).
+	following atomic.Bool
 	// viewer, model, stop and program are set under Server.mu once the
 	// program is made (tests and lesson switches read them).
 	program *tea.Program
@@ -111,6 +114,9 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			s.mu.Lock()
 			delete(s.sessions, sess)
 			s.mu.Unlock()
+			if s.class != nil {
+				s.class.forget(st)
+			}
 			s.wg.Done()
 			s.changed()
 		}()

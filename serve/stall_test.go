@@ -97,7 +97,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 	}
 	now := ts.s.feed.current().Snapshot().Now
 	header := headerClock(now)
-	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
+	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(headerRow(s), header) })
 	if d := hv.dropped.Load(); d != 0 {
 		t.Fatalf("the healthy viewer lost %d events", d)
 	}
@@ -117,7 +117,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 	if got := sv.dropped.Load(); uint64(got) != lost {
 		t.Fatalf("the stalled viewer counted %d events lost, want %d: those that fell out of its window of %d", got, lost, feedSize)
 	}
-	stalled.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
+	stalled.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(headerRow(s), header) })
 	for _, tm := range []*term{healthy, stalled} {
 		tm.press("q")
 		if err := tm.ended(); err != nil {

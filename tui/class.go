@@ -198,15 +198,29 @@ type (
 	revealMsg struct{}
 )
 
-// pollLine is the poll as this view shows it, above the panels: the
-// question, and what to do or what came of it; "" when there is none.
-func pollLine(f *Frame, w int) string {
-	if f.class == nil || f.class.Poll.Question == "" {
+// classLine is the class as this view shows it, above the panels: to the
+// teacher, always, who watches and follows, and the poll with its tally;
+// to a watcher, the poll while there is one, and what to do or what came
+// of it. "" when there is nothing to say.
+func classLine(f *Frame, w int) string {
+	if f.class == nil {
 		return ""
 	}
 	p := &f.class.Poll
-	parts := []string{"poll: " + p.Question}
+	var parts []string
+	if !f.watching {
+		parts = append(parts, fmt.Sprintf("%d watching, %d following", f.class.Watching, f.class.Following))
+		if p.Question == "" {
+			parts = append(parts, ":poll QUESTION asks them")
+		}
+	} else if p.Question == "" {
+		return ""
+	}
+	if p.Question != "" {
+		parts = append(parts, "poll: "+p.Question)
+	}
 	switch {
+	case p.Question == "":
 	case p.TallyShown:
 		parts = append(parts, tallyParts(p)...)
 	case p.Open && p.Answer > 0:
@@ -215,6 +229,7 @@ func pollLine(f *Frame, w int) string {
 		parts = append(parts, "answer with a key, 1 to 9")
 	}
 	switch {
+	case p.Question == "":
 	case !f.watching && p.Open:
 		parts = append(parts, ":reveal shows everyone")
 	case p.Revealed && p.Answer > 0:
@@ -235,17 +250,13 @@ func tallyParts(p *Poll) []string {
 	return out
 }
 
-// classPart is what the header says of the class: to the teacher, how many
-// watch and follow; to a watcher, whether the view follows the teacher
-// (and where the teacher looks) or is on its own.
-func classPart(f *Frame) (headerPart, bool) {
-	if f.class == nil {
+// classPart is what a watcher's header says of the class: whether the
+// view follows the teacher, and where the teacher looks (a banner that
+// takes the place of the clock and the past's banner: banner), or is on
+// its own.
+func classPart(f *Frame) (p headerPart, banner bool) {
+	if f.class == nil || !f.watching {
 		return headerPart{}, false
-	}
-	st := f.class
-	if !f.watching {
-		return headerPart{fmt.Sprintf("%d watching, %d following", st.Watching, st.Following),
-			fmt.Sprintf("%d watch, %d follow", st.Watching, st.Following), 8}, false
 	}
 	if !f.following {
 		return headerPart{f.styles.cutOff.apply("on your own · f follows the teacher"), f.styles.cutOff.apply("on your own"), 9}, false
@@ -256,7 +267,6 @@ func classPart(f *Frame) (headerPart, bool) {
 		text = fmt.Sprintf(" following the teacher at t=%s · the past; live %s ", clock(f.cur.at), clock(f.liveNow()))
 		short = fmt.Sprintf(" following the teacher · PAST %s ", clock(f.cur.at))
 	}
-	// It takes the place of the clock and of the past's banner.
 	return headerPart{f.styles.banner.apply(text), f.styles.banner.apply(short), 10}, true
 }
 

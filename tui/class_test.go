@@ -236,8 +236,8 @@ func TestPollKeysAndLines(t *testing.T) {
 	teacher.Headless()
 	teacher.Do(tea.WindowSizeMsg{Width: 120, Height: 40})
 	teacher.Refresh()
-	if h := headerAt(teacher, 120); !strings.Contains(h, "2 watching, 1 following") {
-		t.Fatalf("the teacher's header %q", h)
+	if line := screenRow(teacher, "watching"); !strings.Contains(line, "2 watching, 1 following · :poll QUESTION asks them") {
+		t.Fatalf("the teacher's class line %q", line)
 	}
 	for _, k := range ":poll Who wins term 3?" {
 		teacher.Do(keyMsg(string(k)))

@@ -245,7 +245,7 @@ func (s *screen) draw(f *Frame, w, h int) string {
 			top = append(top, fit(f.styles.banner.apply(" world B: "+v+" "), w))
 		}
 	}
-	if p := pollLine(f, w); p != "" {
+	if p := classLine(f, w); p != "" {
 		top = append(top, p)
 	}
 	s.bar.SetWidth(w)

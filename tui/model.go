@@ -206,7 +206,9 @@ func New(live Cluster, opts Options) *Model {
 	}
 	m.drain()
 	if opts.Follow && m.class != nil {
+		status := m.status
 		m.pendingCmd = m.follow()
+		m.status = status // the first status line says more
 	}
 	return m
 }

@@ -1,0 +1,158 @@
+package serve
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"raftty/tui"
+)
+
+// teacherCursor is where the class last heard the teacher look.
+func (ts *testServer) teacherCursor() tui.Cursor {
+	c := ts.s.class
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.teacher
+}
+
+// pastAt is the moment a teacher's header says the view shows in the past
+// ("PAST t=1.234s"), or "".
+func pastAt(screen string) string {
+	m := regexp.MustCompile(`PAST t=([0-9.]+s)`).FindStringSubmatch(headerRow(screen))
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// sameNodes reports whether two screens show the nodes alike, in the
+// nodes panel (what is beside it may be a row taller on one of them).
+func sameNodes(a, b string, nodes int) bool {
+	panel := func(screen string, id int) string {
+		p, _, _ := strings.Cut(nodeRow(screen, id), "││")
+		return p
+	}
+	for id := 1; id <= nodes; id++ {
+		if panel(a, id) == "" || panel(a, id) != panel(b, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// The students follow the teacher: the teacher goes back and steps twice,
+// and both students' headers say they follow, at the teacher's moment,
+// with the same nodes panel; the teacher's header counts them. A student
+// who scrubs is on their own (the teacher's next step does not move them)
+// until f; the teacher's count says so.
+func TestStudentsFollowTheTeacher(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	ts.electLeader()
+	ts.advance(2 * time.Second)
+	teacher := connect(t, addr, "teacher", teacherKey)
+	a := connect(t, addr, "student a", newKey(t))
+	b := connect(t, addr, "student b", newKey(t))
+	teacher.waitFor("two following", func(s string) bool { return strings.Contains(s, "2 watching, 2 following") })
+
+	teacher.press("\x1b[1;2D") // shift+←: a screen back
+	ts.until("the teacher in the past", func() bool { return ts.teacherCursor().Past })
+	for step := range 2 {
+		before := ts.teacherCursor().Decision
+		teacher.press(".")
+		ts.until("the teacher's step", func() bool {
+			c := ts.teacherCursor()
+			return c.Decision > 0 && c.Decision != before
+		})
+		_ = step
+	}
+	following := func(at string) func(string) bool {
+		return func(s string) bool { return strings.Contains(headerRow(s), "following the teacher at t="+at) }
+	}
+	at := headerClock(ts.teacherCursor().At)[2:]
+	teacher.waitFor("the teacher's header at "+at, func(s string) bool { return pastAt(s) == at })
+	for _, st := range []*term{a, b} {
+		st.waitFor("following at "+at, following(at))
+		st.waitFor("the teacher's nodes", func(s string) bool {
+			return sameNodes(s, teacher.screen(), 5)
+		})
+	}
+
+	// Student a scrubs away: on their own.
+	a.press("\x1b[D") // ←
+	a.waitFor("on their own", func(s string) bool { return strings.Contains(headerRow(s), "on your own") })
+	teacher.waitFor("one following", func(s string) bool { return strings.Contains(s, "2 watching, 1 following") })
+	aAt := pastAt(a.screen())
+	before := ts.teacherCursor()
+	teacher.press(".")
+	ts.until("the teacher's third step", func() bool { return ts.teacherCursor().Decision > before.Decision })
+	at = headerClock(ts.teacherCursor().At)[2:]
+	b.waitFor("b follows to "+at, following(at))
+	if got := pastAt(a.screen()); got != aAt || strings.Contains(a.screen(), "following the teacher at") {
+		t.Fatalf("the teacher's step moved student a, on their own, from %s to %s", aAt, got)
+	}
+	// f brings a back.
+	a.press("f")
+	a.waitFor("a following again at "+at, following(at))
+	teacher.waitFor("two following again", func(s string) bool { return strings.Contains(s, "2 watching, 2 following") })
+
+	// The teacher back to live: so are the students.
+	teacher.press("\x1b[F") // end
+	for _, st := range []*term{a, b} {
+		st.waitFor("live again", func(s string) bool {
+			h := headerRow(s)
+			return strings.Contains(h, "following the teacher at t=") && !strings.Contains(h, "the past")
+		})
+	}
+}
+
+// Predict, then reveal, with three clients: the teacher's :poll pauses
+// the lecture and every student sees the question; each answers with a
+// digit and sees their answer, not the tally; the teacher sees the tally
+// live; :reveal shows it to everyone and play goes on.
+func TestPollPredictThenReveal(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	teacher := connect(t, addr, "teacher", teacherKey)
+	a := connect(t, addr, "student a", newKey(t))
+	b := connect(t, addr, "student b", newKey(t))
+	ts.electLeader()
+
+	a.press(":poll mine\r")
+	a.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "only the teacher asks the class") })
+	teacher.press(":poll Who wins term 3?\r")
+	asked := func(s string) bool {
+		return strings.Contains(s, "poll: Who wins term 3? · answer with a key, 1 to 9")
+	}
+	a.waitFor("the question", asked)
+	b.waitFor("the question", asked)
+	if !ts.s.feed.current().Snapshot().Paused {
+		t.Fatal("the poll did not pause the lecture")
+	}
+	a.press("2")
+	b.press("3")
+	a.waitFor("a's answer", func(s string) bool { return strings.Contains(row(s, "poll:"), "your answer: 2") })
+	b.waitFor("b's answer", func(s string) bool { return strings.Contains(row(s, "poll:"), "your answer: 3") })
+	tally := "2 answered · 2: 1 (50%) · 3: 1 (50%)"
+	teacher.waitFor("the live tally", func(s string) bool { return strings.Contains(row(s, "poll:"), tally) })
+	if strings.Contains(a.screen(), "answered") || strings.Contains(b.screen(), "answered") {
+		t.Fatal("a student saw the tally before the reveal")
+	}
+	b.press("2") // b changes their mind
+	tally = "2 answered · 2: 2 (100%)"
+	teacher.waitFor("the tally changed", func(s string) bool { return strings.Contains(row(s, "poll:"), tally) })
+
+	teacher.press(":reveal\r")
+	for _, st := range []*term{a, b} {
+		st.waitFor("the tally revealed", func(s string) bool {
+			return strings.Contains(row(s, "poll:"), tally) && strings.Contains(row(s, "poll:"), "yours: 2")
+		})
+	}
+	ts.until("play goes on", func() bool { return !ts.s.feed.current().Snapshot().Paused })
+	a.press("5") // too late: no node 5 answer, and no error either
+	a.waitFor("a digit selects again", func(s string) bool { return strings.Contains(nodeRow(s, 5), "▶") })
+}
