@@ -96,7 +96,10 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 		ts.catchUp(hv)
 	}
 	now := ts.s.feed.current().Snapshot().Now
-	header := fmt.Sprintf("t=%.3fs", now.Seconds())
+	// The header cuts time to the millisecond, as the timeline's columns do
+	// (tui's clock), rather than rounding it.
+	ms := now / time.Millisecond
+	header := fmt.Sprintf("t=%d.%03ds", ms/1000, ms%1000)
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
 	if d := hv.dropped.Load(); d != 0 {
 		t.Fatalf("the healthy viewer lost %d events", d)
