@@ -153,7 +153,11 @@ type Config struct {
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
 	// NoOp makes a new leader append an empty entry at once (see
-	// raft.Config.NoOp). Off by default: see DefaultConfig.
+	// raft.Config.NoOp). On by default, as the dissertation advises (section
+	// 6.4; the paper's section 8): a leader then learns at once what is
+	// committed, and commits what earlier leaders left, without waiting for
+	// a client. etcd's leaders always append one, so the etcd engine
+	// refuses it off.
 	NoOp bool
 	// UnsafeCommit breaks Raft on purpose (see raft.Config): a leader
 	// commits entries of earlier terms by counting copies.
@@ -178,10 +182,12 @@ type Config struct {
 }
 
 // DefaultConfig returns raftty's defaults: 5 nodes, election timeout
-// 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss.
+// 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss, the no-op on
+// election.
 func DefaultConfig() Config {
 	return Config{
 		Nodes:      5,
+		NoOp:       true,
 		Timing:     raft.Timing{ElectionMin: 150 * time.Millisecond, ElectionMax: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond},
 		LatencyMin: time.Millisecond,
 		LatencyMax: 5 * time.Millisecond,
@@ -239,8 +245,8 @@ func (c Config) checkEngine() error {
 			return fmt.Errorf("timer jitter %v: the etcd engine counts whole ticks, which do not jitter", c.TimerJitter)
 		case c.UnsafeCommit:
 			return fmt.Errorf("unsafe-commit breaks the textbook engine only: etcd's leaders commit by the rule of section 5.4.2")
-		case c.NoOp:
-			return fmt.Errorf("noop is the textbook engine's switch: etcd's leaders always append an empty entry when elected")
+		case !c.NoOp:
+			return fmt.Errorf("noop off is the textbook engine's switch: etcd's leaders always append an empty entry when elected")
 		case c.MaxEntries != raft.DefaultMaxEntries:
 			return fmt.Errorf("max-entries %d: the textbook engine's bound; etcd bounds its messages by size", c.MaxEntries)
 		}

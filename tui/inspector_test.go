@@ -85,8 +85,9 @@ func TestInspectNode(t *testing.T) {
 }
 
 // The C key sends the selected node a client's command; the leader's
-// inspector then shows its log, entry by entry, and what it knows of each
-// follower's (nextIndex, matchIndex); a follower's C is refused.
+// inspector then shows its log, entry by entry (its no-op first), and what
+// it knows of each follower's (nextIndex, matchIndex); a follower's C is
+// refused.
 func TestInspectReplication(t *testing.T) {
 	h := newHarness(t, 42)
 	h.advance(time.Second)
@@ -95,10 +96,11 @@ func TestInspectReplication(t *testing.T) {
 	h.advance(200 * time.Millisecond)
 	h.press("enter")
 	text := inspectorText(h.m)
-	wants := []string{"log: 1 entry (last term 1), committed up to index 1", `1 t1 "v1" committed`}
+	wants := []string{"log: 2 entries (last term 1), committed up to index 2",
+		"1 t1 (empty: a no-op or set up by hand) committed", `2 t1 "v1" committed`}
 	for peer := 1; peer <= 5; peer++ {
 		if peer != leader {
-			wants = append(wants, fmt.Sprintf("n%d nextIndex 2 matchIndex 1", peer))
+			wants = append(wants, fmt.Sprintf("n%d nextIndex 3 matchIndex 2", peer))
 		}
 	}
 	for _, want := range wants {

@@ -90,7 +90,7 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if rows < n {
 		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
 	}
-	if win, ok := logWindowOf(f.snap.Nodes, p.w-2); ok {
+	if win, ok := logWindowOf(f, p.w-2); ok {
 		title += fmt.Sprintf(" · log %d-%d (■ committed □ not yet)", win.lo, win.hi)
 	}
 	if w := f.worldTitle(); w != "" {
@@ -111,10 +111,19 @@ func (p *nodesPanel) View(f *Frame) []string {
 // once the node knows it committed, □ before; its colour is its term's.
 type logWindow struct{ lo, hi uint64 }
 
-// logWindowOf is the window for a panel w cells wide: 6 entries where the
-// line is short of room, 16 where it has it; false while every log is
-// empty.
-func logWindowOf(nodes []cluster.NodeStatus, w int) (logWindow, bool) {
+// The log strips' lengths: short where the node lines are short of room,
+// long where they have it.
+const (
+	shortStrip = 6
+	longStrip  = 16
+)
+
+// logWindowOf is the window for node lines w cells wide: longStrip entries
+// where the lines have room for them beside every connection in full (a
+// plain "connected" included), shortStrip where they do not; false while
+// every log is empty.
+func logWindowOf(f *Frame, w int) (logWindow, bool) {
+	nodes := f.snap.Nodes
 	var hi uint64
 	for i := range nodes {
 		hi = max(hi, nodes[i].LastLogIndex)
@@ -122,9 +131,9 @@ func logWindowOf(nodes []cluster.NodeStatus, w int) (logWindow, bool) {
 	if hi == 0 {
 		return logWindow{}, false
 	}
-	k := uint64(6)
-	if w >= 75 {
-		k = 16
+	k := uint64(shortStrip)
+	if w >= nodeLineFixed+longStrip+1+max(len("connected"), faultWidth(f)) {
+		k = longStrip
 	}
 	lo := uint64(1)
 	if hi > k {
@@ -163,7 +172,7 @@ func nodeLines(f *Frame, first, end, w int) []string {
 	s := f.snap
 	size := len(s.Nodes)
 	lines := make([]string, 0, end-first)
-	win, logs := logWindowOf(s.Nodes, w)
+	win, logs := logWindowOf(f, w)
 	for _, ns := range s.Nodes[first:end] {
 		id := int(ns.ID)
 		sel := "  "
@@ -197,17 +206,33 @@ func nodeLines(f *Frame, first, end, w int) []string {
 	return lines
 }
 
-// wantWidth is the width the node lines want: the longest connection in
-// full. A candidate's tally is left out, so that the panels keep their
-// places through an election and move only with a fault; when it does not
-// fit it pushes the candidate's connection out of sight (the inspector has
-// both).
+// wantWidth is the width the node lines want: the short log strip once
+// any log has entries, and the longest connection in full (a plain
+// "connected" gives way to a strip). A candidate's tally is left out, so
+// that the panels keep their places through an election and move only
+// with a fault; when it does not fit it pushes the candidate's connection
+// out of sight (the inspector has both).
 func (p *nodesPanel) wantWidth(f *Frame) int {
+	if _, logs := logWindowOf(f, 0); logs {
+		return nodeLineFixed + shortStrip + 1 + faultWidth(f)
+	}
 	size, widest := len(f.snap.Nodes), 0
 	for _, ns := range f.snap.Nodes {
 		widest = max(widest, ansi.StringWidth(connection(f.styles, ns, size)))
 	}
 	return nodeLineFixed + widest
+}
+
+// faultWidth is the width of the longest connection that says more than
+// "connected": a partition, cut links, a minority; 0 if none does.
+func faultWidth(f *Frame) int {
+	size, widest := len(f.snap.Nodes), 0
+	for _, ns := range f.snap.Nodes {
+		if !isConnected(ns, size) {
+			widest = max(widest, ansi.StringWidth(connection(f.styles, ns, size)))
+		}
+	}
+	return widest
 }
 
 // nodeLineFixed is the width of a node line before its connection: the
