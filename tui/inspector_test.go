@@ -115,6 +115,32 @@ func TestInspectReplication(t *testing.T) {
 	}
 }
 
+// On etcd too the leader's inspector shows what it knows of each
+// follower's log, read off etcd's progress tracker.
+func TestInspectReplicationOnEtcd(t *testing.T) {
+	h := newHarness(t, 42, func(c *cluster.Config) { c.Engine = cluster.EngineEtcd })
+	h.advance(2 * time.Second)
+	leader := h.snap().Leader
+	if leader == 0 {
+		t.Fatal("no leader after 2s")
+	}
+	h.press("L", "C")
+	h.advance(300 * time.Millisecond)
+	h.press("enter")
+	text := inspectorText(h.m)
+	wants := []string{"log: 2 entries (last term "}
+	for peer := 1; peer <= 5; peer++ {
+		if peer != leader {
+			wants = append(wants, fmt.Sprintf("n%d nextIndex 3 matchIndex 2", peer))
+		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("etcd leader's inspector lacks %q:\n%s", want, text)
+		}
+	}
+}
+
 // A click selects a node in the node list, a log line in the log; a click
 // on what is selected opens the inspector.
 func TestMouseSelects(t *testing.T) {
