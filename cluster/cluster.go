@@ -618,7 +618,7 @@ func (c *Cluster) schedule(m *member) {
 // fromEngine turns a node's event into the cluster's, or reports false for
 // a kind the cluster has no event for.
 func fromEngine(now time.Duration, re *engine.Event) (Event, bool) {
-	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason}
+	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason, Because: re.Because}
 	switch re.Kind {
 	case engine.EventState:
 		e.Kind, e.State = KindState, StateOf(re.Role)

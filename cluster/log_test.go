@@ -205,10 +205,11 @@ func TestTerseDecidesTheSame(t *testing.T) {
 	}
 	for i := range full {
 		switch k := terse[i].Kind; {
-		case (k == KindVote || k == KindTimeout || k == KindIgnore) && terse[i].Reason != "":
+		case (k == KindVote || k == KindTimeout || k == KindIgnore || k == KindAppend || k == KindCommit) && terse[i].Why() != "":
 			t.Fatalf("terse event %d has a reason: %s", i, terse[i].String())
 		case k != KindDrop:
 			full[i].Reason, terse[i].Reason = "", ""
+			full[i].Because, terse[i].Because = engine.Because{}, engine.Because{}
 		}
 		if full[i].String() != terse[i].String() {
 			t.Fatalf("event %d differs:\n%s\n%s", i, full[i].String(), terse[i].String())

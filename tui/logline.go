@@ -221,7 +221,7 @@ func (l *logLine) wordsName(node string) bool {
 }
 
 func eventWordsName(e *cluster.Event, node string) bool {
-	for _, s := range [...]string{e.Reason, e.Name, e.Value, e.Invariant, e.Detail, e.Got, e.Source} {
+	for _, s := range [...]string{e.Why(), e.Name, e.Value, e.Invariant, e.Detail, e.Got, e.Source} {
 		if s != "" && mentions(s, node) {
 			return true
 		}
