@@ -28,6 +28,7 @@ type serveOptions struct {
 	lab            bool
 	maxSessions    int
 	idleTimeout    time.Duration
+	saveDir        string
 }
 
 func newServeCmd() *cobra.Command {
@@ -62,7 +63,8 @@ func newServeCmd() *cobra.Command {
 	fs.StringVar(&opts.watchKeys, "watch-keys", "", "if given, only these public keys (and --authorized-keys) may connect; default: any key may watch")
 	fs.BoolVar(&opts.lab, "lab", false, "give every connection a private cluster of its own")
 	fs.IntVar(&opts.maxSessions, "max-sessions", serve.DefaultMaxSessions, "sessions at once; the next one is refused with a message")
-	fs.DurationVar(&opts.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection on which nothing moved either way for this long")
+	fs.StringVar(&opts.saveDir, "save-dir", "", "a directory on this machine where the teacher's w saves the lecture as a scenario file (default: saving is off)")
+	fs.DurationVar(&opts.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection whose ssh client sent nothing for this long, not even an answer to a keepalive (a frozen or vanished client; a paused lesson keeps everyone)")
 	return cmd
 }
 
@@ -121,6 +123,8 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		SeedPerSession:  !cmd.Flags().Changed("seed") && !s.script.HasSeed,
 		MaxSessions:     opts.maxSessions,
 		IdleTimeout:     opts.idleTimeout,
+		SaveDir:         opts.saveDir,
+		SaveOff:         "saving is off: the server was started without --save-dir DIR, where the teacher's w would save",
 		UI: session.Options{
 			Config:      s.cfg,
 			Speed:       opts.ui.speed,
@@ -133,7 +137,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		Log: stderr,
 	})
 	if err != nil {
-		return badInput(err)
+		return badInput(serveFlagError(err))
 	}
 	for _, w := range s.warnings {
 		fmt.Fprintf(stderr, "raftty: warning: %s\n", w)
@@ -147,4 +151,26 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 		return &exitError{code: exitFailed, err: err}
 	}
 	return nil
+}
+
+// serveFlags names the flag that sets each field of serve.Options the
+// server may refuse.
+var serveFlags = map[string]string{
+	"Listen":      "--listen",
+	"HostKeyPath": "--host-key",
+	"MaxSessions": "--max-sessions",
+	"IdleTimeout": "--idle-timeout",
+	"SaveDir":     "--save-dir",
+}
+
+// serveFlagError says a server's refusal of an option in terms of its
+// flag: "--listen 127.0.0.1:2222: listen tcp ...".
+func serveFlagError(err error) error {
+	var oe *serve.OptionError
+	if errors.As(err, &oe) {
+		if flag, ok := serveFlags[oe.Option]; ok {
+			return fmt.Errorf("%s %s: %w", flag, oe.Value, oe.Err)
+		}
+	}
+	return err
 }

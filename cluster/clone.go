@@ -65,6 +65,7 @@ func (c *Cluster) rebuild(sink func(Event)) *Cluster {
 		panic("cluster: rebuilding from a config that built once: " + err.Error())
 	}
 	n.now, n.world = c.now, c.world
+	n.decision, n.deciding = c.decision, c.deciding
 	n.checker = c.checker.clone()
 	n.stats = c.stats.clone()
 	return n

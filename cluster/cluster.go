@@ -311,6 +311,11 @@ type Cluster struct {
 	// wire: the live view slows its clock while there are any, so that an
 	// election can be watched (LiveOptions.VoteSlowdown).
 	votesInFlight int
+	// decision numbers the decisions that made events (see Decide):
+	// every event carries its decision's number; deciding says one has
+	// begun and made no event yet.
+	decision int
+	deciding bool
 	// puts counts the client commands handed to nodes: a put without a
 	// value is given "v" and the next count.
 	puts int
@@ -460,8 +465,9 @@ func (c *Cluster) NextAt() (time.Duration, bool) {
 }
 
 // Step advances the clock to the next scheduled delivery or timer and
-// processes it. At equal times messages come before timers, and each in the
-// order it was scheduled. It returns false if nothing is scheduled.
+// processes it: one decision (see Decide). At equal times messages come
+// before timers, and each in the order it was scheduled. It returns false
+// if nothing is scheduled.
 func (c *Cluster) Step() bool {
 	c.pristine = false
 	arrival, hasArrival := c.net.NextArrival()
@@ -469,10 +475,12 @@ func (c *Cluster) Step() bool {
 	switch {
 	case hasArrival && (!hasTimer || arrival <= c.timers.Peek().at):
 		c.now = max(c.now, arrival)
+		c.Decide()
 		c.deliver()
 	case hasTimer:
 		t := c.timers.Pop()
 		c.now = max(c.now, t.at)
+		c.Decide()
 		c.fire(t)
 	default:
 		return false
@@ -685,6 +693,7 @@ func (c *Cluster) emit(e Event) { c.emitRef(&e) }
 // emitRef is emit without copying the event, for the per-message paths
 // (send, deliver): an Event is some 300 bytes.
 func (c *Cluster) emitRef(e *Event) {
+	c.number(e)
 	if e.Kind == KindFault {
 		c.pristine = false
 	}
@@ -744,6 +753,7 @@ func (c *Cluster) firstCommits(before int) {
 // revealed it.
 func (c *Cluster) violations(vs []Event) {
 	for i := range vs {
+		vs[i].Decision = c.decision // found while the decision ran
 		c.stats.observe(&vs[i])
 		c.publish(&vs[i])
 	}

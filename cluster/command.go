@@ -35,13 +35,14 @@ const (
 	ActStep
 	ActSpeed
 	ActSlowVotes
+	ActSlowMessages
 )
 
 var actionNames = vocabulary[Action]{
 	ActDisconnect: "disconnect", ActReconnect: "reconnect", ActKill: "kill", ActRestart: "restart",
 	ActTimeout: "timeout", ActPartition: "partition", ActCut: "cut", ActLink: "link", ActHeal: "heal",
 	ActSet: "set", ActLog: "log", ActPut: "put", ActPause: "pause", ActResume: "resume", ActStep: "step", ActSpeed: "speed",
-	ActSlowVotes: "slow-votes",
+	ActSlowVotes: "slow-votes", ActSlowMessages: "slow-messages",
 }
 
 // String returns the action's word in the scenario language.
@@ -60,7 +61,7 @@ func (a Action) TakesNodes() bool {
 
 // Paces reports whether the action only paces a live cluster: pause,
 // resume, step, speed. Such commands are not recorded.
-func (a Action) Paces() bool { return a >= ActPause && a <= ActSlowVotes }
+func (a Action) Paces() bool { return a >= ActPause && a <= ActSlowMessages }
 
 // The speeds a live cluster takes (speed): virtual time per wall time.
 const (
@@ -93,7 +94,7 @@ type Command struct {
 	Rate     float64
 	On       bool
 	// Speed: virtual time per wall time (speed). On also says whether
-	// slow-votes is on.
+	// slow-votes or slow-messages is on.
 	Speed float64
 	// Count: how many entries log appends.
 	Count int
@@ -145,7 +146,7 @@ func (c Command) String() string {
 		if len(c.Nodes) == 1 && c.Nodes[0] != LeaderNode {
 			fmt.Fprintf(&b, " to %d", c.Nodes[0])
 		}
-	case c.Action == ActSlowVotes:
+	case c.Action == ActSlowVotes || c.Action == ActSlowMessages:
 		b.WriteByte(' ')
 		b.WriteString(OnOff(c.On))
 	}
@@ -246,6 +247,7 @@ func (c *Cluster) Apply(cmd Command) error {
 // nothing was done. A recording keeps done, not cmd, so that replaying it
 // changes the same things and reports no error the live run did not have.
 func (c *Cluster) Execute(cmd Command) (done Command, err error) {
+	c.Decide()
 	if err := cmd.Check(c.cfg.Nodes); err != nil {
 		return Command{}, err
 	}

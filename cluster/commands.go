@@ -333,6 +333,7 @@ func (c *Cluster) param(name, value string) {
 // term and vote, and for logs), the default, goes unsaid, as do the no-op while on, the default bound on
 // entries per AppendEntries and the settings only experiments use.
 func (c *Cluster) ReportParams() {
+	c.Decide()
 	c.param("seed", strconv.FormatUint(c.cfg.Seed, 10))
 	c.param("nodes", strconv.Itoa(c.cfg.Nodes))
 	if c.cfg.Engine != EngineTextbook {
@@ -362,15 +363,18 @@ func (c *Cluster) ReportParams() {
 
 // Explain emits a scenario's explanation of what to watch now.
 func (c *Cluster) Explain(text string) {
+	c.Decide()
 	c.emit(Event{At: c.now, Kind: KindExplain, Detail: text})
 }
 
 // ReportExpectation emits the outcome of a scenario's expectation.
 func (c *Cluster) ReportExpectation(expect, source string, passed bool, got string) {
+	c.Decide()
 	c.emit(Event{At: c.now, Kind: KindExpect, Detail: expect, Passed: passed, Got: got, Source: source})
 }
 
 // ReportError emits an error event: a command that could not be carried out.
 func (c *Cluster) ReportError(err error) {
+	c.Decide()
 	c.emit(Event{At: c.now, Kind: KindError, Detail: err.Error()})
 }

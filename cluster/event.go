@@ -118,6 +118,11 @@ type Event struct {
 	Kind Kind
 	// World is the world it happened in, when two are compared.
 	World World
+	// Decision numbers the decision that made it (see Cluster.Decide):
+	// the events of one decision share it, and a later decision has a
+	// larger one. Time travel rebuilds the moment right after any of
+	// them. It is not part of the JSON: a run's text stays as it was.
+	Decision int
 
 	// Node is the node the event is about (state, vote, timeout, ignore,
 	// and the replication kinds).

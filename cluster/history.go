@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -56,7 +57,9 @@ type checkpoint struct {
 	at     time.Duration
 	events int // the cluster's event count when it was taken
 	s      sim // the cluster (or two worlds) and advancer(s), frozen
-	cmd    int // commands applied before it (an index into the whole run)
+	// decision is world A's latest decision then (Cluster.Decision).
+	decision int
+	cmd      int // commands applied before it (an index into the whole run)
 }
 
 // ErrNoHistory is returned for a moment before the oldest checkpoint.
@@ -98,7 +101,7 @@ func (h *History) checkpoint(s sim) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.points = append(h.points, checkpoint{
-		at: s.now(), events: s.events(), s: s.copy(nil),
+		at: s.now(), events: s.events(), decision: s.decision(), s: s.copy(nil),
 		cmd: h.cmdBase + len(h.cmds),
 	})
 	if len(h.points) > h.limit {
@@ -204,6 +207,56 @@ func (h *History) seek(t time.Duration, sink func(Event)) (sim, error) {
 		_, _ = s.execute(tc.Cmd) // it succeeded live; it does the same here
 	}
 	s.runUntil(t)
+	return s, nil
+}
+
+// SeekDecision rebuilds the cluster as it was right after decision d (see
+// Cluster.Decide) and before the next one, even when the next happens at
+// the same instant, sending the events of the replay to sink (decision d's
+// own among them, unless d is the oldest checkpoint's last). The caller
+// makes sure that d has happened (Live.SnapshotAtDecision does); the
+// result is the caller's own, as Seek's is. With two worlds it is world
+// A's; world B is at the end of d's instant.
+func (h *History) SeekDecision(d int, sink func(Event)) (*Cluster, error) {
+	s, err := h.seekDecision(d, sink)
+	if err != nil {
+		return nil, err
+	}
+	return s.world(), nil
+}
+
+// seekDecision is SeekDecision for one cluster or two worlds. The replay
+// goes one decision at a time from the checkpoint before d, each recorded
+// command where the live cluster applied it: after everything due at its
+// instant.
+func (h *History) seekDecision(d int, sink func(Event)) (sim, error) {
+	h.mu.Lock()
+	i := sort.Search(len(h.points), func(i int) bool { return h.points[i].decision >= d }) - 1
+	if i < 0 && h.points[0].decision == d {
+		i = 0
+	}
+	if i < 0 {
+		oldest := h.points[0].decision
+		h.mu.Unlock()
+		return nil, fmt.Errorf("decision %d: %w (the oldest kept is decision %d)", d, ErrNoHistory, oldest)
+	}
+	p := h.points[i]
+	cmds := slices.Clone(h.cmds[p.cmd-h.cmdBase:])
+	h.mu.Unlock()
+
+	s := p.s.copy(sink)
+	for s.decision() < d {
+		due, ok := s.dueAt()
+		if len(cmds) > 0 && (!ok || cmds[0].At < due) {
+			s.runUntil(cmds[0].At) // nothing is due until then
+			_, _ = s.execute(cmds[0].Cmd)
+			cmds = cmds[1:]
+			continue
+		}
+		if !ok || !s.stepDecision() {
+			break
+		}
+	}
 	return s, nil
 }
 

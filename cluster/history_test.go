@@ -335,7 +335,7 @@ func TestCloneKnowsEveryField(t *testing.T) {
 		v     any
 		known string
 	}{
-		{Cluster{}, "cfg eng now streams peers pristine members net timers seq msgs sink cmp world checker logs stats leader inLeaderRole votesInFlight puts pending"},
+		{Cluster{}, "cfg eng now streams peers pristine members net timers seq msgs sink cmp world checker logs stats leader inLeaderRole votesInFlight decision deciding puts pending"},
 		{member{}, "id node hard stored timerGen timerAt timerPending busyUntil inbox disk writes"},
 		{Stats{}, "Elections PreVotes LeadersElected LeaderChanges SplitVotes NoLeader LastElection NoLeaderSince HasLeader Timeouts Sent Delivered Dropped DroppedBy Violations ExpectationsFailed Errors Events LeaderSince Leaders Puts Redirects Committed CommitLatencies BackOffs Deleted openTerms lastLeader"},
 		{checker{}, "lastTerm vote leaderOf"},

@@ -21,9 +21,47 @@ type Advancer interface {
 	RunUntil(c *Cluster, t time.Duration)
 }
 
+// A Stepper is an Advancer that can also go one decision at a time (see
+// Cluster.Decide), so that a paused live cluster steps by decision
+// (Live.StepEvent) and time travel can stop between two decisions of one
+// instant (History.SeekDecision). The default advancer and
+// scenario.Player are Steppers.
+type Stepper interface {
+	Advancer
+	// DueAt returns when the next decision is due, or false if none is.
+	DueAt(c *Cluster) (time.Duration, bool)
+	// StepOne carries out that decision, in the order RunUntil would, and
+	// reports whether there was one.
+	StepOne(c *Cluster) bool
+}
+
 type plainAdvance struct{}
 
-func (plainAdvance) RunUntil(c *Cluster, t time.Duration) { c.RunUntil(t) }
+func (plainAdvance) RunUntil(c *Cluster, t time.Duration)   { c.RunUntil(t) }
+func (plainAdvance) DueAt(c *Cluster) (time.Duration, bool) { return c.NextAt() }
+func (plainAdvance) StepOne(c *Cluster) bool                { return c.Step() }
+
+// stepperOf is adv as a Stepper: itself, or, for an advancer that cannot
+// step, one that runs a whole instant at a time.
+func stepperOf(adv Advancer) Stepper {
+	if st, ok := adv.(Stepper); ok {
+		return st
+	}
+	return instantStepper{adv}
+}
+
+// instantStepper steps an advancer that cannot step one decision at a
+// time by whole instants.
+type instantStepper struct{ Advancer }
+
+func (s instantStepper) DueAt(c *Cluster) (time.Duration, bool) { return c.NextAt() }
+func (s instantStepper) StepOne(c *Cluster) bool {
+	at, ok := c.NextAt()
+	if ok {
+		s.RunUntil(c, at)
+	}
+	return ok
+}
 
 // LiveOptions configure a Live cluster.
 type LiveOptions struct {
@@ -64,6 +102,11 @@ type LiveOptions struct {
 	// the same.
 	SlowVotes    bool
 	VoteSlowdown float64
+	// SlowMessages extends slow motion to every message below 1x:
+	// heartbeats of a few milliseconds then cross a map at 0.1x in about
+	// half a second, where they flashed by unseen. The live view turns it
+	// on while its map is shown.
+	SlowMessages bool
 }
 
 // Snapshot is the state of a Live cluster after its latest step.
@@ -84,9 +127,13 @@ type Snapshot struct {
 	Behind bool
 	// Oldest is the earliest moment time travel can show.
 	Oldest time.Duration
-	// SlowVotes: vote slow motion is on; VotesInFlight: votes are on the
-	// wire, so the clock runs slower (see LiveOptions.SlowVotes).
-	SlowVotes, VotesInFlight bool
+	// SlowVotes and SlowMessages: slow motion is on for votes, for every
+	// message (see LiveOptions); VotesInFlight: votes are on the wire;
+	// Slowed: the clock runs slower now, for what is on the wire.
+	SlowVotes, SlowMessages, VotesInFlight, Slowed bool
+	// Decision is the number of the latest decision (Cluster.Decision),
+	// world A's when two are compared: the state is the one right after it.
+	Decision int
 	// Flights are the messages on the wire (see Cluster.InFlight), and
 	// Cuts the one-way links that are cut.
 	Flights []Flight
@@ -128,6 +175,7 @@ type Live struct {
 	paused    bool
 	behind    bool
 	slowVotes bool
+	slowMsgs  bool
 }
 
 type liveCmd struct {
@@ -169,6 +217,7 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 		speed:     opts.Speed,
 		paused:    opts.Paused,
 		slowVotes: opts.SlowVotes,
+		slowMsgs:  opts.SlowMessages,
 	}
 	var err error
 	if l.s, err = l.newSim(cfg); err != nil {
@@ -181,6 +230,11 @@ func StartLive(ctx context.Context, cfg Config, opts LiveOptions) (*Live, error)
 	if l.hist, err = newSimHistory(l.s); err != nil {
 		return nil, err
 	}
+	// What is due at the start (a scenario's explanation, its steps at 0s)
+	// happens before anyone looks: a cluster paused at its start shows its
+	// setup done, and its first step is a node's first decision.
+	l.s.runUntil(l.s.now())
+	l.hist.maybeCheckpoint(l.s)
 	l.publish()
 	ctx, l.cancel = context.WithCancel(ctx)
 	go l.loop(ctx)
@@ -266,7 +320,7 @@ func (l *Live) loop(ctx context.Context) {
 func (l *Live) advance(elapsed time.Duration) {
 	s := l.s
 	rate := l.speed
-	slowed := l.slowVotes && s.votesInFlight() > 0
+	slowed := l.slowing()
 	if slowed {
 		rate /= l.opts.VoteSlowdown
 	}
@@ -274,8 +328,8 @@ func (l *Live) advance(elapsed time.Duration) {
 	start := s.events()
 	l.behind = false
 	for s.now() < target {
-		if l.slowVotes && !slowed && s.votesInFlight() > 0 {
-			// A vote left during this tick: the rest of the tick is
+		if !slowed && l.slowing() {
+			// A message left during this tick: the rest of the tick is
 			// slow motion.
 			slowed = true
 			target = s.now() + time.Duration(float64(target-s.now())/l.opts.VoteSlowdown)
@@ -291,6 +345,15 @@ func (l *Live) advance(elapsed time.Duration) {
 		s.runUntil(next)
 	}
 	l.hist.maybeCheckpoint(s)
+}
+
+// slowing reports whether slow motion holds the clock back now: votes on
+// the wire with slow-votes on, or any message with slow-messages on below
+// 1x (at 1x and faster nobody follows single messages, and slowing for
+// each would undo the speed asked for: at 1x a healthy cluster would run
+// at a quarter of it).
+func (l *Live) slowing() bool {
+	return (l.slowVotes && l.s.votesInFlight() > 0) || (l.slowMsgs && l.speed < 1 && l.s.messagesInFlight() > 0)
 }
 
 // Stop ends the cluster's goroutine and waits for it.
@@ -335,6 +398,8 @@ func (l *Live) Apply(cmd Command) error {
 		return l.SetSpeed(cmd.Speed)
 	case ActSlowVotes:
 		return l.do(func(*Cluster) error { l.slowVotes = cmd.On; return nil })
+	case ActSlowMessages:
+		return l.do(func(*Cluster) error { l.slowMsgs = cmd.On; return nil })
 	}
 	return l.do(func(*Cluster) error {
 		done, err := l.s.execute(cmd)
@@ -399,6 +464,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 			return err
 		}
 		caused = caused[:0] // the replay up to t: viewers have those events
+		at := s.decision()  // where the view's log goes on from
 		var done Command
 		if cmd.Action != 0 {
 			if done, err = s.execute(cmd); done.Action == 0 {
@@ -416,7 +482,7 @@ func (l *Live) Fork(t time.Duration, cmd Command) error {
 		l.mu.Unlock()
 		// Every viewer forgets the discarded future when it reads this,
 		// before the events of the new one.
-		l.push(Event{At: t, Kind: KindFork})
+		l.push(Event{At: t, Kind: KindFork, Decision: at})
 		for _, e := range caused {
 			l.push(e)
 		}
@@ -465,22 +531,51 @@ func (l *Live) SetSpeed(s float64) error {
 	return l.do(func(*Cluster) error { l.speed = s; return nil })
 }
 
-// StepEvent advances a paused cluster to its next scheduled happening that
-// produces an event, and reports whether there was one.
+// StepEvent carries out a paused cluster's next decision (see
+// Cluster.Decide), even when others are due at the same instant, or
+// reports that nothing is scheduled (two worlds step a whole instant: see
+// sim.stepOne). The clock stops at that decision's instant; a
+// command applied next still lands after everything due then, as a
+// replay's "at T" puts it (see Apply).
 func (l *Live) StepEvent() error {
 	return l.do(func(*Cluster) error {
 		s := l.s
-		before := s.events()
-		for i := 0; i < 1000 && s.events() == before; i++ {
-			at, ok := s.nextAt()
-			if !ok {
+		before, events := s.decision(), s.events()
+		for i := 0; i < 1000 && s.decision() == before && s.events() == events; i++ {
+			if !s.stepOne() {
 				return errors.New("nothing is scheduled")
 			}
-			s.runUntil(at)
 		}
 		l.hist.maybeCheckpoint(s)
 		return nil
 	})
+}
+
+// SnapshotAtDecision rebuilds the cluster (or both worlds) as it was right
+// after decision d (see History.SeekDecision), in the caller's goroutine,
+// and returns its snapshot and the events that decision made. Speed and
+// Paused are the live cluster's.
+func (l *Live) SnapshotAtDecision(d int) (Snapshot, []Event, error) {
+	live := l.Snapshot()
+	if d > live.Decision {
+		return Snapshot{}, nil, fmt.Errorf("decision %d has not happened yet (the latest is %d)", d, live.Decision)
+	}
+	var made []Event
+	past, err := l.hist.seekDecision(d, func(e Event) {
+		if e.Decision == d && e.World != WorldB {
+			made = append(made, e)
+		}
+	})
+	if err != nil {
+		return Snapshot{}, nil, err
+	}
+	s := past.snapshot()
+	past.settle() // hands on what waited for the rest of its instant: d's own events
+	s.Start, s.Speed, s.Paused = l.start, live.Speed, live.Paused
+	if c := s.Compared; c != nil {
+		c.B.Start, c.B.Speed, c.B.Paused = l.startB, live.Speed, live.Paused
+	}
+	return s, made, nil
 }
 
 // push buffers an event; it runs in the cluster goroutine and never blocks.
@@ -501,18 +596,19 @@ func snapshotOf(c *Cluster) Snapshot {
 		Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(),
 		Config: c.Config(), MaxTerm: c.MaxTerm(),
 		Flights: c.InFlight(), Cuts: c.CutLinks(), VotesInFlight: c.VotesInFlight() > 0,
+		Decision: c.Decision(),
 	}
 }
 
 func (l *Live) publish() {
 	s := l.s.snapshot()
 	s.Start, s.Speed, s.Paused, s.Behind = l.start, l.speed, l.paused, l.behind
-	s.SlowVotes = l.slowVotes
+	s.SlowVotes, s.SlowMessages, s.Slowed = l.slowVotes, l.slowMsgs, !l.paused && l.slowing()
 	s.Oldest = l.hist.Oldest()
 	if c := s.Compared; c != nil {
 		// World B runs on the same clock, at the same pace.
 		c.B.Start, c.B.Speed, c.B.Paused, c.B.Behind = l.startB, s.Speed, s.Paused, s.Behind
-		c.B.SlowVotes, c.B.Oldest = s.SlowVotes, s.Oldest
+		c.B.SlowVotes, c.B.SlowMessages, c.B.Slowed, c.B.Oldest = s.SlowVotes, s.SlowMessages, s.Slowed, s.Oldest
 	}
 	l.mu.Lock()
 	l.snapshot = s

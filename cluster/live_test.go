@@ -346,3 +346,79 @@ func TestLiveSlowsDownForVotes(t *testing.T) {
 		t.Fatalf("compared only %d events", n)
 	}
 }
+
+// Slow motion for every message makes heartbeats visible at 0.1x: sampled
+// every 100ms of wall time, most samples find one on the wire, where
+// without it (1-5ms of every 50ms heartbeat round) few do; and the events
+// are the same, pacing only. At 1x and faster it does nothing.
+func TestLiveSlowsDownForMessages(t *testing.T) {
+	run := func(speed float64, slow bool) (*Live, *fakeWall) {
+		w := newFakeWall()
+		cfg := DefaultConfig()
+		cfg.Seed = 3
+		l, err := StartLive(context.Background(), cfg, LiveOptions{
+			Speed: speed, Ticks: w.ticks, Now: func() time.Time { return w.t0 }, SlowVotes: true, SlowMessages: slow,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(l.Stop)
+		return l, w
+	}
+	sample := func(l *Live, w *fakeWall) (seen, of int) {
+		for i := range 3000 { // 30s of wall time in 10ms ticks: up to 3 virtual seconds
+			w.advance(10 * ms)
+			if i%10 == 9 {
+				settle(t, l)
+				s := l.Snapshot()
+				if s.Leader != 0 {
+					of++
+					if len(s.Flights) > 0 {
+						seen++
+					}
+				}
+			}
+		}
+		return seen, of
+	}
+	plain, pw := run(0.1, false)
+	slow, sw := run(0.1, true)
+	ps, pn := sample(plain, pw)
+	ss, sn := sample(slow, sw)
+	t.Logf("heartbeats on the wire: %d of %d samples with slow-messages, %d of %d without", ss, sn, ps, pn)
+	if pn < 10 || sn < 10 {
+		t.Fatalf("only %d and %d samples with a leader", pn, sn)
+	}
+	if ss*10 < sn*6 || ps*10 > pn*3 {
+		t.Fatalf("heartbeats on the wire in %d of %d samples with slow-messages, %d of %d without: want most, against few", ss, sn, ps, pn)
+	}
+	if !slow.Snapshot().SlowMessages {
+		t.Fatal("the snapshot does not say slow-messages is on")
+	}
+	var pe, se []Event
+	pe, _ = plain.Drain(pe)
+	se, _ = slow.Drain(se)
+	until := slow.Snapshot().Now
+	n := 0
+	for n < len(se) && se[n].At <= until && n < len(pe) {
+		if !reflect.DeepEqual(pe[n], se[n]) {
+			t.Fatalf("event %d differs with slow-messages: %s vs %s", n, pe[n].String(), se[n].String())
+		}
+		n++
+	}
+	if n < 100 {
+		t.Fatalf("compared only %d events", n)
+	}
+	// At 1x, messages do not hold the clock back (votes still do).
+	fast, fw := run(1, true)
+	votes, vw := run(1, false)
+	for range 100 {
+		fw.advance(10 * ms)
+		vw.advance(10 * ms)
+	}
+	settle(t, fast)
+	settle(t, votes)
+	if got, want := fast.Snapshot().Now, votes.Snapshot().Now; got != want {
+		t.Fatalf("at 1x the clock is at %v with slow-messages, %v without", got, want)
+	}
+}

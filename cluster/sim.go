@@ -39,6 +39,20 @@ type sim interface {
 	// what a checkpoint's size grows with.
 	nodes() int
 	worlds() int
+	// decision is world A's latest decision (Cluster.Decision); dueAt is
+	// when its next is due and stepDecision carries it out (see Stepper),
+	// world B running up to its instant. stepOne is a live step: the
+	// same for one world; for two, everything at the next instant either
+	// has, since two worlds are compared an instant at a time.
+	decision() int
+	dueAt() (time.Duration, bool)
+	stepDecision() bool
+	stepOne() bool
+	// messagesInFlight counts the messages on the wire, in either world.
+	messagesInFlight() int
+	// settle hands on every event up to now, those of an instant a step
+	// stopped in included (pair).
+	settle()
 }
 
 // solo is one cluster and its advancer. Its advancer must be a Forker for
@@ -59,6 +73,12 @@ func (s *solo) world() *Cluster               { return s.c }
 func (s *solo) nodes() int                    { return s.c.cfg.Nodes }
 func (s *solo) worlds() int                   { return 1 }
 func (s *solo) canClone() bool                { return s.c.CanClone() }
+func (s *solo) decision() int                 { return s.c.decision }
+func (s *solo) dueAt() (time.Duration, bool)  { return stepperOf(s.adv).DueAt(s.c) }
+func (s *solo) stepDecision() bool            { return stepperOf(s.adv).StepOne(s.c) }
+func (s *solo) stepOne() bool                 { return s.stepDecision() }
+func (s *solo) messagesInFlight() int         { return s.c.net.InFlight() }
+func (s *solo) settle()                       {}
 
 func (s *solo) execute(cmd Command) (Command, error) {
 	s.adv.RunUntil(s.c, s.c.now)
@@ -109,6 +129,39 @@ func (p *pair) world() *Cluster          { return p.w.c[0] }
 func (p *pair) nodes() int               { return p.w.c[0].cfg.Nodes }
 func (p *pair) worlds() int              { return 2 }
 func (p *pair) canClone() bool           { return p.w.c[0].CanClone() && p.w.c[1].CanClone() }
+func (p *pair) decision() int            { return p.w.c[0].decision }
+func (p *pair) settle()                  { p.w.settle() }
+
+func (p *pair) dueAt() (time.Duration, bool) { return stepperOf(p.w.adv[0]).DueAt(p.w.c[0]) }
+
+func (p *pair) messagesInFlight() int {
+	return p.w.c[0].net.InFlight() + p.w.c[1].net.InFlight()
+}
+
+// stepDecision carries out world A's next decision and runs world B up
+// to its instant, for a replay (History.SeekDecision). The events of that
+// instant wait until settle: the comparer lines up whole instants.
+func (p *pair) stepDecision() bool {
+	a := p.w.c[0]
+	if !stepperOf(p.w.adv[0]).StepOne(a) {
+		return false
+	}
+	p.w.adv[1].RunUntil(p.w.c[1], a.now)
+	p.w.cmp.flush(a.now)
+	return true
+}
+
+// stepOne runs both worlds through the next instant either has, and
+// hands on its events at once. A live step of two worlds stops between
+// instants, not between decisions: one half of an instant compared alone
+// would be a difference that is not.
+func (p *pair) stepOne() bool {
+	at, ok := p.nextAt()
+	if ok {
+		p.runUntil(at)
+	}
+	return ok
+}
 
 // execute carries out cmd in both worlds at the same instant. "leader" is
 // each world's own. The recording keeps what both did when they did the

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,23 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// rss is the process's resident memory (Linux; 0 elsewhere), what the
+// machine gives the server, heap, stacks, runtime and all, once the memory
+// the heap no longer uses is returned. The clients are in the process too:
+// their share (SSH buffers) is small next to a view's.
+func rss() uint64 {
+	debug.FreeOSMemory()
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, resident uint64
+	if _, err := fmt.Sscan(string(data), &size, &resident); err != nil {
+		return 0
+	}
+	return resident * uint64(os.Getpagesize())
+}
+
 func heapInUse() uint64 {
 	runtime.GC()
 	var ms runtime.MemStats
@@ -36,8 +54,8 @@ func heapInUse() uint64 {
 
 // BenchmarkWatchers measures what a lecture costs the server with 1, 10
 // and 50 watchers at 120x40, at the live view's default speed (0.1x) and at
-// 1x, on the wall clock: CPU (percent of one core) and heap, without
-// viewers and with them, and so per viewer. Each iteration is a window of
+// 1x, on the wall clock: CPU (percent of one core), heap and resident
+// memory, without viewers and with them, and so per viewer. Each iteration is a window of
 // benchWindow; run it with -benchtime 1x:
 //
 //	go test ./serve -run '^$' -bench Watchers -benchtime 1x
@@ -83,7 +101,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 		<-time.After(benchWindow)
 		return float64(cpuTime()-c0) / float64(time.Since(t0)) * 100
 	}
-	cpu0, heap0 := window(), heapInUse()
+	cpu0, heap0, rss0 := window(), heapInUse(), rss()
 
 	var received atomic.Int64
 	var clients []*gossh.Client
@@ -123,7 +141,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 	cpu /= float64(b.N)
 	rate := float64(received.Load()-r0) / time.Since(t0).Seconds()
 	b.StopTimer()
-	heap := heapInUse()
+	heap, rssN := heapInUse(), rss()
 	if p := os.Getenv("RAFTTY_HEAP_PROFILE"); p != "" {
 		f, err := os.Create(p)
 		if err == nil {
@@ -136,5 +154,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 	b.ReportMetric((cpu-cpu0)/float64(n), "cpu%/viewer")
 	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
 	b.ReportMetric((float64(heap)-float64(heap0))/float64(n)/(1<<10), "heap-KB/viewer")
+	b.ReportMetric(float64(rssN)/(1<<20), "rss-MB")
+	b.ReportMetric((float64(rssN)-float64(rss0))/float64(n)/(1<<10), "rss-KB/viewer")
 	b.ReportMetric(rate/float64(n)/(1<<10), "KB/s/viewer")
 }

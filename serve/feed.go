@@ -46,8 +46,10 @@ type feed struct {
 	lost uint64
 	buf  []cluster.Event
 	// acted, if set, is told after a teacher's action has been carried
-	// out, with the viewer that acted.
-	acted func(by *viewer)
+	// out, with the viewer that acted; drained (tests) after a viewer
+	// drained.
+	acted   func(by *viewer)
+	drained func(*viewer)
 }
 
 func newFeed(live *cluster.Live, size int) *feed {
@@ -169,6 +171,9 @@ func (v *viewer) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	v.lostSeen = f.lost
 	f.mu.Unlock()
 	v.dropped.Add(int64(missed))
+	if f.drained != nil {
+		f.drained(v)
+	}
 	return buf, int(missed)
 }
 
@@ -206,6 +211,15 @@ func (v *viewer) SnapshotAt(t time.Duration) (cluster.Snapshot, error) {
 	live := v.live
 	v.f.mu.Unlock()
 	return live.SnapshotAt(t)
+}
+
+// SnapshotAtDecision rebuilds a past decision of the lecture for this
+// viewer's own time cursor: looking back changes nothing, so anyone may.
+func (v *viewer) SnapshotAtDecision(d int) (cluster.Snapshot, []cluster.Event, error) {
+	v.f.mu.Lock()
+	live := v.live
+	v.f.mu.Unlock()
+	return live.SnapshotAtDecision(d)
 }
 
 // Fork gives a command in the past: it rewrites the lecture's history, so

@@ -46,5 +46,5 @@ func TestLabGivesEachSessionItsOwnCluster(t *testing.T) {
 	if err := a.ended(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a's session gone", func() bool { return len(ts.sessions()) == 1 })
+	ts.gone(a)
 }

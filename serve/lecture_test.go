@@ -2,6 +2,7 @@ package serve
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -148,22 +149,52 @@ func TestLectureStudentScrubsBackAlone(t *testing.T) {
 	student.waitFor("the student back to live", func(s string) bool { return !strings.Contains(s, "PAST t=") })
 }
 
-// w saves nothing over SSH, teacher or not: the file would be written on
-// the server's disk. (:write takes the same path: TestDisabledSaving.)
-func TestNoSavingOverSSH(t *testing.T) {
+// The teacher's w saves the lecture on the server, in SaveDir and nowhere
+// else, and says where; a watcher's w saves nothing; without SaveDir, the
+// teacher's is refused with SaveOff.
+func TestSavingOverSSH(t *testing.T) {
 	teacherKey := newKey(t)
-	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
-	addr := ts.s.Addr().String()
 	dir := t.TempDir()
-	t.Chdir(dir)
-	for _, who := range []struct {
-		name string
-		tm   *term
-	}{{"teacher", connect(t, addr, "teacher", teacherKey)}, {"student", connect(t, addr, "student", newKey(t))}} {
-		who.tm.press("w")
-		who.tm.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "saving is off over SSH") })
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}, SaveDir: dir})
+	addr := ts.s.Addr().String()
+	t.Chdir(t.TempDir()) // where a stray file would land
+	teacher := connect(t, addr, "teacher", teacherKey)
+	student := connect(t, addr, "student", newKey(t))
+	ts.electLeader()
+
+	student.press("w")
+	student.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "watching: only the teacher saves") })
+	teacher.press("w")
+	saved := teacher.waitFor("where it went", func(s string) bool { return strings.Contains(s, "saved to "+dir) })
+	files, _ := filepath.Glob(filepath.Join(dir, "raftty-seed42-*.txt"))
+	if len(files) != 1 || !strings.Contains(saved, filepath.Base(files[0])) {
+		t.Fatalf("saved %v; the teacher's screen:\n%s", files, saved)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Fatalf("a session wrote %d files on the server", len(entries))
+	if data, _ := os.ReadFile(files[0]); !strings.HasPrefix(string(data), "# raftty session") || !strings.Contains(string(data), "seed 42") {
+		t.Fatalf("the saved lecture:\n%s", data)
+	}
+	for _, name := range []string{"../escape.txt", "/tmp/raftty-escape.txt", "sub/x.txt"} {
+		teacher.press(":write " + name + "\r")
+		teacher.waitFor("the refusal of "+name, func(s string) bool { return strings.Contains(s, "a file name only: sessions are saved in "+dir) })
+	}
+	teacher.press(":write lesson.txt\r")
+	teacher.waitFor("lesson.txt saved", func(s string) bool { return strings.Contains(s, "saved to "+filepath.Join(dir, "lesson.txt")) })
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("%d files in the save directory, want the two the teacher saved", len(entries))
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape.txt")); err == nil {
+		t.Fatal(":write ../escape.txt wrote outside the save directory")
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Fatalf("a session wrote %d files in the server's current directory", len(entries))
+	}
+
+	// Without a save directory, the teacher's w is refused, saying why.
+	off := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}, SaveOff: "saving is off: no --save-dir"})
+	teacher = connect(t, off.s.Addr().String(), "teacher without a save directory", teacherKey)
+	teacher.press("w")
+	teacher.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "saving is off: no --save-dir") })
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Fatalf("a session wrote %d files in the server's current directory", len(entries))
 	}
 }

@@ -1,111 +1,14 @@
 package serve
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	sessions "raftty/session"
 )
-
-// smallBuffers is a listener whose connections have small kernel send
-// buffers, so that a client that stops reading blocks the server's writes
-// after a few frames rather than a few megabytes.
-type smallBuffers struct{ net.Listener }
-
-func (l smallBuffers) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetWriteBuffer(4096)
-	}
-	return c, err
-}
-
-// stallConn is a client connection that stops reading when told to, as a
-// frozen laptop or a suspended ssh does, until it resumes or is closed.
-type stallConn struct {
-	net.Conn
-	stalled, resumed, closed chan struct{}
-	once                     sync.Once
-}
-
-func (c *stallConn) Read(p []byte) (int, error) {
-	select {
-	case <-c.stalled:
-		select {
-		case <-c.resumed:
-		case <-c.closed:
-			return 0, net.ErrClosed
-		}
-	default:
-	}
-	return c.Conn.Read(p)
-}
-
-func (c *stallConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
-	return c.Conn.Close()
-}
-
-// dialStalling connects a client whose connection can stop reading, and
-// waits for its live view.
-func dialStalling(t *testing.T, addr string) (*term, *stallConn) {
-	t.Helper()
-	raw, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = raw.(*net.TCPConn).SetReadBuffer(4096)
-	sc := &stallConn{Conn: raw, stalled: make(chan struct{}), resumed: make(chan struct{}), closed: make(chan struct{})}
-	conn, chans, reqs, err := gossh.NewClientConn(sc, addr, &gossh.ClientConfig{
-		User: "stalled", Auth: []gossh.AuthMethod{gossh.PublicKeys(newKey(t))},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
-	})
-	if err != nil {
-		raw.Close()
-		t.Fatal(err)
-	}
-	tm := newTerm(t, "stalled", gossh.NewClient(conn, chans, reqs))
-	if err := tm.start(); err != nil {
-		t.Fatal(err)
-	}
-	tm.waitFor("the live view", liveView)
-	return tm, sc
-}
-
-// runUntilBehind runs the lecture until the stalled viewer has fallen
-// more than feedSize events behind, making sure every 10 steps (fewer events
-// than the window) that the healthy one has caught up, and returns them.
-func runUntilBehind(t *testing.T, ts *testServer, healthyKey gossh.Signer, feedSize uint64) (healthy, stalled *viewer) {
-	t.Helper()
-	sessions := ts.sessions()
-	if len(sessions) != 2 {
-		t.Fatalf("%d sessions, want 2", len(sessions))
-	}
-	healthy, stalled = sessions[0].viewer, sessions[1].viewer
-	if sessions[1].fp == gossh.FingerprintSHA256(healthyKey.PublicKey()) {
-		healthy, stalled = stalled, healthy
-	}
-	for step := 0; step < 2000; step++ {
-		ts.advance(50 * time.Millisecond)
-		if step%10 != 9 {
-			continue
-		}
-		eventually(t, "the healthy viewer caught up", func() bool { return caughtUp(healthy) })
-		if lag(stalled) > feedSize {
-			t.Logf("the stalled viewer fell %d events behind after %d steps of 50ms", lag(stalled), step+1)
-			return healthy, stalled
-		}
-	}
-	t.Fatal("the stalled client never fell behind: after 100s of virtual time it keeps up")
-	return nil, nil
-}
 
 func lag(v *viewer) uint64 {
 	f := v.f
@@ -114,46 +17,106 @@ func lag(v *viewer) uint64 {
 	return f.next - v.cursor
 }
 
-func caughtUp(v *viewer) bool {
-	f := v.f
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.pull()
-	return v.cursor == f.next
+// stuckView holds a view's program in its drain (the drained hook), as a
+// client that stopped reading makes it stuck, until thawed or until its
+// connection is closed.
+type stuckView struct {
+	conn  *valveConn
+	hold  valve
+	stuck chan struct{} // closed when the program is held
+	once  sync.Once
+}
+
+// wait, called at the end of every drain of the view, holds the program
+// while the hold is shut.
+func (sv *stuckView) wait() {
+	if sv == nil || !sv.hold.isShut() {
+		return
+	}
+	sv.once.Do(func() { close(sv.stuck) })
+	_ = sv.hold.pass(sv.conn.closed)
+}
+
+// freeze makes the view v stuck as a client that stopped reading makes
+// it, at a moment the test knows, and returns its place in the feed then:
+// v's program stops in its next drain, and then the server's writes to c,
+// v's connection, stop too; both until thaw (or until c is closed). A real
+// stall stops the program a frame or two after the writes, when its
+// renderer blocks writing and its next draw waits for the renderer; that
+// moment is Bubble Tea's and tells nobody. (Shutting the writes first would
+// race the same way: the renderer may block before the next drain.)
+func (ts *testServer) freeze(c *valveConn, v *viewer) (cursor uint64) {
+	ts.t.Helper()
+	sv := &stuckView{conn: c, stuck: make(chan struct{})}
+	sv.hold.close()
+	ts.mu.Lock()
+	ts.stuck[v] = sv
+	ts.mu.Unlock()
+	ts.advance(50 * time.Millisecond) // something new: the view drains
+	select {
+	case <-sv.stuck:
+	case <-time.After(wait):
+		ts.t.Fatalf("the view did not drain within %v", wait)
+	}
+	c.out.close()
+	v.f.mu.Lock()
+	defer v.f.mu.Unlock()
+	return v.cursor
+}
+
+// thaw lets the view v and the writes to its connection go again.
+func (ts *testServer) thaw(v *viewer) {
+	ts.mu.Lock()
+	sv := ts.stuck[v]
+	ts.mu.Unlock()
+	sv.conn.out.reopen()
+	sv.hold.reopen()
 }
 
 // A client that stops reading slows neither the cluster nor another
 // viewer: the lecture keeps time, the other viewer sees every event, and
-// the stalled one falls behind and loses events, counted for it alone.
+// the stalled one falls behind and loses exactly the events that fell out
+// of its window, counted for it alone, when it drains again.
 func TestStalledClientStallsNobodyElse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	vl := newValveListener(t)
 	const feedSize = 512
-	ts := startServer(t, Options{Listener: smallBuffers{ln}, FeedSize: feedSize})
+	ts := startServer(t, Options{Listener: vl, FeedSize: feedSize})
 	addr := ts.s.Addr().String()
 	ts.electLeader()
+	healthy := connect(t, addr, "healthy", newKey(t))
+	stalled := connect(t, addr, "stalled", newKey(t))
+	hv, sv := ts.session(healthy).viewer, ts.session(stalled).viewer
 
-	healthyKey := newKey(t)
-	healthy := connect(t, addr, "healthy", healthyKey)
-	stalled, sc := dialStalling(t, addr)
-	close(sc.stalled)
-	hv, sv := runUntilBehind(t, ts, healthyKey, feedSize)
-
+	frozenAt := ts.freeze(vl.of(stalled), sv)
+	drains := ts.drained(sv)
+	// A second of the lecture makes fewer events than the window: the
+	// healthy viewer, caught up after each, loses none.
+	for lag(sv) <= feedSize {
+		ts.advance(time.Second) // would fail if the stalled client held up the cluster
+		ts.catchUp(hv)
+	}
 	now := ts.s.feed.current().Snapshot().Now
 	header := fmt.Sprintf("t=%.3fs", now.Seconds())
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
 	if d := hv.dropped.Load(); d != 0 {
 		t.Fatalf("the healthy viewer lost %d events", d)
 	}
-	if sv.dropped.Load() != 0 {
-		t.Fatal("the stalled viewer counted losses while stalled")
+	if d := sv.dropped.Load(); d != 0 {
+		t.Fatalf("the stalled viewer counted %d losses before it drained again", d)
 	}
+
 	// Resumed, the stalled client drains again, counts what it lost, and
 	// shows the lecture as it is now.
-	close(sc.resumed)
-	eventually(t, "the stalled viewer counting its losses", func() bool { return sv.dropped.Load() > 0 })
+	f := sv.f
+	f.mu.Lock()
+	f.pull()
+	lost := f.next - feedSize - frozenAt
+	f.mu.Unlock()
+	ts.thaw(sv)
+	ts.until("the stalled view draining again", func() bool { return ts.drained(sv) > drains })
+	if got := sv.dropped.Load(); uint64(got) != lost {
+		t.Fatalf("the stalled viewer counted %d events lost, want %d: those that fell out of its window of %d", got, lost, feedSize)
+	}
 	stalled.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
 	for _, tm := range []*term{healthy, stalled} {
 		tm.press("q")
@@ -163,52 +126,56 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 	}
 }
 
-// A client that stopped reading is closed by the idle timeout (nothing
-// moves on its connection) while a viewer that reads stays.
-func TestIdleTimeoutClosesAStalledClient(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const feedSize = 512
-	ts := startServer(t, Options{Listener: smallBuffers{ln}, FeedSize: feedSize, IdleTimeout: time.Second})
+// Idle is about the client, not the lecture. In a lesson paused for 15
+// times the idle timeout, a client that answers the server's keepalives
+// stays. One from which nothing comes any more (a frozen laptop) is closed
+// at the timeout, told why; one that also stopped reading (so that the
+// goodbye cannot reach it) has its connection cut a grace later.
+func TestIdleIsAboutTheClient(t *testing.T) {
+	vl := newValveListener(t)
+	const idle = 2 * time.Second
+	ts := startServer(t, Options{Listener: vl, IdleTimeout: idle, UI: sessions.Options{StartPaused: true}})
 	addr := ts.s.Addr().String()
-	healthyKey := newKey(t)
-	connect(t, addr, "healthy", healthyKey)
-	stalled, sc := dialStalling(t, addr)
-	close(sc.stalled)
-	hv, _ := runUntilBehind(t, ts, healthyKey, feedSize)
-	// Keep the lecture moving, at the pace the healthy viewer drains (its
-	// connection stays busy), until the stalled one is gone.
-	deadline := time.Now().Add(wait)
-	for len(ts.sessions()) > 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the stalled client was not closed by the idle timeout")
-		}
-		ts.advance(50 * time.Millisecond)
-		eventually(t, "the healthy viewer caught up", func() bool { return caughtUp(hv) })
-	}
-	if st := ts.sessions()[0]; st.fp != gossh.FingerprintSHA256(healthyKey.PublicKey()) {
-		t.Fatal("the idle timeout closed the viewer that reads")
-	}
-	close(sc.resumed)
-	if err := stalled.ended(); err == nil {
-		t.Log("the stalled session ended cleanly")
-	}
-}
+	live := connect(t, addr, "live", newKey(t))
+	silent := connect(t, addr, "silent", newKey(t))
+	stalled := connect(t, addr, "stalled", newKey(t))
+	lst, sst, tst := ts.session(live), ts.session(silent), ts.session(stalled)
+	vl.of(silent).in.close()
+	vl.of(stalled).in.close()
+	vl.of(stalled).out.close()
 
-// A session where nothing moves (a paused lesson, a student reading) is
-// closed at the idle timeout with its terminal restored and a line saying
-// why, not just dropped.
-func TestIdleSessionIsToldWhy(t *testing.T) {
-	ts := startServer(t, Options{IdleTimeout: time.Second, UI: sessions.Options{StartPaused: true}})
-	tm := connect(t, ts.s.Addr().String(), "student", newKey(t))
-	tm.waitFor("the view", func(s string) bool { return strings.Contains(s, "watching:") })
-	tm.waitFor("the reason", func(s string) bool { return strings.Contains(s, "closed after 1s with nothing moving") })
-	if err := tm.ended(); err != nil {
-		var exit *gossh.ExitError
-		if !errors.As(err, &exit) {
-			t.Fatalf("the idle session ended with %v, want a clean end", err)
+	every := keepaliveEvery(idle)
+	for elapsed := every; elapsed <= 15*idle; elapsed += every {
+		answers := ts.answered(lst)
+		ts.clock.Advance(every)
+		if lst.idled.Load() {
+			t.Fatalf("the live client was closed after %v", elapsed)
 		}
+		// The live client has answered before the clock moves on (or had
+		// just sent something, and was not asked).
+		ts.until("the live client's answer at "+elapsed.String(), func() bool {
+			return ts.answered(lst) > answers || lst.conn.quiet() == 0
+		})
+		if expired := elapsed >= idle; sst.idled.Load() != expired || tst.idled.Load() != expired {
+			t.Fatalf("after %v with nothing from them, the silent client idled=%v and the stalled one %v; want %v",
+				elapsed, sst.idled.Load(), tst.idled.Load(), expired)
+		}
+		if elapsed == idle {
+			silent.waitFor("the reason", func(s string) bool { return strings.Contains(s, "nothing came from your ssh for 2s") })
+			ts.gone(silent)
+			if n := len(ts.sessions()); n != 2 {
+				t.Fatalf("%d sessions, want the live one and the stalled one, whose goodbye cannot get through", n)
+			}
+		}
+		if elapsed == idle+quitGrace {
+			ts.gone(stalled)
+		}
+	}
+	if lst.idled.Load() || len(ts.sessions()) != 1 {
+		t.Fatal("the live client was closed")
+	}
+	ts.until("the idle connections cut", func() bool { return ts.s.conns.Load() == 1 })
+	if got := live.screen(); !liveView(got) {
+		t.Fatalf("the live client's view is gone:\n%s", got)
 	}
 }

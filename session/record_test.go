@@ -74,7 +74,7 @@ func TestRecordPacesAsTheLiveView(t *testing.T) {
 	if !slowed {
 		t.Error("no frame was slowed down: the first election's votes should be")
 	}
-	if !strings.Contains(ansi.Strip(last.View), "raftty") || strings.Count(last.View, "\n") != 23 {
+	if !strings.Contains(ansi.Strip(last.View), "┌ nodes") || strings.Count(last.View, "\n") != 23 {
 		t.Errorf("the last frame is not the 24-row live view:\n%s", ansi.Strip(last.View))
 	}
 }

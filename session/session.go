@@ -117,15 +117,16 @@ func shown(opts Options, view tui.Options, own bool) tui.Options {
 // LiveOptions is how a session runs a cluster playing script, made from
 // base (a test's clock, its ticks): at opts' speed; with the clock stopped
 // for a lesson or with StartPaused; the script's steps played (and its
-// explanation said when the clock starts); votes in slow motion, so that
-// a RequestVote is seen crossing the map (v turns it off); two worlds if
-// opts or the script compares (see Options.Compare), each world playing
-// the script and checking its own expectations.
+// explanation said when the clock starts); messages in slow motion, so
+// that a RequestVote or a heartbeat is seen crossing the map (the view
+// keeps it to votes while its map is hidden; v turns it off); two worlds
+// if opts or the script compares (see Options.Compare), each world
+// playing the script and checking its own expectations.
 func LiveOptions(opts Options, script *scenario.Script, base cluster.LiveOptions) cluster.LiveOptions {
 	base.Speed = opts.Speed
 	base.Paused = opts.StartPaused || IsLesson(script)
 	base.Advance = scenario.NewPlayer(script)
-	base.SlowVotes = true
+	base.SlowVotes, base.SlowMessages = true, true
 	if base.Compare = Compared(opts, script); len(base.Compare) > 0 {
 		base.Advance = scenario.NewPlayer(script).ForWorld(cluster.WorldA)
 		base.AdvanceB = scenario.NewPlayer(script).ForWorld(cluster.WorldB)

@@ -24,6 +24,9 @@ func (f frozen) SnapshotAt(time.Duration) (cluster.Snapshot, error) {
 	return f.snap, nil
 }
 func (f frozen) Fork(time.Duration, cluster.Command) error { return nil }
+func (f frozen) SnapshotAtDecision(int) (cluster.Snapshot, []cluster.Event, error) {
+	return f.snap, nil, nil
+}
 
 // fullModel is a model whose history is full: a churning cluster (3s
 // heartbeats, so that every leader is deposed) run for a virtual minute,
@@ -134,5 +137,49 @@ func benchFrames(b *testing.B, m *Model) {
 	}
 	if cpu > 0 {
 		b.ReportMetric(float64(threadCPU()-cpu)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// BenchmarkLongRunHeap runs a default 5-node cluster through the view for
+// 16 virtual hours, as a live view at 64x does in 15 minutes, and reports
+// the heap that stays: what grows is the history's checkpoints (one per
+// 16384 events, at most 1024: full after 15 virtual hours) and the
+// timeline's marks (2 million at most: full after 6), then nothing. The
+// process's RSS is about twice the heap (GOGC=100).
+func BenchmarkLongRunHeap(b *testing.B) {
+	for b.Loop() {
+		h := newHarness(b, 1)
+		heap := func() float64 {
+			runtime.GC()
+			var s runtime.MemStats
+			runtime.ReadMemStats(&s)
+			return float64(s.HeapInuse) / (1 << 20)
+		}
+		var at [4]float64 // after 1, 6, 15 and 16 virtual hours
+		for hour := 1; hour <= 16; hour++ {
+			for i := range 3600 * 4 { // a virtual hour in 250ms ticks
+				h.wall = h.wall.Add(250 * time.Millisecond)
+				h.ticks <- h.wall
+				if i%40 == 0 {
+					h.frame() // a frame drains what the ticks made, as the program does
+				}
+			}
+			h.frame()
+			switch hour {
+			case 1:
+				at[0] = heap()
+			case 6:
+				at[1] = heap()
+			case 15:
+				at[2] = heap()
+			case 16:
+				at[3] = heap()
+			}
+		}
+		b.ReportMetric(at[0], "heap-MiB-1h")
+		b.ReportMetric(at[1], "heap-MiB-6h")
+		b.ReportMetric(at[2], "heap-MiB-15h")
+		b.ReportMetric(at[3], "heap-MiB-16h")
+		b.ReportMetric(float64(h.live.History().Checkpoints()), "checkpoints")
 	}
 }

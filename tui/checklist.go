@@ -20,6 +20,7 @@ type checkItem struct {
 // checkResult is a checked expectation, from its expect event.
 type checkResult struct {
 	at     time.Duration
+	dec    int
 	passed bool
 	got    string
 }
@@ -61,7 +62,7 @@ func newChecklist(script *scenario.Script) checklist {
 // observe takes an expect event's outcome.
 func (cl *checklist) observe(e *cluster.Event) {
 	if e.Kind == cluster.KindExpect && cl.results != nil {
-		cl.results[checkKey{e.Source, e.World}] = checkResult{at: e.At, passed: e.Passed, got: e.Got}
+		cl.results[checkKey{e.Source, e.World}] = checkResult{at: e.At, dec: e.Decision, passed: e.Passed, got: e.Got}
 	}
 }
 
@@ -93,43 +94,53 @@ func (c *checklistLine) View(f *Frame) []string {
 }
 
 func (c *checklistLine) line(f *Frame, now time.Duration) string {
+	parts, r := checkParts(f, now), f.styles
+	const label = " expect: "
+	sep := r.dim.apply(" · ")
+	line, shown := joinFitN(parts, sep, c.w-len(label))
+	if shown < len(parts) {
+		// Say that some are left out, and where to read them.
+		const room = len(" +99 more (i)")
+		line, shown = joinFitN(parts, sep, c.w-len(label)-room)
+		line = strings.TrimRight(line, " ") + r.dim.apply(fmt.Sprintf(" +%d more (i)", len(parts)-shown))
+	}
+	return fit(label+line, c.w)
+}
+
+// checkParts say, for each expectation of the running scenario, what came
+// of it by moment now: "✓ leader (2.000s)", "✗ term >= 5 (6.000s, got
+// 3)", "… no violation (at 6s)".
+func checkParts(f *Frame, now time.Duration) []string {
 	cl, r := f.checks, f.styles
 	parts := make([]string, 0, len(cl.items))
 	for _, it := range cl.items {
-		res, ok := cl.result(it.source, now)
+		res, ok := cl.result(f, it.source, now)
 		switch {
-		case ok && res.at <= now && res.passed:
-			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%.3fs)", it.text, res.at.Seconds())))
-		case ok && res.at <= now:
-			parts = append(parts, r.errorText.apply(fmt.Sprintf("✗ %s (%.3fs, got %s)", it.text, res.at.Seconds(), res.got)))
+		case ok && res.passed:
+			parts = append(parts, r.log[logVote].apply(fmt.Sprintf("✓ %s (%s)", it.text, clock(res.at))))
+		case ok:
+			parts = append(parts, r.errorText.apply(fmt.Sprintf("✗ %s (%s, got %s)", it.text, clock(res.at), res.got)))
 		case it.at > 0:
 			parts = append(parts, r.dim.apply(fmt.Sprintf("… %s (at %v)", it.text, it.at)))
 		default:
 			parts = append(parts, r.dim.apply("… "+it.text))
 		}
 	}
-	const label = " expect: "
-	sep := r.dim.apply(" · ")
-	line, shown := joinFitN(parts, sep, c.w-len(label))
-	if shown < len(parts) {
-		// Say that some are left out, rather than let them vanish.
-		const room = len(" +99 more")
-		line, shown = joinFitN(parts, sep, c.w-len(label)-room)
-		line = strings.TrimRight(line, " ") + r.dim.apply(fmt.Sprintf(" +%d more", len(parts)-shown))
-	}
-	return fit(label+line, c.w)
+	return parts
 }
 
-// result is what came of the expectation on line source by now: in one
+// result is what came of the expectation on line source by now, as frame
+// f shows it (not after the decision shown: see Frame.shows): in one
 // world, its outcome; in two, one outcome for both, failed if it failed in
-// either ("got 3 in A, 1 in B" says each world's).
-func (cl *checklist) result(source string, now time.Duration) (checkResult, bool) {
+// either ("got 3 in A, 1 in B" says each world's). World B's decisions are
+// numbered apart: its outcomes keep to the instant.
+func (cl *checklist) result(f *Frame, source string, now time.Duration) (checkResult, bool) {
 	var out checkResult
 	var failed []string
 	n := 0
 	for _, w := range []cluster.World{0, cluster.WorldA, cluster.WorldB} {
 		r, ok := cl.results[checkKey{source, w}]
-		if !ok || r.at > now {
+		if !ok || r.at > now || (w != cluster.WorldB && !f.shows(r.at, r.dec)) {
 			continue
 		}
 		n++

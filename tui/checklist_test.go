@@ -60,7 +60,7 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 		t.Fatalf("the scenario did not wait: paused %v at %v", h.snap().Paused, h.snap().Now)
 	}
 	for _, want := range []string{"The first election", "the first whose timer fires", "… leader (at 1s)",
-		"… no violation (at 2s)", "space starts the scenario", "scenario ends at 2s"} {
+		"… no violation (at 2s)", "space starts the scenario", "ends at 2s"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the opening screen lacks %q:\n%s", want, screen)
 		}
@@ -69,7 +69,7 @@ func TestLessonOpensPausedWithItsChecklist(t *testing.T) {
 	h.advance(2500 * time.Millisecond)
 	screen = ansi.Strip(h.m.render())
 	for _, want := range []string{"✓ leader (1.000s)", "✗ term >= 50 (1.500s, got 1)", "✓ no violation (2.000s)",
-		"scenario over at 2s", "┃end"} {
+		"over at 2s", "┃end"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("after the end the screen lacks %q:\n%s", want, screen)
 		}

@@ -155,8 +155,12 @@ func (cm *clusterMap) render(s *cluster.Snapshot, drops *ring[dropMark], selecte
 		}
 	}
 	cm.drawDrops(c, s, drops)
-	for i := range s.Nodes {
-		cm.drawNode(c, s, &s.Nodes[i], selected)
+	if len(s.Nodes) > ringMax {
+		cm.drawCompact(c, s, selected)
+	} else {
+		for i := range s.Nodes {
+			cm.drawNode(c, s, &s.Nodes[i], selected)
+		}
 	}
 	lines := make([]string, cm.h)
 	var b strings.Builder
@@ -402,6 +406,9 @@ func (cm *clusterMap) drawDrops(c *canvas, s *cluster.Snapshot, drops *ring[drop
 		if d.at > s.Now {
 			break
 		}
+		if d.at == s.Now && d.dec > s.Decision {
+			continue // after the decision shown, at its instant
+		}
 		if d.from < 1 || d.to < 1 || d.from > len(cm.pos) || d.to > len(cm.pos) || d.from == d.to {
 			continue
 		}
@@ -436,9 +443,9 @@ var compactLetters = [...]rune{
 	cluster.StateLeader: 'L', cluster.StateDead: 'x',
 }
 
-// drawNode writes a node's label: on the ring, its name and term over its
-// election timer (or its tally, or LEADER); in the compact form, one
-// letter, named beside it when it leads, campaigns or is selected.
+// drawNode writes a node's label on the ring: its name and term over its
+// election timer (or its tally, or LEADER). The compact form is
+// drawCompact's.
 func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeStatus, selected int) {
 	id := int(ns.ID)
 	p := cm.pos[id-1]
@@ -448,18 +455,6 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 		nameSt = mapSelected
 	}
 	state := stateOf(ns)
-	if len(cm.pos) > ringMax {
-		c.set(p.x, p.y, compactLetters[state], nameSt)
-		if id == selected || (state != cluster.StateDead && state != cluster.StateFollower) {
-			label := fmt.Sprintf("n%d", id)
-			x := p.x + 1
-			if p.x > cm.w/2 {
-				x = p.x - len(label)
-			}
-			c.text(x, p.y, label, nameSt)
-		}
-		return
-	}
 	name := fmt.Sprintf("n%d", id)
 	c.text(p.x, p.y, fmt.Sprintf("%-7s", ""), st)
 	c.text(p.x, p.y, name, nameSt)
@@ -472,6 +467,50 @@ func (cm *clusterMap) drawNode(c *canvas, s *cluster.Snapshot, ns *cluster.NodeS
 		c.text(p.x, p.y+1, "LEADER", st)
 	default:
 		cm.drawTimer(c, s, ns, p, st)
+	}
+}
+
+// drawCompact draws the compact map's nodes: one letter each, and beside
+// the letter of each that leads, campaigns or is selected its name. At
+// 101 nodes on a small screen neighbours share cells: the others' letters
+// go first, then those names, then the named nodes' letters, the leader's
+// last, so that nothing hides an L (a neighbour's f did, or its label).
+func (cm *clusterMap) drawCompact(c *canvas, s *cluster.Snapshot, selected int) {
+	named := func(ns *cluster.NodeStatus) bool {
+		st := stateOf(ns)
+		return int(ns.ID) == selected || (st != cluster.StateDead && st != cluster.StateFollower)
+	}
+	style := func(ns *cluster.NodeStatus) uint8 {
+		if int(ns.ID) == selected {
+			return mapSelected
+		}
+		return cm.roleStyle(ns)
+	}
+	letter := func(ns *cluster.NodeStatus) {
+		p := cm.pos[ns.ID-1]
+		c.set(p.x, p.y, compactLetters[stateOf(ns)], style(ns))
+	}
+	for i := range s.Nodes {
+		if !named(&s.Nodes[i]) {
+			letter(&s.Nodes[i])
+		}
+	}
+	for i := range s.Nodes {
+		if ns := &s.Nodes[i]; named(ns) {
+			p, label := cm.pos[i], fmt.Sprintf("n%d", ns.ID)
+			x := p.x + 1
+			if p.x > cm.w/2 {
+				x = p.x - len(label)
+			}
+			c.text(x, p.y, label, style(ns))
+		}
+	}
+	for _, leaders := range []bool{false, true} {
+		for i := range s.Nodes {
+			if ns := &s.Nodes[i]; named(ns) && (stateOf(ns) == cluster.StateLeader) == leaders {
+				letter(ns)
+			}
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ func snapshotOf(c *cluster.Cluster) cluster.Snapshot {
 	return cluster.Snapshot{
 		Now: c.Now(), Leader: c.Leader(), Nodes: c.Nodes(), Stats: c.Stats(), Config: c.Config(),
 		Speed: 0.1, Paused: true, MaxTerm: c.MaxTerm(), Flights: c.InFlight(), Cuts: c.CutLinks(),
+		Decision: c.Decision(),
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // hints follow a command in the status line where the next key is not
 // obvious.
 var hints = map[cluster.Action]string{
-	cluster.ActPause: ". steps one event, space resumes",
+	cluster.ActPause: ". steps one decision, space resumes",
 }
 
 // applyAll gives the commands to the live cluster, in order, off the UI's
@@ -38,12 +38,20 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 			m.speed = cmd.Speed
 		case cluster.ActSlowVotes:
 			m.cur.live.SlowVotes = cmd.On // until the next frame confirms it
+			m.cur.live.SlowMessages = cmd.On && m.scr.mapShown(m.Frame())
 		case cluster.ActSet:
 			cluster.SetConfig(&m.snap.Config, cmd)
 		}
 		said = append(said, cmd.String())
 	}
 	what := strings.Join(said, "; ")
+	if cmds[0].Action == cluster.ActSlowVotes {
+		// v is slow motion as a whole: for every message while the map
+		// shows them, for votes alone while it is hidden.
+		shown := m.scr.mapShown(m.Frame())
+		cmds = append(cmds, cluster.Command{Action: cluster.ActSlowMessages, On: cmds[0].On && shown})
+		what = "slow motion " + cluster.OnOff(cmds[0].On) + slowMotionNote(cmds[0].On, shown)
+	}
 	if h := hints[cmds[0].Action]; h != "" && note == "" {
 		note = h
 	}
@@ -57,8 +65,22 @@ func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
 				return commandDoneMsg{what: cmd.String(), err: err}
 			}
 		}
+		if len(cmds) == 1 && cmds[0].Action == cluster.ActStep {
+			return commandDoneMsg{what: "step", step: true}
+		}
 		return commandDoneMsg{what: what}
 	}
+}
+
+// slowMotionNote says what slow motion covers, when on.
+func slowMotionNote(on, mapShown bool) string {
+	switch {
+	case !on:
+		return ""
+	case mapShown:
+		return fmt.Sprintf(": the clock runs %dx slower while messages fly (below 1x; votes always)", voteSlowdown)
+	}
+	return fmt.Sprintf(": the clock runs %dx slower while votes fly", voteSlowdown)
 }
 
 // fork carries out cmds at the time cursor, in the past (see applyAll).
@@ -68,7 +90,12 @@ func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
 	for _, cmd := range cmds {
 		said = append(said, cmd.String())
 	}
-	what := fmt.Sprintf("forked at t=%.3fs: %s", at.Seconds(), strings.Join(said, "; "))
+	what := fmt.Sprintf("forked at t=%s: %s", clock(at), strings.Join(said, "; "))
+	if m.cur.dec != wholeInstant && note == "" {
+		// The cursor stood between two decisions of an instant: the
+		// command lands after all of it, as a scenario's "at" line does.
+		note = "after the rest of its instant, as a scenario's at " + clock(at) + " does"
+	}
 	if note != "" {
 		what += "  (" + note + ")"
 	}

@@ -38,15 +38,15 @@ func TestKeyCommands(t *testing.T) {
 		{"P on", nil, "P", C{Action: cluster.ActSet, Param: cluster.ParamPreVote, On: true}, "set prevote on"},
 		{"P off", func(m *Model) { m.snap.Config.PreVote = true }, "P", C{Action: cluster.ActSet, Param: cluster.ParamPreVote}, "set prevote off"},
 		{"Q", nil, "Q", C{Action: cluster.ActSet, Param: cluster.ParamCheckQuorum, On: true}, "set checkquorum on"},
-		{"space pauses", nil, "space", C{Action: cluster.ActPause}, "pause  (. steps one event, space resumes)"},
+		{"space pauses", nil, "space", C{Action: cluster.ActPause}, "pause  (. steps one decision, space resumes)"},
 		{"space resumes", func(m *Model) { m.paused = true }, "space", C{Action: cluster.ActResume}, "resume"},
 		{". paused", func(m *Model) { m.paused = true }, ".", C{Action: cluster.ActStep}, "step"},
 		{"+", nil, "+", C{Action: cluster.ActSpeed, Speed: 2}, "speed 2"},
 		{"=", nil, "=", C{Action: cluster.ActSpeed, Speed: 2}, "speed 2"},
 		{"-", nil, "-", C{Action: cluster.ActSpeed, Speed: 0.5}, "speed 0.5"},
 		{"+ at the top", func(m *Model) { m.speed = cluster.MaxSpeed }, "+", C{Action: cluster.ActSpeed, Speed: cluster.MaxSpeed}, "speed 64"},
-		{"v on", nil, "v", C{Action: cluster.ActSlowVotes, On: true}, "slow-votes on"},
-		{"v off", func(m *Model) { m.cur.live.SlowVotes = true }, "v", C{Action: cluster.ActSlowVotes}, "slow-votes off"},
+		{"v on", nil, "v", C{Action: cluster.ActSlowVotes, On: true}, "slow motion on: the clock runs 20x slower while messages fly"},
+		{"v off", func(m *Model) { m.cur.live.SlowVotes = true }, "v", C{Action: cluster.ActSlowVotes}, "slow motion off"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, 1)

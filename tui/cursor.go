@@ -1,8 +1,7 @@
 package tui
 
 import (
-	"fmt"
-	"sort"
+	"math"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -29,9 +28,15 @@ type timeCursor struct {
 	resume bool
 	// live is the live cluster's latest snapshot.
 	live cluster.Snapshot
-	// line is the log line . and , stepped to (its ring total number), or
-	// -1: several lines can share an instant, and stepping names each.
-	line int
+	// dec is the decision shown (cluster.Event.Decision): the state right
+	// after it and before the next, which may share its instant. A move
+	// in time shows everything at its moment (wholeInstant) until the
+	// rebuilt moment says which decision that was. want is the decision
+	// a step or a jump asked for and waits for (0: none).
+	dec, want int
+	// wrapped: the search that asked for want went on from the other
+	// end of the log (n past the last match), which the status says.
+	wrapped bool
 	// zoom indexes zoomLevels: the timeline's time per column, which is
 	// also how far ← and → move the cursor.
 	zoom int
@@ -103,18 +108,8 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 		return m.goLive()
 	}
 	t = max(t, m.cur.live.Oldest)
-	var cmd tea.Cmd
-	if !m.cur.past {
-		m.cur.past = true
-		m.cur.resume = !m.cur.live.Paused
-		m.cur.end = m.cur.timelineEnd(m.cur.live.Now)
-		m.paused = true
-		m.setStatus("the past: ←/→ move, . and , step by decision, space replays, a command forks, end: back to live", nil)
-		if m.cur.resume {
-			cmd = pace(m.live, cluster.Command{Action: cluster.ActPause})
-		}
-	}
-	m.cur.at, m.cur.line = t, -1
+	cmd := m.enterPast()
+	m.cur.at, m.cur.dec, m.cur.want = t, wholeInstant, 0
 	m.cur.keepOnScreen(m.scr.tl.cols)
 	live := m.live
 	rebuild := func() tea.Msg {
@@ -122,6 +117,27 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 		return seekedMsg{at: t, snap: s, err: err}
 	}
 	return tea.Batch(cmd, rebuild)
+}
+
+// wholeInstant is the cursor's decision after a move in time: every
+// decision at its moment.
+const wholeInstant = math.MaxInt
+
+// enterPast takes the view into the past, if it is not there yet: the
+// cluster pauses (the first time), so that the moment stays put.
+func (m *Model) enterPast() tea.Cmd {
+	if m.cur.past {
+		return nil
+	}
+	m.cur.past = true
+	m.cur.resume = !m.cur.live.Paused
+	m.cur.end = m.cur.timelineEnd(m.cur.live.Now)
+	m.paused = true
+	m.setStatus("the past: ←/→ move, . and , step by decision, space replays, a command forks, end: back to live", nil)
+	if m.cur.resume {
+		return pace(m.live, cluster.Command{Action: cluster.ActPause})
+	}
+	return nil
 }
 
 // seekedMsg is a moment of the past, rebuilt for the cursor.
@@ -137,9 +153,12 @@ func (m *Model) seeked(msg seekedMsg) {
 	case !m.cur.past || msg.at != m.cur.at:
 		// stale: a later seek's answer will come
 	case msg.err != nil:
-		m.setStatus(fmt.Sprintf("t=%.3fs", msg.at.Seconds()), msg.err)
+		m.setStatus("t="+clock(msg.at), msg.err)
 	default:
 		m.snap = msg.snap
+		if m.cur.want == 0 {
+			m.cur.dec = msg.snap.Decision
+		}
 	}
 }
 
@@ -184,41 +203,6 @@ func (m *Model) scrub(t time.Duration) tea.Cmd {
 	return m.seek(t)
 }
 
-// stepDecision moves the cursor to the next (dir > 0) or previous decision
-// in the log shown, line by line (several can share an instant), and
-// names it in the status line.
-func (m *Model) stepDecision(dir int) tea.Cmd {
-	log := m.scr.log.log(m.Frame())
-	first := log.total - log.n // the ring number of the oldest kept line
-	now := m.cur.moment(m.snap.Now)
-	var i int
-	switch {
-	case m.cur.past && m.cur.line >= first && m.cur.line < log.total:
-		i = m.cur.line - first + dir
-	case dir > 0:
-		i = sort.Search(log.len(), func(i int) bool { return log.ptr(i).at() > now })
-	default:
-		i = sort.Search(log.len(), func(i int) bool { return log.ptr(i).at() >= now }) - 1
-	}
-	switch {
-	case i >= log.len():
-		m.setStatus("no later decision: this is the newest (end: live)", nil)
-		return nil
-	case i < 0:
-		m.setStatus("no earlier decision is kept", nil)
-		return nil
-	}
-	line := log.ptr(i)
-	cmd := m.scrub(line.at())
-	if !m.cur.past {
-		m.setStatus("at the live edge: "+line.text(), nil)
-		return cmd
-	}
-	m.cur.line = first + i
-	m.setStatus(line.text(), nil)
-	return cmd
-}
-
 // playFrame moves a playing cursor forward by one frame of wall time at the
 // cluster's speed; at the live edge the view joins the live cluster.
 func (m *Model) playFrame() tea.Cmd {
@@ -226,7 +210,7 @@ func (m *Model) playFrame() tea.Cmd {
 		return nil
 	}
 	speed := m.speed
-	if m.cur.live.SlowVotes && m.snap.VotesInFlight {
+	if slowed(&m.cur.live, &m.snap, speed) {
 		speed /= voteSlowdown // a replayed election is as slow as a live one
 	}
 	next := m.cur.at + time.Duration(float64(frameInterval)*speed)
@@ -236,6 +220,12 @@ func (m *Model) playFrame() tea.Cmd {
 		m.cur.resume = true
 	}
 	return m.seek(next)
+}
+
+// slowed says whether slow motion (as the live cluster has it) holds the
+// clock back at moment s, at speed (cluster.Live's slowing, for a replay).
+func slowed(live, s *cluster.Snapshot, speed float64) bool {
+	return (live.SlowVotes && s.VotesInFlight) || (live.SlowMessages && speed < 1 && len(s.Flights) > 0)
 }
 
 // handleMouse: a click on the timeline puts the cursor there, dragging
@@ -293,6 +283,12 @@ func (h *history) truncateAfter(t time.Duration) {
 	}
 	for d, ok := h.drops.last(); ok && d.at > t; d, ok = h.drops.last() {
 		h.drops.dropLast()
+	}
+	for n := len(h.explains); n > 0 && h.explains[n-1].at > t; n-- {
+		h.explains = h.explains[:n-1]
+	}
+	if h.violation.at > t {
+		h.violation = said{}
 	}
 	h.lastDrop = cluster.Event{}
 }

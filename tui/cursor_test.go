@@ -436,10 +436,13 @@ func TestPastHeaderAt80Columns(t *testing.T) {
 	h.advance(2 * time.Second)
 	h.seekTo(time.Second)
 	got := ansi.Strip(headerAt(h.m, 80))
-	for _, want := range []string{"PAST 1.000s ·", "leader n", "PreVote off", "CheckQuorum off"} {
+	for _, want := range []string{"PAST 1.000s ·", "leader n", "seed 1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("header %q lacks %q", got, want)
 		}
+	}
+	if !switchesOff(got) {
+		t.Errorf("header %q does not say PreVote and CheckQuorum are off", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"slices"
+	"sort"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -32,6 +33,7 @@ type eventLog struct {
 // logKeys move in the event log and choose what it shows.
 type logKeys struct {
 	Heartbeats, LogUp, LogDown, LogEnd, Filter, Close, Inspect key.Binding
+	NextMatch, PrevMatch                                       key.Binding
 }
 
 func newLogKeys() logKeys {
@@ -42,14 +44,16 @@ func newLogKeys() logKeys {
 		LogEnd:     binding("G", "log: follow newest", "G"),
 		Filter:     binding("/", "filter log", "/"),
 		Close:      binding("esc", "unselect line, clear filter", "esc"),
-		Inspect:    binding("enter", "inspect node/line", "enter"),
+		Inspect:    binding("enter", "go to line, inspect", "enter"),
+		NextMatch:  binding("n", "next line the filter matches", "n"),
+		PrevMatch:  binding("N", "previous line the filter matches", "N"),
 	}
 }
 
 // ShortHelp and FullHelp make logKeys a help.KeyMap.
 func (k logKeys) ShortHelp() []key.Binding { return []key.Binding{k.Inspect} }
 func (k logKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.Close, k.Heartbeats}}
+	return [][]key.Binding{{k.Inspect, k.LogUp, k.LogDown, k.LogEnd, k.Filter, k.NextMatch, k.PrevMatch, k.Close, k.Heartbeats}}
 }
 
 func newEventLog() *eventLog { return &eventLog{logKeys: newLogKeys(), sel: -1} }
@@ -69,6 +73,10 @@ func (l *eventLog) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
 		l.moveSelection(f, -scrollStep(k))
 	case key.Matches(k, l.logKeys.LogEnd):
 		l.follow()
+	case key.Matches(k, l.logKeys.NextMatch):
+		return nil, l.nextMatch(f, 1)
+	case key.Matches(k, l.logKeys.PrevMatch):
+		return nil, l.nextMatch(f, -1)
 	case key.Matches(k, l.logKeys.Heartbeats):
 		l.traffic, l.scroll = !l.traffic, 0
 		if l.traffic {
@@ -85,6 +93,34 @@ func (l *eventLog) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
 		}
 	}
 	return nil, nil
+}
+
+// nextMatch selects the first line the filter keeps after the decision
+// shown (dir > 0) or the last before it, as n and N do in vim (past the
+// last, on from the first), and asks the root to move the time cursor to
+// it.
+func (l *eventLog) nextMatch(f *Frame, dir int) tea.Msg {
+	if l.filter.text == "" {
+		return statusMsg("n and N go to the next and previous line the filter matches: / sets one")
+	}
+	shown := l.shown(f)
+	at := f.decisionShown()
+	var k int
+	if dir > 0 {
+		k = sort.Search(shown.len(), func(k int) bool { return shown.line(k).dec > at })
+	} else {
+		k = sort.Search(shown.len(), func(k int) bool { return shown.line(k).dec >= at }) - 1
+	}
+	if shown.len() == 0 {
+		return statusMsg(fmt.Sprintf("no line matches /%s", l.filter.text))
+	}
+	wrapped := k < 0 || k >= shown.len()
+	if wrapped {
+		// As vim's n does: on from the other end.
+		k = (k + shown.len()) % shown.len()
+	}
+	l.sel = shown.num(k)
+	return jumpMsg{dec: shown.line(k).dec, wrapped: wrapped}
 }
 
 // follow ends the selection and scrolls to the newest line.
@@ -179,11 +215,15 @@ func (l *eventLog) View(f *Frame) []string {
 	lines := make([]string, 0, rows)
 	l.hits = l.hits[:0]
 	l.words.begin(shown.log, l.w-2)
+	atDec := -1 // the decision of the line at the cursor: all its lines are reversed
+	if at >= 0 {
+		atDec = shown.line(at).dec
+	}
 	for k := start; k < end; k++ {
 		line := shown.line(k)
 		text := l.words.of(shown.num(k), line)
 		switch {
-		case k == sel || (sel < 0 && k == at):
+		case k == sel || (sel < 0 && k <= at && line.dec == atDec):
 			text = f.styles.selected.apply(text)
 		case at >= 0 && k > at:
 			text = f.styles.dim.apply(text)
@@ -214,7 +254,7 @@ func (l *eventLog) title(f *Frame, count, end, sel int) string {
 		title += " · enter shows it all"
 	}
 	if f.cur.past {
-		title += fmt.Sprintf(" · at t=%.3fs, below it the recorded future", f.cur.at.Seconds())
+		title += fmt.Sprintf(" · at t=%s, below it the recorded future", clock(f.cur.at))
 	}
 	return title
 }
@@ -222,13 +262,14 @@ func (l *eventLog) title(f *Frame, count, end, sel int) string {
 // hitList is the lines the last View drew.
 func (l *eventLog) hitList() []hit { return l.hits }
 
-// cursorPos is the position, among the lines shown, of the line . or ,
-// stepped to, or else of the last line at or before the cursor, or -1.
+// cursorPos is the position, among the lines shown, of the last line of
+// the moment shown (the decision at the cursor's, or the one before it),
+// or -1: those after it are the recorded future.
 func (l *eventLog) cursorPos(f *Frame, shown shownLines) int {
-	if k, ok := shown.pos(f.cur.line); ok {
-		return k
-	}
-	return shown.before(f.cur.at)
+	return sort.Search(shown.len(), func(k int) bool {
+		line := shown.line(k)
+		return !f.shows(line.at(), line.dec)
+	}) - 1
 }
 
 // scrollStep is how far a key scrolls: a page for pgup and pgdown.

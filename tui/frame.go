@@ -33,7 +33,8 @@ type Frame struct {
 	// its expectations.
 	script *scenario.Script
 	checks *checklist
-	// title and explain are shown above the panels; status below them.
+	// title and explain are shown above the panels (explain until the
+	// scenario says something else: explainShown); status below them.
 	title, explain string
 	status         string
 	statusErr      bool
@@ -65,6 +66,55 @@ func (f *Frame) worldB(hist *history) *Frame {
 
 // cursorMoment is the moment the panels show: the cursor's, or the present.
 func (f *Frame) cursorMoment() time.Duration { return f.cur.moment(f.snap.Now) }
+
+// shows reports whether what happened at time at, in decision dec, had
+// happened by the moment shown: live, everything the view has; in the
+// past, what came no later than the snapshot's decision, so that no panel
+// shows the recorded future but where it says so.
+func (f *Frame) shows(at time.Duration, dec int) bool {
+	return !f.cur.past || at < f.snap.Now || (at == f.snap.Now && dec <= f.snap.Decision)
+}
+
+// showsLow is shows for the timeline's marks and role changes, which keep
+// the low 32 bits of their decision: at one instant, decisions differ by
+// far less than 2³¹.
+func (f *Frame) showsLow(at time.Duration, dec uint32) bool {
+	return !f.cur.past || at < f.snap.Now || (at == f.snap.Now && int32(dec-uint32(f.snap.Decision)) <= 0)
+}
+
+// decisionShown is the decision the panels show, or will once it is
+// rebuilt: the one a step or a jump asked for, the cursor's, the live
+// cluster's newest.
+func (f *Frame) decisionShown() int {
+	switch {
+	case f.cur.want > 0:
+		return f.cur.want
+	case f.cur.past && f.cur.dec != wholeInstant:
+		return f.cur.dec
+	}
+	return f.snap.Decision
+}
+
+// explainShown is what the scenario says to watch at the moment shown: its
+// latest explanation by then, or the one it started with.
+func (f *Frame) explainShown() string {
+	text := f.explain
+	for _, e := range f.hist.explains {
+		if !f.shows(e.at, e.dec) {
+			break
+		}
+		text = e.text
+	}
+	return text
+}
+
+// violationShown is the first violation, once the moment shown is past it.
+func (f *Frame) violationShown() string {
+	if v := f.hist.violation; v.text != "" && f.shows(v.at, v.dec) {
+		return v.text
+	}
+	return ""
+}
 
 // liveNow is the live cluster's present.
 func (f *Frame) liveNow() time.Duration { return f.live.Now }

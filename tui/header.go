@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -9,8 +11,9 @@ import (
 	"raftty/cluster"
 )
 
-// header is the top line: the leader and its term, the clock's speed, the
-// options, the size and seed, the scenario's end and the virtual time; in
+// header is the top line: the leader and its term, the chosen speed and
+// slow motion, the options, the size and seed, the scenario's end and the
+// virtual time; in
 // the past, a banner that says so. It has no keys and no state but its
 // width.
 type header struct {
@@ -18,87 +21,104 @@ type header struct {
 	size
 }
 
-// headerPart is a part of the header with its rank: when the terminal is
-// narrow the lowest ranks go first.
+// headerPart is a part of the header, in full and in short (for a narrow
+// screen; "" leaves it out there), with its rank: when even the short
+// forms do not fit, the lowest ranks go first.
 type headerPart struct {
-	text string
-	rank int
+	text, short string
+	rank        int
 }
 
-// View draws the header: the parts in screen order, as many of the highest
-// ranks as fit, the clock at the right. The seed, the size, the highest
-// term and the name go first; PreVote and CheckQuorum stay at 80 columns;
-// the clock, and in the past the banner, always stay.
+// part is a header part that says the same in short.
+func part(text string, rank int) headerPart { return headerPart{text, text, rank} }
+
+// View draws the header: the parts in screen order, in full if they all
+// fit, else in short, then as many of the highest ranks as fit, the clock
+// at the right. The leader and its term (or, with none, the highest term),
+// the chosen speed, the options and the seed stay at 80 columns; the
+// clock, and in the past the banner, always stay.
 func (h *header) View(f *Frame) []string {
 	s := f.snap
-	leader, term := leaderParts(f)
 	speedRank := 8
 	if f.cur.past {
 		speedRank = 2 // the banner says it is the past; the options matter more
 	}
 	parts := []headerPart{
-		{f.styles.header.apply("raftty"), 4},
-		{leader, 9},
-		{h.speed(f), speedRank},
-		{term, 3},
-		{"PreVote " + cluster.OnOff(s.Config.PreVote), 7},
-		{"CheckQuorum " + cluster.OnOff(s.Config.CheckQuorum), 6},
-		{fmt.Sprintf("%d nodes", len(s.Nodes)), 2},
-		{fmt.Sprintf("seed %d", s.Config.Seed), 1},
+		{f.styles.header.apply("raftty"), "", 4},
+		leaderPart(f),
+		{h.speed(f, false), h.speed(f, true), speedRank},
+		highestTerm(f),
+		options(f.styles, s.Config.PreVote, s.Config.CheckQuorum),
+		{fmt.Sprintf("%d nodes", len(s.Nodes)), "", 2},
+		part(fmt.Sprintf("seed %d", s.Config.Seed), 6),
 	}
 	if f.b != nil {
 		// Two worlds: each one's leader, and what makes world B; the
 		// options are each world's own (its nodes' title names B's).
-		la, _ := leaderParts(f)
-		lb, _ := leaderParts(f.b)
-		parts = []headerPart{parts[0], {"A: " + la, 9}, parts[2], {"B: " + lb, 9},
-			{"B has " + cluster.CompareText(f.compared.Diff), 7}, parts[6], parts[7]}
+		la, lb := leaderPart(f), leaderPart(f.b)
+		la.text, la.short = "A: "+la.text, "A: "+la.short
+		lb.text, lb.short = "B: "+lb.text, "B: "+lb.short
+		parts = []headerPart{parts[0], la, parts[2], lb, part("B has "+cluster.CompareText(f.compared.Diff), 7), parts[5], parts[6]}
 	}
 	if s.Config.Engine != cluster.EngineTextbook {
 		// The other engine is said, with its timing in its own ticks (of
 		// two worlds, world A's: world B's, if it differs, is in "B has").
-		parts = append(parts, headerPart{s.Config.EngineName(), 5})
+		parts = append(parts, part(s.Config.EngineName(), 5))
 	}
 	if end := f.scenarioEnd(); end > 0 {
-		text := fmt.Sprintf("scenario ends at %v", end)
+		text, short := fmt.Sprintf("scenario ends at %v", end), fmt.Sprintf("ends at %v", end)
 		if f.cursorMoment() >= end {
-			text = f.styles.title.apply(fmt.Sprintf("scenario over at %v", end))
+			text, short = f.styles.title.apply(fmt.Sprintf("scenario over at %v", end)), f.styles.title.apply(fmt.Sprintf("over at %v", end))
 		}
-		parts = append(parts, headerPart{text, 5})
+		parts = append(parts, headerPart{text, short, 1})
 	}
-	clock := fmt.Sprintf("t=%.3fs ", s.Now.Seconds())
+	now := "t=" + clock(s.Now) + " "
 	if f.cur.past {
 		// Said so that the back row of a class can read it.
-		parts = append(parts[:1], append([]headerPart{{h.pastBanner(f), 10}}, parts[1:]...)...)
-		clock = ""
+		parts = append(parts[:1], append([]headerPart{part(h.pastBanner(f), 10)}, parts[1:]...)...)
+		now = ""
 	}
-	return []string{fitParts(parts, f.styles.dim.apply(" · "), f.styles.header.apply(clock), len(clock), h.w)}
+	return []string{fitParts(parts, f.styles.dim.apply(" · "), f.styles.header.apply(now), len(now), h.w)}
 }
 
-// leaderParts name the leader with its own term, and the highest term any
-// node holds apart when it differs (a node cut off has campaigned alone).
-func leaderParts(f *Frame) (leader, term string) {
+// leaderPart names the leader with its own term or, with none, how long
+// there has been none and the highest term: in short, "leader n2 t2", "no
+// leader t3", the terms written as the node list writes them.
+func leaderPart(f *Frame) headerPart {
 	s := f.snap
 	if s.Leader == 0 {
-		return fmt.Sprintf("no leader %v", roundDur(s.Now-s.Stats.NoLeaderSince)), fmt.Sprintf("term %d", s.MaxTerm)
+		return headerPart{fmt.Sprintf("no leader %v, term %d", roundDur(s.Now-s.Stats.NoLeaderSince), s.MaxTerm),
+			fmt.Sprintf("no leader t%d", s.MaxTerm), 9}
 	}
 	lt := s.Nodes[s.Leader-1].Term
-	leader = fmt.Sprintf("leader %s term %d", f.nodeName(s.Leader), lt)
-	if lt != s.MaxTerm {
-		term = f.styles.cutOff.apply(fmt.Sprintf("highest term %d", s.MaxTerm))
-	}
-	return leader, term
+	return headerPart{fmt.Sprintf("leader %s term %d", f.nodeName(s.Leader), lt), fmt.Sprintf("leader %s t%d", f.nodeName(s.Leader), lt), 9}
 }
 
-// speed is the clock's speed, slowed while votes fly, and whether it runs.
-func (h *header) speed(f *Frame) string {
-	speed := formatSpeed(f.speed)
-	if l := f.live; l.SlowVotes && l.VotesInFlight && !f.paused && !f.cur.past {
-		speed = formatSpeed(f.speed/voteSlowdown) + " while votes fly (v)"
-		if h.w < 100 {
-			speed = formatSpeed(f.speed/voteSlowdown) + " votes fly"
-		}
+// highestTerm is the highest term any node holds, when a leader's own is
+// lower (a node cut off has campaigned alone).
+func highestTerm(f *Frame) headerPart {
+	s := f.snap
+	if s.Leader == 0 || s.Nodes[s.Leader-1].Term == s.MaxTerm {
+		return headerPart{}
 	}
+	return headerPart{f.styles.cutOff.apply(fmt.Sprintf("highest term %d", s.MaxTerm)), f.styles.cutOff.apply(fmt.Sprintf("highest t%d", s.MaxTerm)), 5}
+}
+
+// options says PreVote's and CheckQuorum's state; in short, together.
+func options(r *renders, preVote, checkQuorum bool) headerPart {
+	short := fmt.Sprintf("PreVote %s, CheckQuorum %s", cluster.OnOff(preVote), cluster.OnOff(checkQuorum))
+	if preVote == checkQuorum {
+		short = "PreVote/CheckQuorum " + cluster.OnOff(preVote)
+	}
+	return headerPart{"PreVote " + cluster.OnOff(preVote) + r.dim.apply(" · ") + "CheckQuorum " + cluster.OnOff(checkQuorum), short, 7}
+}
+
+// speed is the speed chosen and whether the clock runs: paused, behind,
+// or with slow motion on, a marker of its own (lit while it slows the
+// clock, dim while nothing it covers flies), so that the speed shown never
+// jumps.
+func (h *header) speed(f *Frame, short bool) string {
+	speed := formatSpeed(f.speed)
 	switch {
 	case f.cur.past:
 		// The banner says what the past view is doing.
@@ -108,6 +128,15 @@ func (h *header) speed(f *Frame) string {
 		// More events than a tick may simulate: the clock runs slower
 		// than asked, and says so rather than freezing the program.
 		speed = f.styles.cutOff.apply(speed + " (clock behind: too many events)")
+	case f.live.SlowVotes:
+		marker := f.styles.dim
+		if f.live.Slowed {
+			marker = f.styles.candidate
+		}
+		if short {
+			return speed + " " + marker.apply("slow-mo")
+		}
+		return speed + f.styles.dim.apply(" · ") + marker.apply("slow motion (v)")
 	}
 	return speed
 }
@@ -123,29 +152,55 @@ func (h *header) pastBanner(f *Frame) string {
 	case !f.live.Paused:
 		live, short = "live runs on at", "live on"
 	}
-	text := fmt.Sprintf(" PAST t=%.3fs · %s %.3fs · end: back to live ", f.cur.at.Seconds(), live, f.liveNow().Seconds())
+	text := fmt.Sprintf(" PAST t=%s · %s %s · end: back to live ", clock(f.cur.at), live, clock(f.liveNow()))
 	switch {
 	case h.w < 100:
-		text = fmt.Sprintf(" PAST %.3fs · %s ", f.cur.at.Seconds(), short)
+		text = fmt.Sprintf(" PAST %s · %s ", clock(f.cur.at), short)
 	case h.w < 140:
-		text = fmt.Sprintf(" PAST t=%.3fs · %s %.3fs · end ", f.cur.at.Seconds(), live, f.liveNow().Seconds())
+		text = fmt.Sprintf(" PAST t=%s · %s %s · end ", clock(f.cur.at), live, clock(f.liveNow()))
 	}
 	return f.styles.banner.apply(text)
 }
 
-// fitParts joins the parts of the highest ranks that fit in w cells with
-// sep, and puts the clock (clockW cells) at the right.
+// fitParts joins the parts with sep and puts the clock (clockW cells) at
+// the right, in w cells: in full if they fit; else the lowest ranks say it
+// in short first, then go, one by one, until the rest fit.
 func fitParts(parts []headerPart, sep, clock string, clockW, w int) string {
-	for rank := 0; ; rank++ {
+	order := make([]int, len(parts)) // parts by rank, lowest first
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(parts[a].rank, parts[b].rank) })
+	text := make([]string, len(parts))
+	for i, p := range parts {
+		text[i] = p.text
+	}
+	for {
 		var keep []string
-		for _, p := range parts {
-			if p.rank > rank && p.text != "" {
-				keep = append(keep, p.text)
+		for _, t := range text {
+			if t != "" {
+				keep = append(keep, t)
 			}
 		}
 		left := " " + strings.Join(keep, sep)
 		if gap := w - ansi.StringWidth(left) - clockW; gap >= 1 || len(keep) <= 1 {
 			return fit(left+strings.Repeat(" ", max(gap, 1))+clock, w)
+		}
+		shortened := false
+		for _, i := range order {
+			if text[i] != "" && text[i] == parts[i].text && parts[i].short != parts[i].text {
+				text[i], shortened = parts[i].short, true
+				break
+			}
+		}
+		if shortened {
+			continue
+		}
+		for _, i := range order {
+			if text[i] != "" {
+				text[i] = ""
+				break
+			}
 		}
 	}
 }

@@ -110,7 +110,8 @@ func (h *harness) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg := cmd().(type) {
-	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg, exportedMsg, recordStartedMsg, recordStoppedMsg:
+	case commandDoneMsg, scenarioStartedMsg, savedMsg, forkedMsg, seekedMsg, decidedMsg, decisionFromMsg,
+		exportedMsg, recordStartedMsg, recordStoppedMsg:
 		_, next := h.m.Update(msg)
 		h.run(next)
 	case tea.BatchMsg:
@@ -135,18 +136,20 @@ func (h *harness) logged(s string) bool {
 // keyMsg makes the key press that a terminal would send for a key name.
 func keyMsg(name string) tea.KeyPressMsg {
 	special := map[string]tea.KeyPressMsg{
-		"space":     {Code: tea.KeySpace, Text: " "},
-		"tab":       {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"enter":     {Code: tea.KeyEnter},
-		"esc":       {Code: tea.KeyEscape},
-		"up":        {Code: tea.KeyUp},
-		"down":      {Code: tea.KeyDown},
-		"pgup":      {Code: tea.KeyPgUp},
-		"pgdown":    {Code: tea.KeyPgDown},
-		"end":       {Code: tea.KeyEnd},
-		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
-		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
+		"space":      {Code: tea.KeySpace, Text: " "},
+		"tab":        {Code: tea.KeyTab},
+		"shift+tab":  {Code: tea.KeyTab, Mod: tea.ModShift},
+		"enter":      {Code: tea.KeyEnter},
+		"esc":        {Code: tea.KeyEscape},
+		"up":         {Code: tea.KeyUp},
+		"down":       {Code: tea.KeyDown},
+		"pgup":       {Code: tea.KeyPgUp},
+		"pgdown":     {Code: tea.KeyPgDown},
+		"end":        {Code: tea.KeyEnd},
+		"ctrl+c":     {Code: 'c', Mod: tea.ModCtrl},
+		"ctrl+u":     {Code: 'u', Mod: tea.ModCtrl},
+		"left":       {Code: tea.KeyLeft},
+		"shift+left": {Code: tea.KeyLeft, Mod: tea.ModShift},
 	}
 	if k, ok := special[name]; ok {
 		return k

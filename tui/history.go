@@ -103,7 +103,10 @@ const (
 )
 
 type mark struct {
-	at   time.Duration
+	at time.Duration
+	// dec is the low bits of the decision that made it (see shows): in
+	// the padding after at, so a mark stays 16 bytes.
+	dec  uint32
 	kind markKind
 }
 
@@ -112,6 +115,7 @@ type mark struct {
 // cut off from a majority.
 type bandChange struct {
 	at     time.Duration
+	dec    uint32 // as mark's
 	state  cluster.State
 	cutOff bool
 }
@@ -122,11 +126,11 @@ type nodeHistory struct {
 	bands ring[bandChange]
 }
 
-func (h *nodeHistory) addMark(at time.Duration, k markKind) {
+func (h *nodeHistory) addMark(at time.Duration, dec int, k markKind) {
 	if last, ok := h.marks.last(); ok && last.at == at && last.kind >= k {
 		return // a heartbeat round is one mark, not one per peer
 	}
-	h.marks.push(mark{at: at, kind: k})
+	h.marks.push(mark{at: at, dec: uint32(dec), kind: k})
 }
 
 func (h *nodeHistory) current() bandChange {
@@ -136,17 +140,17 @@ func (h *nodeHistory) current() bandChange {
 	return bandChange{}
 }
 
-func (h *nodeHistory) setBand(at time.Duration, s cluster.State) {
+func (h *nodeHistory) setBand(at time.Duration, dec int, s cluster.State) {
 	cur := h.current()
 	if cur.state != s {
-		h.bands.push(bandChange{at: at, state: s, cutOff: cur.cutOff})
+		h.bands.push(bandChange{at: at, dec: uint32(dec), state: s, cutOff: cur.cutOff})
 	}
 }
 
-func (h *nodeHistory) setCutOff(at time.Duration, cut bool) {
+func (h *nodeHistory) setCutOff(at time.Duration, dec int, cut bool) {
 	cur := h.current()
 	if cur.cutOff != cut {
-		cur.at, cur.cutOff = at, cut
+		cur.at, cur.dec, cur.cutOff = at, uint32(dec), cut
 		h.bands.push(cur)
 	}
 }
@@ -209,8 +213,14 @@ type history struct {
 	// deliveries and drops of every kind, heartbeats included.
 	decisions ring[logLine]
 	traffic   ring[logLine]
-	violation string // the first violation, kept on screen
-	lastFault time.Duration
+	// violation is the first violation, kept on screen from its moment.
+	violation said
+	// explains are a scenario's explanations of what to watch, in order:
+	// the view shows the latest one by the moment shown.
+	explains []said
+	// lastFault and lastFaultDec are the latest fault's moment.
+	lastFault    time.Duration
+	lastFaultDec int
 	// lastDrop is the latest drop shown in the decisions log, so that a
 	// broadcast dropped for one reason shows as one line, not one per peer.
 	lastDrop cluster.Event
@@ -225,8 +235,17 @@ type history struct {
 // leaving its sender or arriving at its receiver.
 type dropMark struct {
 	at       time.Duration
+	dec      int
 	from, to int
 	atSend   bool
+}
+
+// said is a text the stream said at a moment: a violation, an
+// explanation.
+type said struct {
+	at   time.Duration
+	dec  int
+	text string
 }
 
 func newHistory(nodes int) *history {
@@ -239,7 +258,7 @@ func newHistory(nodes int) *history {
 	marks, bands := perNode(marksBudget, nodes, 8192, 400_000), perNode(bandsBudget, nodes, 2048, 100_000)
 	for i := range h.nodes {
 		h.nodes[i] = nodeHistory{marks: newRing[mark](marks), bands: newRing[bandChange](bands)}
-		h.nodes[i].setBand(0, cluster.StateFollower)
+		h.nodes[i].setBand(0, 0, cluster.StateFollower)
 	}
 	return h
 }
@@ -260,12 +279,15 @@ func (h *history) ingest(e *cluster.Event) {
 	}
 	if e.Kind == cluster.KindDrop {
 		ls := &h.lastSend
-		h.drops.push(dropMark{at: e.At, from: e.From, to: e.To,
+		h.drops.push(dropMark{at: e.At, dec: e.Decision, from: e.From, to: e.To,
 			atSend: ls.At == e.At && ls.From == e.From && ls.To == e.To && ls.Type == e.Type})
 	}
 	line := newLogLine(e)
-	if e.Kind == cluster.KindViolation && h.violation == "" {
-		h.violation = e.String()
+	if e.Kind == cluster.KindViolation && h.violation.text == "" {
+		h.violation = said{at: e.At, dec: e.Decision, text: e.String()}
+	}
+	if e.Kind == cluster.KindExplain {
+		h.explains = append(h.explains, said{at: e.At, dec: e.Decision, text: e.Detail})
 	}
 	// The parameters reported at the start fold into one line.
 	if e.Kind == cluster.KindParam && e.At == 0 && h.foldParam(e) {
@@ -349,43 +371,43 @@ func (h *history) timeline(e *cluster.Event) {
 			return
 		}
 		prev := n.current().state
-		n.setBand(e.At, e.State)
-		n.addMark(e.At, stateMark(prev, e.State))
+		n.setBand(e.At, e.Decision, e.State)
+		n.addMark(e.At, e.Decision, stateMark(prev, e.State))
 	case cluster.KindTimeout:
 		if n := h.node(e.Node); n != nil {
-			n.addMark(e.At, markTimeout)
+			n.addMark(e.At, e.Decision, markTimeout)
 		}
 	case cluster.KindVote:
 		if n := h.node(e.Node); n != nil && e.Granted {
 			if e.PreVote {
-				n.addMark(e.At, markPreVote)
+				n.addMark(e.At, e.Decision, markPreVote)
 			} else {
-				n.addMark(e.At, markVote)
+				n.addMark(e.At, e.Decision, markVote)
 			}
 		}
 	case cluster.KindSend:
 		if n := h.node(e.From); n != nil && isAppendEntries(e.Type) {
-			n.addMark(e.At, markHeartbeatOut)
+			n.addMark(e.At, e.Decision, markHeartbeatOut)
 		}
 	case cluster.KindDeliver:
 		if n := h.node(e.To); n != nil && isAppendEntries(e.Type) {
-			n.addMark(e.At, markHeartbeatIn)
+			n.addMark(e.At, e.Decision, markHeartbeatIn)
 		}
 	case cluster.KindFault:
-		h.lastFault = e.At
+		h.lastFault, h.lastFaultDec = e.At, e.Decision
 		k := faultMark(e.Action)
 		if e.Action == cluster.ActCut && e.OneWay && len(e.Nodes) == 2 {
 			if n := h.node(e.Nodes[0]); n != nil {
-				n.addMark(e.At, markCutOut)
+				n.addMark(e.At, e.Decision, markCutOut)
 			}
 			if n := h.node(e.Nodes[1]); n != nil {
-				n.addMark(e.At, markCutIn)
+				n.addMark(e.At, e.Decision, markCutIn)
 			}
 			return
 		}
 		for _, id := range e.Nodes {
 			if n := h.node(id); n != nil && k != markNone {
-				n.addMark(e.At, k)
+				n.addMark(e.At, e.Decision, k)
 			}
 		}
 	}
@@ -431,7 +453,7 @@ func faultMark(action cluster.Action) markKind {
 func (h *history) updateCutOff(s *cluster.Snapshot) {
 	for _, ns := range s.Nodes {
 		if n := h.node(int(ns.ID)); n != nil {
-			n.setCutOff(h.lastFault, isCutOff(ns, len(s.Nodes)))
+			n.setCutOff(h.lastFault, h.lastFaultDec, isCutOff(ns, len(s.Nodes)))
 		}
 	}
 }

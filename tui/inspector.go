@@ -19,7 +19,9 @@ import (
 type inspector struct {
 	overlay
 	node int // the node shown, or 0
-	line logLine
+	// lesson: the running scenario is shown (showLesson).
+	lesson bool
+	line   logLine
 	// flight is a message picked on the map, as it was at time at.
 	flight cluster.Flight
 	at     time.Duration
@@ -39,15 +41,23 @@ func newInspector() *inspector {
 // line, or a message at time at.
 func (in *inspector) showNode(id int) {
 	in.show()
-	in.node, in.line, in.flight = id, logLine{}, cluster.Flight{}
+	in.node, in.line, in.flight, in.lesson = id, logLine{}, cluster.Flight{}, false
 }
 func (in *inspector) showLine(l logLine) {
 	in.show()
-	in.node, in.line, in.flight = 0, l, cluster.Flight{}
+	in.node, in.line, in.flight, in.lesson = 0, l, cluster.Flight{}, false
 }
 func (in *inspector) showFlight(fl cluster.Flight, at time.Duration) {
 	in.show()
-	in.node, in.line, in.flight, in.at = 0, logLine{}, fl, at
+	in.node, in.line, in.flight, in.at, in.lesson = 0, logLine{}, fl, at, false
+}
+
+// showLesson opens the inspector on the running scenario: all of what it
+// says to watch and every expectation, where a small screen shows a line
+// of each.
+func (in *inspector) showLesson() {
+	in.show()
+	in.node, in.line, in.flight, in.lesson = 0, logLine{}, cluster.Flight{}, true
 }
 
 // decisionsShown bounds the decisions the node inspector lists.
@@ -58,6 +68,9 @@ func (in *inspector) View(f *Frame) []string {
 	var title string
 	var text []string
 	switch {
+	case in.lesson:
+		title = "the lesson"
+		text = lessonReport(f)
 	case in.node > 0 && in.node <= len(f.snap.Nodes):
 		title = fmt.Sprintf("inspect n%d", in.node)
 		text = nodeReport(f, in.node)
@@ -71,7 +84,16 @@ func (in *inspector) View(f *Frame) []string {
 		text = flightReport(&in.flight, in.at)
 	default:
 		title = "inspect log line"
+		if !f.shows(in.line.at(), in.line.dec) {
+			title += " of the recorded future"
+		}
 		text = []string{in.line.text()}
+		if id := in.line.subject(); id > 0 && id <= len(f.snap.Nodes) {
+			// The node that decided, as the moment shown has it: its
+			// state and its decisions up to then, none later.
+			text = append(text, "", fmt.Sprintf("n%d at t=%s, the moment shown:", id, clock(f.snap.Now)))
+			text = append(text, nodeReport(f, id)...)
+		}
 	}
 	var lines []string
 	for _, t := range text {
@@ -106,8 +128,8 @@ func nodeReport(f *Frame, id int) []string {
 	}
 	switch {
 	case ns.HeardLeader:
-		out = append(out, fmt.Sprintf("last heard from a leader at t=%.3fs, %v ago (following %s)",
-			ns.LastLeaderContact.Seconds(), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
+		out = append(out, fmt.Sprintf("last heard from a leader at t=%s, %v ago (following %s)",
+			clock(ns.LastLeaderContact), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
 	default:
 		out = append(out, "has never heard from a leader")
 	}
@@ -123,7 +145,29 @@ func nodeReport(f *Frame, id int) []string {
 		out = append(out, flying...)
 	}
 	out = append(out, "", "last decisions, newest first:")
-	return append(out, decisionsOf(f.hist, id)...)
+	return append(out, decisionsOf(f, id)...)
+}
+
+// lessonReport is the running scenario as of the moment shown: its title,
+// what it says to watch, and each expectation with what came of it.
+func lessonReport(f *Frame) []string {
+	var out []string
+	if f.title != "" {
+		out = append(out, f.title, "")
+	}
+	if text := f.explainShown(); text != "" {
+		out = append(out, "what to watch: "+text, "")
+	}
+	if len(f.checks.items) > 0 {
+		out = append(out, "what it expects:")
+		for _, p := range checkParts(f, f.cursorMoment()) {
+			out = append(out, "  "+ansi.Strip(p))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "no scenario is playing: s picks one")
+	}
+	return out
 }
 
 // entriesShown bounds the log entries the node inspector lists: the last
@@ -175,11 +219,11 @@ func timerReport(ns cluster.NodeStatus, now time.Duration) string {
 	case cluster.StateDead:
 		return "dead: no timer runs; its term and vote survive for its restart"
 	case cluster.StateLeader:
-		return fmt.Sprintf("leader: next heartbeat at t=%.3fs (in %v), every %v",
-			ns.NextHeartbeat.Seconds(), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat)
+		return fmt.Sprintf("leader: next heartbeat at t=%s (in %v), every %v",
+			clock(ns.NextHeartbeat), roundDur(ns.NextHeartbeat-now), ns.Timing.Heartbeat)
 	}
-	return fmt.Sprintf("election timer: fires at t=%.3fs, in %v (drawn %v from %v-%v)",
-		ns.ElectionDeadline.Seconds(), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
+	return fmt.Sprintf("election timer: fires at t=%s, in %v (drawn %v from %v-%v)",
+		clock(ns.ElectionDeadline), roundDur(max(ns.ElectionDeadline-now, 0)), roundDur(ns.ElectionTimeout),
 		ns.Timing.ElectionMin, ns.Timing.ElectionMax)
 }
 
@@ -188,7 +232,7 @@ func flightsOf(s *cluster.Snapshot, id int) []string {
 	var flying []string
 	for i := range s.Flights {
 		if f := &s.Flights[i]; f.From == id || f.To == id {
-			l := fmt.Sprintf("  n%d -> n%d %s t%d, arrives at t=%.3fs", f.From, f.To, f.Type, f.Term, f.ArriveAt.Seconds())
+			l := fmt.Sprintf("  n%d -> n%d %s t%d, arrives at t=%s", f.From, f.To, f.Type, f.Term, clock(f.ArriveAt))
 			if f.Drop != "" {
 				l += " (will be dropped: " + f.Drop + ")"
 			}
@@ -198,13 +242,18 @@ func flightsOf(s *cluster.Snapshot, id int) []string {
 	return flying
 }
 
-// decisionsOf lists node id's last decisions, newest first: the lines
-// it is the subject of, and the faults that name it.
-func decisionsOf(h *history, id int) []string {
+// decisionsOf lists node id's last decisions by the moment shown, newest
+// first: the lines it is the subject of, and the faults that name it.
+// The recorded future is not among them.
+func decisionsOf(f *Frame, id int) []string {
 	var out []string
-	log := &h.decisions
+	log := &f.hist.decisions
 	for i := log.len() - 1; i >= 0 && len(out) < decisionsShown; i-- {
-		if l := log.ptr(i); l.subject() == id || (l.kind == cluster.KindFault && l.names(id)) {
+		l := log.ptr(i)
+		if !f.shows(l.at(), l.dec) {
+			continue
+		}
+		if l.subject() == id || (l.kind == cluster.KindFault && l.names(id)) {
 			out = append(out, "  "+l.text())
 		}
 	}
@@ -255,9 +304,9 @@ func flightReport(f *cluster.Flight, at time.Duration) []string {
 	}
 	out := []string{what}
 	lat := f.ArriveAt - f.SentAt
-	out = append(out, fmt.Sprintf("sent at t=%.3fs, arrives at t=%.3fs (latency %v)", f.SentAt.Seconds(), f.ArriveAt.Seconds(), lat))
+	out = append(out, fmt.Sprintf("sent at t=%s, arrives at t=%s (latency %v)", clock(f.SentAt), clock(f.ArriveAt), lat))
 	if lat > 0 {
-		out = append(out, fmt.Sprintf("at t=%.3fs it was %d%% of the way", at.Seconds(), int(100*float64(at-f.SentAt)/float64(lat))))
+		out = append(out, fmt.Sprintf("at t=%s it was %d%% of the way", clock(at), int(100*float64(at-f.SentAt)/float64(lat))))
 	}
 	if f.Drop == "" {
 		out = append(out, "on arrival: delivered, as the links stand")

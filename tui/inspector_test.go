@@ -48,8 +48,16 @@ func TestInspectorShowsFullReason(t *testing.T) {
 		t.Fatal("the log shows the whole reason already: the test proves nothing")
 	}
 	h.press("enter")
+	if h.m.scr.inspector.open || !h.m.cur.past || h.m.cur.dec != shown.line(k).dec {
+		t.Fatalf("enter on a line: inspector open %v, cursor at decision %d (past %v); want the line's, %d",
+			h.m.scr.inspector.open, h.m.cur.dec, h.m.cur.past, shown.line(k).dec)
+	}
+	if !strings.Contains(h.m.status, "within the minimum election timeout") {
+		t.Fatalf("at the line's decision the status says %q, want its reason in full", h.m.status)
+	}
+	h.press("enter")
 	if !h.m.scr.inspector.open {
-		t.Fatal("enter did not open the inspector")
+		t.Fatal("enter on the line at the cursor did not open the inspector")
 	}
 	if got, want := inspectorText(h.m), strings.Join(strings.Fields(full), " "); !strings.Contains(got, want) {
 		t.Fatalf("inspector does not show the whole line\n got: %s\nwant: %s", got, want)

@@ -19,6 +19,7 @@ func binding(help, desc string, keys ...string) key.Binding {
 // whole, the clock, the prompts and lists it opens, saving, help and quit.
 type rootKeys struct {
 	Heal, Partition, PreVote, CheckQuorum, Edit, Scenario, Command, Write key.Binding
+	Lesson                                                                key.Binding
 	Pause, Step, Faster, Slower, SlowVotes                                key.Binding
 	Help, Quit                                                            key.Binding
 	// With two worlds: the cursor to where they first part, and to the
@@ -36,11 +37,12 @@ func newRootKeys() rootKeys {
 		Scenario:    binding("s", "scenarios", "s"),
 		Command:     binding(":", "command", ":"),
 		Write:       binding("w", "save", "w"),
+		Lesson:      binding("i", "the lesson in full", "i"),
 		Pause:       binding("space", "pause", "space"),
 		Step:        binding(".", "next decision (paused: step)", "."),
 		Faster:      binding("+", "speed x2", "+", "="),
 		Slower:      binding("-", "speed /2", "-", "_"),
-		SlowVotes:   binding("v", "slow motion for votes", "v"),
+		SlowVotes:   binding("v", "slow motion on/off", "v"),
 		Help:        binding("?", "more", "?"),
 		Quit:        binding("q", "quit", "q", "ctrl+c"),
 
@@ -86,7 +88,7 @@ func (k *keyMap) FullHelp() [][]key.Binding {
 		{n.Disconnect, n.Reconnect, n.Kill, n.Restart, n.Timeout, n.Put, r.Edit, r.Scenario, r.Command, r.Write},
 		{r.Pause, r.Step, t.PrevDecision, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live},
 		{r.Faster, r.Slower, r.SlowVotes, t.ZoomIn, t.ZoomOut, l.Heartbeats, r.Help, r.Quit},
-		{k.layout.Map, k.layout.Timeline, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.Close,
+		{k.layout.Map, k.layout.Timeline, r.Lesson, l.Inspect, l.LogUp, l.LogDown, l.LogEnd, l.Filter, l.NextMatch, l.PrevMatch, l.Close,
 			r.FirstDivergence, r.NextDivergence, r.PrevDivergence},
 		k.prompt.FullHelp()[0],
 	}
@@ -177,7 +179,8 @@ func viewKeys(k *keyMap) []viewKey {
 		{r.Command, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openCommand() }},
 		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
 		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
-		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { m.scr.inspect(f); return nil }},
+		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { return m.request(m.scr.inspect(f)) }},
+		{r.Lesson, func(m *Model, _ *Frame) tea.Cmd { m.scr.inspector.showLesson(); return nil }},
 		{r.FirstDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, 0) }},
 		{r.NextDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, 1) }},
 		{r.PrevDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, -1) }},
@@ -185,11 +188,14 @@ func viewKeys(k *keyMap) []viewKey {
 			if f.b != nil {
 				m.scr.splitMap = !m.scr.splitMap
 				m.setStatus(onOffText("each world's map", m.scr.splitMap, "gives way to its log (m: the map)"), nil)
-				return nil
+			} else {
+				m.scr.showMap = !m.scr.showMap
+				m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
 			}
-			m.scr.showMap = !m.scr.showMap
-			m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
-			return nil
+			// Slow motion covers every message while a map shows them.
+			on := f.live.SlowVotes && m.scr.mapShown(f)
+			m.cur.live.SlowMessages = on
+			return pace(m.live, cluster.Command{Action: cluster.ActSlowMessages, On: on})
 		}},
 		{k.layout.Timeline, func(m *Model, _ *Frame) tea.Cmd {
 			m.scr.showTimeline = !m.scr.showTimeline

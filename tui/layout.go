@@ -2,12 +2,15 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"raftty/cluster"
 )
 
 // The screen is cut into panels by width class:
@@ -26,7 +29,8 @@ const (
 	minHeight    = 12
 	wideWidth    = 110
 	threeColumns = 180
-	leftPanel    = 60
+	leftPanel    = 64
+	maxLeftPanel = 90
 	minLogLines  = 5
 	minLogBox    = minLogLines + 2
 )
@@ -185,6 +189,9 @@ type screen struct {
 	// showMap and showTimeline: m and T.
 	showMap, showTimeline bool
 	placed                []placement
+	// extraRows are the rows the bottom lines take beyond a status line
+	// and the help bar, in the last draw: a wrapped status, a prompt.
+	extraRows int
 	// tl is where the timeline's columns were last drawn, on the screen;
 	// tlShown says whether the last draw drew it.
 	tl      timelineGeom
@@ -230,11 +237,13 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	}
 	s.header.SetSize(w, 1)
 	top := s.header.View(f)
-	if f.hist.violation != "" {
-		top = append(top, fit(f.styles.banner.apply(" "+f.hist.violation+" "), w))
+	if v := f.violationShown(); v != "" {
+		top = append(top, fit(f.styles.banner.apply(" "+v+" "), w))
 	}
-	if f.b != nil && f.b.hist.violation != "" {
-		top = append(top, fit(f.styles.banner.apply(" world B: "+f.b.hist.violation+" "), w))
+	if v := ""; f.b != nil {
+		if v = f.b.violationShown(); v != "" {
+			top = append(top, fit(f.styles.banner.apply(" world B: "+v+" "), w))
+		}
 	}
 	s.bar.SetWidth(w)
 	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
@@ -243,6 +252,9 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	}
 	top = s.lessonLines(f, top, w, h, h-len(top)-len(bottom))
 	avail := h - len(top) - len(bottom)
+	// A status of two lines, or a prompt, takes rows from the panels
+	// for a moment: their widths stay as they were (see narrowBody).
+	s.extraRows = len(bottom) - 2
 	out := make([]string, 0, h)
 	out = append(out, top...)
 	out = append(out, s.body(f, w, avail, len(top))...)
@@ -271,7 +283,13 @@ func (s *screen) lessonLines(f *Frame, top []string, w, h, room int) []string {
 		top = append(top, lines[0])
 		spare--
 	}
-	for _, line := range wrapText(f.explain, w-2, min(maxExplainLines, max(spare, 0))) {
+	explain := wrapText(f.explainShown(), w-2, math.MaxInt)
+	if n := min(maxExplainLines, max(spare, 0)); len(explain) > n && n > 0 {
+		// The rest is a key away.
+		explain = explain[:n]
+		explain[n-1] = ansi.Truncate(explain[n-1], w-2-len("… (i)"), "") + "… (i)"
+	}
+	for _, line := range explain[:min(len(explain), max(spare, 0))] {
 		top = append(top, fit(f.styles.status.apply(" "+line), w))
 	}
 	return top
@@ -294,6 +312,15 @@ func (s *screen) body(f *Frame, w, h, y0 int) []string {
 		return s.wideBody(f, w, h, y0)
 	}
 	return s.narrowBody(f, w, h, y0)
+}
+
+// mapShown reports whether a map shows the messages flying in frame f:
+// the map (m), or with two worlds each world's (m there too).
+func (s *screen) mapShown(f *Frame) bool {
+	if f.b != nil {
+		return s.splitMap
+	}
+	return s.showMap
 }
 
 // place sizes c to w by h, draws it from f at screen position (x, y), and
@@ -345,23 +372,27 @@ func (s *screen) click(x, y int, f *Frame) tea.Msg {
 		s.log.sel = -1
 		return selectMsg(h.node)
 	case h.logLine >= 0:
-		again := h.logLine == s.log.sel
 		s.log.sel = h.logLine
-		if again {
-			s.inspect(f)
-		}
+		return s.inspect(f)
 	}
 	return nil
 }
 
-// inspect opens the inspector on the selected log line or, with none
-// selected, the selected node.
-func (s *screen) inspect(f *Frame) {
-	if l, ok := s.log.selected(f); ok {
+// inspect is enter (or a click) on the selected log line: the time cursor
+// goes to the line's decision (a request for the root) or, already there,
+// the inspector shows the line in full. With no line selected it shows
+// the selected node.
+func (s *screen) inspect(f *Frame) tea.Msg {
+	l, ok := s.log.selected(f)
+	switch {
+	case !ok:
+		s.inspector.showNode(f.selected)
+	case l.dec != f.decisionShown() && l.kind != cluster.KindFork:
+		return jumpMsg{dec: l.dec}
+	default:
 		s.inspector.showLine(l)
-		return
 	}
-	s.inspector.showNode(f.selected)
+	return nil
 }
 
 // hits are every rectangle the last draw placed that a click selects
@@ -399,8 +430,10 @@ func (s *screen) bottomLines(f *Frame, w int) []string {
 	return lines
 }
 
-// maxStatusLines bounds the status line's wrapping.
-const maxStatusLines = 2
+// maxStatusLines bounds the status line's wrapping, and a title's: a
+// start-up warning (two of them, some 330 characters) is read in full at
+// 80 columns; a line that needs fewer rows takes fewer.
+const maxStatusLines = 5
 
 // comfortableRows is what the panels want before a scenario's text may
 // take rows.
@@ -435,7 +468,7 @@ func lessonRows(f *Frame, titleRows int) int {
 	if len(f.checks.items) > 0 {
 		n++
 	}
-	if f.explain != "" {
+	if f.explainShown() != "" {
 		n++
 	}
 	return n
@@ -478,12 +511,12 @@ func (s *screen) wideBody(f *Frame, w, h, y0 int) []string {
 		tlH = 0
 	}
 	mh := max(h-tlH, 0)
-	// The left column is as wide as the node lines want (a partition and
-	// cut links in full), within a half (or all but minRightPanel) or,
-	// beside a map column of its own, a third of the screen.
-	left := min(max(s.nodes.wantWidth(f)+2, leftPanel), max(w/2, w-minRightPanel))
+	// The left column's width is the screen's alone, never what the
+	// moment shown holds: scrubbing through a partition moves neither the
+	// map nor the log (the node lines say less instead: lineShapes).
+	left := leftPanel
 	if s.showMap && w >= threeColumns {
-		left = min(max(s.nodes.wantWidth(f)+2, leftPanel), w/3)
+		left = max(leftPanel, min(w/3, maxLeftPanel))
 	}
 	leftCol := s.leftColumn(f, left, mh, y0)
 	right := s.rightColumn(f, w, left, mh, y0)
@@ -617,7 +650,10 @@ func (s *screen) narrowBody(f *Frame, w, h, y0 int) []string {
 	y := y0 + len(out)
 	switch {
 	case mapBeside && logH >= minMapH+2:
-		lw := max(w/2, w-(logH-2)*4-2) // a map no wider than its height draws well
+		// A map no wider than its height draws well; the height a
+		// one-line status would leave decides, so that a decision named
+		// on two lines while one steps does not narrow the map.
+		lw := max(w/2, w-(logH+s.extraRows-2)*4-2)
 		logCol := s.place(s.log, f, 0, y, lw, logH)
 		mapCol := s.place(s.cmap, f, lw, y, w-lw, logH)
 		for i := range logH {

@@ -24,6 +24,9 @@ import (
 // first one's line; folded holds the others, in order.
 type logLine struct {
 	moment time.Duration
+	// dec is the decision that made it (cluster.Event.Decision): the
+	// time cursor stops right after it.
+	dec    int
 	term   uint64
 	reason string
 	// a and b are the nodes the event names: Node and For (vote), Node
@@ -47,7 +50,7 @@ const (
 
 // newLogLine keeps e as a log line.
 func newLogLine(e *cluster.Event) logLine {
-	l := logLine{moment: e.At, term: e.Term, reason: e.Reason, kind: e.Kind, state: e.State, msg: e.Type}
+	l := logLine{moment: e.At, dec: e.Decision, term: e.Term, reason: e.Reason, kind: e.Kind, state: e.State, msg: e.Type}
 	if e.Granted {
 		l.flags |= lineGranted
 	}
@@ -65,7 +68,7 @@ func newLogLine(e *cluster.Event) logLine {
 		l.a, l.b, l.id = int32(e.From), int32(e.To), e.Msg
 	default:
 		whole := *e
-		return logLine{moment: e.At, kind: e.Kind, whole: &whole}
+		return logLine{moment: e.At, dec: e.Decision, kind: e.Kind, whole: &whole}
 	}
 	return l
 }
@@ -75,7 +78,7 @@ func (l *logLine) event() cluster.Event {
 	if l.whole != nil {
 		return *l.whole
 	}
-	e := cluster.Event{At: l.moment, Kind: l.kind, Term: l.term, Reason: l.reason, State: l.state, Type: l.msg,
+	e := cluster.Event{At: l.moment, Decision: l.dec, Kind: l.kind, Term: l.term, Reason: l.reason, State: l.state, Type: l.msg,
 		Granted: l.flags&lineGranted != 0, PreVote: l.flags&linePreVote != 0}
 	a, b := int(l.a), int(l.b)
 	switch l.kind {
@@ -97,7 +100,8 @@ func (l *logLine) at() time.Duration { return l.moment }
 // appendText appends the line as the log shows it: the time in seconds,
 // then the event in words.
 func (l *logLine) appendText(b []byte) []byte {
-	b = fmt.Appendf(b, "%8.3f ", l.moment.Seconds())
+	ms := l.moment / time.Millisecond // cut, as secs cuts
+	b = fmt.Appendf(b, "%4d.%03d ", ms/1000, ms%1000)
 	e := l.event()
 	switch {
 	case len(l.folded) == 0:

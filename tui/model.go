@@ -34,6 +34,10 @@ type Cluster interface {
 	// after it, and goes on (paused) with a command applied.
 	SnapshotAt(t time.Duration) (cluster.Snapshot, error)
 	Fork(t time.Duration, cmd cluster.Command) error
+	// SnapshotAtDecision rebuilds the cluster right after a decision of
+	// the past (cluster.Event.Decision), before the next one even at the
+	// same instant, and returns the events that decision made.
+	SnapshotAtDecision(d int) (cluster.Snapshot, []cluster.Event, error)
 }
 
 // frameInterval is how often the UI drains events and redraws: 30 fps.
@@ -59,6 +63,9 @@ type frameMsg time.Time
 type commandDoneMsg struct {
 	what string
 	err  error
+	// step: the command was a step of the live cluster, which the status
+	// names as . names a decision of the past.
+	step bool
 }
 
 // scenarioStartedMsg reports a scenario restart, which runs off the UI's
@@ -84,7 +91,8 @@ type Model struct {
 	// checks is what came of its expectations.
 	script *scenario.Script
 	checks checklist
-	// title and explain are shown above the panels.
+	// title and explain are shown above the panels: explain is what the
+	// scenario said to watch first (its explain events say the rest).
 	title, explain string
 	saver          saver
 	// rec is the recording of :record, nil when none runs.
@@ -106,8 +114,11 @@ type Model struct {
 	hist  *history
 	histB *history
 	// divSel is the divergence the view last stepped to (D, >, <), or -1.
-	divSel    int
-	evbuf     []cluster.Event
+	divSel int
+	evbuf  []cluster.Event
+	// lastMade are the events of the newest decision drained (world
+	// A's): what a step of the live cluster did, for the status line.
+	lastMade  []cluster.Event
 	uiDropped int
 
 	selected int
@@ -152,7 +163,7 @@ func New(live Cluster, opts Options) *Model {
 		checks:   newChecklist(opts.Script),
 		title:    opts.Title,
 		explain:  opts.Explain,
-		saver:    saver{off: opts.NoSave},
+		saver:    saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave},
 		styles:   newRenders(styles),
 		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
 		scr:      newScreen(styles.Help),
@@ -178,7 +189,7 @@ func New(live Cluster, opts Options) *Model {
 	m.routes = []route{
 		{[]key.Binding{n.Select, n.Next, n.Prev, n.SelectLeader}, s.nodes},
 		{[]key.Binding{t.ZoomIn, t.ZoomOut, t.TimeBack, t.TimeForward, t.PageBack, t.PageForward, t.Oldest, t.Live, t.PrevDecision}, s.timeline},
-		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close}, s.log},
+		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close, l.NextMatch, l.PrevMatch}, s.log},
 	}
 	m.drain()
 	return m
@@ -251,6 +262,9 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case commandDoneMsg:
 		m.setStatus(msg.what, msg.err)
 		m.drain()
+		if made := m.lastMade; msg.step && msg.err == nil && len(made) > 0 && made[0].Decision == m.cur.live.Decision {
+			m.setStatus("step: "+describeDecision(made), nil)
+		}
 	case scenarioStartedMsg:
 		if msg.err != nil {
 			m.setStatus("scenario "+msg.name, msg.err)
@@ -272,6 +286,10 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		m.recordStopped(msg)
 	case seekedMsg:
 		m.seeked(msg)
+	case decidedMsg:
+		m.decided(msg)
+	case decisionFromMsg:
+		return m.fromDecision(msg)
 	case forkedMsg:
 		return m.forked(msg)
 	default:
@@ -315,15 +333,21 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
 	case moveMsg:
 		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
+	case pageMsg:
+		page := time.Duration(max(timelineCols(m.width), 1)) * m.cur.step()
+		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
 	case oldestMsg:
 		cmd := m.scrub(m.cur.live.Oldest)
-		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%.3fs (end: back to live)", m.cur.at.Seconds()), nil)
+		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%s (end: back to live)", clock(m.cur.at)), nil)
 		return cmd
 	case liveMsg:
 		m.scr.log.follow()
 		return m.goLive()
 	case decisionMsg:
 		return m.stepDecision(int(msg))
+	case jumpMsg:
+		m.cur.wrapped = msg.wrapped
+		return m.seekDecision(msg.dec)
 	}
 	return nil
 }
@@ -414,11 +438,9 @@ func (m *Model) drain() bool {
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
-		if e.Kind == cluster.KindExplain {
-			m.explain = e.Detail
-		}
 		m.historyOf(e).ingest(e)
 	}
+	m.keepLastDecision()
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
@@ -435,9 +457,31 @@ func (m *Model) drain() bool {
 		// Someone else forked while this view looked back: what it showed
 		// after the fork point no longer happened.
 		m.pendingCmd = m.seek(min(m.cur.at, forkedAt))
-		m.setStatus(fmt.Sprintf("history was forked at t=%.3fs: what came after it is gone", forkedAt.Seconds()), nil)
+		m.setStatus(fmt.Sprintf("history was forked at t=%s: what came after it is gone", clock(forkedAt)), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
+}
+
+// keepLastDecision keeps the events of the newest decision in the batch
+// just drained: a copy of a few events, however large the batch.
+func (m *Model) keepLastDecision() {
+	n := len(m.evbuf)
+	for n > 0 && m.evbuf[n-1].World == cluster.WorldB {
+		n--
+	}
+	if n == 0 {
+		return
+	}
+	last, i := m.evbuf[n-1].Decision, n-1
+	for i > 0 && (m.evbuf[i-1].Decision == last || m.evbuf[i-1].World == cluster.WorldB) {
+		i--
+	}
+	m.lastMade = m.lastMade[:0]
+	for _, e := range m.evbuf[i:n] {
+		if e.World != cluster.WorldB && e.Decision == last {
+			m.lastMade = append(m.lastMade, e)
+		}
+	}
 }
 
 func (m *Model) setStatus(s string, err error) {

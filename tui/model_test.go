@@ -267,7 +267,7 @@ func TestTimerDrains(t *testing.T) {
 	ns.ElectionTimeout = 200 * ms
 	ns.ElectionDeadline = 150 * ms
 	h.m.snap.Now = 100 * ms
-	if got := timerCell(h.m.Frame(), ns); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
+	if got := timerCell(h.m.Frame(), ns, 2); !strings.Contains(got, "██░░░░") || !strings.Contains(got, "25%") {
 		t.Fatalf("timer cell %q, want a quarter left", got)
 	}
 }
@@ -303,8 +303,8 @@ func TestScenarioPicker(t *testing.T) {
 	// Drive the new cluster's clock past its "at 2s explain".
 	started.m = h.m
 	started.advance(2100 * ms)
-	if !strings.Contains(h.m.explain, "The leader is dead") {
-		t.Fatalf("explanation %q, want the one of the step at 2s", h.m.explain)
+	if got := h.m.Frame().explainShown(); !strings.Contains(got, "The leader is dead") {
+		t.Fatalf("explanation %q, want the one of the step at 2s", got)
 	}
 	if !h.logged("killed") {
 		t.Fatal("the scenario's kill did not happen")

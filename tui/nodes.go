@@ -90,13 +90,13 @@ func (p *nodesPanel) View(f *Frame) []string {
 	if rows < n {
 		title = fmt.Sprintf("nodes %d-%d of %d (tab, 1-9 scroll)", first+1, min(first+rows, n), n)
 	}
-	if win, ok := logWindowOf(f, p.w-2); ok {
+	lines, strips := nodeLines(f, first, min(first+rows, n), p.w-2)
+	if win, ok := logWindowOf(f.snap.Nodes, p.w-2); ok && strips {
 		title += fmt.Sprintf(" · log %d-%d (■ committed □ not yet)", win.lo, win.hi)
 	}
 	if w := f.worldTitle(); w != "" {
 		title = w + " · " + title
 	}
-	lines := nodeLines(f, first, min(first+rows, n), p.w-2)
 	p.hits = p.hits[:0]
 	for i := range lines {
 		p.hits = append(p.hits, hit{x: 1, y: 1 + i, w: p.w - 2, h: 1, node: first + i + 1, logLine: -1})
@@ -111,19 +111,10 @@ func (p *nodesPanel) View(f *Frame) []string {
 // once the node knows it committed, □ before; its colour is its term's.
 type logWindow struct{ lo, hi uint64 }
 
-// The log strips' lengths: short where the node lines are short of room,
-// long where they have it.
-const (
-	shortStrip = 6
-	longStrip  = 16
-)
-
-// logWindowOf is the window for node lines w cells wide: longStrip entries
-// where the lines have room for them beside every connection in full (a
-// plain "connected" included), shortStrip where they do not; false while
-// every log is empty.
-func logWindowOf(f *Frame, w int) (logWindow, bool) {
-	nodes := f.snap.Nodes
+// logWindowOf is the window for a panel w cells wide: 6 entries where the
+// line is short of room, 16 where it has it; false while every log is
+// empty.
+func logWindowOf(nodes []cluster.NodeStatus, w int) (logWindow, bool) {
 	var hi uint64
 	for i := range nodes {
 		hi = max(hi, nodes[i].LastLogIndex)
@@ -131,9 +122,9 @@ func logWindowOf(f *Frame, w int) (logWindow, bool) {
 	if hi == 0 {
 		return logWindow{}, false
 	}
-	k := uint64(shortStrip)
-	if w >= nodeLineFixed+longStrip+1+max(len("connected"), faultWidth(f)) {
-		k = longStrip
+	k := uint64(6)
+	if w >= 75 {
+		k = 16
 	}
 	lo := uint64(1)
 	if hi > k {
@@ -164,15 +155,50 @@ func (p *nodesPanel) hitList() []hit { return p.hits }
 // nodeLines are the panel's rows for nodes first+1..end, w cells wide:
 // role in colour, term, vote or tally, the end of the log (a strip of its
 // last entries, once any node has entries: see logWindow), the election
-// timer draining, connection, and for a
-// (pre-)candidate who granted and who refused. Where the tally leaves no
-// room for the connection, a plain "connected" is left out; a line still
-// too long ends in "…", never a word cut short.
-func nodeLines(f *Frame, first, end, w int) []string {
+// timer draining, connection, and for a (pre-)candidate who granted and
+// who refused. The panel's width is the screen's to fix, never the
+// lines': what does not fit is said shorter (lineShapes), and a line
+// still too long ends in "…", never a word cut short. The inspector has
+// it all.
+func nodeLines(f *Frame, first, end, w int) (lines []string, strips bool) {
+	for i, sh := range lineShapes {
+		var fits bool
+		lines, fits = shapedLines(f, first, end, w, sh)
+		if fits || i == len(lineShapes)-1 {
+			strips = sh.strip
+			break
+		}
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return lines, strips
+}
+
+// lineShape is how much a node line says: its timer as a bar and a share
+// (timer 2), a bar (1) or not at all (0); the tally and the connection in
+// full (by name, every cut link) or summed up ("✓2 ✗3", "partition B
+// (minority)"); the strip of its log's end or not (the inspector lists
+// the log). One shape serves every line of the panel, so that the columns
+// line up.
+type lineShape struct {
+	timer       int
+	full, strip bool
+}
+
+// lineShapes are the shapes, from the fullest: the first whose lines all
+// fit is drawn.
+var lineShapes = []lineShape{{2, true, true}, {2, false, true}, {1, false, true}, {0, false, true}, {0, false, false}}
+
+// shapedLines are the lines in shape sh, and whether they all fit in w.
+func shapedLines(f *Frame, first, end, w int, sh lineShape) ([]string, bool) {
 	s := f.snap
 	size := len(s.Nodes)
 	lines := make([]string, 0, end-first)
-	win, logs := logWindowOf(f, w)
+	win, logs := logWindowOf(s.Nodes, w)
+	fits := true
 	for _, ns := range s.Nodes[first:end] {
 		id := int(ns.ID)
 		sel := "  "
@@ -186,65 +212,40 @@ func nodeLines(f *Frame, first, end, w int) []string {
 		}
 		if campaigns(stateOf(&ns)) {
 			vote = fmt.Sprintf("votes %d/%d", len(ns.Granted), raft.Majority(size))
-			tally = " " + tallyText(f.styles, ns)
+			tally = tallyText(f.styles, ns, sh.full)
 		}
 		line := sel + f.nodeLabel(id, 5) + roleStyle.apply(fmt.Sprintf("%-10s", role)) +
 			fmt.Sprintf(" t%-4d %-10s ", ns.Term, vote)
-		if logs {
+		if logs && sh.strip {
 			line += win.strip(f.styles, ns) + " "
 		}
-		line += timerCell(f, ns) + tally
+		line += timerCell(f, ns, sh.timer)
+		if tally != "" {
+			line += " " + tally
+		}
 		conn := connection(f.styles, ns, size)
+		if !sh.full {
+			conn = connectionSummary(f.styles, ns, size)
+		}
 		if !isConnected(ns, size) || ansi.StringWidth(line)+1+ansi.StringWidth(conn) <= w {
 			line += " " + conn
 		}
-		if ansi.StringWidth(line) > w {
-			line = ansi.Truncate(line, w, "…")
-		}
+		fits = fits && ansi.StringWidth(line) <= w
 		lines = append(lines, line)
 	}
-	return lines
+	return lines, fits
 }
-
-// wantWidth is the width the node lines want: the short log strip once
-// any log has entries, and the longest connection in full (a plain
-// "connected" gives way to a strip). A candidate's tally is left out, so
-// that the panels keep their places through an election and move only
-// with a fault; when it does not fit it pushes the candidate's connection
-// out of sight (the inspector has both).
-func (p *nodesPanel) wantWidth(f *Frame) int {
-	if _, logs := logWindowOf(f, 0); logs {
-		return nodeLineFixed + shortStrip + 1 + faultWidth(f)
-	}
-	size, widest := len(f.snap.Nodes), 0
-	for _, ns := range f.snap.Nodes {
-		widest = max(widest, ansi.StringWidth(connection(f.styles, ns, size)))
-	}
-	return nodeLineFixed + widest
-}
-
-// faultWidth is the width of the longest connection that says more than
-// "connected": a partition, cut links, a minority; 0 if none does.
-func faultWidth(f *Frame) int {
-	size, widest := len(f.snap.Nodes), 0
-	for _, ns := range f.snap.Nodes {
-		if !isConnected(ns, size) {
-			widest = max(widest, ansi.StringWidth(connection(f.styles, ns, size)))
-		}
-	}
-	return widest
-}
-
-// nodeLineFixed is the width of a node line before its connection: the
-// marker, the name, the role, term and vote, and the timer.
-const nodeLineFixed = 2 + 5 + 10 + 18 + timerWidth + 1
 
 // tallyText names who granted (✓) and who refused (✗) a (pre-)candidate,
-// in the glyphs the map gives their answers.
-func tallyText(r *renders, ns cluster.NodeStatus) string {
-	s := r.log[logVote].apply("✓" + idList(ns.Granted))
+// in the glyphs the map gives their answers; not full, it counts them.
+func tallyText(r *renders, ns cluster.NodeStatus, full bool) string {
+	granted, refused := idList(ns.Granted), idList(ns.Refused)
+	if !full {
+		granted, refused = fmt.Sprint(len(ns.Granted)), fmt.Sprint(len(ns.Refused))
+	}
+	s := r.log[logVote].apply("✓" + granted)
 	if len(ns.Refused) > 0 {
-		s += " " + r.log[logDeny].apply("✗"+idList(ns.Refused))
+		s += " " + r.log[logDeny].apply("✗"+refused)
 	}
 	return s
 }
@@ -284,21 +285,25 @@ func roleLabel(r *renders, ns cluster.NodeStatus) (string, wrap) {
 	return "follower", r.follower
 }
 
-// timerCells is the length of the election timer's bar; timerWidth the
-// cells the timer takes, bar and percentage, or a leader's heartbeat.
-const (
-	timerCells = 6
-	timerWidth = timerCells + len(" 100% ")
-)
+// timerCells is the length of the election timer's bar; timerWidths the
+// cells the timer takes in each shape (see lineShape): none, the bar, the
+// bar and the share left; a leader's heartbeat as much.
+const timerCells = 6
+
+var timerWidths = [...]int{0, timerCells + 1, timerCells + len(" 100% ")}
 
 // timerCell is the election timer as a draining bar and the share left, or
-// a leader's heartbeat interval: timerWidth cells.
-func timerCell(f *Frame, ns cluster.NodeStatus) string {
-	switch stateOf(&ns) {
-	case cluster.StateDead:
-		return strings.Repeat(" ", timerWidth)
-	case cluster.StateLeader:
-		return fmt.Sprintf("%-*s", timerWidth, "hb "+cluster.FormatDuration(ns.Timing.Heartbeat))
+// a leader's heartbeat interval, as shape says (lineShape.timer): none (an
+// empty string), a bar, or a bar and a share, in timerWidths[shape] cells.
+func timerCell(f *Frame, ns cluster.NodeStatus, shape int) string {
+	width := timerWidths[shape]
+	switch {
+	case shape == 0:
+		return ""
+	case stateOf(&ns) == cluster.StateDead:
+		return strings.Repeat(" ", width)
+	case stateOf(&ns) == cluster.StateLeader:
+		return fit("hb "+cluster.FormatDuration(ns.Timing.Heartbeat), width)
 	}
 	frac := 0.0
 	if ns.ElectionTimeout > 0 {
@@ -306,8 +311,11 @@ func timerCell(f *Frame, ns cluster.NodeStatus) string {
 	}
 	frac = min(max(frac, 0), 1)
 	full := int(frac*timerCells + 0.5)
-	return f.styles.timerFull.apply(strings.Repeat("█", full)) +
-		f.styles.timerEmpty.apply(strings.Repeat("░", timerCells-full)) + fmt.Sprintf(" %3d%% ", int(frac*100+0.5))
+	bar := f.styles.timerFull.apply(strings.Repeat("█", full)) + f.styles.timerEmpty.apply(strings.Repeat("░", timerCells-full))
+	if shape == 1 {
+		return bar + " "
+	}
+	return bar + fmt.Sprintf(" %3d%% ", int(frac*100+0.5))
 }
 
 // isConnected reports whether connection says only "connected".
@@ -316,8 +324,20 @@ func isConnected(ns cluster.NodeStatus, size int) bool {
 }
 
 // connection says how a node is cut off, if it is: disconnected, in which
-// partition, which links are cut, and whether it reaches a majority.
+// partition, which links are cut, and whether it reaches a majority
+// ("partition B, cut ↔n3, minority").
 func connection(r *renders, ns cluster.NodeStatus, size int) string {
+	return connectionText(r, ns, size, true)
+}
+
+// connectionSummary is connection summed up, the cut links counted rather
+// than named, whether it reaches a majority first ("partition B
+// (minority), 1 link cut").
+func connectionSummary(r *renders, ns cluster.NodeStatus, size int) string {
+	return connectionText(r, ns, size, false)
+}
+
+func connectionText(r *renders, ns cluster.NodeStatus, size int, full bool) string {
 	if !ns.Alive {
 		return ""
 	}
@@ -328,14 +348,26 @@ func connection(r *renders, ns cluster.NodeStatus, size int) string {
 	case ns.Group > 0:
 		parts = append(parts, "partition "+string(rune('A'+ns.Group-1)))
 	}
-	if ns.CutLinks > 0 {
-		parts = append(parts, cutLinks(ns))
-	}
-	if !ns.Disconnected && ns.Reaches < raft.Majority(size) {
+	minority := !ns.Disconnected && ns.Reaches < raft.Majority(size)
+	switch {
+	case minority && !full && len(parts) > 0:
+		// Summed up, the word that explains most comes before what may
+		// be cut: "partition B (minority), 1 link cut".
+		parts[0] += " (minority)"
+	case minority && !full:
 		parts = append(parts, "minority")
 	}
-	if len(parts) == 0 {
+	switch {
+	case ns.CutLinks > 0 && full:
+		parts = append(parts, cutLinks(ns))
+	case ns.CutLinks > 0:
+		parts = append(parts, plural(ns.CutLinks, "link")+" cut")
+	}
+	switch {
+	case len(parts) == 0 && !minority:
 		return r.dim.apply("connected")
+	case minority && full:
+		parts = append(parts, "minority")
 	}
 	return r.cutOff.apply(strings.Join(parts, ", "))
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bufio"
 	"fmt"
 	"strings"
 
@@ -241,7 +242,10 @@ func newPromptForm(placeholder string) promptForm {
 	in := textinput.New()
 	in.Placeholder = placeholder
 	in.Prompt = ""
-	in.CharLimit = 200
+	// As long a line as a scenario file takes (bufio's token): a 101-node
+	// partition is some 300 characters, and a line cut short would run
+	// what is left of it, another command.
+	in.CharLimit = bufio.MaxScanTokenSize
 	return promptForm{input: in}
 }
 

@@ -36,6 +36,8 @@ const (
 	cellFault
 	cellVote
 	cellStepDown
+	// cellFuture is the recorded future, after the time cursor: dimmed.
+	cellFuture
 	cellNode
 )
 
@@ -64,7 +66,7 @@ func newRenders(s Styles) renders {
 	r.cellStyles = []wrap{
 		cellPlain: {}, cellFollower: r.follower, cellPreCandidate: r.preCandidate, cellCandidate: r.candidate,
 		cellDead: r.dead, cellCutOff: r.cutOff, cellTimeout: r.log[logTimeout], cellFault: r.log[logFault],
-		cellVote: r.log[logVote], cellStepDown: r.log[logState],
+		cellVote: r.log[logVote], cellStepDown: r.log[logState], cellFuture: r.dim,
 	}
 	r.cellStyles = append(r.cellStyles, r.nodes...)
 	r.mapStyles = make([]wrap, mapNode, int(mapNode)+len(r.nodes))

@@ -29,13 +29,21 @@ type (
 	scenarioMsg string
 	// zoomMsg zooms the timeline out (positive) or in by levels.
 	zoomMsg int
-	// moveMsg moves the time cursor by a duration (negative: back).
+	// moveMsg moves the time cursor by a duration (negative: back);
+	// pageMsg by a timeline's width, as wide as the screen (-1: back).
 	moveMsg time.Duration
+	pageMsg int
 	// oldestMsg moves the time cursor to the oldest moment kept; liveMsg
 	// takes it back to the present.
 	oldestMsg struct{}
 	liveMsg   struct{}
 	// decisionMsg moves the time cursor to the next (1) or previous (-1)
-	// decision in the log.
+	// decision.
 	decisionMsg int
+	// jumpMsg moves the time cursor to a log line's decision; wrapped:
+	// a search went on from the other end of the log.
+	jumpMsg struct {
+		dec     int
+		wrapped bool
+	}
 )

@@ -133,3 +133,34 @@ func TestRunSIGINT(t *testing.T) {
 		}
 	}
 }
+
+// Idle means idle: paused and untouched, the program sleeps. The model asks
+// for no frame then (TestPausedModelSleeps); Bubble Tea's renderer ticked
+// at its frame rate forever until v2.2.0, which parks it when there is
+// nothing to draw (0 CPU ticks in 30 s of a paused raftty, from 12). A
+// build with an older one would wake 30 times a second again.
+func TestRendererParksWhenIdle(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "charm.land/bubbletea/v2" {
+			if versionBefore(f[1], 2, 2) {
+				t.Fatalf("Bubble Tea %s: its renderer wakes the program at its frame rate even when idle; v2.2.0 parks it", f[1])
+			}
+			return
+		}
+	}
+	t.Fatal("go.mod does not require Bubble Tea v2")
+}
+
+// versionBefore reports whether a module version (v2.1.1, a pseudo-version)
+// comes before major.minor.
+func versionBefore(v string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(v, "v%d.%d.", &ma, &mi); err != nil {
+		return true
+	}
+	return ma < major || (ma == major && mi < minor)
+}

@@ -16,10 +16,12 @@ import (
 )
 
 // saver is where w and :write save a session: dir ("" is the current
-// directory), or nowhere, saying why (off: over SSH, the file would land
-// on the server's disk).
+// directory; confined: there and nowhere else, the server's directory over
+// SSH), or nowhere, saying why (off: over SSH, the file would land on the
+// server's disk).
 type saver struct {
 	dir, off string
+	confined bool
 }
 
 // savedMsg reports a save: where it went, or that the file exists (then
@@ -44,6 +46,10 @@ func (m *Model) save(name string, overwrite bool) tea.Cmd {
 		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))
 	}
 	path := name
+	if m.saver.confined && (name != filepath.Base(name) || name == "..") {
+		m.setStatus("save "+name, errors.New("a file name only: sessions are saved in "+m.saver.dir))
+		return nil
+	}
 	if !filepath.IsAbs(path) && m.saver.dir != "" {
 		path = filepath.Join(m.saver.dir, path)
 	}

@@ -74,7 +74,7 @@ func TestGoldenScreens(t *testing.T) {
 		}},
 		{name: "inspect_line_80x24", w: 80, h: 24, setup: func(h *harness) {
 			afterKill(h)
-			h.press("up", "up", "up", "enter")
+			h.press("up", "up", "up", "enter", "enter") // enter goes to the line, again inspects it
 		}},
 		{name: "filter_120x40", w: 120, h: 40, setup: func(h *harness) {
 			afterKill(h)

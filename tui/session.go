@@ -23,8 +23,12 @@ type Options struct {
 	// nil: s says there are none here.
 	Restart Restarter
 	// NoSave, if set, says why w and :write may not save in this view: a
-	// session over SSH must not write files on the server.
-	NoSave string
+	// session over SSH must not write files on the server. SaveDir, if
+	// set, is where they save, and the only place: a name with a
+	// directory in it is refused (a teacher over SSH saves in the
+	// server's save directory and nowhere else).
+	NoSave  string
+	SaveDir string
 }
 
 // SetStatus replaces the status line.

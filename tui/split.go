@@ -128,7 +128,7 @@ func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	rows := worldRows(n, h, 3)
 	bandH := min(rows+3, h)
 	// The node lines up to their vote, the timeline the rest.
-	nw := min(max(w*45/100, 36), p.nodes.wantWidth(f)+2)
+	nw := min(max(w*45/100, 36), leftPanel) // the screen's, never the moment's: scrubbing moves nothing
 	left := s.placeWorld(f, p.nodes, 0, y, nw, bandH)
 	p.timeline.axis = true
 	right := s.placeWorld(f, p.timeline, nw, y, w-nw, bandH)

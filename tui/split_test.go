@@ -274,16 +274,17 @@ func TestSplitLayouts(t *testing.T) {
 // and says in which it failed; one that names a world is that world's.
 func TestSplitChecklist(t *testing.T) {
 	cl := checklist{results: map[checkKey]checkResult{}}
+	live := &Frame{cur: &timeCursor{}} // live: every result shown by its time
 	cl.observe(&cluster.Event{Kind: cluster.KindExpect, Source: "l:1", World: cluster.WorldA, At: time.Second, Passed: true})
 	cl.observe(&cluster.Event{Kind: cluster.KindExpect, Source: "l:1", World: cluster.WorldB, At: time.Second, Got: "3"})
 	cl.observe(&cluster.Event{Kind: cluster.KindExpect, Source: "l:2", World: cluster.WorldB, At: time.Second, Passed: true})
-	if r, ok := cl.result("l:1", time.Second); !ok || r.passed || r.got != "3 in B" {
+	if r, ok := cl.result(live, "l:1", time.Second); !ok || r.passed || r.got != "3 in B" {
 		t.Fatalf("shared, failed in B: %+v", r)
 	}
-	if r, ok := cl.result("l:2", time.Second); !ok || !r.passed {
+	if r, ok := cl.result(live, "l:2", time.Second); !ok || !r.passed {
 		t.Fatalf("world B's own: %+v", r)
 	}
-	if _, ok := cl.result("l:1", time.Second-1); ok {
+	if _, ok := cl.result(live, "l:1", time.Second-1); ok {
 		t.Fatal("a result shows before it was decided")
 	}
 }

@@ -64,7 +64,6 @@ func (p *timelinePanel) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
 
 func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg) {
 	zoom := f.cur.step()
-	page := time.Duration(max(p.geom.cols, 1)) * zoom
 	switch {
 	case key.Matches(k, p.timelineKeys.ZoomIn):
 		return nil, zoomMsg(-1)
@@ -73,13 +72,13 @@ func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg
 	case key.Matches(k, p.timelineKeys.TimeBack):
 		return nil, moveMsg(-zoom)
 	case key.Matches(k, p.timelineKeys.PageBack):
-		return nil, moveMsg(-page)
+		return nil, pageMsg(-1)
 	case key.Matches(k, p.timelineKeys.TimeForward) && !f.cur.past:
 		return nil, statusMsg("this is the present: ← goes back in time")
 	case key.Matches(k, p.timelineKeys.TimeForward):
 		return nil, moveMsg(zoom)
 	case key.Matches(k, p.timelineKeys.PageForward) && f.cur.past:
-		return nil, moveMsg(page)
+		return nil, pageMsg(1)
 	case key.Matches(k, p.timelineKeys.Oldest):
 		return nil, oldestMsg{}
 	case key.Matches(k, p.timelineKeys.Live):
@@ -93,12 +92,20 @@ func (p *timelinePanel) updateKey(k tea.KeyPressMsg, f *Frame) (tea.Cmd, tea.Msg
 // hitList is the node labels the last View drew.
 func (p *timelinePanel) hitList() []hit { return p.hits }
 
+// timelineLabel is the width of a row's label ("n1   ").
+const timelineLabel = 5
+
+// timelineCols is how many columns a timeline w cells wide draws: a page
+// of shift+← and shift+→, whether or not it is on screen (the map can
+// take its place).
+func timelineCols(w int) int { return max(w-2-timelineLabel, 0) }
+
 // View draws the rows of the nodes in the window, the axis if it has one,
 // in a titled box.
 func (p *timelinePanel) View(f *Frame) []string {
 	zoom := f.cur.step()
-	const label = 5 // "n1   "
-	cols := max(p.w-2-label, 0)
+	const label = timelineLabel
+	cols := timelineCols(p.w)
 	end, cursorCol := f.cur.timelineEnd(f.snap.Now), -1
 	if f.cur.past {
 		end = f.cur.end
@@ -143,7 +150,7 @@ func (p *timelinePanel) title(f *Frame, first, last int) string {
 	case f.compared != nil:
 		return fmt.Sprintf("timeline · ◆ worlds part (D > <) · %v a column · ←/→ back in time", zoom)
 	case f.cur.past:
-		return fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%.3fs · ←/→ move · click/drag · end: live", zoom, f.cur.at.Seconds())
+		return fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%s · dim: the recorded future · ←/→ · click/drag · end: live", zoom, clock(f.cur.at))
 	case last-first < n:
 		return fmt.Sprintf("timeline n%d-n%d of %d · one column = %v · %s/%s zoom · ←/→ back in time", first+1, last, n, zoom, in, out)
 	}
@@ -155,7 +162,9 @@ func (p *timelinePanel) title(f *Frame, first, last int) string {
 // band in force at its end. Runs of one style share one escape sequence.
 //
 // Columns at or before what the row has forgotten show ░, and the column of
-// a time cursor shows in reverse video.
+// a time cursor shows in reverse video, with only what had happened by the
+// moment shown (a step can stop between two decisions of one instant);
+// the columns after it, the recorded future, are dimmed.
 func timelineRow(b *strings.Builder, f *Frame, id int, start, zoom time.Duration, cols, cursorCol int) {
 	h := f.hist.node(id)
 	r := f.styles
@@ -166,21 +175,35 @@ func timelineRow(b *strings.Builder, f *Frame, id int, start, zoom time.Duration
 	carry := markNone // a decision pushed out of the previous column
 	for col := 0; col < cols; col++ {
 		colEnd := start + time.Duration(col+1)*zoom
+		var shown func(at time.Duration, dec uint32) bool
+		if col == cursorCol {
+			shown = f.showsLow
+		}
+		cbi := bi // the band the cursor's cell shows
 		for bi+1 < h.bands.len() && h.bands.at(bi+1).at < colEnd {
 			bi++
+			if bc := h.bands.at(bi); shown == nil || shown(bc.at, bc.dec) {
+				cbi = bi
+			}
+		}
+		if shown == nil {
+			cbi = bi
 		}
 		var best markKind
-		best, carry, mi = columnMark(h, mi, colEnd, carry)
+		best, carry, mi = columnMark(h, mi, colEnd, carry, shown)
 		var c cell
 		switch {
 		case kept > 0 && colEnd <= kept:
 			c = cell{'░', cellDead}
 		case best != markNone:
 			c = r.markCell(id, best)
-		case bi >= 0:
-			c = r.bandCell(id, h.bands.at(bi))
+		case cbi >= 0:
+			c = r.bandCell(id, h.bands.at(cbi))
 		default:
 			c = cell{' ', cellPlain}
+		}
+		if cursorCol >= 0 && col > cursorCol {
+			c.style = cellFuture
 		}
 		if col == cursorCol {
 			// The cursor's cell, in reverse video, breaks the run of
@@ -215,11 +238,14 @@ func timelineRow(b *strings.Builder, f *Frame, id int, start, zoom time.Duration
 // and the later is carried to the next column, so that a short candidacy
 // is never hidden. It returns the mark, what it carries, and the index of
 // the first mark after the column.
-func columnMark(h *nodeHistory, mi int, colEnd time.Duration, carried markKind) (best, carry markKind, next int) {
+func columnMark(h *nodeHistory, mi int, colEnd time.Duration, carried markKind, shown func(time.Duration, uint32) bool) (best, carry markKind, next int) {
 	best, decision, decisionAt := carried, carried, time.Duration(-1)
 	for mi < h.marks.len() && h.marks.at(mi).at < colEnd {
 		mk := h.marks.at(mi)
 		mi++
+		if shown != nil && !shown(mk.at, mk.dec) {
+			continue // the recorded future, in the cursor's own column
+		}
 		if isDecision(mk.kind) {
 			if decision != markNone && mk.at > decisionAt && mk.kind != decision && carry == markNone {
 				carry = mk.kind

@@ -73,7 +73,8 @@ func tooSmall(w, h, needW, needH int) string {
 	return strings.Join(lines, "\n")
 }
 
-// fit pads or cuts a styled line to exactly w cells.
+// fit pads or cuts a styled line to exactly w cells; a line cut ends in
+// "…", so that no word looks whole that is not.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
@@ -81,7 +82,7 @@ func fit(s string, w int) string {
 	sw := ansi.StringWidth(s)
 	switch {
 	case sw > w:
-		s = ansi.Truncate(s, w, "")
+		s = ansi.Truncate(s, w, "…")
 		return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
 	case sw < w:
 		return s + strings.Repeat(" ", w-sw)

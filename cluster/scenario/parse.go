@@ -438,11 +438,11 @@ func ParseCommand(text string) (cluster.Command, error) {
 		cmd.Nodes, cmd.Count, err = parseLog(args)
 	case a == cluster.ActPut:
 		cmd.Nodes, cmd.Data, err = parsePut(args)
-	case a == cluster.ActSlowVotes:
+	case a == cluster.ActSlowVotes || a == cluster.ActSlowMessages:
 		if len(args) != 1 {
-			err = fmt.Errorf("slow-votes takes on or off, got %q", strings.Join(args, " "))
+			err = fmt.Errorf("%s takes on or off, got %q", a, strings.Join(args, " "))
 		} else if cmd.On, err = cluster.ParseOnOff(args[0]); err != nil {
-			err = fmt.Errorf("slow-votes %s: %w", args[0], err)
+			err = fmt.Errorf("%s %s: %w", a, args[0], err)
 		}
 	default: // heal, pause, resume, step
 		if len(args) > 0 {

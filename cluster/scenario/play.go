@@ -145,16 +145,66 @@ func (p *Player) start(c *cluster.Cluster) {
 func (p *Player) PlayDue(c *cluster.Cluster) {
 	p.start(c)
 	for p.next < len(p.script.Steps) && p.script.Steps[p.next].At <= c.Now() {
-		st := p.script.Steps[p.next]
-		p.next++
-		if !p.mine(st) {
-			continue
+		if p.mine(p.script.Steps[p.next]) {
+			c.RunUntil(c.Now())
 		}
-		c.RunUntil(c.Now())
-		if err := st.Apply(c); err != nil {
-			c.ReportError(fmt.Errorf("%s: %s: %w", st.Source, st.Cmd.Action, err))
-		}
+		p.playNext(c)
 	}
+}
+
+// playNext carries out the next step now, if it is this player's.
+func (p *Player) playNext(c *cluster.Cluster) {
+	st := p.script.Steps[p.next]
+	p.next++
+	if !p.mine(st) {
+		return
+	}
+	if err := st.Apply(c); err != nil {
+		c.ReportError(fmt.Errorf("%s: %s: %w", st.Source, st.Cmd.Action, err))
+	}
+}
+
+// DueAt returns when the next decision is due (see cluster.Stepper): the
+// cluster's next delivery or timer, the script's next step, or the end
+// of the run.
+func (p *Player) DueAt(c *cluster.Cluster) (time.Duration, bool) {
+	if !p.started {
+		return c.Now(), true
+	}
+	at, ok := c.NextAt()
+	if st, due := p.NextAt(); due && (!ok || st < at) {
+		at, ok = st, true
+	}
+	if p.end > 0 && !p.finished && (!ok || at > p.end) {
+		return p.end, true
+	}
+	return at, ok
+}
+
+// StepOne carries out the next decision (see cluster.Stepper) in the
+// order RunUntil would: at one instant the cluster's own first, then the
+// script's steps, then the end-of-run expectations. It reports whether
+// anything was due.
+func (p *Player) StepOne(c *cluster.Cluster) bool {
+	if !p.started {
+		p.start(c)
+		return true
+	}
+	at, ok := c.NextAt()
+	st, due := p.NextAt()
+	switch {
+	case p.end > 0 && !p.finished && (!ok || at > p.end) && (!due || st > p.end):
+		c.RunUntil(p.end)
+		p.Finish(c)
+	case due && (!ok || st < at):
+		c.RunUntil(st)
+		p.playNext(c)
+	case ok:
+		c.Step()
+	default:
+		return false
+	}
+	return true
 }
 
 // Finish checks the script's end-of-run expectations on c, once.

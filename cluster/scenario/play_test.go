@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,70 @@ func TestPlayerIgnoresHowTimeIsCut(t *testing.T) {
 	}
 	if sliced := run(ticks); strings.Join(once, "\n") != strings.Join(sliced, "\n") {
 		t.Fatalf("one call gave %d events, 10ms ticks %d: they differ", len(once), len(sliced))
+	}
+}
+
+// Stepping a scenario one decision at a time (StepOne, as a paused live
+// view's . does) makes the very events RunUntil makes, in the same order
+// and with the same decision numbers: the cluster's own first at an
+// instant, then the script's steps, then the end's expectations. Every
+// built-in lesson, on a seed of its own.
+func TestPlayerStepsLikeItRuns(t *testing.T) {
+	// And a script whose steps and end fall on the split vote's busiest
+	// instants, where the order within an instant shows.
+	ties, err := Parse("ties.txt", strings.NewReader("for 300ms\nat 0s set election-timeout 150ms-150ms\n"+
+		"at 0s set latency 1ms-1ms\nat 150ms timeout 2\nat 151ms kill 3\nat 151ms explain after the kill\n"+
+		"at 152ms restart 3\nexpect no-leader\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range append(Builtins(), Builtin{Name: "ties"}) {
+		s, err := Load(b.Name)
+		if b.Name == "ties" {
+			s, err = ties, nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Compare) > 0 {
+			continue // two worlds run together; each world's player is this one
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			cfg := cluster.DefaultConfig()
+			s.Configure(&cfg, nil)
+			cfg.Seed = uint64(i + 1)
+			end := min(s.For, 3*time.Second) + time.Second
+			run := func(step bool) []cluster.Event {
+				var out []cluster.Event
+				c, err := cluster.New(cfg, func(e cluster.Event) { out = append(out, e) })
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := NewPlayer(s)
+				if p.end > end {
+					p.EndAt(end - 500*time.Millisecond)
+				}
+				for step {
+					at, ok := p.DueAt(c)
+					if !ok || at > end {
+						break
+					}
+					p.StepOne(c)
+				}
+				p.RunUntil(c, end)
+				return out
+			}
+			ran, stepped := run(false), run(true)
+
+			for i := range min(len(ran), len(stepped)) {
+				if !reflect.DeepEqual(ran[i], stepped[i]) {
+					t.Fatalf("event %d differs:\nrun  %s (decision %d)\nstep %s (decision %d)",
+						i, ran[i].String(), ran[i].Decision, stepped[i].String(), stepped[i].Decision)
+				}
+			}
+			if len(ran) != len(stepped) {
+				t.Fatalf("RunUntil made %d events, stepping %d", len(ran), len(stepped))
+			}
+		})
 	}
 }

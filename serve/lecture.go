@@ -1,0 +1,148 @@
+// This file is the lecture: its cluster, the teacher's lesson switch, and
+// how every view follows the teacher (the feed is in feed.go).
+
+package serve
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"raftty/cluster"
+	"raftty/cluster/scenario"
+	sessions "raftty/session"
+	"raftty/tui"
+)
+
+// startLecture starts a lecture cluster playing script.
+func (s *Server) startLecture(cfg cluster.Config, script *scenario.Script) (*cluster.Live, error) {
+	// As the live view starts one: a lesson opens paused, votes fly in
+	// slow motion, and the player says the scenario's explanation.
+	lo := sessions.LiveOptions(s.opts.UI, script, s.opts.Live)
+	live, err := cluster.StartLive(context.Background(), cfg, lo)
+	if err != nil && live != nil {
+		live.Stop()
+	}
+	return live, err
+}
+
+// switchLesson is the teacher's s: the lecture restarts with a built-in
+// scenario, on a fresh cluster, for everyone. It runs in the teacher's
+// program; the other views switch when their programs get lessonMsg.
+func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scenario.Script, error) {
+	script, err := scenario.Load(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := s.opts.UI.Config
+	script.Configure(&cfg, nil) // as the live view's s does: the file's header sets up the cluster
+	next, err := s.startLecture(cfg, script)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	if s.closing {
+		// The server stopped while the lesson started: stop() stops the
+		// lecture it finds, so this one must not take its place.
+		s.mu.Unlock()
+		next.Stop()
+		return nil, nil, cluster.ErrStopped
+	}
+	old := s.feed.swap(next, script)
+	s.script = script
+	var others []*tea.Program
+	for _, st := range s.sessions {
+		if st != teacher && st.program != nil {
+			others = append(others, st.program)
+		}
+	}
+	s.mu.Unlock()
+	old.Stop()
+	s.log.Info("lesson", "scenario", script.Name, "by", teacher.fp)
+	for _, p := range others {
+		// Send waits for the program to take it (or to end): a stalled
+		// view must not hold up the teacher.
+		go p.Send(lessonMsg{})
+	}
+	teacher.viewer.adopt()
+	return teacher.viewer, script, nil
+}
+
+// lectureModel makes the session's view of the lecture, on a viewer of
+// its own.
+func (s *Server) lectureModel(st *session) lectureView {
+	v := s.feed.newViewer(st.teacher)
+	status := "watching: select, zoom and scroll are yours; only the teacher can change the cluster (key " + st.fp + ")"
+	if st.teacher {
+		status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
+	}
+	ui := s.opts.UI
+	s.mu.Lock()
+	ui.Script = s.script
+	s.mu.Unlock()
+	view := tui.Options{Status: status, Restart: func(name string) (tui.Cluster, *scenario.Script, error) {
+		if !st.teacher {
+			return nil, nil, ErrWatching
+		}
+		return s.switchLesson(st, name)
+	}}
+	switch {
+	case !st.teacher:
+		view.NoSave = watcherSaving
+	case s.opts.SaveDir == "":
+		view.NoSave = s.opts.SaveOff
+	default:
+		view.SaveDir = s.opts.SaveDir
+	}
+	m := sessions.Viewer(v, ui, view)
+	s.mu.Lock()
+	st.viewer, st.model = v, m
+	s.mu.Unlock()
+	return lectureView{Model: m, v: v}
+}
+
+// lessonMsg wakes a view when the teacher started another lesson; the view
+// finds the lesson itself (viewer.behind), so a view that misses it still
+// follows at its next message.
+type lessonMsg struct{}
+
+// lectureView is a lecture's view: the live view, which also follows the
+// teacher to another lesson.
+type lectureView struct {
+	*tui.Model
+	v *viewer
+}
+
+func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if behind, script := m.v.behind(); behind && script != nil {
+		// lessonMsg says so; any message will do for a view that missed it.
+		m.v.adopt()
+		m.SwitchTo(m.v, script)
+		m.SetStatus("the teacher started scenario " + script.Name)
+	}
+	// Every message goes through the live view's Update, lessonMsg and
+	// nudgeMsg too (it ignores them): a view that draws only when something
+	// changed, and sleeps while the cluster is paused, learns that
+	// something did.
+	_, cmd := m.Model.Update(msg)
+	return m, cmd
+}
+
+// nudgeMsg tells a view that the teacher changed the lecture.
+type nudgeMsg struct{}
+
+// nudge wakes every view but the one that acted (whose command's answer
+// wakes it), after a teacher's action.
+func (s *Server) nudge(except *viewer) {
+	s.mu.Lock()
+	var ps []*tea.Program
+	for _, st := range s.sessions {
+		if st.viewer != nil && st.viewer != except && st.program != nil {
+			ps = append(ps, st.program)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range ps {
+		go p.Send(nudgeMsg{}) // a stalled view must not hold up the teacher
+	}
+}

@@ -1,0 +1,230 @@
+// This file is the session middleware (gate: who may have a session, and
+// what a session is) and the program each session runs.
+
+package serve
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/ssh"
+	uv "github.com/charmbracelet/ultraviolet"
+	gossh "golang.org/x/crypto/ssh"
+
+	sessions "raftty/session"
+	"raftty/tui"
+)
+
+// session is one SSH session's state.
+type session struct {
+	fp      string
+	role    string
+	teacher bool
+	conn    *countedConn    // the connection it came on
+	ctx     context.Context // ends with the session
+	viewer  *viewer         // lecture
+	stop    func()          // lab: stops the private cluster
+	model   *tui.Model
+	// unhook forgets the program's quit-at-shutdown hook, unwatch stops
+	// the idle watch, and idled says the session ended for being idle.
+	unhook  func() bool
+	unwatch func()
+	idled   atomic.Bool
+	// viewer, model, stop and program are set under Server.mu once the
+	// program is made (tests and lesson switches read them).
+	program *tea.Program
+}
+
+// gate runs around every session: it refuses what raftty does not serve
+// (commands, subsystems, no terminal, a full class, a server shutting
+// down), logs the connect and disconnect with the key's fingerprint, and
+// counts the session while it lasts.
+func (s *Server) gate(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		cc, _ := sess.Context().Value(connKey{}).(*countedConn)
+		if cc != nil {
+			cc.inSession.Store(true)
+		}
+		key := sess.PublicKey()
+		fp := "none"
+		if key != nil {
+			fp = gossh.FingerprintSHA256(key)
+		}
+		remote := sess.RemoteAddr().String()
+		refuse := func(why, msg string) {
+			s.log.Info("refused", "key", fp, "remote", remote, "why", why)
+			wish.Fatalln(sess, "raftty: "+msg)
+		}
+		if len(sess.Command()) > 0 || sess.Subsystem() != "" {
+			refuse("asked for a command", "there are no commands here; connect with plain ssh, no command")
+			return
+		}
+		pty, _, ok := sess.Pty()
+		if !ok {
+			refuse("no terminal", "the live view needs a terminal: connect with ssh -t")
+			return
+		}
+		st := &session{fp: fp, conn: cc}
+		switch {
+		case s.opts.Lab:
+			st.role = "lab"
+		case key != nil && s.isTeacher(key):
+			st.role, st.teacher = "teacher", true
+		default:
+			st.role = "watcher"
+		}
+		s.mu.Lock()
+		switch {
+		case s.closing:
+			s.mu.Unlock()
+			refuse("shutting down", "the server is shutting down")
+			return
+		case len(s.sessions) >= s.opts.MaxSessions && !st.teacher:
+			// A full class never locks the teacher out of the lecture.
+			s.mu.Unlock()
+			refuse("full", fmt.Sprintf("the class is full (%s); try again later", plural(s.opts.MaxSessions, "session")))
+			return
+		}
+		s.sessions[sess] = st
+		s.wg.Add(1)
+		s.mu.Unlock()
+		s.changed()
+		ctx, cancel := context.WithCancel(context.Background())
+		st.ctx = ctx
+		defer func() {
+			cancel()
+			if st.unhook != nil {
+				st.unhook()
+			}
+			if st.unwatch != nil {
+				st.unwatch()
+			}
+			if st.stop != nil {
+				st.stop()
+			}
+			s.mu.Lock()
+			delete(s.sessions, sess)
+			s.mu.Unlock()
+			s.wg.Done()
+			s.changed()
+		}()
+		start := s.clock.Now()
+		s.log.Info("connect", "key", fp, "role", st.role, "remote", remote,
+			"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
+		next(sess)
+		attrs := []any{"key", fp, "role", st.role, "remote", remote, "after", s.clock.Now().Sub(start).Round(time.Millisecond)}
+		if st.viewer != nil {
+			attrs = append(attrs, "dropped", st.viewer.dropped.Load())
+		}
+		s.log.Info("disconnect", attrs...)
+		switch {
+		case s.quit.Err() != nil:
+			wish.Println(sess, "raftty: the server is shutting down; the lesson is over\r")
+		case st.idled.Load():
+			wish.Println(sess, fmt.Sprintf("raftty: closed: nothing came from your ssh for %v (no key, no answer to keepalives); ssh again to go on\r", s.opts.IdleTimeout))
+		}
+	}
+}
+
+// program makes the session's Bubble Tea program: a viewer of the lecture,
+// or a private cluster in a lab.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	s.mu.Lock()
+	st := s.sessions[sess]
+	s.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	var model tea.Model
+	if s.opts.Lab {
+		m, err := s.labModel(st)
+		if err != nil {
+			s.log.Error("lab cluster", "key", st.fp, "err", err)
+			wish.Errorln(sess, "raftty: "+err.Error()+"\r")
+			return nil
+		}
+		model = m
+	} else {
+		model = s.lectureModel(st)
+	}
+	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI.NoColor)...)
+	opts = append(opts, tea.WithFPS(s.opts.FPS), tea.WithInput(nil))
+	p := tea.NewProgram(model, opts...)
+	s.mu.Lock()
+	st.program = p
+	s.mu.Unlock()
+	pty, _, _ := sess.Pty()
+	readKeys(sess, p, pty.Term)
+	// At shutdown the program quits as if the user had pressed q, which
+	// restores the student's terminal. (The middleware quits it when the
+	// session ends.)
+	st.unhook = context.AfterFunc(s.quit, p.Quit)
+	if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok && st.conn != nil {
+		st.conn.heard.Store(s.clock.Now().UnixNano())
+		st.unwatch = s.watchIdle(st.conn, conn, st, p)
+	}
+	return p
+}
+
+// labModel starts the session's private cluster and its live view.
+func (s *Server) labModel(st *session) (*tui.Model, error) {
+	ui := s.opts.UI
+	if s.opts.SeedPerSession {
+		ui.Config.Seed = rand.Uint64() % 1_000_000
+	}
+	m, stop, err := sessions.StartLocal(st.ctx, ui, tui.Options{
+		Status: "your own cluster: break it as you like (? lists the keys)", NoSave: noSaving,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	st.stop, st.model = stop, m
+	s.mu.Unlock()
+	return m, nil
+}
+
+// readKeys turns the session's input into the program's key (and paste,
+// mouse) messages until the session's input ends.
+//
+// The program is given no input of its own: Bubble Tea's input reader
+// (ultraviolet's TerminalReader.StreamEvents) hands every event to the
+// program's event loop with a send that nothing cancels, so bytes that arrive
+// as the program ends (a second q) would block that goroutine for good, one
+// per session, for as long as the server runs. Here the same reader feeds a
+// channel that is always drained, and Program.Send gives up once the program
+// has ended. (Without input of its own a program sends no terminal queries,
+// which the live view does not use.)
+func readKeys(sess ssh.Session, p *tea.Program, term string) {
+	events := make(chan uv.Event)
+	go func() {
+		defer close(events)
+		_ = uv.NewTerminalReader(sess, term).StreamEvents(context.Background(), events)
+	}()
+	go func() {
+		for ev := range events {
+			p.Send(ev)
+		}
+	}()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// What w and :write say to those who may not save: the file would be
+// written on the server's disk, by whoever holds a key. (A teacher saves in
+// the server's SaveDir, if it has one.)
+const (
+	noSaving      = "saving is off in a lab (the file would be written on the server); run raftty on your own machine to save a session"
+	watcherSaving = "watching: only the teacher saves, on the server; run raftty on your own machine to save a session"
+)
