@@ -96,10 +96,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 		ts.catchUp(hv)
 	}
 	now := ts.s.feed.current().Snapshot().Now
-	// The header cuts time to the millisecond, as the timeline's columns do
-	// (tui's clock), rather than rounding it.
-	ms := now / time.Millisecond
-	header := fmt.Sprintf("t=%d.%03ds", ms/1000, ms%1000)
+	header := fmt.Sprintf("t=%.3fs", now.Truncate(time.Millisecond).Seconds()) // the header cuts, not rounds
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(row(s, "raftty ·"), header) })
 	if d := hv.dropped.Load(); d != 0 {
 		t.Fatalf("the healthy viewer lost %d events", d)
