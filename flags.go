@@ -137,9 +137,13 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		cluster.SetConfig(&cfg, cmd)
 	}
 	cfg.UnsafeForgetVotes = f.unsafeVotes
-	// The file's parameters replace the defaults, not the flags given.
-	s.script.Configure(&cfg, changed)
-	if err := f.configureEngine(&cfg, changed); err != nil {
+	// The file's parameters replace the defaults, not the flags given; a
+	// setup no cluster could run is refused here, before any warning.
+	cfg, err = s.script.Setup(cfg, changed, func(cfg *cluster.Config) error { return f.configureEngine(cfg, changed) })
+	var lineErr *scenario.LineError
+	if errors.As(err, &lineErr) {
+		return s, fromScenario(err)
+	} else if err != nil {
 		return s, err
 	}
 	if f.live && cfg.Nodes > maxLiveNodes {
@@ -149,9 +153,6 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
-		return s, fromScenario(err)
-	}
-	if err := s.script.CheckSettings(cfg); err != nil {
 		return s, fromScenario(err)
 	}
 	if s.compare, err = f.parseCompare(s.script); err != nil {
