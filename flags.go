@@ -139,7 +139,7 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	cfg.UnsafeForgetVotes = f.unsafeVotes
 	// The file's parameters replace the defaults, not the flags given; a
 	// setup no cluster could run is refused here, before any warning.
-	cfg, err = s.script.Setup(cfg, changed, func(cfg *cluster.Config) error { return f.configureEngine(cfg, changed) })
+	cfg, err = s.script.Setup(cfg, changed, func(cfg *cluster.Config) error { return f.configureEngine(cfg, s.script, changed) })
 	var lineErr *scenario.LineError
 	if errors.As(err, &lineErr) {
 		return s, fromScenario(err)
@@ -167,18 +167,18 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		}
 	}
 	s.warnings = timingWarnings(cfg.Timing)
-	if sc := s.script; sc.HasOnly && sc.Only != cfg.Engine {
-		s.warnings = append(s.warnings, fmt.Sprintf("%s holds on the %v engine only, not on %v: %s", sc.Name, sc.Only, cfg.Engine, sc.OnlyWhy))
+	if why := s.script.Mismatch(cfg); why != "" {
+		s.warnings = append(s.warnings, s.script.Name+" "+why)
 	}
 	return s, nil
 }
 
 // configureEngine applies --engine and --tick when given: over the file's
-// engine line, and --engine etcd-server's timing over the file's too, but
-// never over a timing flag given explicitly.
-func (f *clusterFlags) configureEngine(cfg *cluster.Config, changed func(flag string) bool) error {
+// engine line; --engine etcd-server's timing replaces the defaults, but
+// never a timing flag given explicitly nor a timing line of the file.
+func (f *clusterFlags) configureEngine(cfg *cluster.Config, script *scenario.Script, changed func(flag string) bool) error {
 	if changed("engine") {
-		if err := cluster.UseEngine(cfg, f.engine, func(p cluster.Param) bool { return changed(p.String()) }); err != nil {
+		if err := cluster.UseEngine(cfg, f.engine, func(p cluster.Param) bool { return changed(p.String()) || script.Sets(p) }); err != nil {
 			return fmt.Errorf("--engine %s: %w", f.engine, err)
 		}
 	}

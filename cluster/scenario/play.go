@@ -47,6 +47,43 @@ func (s *Script) CheckSettings(cfg cluster.Config) error {
 	return nil
 }
 
+// Mismatch says why the script's lesson does not hold on a cluster set up
+// as cfg (Setup's config), or "" if nothing says it does not: it holds on
+// another engine only ("holds on the textbook engine only, not on etcd:
+// ..."), or, a script that checks expectations, cfg's timing is not the
+// one its steps were timed for, the defaults and its own header's ("is
+// timed for ...": an etcd server's one-second timeouts, say).
+func (s *Script) Mismatch(cfg cluster.Config) string {
+	if s.HasOnly && s.Only != cfg.Engine {
+		return s.onlyOn(cfg.Engine)
+	}
+	if !s.expects() {
+		return ""
+	}
+	own := cluster.DefaultConfig()
+	s.Configure(&own, nil)
+	if own.Timing == cfg.Timing {
+		return ""
+	}
+	return fmt.Sprintf("is timed for an election timeout of %s and a heartbeat of %v, not %s and %v: its steps and expectations may come at the wrong moments",
+		cluster.FormatRange(own.ElectionMin, own.ElectionMax), own.Heartbeat, cluster.FormatRange(cfg.ElectionMin, cfg.ElectionMax), cfg.Heartbeat)
+}
+
+// onlyOn says that the lesson holds on its only engine, not on e, and why.
+func (s *Script) onlyOn(e cluster.Engine) string {
+	return fmt.Sprintf("holds on the %v engine only, not on %v: %s", s.Only, e, s.OnlyWhy)
+}
+
+// expects reports whether the script checks anything.
+func (s *Script) expects() bool {
+	return len(s.Final) > 0 || slices.ContainsFunc(s.Steps, Step.IsExpect)
+}
+
+// Sets reports whether the script's header sets p ("heartbeat 20ms").
+func (s *Script) Sets(p cluster.Param) bool {
+	return slices.ContainsFunc(s.Settings, func(c cluster.Command) bool { return c.Param == p })
+}
+
 // A LineError is about one line of a scenario, or one --at step: Source
 // says where ("23-figure-8:6", `--at "2s kill 9"`).
 type LineError struct {
