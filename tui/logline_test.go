@@ -71,7 +71,7 @@ func TestTypedLinesMatchTheirText(t *testing.T) {
 	}
 	for _, k := range []cluster.Kind{cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindDeliver,
 		cluster.KindDrop, cluster.KindFault, cluster.KindParam, cluster.KindIgnore, cluster.KindError,
-		cluster.KindExplain, cluster.KindExpect} {
+		cluster.KindExplain, cluster.KindExpect, cluster.KindAppend, cluster.KindCommit} {
 		if !kinds[k] {
 			t.Errorf("the run has no %s line: the test does not cover it", k)
 		}
