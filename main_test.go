@@ -81,7 +81,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd, etcd-server)`},
 		{[]string{"run", "--engine", "etcd", "--election-timeout", "150ms-151ms"}, "etcd engine: election timeout 150ms-151ms has no etcd shape: etcd draws from [ElectionTick, 2*ElectionTick-1] ticks, so the range must be A-2A (150ms-300ms is 15-29 ticks of 10ms)"},
 		{[]string{"run", "--engine", "etcd", "--heartbeat", "150ms"}, "etcd engine: heartbeat 150ms must be shorter than the minimum election timeout 150ms"},
-		{[]string{"run", "--scenario", "23", "--engine", "etcd"}, "--scenario 23-figure-8:17: max-entries 1: the textbook engine's bound"},
+		{[]string{"run", "--scenario", "23", "--engine", "etcd"}, "--scenario 23-figure-8:13: noop off is the textbook engine's switch"},
 		{[]string{"run", "--engine", "etcd", "--tick", "7ms"}, "etcd engine: election timeout 150ms is not a whole number of 7ms ticks"},
 		{[]string{"run", "--engine", "etcd", "--tick", "0"}, "--tick 0: must be positive"},
 		{[]string{"run", "--tick", "5ms"}, "--tick 5ms: only the etcd engine counts ticks (add --engine etcd)"},

@@ -11,8 +11,8 @@ import (
 )
 
 // Two worlds' summaries side by side pair their rows by label: a row only
-// one world has (client commands, when only etcd's leader appended an
-// entry) stands alone, and the rows after it stay beside their own.
+// one world has (the log, when only etcd's leader appended an entry)
+// stands alone, and the rows after it stay beside their own.
 func TestSummariesPairRowsByLabel(t *testing.T) {
 	a := cluster.Summary{Nodes: 5, Seed: 3, Leaders: []cluster.TermLeader{{Term: 1, Node: 4, AtUS: 172000}}}
 	b := a
@@ -23,7 +23,7 @@ func TestSummariesPairRowsByLabel(t *testing.T) {
 	writeSummaries(&out, s, [2]cluster.Summary{a, b}, [2][]cluster.Event{}, nil)
 	text := out.String()
 	for _, want := range []string{
-		`(?m)^  client commands {40,}0 put, 0 refused; 1 entry committed$`,
+		`(?m)^  log {50,}1 entry committed, no client commands$`,
 		`(?m)^  violations +0 +2$`,
 		`(?m)^  engine +textbook +etcd: election timeout`,
 		`(?m)^ {22}term 1 +n4 +at 0\.172s +term 1 +n4 +at 0\.172s$`,

@@ -240,7 +240,8 @@ func TestBuiltinsForMarks(t *testing.T) {
 	}{
 		{on["03"], false, false, ""},
 		{on["07"], true, true, "holds on the textbook engine only, not on etcd: etcd refuses a heartbeat"},
-		{on["14"], false, true, "holds on the textbook engine only, not on etcd: etcd answers"},
+		{on["14"], true, true, "holds on the textbook engine only, not on etcd: etcd answers"}, // noop off, which etcd refuses
+		{on["17"], false, true, "holds on the textbook engine only, not on etcd: etcd checks a voter's lease"},
 		{on["18"], false, false, ""},
 		{marks(cluster.DefaultConfig(), "")["18"], false, false, ""}, // its header says engine etcd
 		{marks(cluster.DefaultConfig(), "textbook")["18"], false, true, "holds on the etcd engine only, not on textbook"},
