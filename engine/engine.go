@@ -155,11 +155,10 @@ type HardState struct {
 }
 
 // Status is a snapshot of a node. It is raft.Status, which every engine fills
-// as far as it can, plus what only some engines have.
+// as far as it can (Log and CommitIndex included), plus what only some
+// engines have.
 type Status struct {
 	raft.Status
-	// Commit is the node's commit index, where the engine tracks one.
-	Commit uint64
 	// Ticks describes a tick-counting engine's timers: etcd's own counters,
 	// from which ElectionDeadline and ElectionTimeout are worked out. It is
 	// zero (Tick == 0) for an engine that keeps time in durations.

@@ -384,7 +384,7 @@ func (n *node) Status() engine.Status {
 	s.VotedFor, s.Leader = engine.NodeID(*in.vote), engine.NodeID(*in.lead)
 	s.Timing, s.PreVote, s.CheckQuorum = n.cfg.Timing, n.cfg.PreVote, n.cfg.CheckQuorum
 	hs := n.st.HardState()
-	s.LastLogIndex, s.LastLogTerm, s.Commit = hs.LastIndex, hs.LastTerm, hs.Commit
+	s.LastLogIndex, s.LastLogTerm = hs.LastIndex, hs.LastTerm
 	// The log and commit index as the textbook's Status gives them, which
 	// the displays read (the log strips, the inspector).
 	s.Log, s.CommitIndex = n.log, hs.Commit
