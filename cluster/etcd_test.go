@@ -211,3 +211,32 @@ func TestEtcdSeekEqualsFreshRun(t *testing.T) {
 		})
 	}
 }
+
+// An etcd follower that heard from a leader keeps having heard from it,
+// as the textbook's node does: once a candidate's vote request makes it
+// forget who leads (etcd sets lead to None), it still says when it last
+// heard from one, before the leader died.
+func TestEtcdFollowerRemembersItsLeader(t *testing.T) {
+	c, _ := newTestCluster(t, 5, 3, withEtcd)
+	leader := waitLeader(t, c, 3*time.Second)
+	c.RunFor(200 * ms)
+	killed := c.Now()
+	must(t, c.Kill(leader))
+	for c.Now() < killed+3*time.Second && c.Leader() == 0 {
+		c.RunFor(ms)
+	}
+	forgot := 0
+	for id := 1; id <= 5; id++ {
+		s := status(t, c, id)
+		if id == leader || s.Role != engine.Follower || s.Leader != engine.None {
+			continue
+		}
+		forgot++
+		if !s.HeardLeader || s.LastLeaderContact > killed || s.LastLeaderContact < killed-200*ms {
+			t.Errorf("n%d, following nobody after the leader died at %v: heard %v, last at %v", id, killed, s.HeardLeader, s.LastLeaderContact)
+		}
+	}
+	if forgot == 0 {
+		t.Fatal("no follower between a vote request and the new leader's first message: the test checks nothing")
+	}
+}

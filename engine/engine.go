@@ -184,6 +184,31 @@ type TickStatus struct {
 	ElectionElapsed, HeartbeatElapsed int
 }
 
+// At returns the counters as of virtual time now (at or after LastTick):
+// the ticks due since LastTick counted, as the engine counts them when its
+// next input comes. Those ticks fire nothing (one that fires a timer is
+// counted when it comes), so they only add to the elapsed counts; a
+// leader's counts start again at ElectionTick and HeartbeatTick, as
+// etcd's tickHeartbeat has them.
+func (t TickStatus) At(now time.Duration, leader bool) TickStatus {
+	if t.Tick <= 0 || now < t.LastTick+t.Tick {
+		return t
+	}
+	due := int((now - t.LastTick) / t.Tick)
+	t.LastTick += time.Duration(due) * t.Tick
+	t.ElectionElapsed += due
+	if leader {
+		t.HeartbeatElapsed += due
+		if t.ElectionTick > 0 {
+			t.ElectionElapsed %= t.ElectionTick
+		}
+		if t.HeartbeatTick > 0 {
+			t.HeartbeatElapsed %= t.HeartbeatTick
+		}
+	}
+	return t
+}
+
 // Capability is something a command may ask of an engine's nodes beyond the
 // Node interface.
 type Capability uint8
