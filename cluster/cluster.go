@@ -9,6 +9,7 @@
 package cluster
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -434,6 +435,22 @@ func (c *Cluster) EngineName() string { return c.cfg.EngineName() }
 // EngineName describes c's engine and how it runs c's timing.
 func (c Config) EngineName() string {
 	return c.Engine.String() + " engine: " + c.engine().DescribeTiming(c.Timing)
+}
+
+// EngineShort says the engine and its timing in a few cells, for a narrow
+// header: "etcd 15-29×10ms" (an election timeout of ElectionTick to
+// 2*ElectionTick-1 ticks of 10ms); the engine's name alone for one that
+// keeps time in durations.
+func (c Config) EngineShort() string {
+	if c.Engine != EngineEtcd {
+		return c.Engine.String()
+	}
+	tick := cmp.Or(c.Tick, etcd.DefaultTick)
+	el, _, err := etcd.Engine{Tick: tick}.Ticks(c.Timing)
+	if err != nil {
+		return c.Engine.String()
+	}
+	return fmt.Sprintf("%v %d-%d×%v", c.Engine, el, 2*el-1, tick)
 }
 
 // Now returns the virtual time.

@@ -280,3 +280,36 @@ func TestFollowingTheNewestEndsTheSelection(t *testing.T) {
 		}
 	}
 }
+
+// On etcd the inspector's tick counters are as of the moment shown, the
+// ticks due since the node's last input counted, so that they agree with
+// the times beside them: a follower's election count with how long ago it
+// heard from its leader, the leader's heartbeat count with its next
+// heartbeat. At no moment between two inputs do they stand still.
+func TestInspectEtcdCountersAtTheMoment(t *testing.T) {
+	h := newHarness(t, 42, func(c *cluster.Config) { c.Engine = cluster.EngineEtcd })
+	h.advance(2 * time.Second)
+	leader := h.snap().Leader
+	follower := leader%5 + 1
+	for _, id := range []int{follower, leader} {
+		h.press(strconv.Itoa(id), "enter")
+		for range 8 {
+			h.advance(7 * ms)
+			h.press("space") // a paused moment between the nodes' inputs
+			h.frame()
+			s := h.snap()
+			ns := s.Nodes[id-1]
+			tick := ns.Ticks.Tick
+			want := fmt.Sprintf("election %d of %d elapsed", (s.Now-ns.LastLeaderContact)/tick, ns.Ticks.RandomizedElectionTick)
+			if id == leader {
+				toGo := (ns.NextHeartbeat - s.Now + tick - 1) / tick
+				want = fmt.Sprintf("heartbeat %d of %d", int64(ns.Ticks.HeartbeatTick)-int64(toGo), ns.Ticks.HeartbeatTick)
+			}
+			if text := inspectorText(h.m); !strings.Contains(text, want) {
+				t.Fatalf("n%d at %v: inspector lacks %q:\n%s", id, s.Now, want, text)
+			}
+			h.press("space")
+		}
+		h.press("esc")
+	}
+}

@@ -233,9 +233,9 @@ func divergenceLines(f *Frame, w, perSide int) []string {
 	if !ok {
 		return []string{fit(f.styles.dim.apply(" worlds identical so far · world B is world A with "+cluster.CompareText(f.compared.Diff)), w)}
 	}
-	head := fmt.Sprintf("worlds diverge at %.3fs", d.At.Seconds())
+	head := "worlds diverge at " + d.Clock(d.At)
 	if i > 0 {
-		head = fmt.Sprintf("again at %.3fs (%d of %d)", d.At.Seconds(), i+1, f.compared.Count)
+		head = fmt.Sprintf("again at %s (%d of %d)", d.Clock(d.At), i+1, f.compared.Count)
 	}
 	var out []string
 	for k, text := range []string{head + " · " + d.Side(cluster.WorldA), d.Side(cluster.WorldB)} {

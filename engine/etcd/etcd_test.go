@@ -450,8 +450,8 @@ func TestStatus(t *testing.T) {
 				t.Errorf("follower %v: %+v", id, st)
 			}
 		}
-		if st.LastLogIndex != 1 || st.Commit != 1 {
-			t.Errorf("%v: log %d, commit %d; want etcd's empty entry of the new term, committed", id, st.LastLogIndex, st.Commit)
+		if st.LastLogIndex != 1 || st.CommitIndex != 1 {
+			t.Errorf("%v: log %d, commit %d; want etcd's empty entry of the new term, committed", id, st.LastLogIndex, st.CommitIndex)
 		}
 		if len(st.Log) != 1 || st.Log[0].Term != st.Term || st.Log[0].Data != nil || st.CommitIndex != 1 {
 			t.Errorf("%v: Log %+v, CommitIndex %d; want the entry itself and its commit, as the displays read them", id, st.Log, st.CommitIndex)

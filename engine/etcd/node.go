@@ -50,6 +50,11 @@ type node struct {
 	context []logLine
 	// shown is the role and term the last state event reported.
 	shown shownState
+	// heard says the node has followed a leader, and heardAt the tick it
+	// last heard from one: etcd forgets who leads when a candidate asks
+	// for its vote, the node does not forget that it heard.
+	heard   bool
+	heardAt time.Duration
 	// resets counts etcd's election timer resets: the redraws.
 	resets int
 	// noRedraw leaves etcd's own draws in place, and checkTicks makes sure
@@ -246,9 +251,13 @@ func (n *node) begin(now time.Duration) {
 }
 
 // end drains etcd, checks that every change of role or term was reported,
-// and forgets the lines that explained nothing.
+// notes when the node last heard from a leader, and forgets the lines that
+// explained nothing.
 func (n *node) end() {
 	n.drain()
+	if role(*n.in.state) == engine.Follower && *n.in.lead != 0 {
+		n.heardAt, n.heard = n.lastHeard(), true
+	}
 	if s := n.state(); s != n.shown {
 		n.events = append(n.events, engine.Event{Kind: engine.EventState, Node: n.id, Role: s.role, Term: s.term,
 			Reason: n.explain(logLine{args: []any{"(etcd logged no reason for this change)"}})})
@@ -384,7 +393,7 @@ func (n *node) Status() engine.Status {
 	s.VotedFor, s.Leader = engine.NodeID(*in.vote), engine.NodeID(*in.lead)
 	s.Timing, s.PreVote, s.CheckQuorum = n.cfg.Timing, n.cfg.PreVote, n.cfg.CheckQuorum
 	hs := n.st.HardState()
-	s.LastLogIndex, s.LastLogTerm, s.Commit = hs.LastIndex, hs.LastTerm, hs.Commit
+	s.LastLogIndex, s.LastLogTerm = hs.LastIndex, hs.LastTerm
 	// The log and commit index as the textbook's Status gives them, which
 	// the displays read (the log strips, the inspector).
 	s.Log, s.CommitIndex = n.log, hs.Commit
@@ -410,10 +419,16 @@ func (n *node) Status() engine.Status {
 		s.ElectionTimeout = time.Duration(*in.randomized) * n.tick
 		s.ElectionDeadline = n.NextDeadline()
 	}
-	if s.Role == engine.Follower && s.Leader != engine.None {
-		// etcd restarts electionElapsed at every message from its leader.
-		s.HeardLeader = true
-		s.LastLeaderContact = n.tickAt(n.ticks - int64(*in.electionElapsed))
-	}
+	s.HeardLeader, s.LastLeaderContact = n.heard, n.lastHeard()
 	return s
+}
+
+// lastHeard is when the node last heard from a leader: a follower of one
+// restarts electionElapsed at its every message; any other, when it did
+// last (heardAt).
+func (n *node) lastHeard() time.Duration {
+	if role(*n.in.state) == engine.Follower && *n.in.lead != 0 {
+		return n.tickAt(n.ticks - int64(*n.in.electionElapsed))
+	}
+	return n.heardAt
 }
