@@ -130,8 +130,9 @@ func (l *logLine) style() logKind {
 }
 
 // subject is the node the line's text starts with: the one that decided
-// (state, vote, timeout, ignore) or the sender of a message (the receiver
-// of a delivery, which reads "n2 <- n1"); 0 for the other kinds.
+// (state, vote, timeout, ignore, and every replication kind: "n2 appends
+// index 3 from n1") or the sender of a message (the receiver of a
+// delivery, which reads "n2 <- n1"); 0 for the other kinds.
 func (l *logLine) subject() int {
 	switch l.kind {
 	case cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindIgnore, cluster.KindSend, cluster.KindDrop:
@@ -139,7 +140,37 @@ func (l *logLine) subject() int {
 	case cluster.KindDeliver:
 		return int(l.b)
 	}
+	if isReplication(l.kind) {
+		return l.whole.Node
+	}
 	return 0
+}
+
+// isReplication reports whether k is a kind of log replication: those
+// lines keep their event whole.
+func isReplication(k cluster.Kind) bool {
+	switch k {
+	case cluster.KindAppend, cluster.KindTruncate, cluster.KindCommit, cluster.KindHold,
+		cluster.KindReject, cluster.KindBackOff, cluster.KindRedirect:
+		return true
+	}
+	return false
+}
+
+// replicationNames reports whether a replication event names node id by
+// a field: the node itself, the leader it took entries from or refused
+// (From), the follower a leader backs off for (To), the leader a refused
+// client is sent to (For).
+func replicationNames(e *cluster.Event, id int) bool {
+	switch {
+	case e.Node == id:
+		return true
+	case e.Kind == cluster.KindBackOff:
+		return e.To == id
+	case e.Kind == cluster.KindRedirect:
+		return e.For == id
+	}
+	return e.From == id
 }
 
 // names reports whether the line's text names node id by one of the
@@ -161,6 +192,9 @@ func (l *logLine) names(id int) bool {
 		}
 	case cluster.KindFault:
 		return faultNames(l.whole, id)
+	}
+	if isReplication(l.kind) {
+		return replicationNames(l.whole, id)
 	}
 	return false
 }
