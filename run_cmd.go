@@ -374,10 +374,16 @@ func summarize(sum cluster.Summary, expects, errs []cluster.Event) []summarySect
 		{"time without leader", (time.Duration(sum.NoLeaderUS) * time.Microsecond).Round(time.Millisecond).String()},
 		{"messages", fmt.Sprintf("%d sent, %d delivered, %d dropped%s", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))},
 	}
-	if sum.Puts > 0 || sum.Committed > 0 {
+	switch {
+	case sum.Puts > 0:
 		figures = append(figures, summaryRow{"client commands",
 			fmt.Sprintf("%d put, %d refused; %d %s committed%s", sum.Puts, sum.Redirects, sum.Committed,
 				plural(sum.Committed, "entry", "entries"), latencyDetail(sum))})
+	case sum.Committed > 0:
+		// No client: what committed is the leaders' no-ops (and entries
+		// set up by hand).
+		figures = append(figures, summaryRow{"log", fmt.Sprintf("%d %s committed, no client commands",
+			sum.Committed, plural(sum.Committed, "entry", "entries"))})
 	}
 	figures = append(figures, summaryRow{"violations", strconv.Itoa(sum.Violations)})
 	if sum.Engine != "" {

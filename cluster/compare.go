@@ -118,7 +118,7 @@ func CompareText(cs []Compare) string {
 func (e *Event) Equal(o *Event) bool {
 	return e.At == o.At && e.Kind == o.Kind && e.Node == o.Node && e.State == o.State && e.Term == o.Term &&
 		e.For == o.For && e.Granted == o.Granted && e.PreVote == o.PreVote &&
-		e.From == o.From && e.To == o.To && e.Type == o.Type && e.Reason == o.Reason &&
+		e.From == o.From && e.To == o.To && e.Type == o.Type && e.Reason == o.Reason && e.Because == o.Because &&
 		e.Action == o.Action && slices.Equal(e.Nodes, o.Nodes) && slices.EqualFunc(e.Groups, o.Groups, slices.Equal) &&
 		e.OneWay == o.OneWay && e.Name == o.Name && e.Value == o.Value && e.Invariant == o.Invariant &&
 		e.Detail == o.Detail && e.Passed == o.Passed && e.Got == o.Got && e.Source == o.Source

@@ -83,6 +83,7 @@ func TestEtcdRefusesWhatItCannotExpress(t *testing.T) {
 		{func(c *Config) { c.UnsafeForgetVotes = true }, "textbook engine only"},
 		{func(c *Config) { c.TimerJitter = ms }, "do not jitter"},
 		{func(c *Config) { c.Tick = time.Microsecond }, "tick 1µs: below raftty's floor of 100µs"},
+		{withoutNoOp, "noop off is the textbook engine's switch: etcd's leaders always append"},
 	} {
 		cfg := DefaultConfig()
 		withEtcd(&cfg)
@@ -100,6 +101,9 @@ func TestEtcdRefusesWhatItCannotExpress(t *testing.T) {
 	err := c.Apply(Command{Action: ActSet, Param: ParamElectionTimeout, Min: 150 * ms, Max: 151 * ms})
 	if err == nil || !strings.Contains(err.Error(), "no etcd shape") {
 		t.Errorf("set election-timeout 150ms-151ms: %v", err)
+	}
+	if err := c.Apply(Command{Action: ActSet, Param: ParamNoOp}); err == nil || !strings.Contains(err.Error(), "noop off") {
+		t.Errorf("set noop off: %v", err)
 	}
 }
 

@@ -244,12 +244,16 @@ type Proposer interface {
 	Propose(now time.Duration, data []byte) error
 }
 
+// Progress is a leader's view of one follower's log: nextIndex and
+// matchIndex (Figure 2).
+type Progress = raft.Progress
+
 // ProgressReader is a node that says what it knows, as a leader, of each
 // follower's log (nextIndex and matchIndex), for the inspector.
 type ProgressReader interface {
 	// Progress appends one Progress per follower, in id order, to dst; a
 	// node that does not lead appends nothing.
-	Progress(dst []raft.Progress) []raft.Progress
+	Progress(dst []Progress) []Progress
 }
 
 // ReplicationTuner is a node whose replication settings can change while

@@ -94,20 +94,45 @@ func TestInspectNode(t *testing.T) {
 }
 
 // The C key sends the selected node a client's command; the leader's
-// inspector then shows its log, entry by entry, and what it knows of each
-// follower's (nextIndex, matchIndex); a follower's C is refused.
+// inspector then shows its log, entry by entry (its no-op first), and what
+// it knows of each follower's (nextIndex, matchIndex); a follower's C is
+// refused.
 func TestInspectReplication(t *testing.T) {
 	h := newHarness(t, 42)
-	h.advance(time.Second)
+	leader := checkLeaderInspector(t, h, "log: 2 entries (last term 1), committed up to index 2",
+		"1 t1 (empty: a no-op or set up by hand) committed", `2 t1 "v1" committed`)
+	h.press("esc", strconv.Itoa(leader%5+1), "C")
+	h.advance(10 * time.Millisecond)
+	if got := h.snap().Stats.Redirects; got != 1 {
+		t.Errorf("C on a follower: %d refusals, want 1", got)
+	}
+}
+
+// On etcd too the leader's inspector shows its log and what it knows of
+// each follower's, read off etcd's progress tracker.
+func TestInspectReplicationOnEtcd(t *testing.T) {
+	h := newHarness(t, 42, func(c *cluster.Config) { c.Engine = cluster.EngineEtcd })
+	checkLeaderInspector(t, h, "log: 2 entries (last term ", `2 t1 "v1" committed`)
+}
+
+// checkLeaderInspector runs h until it has a leader, sends the leader a
+// command with C, and checks that its inspector says wants and that every
+// follower has both entries (nextIndex 3, matchIndex 2). It returns the
+// leader.
+func checkLeaderInspector(t *testing.T, h *harness, wants ...string) int {
+	t.Helper()
+	h.advance(2 * time.Second)
 	leader := h.snap().Leader
+	if leader == 0 {
+		t.Fatal("no leader after 2s")
+	}
 	h.press("L", "C")
-	h.advance(200 * time.Millisecond)
+	h.advance(300 * time.Millisecond)
 	h.press("enter")
 	text := inspectorText(h.m)
-	wants := []string{"log: 1 entry (last term 1), committed up to index 1", `1 t1 "v1" committed`}
 	for peer := 1; peer <= 5; peer++ {
 		if peer != leader {
-			wants = append(wants, fmt.Sprintf("n%d nextIndex 2 matchIndex 1", peer))
+			wants = append(wants, fmt.Sprintf("n%d nextIndex 3 matchIndex 2", peer))
 		}
 	}
 	for _, want := range wants {
@@ -115,11 +140,7 @@ func TestInspectReplication(t *testing.T) {
 			t.Errorf("leader's inspector lacks %q:\n%s", want, text)
 		}
 	}
-	h.press("esc", strconv.Itoa(leader%5+1), "C")
-	h.advance(10 * time.Millisecond)
-	if got := h.snap().Stats.Redirects; got != 1 {
-		t.Errorf("C on a follower: %d refusals, want 1", got)
-	}
+	return leader
 }
 
 // Replication lines are about their node: the inspector lists a leader's

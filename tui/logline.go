@@ -130,9 +130,8 @@ func (l *logLine) style() logKind {
 }
 
 // subject is the node the line's text starts with: the one that decided
-// (state, vote, timeout, ignore, and every replication kind: "n2 appends
-// index 3 from n1") or the sender of a message (the receiver of a
-// delivery, which reads "n2 <- n1"); 0 for the other kinds.
+// (state, vote, timeout, ignore) or the sender of a message (the receiver
+// of a delivery, which reads "n2 <- n1"); 0 for the other kinds.
 func (l *logLine) subject() int {
 	switch l.kind {
 	case cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindIgnore, cluster.KindSend, cluster.KindDrop:
@@ -140,37 +139,27 @@ func (l *logLine) subject() int {
 	case cluster.KindDeliver:
 		return int(l.b)
 	}
-	if isReplication(l.kind) {
-		return l.whole.Node
+	if l.whole != nil {
+		node, _ := replicationNodes(l.whole)
+		return node
 	}
 	return 0
 }
 
-// isReplication reports whether k is a kind of log replication: those
-// lines keep their event whole.
-func isReplication(k cluster.Kind) bool {
-	switch k {
-	case cluster.KindAppend, cluster.KindTruncate, cluster.KindCommit, cluster.KindHold,
-		cluster.KindReject, cluster.KindBackOff, cluster.KindRedirect:
-		return true
+// replicationNodes returns the nodes a replication event's text names by
+// its fields: the node that acted, and the peer it names (the leader an
+// append came from or a refusal answers, the follower a leader backs off
+// for), 0 if none; 0, 0 for an event of another kind.
+func replicationNodes(e *cluster.Event) (node, peer int) {
+	switch e.Kind {
+	case cluster.KindAppend, cluster.KindReject:
+		return e.Node, e.From // From is 0 for a leader's own entry
+	case cluster.KindBackOff:
+		return e.Node, e.To
+	case cluster.KindTruncate, cluster.KindCommit, cluster.KindHold, cluster.KindRedirect:
+		return e.Node, 0
 	}
-	return false
-}
-
-// replicationNames reports whether a replication event names node id by
-// a field: the node itself, the leader it took entries from or refused
-// (From), the follower a leader backs off for (To), the leader a refused
-// client is sent to (For).
-func replicationNames(e *cluster.Event, id int) bool {
-	switch {
-	case e.Node == id:
-		return true
-	case e.Kind == cluster.KindBackOff:
-		return e.To == id
-	case e.Kind == cluster.KindRedirect:
-		return e.For == id
-	}
-	return e.From == id
+	return 0, 0
 }
 
 // names reports whether the line's text names node id by one of the
@@ -192,9 +181,11 @@ func (l *logLine) names(id int) bool {
 		}
 	case cluster.KindFault:
 		return faultNames(l.whole, id)
-	}
-	if isReplication(l.kind) {
-		return replicationNames(l.whole, id)
+	default:
+		if l.whole != nil {
+			node, peer := replicationNodes(l.whole)
+			return node == id || peer == id
+		}
 	}
 	return false
 }
@@ -234,7 +225,7 @@ func (l *logLine) wordsName(node string) bool {
 }
 
 func eventWordsName(e *cluster.Event, node string) bool {
-	for _, s := range [...]string{e.Reason, e.Name, e.Value, e.Invariant, e.Detail, e.Got, e.Source} {
+	for _, s := range [...]string{e.Why(), e.Name, e.Value, e.Invariant, e.Detail, e.Got, e.Source} {
 		if s != "" && mentions(s, node) {
 			return true
 		}

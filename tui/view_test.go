@@ -89,7 +89,7 @@ func TestRandomKeysAndResizes(t *testing.T) {
 // index across nodes (the window in its title): □ an entry not known
 // committed, ■ a committed one, · none; a dead node's log too.
 func TestNodesPanelShowsLogStrips(t *testing.T) {
-	h := newHarness(t, 42)
+	h := newHarness(t, 42, func(c *cluster.Config) { c.NoOp = false })
 	h.advance(1500 * time.Millisecond)
 	if view := ansi.Strip(h.m.View().Content); strings.Contains(view, "□") || strings.Contains(view, "log 1-") {
 		t.Fatalf("log strips shown while every log is empty:\n%s", view)
@@ -107,17 +107,24 @@ func TestNodesPanelShowsLogStrips(t *testing.T) {
 			t.Errorf("nodes panel lacks %q:\n%s", want, view)
 		}
 	}
-	// A client's command, replicated and committed: ■ everywhere.
+	// By default the first leader's no-op, then a client's command,
+	// replicated and committed: ■ everywhere.
 	h = newHarness(t, 42)
 	h.advance(1500 * time.Millisecond)
+	view = ansi.Strip(h.m.View().Content)
+	for id := 1; id <= 5; id++ {
+		if !regexp.MustCompile(fmt.Sprintf(`n%d .* ■····· `, id)).MatchString(view) {
+			t.Errorf("n%d's committed no-op is not ■:\n%s", id, view)
+		}
+	}
 	if err := h.live.Apply(cluster.Command{Action: cluster.ActPut, Nodes: []int{cluster.LeaderNode}}); err != nil {
 		t.Fatal(err)
 	}
 	h.advance(500 * time.Millisecond)
 	view = ansi.Strip(h.m.View().Content)
 	for id := 1; id <= 5; id++ {
-		if !regexp.MustCompile(fmt.Sprintf(`n%d .* ■····· `, id)).MatchString(view) {
-			t.Errorf("n%d's committed entry is not ■:\n%s", id, view)
+		if !regexp.MustCompile(fmt.Sprintf(`n%d .* ■■···· `, id)).MatchString(view) {
+			t.Errorf("n%d's committed entries are not ■■:\n%s", id, view)
 		}
 	}
 }

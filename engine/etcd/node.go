@@ -11,6 +11,7 @@ import (
 
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
+	"go.etcd.io/raft/v3/tracker"
 	"google.golang.org/protobuf/proto"
 
 	"raftty/engine"
@@ -357,6 +358,24 @@ func (n *node) promotable() bool {
 	return pr != nil && !pr.IsLearner
 }
 
+// Progress appends what a leader knows of each follower's log, in id
+// order, as etcd's progress tracker keeps it (RawNode.WithProgress): Next
+// and Match. etcd may send entries before earlier ones are acknowledged
+// (its StateReplicate), so its Next can run ahead of Match+1 by the
+// entries in flight, where the textbook leader's stays at Match+1 once
+// they agree. A learner is no follower: left out.
+func (n *node) Progress(dst []engine.Progress) []engine.Progress {
+	if role(*n.in.state) != engine.Leader {
+		return dst
+	}
+	n.rn.WithProgress(func(id uint64, typ raft.ProgressType, pr tracker.Progress) {
+		if id != uint64(n.id) && typ == raft.ProgressTypePeer {
+			dst = append(dst, engine.Progress{ID: engine.NodeID(id), Next: pr.Next, Match: pr.Match})
+		}
+	})
+	return dst
+}
+
 // Status reads etcd's own state.
 func (n *node) Status() engine.Status {
 	in := n.in
@@ -366,6 +385,9 @@ func (n *node) Status() engine.Status {
 	s.Timing, s.PreVote, s.CheckQuorum = n.cfg.Timing, n.cfg.PreVote, n.cfg.CheckQuorum
 	hs := n.st.HardState()
 	s.LastLogIndex, s.LastLogTerm, s.Commit = hs.LastIndex, hs.LastTerm, hs.Commit
+	// The log and commit index as the textbook's Status gives them, which
+	// the displays read (the log strips, the inspector).
+	s.Log, s.CommitIndex = n.log, hs.Commit
 	s.Ticks = engine.TickStatus{
 		Tick: n.tick, LastTick: n.tickAt(n.ticks),
 		ElectionTick: *in.electionTimeout, HeartbeatTick: *in.heartbeatTimeout,

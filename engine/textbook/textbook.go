@@ -202,7 +202,7 @@ func eventFromRaft(e *raft.Event) engine.Event {
 	return engine.Event{
 		Kind: engine.EventKind(e.Kind), Node: e.Node, Role: e.Role, Term: e.Term, Peer: e.Peer,
 		Type: engine.MsgType(e.Type), Granted: e.Granted, PreVote: e.PreVote, Index: e.Index, Count: e.Count,
-		Reason: e.Reason,
+		Reason: e.Reason, Because: e.Because,
 	}
 }
 
