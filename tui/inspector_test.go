@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,6 +141,74 @@ func checkLeaderInspector(t *testing.T, h *harness, wants ...string) int {
 		}
 	}
 	return leader
+}
+
+// Replication lines are about their node: the inspector lists a leader's
+// append and commit and a follower's among their last decisions, and the
+// filter finds them by node and by kind.
+func TestReplicationLinesAreAboutTheirNodes(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	follower := leader%5 + 1
+	h.press("L", "C")
+	h.advance(200 * time.Millisecond)
+	for _, tc := range []struct {
+		node  int
+		wants []string
+	}{
+		{leader, []string{fmt.Sprintf("n%d appends index 1 in term 1", leader), fmt.Sprintf("n%d commits index 1", leader)}},
+		{follower, []string{fmt.Sprintf("n%d appends index 1 from n%d", follower, leader), fmt.Sprintf("n%d commits index 1", follower)}},
+	} {
+		h.press(strconv.Itoa(tc.node), "enter")
+		_, decisions, _ := strings.Cut(inspectorText(h.m), "last decisions")
+		for _, want := range tc.wants {
+			if !strings.Contains(decisions, want) {
+				t.Errorf("n%d's last decisions lack %q:\n%s", tc.node, want, decisions)
+			}
+		}
+		h.press("esc")
+	}
+	for _, tc := range []struct {
+		filter string
+		want   string
+	}{
+		{fmt.Sprintf("n%d", follower), fmt.Sprintf("n%d appends index 1 from n%d", follower, leader)},
+		{fmt.Sprintf("n%d", leader), fmt.Sprintf("n%d appends index 1 from n%d", follower, leader)},
+		{fmt.Sprintf("append n%d", leader), fmt.Sprintf("n%d appends index 1 in term 1", leader)},
+		{"commit", fmt.Sprintf("n%d commits index 1", follower)},
+	} {
+		f := parseFilter(tc.filter)
+		log := &h.m.Frame().hist.decisions
+		found := false
+		for k := range log.len() {
+			var scratch []byte
+			l := log.ptr(k)
+			if !f.match(l, &scratch) {
+				continue
+			}
+			found = found || strings.Contains(l.text(), tc.want)
+			if len(f.kinds) > 0 && l.kind != f.kinds[0] {
+				t.Errorf("/%s keeps %q", tc.filter, l.text())
+			}
+		}
+		if !found {
+			t.Errorf("/%s does not find %q", tc.filter, tc.want)
+		}
+	}
+	// Each replication kind is a word of the filter, as vote is: /append
+	// keeps appends, not every line that says AppendEntries.
+	for _, k := range []cluster.Kind{cluster.KindAppend, cluster.KindTruncate, cluster.KindCommit, cluster.KindHold,
+		cluster.KindReject, cluster.KindBackOff, cluster.KindRedirect} {
+		if f := parseFilter(k.String()); !slices.Equal(f.kinds, []cluster.Kind{k}) {
+			t.Errorf("/%s is not the kind %s: %+v", k, k, f)
+		}
+	}
+	stepDown := newLogLine(&cluster.Event{Kind: cluster.KindState, Node: 2, State: cluster.StateFollower, Term: 2,
+		Reason: "saw term 2 > 1 in AppendEntries from n3"})
+	if f, scratch := parseFilter("append"), []byte(nil); f.match(&stepDown, &scratch) {
+		t.Errorf("/append keeps %q", stepDown.text())
+	}
 }
 
 // A click selects a node in the node list, a log line in the log; a click

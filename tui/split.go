@@ -172,8 +172,7 @@ func (s *screen) placeWorld(f *Frame, c component, x, y, w, h int) []string {
 	if f.world != cluster.WorldB {
 		return s.place(c, f, x, y, w, h)
 	}
-	c.SetSize(w, h)
-	lines := c.View(f)
+	lines := s.view(c, f, w, h)
 	switch c {
 	case component(s.b.nodes):
 		s.placed = append(s.placed, placement{x: x, y: y, w: w, h: h, c: s.b.nodes})
