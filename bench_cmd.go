@@ -91,9 +91,9 @@ type benchSet struct {
 
 func (f benchFlags) options(changed func(string) bool) (bench.Options, []benchSet, error) {
 	o := bench.DefaultOptions()
-	engine, ok := cluster.EngineNamed(f.engine)
-	if !ok {
-		return o, nil, fmt.Errorf("--engine %s: no engine %q (choose from %s)", f.engine, f.engine, strings.Join(engineNames(), ", "))
+	engine, err := namedEngine(f.engine, "the bench runs the paper's settings (a heartbeat of half the minimum timeout, ElectionTick --ticks)")
+	if err != nil {
+		return o, nil, err
 	}
 	o.Engine, o.ElectionTicks = engine, f.ticks
 	if engine == cluster.EngineEtcd {
@@ -129,7 +129,6 @@ func (f benchFlags) options(changed func(string) bool) (bench.Options, []benchSe
 	if f.parallel < 0 {
 		return o, nil, fmt.Errorf("--parallel %d: want 0 (all cores) or more", f.parallel)
 	}
-	var err error
 	if o.LatencyMin, o.LatencyMax, err = cluster.ParseRange(f.latency); err != nil {
 		return o, nil, fmt.Errorf("--latency %s: %w", f.latency, err)
 	}

@@ -64,9 +64,9 @@ func runChaos(cmd *cobra.Command, f chaosFlags) error {
 	if f.runs < 1 {
 		return badInput(fmt.Errorf("--runs %d: need at least 1", f.runs))
 	}
-	engine, ok := cluster.EngineNamed(f.engine)
-	if !ok {
-		return badInput(fmt.Errorf("--engine %s: no engine %q (choose from %s)", f.engine, f.engine, strings.Join(engineNames(), ", ")))
+	engine, err := namedEngine(f.engine, "chaos draws every run's timing (etcd's in whole ticks)")
+	if err != nil {
+		return badInput(err)
 	}
 	if f.unsafe.ForgetVotes && engine != cluster.EngineTextbook {
 		return badInput(fmt.Errorf("--unsafe-forget-votes breaks the textbook engine only, not --engine %s", f.engine))

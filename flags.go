@@ -137,9 +137,13 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		cluster.SetConfig(&cfg, cmd)
 	}
 	cfg.UnsafeForgetVotes = f.unsafeVotes
-	// The file's parameters replace the defaults, not the flags given.
-	s.script.Configure(&cfg, changed)
-	if err := f.configureEngine(&cfg, changed); err != nil {
+	// The file's parameters replace the defaults, not the flags given; a
+	// setup no cluster could run is refused here, before any warning.
+	cfg, err = s.script.Setup(cfg, changed, func(cfg *cluster.Config) error { return f.configureEngine(cfg, s.script, changed) })
+	var lineErr *scenario.LineError
+	if errors.As(err, &lineErr) {
+		return s, fromScenario(err)
+	} else if err != nil {
 		return s, err
 	}
 	if f.live && cfg.Nodes > maxLiveNodes {
@@ -149,9 +153,6 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 	}
 	s.cfg = cfg
 	if err := s.script.Validate(cfg.Nodes); err != nil {
-		return s, fromScenario(err)
-	}
-	if err := s.script.CheckSettings(cfg); err != nil {
 		return s, fromScenario(err)
 	}
 	if s.compare, err = f.parseCompare(s.script); err != nil {
@@ -166,18 +167,18 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		}
 	}
 	s.warnings = timingWarnings(cfg.Timing)
-	if sc := s.script; sc.HasOnly && sc.Only != cfg.Engine {
-		s.warnings = append(s.warnings, fmt.Sprintf("%s holds on the %v engine only, not on %v: %s", sc.Name, sc.Only, cfg.Engine, sc.OnlyWhy))
+	if why := s.script.Mismatch(cfg); why != "" {
+		s.warnings = append(s.warnings, s.script.Name+" "+why)
 	}
 	return s, nil
 }
 
 // configureEngine applies --engine and --tick when given: over the file's
-// engine line, and --engine etcd-server's timing over the file's too, but
-// never over a timing flag given explicitly.
-func (f *clusterFlags) configureEngine(cfg *cluster.Config, changed func(flag string) bool) error {
+// engine line; --engine etcd-server's timing replaces the defaults, but
+// never a timing flag given explicitly nor a timing line of the file.
+func (f *clusterFlags) configureEngine(cfg *cluster.Config, script *scenario.Script, changed func(flag string) bool) error {
 	if changed("engine") {
-		if err := cluster.UseEngine(cfg, f.engine, func(p cluster.Param) bool { return changed(p.String()) }); err != nil {
+		if err := cluster.UseEngine(cfg, f.engine, func(p cluster.Param) bool { return changed(p.String()) || script.Sets(p) }); err != nil {
 			return fmt.Errorf("--engine %s: %w", f.engine, err)
 		}
 	}

@@ -75,9 +75,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--nodes", "0"}, "--nodes 0: raftty simulates 1 to 1000 nodes"},
 		{[]string{"chaos", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd)`},
 		{[]string{"chaos", "--engine", "etcd", "--unsafe-forget-votes"}, "--unsafe-forget-votes breaks the textbook engine only, not --engine etcd"},
-		{[]string{"scenarios", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd)`},
+		{[]string{"scenarios", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd, etcd-server)`},
+		{[]string{"chaos", "--engine", "etcd-server"}, "--engine etcd-server: the preset is an etcd server's timing, and chaos draws every run's timing"},
+		{[]string{"bench", "--engine", "etcd-server"}, "--engine etcd-server: the preset is an etcd server's timing, and the bench runs the paper's settings"},
 		{[]string{"run", "--engine", "zab"}, `--engine zab: no engine "zab" (choose from textbook, etcd, etcd-server)`},
 		{[]string{"run", "--engine", "etcd", "--election-timeout", "150ms-151ms"}, "etcd engine: election timeout 150ms-151ms has no etcd shape: etcd draws from [ElectionTick, 2*ElectionTick-1] ticks, so the range must be A-2A (150ms-300ms is 15-29 ticks of 10ms)"},
+		{[]string{"run", "--engine", "etcd", "--heartbeat", "150ms"}, "etcd engine: heartbeat 150ms must be shorter than the minimum election timeout 150ms"},
+		{[]string{"run", "--scenario", "23", "--engine", "etcd"}, "--scenario 23-figure-8:13: noop off is the textbook engine's switch"},
 		{[]string{"run", "--engine", "etcd", "--tick", "7ms"}, "etcd engine: election timeout 150ms is not a whole number of 7ms ticks"},
 		{[]string{"run", "--engine", "etcd", "--tick", "0"}, "--tick 0: must be positive"},
 		{[]string{"run", "--tick", "5ms"}, "--tick 5ms: only the etcd engine counts ticks (add --engine etcd)"},
@@ -608,6 +612,34 @@ func TestEtcdRun(t *testing.T) {
 	_, out, _ := run(t, "run", "--engine", "etcd-server", "--seed", "1", "--for", "5s")
 	if !strings.Contains(out, "engine              etcd: election timeout 10-19 ticks of 100ms, heartbeat 1 tick") {
 		t.Errorf("--engine etcd-server:\n%s", out)
+	}
+}
+
+// --engine etcd-server is taken wherever an engine is named: scenarios
+// says which lessons hold there and why not, run warns of a lesson timed
+// for other timeouts (as of one that holds on the other engine only), and
+// a scenario's own timing lines win over the preset's.
+func TestEtcdServerPreset(t *testing.T) {
+	code, out, stderr := run(t, "scenarios", "--engine", "etcd-server")
+	for _, want := range []string{
+		"03-leader-crash                  may not hold on etcd-server: it is timed for an election timeout of 150ms-300ms and a heartbeat of 50ms, not 1s-2s and 100ms",
+		"07-slow-heartbeat                does not hold on etcd-server (textbook only): etcd refuses a heartbeat",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("scenarios --engine etcd-server: exit %d, want %q in\n%s%s", code, want, out, stderr)
+		}
+	}
+	_, _, stderr = run(t, "run", "--scenario", "1", "--engine", "etcd-server", "--seed", "1")
+	if want := "raftty: warning: 01-first-election is timed for an election timeout of 150ms-300ms and a heartbeat of 50ms, not 1s-2s and 100ms"; !strings.HasPrefix(stderr, want) {
+		t.Errorf("run --scenario 1 --engine etcd-server: stderr %q, want it to start with %q", stderr, want)
+	}
+	file := filepath.Join(t.TempDir(), "own.txt")
+	if err := os.WriteFile(file, []byte("election-timeout 2s-4s\nheartbeat 200ms\nfor 5s\nat 4s expect leader\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = run(t, "run", "--scenario", file, "--engine", "etcd-server", "--seed", "1", "--json")
+	if code != 0 || stderr != "" || !strings.Contains(out, `"name":"election-timeout","value":"2s-4s"`) || !strings.Contains(out, `"name":"heartbeat","value":"200ms"`) || !strings.Contains(out, `"name":"tick","value":"100ms"`) {
+		t.Errorf("the file's timing on the preset's tick: exit %d, stderr %q", code, stderr)
 	}
 }
 

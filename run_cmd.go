@@ -374,10 +374,16 @@ func summarize(sum cluster.Summary, expects, errs []cluster.Event) []summarySect
 		{"time without leader", (time.Duration(sum.NoLeaderUS) * time.Microsecond).Round(time.Millisecond).String()},
 		{"messages", fmt.Sprintf("%d sent, %d delivered, %d dropped%s", sum.Sent, sum.Delivered, sum.Dropped, dropDetail(sum.DroppedBy))},
 	}
-	if sum.Puts > 0 || sum.Committed > 0 {
+	switch {
+	case sum.Puts > 0:
 		figures = append(figures, summaryRow{"client commands",
 			fmt.Sprintf("%d put, %d refused; %d %s committed%s", sum.Puts, sum.Redirects, sum.Committed,
 				plural(sum.Committed, "entry", "entries"), latencyDetail(sum))})
+	case sum.Committed > 0:
+		// No client: what committed is the leaders' no-ops (and entries
+		// set up by hand).
+		figures = append(figures, summaryRow{"log", fmt.Sprintf("%d %s committed, no client commands",
+			sum.Committed, plural(sum.Committed, "entry", "entries"))})
 	}
 	figures = append(figures, summaryRow{"violations", strconv.Itoa(sum.Violations)})
 	if sum.Engine != "" {
@@ -474,16 +480,10 @@ func writeSummaries(w io.Writer, s setup, sums [2]cluster.Summary, expects [2][]
 			width = max(width, utf8.RuneCountInString(r.value))
 		}
 	}
-	cell := func(sec summarySection, i int) summaryRow {
-		if i < len(sec) {
-			return sec[i]
-		}
-		return summaryRow{}
-	}
 	fmt.Fprintf(w, "  %-19s %-*s   world B: %s\n", "", width, "world A", cluster.CompareText(s.compare))
 	for k := range a {
-		for i := range max(len(a[k]), len(b[k])) {
-			ra, rb := cell(a[k], i), cell(b[k], i)
+		for _, pair := range pairRows(a[k], b[k]) {
+			ra, rb := pair[0], pair[1]
 			label := cmp.Or(ra.label, rb.label)
 			line := fmt.Sprintf("  %-19s %-*s   %s", label, width, ra.value, rb.value)
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
@@ -495,6 +495,33 @@ func writeSummaries(w io.Writer, s setup, sums [2]cluster.Summary, expects [2][]
 			fmt.Fprintln(w, r.text())
 		}
 	}
+}
+
+// pairRows lines two worlds' rows of a section up by label, the order
+// kept: a row only one world has (client commands, say) stands beside an
+// empty cell, and the items of a list (no label) pair one for one.
+func pairRows(a, b summarySection) [][2]summaryRow {
+	var out [][2]summaryRow
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i].label == b[j].label:
+			out = append(out, [2]summaryRow{a[i], b[j]})
+			i, j = i+1, j+1
+		case i < len(a) && (j == len(b) || !hasLabel(b[j:], a[i].label)):
+			out = append(out, [2]summaryRow{a[i], {}})
+			i++
+		default:
+			out = append(out, [2]summaryRow{{}, b[j]})
+			j++
+		}
+	}
+	return out
+}
+
+// hasLabel reports whether a row of rows has the label.
+func hasLabel(rows summarySection, label string) bool {
+	return slices.ContainsFunc(rows, func(r summaryRow) bool { return r.label == label })
 }
 
 func dropDetail(by map[string]int) string {

@@ -9,6 +9,7 @@
 package cluster
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,7 +154,11 @@ type Config struct {
 	// node grants every vote request of its term.
 	UnsafeForgetVotes bool
 	// NoOp makes a new leader append an empty entry at once (see
-	// raft.Config.NoOp). Off by default: see DefaultConfig.
+	// raft.Config.NoOp). On by default, as the dissertation advises (section
+	// 6.4; the paper's section 8): a leader then learns at once what is
+	// committed, and commits what earlier leaders left, without waiting for
+	// a client. etcd's leaders always append one, so the etcd engine
+	// refuses it off.
 	NoOp bool
 	// UnsafeCommit breaks Raft on purpose (see raft.Config): a leader
 	// commits entries of earlier terms by counting copies.
@@ -162,12 +167,18 @@ type Config struct {
 	// MaxEntriesLimit (raft.DefaultMaxEntries by default).
 	MaxEntries int
 	// DiskWrite is how long one write of term and vote to stable storage
-	// takes: a node whose step changed either sends that step's messages
-	// only after the writes (see diskWrites), as Figure 2 requires (update
-	// stable storage before responding to RPCs). A node killed before its
+	// takes, and LogWrite one write of the entries a follower appended or
+	// deleted: a node whose step changed any of them sends that step's
+	// messages only after the writes (see diskWrites), as Figure 2 requires
+	// (update stable storage before responding to RPCs). A leader writes its
+	// own entries while they travel (see followerLogged). Two durations:
+	// the bench's 3ms is the paper's term-and-vote write, which it counts
+	// three of on an election's fastest path, and its figures do not move
+	// with log writes (etcd's leaders append an entry as they take over). A node killed before its
 	// writes end keeps only what reached the disk; the messages waiting for
 	// the rest never leave. Zero means an instant disk.
 	DiskWrite time.Duration
+	LogWrite  time.Duration
 	// TimerJitter makes every election timer fire up to this much later
 	// than drawn (uniform), as an operating system's timers do; see
 	// raft.Config.TimerJitter.
@@ -178,10 +189,12 @@ type Config struct {
 }
 
 // DefaultConfig returns raftty's defaults: 5 nodes, election timeout
-// 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss.
+// 150-300ms, heartbeat 50ms, latency 1-5ms one way, no loss, the no-op on
+// election.
 func DefaultConfig() Config {
 	return Config{
 		Nodes:      5,
+		NoOp:       true,
 		Timing:     raft.Timing{ElectionMin: 150 * time.Millisecond, ElectionMax: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond},
 		LatencyMin: time.Millisecond,
 		LatencyMax: 5 * time.Millisecond,
@@ -212,6 +225,9 @@ func (c Config) Validate() error {
 	if c.DiskWrite < 0 {
 		return fmt.Errorf("disk write %v: must not be negative", c.DiskWrite)
 	}
+	if c.LogWrite < 0 {
+		return fmt.Errorf("log write %v: must not be negative", c.LogWrite)
+	}
 	if c.MaxEntries < 1 || c.MaxEntries > MaxEntriesLimit {
 		return fmt.Errorf("max-entries %d: need 1 to %d", c.MaxEntries, MaxEntriesLimit)
 	}
@@ -239,8 +255,8 @@ func (c Config) checkEngine() error {
 			return fmt.Errorf("timer jitter %v: the etcd engine counts whole ticks, which do not jitter", c.TimerJitter)
 		case c.UnsafeCommit:
 			return fmt.Errorf("unsafe-commit breaks the textbook engine only: etcd's leaders commit by the rule of section 5.4.2")
-		case c.NoOp:
-			return fmt.Errorf("noop is the textbook engine's switch: etcd's leaders always append an empty entry when elected")
+		case !c.NoOp:
+			return fmt.Errorf("noop off is the textbook engine's switch: etcd's leaders always append an empty entry when elected")
 		case c.MaxEntries != raft.DefaultMaxEntries:
 			return fmt.Errorf("max-entries %d: the textbook engine's bound; etcd bounds its messages by size", c.MaxEntries)
 		}
@@ -421,6 +437,22 @@ func (c Config) EngineName() string {
 	return c.Engine.String() + " engine: " + c.engine().DescribeTiming(c.Timing)
 }
 
+// EngineShort says the engine and its timing in a few cells, for a narrow
+// header: "etcd 15-29×10ms" (an election timeout of ElectionTick to
+// 2*ElectionTick-1 ticks of 10ms); the engine's name alone for one that
+// keeps time in durations.
+func (c Config) EngineShort() string {
+	if c.Engine != EngineEtcd {
+		return c.Engine.String()
+	}
+	tick := cmp.Or(c.Tick, etcd.DefaultTick)
+	el, _, err := etcd.Engine{Tick: tick}.Ticks(c.Timing)
+	if err != nil {
+		return c.Engine.String()
+	}
+	return fmt.Sprintf("%v %d-%d×%v", c.Engine, el, 2*el-1, tick)
+}
+
 // Now returns the virtual time.
 func (c *Cluster) Now() time.Duration { return c.now }
 
@@ -548,11 +580,13 @@ func (c *Cluster) wake(m *member) {
 }
 
 // afterNode reports what a node did in its last step, sends its messages and
-// reschedules its timer. If the step changed the node's term or vote, its
-// messages leave only after the disk writes that persist them.
+// reschedules its timer. If the step changed the node's term, vote or log,
+// its messages leave only after the disk writes that persist them.
 func (c *Cluster) afterNode(m *member) {
 	msgs, events := m.node.Output()
+	logged := false // a follower's log write, which takes time
 	for i := range events {
+		logged = logged || c.cfg.LogWrite > 0 && followerLogged(&events[i])
 		if e, ok := fromEngine(c.now, &events[i]); ok {
 			c.emit(e)
 		}
@@ -561,13 +595,29 @@ func (c *Cluster) afterNode(m *member) {
 	if len(events) > 0 { // a step without events changed no hard state (engine.Node)
 		hard = m.node.HardState()
 	}
-	sendAt := m.write(c.now, c.cfg.DiskWrite, m.hard, hard)
+	sendAt := m.write(c.now, c.cfg.DiskWrite, c.cfg.LogWrite, m.hard, hard, logged)
 	m.busyUntil = max(m.busyUntil, sendAt)
 	for i := range msgs {
 		c.send(sendAt, &msgs[i])
 	}
 	m.hard = hard
 	c.schedule(m)
+}
+
+// followerLogged reports whether e changed a follower's log: entries its
+// leader sent, appended or deleted. The step waits for a disk write (see
+// diskWrites). A leader's own entries do not: it writes them while its
+// AppendEntries are on their way (dissertation 10.2.1; etcd's leaders too),
+// and that write is over before any follower can answer, each having to
+// write the same entries first; so the leader counts itself at once.
+func followerLogged(e *engine.Event) bool {
+	switch e.Kind {
+	case engine.EventAppend:
+		return e.Peer != engine.None && e.Peer != e.Node
+	case engine.EventTruncate:
+		return true
+	}
+	return false
 }
 
 // send puts msg on the wire at virtual time at (now, or later after a disk
@@ -620,7 +670,7 @@ func (c *Cluster) schedule(m *member) {
 // fromEngine turns a node's event into the cluster's, or reports false for
 // a kind the cluster has no event for.
 func fromEngine(now time.Duration, re *engine.Event) (Event, bool) {
-	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason}
+	e := Event{At: now, Node: int(re.Node), Term: re.Term, Reason: re.Reason, Because: re.Because}
 	switch re.Kind {
 	case engine.EventState:
 		e.Kind, e.State = KindState, StateOf(re.Role)

@@ -329,8 +329,8 @@ func (c *Cluster) param(name, value string) {
 }
 
 // ReportParams emits a param event for every setting, seed included, so
-// that a recorded event stream says how it was made. An instant disk, the
-// default, goes unsaid, as do the no-op while off, the default bound on
+// that a recorded event stream says how it was made. An instant disk (for
+// term and vote, and for logs), the default, goes unsaid, as do the no-op while on, the default bound on
 // entries per AppendEntries and the settings only experiments use.
 func (c *Cluster) ReportParams() {
 	c.Decide()
@@ -345,7 +345,8 @@ func (c *Cluster) ReportParams() {
 	for _, p := range Params() {
 		switch {
 		case p == ParamDiskWrite && c.cfg.DiskWrite == 0,
-			p == ParamNoOp && !c.cfg.NoOp,
+			p == ParamLogWrite && c.cfg.LogWrite == 0,
+			p == ParamNoOp && c.cfg.NoOp,
 			p == ParamUnsafeCommit && !c.cfg.UnsafeCommit,
 			p == ParamMaxEntries && c.cfg.MaxEntries == raft.DefaultMaxEntries:
 			continue

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"raftty/engine"
 )
 
 // Compare is one way world B differs from world A, as `--compare` and a
@@ -118,7 +120,7 @@ func CompareText(cs []Compare) string {
 func (e *Event) Equal(o *Event) bool {
 	return e.At == o.At && e.Kind == o.Kind && e.Node == o.Node && e.State == o.State && e.Term == o.Term &&
 		e.For == o.For && e.Granted == o.Granted && e.PreVote == o.PreVote &&
-		e.From == o.From && e.To == o.To && e.Type == o.Type && e.Reason == o.Reason &&
+		e.From == o.From && e.To == o.To && e.Type == o.Type && e.Reason == o.Reason && e.Because == o.Because &&
 		e.Action == o.Action && slices.Equal(e.Nodes, o.Nodes) && slices.EqualFunc(e.Groups, o.Groups, slices.Equal) &&
 		e.OneWay == o.OneWay && e.Name == o.Name && e.Value == o.Value && e.Invariant == o.Invariant &&
 		e.Detail == o.Detail && e.Passed == o.Passed && e.Got == o.Got && e.Source == o.Source
@@ -127,15 +129,69 @@ func (e *Event) Equal(o *Event) bool {
 // compared reports whether an event counts when two worlds are compared:
 // what the clusters do, not the parameters each reports (world B's differ
 // by design) nor a scenario's explanations and expectations; and once the
-// worlds have parted, decisions only (see Divergence).
+// worlds have parted, decisions only (see Divergence). Between two engines
+// a message a node ignores is not compared either: doing nothing is the
+// same whichever engine says so, and each says it of different messages.
 func (k *comparer) compared(e *Event) bool {
 	switch e.Kind {
 	case KindParam, KindExplain, KindExpect, KindFork:
 		return false
+	case KindIgnore:
+		return !k.engines
 	case KindSend, KindDeliver, KindDrop:
 		return !k.parted || k.open != nil && k.open.msg
 	}
 	return true
+}
+
+// same reports whether a and b, one from each world, are the same event:
+// the same in every typed field, what a node DID (its new state, a vote
+// granted or denied, a message, entries appended or committed), not in
+// how its engine explains it (a decision's Reason is its own words, and
+// two worlds may give the same decision different ones: etcd's and the
+// textbook's always do). A drop's reason is typed ("loss"); an error's
+// or a violation's detail is the cluster's, compared unless the engines
+// differ. Between two engines, a message is compared by what it does
+// (MsgVote is RequestVote; etcd's MsgHeartbeat is the textbook's empty
+// AppendEntries).
+func (k *comparer) same(a, b *Event) bool {
+	if a.At != b.At || a.Kind != b.Kind || a.Node != b.Node || a.State != b.State || a.Term != b.Term ||
+		a.For != b.For || a.Granted != b.Granted || a.PreVote != b.PreVote ||
+		a.From != b.From || a.To != b.To || !k.sameType(a.Type, b.Type) || a.Index != b.Index || a.Count != b.Count ||
+		a.Action != b.Action || !slices.Equal(a.Nodes, b.Nodes) || !slices.EqualFunc(a.Groups, b.Groups, slices.Equal) ||
+		a.OneWay != b.OneWay || a.Name != b.Name || a.Value != b.Value || a.Invariant != b.Invariant ||
+		a.Passed != b.Passed || a.Got != b.Got || a.Source != b.Source {
+		return false
+	}
+	switch a.Kind {
+	case KindDrop:
+		return a.Reason == b.Reason
+	case KindError, KindViolation:
+		return k.engines || a.Detail == b.Detail
+	}
+	return true
+}
+
+// sameType reports whether two messages' types are the same: equal, or
+// between two engines, of the same class (a heartbeat counted as the
+// append it is to the textbook engine).
+func (k *comparer) sameType(a, b engine.MsgType) bool {
+	if a == b || !k.engines {
+		return a == b
+	}
+	return heartbeatAsAppend(a.Class()) == heartbeatAsAppend(b.Class())
+}
+
+// heartbeatAsAppend is a message class, a heartbeat's being an append's:
+// the textbook engine's heartbeat is an empty AppendEntries.
+func heartbeatAsAppend(c engine.MsgClass) engine.MsgClass {
+	switch c {
+	case engine.ClassHeartbeat:
+		return engine.ClassAppend
+	case engine.ClassHeartbeatReply:
+		return engine.ClassAppendReply
+	}
+	return c
 }
 
 // A Divergence is a moment when two worlds part. The first is the first
@@ -163,7 +219,24 @@ type Divergence struct {
 // pre-vote to n4 ...; B: n3 denies pre-vote to n4: heard from leader n1
 // 18ms ago". A side that comes later says when: "B (at 0.683s): ...".
 func (d Divergence) String() string {
-	return fmt.Sprintf("worlds diverge at %.3fs: %s; %s", d.At.Seconds(), d.Side(WorldA), d.Side(WorldB))
+	return fmt.Sprintf("worlds diverge at %s: %s; %s", d.Clock(d.At), d.Side(WorldA), d.Side(WorldB))
+}
+
+// Clock writes an instant of the divergence in seconds: to the
+// millisecond ("0.151s"), or to the microsecond ("0.150553s") if the
+// divergence's instants (its own and each side's) differ where the
+// millisecond would show them the same, as two etcd ticks of 5 and 10ms
+// make them.
+func (d Divergence) Clock(t time.Duration) string {
+	at := []time.Duration{d.At, d.A.At, d.B.At}
+	for i, u := range at {
+		for _, v := range at[i+1:] {
+			if u != v && u.Round(time.Millisecond) == v.Round(time.Millisecond) {
+				return fmt.Sprintf("%.6fs", t.Seconds())
+			}
+		}
+	}
+	return fmt.Sprintf("%.3fs", t.Seconds())
 }
 
 // Side says what one world did as the worlds parted, as String does: "B:
@@ -180,7 +253,7 @@ func (d Divergence) Side(w World) string {
 	case e.Kind == 0:
 		return name + ": nothing then"
 	case e.At != d.At:
-		return fmt.Sprintf("%s (at %.3fs): %s", name, e.At.Seconds(), e.String())
+		return fmt.Sprintf("%s (at %s): %s", name, d.Clock(e.At), e.String())
 	}
 	return name + ": " + e.String()
 }
@@ -207,6 +280,8 @@ type comparer struct {
 	// resync is how long a node's decisions must agree, and how long after
 	// the last divergence, for a difference to be a new divergence.
 	resync time.Duration
+	// engines says the worlds run different engines (see same).
+	engines bool
 	// parted says the worlds have diverged once, and last when they last
 	// did; lastDiff[n] is when node n's decisions last differed (index 0:
 	// the cluster's own events, faults and errors), differed[n] whether
@@ -432,7 +507,7 @@ type openDivergence struct {
 func (k *comparer) counts(e *Event) bool {
 	if k.open.msg {
 		m := &k.open.events[0]
-		return !isDecision(e) && e.From == m.From && e.To == m.To && e.Type == m.Type && e.Term == m.Term
+		return !isDecision(e) && e.From == m.From && e.To == m.To && k.sameType(e.Type, m.Type) && e.Term == m.Term
 	}
 	return isDecision(e) && e.Node == k.open.node
 }
@@ -453,7 +528,7 @@ func (k *comparer) follow(only *unmatched) {
 		if !k.counts(e) {
 			continue
 		}
-		if !o.first && o.next < len(o.events) && sameButTime(&o.events[o.next], e) {
+		if !o.first && o.next < len(o.events) && k.sameButTime(&o.events[o.next], e) {
 			o.late = *e
 			o.next++
 			continue
@@ -467,11 +542,11 @@ func (k *comparer) follow(only *unmatched) {
 	}
 }
 
-// sameButTime reports whether two events are equal but for their time.
-func sameButTime(a, b *Event) bool {
+// sameButTime reports whether two events are the same but for their time.
+func (k *comparer) sameButTime(a, b *Event) bool {
 	c := *b
 	c.At = a.At
-	return a.Equal(&c)
+	return k.same(a, &c)
 }
 
 // tell records the open divergence and tells of it: its events that
@@ -559,7 +634,7 @@ func (k *comparer) match(a, b []Event) bool {
 			i++
 		case !k.compared(&b[j]):
 			j++
-		case a[i].Equal(&b[j]):
+		case k.same(&a[i], &b[j]):
 			i, j = i+1, j+1
 		default:
 			return k.matchAny(a, i, b, j)
@@ -582,7 +657,7 @@ func (k *comparer) matchAny(a []Event, i int, b []Event, j int) bool {
 		}
 		found := false
 		for x := range rest {
-			if !k.usedB[x] && k.compared(&b[j+x]) && a[i].Equal(&b[j+x]) {
+			if !k.usedB[x] && k.compared(&b[j+x]) && k.same(&a[i], &b[j+x]) {
 				k.usedB[x], found = true, true
 				break
 			}

@@ -83,6 +83,7 @@ func TestEtcdRefusesWhatItCannotExpress(t *testing.T) {
 		{func(c *Config) { c.UnsafeForgetVotes = true }, "textbook engine only"},
 		{func(c *Config) { c.TimerJitter = ms }, "do not jitter"},
 		{func(c *Config) { c.Tick = time.Microsecond }, "tick 1µs: below raftty's floor of 100µs"},
+		{withoutNoOp, "noop off is the textbook engine's switch: etcd's leaders always append"},
 	} {
 		cfg := DefaultConfig()
 		withEtcd(&cfg)
@@ -100,6 +101,9 @@ func TestEtcdRefusesWhatItCannotExpress(t *testing.T) {
 	err := c.Apply(Command{Action: ActSet, Param: ParamElectionTimeout, Min: 150 * ms, Max: 151 * ms})
 	if err == nil || !strings.Contains(err.Error(), "no etcd shape") {
 		t.Errorf("set election-timeout 150ms-151ms: %v", err)
+	}
+	if err := c.Apply(Command{Action: ActSet, Param: ParamNoOp}); err == nil || !strings.Contains(err.Error(), "noop off") {
+		t.Errorf("set noop off: %v", err)
 	}
 }
 
@@ -141,12 +145,18 @@ func TestEtcdLogAppendProposes(t *testing.T) {
 	must(t, c.AppendLog([]int{follower}, 2))
 	c.RunFor(200 * ms)
 	for id := 1; id <= 3; id++ {
-		if got := status(t, c, id); got.LastLogIndex != before+2 || got.Commit != before+2 {
-			t.Errorf("n%d: log %d, commit %d; want both %d", id, got.LastLogIndex, got.Commit, before+2)
+		if got := status(t, c, id); got.LastLogIndex != before+2 || got.CommitIndex != before+2 {
+			t.Errorf("n%d: log %d, commit %d; want both %d", id, got.LastLogIndex, got.CommitIndex, before+2)
 		}
 	}
 	if props := rec.filter(func(e Event) bool { return e.Kind == KindSend && e.Type == engine.EtcdProp }); len(props) != 2 {
 		t.Errorf("%d MsgProp sent, want the follower's 2", len(props))
+	}
+	// A dead node's status keeps its log and its commit index, read from
+	// its storage as a live one's is, by the same fields.
+	must(t, c.Kill(follower))
+	if got := status(t, c, follower); len(got.Log) != int(before+2) || got.CommitIndex != before+2 {
+		t.Errorf("n%d dead: %d entries, commit index %d; want both %d", follower, len(got.Log), got.CommitIndex, before+2)
 	}
 	fresh, _ := newTestCluster(t, 3, 4, withEtcd)
 	if err := fresh.AppendLog([]int{1}, 1); err == nil || !strings.Contains(err.Error(), "n1 knows no leader to forward a proposal to") {
@@ -199,5 +209,34 @@ func TestEtcdSeekEqualsFreshRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An etcd follower that heard from a leader keeps having heard from it,
+// as the textbook's node does: once a candidate's vote request makes it
+// forget who leads (etcd sets lead to None), it still says when it last
+// heard from one, before the leader died.
+func TestEtcdFollowerRemembersItsLeader(t *testing.T) {
+	c, _ := newTestCluster(t, 5, 3, withEtcd)
+	leader := waitLeader(t, c, 3*time.Second)
+	c.RunFor(200 * ms)
+	killed := c.Now()
+	must(t, c.Kill(leader))
+	for c.Now() < killed+3*time.Second && c.Leader() == 0 {
+		c.RunFor(ms)
+	}
+	forgot := 0
+	for id := 1; id <= 5; id++ {
+		s := status(t, c, id)
+		if id == leader || s.Role != engine.Follower || s.Leader != engine.None {
+			continue
+		}
+		forgot++
+		if !s.HeardLeader || s.LastLeaderContact > killed || s.LastLeaderContact < killed-200*ms {
+			t.Errorf("n%d, following nobody after the leader died at %v: heard %v, last at %v", id, killed, s.HeardLeader, s.LastLeaderContact)
+		}
+	}
+	if forgot == 0 {
+		t.Fatal("no follower between a vote request and the new leader's first message: the test checks nothing")
 	}
 }

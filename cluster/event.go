@@ -158,8 +158,10 @@ type Event struct {
 	Count int
 
 	// Reason says why: the explanation of a decision, or why a message
-	// was dropped.
-	Reason string
+	// was dropped. A follower's append and commit say it in numbers
+	// instead, in Because: read either through Why.
+	Reason  string
+	Because engine.Because
 
 	// Action and Nodes describe a fault; Groups a partition; OneWay a cut.
 	Action Action
@@ -295,7 +297,22 @@ func (e *Event) appendReplicationJSON(b []byte) []byte {
 	case KindRedirect:
 		b = appendInt(b, "leader", e.For)
 	}
-	return appendString(b, "reason", e.Reason)
+	if e.Because.Kind == raft.BecauseNothing {
+		return appendString(b, "reason", e.Reason)
+	}
+	// In words here, straight into b: they need no escaping (see
+	// raft.Because.AppendText).
+	b = append(appendKey(b, "reason"), '"')
+	return append(e.Because.AppendText(b, engine.NodeID(e.From)), '"')
+}
+
+// Why returns the event's reason in plain words: Reason, or Because put in
+// words (the leader it names is From).
+func (e *Event) Why() string {
+	if e.Because.Kind == raft.BecauseNothing {
+		return e.Reason
+	}
+	return string(e.Because.AppendText(nil, engine.NodeID(e.From)))
 }
 
 func appendKey(b []byte, key string) []byte {
@@ -403,21 +420,21 @@ func (e *Event) String() string {
 		return "history forked here: what was recorded after this moment is gone"
 	case KindAppend:
 		if e.From == 0 {
-			return withReason(fmt.Sprintf("n%d appends %s in term %d", e.Node, indexRange(e.Index, e.Count), e.Term), e.Reason)
+			return withReason(fmt.Sprintf("n%d appends %s in term %d", e.Node, indexRange(e.Index, e.Count), e.Term), e.Why())
 		}
-		return withReason(fmt.Sprintf("n%d appends %s from n%d", e.Node, indexRange(e.Index, e.Count), e.From), e.Reason)
+		return withReason(fmt.Sprintf("n%d appends %s from n%d", e.Node, indexRange(e.Index, e.Count), e.From), e.Why())
 	case KindTruncate:
-		return withReason(fmt.Sprintf("n%d deletes %s", e.Node, indexRange(e.Index, e.Count)), e.Reason)
+		return withReason(fmt.Sprintf("n%d deletes %s", e.Node, indexRange(e.Index, e.Count)), e.Why())
 	case KindCommit:
-		return withReason(fmt.Sprintf("n%d commits %s", e.Node, indexRange(e.Index-uint64(e.Count)+1, e.Count)), e.Reason)
+		return withReason(fmt.Sprintf("n%d commits %s", e.Node, indexRange(e.Index-uint64(e.Count)+1, e.Count)), e.Why())
 	case KindHold:
-		return withReason(fmt.Sprintf("n%d does not commit index %d", e.Node, e.Index), e.Reason)
+		return withReason(fmt.Sprintf("n%d does not commit index %d", e.Node, e.Index), e.Why())
 	case KindReject:
-		return withReason(fmt.Sprintf("n%d rejects %s from n%d", e.Node, e.Type, e.From), e.Reason)
+		return withReason(fmt.Sprintf("n%d rejects %s from n%d", e.Node, e.Type, e.From), e.Why())
 	case KindBackOff:
-		return withReason(fmt.Sprintf("n%d backs off for n%d to nextIndex %d", e.Node, e.To, e.Index), e.Reason)
+		return withReason(fmt.Sprintf("n%d backs off for n%d to nextIndex %d", e.Node, e.To, e.Index), e.Why())
 	case KindRedirect:
-		return withReason(fmt.Sprintf("n%d refuses a client's command", e.Node), e.Reason)
+		return withReason(fmt.Sprintf("n%d refuses a client's command", e.Node), e.Why())
 	case KindExpect:
 		verdict := "holds"
 		if !e.Passed {

@@ -93,8 +93,13 @@ func freshRun(t *testing.T, cfg Config, cmds []TimedCommand, until time.Duration
 // TestSeekEqualsFreshRun is time travel's promise: the state shown at any
 // moment equals the state of a fresh run stopped at that moment, and so
 // does everything after it.
+//
+// Twelve seeds: of 17 one-line bugs planted in seek and in Clone, the 10
+// the test catches are all caught by seeds 1-7 (one, the invariant
+// checker's votes shared by a clone, only by seeds 7, 24 and 30); seeds
+// 13-30 caught nothing more, for 3 s of CPU under -race.
 func TestSeekEqualsFreshRun(t *testing.T) {
-	for seed := uint64(1); seed <= 30; seed++ {
+	for seed := uint64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 99))
 			cfg := DefaultConfig()

@@ -12,7 +12,7 @@ import (
 // A log, like term and vote, survives a kill and a restart, and the cluster
 // reports its end while the node is dead too.
 func TestLogSurvivesKillAndRestart(t *testing.T) {
-	c, rec := newTestCluster(t, 3, 4)
+	c, rec := newTestCluster(t, 3, 4, withoutNoOp)
 	leader := waitLeader(t, c, 2*time.Second)
 	other := otherThan(3, leader)
 	must(t, c.AppendLog([]int{leader, other}, 3))
@@ -61,10 +61,12 @@ func TestAppendLogErrors(t *testing.T) {
 }
 
 // The election restriction: nodes whose logs are behind never win, however
-// early and often they time out, and an eligible node does win.
+// early and often they time out, and an eligible node does win. (Without the
+// no-op: the winner's would bring the stale logs up to date, and then their
+// next timeouts could rightly win.)
 func TestStaleLogCannotWin(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
-		c, rec := newTestCluster(t, 5, seed)
+		c, rec := newTestCluster(t, 5, seed, withoutNoOp)
 		leader := waitLeader(t, c, 2*time.Second)
 		var eligible, stale []int
 		for id := 1; id <= 5; id++ {
@@ -109,12 +111,7 @@ func TestStaleLogCannotWin(t *testing.T) {
 func TestDiskWriteDelaysMessagesAfterPersisting(t *testing.T) {
 	const disk = 20 * ms
 	for _, d := range []time.Duration{0, disk} {
-		c, rec := newTestCluster(t, 3, 5, withLatency(ms, ms), func(cfg *Config) { cfg.DiskWrite = d })
-		must(t, c.Timeout(1))
-		c.RunFor(500 * ms)
-		if c.Leader() != 1 {
-			t.Fatalf("disk %v: leader n%d, want n1", d, c.Leader())
-		}
+		_, rec := n1Leads(t, func(cfg *Config) { cfg.DiskWrite = d })
 		// n1's requests leave after its own write (term and self-vote in
 		// one), the votes after each voter's two (its new term, then its
 		// vote): 3 writes and 2 latencies.
@@ -146,15 +143,18 @@ func TestDiskWritesCountsLikeLogCabin(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		before, after engine.HardState
+		logged        bool
 		want          int
 	}{
-		{"nothing changed", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 2, VotedFor: 1}, 0},
-		{"candidacy: term and self-vote in one", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 3, VotedFor: self}, 1},
-		{"new term, no vote", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 5}, 1},
-		{"vote in the same term", engine.HardState{Term: 2}, engine.HardState{Term: 2, VotedFor: 4}, 1},
-		{"new term and a vote", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 3, VotedFor: 4}, 2},
+		{"nothing changed", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 2, VotedFor: 1}, false, 0},
+		{"candidacy: term and self-vote in one", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 3, VotedFor: self}, false, 1},
+		{"new term, no vote", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 5}, false, 1},
+		{"vote in the same term", engine.HardState{Term: 2}, engine.HardState{Term: 2, VotedFor: 4}, false, 1},
+		{"new term and a vote", engine.HardState{Term: 2, VotedFor: 1}, engine.HardState{Term: 3, VotedFor: 4}, false, 2},
+		{"entries", engine.HardState{Term: 2}, engine.HardState{Term: 2, LastIndex: 3, LastTerm: 2}, true, 1},
+		{"a new term and entries (AppendEntries from a new leader)", engine.HardState{Term: 2}, engine.HardState{Term: 3, LastIndex: 3, LastTerm: 3}, true, 2},
 	} {
-		if got := len(diskWrites(tc.before, tc.after, self)); got != tc.want {
+		if got := len(diskWrites(tc.before, tc.after, self, tc.logged)); got != tc.want {
 			t.Errorf("%s: %d writes, want %d", tc.name, got, tc.want)
 		}
 	}
@@ -203,10 +203,11 @@ func TestTerseDecidesTheSame(t *testing.T) {
 	}
 	for i := range full {
 		switch k := terse[i].Kind; {
-		case (k == KindVote || k == KindTimeout || k == KindIgnore) && terse[i].Reason != "":
+		case (k == KindVote || k == KindTimeout || k == KindIgnore || k == KindAppend || k == KindCommit) && terse[i].Why() != "":
 			t.Fatalf("terse event %d has a reason: %s", i, terse[i].String())
 		case k != KindDrop:
 			full[i].Reason, terse[i].Reason = "", ""
+			full[i].Because, terse[i].Because = engine.Because{}, engine.Because{}
 		}
 		if full[i].String() != terse[i].String() {
 			t.Fatalf("event %d differs:\n%s\n%s", i, full[i].String(), terse[i].String())
@@ -282,4 +283,64 @@ func TestKillDuringDiskWrite(t *testing.T) {
 	if s := status(t, c, 1); s.Role == raft.Leader {
 		t.Fatalf("n1 leads term %d, counting votes that were never written", s.Term)
 	}
+}
+
+// A follower answers an AppendEntries with entries only once it has
+// written them (log-write); a leader sends its new entries at once, writing
+// them while they travel, and a heartbeat's answer waits for nothing. A
+// follower killed while it writes keeps the entries (the write counts as
+// done) and its answer never leaves.
+func TestLogWriteDelaysFollowersAnswers(t *testing.T) {
+	const write = 5 * ms
+	withLogWrite := func(w time.Duration) func(*Config) { return func(cfg *Config) { cfg.LogWrite = w } }
+	for _, w := range []time.Duration{0, write} {
+		c, rec := n1Leads(t, withLogWrite(w))
+		put := c.Now()
+		must(t, c.Put(1, "x"))
+		c.RunFor(100 * ms)
+		commit := rec.filter(func(e Event) bool { return e.Kind == KindCommit && e.Node == 1 && e.At >= put })
+		sent := rec.filter(func(e Event) bool { return e.Kind == KindSend && e.From == 1 && e.At == put })
+		if len(commit) != 1 || commit[0].At != put+2*ms+w || len(sent) != 2 {
+			t.Errorf("log write %v: leader's commit %v, AppendEntries sent %d at once; want the commit at put+%v, 2 sent", w, commit, len(sent), 2*ms+w)
+		}
+	}
+	c, rec := n1Leads(t, withLogWrite(write))
+	put := c.Now()
+	must(t, c.Put(1, "x"))
+	c.RunUntil(put + 3*ms) // n2 has had the entry since put+1ms, and writes it until put+6ms
+	must(t, c.Kill(2))
+	c.RunFor(100 * ms)
+	must(t, c.Restart(2))
+	if log := status(t, c, 2).Log; len(log) != 2 || string(log[1].Data) != "x" {
+		t.Errorf("n2 killed while writing: restarted with log %v, want the no-op and x", log)
+	}
+	answers := rec.filter(func(e Event) bool {
+		return e.From == 2 && e.To == 1 && e.Type == engine.MsgAppendEntriesReply && e.At > put && e.Kind == KindDeliver && e.At < put+100*ms
+	})
+	if len(answers) != 0 {
+		t.Errorf("n2's answer reached n1 though n2 died writing: %v", answers)
+	}
+	c, rec = newTestCluster(t, 3, 5)
+	c.ReportParams()
+	must(t, c.Apply(Command{Action: ActSet, Param: ParamLogWrite, Min: 5 * ms}))
+	params := rec.filter(func(e Event) bool { return e.Kind == KindParam && e.Name == "log-write" })
+	if len(params) != 1 || params[0].Value != "5ms" {
+		t.Errorf("log-write param events %+v: want none at 0s (the default), one for set log-write 5ms", params)
+	}
+	if err := c.Apply(Command{Action: ActSet, Param: ParamLogWrite, Min: -ms}); err == nil {
+		t.Error("a negative log write: no error")
+	}
+}
+
+// n1Leads makes a cluster of 3 with a latency of 1ms and opts, and makes n1
+// its leader: 500ms after n1 times out.
+func n1Leads(t *testing.T, opts ...func(*Config)) (*Cluster, *recorder) {
+	t.Helper()
+	c, rec := newTestCluster(t, 3, 5, append([]func(*Config){withLatency(ms, ms)}, opts...)...)
+	must(t, c.Timeout(1))
+	c.RunFor(500 * ms)
+	if c.Leader() != 1 {
+		t.Fatalf("leader n%d, want n1", c.Leader())
+	}
+	return c, rec
 }

@@ -26,6 +26,7 @@ const (
 	ParamNoOp
 	ParamUnsafeCommit
 	ParamMaxEntries
+	ParamLogWrite
 
 	paramEnd // one past the last: the table's size, so that a constant without a row has an empty one
 )
@@ -127,6 +128,11 @@ var params = [paramEnd]param{
 		help:  "the most log entries one AppendEntries carries (1 shows a catch-up entry by entry)",
 		cnt:   func(c *Config) *int { return &c.MaxEntries },
 		apply: func(c *Cluster) { c.eachTuner(func(t engine.ReplicationTuner) { t.SetMaxEntries(c.cfg.MaxEntries) }) },
+	},
+	ParamLogWrite: {
+		name: "log-write", label: "log write",
+		help: "how long persisting a follower's new entries takes before its answer leaves",
+		dur:  func(c *Config) *time.Duration { return &c.LogWrite },
 	},
 }
 

@@ -46,7 +46,9 @@ func (c *Cluster) Node(id int) (NodeStatus, error) {
 		}
 	} else {
 		s.ID, s.Term, s.VotedFor = engine.NodeID(id), m.hard.Term, m.hard.VotedFor
-		s.LastLogIndex, s.LastLogTerm, s.Commit = m.hard.LastIndex, m.hard.LastTerm, m.hard.Commit
+		// What its storage keeps: the textbook engine's commit index is
+		// volatile (0 here), etcd's is on disk.
+		s.LastLogIndex, s.LastLogTerm, s.CommitIndex = m.hard.LastIndex, m.hard.LastTerm, m.hard.Commit
 		if lr, ok := m.stored.(engine.LogReader); ok {
 			s.Log = lr.Log()
 		}

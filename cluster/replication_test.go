@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-func withNoOp(c *Config) { c.NoOp = true }
+// withoutNoOp turns the no-op on election off, for tests that count the
+// client's entries alone.
+func withoutNoOp(c *Config) { c.NoOp = false }
 
 func kinds(rec *recorder, k Kind) []Event {
 	return rec.filter(func(e Event) bool { return e.Kind == k })
@@ -18,7 +20,7 @@ func kinds(rec *recorder, k Kind) []Event {
 // A put to the leader is appended, replicated and committed everywhere; the
 // events say so, and the statuses show the logs.
 func TestPutReplicatesAndCommits(t *testing.T) {
-	c, rec := newTestCluster(t, 3, 1)
+	c, rec := newTestCluster(t, 3, 1, withoutNoOp)
 	leader := waitLeader(t, c, 2*time.Second)
 	done, err := c.Execute(Command{Action: ActPut, Nodes: []int{LeaderNode}, Data: "x=1"})
 	if err != nil || done.String() != "put x=1 to "+strconv.Itoa(leader) {
@@ -64,7 +66,7 @@ func TestPutReplicatesAndCommits(t *testing.T) {
 // A follower refuses a client's command and names the leader; nothing is
 // appended. A dead node and a missing leader are errors.
 func TestPutRefusals(t *testing.T) {
-	c, rec := newTestCluster(t, 3, 1)
+	c, rec := newTestCluster(t, 3, 1, withoutNoOp)
 	leader := waitLeader(t, c, 2*time.Second)
 	c.RunFor(100 * ms) // everyone has heard the leader
 	other := otherThan(3, leader)
@@ -93,7 +95,7 @@ func TestPutRefusals(t *testing.T) {
 // A put without a value gets v1, v2, ...; the command that was done names
 // the value and the node, so that a recording replays it exactly.
 func TestPutMakesUpValues(t *testing.T) {
-	c, _ := newTestCluster(t, 1, 1)
+	c, _ := newTestCluster(t, 1, 1, withoutNoOp)
 	waitLeader(t, c, time.Second)
 	for _, want := range []string{"put v1 to 1", "put mine to 1", "put v3 to 1"} {
 		data := ""
@@ -110,14 +112,19 @@ func TestPutMakesUpValues(t *testing.T) {
 	}
 }
 
-// The no-op and unsafe-commit parameters reach every node, now and after
-// a restart; a restarted node has its log and not its commit index.
+// The no-op is on by default (the dissertation's advice) and unsaid at
+// t=0; it and unsafe-commit reach every node, now and after a restart; a
+// restarted node has its log and not its commit index.
 func TestReplicationParameters(t *testing.T) {
-	c, rec := newTestCluster(t, 3, 1, withNoOp)
+	c, rec := newTestCluster(t, 3, 1)
+	c.ReportParams()
 	leader := waitLeader(t, c, 2*time.Second)
 	c.RunFor(200 * ms)
 	if s := status(t, c, leader); len(s.Log) != 1 || s.Log[0].Data != nil || s.CommitIndex != 1 {
-		t.Fatalf("with the no-op the new leader's log is %v (commit %d), want one empty entry, committed", s.Log, s.CommitIndex)
+		t.Fatalf("by default the new leader's log is %v (commit %d), want its no-op, committed", s.Log, s.CommitIndex)
+	}
+	if p := rec.filter(func(e Event) bool { return e.Kind == KindParam && e.Name == "noop" }); len(p) != 0 {
+		t.Errorf("the default no-op reported: %+v", p)
 	}
 	must(t, c.Apply(Command{Action: ActSet, Param: ParamUnsafeCommit, On: true}))
 	other := otherThan(3, leader)
@@ -140,7 +147,7 @@ func TestReplicationParameters(t *testing.T) {
 func TestChainsFollowTheLogs(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
 		cfg := DefaultConfig()
-		cfg.Seed, cfg.NoOp = seed, true
+		cfg.Seed = seed
 		c, err := New(cfg, nil)
 		must(t, err)
 		rng := rand.New(rand.NewPCG(seed, 3))

@@ -62,7 +62,7 @@ func NewWorlds(cfg Config, diff []Compare, sink func(Event), diverged func(Diver
 			w.adv[i] = plainAdvance{}
 		}
 	}
-	w.cmp = comparer{resync: max(cfg.ElectionMax, cfgB.ElectionMax)}
+	w.cmp = comparer{resync: max(cfg.ElectionMax, cfgB.ElectionMax), engines: cfg.Engine != cfgB.Engine}
 	w.cmp.sink = sink
 	if diverged != nil {
 		w.cmp.diverged = func(d *Divergence) { diverged(*d) }

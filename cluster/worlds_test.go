@@ -206,6 +206,54 @@ func TestCompareEngineAndTick(t *testing.T) {
 	}
 }
 
+// Between two engines a divergence is what nodes did, not how each engine
+// words it: a forced timeout, which both engines' n2 take the same way at
+// the same instant, each in its own words, is none; the election after a
+// kill, which n1 wins in the textbook's world and n3 in etcd's, is one.
+func TestWorldsOfTwoEnginesCompareWhatNodesDo(t *testing.T) {
+	timeout := []TimedCommand{{At: 2 * time.Second, Cmd: Command{Action: ActTimeout, Nodes: []int{2}}}}
+	events, told := runWorlds(t, 3, "engine=etcd", timeout, 3*time.Second, 100*ms)
+	var reasons []string
+	for _, e := range events {
+		if e.At == 2*time.Second && e.Kind == KindTimeout {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	if len(reasons) != 2 || reasons[0] == reasons[1] {
+		t.Fatalf("n2's timeouts at 2s %q: want one in each world, in different words", reasons)
+	}
+	for _, d := range told {
+		if d.At == 2*time.Second {
+			t.Errorf("the forced timeout, worded differently, counts as a divergence: %s", d)
+		}
+	}
+	kill := []TimedCommand{{At: 2 * time.Second, Cmd: Command{Action: ActKill, Nodes: []int{LeaderNode}}}}
+	_, told = runWorlds(t, 3, "engine=etcd", kill, 3*time.Second, 100*ms)
+	var after []Divergence
+	for _, d := range told {
+		if d.At >= 2*time.Second {
+			after = append(after, d)
+		}
+	}
+	if len(after) == 0 || after[0].At == 2*time.Second || after[0].At > 2300*ms {
+		t.Fatalf("divergences from the kill on %v: want the next election's, within 300ms", after)
+	}
+}
+
+// A divergence's instants read apart when they are apart: to the
+// microsecond where the millisecond would show them the same.
+func TestDivergenceClock(t *testing.T) {
+	us := time.Microsecond
+	near := Divergence{At: 150553 * us, A: Event{At: 151107 * us, Kind: KindTimeout, Node: 4}, B: Event{At: 150553 * us, Kind: KindTimeout, Node: 4}}
+	if got := near.String(); !strings.HasPrefix(got, "worlds diverge at 0.150553s: A (at 0.151107s): n4 times out") {
+		t.Errorf("%q: want the instants to the microsecond", got)
+	}
+	far := Divergence{At: 151 * ms, A: Event{At: 167 * ms, Kind: KindTimeout, Node: 4}, B: Event{At: 151 * ms, Kind: KindTimeout, Node: 4}}
+	if got := far.String(); !strings.HasPrefix(got, "worlds diverge at 0.151s: A (at 0.167s): n4 times out") {
+		t.Errorf("%q: want the instants to the millisecond", got)
+	}
+}
+
 // Handed on unordered, each world's events are the same, its decisions in
 // the same order and the rest in the same order, and the divergences found
 // are the same.

@@ -155,11 +155,10 @@ type HardState struct {
 }
 
 // Status is a snapshot of a node. It is raft.Status, which every engine fills
-// as far as it can, plus what only some engines have.
+// as far as it can (Log and CommitIndex included), plus what only some
+// engines have.
 type Status struct {
 	raft.Status
-	// Commit is the node's commit index, where the engine tracks one.
-	Commit uint64
 	// Ticks describes a tick-counting engine's timers: etcd's own counters,
 	// from which ElectionDeadline and ElectionTimeout are worked out. It is
 	// zero (Tick == 0) for an engine that keeps time in durations.
@@ -183,6 +182,31 @@ type TickStatus struct {
 	// ElectionElapsed and HeartbeatElapsed count the ticks since the timers
 	// last restarted, as the engine itself counts them.
 	ElectionElapsed, HeartbeatElapsed int
+}
+
+// At returns the counters as of virtual time now (at or after LastTick):
+// the ticks due since LastTick counted, as the engine counts them when its
+// next input comes. Those ticks fire nothing (one that fires a timer is
+// counted when it comes), so they only add to the elapsed counts; a
+// leader's counts start again at ElectionTick and HeartbeatTick, as
+// etcd's tickHeartbeat has them.
+func (t TickStatus) At(now time.Duration, leader bool) TickStatus {
+	if t.Tick <= 0 || now < t.LastTick+t.Tick {
+		return t
+	}
+	due := int((now - t.LastTick) / t.Tick)
+	t.LastTick += time.Duration(due) * t.Tick
+	t.ElectionElapsed += due
+	if leader {
+		t.HeartbeatElapsed += due
+		if t.ElectionTick > 0 {
+			t.ElectionElapsed %= t.ElectionTick
+		}
+		if t.HeartbeatTick > 0 {
+			t.HeartbeatElapsed %= t.HeartbeatTick
+		}
+	}
+	return t
 }
 
 // Capability is something a command may ask of an engine's nodes beyond the
@@ -244,12 +268,16 @@ type Proposer interface {
 	Propose(now time.Duration, data []byte) error
 }
 
+// Progress is a leader's view of one follower's log: nextIndex and
+// matchIndex (Figure 2).
+type Progress = raft.Progress
+
 // ProgressReader is a node that says what it knows, as a leader, of each
 // follower's log (nextIndex and matchIndex), for the inspector.
 type ProgressReader interface {
 	// Progress appends one Progress per follower, in id order, to dst; a
 	// node that does not lead appends nothing.
-	Progress(dst []raft.Progress) []raft.Progress
+	Progress(dst []Progress) []Progress
 }
 
 // ReplicationTuner is a node whose replication settings can change while

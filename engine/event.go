@@ -62,7 +62,8 @@ func (k EventKind) String() string {
 }
 
 // Event is one decision of a node, with the reason for it: the textbook
-// engine's plain words, or etcd's own log lines.
+// engine's plain words (in Reason, or in numbers in Because), or etcd's own
+// log lines.
 type Event struct {
 	Kind    EventKind
 	Node    NodeID
@@ -73,7 +74,19 @@ type Event struct {
 	Granted bool
 	PreVote bool
 	// Index and Count locate the entries of a replication event.
-	Index  uint64
-	Count  int
-	Reason string
+	Index   uint64
+	Count   int
+	Reason  string
+	Because Because
+}
+
+// Because is a reason in numbers, put in words when read: see raft.Because.
+type Because = raft.Because
+
+// Why returns the event's reason in plain words.
+func (e *Event) Why() string {
+	if e.Because.Kind == raft.BecauseNothing {
+		return e.Reason
+	}
+	return string(e.Because.AppendText(nil, e.Peer))
 }

@@ -1,6 +1,9 @@
 package raft
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Role is a node's part in the protocol.
 type Role uint8
@@ -69,7 +72,8 @@ const (
 	EventRedirect
 )
 
-// Event is one decision of a node, with the reason for it in plain words.
+// Event is one decision of a node, with the reason for it in plain words
+// (Why): in Reason, or for the routine replication events in Because.
 type Event struct {
 	Kind    EventKind
 	Node    NodeID
@@ -80,7 +84,64 @@ type Event struct {
 	Granted bool
 	PreVote bool
 	// Index and Count locate the entries of a replication event.
-	Index  uint64
-	Count  int
-	Reason string
+	Index   uint64
+	Count   int
+	Reason  string
+	Because Because
+}
+
+// Why returns the event's reason in plain words: Reason, or Because put in
+// words.
+func (e *Event) Why() string {
+	if e.Because.Kind == BecauseNothing {
+		return e.Reason
+	}
+	return string(e.Because.AppendText(nil, e.Peer))
+}
+
+// Because is a reason in numbers. A client's command makes an append and a
+// commit on every follower, each with a reason that is only numbers; built
+// in words at once, those reasons were most of what a command cost a run
+// that never reads them (a headless run, chaos). They are kept as numbers
+// and put in words when read (AppendText), in the words they always had.
+// The zero Because says nothing: the Event's Reason does.
+type Because struct {
+	Kind BecauseKind
+	// Index and Term are, for BecauseLogMatches, the AppendEntries'
+	// prevLogIndex and prevLogTerm; for BecauseLeaderCommitted, Index is
+	// the leader's commit index.
+	Index, Term uint64
+}
+
+// BecauseKind says which reason a Because gives.
+type BecauseKind uint8
+
+// The reasons in numbers.
+const (
+	// BecauseNothing: the Event's Reason says why.
+	BecauseNothing BecauseKind = iota
+	// BecauseLogMatches: a follower appended what its leader sent, because
+	// its log holds the entry before them (Index, of Term).
+	BecauseLogMatches
+	// BecauseLeaderCommitted: a follower committed, because its leader has
+	// committed up to Index.
+	BecauseLeaderCommitted
+)
+
+// AppendText appends the reason in words to dst; leader is the event's
+// peer. The words are letters, digits, spaces, apostrophes and
+// parentheses: nothing that JSON or a terminal escapes.
+func (b Because) AppendText(dst []byte, leader NodeID) []byte {
+	id := func(dst []byte) []byte { return strconv.AppendInt(append(dst, 'n'), int64(leader), 10) }
+	switch b.Kind {
+	case BecauseLogMatches:
+		dst = id(append(dst, "its log matches leader "...))
+		dst = strconv.AppendUint(append(dst, "'s up to index "...), b.Index, 10)
+		dst = strconv.AppendUint(append(dst, " (term "...), b.Term, 10)
+		return append(dst, ')')
+	case BecauseLeaderCommitted:
+		dst = id(append(dst, "leader "...))
+		return strconv.AppendUint(append(dst, " has committed up to index "...), b.Index, 10)
+	}
+	return dst
 }

@@ -619,7 +619,7 @@ func eventText(e Event) string {
 	default:
 		s = fmt.Sprintf("%v: unknown event %d", e.Node, e.Kind)
 	}
-	return s + ": " + e.Reason
+	return s + ": " + e.Why()
 }
 
 // indexes renders the entries an event is about: "index 4", "indexes 4-6".

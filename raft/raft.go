@@ -530,7 +530,7 @@ func (n *Node) quorum() int { return Majority(len(n.peers)) }
 func (n *Node) emit(e Event) {
 	e.Node = n.id
 	if n.terse {
-		e.Reason = "" // constant reasons too, so that terse means none
+		e.Reason, e.Because = "", Because{} // constant reasons too, so that terse means none
 	}
 	n.events = append(n.events, e)
 }

@@ -168,8 +168,7 @@ func (n *Node) merge(m Message) {
 	n.log = append(grow(n.log, len(entries)), entries...)
 	ev := Event{Kind: EventAppend, Role: n.role, Term: n.term, Peer: m.From, Index: first, Count: len(entries)}
 	if !n.terse {
-		ev.Reason = n.why().s("its log matches leader ").id(m.From).s("'s up to index ").n(m.PrevLogIndex).
-			s(" (term ").n(m.PrevLogTerm).s(")").done(n)
+		ev.Because = Because{Kind: BecauseLogMatches, Index: m.PrevLogIndex, Term: m.PrevLogTerm}
 	}
 	n.emit(ev)
 }
@@ -202,7 +201,7 @@ func (n *Node) commitFrom(index uint64, m Message) {
 	}
 	ev := Event{Kind: EventCommit, Role: n.role, Term: n.term, Peer: m.From, Index: index, Count: int(index - n.commitIndex)}
 	if !n.terse {
-		ev.Reason = n.why().s("leader ").id(m.From).s(" has committed up to index ").n(m.LeaderCommit).done(n)
+		ev.Because = Because{Kind: BecauseLeaderCommitted, Index: m.LeaderCommit}
 	}
 	n.commitIndex = index
 	n.emit(ev)

@@ -380,3 +380,35 @@ func TestMaxEntries(t *testing.T) {
 		t.Fatalf("%+v, want the next 2 entries", m)
 	}
 }
+
+// A follower's append and commit, which a client's command makes on every
+// follower, give their reasons in numbers (Because), put in words only when
+// read (Why), in the words they always had; a terse node gives none.
+func TestRoutineReasonsInNumbers(t *testing.T) {
+	for _, terse := range []bool{false, true} {
+		n := newNode(t, 2, 3, HardState{Term: 3, Log: logOf(1, 2)}, func(c *Config) { c.Terse = terse })
+		n.Step(ms, Message{Type: MsgAppendEntries, From: 1, To: 2, Term: 3,
+			PrevLogIndex: 2, PrevLogTerm: 2, Entries: logOf(3), LeaderCommit: 3})
+		_, events := n.Output()
+		want := map[EventKind]string{
+			EventAppend: "its log matches leader n1's up to index 2 (term 2)",
+			EventCommit: "leader n1 has committed up to index 3",
+		}
+		for _, e := range events {
+			w, ok := want[e.Kind]
+			if !ok {
+				continue
+			}
+			delete(want, e.Kind)
+			switch {
+			case terse && (e.Why() != "" || e.Because != Because{}):
+				t.Errorf("terse %v event says why: %q", e.Kind, e.Why())
+			case !terse && (e.Reason != "" || e.Why() != w):
+				t.Errorf("%v event: Reason %q, Why %q; want no words kept and %q", e.Kind, e.Reason, e.Why(), w)
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("terse %v: no %v event", terse, want)
+		}
+	}
+}

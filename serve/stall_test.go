@@ -96,7 +96,7 @@ func TestStalledClientStallsNobodyElse(t *testing.T) {
 		ts.catchUp(hv)
 	}
 	now := ts.s.feed.current().Snapshot().Now
-	header := headerClock(now)
+	header := headerClock(now) // the header cuts, not rounds
 	healthy.waitFor("the lecture's time "+header, func(s string) bool { return strings.Contains(headerRow(s), header) })
 	if d := hv.dropped.Load(); d != 0 {
 		t.Fatalf("the healthy viewer lost %d events", d)

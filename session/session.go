@@ -67,6 +67,7 @@ func StartLocal(ctx context.Context, opts Options, view tui.Options) (m *tui.Mod
 		return nil, nil, err
 	}
 	view.NoColor, view.Script, view.Restart = opts.NoColor, opts.Script, l.restart
+	view.Scenarios = scenario.BuiltinsFor(opts.Config, "")
 	return tui.New(l.live, shown(opts, view, true)), l.stop, nil
 }
 
@@ -75,6 +76,10 @@ func StartLocal(ctx context.Context, opts Options, view tui.Options) (m *tui.Mod
 // explanation, checklist and end.
 func Viewer(c tui.Cluster, opts Options, view tui.Options) *tui.Model {
 	view.NoColor, view.Script = opts.NoColor, opts.Script
+	if view.Restart != nil && view.Scenarios == nil {
+		// The lecture restarts on opts' config, as the live view does.
+		view.Scenarios = scenario.BuiltinsFor(opts.Config, "")
+	}
 	return tui.New(c, shown(opts, view, false))
 }
 
@@ -169,14 +174,13 @@ func (l *local) start(cfg cluster.Config, script *scenario.Script) (*cluster.Liv
 
 // restart replaces the running cluster with a fresh one playing the named
 // built-in scenario, set up as the scenario's header says, and stops the
-// old one.
+// old one. A scenario this cluster cannot run is refused, as `raftty run`
+// refuses it, and the old cluster runs on.
 func (l *local) restart(name string) (tui.Cluster, *scenario.Script, error) {
-	script, err := scenario.Load(name)
+	script, cfg, err := Lesson(l.opts.Config, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := l.opts.Config
-	script.Configure(&cfg, nil)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.done {
@@ -189,6 +193,23 @@ func (l *local) restart(name string) (tui.Cluster, *scenario.Script, error) {
 	l.live.Stop()
 	l.live = next
 	return next, script, nil
+}
+
+// Lesson loads the named scenario and sets up its cluster from base with
+// the scenario's header, as the s picker starts it: refused, as `raftty
+// run` refuses it, if no cluster could run it ("07-slow-heartbeat:8: etcd
+// engine: heartbeat 3s must be shorter ..."); whether its lesson holds
+// there is Script.Mismatch's to say.
+func Lesson(base cluster.Config, name string) (*scenario.Script, cluster.Config, error) {
+	script, err := scenario.Load(name)
+	if err != nil {
+		return nil, base, err
+	}
+	cfg, err := script.Setup(base, nil, nil)
+	if err == nil {
+		err = script.Validate(cfg.Nodes)
+	}
+	return script, cfg, err
 }
 
 // stop stops whichever cluster runs, and any restart to come.

@@ -151,6 +151,47 @@ func TestRestartAndStop(t *testing.T) {
 	}
 }
 
+// On etcd the picker refuses a lesson etcd cannot run, as `raftty run`
+// does, naming its line, and the cluster runs on; the list it shows marks
+// that lesson, and one that runs but does not hold there, with the reason.
+func TestPickerOnEtcd(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	cfg.Engine = cluster.EngineEtcd
+	opts := Options{Config: cfg, Speed: 1, NoColor: true}
+	m, stop, err := StartLocal(context.Background(), opts, tui.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	l := &local{ctx: context.Background(), opts: opts}
+	if l.live, err = l.start(opts.Config, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer l.stop()
+	first := l.live
+	if _, _, err := l.restart("07"); err == nil || !strings.HasPrefix(err.Error(), "07-slow-heartbeat:8: etcd engine: heartbeat 3s must be shorter") {
+		t.Fatalf("lesson 07 on etcd: %v, want the refusal run gives", err)
+	}
+	if l.live != first || first.Apply(cluster.Command{Action: cluster.ActPause}) != nil {
+		t.Fatal("a refused lesson stopped the cluster")
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, k := range []string{"s", "j", "j", "j", "j", "j", "j"} { // 01 down to 07
+		m.Update(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+	}
+	view := ansi.Strip(m.View().Content)
+	for _, want := range []string{
+		"│ 07-slow-heartbeat              ✗ Heartbeats slower",
+		"│ 17-prevote-without-checkquorum ! PreVote without CheckQuorum",
+		"│ 03-leader-crash                The leader crashes",
+		"✗ 07-slow-heartbeat refused here: it holds on the textbook engine only, not on etcd: etcd refuses a heartbeat",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the picker on etcd lacks %q:\n%s", want, view)
+		}
+	}
+}
+
 // The start-up warning is read in full at 80 and 120 columns: above the
 // panels without a scenario, on a status line that wraps with one.
 func TestWarningInFull(t *testing.T) {

@@ -259,7 +259,7 @@ func classPart(f *Frame) (p headerPart, banner bool) {
 		return headerPart{}, false
 	}
 	if !f.following {
-		return headerPart{f.styles.cutOff.apply("on your own · f follows the teacher"), f.styles.cutOff.apply("on your own"), 9}, false
+		return headerPart{f.styles.cutOff.apply("on your own · f follows the teacher"), f.styles.cutOff.apply("on your own"), 9, ""}, false
 	}
 	text := fmt.Sprintf(" following the teacher at t=%s ", clock(f.cursorMoment()))
 	short := text
@@ -267,7 +267,7 @@ func classPart(f *Frame) (p headerPart, banner bool) {
 		text = fmt.Sprintf(" following the teacher at t=%s · the past; live %s ", clock(f.cur.at), clock(f.liveNow()))
 		short = fmt.Sprintf(" following the teacher · PAST %s ", clock(f.cur.at))
 	}
-	return headerPart{f.styles.banner.apply(text), f.styles.banner.apply(short), 10}, true
+	return headerPart{f.styles.banner.apply(text), f.styles.banner.apply(short), 10, ""}, true
 }
 
 // pollHelp is the teacher's line of the full help for polls.

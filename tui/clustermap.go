@@ -543,8 +543,10 @@ func timerFrac(ns *cluster.NodeStatus, now time.Duration) float64 {
 }
 
 // mapLegend explains the map's glyphs, on one line or two.
+// The full help adds mapLegend3, which the map has no room for.
 const (
 	mapLegend1 = "◆ RequestVote ◇ PreVote ✓ granted ✗ refused"
 	mapLegend2 = "● heartbeat ∘ its reply ✕ dropped × link cut"
 	mapLegend  = mapLegend1 + "  " + mapLegend2
+	mapLegend3 = "●3 an AppendEntries carrying 3 entries (+ for more than 9)"
 )

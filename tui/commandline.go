@@ -208,15 +208,24 @@ func commonPrefix(words []string) string {
 	return p
 }
 
-// commandHelp lists the command line's actions with an example each, for
-// the full help.
-var commandHelp = []string{
-	": command line (tab completes, ↑/↓ history, esc closes): the commands of a scenario file, without their time:",
-	"  kill 2,3  restart 2  disconnect leader  reconnect 2  timeout 4  heal",
-	"  cut 1 2  cut 1 -> 2  link 1 2  partition 1,2 | 3,4,5",
-	"  set election-timeout 150ms-300ms  set heartbeat 50ms  set latency 1ms-5ms",
-	"  set drop 30%  set prevote on  set checkquorum off  set disk-write 3ms",
-	"  log 1,2 append 3  pause  resume  step  speed 0.5  slow-votes on",
-	"  write FILE (or w): save the session as a scenario file (title, explain, expect, nodes, seed, for: in files only)",
-	"  export FILE.svg: the screen as a picture   record FILE.cast: record what you see   record stop: end it",
+// commandIntro, commandExamples and commandFiles are the command line's
+// part of the full help: what it takes; an example of every action and
+// parameter, in groups (each group starts a line and takes as many as the
+// width allows: helpView.lines); and the commands about files.
+const commandIntro = ": command line (tab completes, ↑/↓ history, esc closes): the commands of a scenario file, without their time:"
+
+var commandExamples = [][]string{
+	{"kill 2,3", "restart 2", "disconnect leader", "reconnect 2", "timeout 4", "heal"},
+	{"cut 1 2", "cut 1 -> 2", "link 1 2", "partition 1,2 | 3,4,5"},
+	{"put x=1", "put y to 3", "put", "log 1,2 append 3"},
+	{"set election-timeout 150ms-300ms", "set heartbeat 50ms", "set latency 1ms-5ms", "set drop 30%"},
+	{"set prevote on", "set checkquorum off", "set disk-write 3ms", "set log-write 2ms"},
+	{"set noop off", "set max-entries 1", "set unsafe-commit on"},
+	{"pause", "resume", "step", "speed 0.5", "slow-votes on", "slow-messages off"},
+}
+
+var commandFiles = []string{
+	"write FILE (or w): save the session as a scenario file (title, explain, expect, nodes, seed, for: in files only)",
+	"export FILE.svg: the screen as a picture",
+	"record FILE.cast: record what you see; record stop: end it",
 }

@@ -7,7 +7,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 )
 
 // splitView is a program that shows two nodes panels side by side, each
@@ -51,9 +50,9 @@ func TestTwoNodesPanelsFromTwoFrames(t *testing.T) {
 	v.left.SetSize(60, 7)
 	v.right.SetSize(60, 7)
 
-	tm := teatest.NewTestModel(t, v, teatest.WithInitialTermSize(120, 7))
-	tm.Send(keyMsg("q"))
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*splitView)
+	pr := runProgram(t, v, 120, 7)
+	pr.send("q")
+	final := pr.final().(*splitView)
 	rows := strings.Split(ansi.Strip(final.View().Content), "\n")
 	left, right := column(rows, 0, 60), column(rows, 60, 60)
 	if !strings.Contains(left, "▶ n1 ") || strings.Contains(left, "dead") {

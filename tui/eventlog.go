@@ -26,8 +26,11 @@ type eventLog struct {
 	filter      logFilter
 	matches     filtered
 	words       wordCache
-	// hits are the lines the last View drew, for clicks.
-	hits []hit
+	// hits are the lines the last View drew, for clicks; empty the rows
+	// it left empty below the newest line (negative: the lines it had
+	// no room for).
+	hits  []hit
+	empty int
 }
 
 // logKeys move in the event log and choose what it shows.
@@ -233,6 +236,7 @@ func (l *eventLog) View(f *Frame) []string {
 		lines = append(lines, text)
 		l.hits = append(l.hits, hit{x: 1, y: 1 + k - start, w: l.w - 2, h: 1, logLine: shown.num(k)})
 	}
+	l.empty = rows - count // all lines show (end == count) when some rows are empty
 	return f.styles.box(title, lines, l.w, l.h)
 }
 

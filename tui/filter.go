@@ -14,8 +14,9 @@ import (
 // logFilter is what / keeps in the event log: every word must match a
 // line. A word like n3 matches the lines that name node 3 (not n31); a
 // kind of event (state, vote, timeout, drop, deliver, fault, param, ignore,
-// violation, error) matches lines of that kind; any other word matches
-// text, ignoring case.
+// violation, error, explain, expect, fork, and log replication's append,
+// truncate, commit, hold, reject, backoff, redirect) matches lines of that
+// kind; any other word matches text, ignoring case.
 type logFilter struct {
 	text  string
 	kinds []cluster.Kind
@@ -35,6 +36,9 @@ var filterKinds = map[string]cluster.Kind{
 	"drop": cluster.KindDrop, "deliver": cluster.KindDeliver, "fault": cluster.KindFault,
 	"param": cluster.KindParam, "ignore": cluster.KindIgnore, "violation": cluster.KindViolation,
 	"error": cluster.KindError, "explain": cluster.KindExplain, "expect": cluster.KindExpect,
+	"append": cluster.KindAppend, "truncate": cluster.KindTruncate, "commit": cluster.KindCommit,
+	"hold": cluster.KindHold, "reject": cluster.KindReject, "backoff": cluster.KindBackOff,
+	"redirect": cluster.KindRedirect, "fork": cluster.KindFork,
 }
 
 func parseFilter(text string) logFilter {

@@ -22,34 +22,38 @@ type header struct {
 }
 
 // headerPart is a part of the header, in full and in short (for a narrow
-// screen; "" leaves it out there), with its rank: when even the short
-// forms do not fit, the lowest ranks go first.
+// screen; "" leaves it out there), and for some in fewer cells still
+// (tiny; "" if none), with its rank: when even the tiny forms do not fit,
+// the lowest ranks go first.
 type headerPart struct {
 	text, short string
 	rank        int
+	tiny        string
 }
 
 // part is a header part that says the same in short.
-func part(text string, rank int) headerPart { return headerPart{text, text, rank} }
+func part(text string, rank int) headerPart { return headerPart{text, text, rank, ""} }
 
 // View draws the header: the parts in screen order, in full if they all
-// fit, else in short, then as many of the highest ranks as fit, the clock
-// at the right. The leader and its term (or, with none, the highest term),
-// the chosen speed, the options and the seed stay at 80 columns; the
-// clock, and in the past the banner, always stay.
+// fit, else in short (then tiny), then as many of the highest ranks as
+// fit, the clock at the right. The leader and its term (or, with none, the
+// highest term), the chosen speed, the options, the seed and an engine
+// other than the textbook's stay at 80 columns; the clock, and in the past
+// the banner, always stay.
 func (h *header) View(f *Frame) []string {
 	s := f.snap
 	speedRank := 8
 	if f.cur.past {
 		speedRank = 2 // the banner says it is the past; the options matter more
 	}
+	speed := headerPart{h.speed(f, false), h.speed(f, true), speedRank, h.speedTiny(f)}
 	parts := []headerPart{
-		{f.styles.header.apply("raftty"), "", 4},
+		{f.styles.header.apply("raftty"), "", 4, ""},
 		leaderPart(f),
-		{h.speed(f, false), h.speed(f, true), speedRank},
+		speed,
 		highestTerm(f),
 		options(f.styles, s.Config.PreVote, s.Config.CheckQuorum),
-		{fmt.Sprintf("%d nodes", len(s.Nodes)), "", 2},
+		{fmt.Sprintf("%d nodes", len(s.Nodes)), "", 2, ""},
 		part(fmt.Sprintf("seed %d", s.Config.Seed), 6),
 	}
 	if f.b != nil {
@@ -62,15 +66,16 @@ func (h *header) View(f *Frame) []string {
 	}
 	if s.Config.Engine != cluster.EngineTextbook {
 		// The other engine is said, with its timing in its own ticks (of
-		// two worlds, world A's: world B's, if it differs, is in "B has").
-		parts = append(parts, part(s.Config.EngineName(), 5))
+		// two worlds, world A's: world B's, if it differs, is in "B has"),
+		// as long as the seed is.
+		parts = append(parts, headerPart{s.Config.EngineName(), s.Config.EngineShort(), 6, ""})
 	}
 	if end := f.scenarioEnd(); end > 0 {
 		text, short := fmt.Sprintf("scenario ends at %v", end), fmt.Sprintf("ends at %v", end)
 		if f.cursorMoment() >= end {
 			text, short = f.styles.title.apply(fmt.Sprintf("scenario over at %v", end)), f.styles.title.apply(fmt.Sprintf("over at %v", end))
 		}
-		parts = append(parts, headerPart{text, short, 1})
+		parts = append(parts, headerPart{text, short, 1, ""})
 	}
 	now := "t=" + clock(s.Now) + " "
 	class, banner := classPart(f)
@@ -98,10 +103,10 @@ func leaderPart(f *Frame) headerPart {
 	s := f.snap
 	if s.Leader == 0 {
 		return headerPart{fmt.Sprintf("no leader %v, term %d", roundDur(s.Now-s.Stats.NoLeaderSince), s.MaxTerm),
-			fmt.Sprintf("no leader t%d", s.MaxTerm), 9}
+			fmt.Sprintf("no leader t%d", s.MaxTerm), 9, ""}
 	}
 	lt := s.Nodes[s.Leader-1].Term
-	return headerPart{fmt.Sprintf("leader %s term %d", f.nodeName(s.Leader), lt), fmt.Sprintf("leader %s t%d", f.nodeName(s.Leader), lt), 9}
+	return headerPart{fmt.Sprintf("leader %s term %d", f.nodeName(s.Leader), lt), fmt.Sprintf("leader %s t%d", f.nodeName(s.Leader), lt), 9, ""}
 }
 
 // highestTerm is the highest term any node holds, when a leader's own is
@@ -111,16 +116,19 @@ func highestTerm(f *Frame) headerPart {
 	if s.Leader == 0 || s.Nodes[s.Leader-1].Term == s.MaxTerm {
 		return headerPart{}
 	}
-	return headerPart{f.styles.cutOff.apply(fmt.Sprintf("highest term %d", s.MaxTerm)), f.styles.cutOff.apply(fmt.Sprintf("highest t%d", s.MaxTerm)), 5}
+	return headerPart{f.styles.cutOff.apply(fmt.Sprintf("highest term %d", s.MaxTerm)), f.styles.cutOff.apply(fmt.Sprintf("highest t%d", s.MaxTerm)), 5, ""}
 }
 
-// options says PreVote's and CheckQuorum's state; in short, together.
+// options says PreVote's and CheckQuorum's state; in short, together; tiny,
+// as PV and CQ (beside etcd's timing at 80 columns).
 func options(r *renders, preVote, checkQuorum bool) headerPart {
 	short := fmt.Sprintf("PreVote %s, CheckQuorum %s", cluster.OnOff(preVote), cluster.OnOff(checkQuorum))
+	tiny := fmt.Sprintf("PV %s, CQ %s", cluster.OnOff(preVote), cluster.OnOff(checkQuorum))
 	if preVote == checkQuorum {
 		short = "PreVote/CheckQuorum " + cluster.OnOff(preVote)
+		tiny = "PV/CQ " + cluster.OnOff(preVote)
 	}
-	return headerPart{"PreVote " + cluster.OnOff(preVote) + r.dim.apply(" · ") + "CheckQuorum " + cluster.OnOff(checkQuorum), short, 7}
+	return headerPart{"PreVote " + cluster.OnOff(preVote) + r.dim.apply(" · ") + "CheckQuorum " + cluster.OnOff(checkQuorum), short, 7, tiny}
 }
 
 // speed is the speed chosen and whether the clock runs: paused, behind,
@@ -151,6 +159,21 @@ func (h *header) speed(f *Frame, short bool) string {
 	return speed
 }
 
+// speedTiny is the speed in fewer cells, if it has a shorter form: paused,
+// PAUSED alone (what space will do matters more than the speed it will
+// run at); running in slow motion, the speed without the marker.
+func (h *header) speedTiny(f *Frame) string {
+	switch {
+	case f.cur.past || f.live.Behind:
+		return ""
+	case f.paused:
+		return "PAUSED"
+	case f.live.SlowVotes:
+		return formatSpeed(f.speed)
+	}
+	return ""
+}
+
 // pastBanner says what the past view is doing (replaying) and what the live
 // cluster does (paused, or running on: a watcher's look back pauses
 // nothing), in fewer words on a narrow screen, so that the options stay.
@@ -171,6 +194,11 @@ func (h *header) pastBanner(f *Frame) string {
 	}
 	return f.styles.banner.apply(text)
 }
+
+// keepRank is the rank from which a header part stays at 80 columns: the
+// seed, an engine other than the textbook's, and above. Before one goes,
+// the parts that have a tiny form take it.
+const keepRank = 6
 
 // fitParts joins the parts with sep and puts the clock (clockW cells) at
 // the right, in w cells: in full if they fit; else the lowest ranks say it
@@ -206,11 +234,24 @@ func fitParts(parts []headerPart, sep, clock string, clockW, w int) string {
 		if shortened {
 			continue
 		}
+		next := -1 // the part to go next: the lowest ranked left
 		for _, i := range order {
 			if text[i] != "" {
-				text[i] = ""
+				next = i
 				break
 			}
 		}
+		if parts[next].rank >= keepRank {
+			// Before a part that stays at 80 columns goes, the tiny forms.
+			for _, i := range order {
+				if !shortened && text[i] != "" && parts[i].tiny != "" && text[i] != parts[i].tiny {
+					text[i], shortened = parts[i].tiny, true
+				}
+			}
+			if shortened {
+				continue
+			}
+		}
+		text[next] = ""
 	}
 }

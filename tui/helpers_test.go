@@ -12,11 +12,7 @@ import (
 	"raftty/cluster"
 )
 
-func TestMain(m *testing.M) {
-	// teatest/v2 leaves its SIGINT watcher running after the program ends;
-	// that one function, and nothing broader, is not ours to stop.
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/charmbracelet/x/exp/teatest/v2.NewTestModel.func2"))
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // harness is a model over a live cluster whose wall clock the test drives:
 // no sleeps, and the same seed gives the same screens.

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // helpView is the full help (?): every key, in groups side by side as far
@@ -39,27 +40,79 @@ func (v *helpView) toggle() {
 
 // View lists every key and the legends.
 func (v *helpView) View(f *Frame) []string {
-	lines := v.columns(f.keys.FullHelp(), v.w-2)
-	lines = append(lines, "")
-	switch {
-	case f.watching:
-		lines = append(lines, watcherHelp(f.class != nil)...)
-	case f.class != nil:
-		lines = append(lines, commandHelp...)
-		lines = append(lines, pollHelp)
-	default:
-		lines = append(lines, commandHelp...)
-	}
-	lines = append(lines, "", "timeline:")
-	lines = append(lines, legendLines...)
-	lines = append(lines, "", "map:", mapLegend, "inspector: enter opens, ↑/↓ scroll, esc closes; a click selects a node or a log line")
-	lines, part := v.scroll.window(lines, max(v.h-2, 0))
+	lines, part := v.scroll.window(v.lines(f, v.w-2), max(v.h-2, 0))
 	title := "every key (? closes)"
 	if part != "" {
 		title = "every key (? closes, ↑/↓ scroll: " + part + ")"
 	}
 	return f.styles.box(title, lines, v.w, v.h)
 }
+
+// lines is the help at w cells: the keys in columns, the command line's
+// actions, the legends of the timeline, the log strips and the map. A line
+// too long wraps; nothing is cut.
+func (v *helpView) lines(f *Frame, w int) []string {
+	lines := v.columns(f.keys.FullHelp(), w)
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…") // one group wider than the screen: none is today
+	}
+	text := func(s ...string) {
+		for _, s := range s {
+			if s == "" {
+				lines = append(lines, "")
+			} else {
+				lines = append(lines, wrapIndent(s, w)...)
+			}
+		}
+	}
+	lines = append(lines, "")
+	if f.watching {
+		// A watcher changes nothing: no command line to explain.
+		text(watcherHelp(f.class != nil)...)
+	} else {
+		text(commandIntro)
+		for _, g := range commandExamples {
+			lines = append(lines, packed(g, w)...)
+		}
+		for _, s := range commandFiles {
+			text("  " + s)
+		}
+		if f.class != nil {
+			text(pollHelp)
+		}
+	}
+	text("", "timeline:")
+	text(legendLines...)
+	text("", "log strips (nodes panel; a cell an index, lined up across nodes):", logLegend)
+	text("", "map:", mapLegend1, mapLegend2, mapLegend3)
+	text("inspector: enter opens, ↑/↓ scroll, esc closes; a click selects a node or a log line")
+	return lines
+}
+
+// packed lays examples out two spaces apart, indented by two, as many to a
+// line as fit in w cells.
+func packed(examples []string, w int) []string {
+	var lines []string
+	line := ""
+	for _, e := range examples {
+		if line != "" && ansi.StringWidth(line)+2+ansi.StringWidth(e) > w {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line == "" {
+			line = "  " + e
+		} else {
+			line += "  " + e
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// logLegend explains the log strips' cells.
+const logLegend = "■ committed  □ not known committed yet  · no entry  (colour: the entry's term)"
 
 // columns lays the groups of keys out side by side, as many to a row as
 // fit in w cells, the rest in further rows: every key is listed, at any

@@ -118,10 +118,17 @@ func nodeReport(f *Frame, id int) []string {
 	role, _ := roleLabel(f.styles, ns)
 	out := []string{fmt.Sprintf("n%d · %s · term %d · voted for %s", id, role, ns.Term, votedFor(ns.VotedFor))}
 	out = append(out, timerReport(ns, s.Now))
-	if tk := ns.Ticks; ns.Alive && tk.Tick > 0 {
-		// etcd's own counters, as of its last tick.
+	if tk := ns.Ticks.At(s.Now, ns.Role == raft.Leader); ns.Alive && tk.Tick > 0 {
+		// etcd's own counters, with the ticks due by the moment shown
+		// counted, as etcd counts them at its next input. A leader counts
+		// its election ticks to ElectionTick (CheckQuorum's round), the
+		// others to their drawn timeout.
+		of := tk.RandomizedElectionTick
+		if ns.Role == raft.Leader {
+			of = tk.ElectionTick
+		}
 		out = append(out, fmt.Sprintf("etcd ticks of %v: election %d of %d elapsed (ElectionTick %d), heartbeat %d of %d",
-			tk.Tick, tk.ElectionElapsed, tk.RandomizedElectionTick, tk.ElectionTick, tk.HeartbeatElapsed, tk.HeartbeatTick))
+			tk.Tick, tk.ElectionElapsed, of, tk.ElectionTick, tk.HeartbeatElapsed, tk.HeartbeatTick))
 	}
 	if campaigns(stateOf(&ns)) {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,20 +94,45 @@ func TestInspectNode(t *testing.T) {
 }
 
 // The C key sends the selected node a client's command; the leader's
-// inspector then shows its log, entry by entry, and what it knows of each
-// follower's (nextIndex, matchIndex); a follower's C is refused.
+// inspector then shows its log, entry by entry (its no-op first), and what
+// it knows of each follower's (nextIndex, matchIndex); a follower's C is
+// refused.
 func TestInspectReplication(t *testing.T) {
 	h := newHarness(t, 42)
-	h.advance(time.Second)
+	leader := checkLeaderInspector(t, h, "log: 2 entries (last term 1), committed up to index 2",
+		"1 t1 (empty: a no-op or set up by hand) committed", `2 t1 "v1" committed`)
+	h.press("esc", strconv.Itoa(leader%5+1), "C")
+	h.advance(10 * time.Millisecond)
+	if got := h.snap().Stats.Redirects; got != 1 {
+		t.Errorf("C on a follower: %d refusals, want 1", got)
+	}
+}
+
+// On etcd too the leader's inspector shows its log and what it knows of
+// each follower's, read off etcd's progress tracker.
+func TestInspectReplicationOnEtcd(t *testing.T) {
+	h := newHarness(t, 42, func(c *cluster.Config) { c.Engine = cluster.EngineEtcd })
+	checkLeaderInspector(t, h, "log: 2 entries (last term ", `2 t1 "v1" committed`)
+}
+
+// checkLeaderInspector runs h until it has a leader, sends the leader a
+// command with C, and checks that its inspector says wants and that every
+// follower has both entries (nextIndex 3, matchIndex 2). It returns the
+// leader.
+func checkLeaderInspector(t *testing.T, h *harness, wants ...string) int {
+	t.Helper()
+	h.advance(2 * time.Second)
 	leader := h.snap().Leader
+	if leader == 0 {
+		t.Fatal("no leader after 2s")
+	}
 	h.press("L", "C")
-	h.advance(200 * time.Millisecond)
+	h.advance(300 * time.Millisecond)
 	h.press("enter")
 	text := inspectorText(h.m)
-	wants := []string{"log: 1 entry (last term 1), committed up to index 1", `1 t1 "v1" committed`}
 	for peer := 1; peer <= 5; peer++ {
 		if peer != leader {
-			wants = append(wants, fmt.Sprintf("n%d nextIndex 2 matchIndex 1", peer))
+			wants = append(wants, fmt.Sprintf("n%d nextIndex 3 matchIndex 2", peer))
 		}
 	}
 	for _, want := range wants {
@@ -114,10 +140,74 @@ func TestInspectReplication(t *testing.T) {
 			t.Errorf("leader's inspector lacks %q:\n%s", want, text)
 		}
 	}
-	h.press("esc", strconv.Itoa(leader%5+1), "C")
-	h.advance(10 * time.Millisecond)
-	if got := h.snap().Stats.Redirects; got != 1 {
-		t.Errorf("C on a follower: %d refusals, want 1", got)
+	return leader
+}
+
+// Replication lines are about their node: the inspector lists a leader's
+// append and commit and a follower's among their last decisions, and the
+// filter finds them by node and by kind.
+func TestReplicationLinesAreAboutTheirNodes(t *testing.T) {
+	h := newHarness(t, 42)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	follower := leader%5 + 1
+	h.press("L", "C")
+	h.advance(200 * time.Millisecond)
+	for _, tc := range []struct {
+		node  int
+		wants []string
+	}{
+		{leader, []string{fmt.Sprintf("n%d appends index 1 in term 1", leader), fmt.Sprintf("n%d commits index 1", leader)}},
+		{follower, []string{fmt.Sprintf("n%d appends index 1 from n%d", follower, leader), fmt.Sprintf("n%d commits index 1", follower)}},
+	} {
+		h.press(strconv.Itoa(tc.node), "enter")
+		_, decisions, _ := strings.Cut(inspectorText(h.m), "last decisions")
+		for _, want := range tc.wants {
+			if !strings.Contains(decisions, want) {
+				t.Errorf("n%d's last decisions lack %q:\n%s", tc.node, want, decisions)
+			}
+		}
+		h.press("esc")
+	}
+	for _, tc := range []struct {
+		filter string
+		want   string
+	}{
+		{fmt.Sprintf("n%d", follower), fmt.Sprintf("n%d appends index 1 from n%d", follower, leader)},
+		{fmt.Sprintf("n%d", leader), fmt.Sprintf("n%d appends index 1 from n%d", follower, leader)},
+		{fmt.Sprintf("append n%d", leader), fmt.Sprintf("n%d appends index 1 in term 1", leader)},
+		{"commit", fmt.Sprintf("n%d commits index 1", follower)},
+	} {
+		f := parseFilter(tc.filter)
+		log := &h.m.Frame().hist.decisions
+		found := false
+		for k := range log.len() {
+			var scratch []byte
+			l := log.ptr(k)
+			if !f.match(l, &scratch) {
+				continue
+			}
+			found = found || strings.Contains(l.text(), tc.want)
+			if len(f.kinds) > 0 && l.kind != f.kinds[0] {
+				t.Errorf("/%s keeps %q", tc.filter, l.text())
+			}
+		}
+		if !found {
+			t.Errorf("/%s does not find %q", tc.filter, tc.want)
+		}
+	}
+	// Each replication kind is a word of the filter, as vote is: /append
+	// keeps appends, not every line that says AppendEntries.
+	for _, k := range []cluster.Kind{cluster.KindAppend, cluster.KindTruncate, cluster.KindCommit, cluster.KindHold,
+		cluster.KindReject, cluster.KindBackOff, cluster.KindRedirect} {
+		if f := parseFilter(k.String()); !slices.Equal(f.kinds, []cluster.Kind{k}) {
+			t.Errorf("/%s is not the kind %s: %+v", k, k, f)
+		}
+	}
+	stepDown := newLogLine(&cluster.Event{Kind: cluster.KindState, Node: 2, State: cluster.StateFollower, Term: 2,
+		Reason: "saw term 2 > 1 in AppendEntries from n3"})
+	if f, scratch := parseFilter("append"), []byte(nil); f.match(&stepDown, &scratch) {
+		t.Errorf("/append keeps %q", stepDown.text())
 	}
 }
 
@@ -257,5 +347,38 @@ func TestFollowingTheNewestEndsTheSelection(t *testing.T) {
 		if h.m.scr.log.sel >= 0 || !h.m.scr.inspector.open || h.m.scr.inspector.node != 1 {
 			t.Fatalf("%s: line %d still selected, or enter did not inspect n1", key, h.m.scr.log.sel)
 		}
+	}
+}
+
+// On etcd the inspector's tick counters are as of the moment shown, the
+// ticks due since the node's last input counted, so that they agree with
+// the times beside them: a follower's election count with how long ago it
+// heard from its leader, the leader's heartbeat count with its next
+// heartbeat. At no moment between two inputs do they stand still.
+func TestInspectEtcdCountersAtTheMoment(t *testing.T) {
+	h := newHarness(t, 42, func(c *cluster.Config) { c.Engine = cluster.EngineEtcd })
+	h.advance(2 * time.Second)
+	leader := h.snap().Leader
+	follower := leader%5 + 1
+	for _, id := range []int{follower, leader} {
+		h.press(strconv.Itoa(id), "enter")
+		for range 8 {
+			h.advance(7 * ms)
+			h.press("space") // a paused moment between the nodes' inputs
+			h.frame()
+			s := h.snap()
+			ns := s.Nodes[id-1]
+			tick := ns.Ticks.Tick
+			want := fmt.Sprintf("election %d of %d elapsed", (s.Now-ns.LastLeaderContact)/tick, ns.Ticks.RandomizedElectionTick)
+			if id == leader {
+				toGo := (ns.NextHeartbeat - s.Now + tick - 1) / tick
+				want = fmt.Sprintf("heartbeat %d of %d", int64(ns.Ticks.HeartbeatTick)-int64(toGo), ns.Ticks.HeartbeatTick)
+			}
+			if text := inspectorText(h.m); !strings.Contains(text, want) {
+				t.Fatalf("n%d at %v: inspector lacks %q:\n%s", id, s.Now, want, text)
+			}
+			h.press("space")
+		}
+		h.press("esc")
 	}
 }

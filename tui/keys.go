@@ -259,7 +259,11 @@ func viewKeys(k *keyMap) []viewKey {
 				m.setStatus("no scenarios here", nil)
 				return nil
 			}
-			m.scr.picker.show(scenario.Builtins())
+			items := m.scenarios
+			if items == nil {
+				items = scenario.Builtins()
+			}
+			m.scr.picker.show(items)
 			return nil
 		}},
 		{r.Help, func(m *Model, _ *Frame) tea.Cmd { m.scr.help.toggle(); return nil }},

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -205,6 +206,11 @@ type screen struct {
 	tlBShown bool
 	// dragOn is the timeline a drag started on.
 	dragOn timelineGeom
+	// lessonExtra is the rows a paused lesson's explanation takes from
+	// the event log in this layout; measuring: the layout only measures,
+	// drawing nothing (lessonAndBody).
+	lessonExtra int
+	measuring   bool
 }
 
 func newScreen(styles help.Styles) *screen {
@@ -253,49 +259,169 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	if f.b != nil {
 		top = append(top, divergenceLines(f, w, s.perSide(f, w, h-len(top)-len(bottom)))...)
 	}
-	top = s.lessonLines(f, top, w, h, h-len(top)-len(bottom))
-	avail := h - len(top) - len(bottom)
 	// A status of two lines, or a prompt, takes rows from the panels
 	// for a moment: their widths stay as they were (see narrowBody).
 	s.extraRows = len(bottom) - 2
+	lesson, body := s.lessonAndBody(f, top, len(bottom), w, h)
 	out := make([]string, 0, h)
-	out = append(out, top...)
-	out = append(out, s.body(f, w, avail, len(top))...)
+	out = append(out, lesson...)
+	out = append(out, body...)
 	out = append(out, bottom...)
 	return strings.Join(out, "\n")
 }
 
+// lessonAndBody are a scenario's lines below top and the panels below
+// them, with below rows left under the panels. Paused (at a scenario's
+// start, say), an explanation cut short takes rows of the event log, as
+// many as it can while every panel stays and the node list, the
+// statistics and the timeline keep every row (the map may shrink, the
+// timeline's legend go), if the log's lines still fit: it is read there,
+// not only with i. That is all or nothing, never a row per line the log
+// gains while one steps; and never while the clock runs, when the panels
+// would move at every line. The rows are found by measuring layouts,
+// which draw nothing: the screen is drawn once.
+func (s *screen) lessonAndBody(f *Frame, top []string, below, w, h int) (lesson, body []string) {
+	above, text := len(top), s.lessonText(f, w)
+	layout := func(extra int, measure bool) (cut int) {
+		s.placed, s.tlShown, s.tlBShown = s.placed[:0], false, false
+		s.log.empty, s.b.log.empty = notDrawn, notDrawn
+		s.stats.h, s.b.stats.h = 0, 0
+		s.measuring, s.lessonExtra = measure, extra
+		lesson, cut = s.lessonLines(f, &text, top[:above:above], w, h, h-above-below, extra)
+		body = s.body(f, w, h-len(lesson)-below, len(lesson))
+		s.measuring = false
+		return cut
+	}
+	extra := 0
+	if f.paused && len(text.explain) > 0 {
+		if cut := layout(0, true); cut > 0 && s.logsEmpty(f) > 0 {
+			extra = s.mostRowsKept(cut, func(extra int) { layout(extra, true) })
+			if extra > 0 {
+				if layout(extra, true); s.logsEmpty(f) < 0 {
+					extra = 0 // the log's lines would not fit
+				}
+			}
+		}
+	}
+	layout(extra, false)
+	return lesson, body
+}
+
+// mostRowsKept is the most rows, up to most, that the explanation can take
+// while the panels of the last layout stay as lessonAndBody says; measure
+// lays the screen out with that many. A row more for the text is a row
+// less for the panels: the number is found by halving.
+func (s *screen) mostRowsKept(most int, measure func(extra int)) int {
+	first, stats := slices.Clone(s.placed), [2]int{s.stats.h, s.b.stats.h}
+	lo, hi := 0, most
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if measure(mid); s.keepsPanels(first) && stats == [2]int{s.stats.h, s.b.stats.h} {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// logsEmpty is how many rows the event log (each world's, with two) left
+// empty in the last layout: negative when lines did not fit, or a log was
+// not drawn.
+func (s *screen) logsEmpty(f *Frame) int {
+	if f.b != nil {
+		return min(s.log.empty, s.b.log.empty)
+	}
+	return s.log.empty
+}
+
+// keepsPanels reports whether the last layout placed every panel of first
+// again, the node lists and timelines as tall and wide as they were.
+func (s *screen) keepsPanels(first []placement) bool {
+	for _, was := range first {
+		i := slices.IndexFunc(s.placed, func(p placement) bool { return p.c == was.c })
+		if i < 0 {
+			return false
+		}
+		switch was.c.(type) {
+		case *nodesPanel, *timelinePanel:
+			if s.placed[i].h != was.h || s.placed[i].w != was.w {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// notDrawn is an event log's empty rows when a layout did not draw it.
+const notDrawn = math.MinInt / 2
+
+// lessonText is a scenario's text above the panels, put into lines once
+// a frame: its title, its checklist's line ("" for none) and what it says
+// to watch, wrapped to the screen's width.
+type lessonText struct {
+	title   []string
+	check   string
+	explain []string
+}
+
+func (s *screen) lessonText(f *Frame, w int) lessonText {
+	t := lessonText{title: titleLines(f.title, w), explain: wrapText(f.explainShown(), w-2, math.MaxInt)}
+	s.checklist.SetSize(w, 1)
+	if lines := s.checklist.View(f); len(lines) > 0 {
+		t.check = lines[0]
+	}
+	return t
+}
+
 // lessonLines add a scenario's title, checklist and explanation to top, in
 // the rows the panels can spare (of room, on a screen h tall) beyond a
-// comfortable minimum, up to maxExplainLines of explanation.
-func (s *screen) lessonLines(f *Frame, top []string, w, h, room int) []string {
-	title := titleLines(f.title, w)
+// comfortable minimum, up to maxExplainLines of explanation and extra
+// lines more; cut is how many lines of the explanation are left out.
+// While the screen is only measured, the lines are blank.
+func (s *screen) lessonLines(f *Frame, t *lessonText, top []string, w, h, room, extra int) (lines []string, cut int) {
 	spare := room - comfortableRows(f, w)
 	if h >= 24 {
 		// A lesson's title, checklist and first line of what to watch
 		// are what a class reads first: on a small screen they take rows
 		// from the panels rather than go unseen.
-		spare = max(spare, lessonRows(f, len(title)))
+		spare = max(spare, lessonRows(f, len(t.title)))
 	}
-	for _, line := range title[:min(len(title), max(spare, 0))] {
-		top = append(top, fit(f.styles.title.apply(" "+line), w))
+	add := func(line string) {
+		if s.measuring {
+			line = ""
+		}
+		top = append(top, line)
 		spare--
 	}
-	s.checklist.SetSize(w, 1)
-	if lines := s.checklist.View(f); len(lines) > 0 && spare > 0 {
-		top = append(top, lines[0])
-		spare--
+	styled := func(st wrap, line string) string {
+		if s.measuring {
+			return ""
+		}
+		return fit(st.apply(" "+line), w)
 	}
-	explain := wrapText(f.explainShown(), w-2, math.MaxInt)
-	if n := min(maxExplainLines, max(spare, 0)); len(explain) > n && n > 0 {
-		// The rest is a key away.
-		explain = explain[:n]
-		explain[n-1] = ansi.Truncate(explain[n-1], w-2-len("… (i)"), "") + "… (i)"
+	for _, line := range t.title[:min(len(t.title), max(spare, 0))] {
+		add(styled(f.styles.title, line))
 	}
-	for _, line := range explain[:min(len(explain), max(spare, 0))] {
-		top = append(top, fit(f.styles.status.apply(" "+line), w))
+	if t.check != "" && spare > 0 {
+		add(t.check)
 	}
-	return top
+	n := min(maxExplainLines, max(spare, 0))
+	if n > 0 {
+		n += extra
+	}
+	explain := t.explain[:min(len(t.explain), n)]
+	if len(t.explain) > n && n > 0 {
+		cut = len(t.explain) - n
+	}
+	for i, line := range explain {
+		if cut > 0 && i == n-1 && !s.measuring {
+			// The rest is a key away.
+			line = ansi.Truncate(line, w-2-len("… (i)"), "") + "… (i)"
+		}
+		add(styled(f.styles.status, line))
+	}
+	return top, cut
 }
 
 // body is what goes between the top lines and the bottom ones, h rows at
@@ -329,8 +455,7 @@ func (s *screen) mapShown(f *Frame) bool {
 // place sizes c to w by h, draws it from f at screen position (x, y), and
 // keeps where it went for clicks.
 func (s *screen) place(c component, f *Frame, x, y, w, h int) []string {
-	c.SetSize(w, h)
-	lines := c.View(f)
+	lines := s.view(c, f, w, h)
 	if cl, ok := c.(clickable); ok {
 		s.placed = append(s.placed, placement{x: x, y: y, w: w, h: h, c: cl})
 	}
@@ -338,6 +463,25 @@ func (s *screen) place(c component, f *Frame, x, y, w, h int) []string {
 		s.tl, s.tlShown = s.timeline.geom, true
 		s.tl.x0 += x
 		s.tl.y0 += y
+	}
+	return lines
+}
+
+// view sizes c to w by h and draws it from f; while the screen is only
+// measured (lessonAndBody), h blank lines, and the event log says how many
+// rows it would leave empty.
+func (s *screen) view(c component, f *Frame, w, h int) []string {
+	c.SetSize(w, h)
+	if !s.measuring {
+		return c.View(f)
+	}
+	if l, ok := c.(*eventLog); ok {
+		l.empty = max(h-2, 0) - l.shown(f).len()
+	}
+	blank := strings.Repeat(" ", max(w, 0))
+	lines := make([]string, max(h, 0))
+	for i := range lines {
+		lines[i] = blank
 	}
 	return lines
 }
@@ -654,9 +798,10 @@ func (s *screen) narrowBody(f *Frame, w, h, y0 int) []string {
 	switch {
 	case mapBeside && logH >= minMapH+2:
 		// A map no wider than its height draws well; the height a
-		// one-line status would leave decides, so that a decision named
-		// on two lines while one steps does not narrow the map.
-		lw := max(w/2, w-(logH+s.extraRows-2)*4-2)
+		// one-line status and the explanation's usual rows would leave
+		// decides, so that a decision named on two lines while one steps,
+		// or a paused lesson read in full, does not narrow the map.
+		lw := max(w/2, w-(logH+s.extraRows+s.lessonExtra-2)*4-2)
 		logCol := s.place(s.log, f, 0, y, lw, logH)
 		mapCol := s.place(s.cmap, f, lw, y, w-lw, logH)
 		for i := range logH {

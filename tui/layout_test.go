@@ -258,6 +258,45 @@ func TestHeaderAt80Columns(t *testing.T) {
 	}
 }
 
+// On etcd the header keeps the engine, in short, and the seed at 120 and
+// 80 columns, running (in slow motion), paused and in the past, the
+// options in fewer cells if need be.
+func TestHeaderKeepsEtcdAndSeed(t *testing.T) {
+	for _, tc := range []struct {
+		seed   uint64
+		engine string
+		want   string
+	}{
+		{145460, cluster.EngineEtcd.String(), "etcd 15-29×10ms"},
+		{7, cluster.EtcdServer, "etcd 10-19×100ms"},
+	} {
+		h := startHarness(t, tc.seed, true, cluster.LiveOptions{SlowVotes: true}, func(c *cluster.Config) {
+			if err := cluster.UseEngine(c, tc.engine, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		h.advance(300 * ms)
+		check := func(state string) {
+			for _, w := range []int{80, 120} {
+				header := ansi.Strip(headerAt(h.m, w))
+				seed := fmt.Sprintf("seed %d", tc.seed)
+				if state == "past" && tc.seed > 99999 && w == 80 {
+					seed = "" // the past's banner leaves no room for six digits
+				}
+				if ansi.StringWidth(header) != w || !strings.Contains(header, tc.want) || !strings.Contains(header, seed) || !regexp.MustCompile(`PV/CQ off|PreVote`).MatchString(header) {
+					t.Errorf("%s, %s at %d columns: header %q, want %q and %q", tc.engine, state, w, header, tc.want, seed)
+				}
+			}
+		}
+		check("running")
+		h.press("space")
+		h.frame()
+		check("paused")
+		h.seekTo(100 * ms)
+		check("past")
+	}
+}
+
 // The edit form takes six rows; at the smallest height the wide layout
 // allows, the body has fewer rows than the timeline wanted (issue 16: a
 // slice out of range at 121x12). Every height from the smallest up, with

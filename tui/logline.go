@@ -139,7 +139,27 @@ func (l *logLine) subject() int {
 	case cluster.KindDeliver:
 		return int(l.b)
 	}
+	if l.whole != nil {
+		node, _ := replicationNodes(l.whole)
+		return node
+	}
 	return 0
+}
+
+// replicationNodes returns the nodes a replication event's text names by
+// its fields: the node that acted, and the peer it names (the leader an
+// append came from or a refusal answers, the follower a leader backs off
+// for), 0 if none; 0, 0 for an event of another kind.
+func replicationNodes(e *cluster.Event) (node, peer int) {
+	switch e.Kind {
+	case cluster.KindAppend, cluster.KindReject:
+		return e.Node, e.From // From is 0 for a leader's own entry
+	case cluster.KindBackOff:
+		return e.Node, e.To
+	case cluster.KindTruncate, cluster.KindCommit, cluster.KindHold, cluster.KindRedirect:
+		return e.Node, 0
+	}
+	return 0, 0
 }
 
 // names reports whether the line's text names node id by one of the
@@ -161,6 +181,11 @@ func (l *logLine) names(id int) bool {
 		}
 	case cluster.KindFault:
 		return faultNames(l.whole, id)
+	default:
+		if l.whole != nil {
+			node, peer := replicationNodes(l.whole)
+			return node == id || peer == id
+		}
 	}
 	return false
 }
@@ -200,7 +225,7 @@ func (l *logLine) wordsName(node string) bool {
 }
 
 func eventWordsName(e *cluster.Event, node string) bool {
-	for _, s := range [...]string{e.Reason, e.Name, e.Value, e.Invariant, e.Detail, e.Got, e.Source} {
+	for _, s := range [...]string{e.Why(), e.Name, e.Value, e.Invariant, e.Detail, e.Got, e.Source} {
 		if s != "" && mentions(s, node) {
 			return true
 		}

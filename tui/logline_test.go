@@ -25,8 +25,8 @@ func faultyRun(t *testing.T) (*history, []cluster.Event) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		"disconnect 2", "set prevote on", "kill leader", "partition 1,3 | 4,5,6,7", "cut 4 -> 5",
-		"set drop 20%", "restart 2", "timeout 6", "heal", "cut 1 2", "link 1 2", "log 1,3 append 2",
+		"put a", "disconnect 2", "set prevote on", "kill leader", "partition 1,3 | 4,5,6,7", "cut 4 -> 5",
+		"put b to 3", "set drop 20%", "restart 2", "timeout 6", "heal", "cut 1 2", "link 1 2", "log 1,3 append 2",
 		"set checkquorum on", "set heartbeat 400ms", "reconnect 2", "kill 7", "restart 7", "set drop 0",
 	} {
 		c.RunFor(700 * time.Millisecond)
@@ -44,13 +44,34 @@ func faultyRun(t *testing.T) (*history, []cluster.Event) {
 	return hist, events
 }
 
+// scenarioRun is every log line of a headless run of a built-in scenario
+// as its header sets it up, and the events it made.
+func scenarioRun(t *testing.T, name string) (*history, []cluster.Event) {
+	t.Helper()
+	script, err := scenario.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := cluster.DefaultConfig()
+	script.Configure(&cfg, nil)
+	hist := newHistory(cfg.Nodes)
+	var events []cluster.Event
+	run, err := scenario.NewRun(cfg, script, script.For, func(e cluster.Event) { hist.ingest(&e); events = append(events, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Finish()
+	return hist, events
+}
+
 // The filter and the inspector read the events' fields; what they find is
 // what a search of each line's text finds (the rule before lines were
 // typed), for every line of a run with every kind of event.
 func TestTypedLinesMatchTheirText(t *testing.T) {
 	hist, _ := faultyRun(t)
+	figure8, _ := scenarioRun(t, "figure-8")
 	kinds := map[cluster.Kind]bool{}
-	for _, log := range []*ring[logLine]{&hist.decisions, &hist.traffic} {
+	for _, log := range []*ring[logLine]{&hist.decisions, &hist.traffic, &figure8.decisions, &figure8.traffic} {
 		for i := range log.len() {
 			l := log.ptr(i)
 			kinds[l.kind] = true
@@ -71,7 +92,8 @@ func TestTypedLinesMatchTheirText(t *testing.T) {
 	}
 	for _, k := range []cluster.Kind{cluster.KindState, cluster.KindVote, cluster.KindTimeout, cluster.KindDeliver,
 		cluster.KindDrop, cluster.KindFault, cluster.KindParam, cluster.KindIgnore, cluster.KindError,
-		cluster.KindExplain, cluster.KindExpect} {
+		cluster.KindExplain, cluster.KindExpect, cluster.KindAppend, cluster.KindTruncate, cluster.KindCommit,
+		cluster.KindHold, cluster.KindReject, cluster.KindBackOff, cluster.KindRedirect} {
 		if !kinds[k] {
 			t.Errorf("the run has no %s line: the test does not cover it", k)
 		}

@@ -87,6 +87,8 @@ type Restarter func(scenarioName string) (Cluster, *scenario.Script, error)
 type Model struct {
 	live    Cluster
 	restart Restarter
+	// scenarios are what s lists (Options.Scenarios).
+	scenarios []scenario.Builtin
 	// script is the scenario playing, if any: a saved session includes it;
 	// checks is what came of its expectations.
 	script *scenario.Script
@@ -190,6 +192,7 @@ func New(live Cluster, opts Options) *Model {
 		class:    opts.Class,
 		watching: opts.Watching,
 	}
+	m.scenarios = opts.Scenarios
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
 	}
@@ -297,6 +300,10 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		}
 		m.SwitchTo(msg.live, msg.script)
 		m.setStatus("scenario "+msg.name+": paused at its start; space starts it (s: another)", nil)
+		if it, ok := m.scr.picker.item(msg.name); ok && it.Mismatch != "" {
+			// As `raftty run` warns of it.
+			m.setStatus("scenario "+msg.name+": warning: it "+it.Mismatch+" (paused: space starts it; s: another)", nil)
+		}
 	case savedMsg:
 		m.saved(msg)
 	case exportedMsg:

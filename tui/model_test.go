@@ -311,6 +311,33 @@ func TestScenarioPicker(t *testing.T) {
 	}
 }
 
+// A lesson the cluster cannot run is refused in the picker, saying why,
+// without a restart; one that runs but does not hold there starts with a
+// warning, as `raftty run` gives them.
+func TestPickerRefusesAndWarns(t *testing.T) {
+	h := newHarness(t, 1)
+	etcd := cluster.DefaultConfig()
+	etcd.Engine = cluster.EngineEtcd
+	h.m.scenarios = scenario.BuiltinsFor(etcd, "")
+	var started []string
+	h.m.restart = func(name string) (Cluster, *scenario.Script, error) {
+		started = append(started, name)
+		script, err := scenario.Load(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return newScenarioHarness(t, script).live, script, nil
+	}
+	h.press("s", "j", "j", "j", "j", "j", "j", "enter") // 07
+	if !h.m.scr.picker.open || len(started) > 0 || !strings.Contains(h.m.status, "07-slow-heartbeat refused here: it holds on the textbook engine only") {
+		t.Fatalf("07 on etcd: picker open %v, restarts %q, status %q: want it refused, saying why", h.m.scr.picker.open, started, h.m.status)
+	}
+	h.press("j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "enter") // 17
+	if h.m.scr.picker.open || len(started) != 1 || !strings.HasPrefix(h.m.status, "scenario 17-prevote-without-checkquorum: warning: it holds on the textbook engine only, not on etcd") {
+		t.Fatalf("17 on etcd: picker open %v, restarts %q, status %q: want it started with a warning", h.m.scr.picker.open, started, h.m.status)
+	}
+}
+
 // newScenarioHarness is a harness whose cluster plays a script.
 func newScenarioHarness(t *testing.T, script *scenario.Script) *harness {
 	t.Helper()

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -9,8 +10,10 @@ import (
 	"raftty/cluster/scenario"
 )
 
-// scenarioPicker is the list s opens: the built-in scenarios by title.
-// Enter asks the root to start the one under the cursor.
+// scenarioPicker is the list s opens: the built-in scenarios by title,
+// each marked if it does not hold on this session's cluster (see
+// scenario.BuiltinsFor). Enter asks the root to start the one under the
+// cursor, unless the cluster cannot run it.
 type scenarioPicker struct {
 	size
 	pickerKeys
@@ -74,25 +77,103 @@ func (p *scenarioPicker) updateKey(k tea.KeyPressMsg, _ *Frame) (tea.Cmd, tea.Ms
 	case key.Matches(k, p.pickerKeys.Down):
 		p.move(1)
 	case key.Matches(k, p.pickerKeys.Choose):
+		if it, ok := p.item(p.chosen()); ok && it.Refused {
+			// As `raftty run` refuses it: the list stays, saying why.
+			return nil, statusMsg("scenario " + it.Name + " " + notHere(it))
+		}
 		p.open = false
 		return nil, scenarioMsg(p.chosen())
 	}
 	return nil, nil
 }
 
+// item is the listed scenario called name.
+func (p *scenarioPicker) item(name string) (scenario.Builtin, bool) {
+	for _, it := range p.items {
+		if it.Name == name {
+			return it, true
+		}
+	}
+	return scenario.Builtin{}, false
+}
+
+// The marks of a scenario that does not hold on this cluster.
+const (
+	markRefused    = "✗" // the cluster cannot run it
+	markMayNotHold = "!" // it runs, but its lesson does not hold as written
+)
+
+// holdsMark is the scenario's mark, "" if nothing says it does not hold here.
+func holdsMark(it scenario.Builtin) string {
+	switch {
+	case it.Refused:
+		return markRefused
+	case it.Mismatch != "":
+		return markMayNotHold
+	}
+	return ""
+}
+
+// notHere says why a marked scenario is: "refused here: it holds on the
+// textbook engine only, ...", "does not hold here: it is timed for ...".
+func notHere(it scenario.Builtin) string {
+	switch {
+	case it.Refused && !it.OtherEngine:
+		return "refused here: " + it.Mismatch // the cluster's own words
+	case it.Refused:
+		return "refused here: it " + it.Mismatch
+	}
+	return "does not hold here: it " + it.Mismatch
+}
+
+// pickerFootRows is how many rows say why the scenario under the cursor
+// is marked (or what the marks mean), when any is.
+const pickerFootRows = 2
+
+// footer says why the scenario under the cursor is marked, or what the
+// marks mean; nothing if no scenario is.
+func (p *scenarioPicker) footer(f *Frame, w int) []string {
+	if !slices.ContainsFunc(p.items, func(it scenario.Builtin) bool { return holdsMark(it) != "" }) {
+		return nil
+	}
+	text := markRefused + " refused on this cluster · " + markMayNotHold + " does not hold here as written (it starts with a warning)"
+	if it, ok := p.item(p.chosen()); ok && holdsMark(it) != "" {
+		text = holdsMark(it) + " " + it.Name + " " + notHere(it)
+	}
+	lines := wrapText(text, w-2, pickerFootRows)
+	for i := range lines {
+		lines[i] = f.styles.dim.apply(" " + lines[i])
+	}
+	for len(lines) < pickerFootRows {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
 // View lists the scenarios, the cursor's line reversed, scrolled so that
 // the cursor stays in view.
 func (p *scenarioPicker) View(f *Frame) []string {
-	rows := max(p.h-2, 0)
+	foot := p.footer(f, p.w-2)
+	if p.h-2-len(foot) < 3 {
+		foot = nil // the list first
+	}
+	rows := max(p.h-2-len(foot), 0)
 	first := max(0, min(p.cursor-rows/2, len(p.items)-rows))
 	var lines []string
 	for i := first; i < len(p.items) && len(lines) < rows; i++ {
 		it := p.items[i]
-		line := fmt.Sprintf(" %-30s %s", it.Name, it.Title)
+		lead := fmt.Sprintf(" %-30s ", it.Name)
+		if m := holdsMark(it); m != "" {
+			lead += m + " "
+		}
+		line := fit(lead+it.Title, p.w-2)
 		if i == p.cursor {
-			line = f.styles.selected.apply(fit(line, p.w-2))
+			line = f.styles.selected.apply(line)
 		}
 		lines = append(lines, line)
 	}
-	return f.styles.box("scenarios · ↑/↓ choose · enter starts it on a fresh cluster · esc cancels", lines, p.w, p.h)
+	for len(lines) < rows {
+		lines = append(lines, "")
+	}
+	return f.styles.box("scenarios · ↑/↓ choose · enter starts it on a fresh cluster · esc cancels", append(lines, foot...), p.w, p.h)
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/teatest/v2"
-
 	"raftty/cluster"
 )
 
@@ -31,13 +29,13 @@ func waitCommand(t *testing.T, done <-chan error) {
 		if err != nil {
 			t.Fatalf("command failed: %v", err)
 		}
-	case <-time.After(10 * time.Second): // a hang, not a timing assumption
+	case <-time.After(hangGuard):
 		t.Fatal("the program never ran the command")
 	}
 }
 
-// The whole program under teatest: select the leader, kill it, watch
-// another be elected, quit.
+// The whole program, as Bubble Tea runs it: select the leader, kill it,
+// watch another be elected, quit.
 func TestProgramKillLeader(t *testing.T) {
 	h := newHarness(t, 42)
 	for i := 0; i < 20; i++ { // one virtual second, before the program starts
@@ -48,23 +46,20 @@ func TestProgramKillLeader(t *testing.T) {
 	m := New(notifying{Cluster: h.live, done: done}, Options{NoColor: true})
 	old := h.live.Snapshot().Leader
 
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	tm.Send(keyMsg("L"))
-	tm.Send(keyMsg("k"))
+	pr := runProgram(t, m, 120, 40)
+	pr.send("L", "k")
 	waitCommand(t, done)
 	// The program has run the kill; wait until it has drawn its outcome.
 	// When the first frame is drawn, before or after the keys, is up to
 	// the scheduler, so nothing else about the output is asserted.
-	killed := fmt.Sprintf("kill %d", old)
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), killed) },
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	pr.waitOutput(fmt.Sprintf("kill %d", old))
 	for i := 0; i < 20; i++ {
 		h.wall = h.wall.Add(50 * time.Millisecond)
 		h.ticks <- h.wall
 	}
-	tm.Send(keyMsg("q"))
+	pr.send("q")
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	final := pr.final().(*Model)
 	if final.selected != old {
 		t.Fatalf("L selected n%d, want the leader n%d", final.selected, old)
 	}
@@ -80,7 +75,7 @@ func TestProgramKillLeader(t *testing.T) {
 	}
 }
 
-// The whole program under teatest: ← goes into the past (the cluster
+// The whole program, as Bubble Tea runs it: ← goes into the past (the cluster
 // pauses: the pause command is seen), end comes back to live (the cluster
 // resumes), and the screen said PAST in between.
 func TestProgramScrubsBackAndReturns(t *testing.T) {
@@ -91,20 +86,19 @@ func TestProgramScrubsBackAndReturns(t *testing.T) {
 	}
 	done := make(chan error, 16)
 	m := New(notifying{Cluster: h.live, done: done}, Options{NoColor: true})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	pr := runProgram(t, m, 120, 40)
 	for range 30 {
-		tm.Send(keyMsg("left"))
+		pr.send("left")
 	}
 	waitCommand(t, done) // the pause that going back asks for
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "PAST t=") },
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(time.Millisecond))
+	pr.waitOutput("PAST t=")
 	if !h.live.Snapshot().Paused {
 		t.Fatal("the cluster runs while the view is in the past")
 	}
-	tm.Send(keyMsg("end"))
+	pr.send("end")
 	waitCommand(t, done) // the resume
-	tm.Send(keyMsg("q"))
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	pr.send("q")
+	final := pr.final().(*Model)
 	if final.cur.past || h.live.Snapshot().Paused {
 		t.Fatalf("after end: past %v, paused %v; want live and running", final.cur.past, h.live.Snapshot().Paused)
 	}

@@ -1,14 +1,12 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,15 +30,24 @@ func TestPanicInCommandRestoresTerminal(t *testing.T) {
 	}
 	defer live.Stop()
 	m := New(panicking{live}, Options{NoColor: true})
-	// Press k only once the program has drawn, in the alternate screen.
-	out := &signalWriter{mark: "\x1b[?1049h", seen: make(chan struct{})}
+	out := &watchWriter{}
 	in, press := io.Pipe()
+	defer press.Close() // ends the program's input reader
+	done := make(chan error, 1)
 	go func() {
-		<-out.seen
-		_, _ = press.Write([]byte("k"))
+		_, err := tea.NewProgram(m, programOptions(context.Background(), Terminal{Input: in, Output: out})...).Run()
+		done <- err
 	}()
-	_, err = tea.NewProgram(m, programOptions(context.Background(), Terminal{Input: in, Output: out})...).Run()
-	press.Close() // ends the program's input reader and the goroutine above
+	// Press k only once the program has drawn, in the alternate screen.
+	waitFor(t, out.seen(altScreen), "the alternate screen")
+	if _, err := press.Write([]byte("k")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-done:
+	case <-time.After(hangGuard):
+		t.Fatal("the program did not end")
+	}
 	if err == nil {
 		t.Fatal("a panicking command did not end the program with an error")
 	}
@@ -53,29 +60,17 @@ func TestPanicInCommandRestoresTerminal(t *testing.T) {
 	}
 }
 
-// signalWriter records output and closes seen once mark has been written.
-type signalWriter struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	mark string
-	seen chan struct{}
-	once sync.Once
-}
+// altScreen is what a program writes as it enters the alternate screen.
+const altScreen = "\x1b[?1049h"
 
-func (w *signalWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n, err := w.buf.Write(p)
-	if strings.Contains(w.buf.String(), w.mark) {
-		w.once.Do(func() { close(w.seen) })
+// waitFor waits until ch is closed, or fails the test after hangGuard.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(hangGuard):
+		t.Fatalf("no %s within %v", what, hangGuard)
 	}
-	return n, err
-}
-
-func (w *signalWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }
 
 // Quitting is never an error: an interruption (SIGINT) included.
@@ -101,12 +96,15 @@ func TestQuitError(t *testing.T) {
 
 // A real SIGINT ends Run without an error. The test holds SIGINT itself, so
 // the signal can never kill the test binary, and repeats it until the
-// program has taken it: Bubble Tea registers its handler in a goroutine.
+// program has taken it: Bubble Tea registers its handler in a goroutine,
+// at a moment it tells nobody, so a signal sent before then goes to the
+// test's holder alone. The repeats' pace is no verdict: the program either
+// ends quietly or, after hangGuard, fails the test.
 func TestRunSIGINT(t *testing.T) {
 	held := make(chan os.Signal, 16)
 	signal.Notify(held, syscall.SIGINT)
 	defer signal.Stop(held)
-	out := &signalWriter{mark: "\x1b[?1049h", seen: make(chan struct{})}
+	out := &watchWriter{}
 	in, press := io.Pipe()
 	defer press.Close()
 	live, err := cluster.StartLive(context.Background(), cluster.DefaultConfig(), cluster.LiveOptions{Speed: 1})
@@ -118,7 +116,10 @@ func TestRunSIGINT(t *testing.T) {
 	go func() {
 		done <- Run(context.Background(), New(live, Options{NoColor: true}), Terminal{Input: in, Output: out, NoColor: true})
 	}()
-	<-out.seen
+	waitFor(t, out.seen(altScreen), "the alternate screen")
+	guard := time.After(hangGuard)
+	again := time.NewTicker(20 * time.Millisecond)
+	defer again.Stop()
 	for {
 		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 			t.Fatal(err)
@@ -129,7 +130,9 @@ func TestRunSIGINT(t *testing.T) {
 				t.Fatalf("SIGINT: %v, want a quiet quit", err)
 			}
 			return
-		case <-time.After(20 * time.Millisecond): // not yet registered: send again
+		case <-again.C: // not yet registered: send again
+		case <-guard:
+			t.Fatal("SIGINT did not end the program")
 		}
 	}
 }

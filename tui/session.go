@@ -22,6 +22,10 @@ type Options struct {
 	// Restart lets s choose a built-in scenario, restarting the cluster;
 	// nil: s says there are none here.
 	Restart Restarter
+	// Scenarios are what s lists, each marked for the cluster Restart
+	// starts it on (scenario.BuiltinsFor); nil: scenario.Builtins(),
+	// unmarked.
+	Scenarios []scenario.Builtin
 	// NoSave, if set, says why w and :write may not save in this view: a
 	// session over SSH must not write files on the server. SaveDir, if
 	// set, is where they save, and the only place: a name with a

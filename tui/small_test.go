@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,15 @@ func newBuiltinHarness(t *testing.T, name string, seed uint64, w, h int) *harnes
 	cfg.Seed = seed
 	hs := &harness{t: t, wall: time.Unix(1_000_000, 0), ticks: make(chan time.Time)}
 	start := hs.wall
-	live, err := cluster.StartLive(context.Background(), cfg, cluster.LiveOptions{
+	lo := cluster.LiveOptions{
 		Speed: 0.1, Paused: true, Advance: scenario.NewPlayer(script), SlowVotes: true, SlowMessages: true,
 		Ticks: hs.ticks, Now: func() time.Time { return start },
-	})
+	}
+	if len(script.Compare) > 0 { // as session.LiveOptions does
+		lo.Compare = script.Compare
+		lo.Advance, lo.AdvanceB = scenario.NewPlayer(script).ForWorld(cluster.WorldA), scenario.NewPlayer(script).ForWorld(cluster.WorldB)
+	}
+	live, err := cluster.StartLive(context.Background(), cfg, lo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +53,8 @@ func newBuiltinHarness(t *testing.T, name string, seed uint64, w, h int) *harnes
 // At 80x24 the lesson is all there: the term and the seed in the header
 // (no leader yet), a decision named in full on two lines, and what the
 // screen has no room for a key away: i shows every expectation and all of
-// what to watch, where the checklist said "+2 more" and nothing else.
+// what to watch, where the checklist said "+2 more" and nothing else
+// (TestPausedLessonTakesTheEmptyRows: an explanation cut short).
 func TestSmallScreenSaysItAll(t *testing.T) {
 	h := newBuiltinHarness(t, "08", 1, 80, 24)
 	screen := strings.Split(ansi.Strip(h.m.render()), "\n")
@@ -55,8 +62,8 @@ func TestSmallScreenSaysItAll(t *testing.T) {
 		t.Fatalf("the header lacks the term or the seed: %q", screen[0])
 	}
 	joined := strings.Join(screen, "\n")
-	if !strings.Contains(joined, "more (i)") || !strings.Contains(joined, "… (i)") {
-		t.Fatalf("the checklist or the explanation is cut without saying where the rest is:\n%s", joined)
+	if !strings.Contains(joined, "more (i)") {
+		t.Fatalf("the checklist is cut without saying where the rest is:\n%s", joined)
 	}
 	h.press("i")
 	lesson := inspectorText(h.m)
@@ -84,6 +91,63 @@ func TestSmallScreenSaysItAll(t *testing.T) {
 	status := strings.Join(strings.Fields(strings.Join(screen[21:23], " ")), " ")
 	if e.Kind == 0 || !strings.Contains(status, e.String()) {
 		t.Fatalf("at 80x24 the status line does not name the decision in full: %q\n%v", status, made)
+	}
+}
+
+// Paused at a lesson's start, the explanation takes the rows the event log
+// leaves empty (it stopped at three lines, or one at 80x24, above a log
+// of two), without the node list, the map or the timeline losing
+// anything; once the clock runs, it is back to its few lines and "… (i)".
+func TestPausedLessonTakesTheEmptyRows(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+		// lines is how many lines of the explanation show at the least.
+		lines int
+	}{
+		{"23", 120, 40, 0}, // all of it
+		{"16", 120, 40, 0}, // two worlds
+		{"08", 80, 24, 0},
+		{"22", 80, 24, 3}, // the nodes, the statistics and the map need the rest
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newBuiltinHarness(t, tc.name, 1, tc.w, tc.h)
+			text := wrapText(h.m.Frame().explainShown(), tc.w-2, math.MaxInt)
+			want := tc.lines
+			if want == 0 {
+				want = len(text)
+			}
+			if want <= maxExplainLines && tc.h >= 40 || len(text) <= 1 {
+				t.Fatalf("an explanation of %d lines proves nothing", len(text))
+			}
+			screen := ansi.Strip(h.m.render())
+			for i, line := range text[:want] {
+				if i == len(text)-1 || i < want-1 {
+					line = strings.TrimSuffix(line, " ")
+				} else {
+					line = line[:20] // the last line shown ends in "… (i)"
+				}
+				if !strings.Contains(screen, " "+line) {
+					t.Errorf("%q is not on screen:\n%s", line, screen)
+				}
+			}
+			if want == len(text) && strings.Contains(screen, "… (i)") {
+				t.Errorf("the explanation is whole yet says … (i):\n%s", screen)
+			}
+			for id := 1; id <= 5; id++ {
+				if !strings.Contains(screen, fmt.Sprintf("n%d   ", id)) {
+					t.Errorf("n%d's row is gone:\n%s", id, screen)
+				}
+			}
+			twoWorlds := h.m.Frame().b != nil // each shows its log, or its map with m
+			if (!twoWorlds && !strings.Contains(screen, "┌ map")) || !strings.Contains(screen, "» ") {
+				t.Errorf("the map or the log's lines are gone:\n%s", screen)
+			}
+			h.press("space")
+			if screen := ansi.Strip(h.m.render()); !strings.Contains(screen, "… (i)") {
+				t.Errorf("running, the explanation is not back to its few lines:\n%s", screen)
+			}
+		})
 	}
 }
 

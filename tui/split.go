@@ -172,8 +172,7 @@ func (s *screen) placeWorld(f *Frame, c component, x, y, w, h int) []string {
 	if f.world != cluster.WorldB {
 		return s.place(c, f, x, y, w, h)
 	}
-	c.SetSize(w, h)
-	lines := c.View(f)
+	lines := s.view(c, f, w, h)
 	switch c {
 	case component(s.b.nodes):
 		s.placed = append(s.placed, placement{x: x, y: y, w: w, h: h, c: s.b.nodes})
@@ -233,9 +232,9 @@ func divergenceLines(f *Frame, w, perSide int) []string {
 	if !ok {
 		return []string{fit(f.styles.dim.apply(" worlds identical so far · world B is world A with "+cluster.CompareText(f.compared.Diff)), w)}
 	}
-	head := fmt.Sprintf("worlds diverge at %.3fs", d.At.Seconds())
+	head := "worlds diverge at " + d.Clock(d.At)
 	if i > 0 {
-		head = fmt.Sprintf("again at %.3fs (%d of %d)", d.At.Seconds(), i+1, f.compared.Count)
+		head = fmt.Sprintf("again at %s (%d of %d)", d.Clock(d.At), i+1, f.compared.Count)
 	}
 	var out []string
 	for k, text := range []string{head + " · " + d.Side(cluster.WorldA), d.Side(cluster.WorldB)} {

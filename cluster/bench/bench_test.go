@@ -180,3 +180,37 @@ func BenchmarkDefaultBench(b *testing.B) {
 		}
 	}
 }
+
+// The bench's figures are the paper's comparison, published in docs/bench.md:
+// a change to the cluster's defaults (the no-op on election) or to what it
+// models (which writes take disk time) must not move them. A small run's
+// samples, to the microsecond, pin them; a change meant to move them
+// rewrites these numbers and the docs in one commit that says why.
+func TestBenchFiguresPinned(t *testing.T) {
+	for _, tc := range []struct {
+		engine  cluster.Engine
+		setting Setting
+		want    time.Duration // the sum of the downtimes
+	}{
+		{cluster.EngineTextbook, Setting{Min: 150 * ms, Max: 300 * ms}, 6638757068},
+		{cluster.EngineTextbook, Setting{Min: 12 * ms, Max: 24 * ms}, 1461826528},
+		{cluster.EngineEtcd, Setting{Min: 50 * ms, Max: 100 * ms}, 2130959731},
+	} {
+		opts := DefaultOptions()
+		opts.Trials, opts.Seed, opts.Engine = 40, 1, tc.engine
+		if tc.engine == cluster.EngineEtcd {
+			opts.TimerJitter, opts.Eligible = 0, -1
+		}
+		rs, err := Run(context.Background(), []Setting{tc.setting}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum time.Duration
+		for _, d := range rs[0].Downtimes {
+			sum += d
+		}
+		if sum != tc.want {
+			t.Errorf("%v %s: the downtimes sum to %v, want %v", tc.engine, tc.setting.Name(), sum, tc.want)
+		}
+	}
+}

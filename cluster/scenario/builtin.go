@@ -10,6 +10,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"raftty/cluster"
 )
 
 //go:embed builtin/*.txt
@@ -22,6 +24,15 @@ type Builtin struct {
 	// Only names the engine the lesson holds on, if one only ("" if it
 	// holds on all), and OnlyWhy what the other does instead.
 	Only, OnlyWhy string
+	// Mismatch, from BuiltinsFor, says why the lesson does not hold on
+	// the cluster asked about ("" if it holds; Builtins leaves it empty),
+	// as Script.Mismatch does; OtherEngine says it holds on the other
+	// engine only. Refused says that cluster cannot run it at all
+	// (starting it is refused, as `raftty run` refuses it), and
+	// Mismatch, unless OtherEngine, says why.
+	Mismatch    string
+	OtherEngine bool
+	Refused     bool
 }
 
 // Builtins lists the built-in scenarios, in the order of the lesson.
@@ -41,6 +52,35 @@ func Builtins() []Builtin {
 	}
 	slices.SortStableFunc(out, func(a, b Builtin) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// BuiltinsFor lists the built-in scenarios as Builtins does, each marked
+// with what becomes of it on a cluster set up from base (a session's, or
+// the defaults) with the scenario's header and then engine ("" for none;
+// an engine's name or cluster.EtcdServer, which the header's timing lines
+// win over): whether that cluster can run it, and whether it holds there.
+func BuiltinsFor(base cluster.Config, engine string) []Builtin {
+	all := Builtins()
+	for i := range all {
+		s, err := loadBuiltin(all[i].Name)
+		if err != nil {
+			panic(fmt.Sprintf("scenario: built-in %s does not parse: %v", all[i].Name, err)) // Builtins parsed it
+		}
+		var then func(*cluster.Config) error
+		if engine != "" {
+			then = func(cfg *cluster.Config) error { return cluster.UseEngine(cfg, engine, s.Sets) }
+		}
+		cfg, err := s.Setup(base, nil, then)
+		all[i].OtherEngine = s.HasOnly && s.Only != cfg.Engine
+		all[i].Mismatch = s.Mismatch(cfg)
+		if err != nil {
+			all[i].Refused = true
+			if !all[i].OtherEngine {
+				all[i].Mismatch = err.Error()
+			}
+		}
+	}
+	return all
 }
 
 // loadBuiltin finds a built-in by its full name ("03-leader-crash") or its

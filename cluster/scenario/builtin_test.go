@@ -218,3 +218,39 @@ func TestLoadBuiltinByNumber(t *testing.T) {
 		t.Error(`Load("99") found a scenario`)
 	}
 }
+
+// BuiltinsFor marks each lesson for a cluster: refused where the cluster
+// cannot run it, held on the other engine only, or timed for other
+// timeouts; a lesson whose header names its engine runs on it.
+func TestBuiltinsForMarks(t *testing.T) {
+	etcd := cluster.DefaultConfig()
+	etcd.Engine = cluster.EngineEtcd
+	marks := func(base cluster.Config, engine string) map[string]Builtin {
+		out := map[string]Builtin{}
+		for _, b := range BuiltinsFor(base, engine) {
+			out[b.Name[:2]] = b
+		}
+		return out
+	}
+	on := marks(etcd, "")
+	for _, tc := range []struct {
+		b              Builtin
+		refused, other bool
+		mismatch       string
+	}{
+		{on["03"], false, false, ""},
+		{on["07"], true, true, "holds on the textbook engine only, not on etcd: etcd refuses a heartbeat"},
+		{on["14"], true, true, "holds on the textbook engine only, not on etcd: etcd answers"}, // noop off, which etcd refuses
+		{on["17"], false, true, "holds on the textbook engine only, not on etcd: etcd checks a voter's lease"},
+		{on["18"], false, false, ""},
+		{marks(cluster.DefaultConfig(), "")["18"], false, false, ""}, // its header says engine etcd
+		{marks(cluster.DefaultConfig(), "textbook")["18"], false, true, "holds on the etcd engine only, not on textbook"},
+		{marks(cluster.DefaultConfig(), cluster.EtcdServer)["03"], false, false, "is timed for an election timeout of 150ms-300ms and a heartbeat of 50ms, not 1s-2s and 100ms"},
+		{marks(cluster.DefaultConfig(), cluster.EtcdServer)["08"], true, true, "holds on the textbook engine only"},
+	} {
+		b := tc.b
+		if b.Refused != tc.refused || b.OtherEngine != tc.other || !strings.HasPrefix(b.Mismatch, tc.mismatch) || (tc.mismatch == "") != (b.Mismatch == "") {
+			t.Errorf("%s: refused %v, other engine %v, mismatch %q; want %v, %v, %q", b.Name, b.Refused, b.OtherEngine, b.Mismatch, tc.refused, tc.other, tc.mismatch)
+		}
+	}
+}

@@ -127,6 +127,10 @@ type Script struct {
 	// Compare is the header's "compare KEY=VALUE" lines: the run is two
 	// worlds, B being A with these differences (see cluster.Worlds).
 	Compare []cluster.Compare
+	// sources says where each header line that sets up the cluster was
+	// written, by its first word ("max-entries": "23-figure-8:6"), so
+	// that a setup no cluster could run names its line (see Setup).
+	sources map[string]string
 	Steps   []Step
 	// Final are the expectations checked at the end of a run.
 	Final []Step
@@ -165,6 +169,12 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		handled, err := s.parseDirective(line, source)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+		if word := strings.Fields(line)[0]; handled && oneOnly(word) {
+			if s.sources == nil {
+				s.sources = map[string]string{}
+			}
+			s.sources[word] = source
 		}
 		if handled {
 			continue

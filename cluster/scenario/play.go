@@ -41,10 +41,145 @@ func (s *Script) CheckSettings(cfg cluster.Config) error {
 		}
 		cluster.SetConfig(&cfg, st.Cmd)
 		if err := cfg.Validate(); err != nil {
-			return fmt.Errorf("%s: %w", st.Source, err)
+			return &LineError{Source: st.Source, Err: err}
 		}
 	}
 	return nil
+}
+
+// Mismatch says why the script's lesson does not hold on a cluster set up
+// as cfg (Setup's config), or "" if nothing says it does not: it holds on
+// another engine only ("holds on the textbook engine only, not on etcd:
+// ..."), or, a script that checks expectations, cfg's timing is not the
+// one its steps were timed for, the defaults and its own header's ("is
+// timed for ...": an etcd server's one-second timeouts, say).
+func (s *Script) Mismatch(cfg cluster.Config) string {
+	if s.HasOnly && s.Only != cfg.Engine {
+		return s.onlyOn(cfg.Engine)
+	}
+	if !s.expects() {
+		return ""
+	}
+	own := cluster.DefaultConfig()
+	s.Configure(&own, nil)
+	if own.Timing == cfg.Timing {
+		return ""
+	}
+	return fmt.Sprintf("is timed for an election timeout of %s and a heartbeat of %v, not %s and %v: its steps and expectations may come at the wrong moments",
+		cluster.FormatRange(own.ElectionMin, own.ElectionMax), own.Heartbeat, cluster.FormatRange(cfg.ElectionMin, cfg.ElectionMax), cfg.Heartbeat)
+}
+
+// onlyOn says that the lesson holds on its only engine, not on e, and why.
+func (s *Script) onlyOn(e cluster.Engine) string {
+	return fmt.Sprintf("holds on the %v engine only, not on %v: %s", s.Only, e, s.OnlyWhy)
+}
+
+// expects reports whether the script checks anything.
+func (s *Script) expects() bool {
+	return len(s.Final) > 0 || slices.ContainsFunc(s.Steps, Step.IsExpect)
+}
+
+// Sets reports whether the script's header sets p ("heartbeat 20ms").
+func (s *Script) Sets(p cluster.Param) bool {
+	return slices.ContainsFunc(s.Settings, func(c cluster.Command) bool { return c.Param == p })
+}
+
+// A LineError is about one line of a scenario, or one --at step: Source
+// says where ("23-figure-8:6", `--at "2s kill 9"`).
+type LineError struct {
+	Source string
+	Err    error
+}
+
+func (e *LineError) Error() string { return e.Source + ": " + e.Err.Error() }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Setup is the cluster config the script runs on: base with the script's
+// header applied (Configure; given as there), then what then sets (the
+// command line's --engine and --tick, which come after the header; nil
+// for nothing). It refuses a config no cluster could run, naming the
+// header line that made it so (a *LineError: "23-figure-8:6: max-entries
+// 1: ..." on etcd) if one did, and a timed set the cluster could not take
+// when its time came (CheckSettings). An error of then's is returned as it
+// is.
+func (s *Script) Setup(base cluster.Config, given func(flag string) bool, then func(*cluster.Config) error) (cluster.Config, error) {
+	var thenErr error
+	build := func(h *Script) (cluster.Config, error) {
+		cfg := base
+		h.Configure(&cfg, given)
+		if then != nil {
+			if thenErr = then(&cfg); thenErr != nil {
+				return cfg, thenErr
+			}
+		}
+		return cfg, cfg.Validate()
+	}
+	cfg, err := build(s)
+	switch {
+	case thenErr != nil:
+		return cfg, thenErr
+	case err != nil:
+		return cfg, s.blame(err, build)
+	}
+	return cfg, s.CheckSettings(cfg)
+}
+
+// blame finds the header line that makes build fail with err: the first
+// of the header's lines, in the order Configure applies them, with which
+// the same error appears. An error the header has no part in (the flags'
+// own) is returned as it is.
+func (s *Script) blame(err error, build func(*Script) (cluster.Config, error)) error {
+	lines := s.headerLines()
+	for k := range len(lines) + 1 {
+		if _, e := build(s.headerUpTo(k)); e != nil && e.Error() == err.Error() {
+			if k == 0 || s.sources[lines[k-1]] == "" {
+				return err
+			}
+			return &LineError{Source: s.sources[lines[k-1]], Err: err}
+		}
+	}
+	return err
+}
+
+// headerLines names the header's lines that set up the cluster, in the
+// order Configure applies them.
+func (s *Script) headerLines() []string {
+	var lines []string
+	if s.Engine != "" {
+		lines = append(lines, "engine")
+	}
+	if s.Tick > 0 {
+		lines = append(lines, "tick")
+	}
+	for _, cmd := range s.Settings {
+		lines = append(lines, cmd.Param.String())
+	}
+	if s.UnsafeForgetVotes {
+		lines = append(lines, "unsafe-forget-votes")
+	}
+	return lines
+}
+
+// headerUpTo is the script with only the first k of its headerLines.
+func (s *Script) headerUpTo(k int) *Script {
+	h := *s
+	if h.Engine != "" {
+		if k == 0 {
+			h.Engine = ""
+		}
+		k = max(k-1, 0)
+	}
+	if h.Tick > 0 {
+		if k == 0 {
+			h.Tick = 0
+		}
+		k = max(k-1, 0)
+	}
+	h.Settings = s.Settings[:min(k, len(s.Settings))]
+	if k <= len(s.Settings) {
+		h.UnsafeForgetVotes = false
+	}
+	return &h
 }
 
 // Add appends steps (from --at flags, say) and keeps the time order.

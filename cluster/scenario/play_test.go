@@ -144,3 +144,39 @@ func TestPlayerStepsLikeItRuns(t *testing.T) {
 		})
 	}
 }
+
+// Setup names the header line that makes a setup no cluster could run, the
+// flags' own mistakes aside, and says nothing of a line whose mistake a
+// later line or flag undoes.
+func TestSetupNamesTheLine(t *testing.T) {
+	etcd := func(cfg *cluster.Config) error { return cluster.UseEngine(cfg, "etcd", nil) }
+	for _, tc := range []struct {
+		file string
+		base func(*cluster.Config)
+		then func(*cluster.Config) error
+		want string // "" for no error
+	}{
+		{"nodes 3\nengine etcd\nheartbeat 20ms\nmax-entries 2\n", nil, nil, "f:4: max-entries 2: the textbook engine's bound"},
+		{"max-entries 2\nfor 1s\n", nil, etcd, "f:1: max-entries 2: the textbook engine's bound"},
+		{"engine etcd\nheartbeat 200ms\nelection-timeout 1s-2s\n", nil, nil, ""},
+		{"engine etcd\nheartbeat 200ms\n", nil, nil, "f:2: etcd engine: heartbeat 200ms must be shorter"},
+		{"heartbeat 20ms\n", func(c *cluster.Config) { c.MaxEntries = 3 }, etcd, "max-entries 3: the textbook engine's bound"},
+		{"at 1s set heartbeat 1s\n", nil, etcd, "f:1: etcd engine: heartbeat 1s must be shorter"},
+	} {
+		s, err := Parse("f", strings.NewReader(tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := cluster.DefaultConfig()
+		if tc.base != nil {
+			tc.base(&base)
+		}
+		_, err = s.Setup(base, nil, tc.then)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.file, err)
+		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+			t.Errorf("%q: error %v, want %q", tc.file, err, tc.want)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func TestWriteReadsBack(t *testing.T) {
 	for i := range back.Steps {
 		back.Steps[i].Source = ""
 	}
-	back.Final[0].Source, back.ForSource = "", ""
+	back.Final[0].Source, back.ForSource, back.sources = "", "", nil
 	if !reflect.DeepEqual(back, s) {
 		t.Fatalf("written\n%s\nreads back as\n%+v\nwant\n%+v", b.String(), back, s)
 	}

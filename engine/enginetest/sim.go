@@ -247,7 +247,7 @@ func (s *Sim) after(n engine.Node) {
 			s.events = append(s.events, Event{At: s.now, Event: e})
 		}
 		s.logf("event %v %v role=%v term=%d peer=%v type=%v granted=%v prevote=%v index=%d count=%d: %s",
-			e.Node, e.Kind, e.Role, e.Term, e.Peer, e.Type, e.Granted, e.PreVote, e.Index, e.Count, e.Reason)
+			e.Node, e.Kind, e.Role, e.Term, e.Peer, e.Type, e.Granted, e.PreVote, e.Index, e.Count, e.Why())
 		if e.Kind == engine.EventState && e.Role == engine.Leader {
 			if other, ok := s.leaderOf[e.Term]; ok && other != e.Node {
 				s.violations = append(s.violations, fmt.Sprintf("%v and %v both lead term %d", other, e.Node, e.Term))

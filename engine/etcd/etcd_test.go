@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -364,6 +365,61 @@ func TestLogTruncated(t *testing.T) {
 	}
 }
 
+// TestProgress: a leader reads nextIndex and matchIndex per follower off
+// etcd's progress tracker, in id order and without itself; a follower has
+// none. A follower cut off while the leader takes entries falls behind in
+// them, and catches up when it is back.
+func TestProgress(t *testing.T) {
+	s := sim(t, 3, 6, engine.Config{})
+	s.RunFor(time.Second)
+	leader := s.Leader()
+	reader := func(id engine.NodeID) engine.ProgressReader {
+		pr, ok := s.Node(id).(engine.ProgressReader)
+		if !ok {
+			t.Fatalf("%v's node %T is no ProgressReader", id, s.Node(id))
+		}
+		return pr
+	}
+	var followers []engine.NodeID
+	for id := engine.NodeID(1); id <= 3; id++ {
+		if id != leader {
+			followers = append(followers, id)
+			if got := reader(id).Progress(nil); len(got) != 0 {
+				t.Errorf("follower %v's progress %+v, want none", id, got)
+			}
+		}
+	}
+	want := func(behind engine.NodeID, next, match uint64) []engine.Progress {
+		var ps []engine.Progress
+		for _, id := range followers {
+			p := engine.Progress{ID: id, Next: 2 + 3, Match: 1 + 3}
+			if id == behind {
+				p.Next, p.Match = next, match
+			}
+			ps = append(ps, p)
+		}
+		return ps
+	}
+	s.Isolate(followers[0], true)
+	for _, d := range []string{"a", "b", "c"} {
+		if err := s.Propose(leader, []byte(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.RunFor(200 * ms)
+	// etcd sent the entries anyway (StateReplicate): they count as in
+	// flight, Next past them, Match where the follower last answered.
+	got := reader(leader).Progress(nil)
+	if w := want(followers[0], 5, 1); !slices.Equal(got, w) {
+		t.Errorf("with %v cut off: progress %+v, want %+v", followers[0], got, w)
+	}
+	s.Isolate(followers[0], false)
+	s.RunFor(time.Second)
+	if got, w := reader(leader).Progress(nil), want(0, 0, 0); !slices.Equal(got, w) {
+		t.Errorf("with %v back: progress %+v, want %+v", followers[0], got, w)
+	}
+}
+
 // TestProposeWithoutLeader: a dropped proposal says why, in etcd's words.
 func TestProposeWithoutLeader(t *testing.T) {
 	s := sim(t, 3, 1, engine.Config{})
@@ -394,8 +450,11 @@ func TestStatus(t *testing.T) {
 				t.Errorf("follower %v: %+v", id, st)
 			}
 		}
-		if st.LastLogIndex != 1 || st.Commit != 1 {
-			t.Errorf("%v: log %d, commit %d; want etcd's empty entry of the new term, committed", id, st.LastLogIndex, st.Commit)
+		if st.LastLogIndex != 1 || st.CommitIndex != 1 {
+			t.Errorf("%v: log %d, commit %d; want etcd's empty entry of the new term, committed", id, st.LastLogIndex, st.CommitIndex)
+		}
+		if len(st.Log) != 1 || st.Log[0].Term != st.Term || st.Log[0].Data != nil || st.CommitIndex != 1 {
+			t.Errorf("%v: Log %+v, CommitIndex %d; want the entry itself and its commit, as the displays read them", id, st.Log, st.CommitIndex)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
+	"go.etcd.io/raft/v3/tracker"
 	"google.golang.org/protobuf/proto"
 
 	"raftty/engine"
@@ -49,6 +50,11 @@ type node struct {
 	context []logLine
 	// shown is the role and term the last state event reported.
 	shown shownState
+	// heard says the node has followed a leader, and heardAt the tick it
+	// last heard from one: etcd forgets who leads when a candidate asks
+	// for its vote, the node does not forget that it heard.
+	heard   bool
+	heardAt time.Duration
 	// resets counts etcd's election timer resets: the redraws.
 	resets int
 	// noRedraw leaves etcd's own draws in place, and checkTicks makes sure
@@ -245,9 +251,13 @@ func (n *node) begin(now time.Duration) {
 }
 
 // end drains etcd, checks that every change of role or term was reported,
-// and forgets the lines that explained nothing.
+// notes when the node last heard from a leader, and forgets the lines that
+// explained nothing.
 func (n *node) end() {
 	n.drain()
+	if role(*n.in.state) == engine.Follower && *n.in.lead != 0 {
+		n.heardAt, n.heard = n.lastHeard(), true
+	}
 	if s := n.state(); s != n.shown {
 		n.events = append(n.events, engine.Event{Kind: engine.EventState, Node: n.id, Role: s.role, Term: s.term,
 			Reason: n.explain(logLine{args: []any{"(etcd logged no reason for this change)"}})})
@@ -357,6 +367,24 @@ func (n *node) promotable() bool {
 	return pr != nil && !pr.IsLearner
 }
 
+// Progress appends what a leader knows of each follower's log, in id
+// order, as etcd's progress tracker keeps it (RawNode.WithProgress): Next
+// and Match. etcd may send entries before earlier ones are acknowledged
+// (its StateReplicate), so its Next can run ahead of Match+1 by the
+// entries in flight, where the textbook leader's stays at Match+1 once
+// they agree. A learner is no follower: left out.
+func (n *node) Progress(dst []engine.Progress) []engine.Progress {
+	if role(*n.in.state) != engine.Leader {
+		return dst
+	}
+	n.rn.WithProgress(func(id uint64, typ raft.ProgressType, pr tracker.Progress) {
+		if id != uint64(n.id) && typ == raft.ProgressTypePeer {
+			dst = append(dst, engine.Progress{ID: engine.NodeID(id), Next: pr.Next, Match: pr.Match})
+		}
+	})
+	return dst
+}
+
 // Status reads etcd's own state.
 func (n *node) Status() engine.Status {
 	in := n.in
@@ -365,7 +393,10 @@ func (n *node) Status() engine.Status {
 	s.VotedFor, s.Leader = engine.NodeID(*in.vote), engine.NodeID(*in.lead)
 	s.Timing, s.PreVote, s.CheckQuorum = n.cfg.Timing, n.cfg.PreVote, n.cfg.CheckQuorum
 	hs := n.st.HardState()
-	s.LastLogIndex, s.LastLogTerm, s.Commit = hs.LastIndex, hs.LastTerm, hs.Commit
+	s.LastLogIndex, s.LastLogTerm = hs.LastIndex, hs.LastTerm
+	// The log and commit index as the textbook's Status gives them, which
+	// the displays read (the log strips, the inspector).
+	s.Log, s.CommitIndex = n.log, hs.Commit
 	s.Ticks = engine.TickStatus{
 		Tick: n.tick, LastTick: n.tickAt(n.ticks),
 		ElectionTick: *in.electionTimeout, HeartbeatTick: *in.heartbeatTimeout,
@@ -388,10 +419,16 @@ func (n *node) Status() engine.Status {
 		s.ElectionTimeout = time.Duration(*in.randomized) * n.tick
 		s.ElectionDeadline = n.NextDeadline()
 	}
-	if s.Role == engine.Follower && s.Leader != engine.None {
-		// etcd restarts electionElapsed at every message from its leader.
-		s.HeardLeader = true
-		s.LastLeaderContact = n.tickAt(n.ticks - int64(*in.electionElapsed))
-	}
+	s.HeardLeader, s.LastLeaderContact = n.heard, n.lastHeard()
 	return s
+}
+
+// lastHeard is when the node last heard from a leader: a follower of one
+// restarts electionElapsed at its every message; any other, when it did
+// last (heardAt).
+func (n *node) lastHeard() time.Duration {
+	if role(*n.in.state) == engine.Follower && *n.in.lead != 0 {
+		return n.tickAt(n.ticks - int64(*n.in.electionElapsed))
+	}
+	return n.heardAt
 }

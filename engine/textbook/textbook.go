@@ -130,11 +130,8 @@ func (w *Node) Output() ([]engine.Message, []engine.Event) { return w.msgs, w.ev
 // NextDeadline is raft's.
 func (w *Node) NextDeadline() time.Duration { return w.n.NextDeadline() }
 
-// Status is raft's, its commit index in the seam's place too.
-func (w *Node) Status() engine.Status {
-	st := w.n.Status()
-	return engine.Status{Status: st, Commit: st.CommitIndex}
-}
+// Status is raft's.
+func (w *Node) Status() engine.Status { return engine.Status{Status: w.n.Status()} }
 
 // Progress appends what a leader knows of each follower's log.
 func (w *Node) Progress(dst []raft.Progress) []raft.Progress { return w.n.Progress(dst) }
@@ -202,7 +199,7 @@ func eventFromRaft(e *raft.Event) engine.Event {
 	return engine.Event{
 		Kind: engine.EventKind(e.Kind), Node: e.Node, Role: e.Role, Term: e.Term, Peer: e.Peer,
 		Type: engine.MsgType(e.Type), Granted: e.Granted, PreVote: e.PreVote, Index: e.Index, Count: e.Count,
-		Reason: e.Reason,
+		Reason: e.Reason, Because: e.Because,
 	}
 }
 

@@ -139,6 +139,8 @@ func fill(t *testing.T, v reflect.Value) {
 			f.SetString("why")
 		case reflect.Slice:
 			f.Set(reflect.ValueOf([]raft.Entry{{Term: 7, Data: []byte("x")}}))
+		case reflect.Struct:
+			fill(t, f)
 		default:
 			t.Fatalf("%v.%s is a %v: teach fill to fill it", v.Type(), v.Type().Field(i).Name, f.Kind())
 		}
