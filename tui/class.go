@@ -61,6 +61,9 @@ type Cursor struct {
 	At   time.Duration
 	// Decision is the decision shown in the past; 0: everything at At.
 	Decision int
+	// End is the past timeline's right edge: a view that follows shows
+	// the same stretch of time, not one that depends on how it got there.
+	End      time.Duration
 	Zoom     int
 	Selected int
 	// Inspect is the node the inspector shows (0: none).
@@ -71,7 +74,7 @@ type Cursor struct {
 func (m *Model) Cursor() Cursor {
 	c := Cursor{Past: m.cur.past, Zoom: m.cur.zoom, Selected: m.selected}
 	if m.cur.past {
-		c.At = m.cur.at
+		c.At, c.End = m.cur.at, m.cur.end
 		switch {
 		case m.cur.want != 0:
 			// A step on its way (-1: from a moment still being rebuilt).
@@ -138,10 +141,12 @@ func (m *Model) followTo(c Cursor) tea.Cmd {
 		return cmd
 	case c.Decision > 0:
 		if m.cur.past && m.cur.want == 0 && m.cur.dec == c.Decision {
+			m.placeTimeline()
 			return nil
 		}
 		return m.seekDecision(c.Decision) // its status names the decision, as the teacher's does
 	case m.cur.past && m.cur.at == c.At && m.cur.want == 0:
+		m.placeTimeline()
 		return nil
 	}
 	cmd := m.seek(c.At)
@@ -156,6 +161,16 @@ func (m *Model) follow() tea.Cmd {
 	cmd := m.syncClass()
 	m.setStatus("following the teacher", nil)
 	return cmd
+}
+
+// placeTimeline scrolls the past timeline so that the cursor is on it: a
+// view that follows the teacher, where the teacher's is (so that both show
+// the same stretch of time), unless that leaves the cursor off its screen.
+func (m *Model) placeTimeline() {
+	if m.following && m.followed.Past && m.followed.End > 0 {
+		m.cur.end = min(m.followed.End, m.cur.timelineEnd(m.cur.live.Now))
+	}
+	m.cur.keepOnScreen(m.scr.tl.cols)
 }
 
 // ownMove notes that a person's key or click moved the cursor of a view

@@ -113,7 +113,7 @@ func (m *Model) seek(t time.Duration) tea.Cmd {
 	t = max(t, m.cur.live.Oldest)
 	cmd := m.enterPast()
 	m.cur.at, m.cur.dec, m.cur.want, m.cur.stepped = t, wholeInstant, 0, false
-	m.cur.keepOnScreen(m.scr.tl.cols)
+	m.placeTimeline()
 	live := m.live
 	rebuild := func() tea.Msg {
 		s, err := live.SnapshotAt(t)

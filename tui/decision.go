@@ -108,7 +108,7 @@ func (m *Model) decided(msg decidedMsg) {
 	default:
 		m.snap = msg.snap
 		m.cur.at, m.cur.dec, m.cur.want, m.cur.stepped = msg.snap.Now, msg.dec, 0, true
-		m.cur.keepOnScreen(m.scr.tl.cols)
+		m.placeTimeline()
 		what := describeDecision(msg.made)
 		if m.cur.wrapped {
 			what = "search went on from the other end: " + what
