@@ -72,7 +72,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 // its own.
 func (s *Server) lectureModel(st *session) lectureView {
 	v := s.feed.newViewer(st.teacher)
-	status := "watching: you follow the teacher; a key of your own (← 1-9 enter) takes you on your own, f follows again (key " + st.fp + ")"
+	status := "watching: you follow the teacher (← goes your own way, f follows again; key " + st.fp + ")"
 	if st.teacher {
 		status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
 	}

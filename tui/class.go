@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Class is the lecture a view is part of (`raftty serve`), as the view
@@ -216,50 +217,73 @@ type (
 // classLine is the class as this view shows it, above the panels: to the
 // teacher, always, who watches and follows, and the poll with its tally;
 // to a watcher, the poll while there is one, and what to do or what came
-// of it. "" when there is nothing to say.
+// of it. "" when there is nothing to say. When the line is wider than w it
+// says the same in short, the teacher's question last (the teacher knows
+// it; the tally is what they need to read).
 func classLine(f *Frame, w int) string {
-	if f.class == nil {
+	if f.class == nil || (f.watching && f.class.Poll.Question == "") {
 		return ""
 	}
+	line := " " + strings.Join(classParts(f, false), " · ") + " "
+	if ansi.StringWidth(line) > w {
+		line = " " + strings.Join(classParts(f, true), " · ") + " "
+	}
+	return fit(f.styles.banner.apply(line), w)
+}
+
+// classParts are the class line's parts, in full or in short.
+func classParts(f *Frame, short bool) []string {
 	p := &f.class.Poll
+	say := func(full, brief string) string {
+		if short {
+			return brief
+		}
+		return full
+	}
 	var parts []string
 	if !f.watching {
-		parts = append(parts, fmt.Sprintf("%d watching, %d following", f.class.Watching, f.class.Following))
+		parts = append(parts, fmt.Sprintf(say("%d watching, %d following", "%d watch, %d follow"), f.class.Watching, f.class.Following))
 		if p.Question == "" {
-			parts = append(parts, ":poll QUESTION asks them")
+			parts = append(parts, say(":poll QUESTION asks them", ":poll QUESTION"))
+			return parts
 		}
-	} else if p.Question == "" {
-		return ""
 	}
-	if p.Question != "" {
-		parts = append(parts, "poll: "+p.Question)
+	question := "poll: " + p.Question
+	teacherShort := short && !f.watching
+	if !teacherShort {
+		parts = append(parts, question)
 	}
 	switch {
-	case p.Question == "":
 	case p.TallyShown:
-		parts = append(parts, tallyParts(p)...)
+		parts = append(parts, tallyParts(p, short)...)
 	case p.Open && p.Answer > 0:
-		parts = append(parts, fmt.Sprintf("your answer: %d (1-9 changes it)", p.Answer))
+		parts = append(parts, fmt.Sprintf(say("your answer: %d (1-9 changes it)", "yours: %d"), p.Answer))
 	case p.Open:
-		parts = append(parts, "answer with a key, 1 to 9")
+		parts = append(parts, say("answer with a key, 1 to 9", "answer 1-9"))
 	}
 	switch {
-	case p.Question == "":
 	case !f.watching && p.Open:
-		parts = append(parts, ":reveal shows everyone")
+		parts = append(parts, say(":reveal shows everyone", ":reveal"))
 	case p.Revealed && p.Answer > 0:
 		parts = append(parts, fmt.Sprintf("yours: %d", p.Answer))
 	}
-	return fit(f.styles.banner.apply(" "+strings.Join(parts, " · ")+" "), w)
+	if teacherShort {
+		parts = append(parts, p.Question)
+	}
+	return parts
 }
 
 // tallyParts are a poll's answers: how many, and how many chose each
-// choice anyone chose.
-func tallyParts(p *Poll) []string {
+// choice anyone chose (in short, without the percentages).
+func tallyParts(p *Poll, short bool) []string {
 	out := []string{fmt.Sprintf("%d answered", p.Answered)}
 	for i, n := range p.Tally {
-		if n > 0 {
-			out = append(out, fmt.Sprintf("%d: %d (%d%%)", i+1, n, n*100/max(p.Answered, 1)))
+		switch {
+		case n == 0:
+		case short:
+			out = append(out, fmt.Sprintf("%d: %d", i+1, n))
+		default:
+			out = append(out, fmt.Sprintf("%d: %d (%d%%)", i+1, n, (n*200+p.Answered)/max(2*p.Answered, 1)))
 		}
 	}
 	return out

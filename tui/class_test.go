@@ -326,3 +326,41 @@ func screenRow(m *Model, marker string) string {
 	}
 	return ""
 }
+
+// The class line at 80 columns says the same in short rather than cut:
+// the teacher keeps the whole tally and :reveal (the question, which the
+// teacher knows, goes last, and only a long one is cut), a watcher the question and its answer.
+// Percentages round (2 of 3 is 67%).
+func TestClassLineAt80Columns(t *testing.T) {
+	poll := Poll{Seq: 1, Question: "Who wins term 3?", Open: true, TallyShown: true, Answered: 3}
+	poll.Tally[0], poll.Tally[3] = 2, 1
+	styles := newRenders(DefaultStyles(true))
+	for _, tc := range []struct {
+		name     string
+		watching bool
+		poll     Poll
+		w        int
+		want     []string
+	}{
+		{"teacher at 120", false, poll, 120, []string{"3 watching, 3 following", "poll: Who wins term 3?", "3 answered · 1: 2 (67%) · 4: 1 (33%) · :reveal shows everyone"}},
+		{"teacher at 80", false, poll, 80, []string{"3 watch, 3 follow · 3 answered · 1: 2 · 4: 1 · :reveal · Who wins term 3?"}},
+		{"teacher at 80, a long question", false, func() Poll { p := poll; p.Question = strings.Repeat("Who wins? ", 8); return p }(), 80,
+			[]string{"3 watch, 3 follow · 3 answered · 1: 2 · 4: 1 · :reveal · Who wins? Who"}},
+		{"watcher at 80", true, Poll{Seq: 1, Question: "Who wins term 3?", Open: true, Answer: 4}, 80, []string{"poll: Who wins term 3? · your answer: 4 (1-9 changes it)"}},
+		{"watcher revealed at 80", true, func() Poll { p := poll; p.Open, p.Revealed, p.Answer = false, true, 4; return p }(), 80,
+			[]string{"poll: Who wins term 3? · 3 answered · 1: 2 (67%) · 4: 1 (33%) · yours: 4"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &Frame{styles: &styles, watching: tc.watching, class: &ClassState{Watching: 3, Following: 3, Poll: tc.poll}}
+			line := classLine(f, tc.w)
+			if ansi.StringWidth(line) > tc.w || (strings.Contains(line, "…") && !strings.Contains(tc.name, "long")) {
+				t.Fatalf("%q: wider than %d or cut", line, tc.w)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(line, want) {
+					t.Errorf("%q lacks %q", line, want)
+				}
+			}
+		})
+	}
+}
