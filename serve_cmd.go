@@ -38,8 +38,10 @@ func newServeCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the live view over SSH, for a class",
 		Long: "raftty serve is an SSH server: whoever connects gets the live view, nothing to install.\n\n" +
-			"Lecture (the default): one cluster, run by the server; every connection gets its own view of it. " +
+			"Lecture (the default): one cluster, run by the server; every connection gets its own view of it, which " +
+			"follows the teacher's (the moment, stepping, the node inspected) until the student moves on their own; f follows again. " +
 			"Only the keys in --authorized-keys (the teacher's) may change the cluster; everyone else watches. " +
+			"The teacher's :poll QUESTION asks the class, who answer with 1-9; :reveal shows everyone the tally. " +
 			"Lab (--lab): every connection gets a private cluster to break, which ends with the connection.\n\n" +
 			"Students connect with `ssh -p 2222 HOST`. Only public keys are accepted: any key may watch unless " +
 			"--watch-keys lists who may. There are no shells, commands or forwarding.",
