@@ -212,8 +212,15 @@ func TestScenarioFileEndsWithThePlan(t *testing.T) {
 // The etcd engine under chaos: its plans are all in etcd's shapes (the
 // timing and every timed set), and a bounded hunt finds nothing. A
 // failure's scenario text names the engine, so that it replays on etcd.
+//
+// 20 seeds under the race detector, 40 without: a planted bug in the
+// adapter that forgets etcd's hard state fails at seed 2, one that sends
+// half of a Ready's messages at seed 1.
 func TestChaosEtcd(t *testing.T) {
 	runs, checks := 40, 0 // `raftty chaos --engine etcd --runs 10000` is the hunt
+	if race.Enabled {
+		runs = 20
+	}
 	if testing.Short() {
 		runs = 10
 	}
