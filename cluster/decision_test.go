@@ -88,6 +88,7 @@ func stepFresh(t *testing.T, cfg Config, cmds []TimedCommand, end time.Duration)
 // roles (inLeaderRole), the bug seen latest, on seeds 5 and 6; sharing
 // its random streams or its network on odd seeds, its timers on 1-3.
 func TestSeekDecisionEqualsSteppingFresh(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	for seed := uint64(1); seed <= 14; seed++ {
 		if race.Enabled && seed > 6 && seed <= 12 {
 			continue

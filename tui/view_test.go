@@ -87,6 +87,7 @@ var oneCell = func() (t [0x2900]bool) {
 // the terminal's last row (tui/view.go tooSmall) panics at step 56 of seed
 // 2, 107 of seed 4 and 156 of seed 3. FuzzKeys searches deeper.
 func TestRandomKeysAndResizes(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	steps := 400
 	if race.Enabled {
 		steps = 150

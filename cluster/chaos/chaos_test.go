@@ -24,6 +24,7 @@ import (
 // previous-entry check skipped (120). A commit one below the majority
 // needs seed 225: raft's TestCommitRule and TestInteractions catch it.
 func TestChaosBounded(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	runs, checks := 300, 0
 	if race.Enabled {
 		runs = 150
@@ -47,6 +48,7 @@ func TestChaosBounded(t *testing.T) {
 // an earlier term's entry by counting copies, Figure 8) must be caught,
 // shrunk, and replayed from their scenario text to the same failure.
 func TestChaosCatchesBrokenRaft(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	for _, tc := range []struct {
 		name   string
 		unsafe Unsafe
@@ -217,6 +219,7 @@ func TestScenarioFileEndsWithThePlan(t *testing.T) {
 // adapter that forgets etcd's hard state fails at seed 2, one that sends
 // half of a Ready's messages at seed 1.
 func TestChaosEtcd(t *testing.T) {
+	t.Parallel()          // shares nothing: it may take the second core
 	runs, checks := 40, 0 // `raftty chaos --engine etcd --runs 10000` is the hunt
 	if race.Enabled {
 		runs = 20
