@@ -156,9 +156,18 @@ func nodeReport(f *Frame, id int) []string {
 }
 
 // lessonReport is the running scenario as of the moment shown: its title,
-// what it says to watch, and each expectation with what came of it.
+// what it says to watch, and each expectation with what came of it; first
+// the violation its banner names, if any, whole.
 func lessonReport(f *Frame) []string {
 	var out []string
+	if v := f.violationShown(); v != "" {
+		out = append(out, v, "")
+	}
+	if f.b != nil {
+		if v := f.b.violationShown(); v != "" {
+			out = append(out, "world B: "+v, "")
+		}
+	}
 	if f.title != "" {
 		out = append(out, f.title, "")
 	}
@@ -171,7 +180,7 @@ func lessonReport(f *Frame) []string {
 			out = append(out, "  "+ansi.Strip(p))
 		}
 	}
-	if len(out) == 0 {
+	if f.title == "" && f.explainShown() == "" && len(f.checks.items) == 0 {
 		out = append(out, "no scenario is playing: s picks one")
 	}
 	return out
