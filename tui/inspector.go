@@ -134,6 +134,10 @@ func nodeReport(f *Frame, id int) []string {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))
 	}
 	switch {
+	case ns.Alive && ns.Role == raft.Leader:
+		// Its own heartbeats are what the others hear; what it heard
+		// from an earlier leader is past.
+		out = append(out, fmt.Sprintf("leads term %d: it hears from no leader, its followers hear from it", ns.Term))
 	case ns.HeardLeader:
 		out = append(out, fmt.Sprintf("last heard from a leader at t=%s, %v ago (following %s)",
 			clock(ns.LastLeaderContact), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
