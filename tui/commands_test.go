@@ -541,3 +541,16 @@ func TestSavedForkReplaysExactly(t *testing.T) {
 		}
 	}
 }
+
+// An empty prompt shows its whole placeholder, the example of what to
+// type, not only its first letter.
+func TestPromptsShowTheirExamples(t *testing.T) {
+	h := newHarness(t, 1)
+	for _, tc := range []struct{ key, want string }{{"p", "1,2 | 3,4,5"}, {"/", "n3 vote refused"}, {":", "kill 2,3"}} {
+		h.press(tc.key)
+		if view := ansi.Strip(h.m.render()); !strings.Contains(view, tc.want) {
+			t.Errorf("%s: the prompt lacks its example %q:\n%s", tc.key, tc.want, view)
+		}
+		h.press("esc")
+	}
+}
