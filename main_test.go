@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.uber.org/goleak"
 )
 
@@ -750,5 +751,22 @@ func TestDirectivesAndFlags(t *testing.T) {
 		if got[name] != want {
 			t.Errorf("flag given: %s = %q, want %q", name, got[name], want)
 		}
+	}
+}
+
+// --help prints a flag's default as a value in parentheses (a zero
+// default prints nothing): an example value so written in its help reads
+// as the default, as "--drop ... from 0 to 1 (0.3)" did while the default
+// is 0.
+func TestHelpShowsNoExampleAsDefault(t *testing.T) {
+	value := regexp.MustCompile(`\(([0-9][^() ]*)\)`) // one value, as a default prints
+	for _, cmd := range []*cobra.Command{newRootCmd(), newRunCmd(), newBenchCmd(), newChaosCmd()} {
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			for _, m := range value.FindAllStringSubmatch(f.Usage, -1) {
+				if m[1] != f.DefValue {
+					t.Errorf("%s --%s: its help says (%s), which reads as its default, %q", cmd.Name(), f.Name, m[1], f.DefValue)
+				}
+			}
+		})
 	}
 }
