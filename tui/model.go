@@ -310,6 +310,8 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case statusMsg:
 		m.setStatus(string(msg), nil)
+	case failedMsg:
+		m.setStatus(msg.what, msg.err)
 	case selectMsg:
 		m.selectNode(int(msg))
 	case applyMsg:
