@@ -2,12 +2,15 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
@@ -308,6 +311,35 @@ func TestScenarioPicker(t *testing.T) {
 	}
 	if !h.logged("killed") {
 		t.Fatal("the scenario's kill did not happen")
+	}
+}
+
+// A title too long for its row is cut with an ellipsis, and given in full
+// under the list while the cursor is on it (at 120 columns, 14's and 19's).
+func TestPickerGivesACutTitleInFull(t *testing.T) {
+	h := newHarness(t, 1)
+	h.m.scenarios = scenario.BuiltinsFor(cluster.DefaultConfig(), "")
+	h.m.restart = func(string) (Cluster, *scenario.Script, error) { return nil, nil, errors.New("not in this test") }
+	title := h.m.scenarios[13].Title
+	if !strings.HasPrefix(h.m.scenarios[13].Name, "14-") || len(title) < 88 {
+		t.Fatalf("the 14th scenario %q, %q: the test needs a title too long for 120 columns", h.m.scenarios[13].Name, title)
+	}
+	h.press("s")
+	for range 13 {
+		h.press("j")
+	}
+	screen := h.m.render()
+	if !strings.Contains(screen, title[:60]) || !strings.Contains(screen, "…") {
+		t.Fatalf("the list does not show 14's title cut with an ellipsis:\n%s", screen)
+	}
+	var footer []string
+	for _, l := range strings.Split(ansi.Strip(screen), "\n") {
+		if strings.Contains(l, "14-partial-connectivity:") || len(footer) > 0 && len(footer) < 3 {
+			footer = append(footer, strings.Trim(l, "│ "))
+		}
+	}
+	if got := strings.Join(footer, " "); !strings.Contains(got, "14-partial-connectivity: "+title) {
+		t.Errorf("under the list %q, want 14's whole title:\n%s", got, screen)
 	}
 }
 
