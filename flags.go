@@ -45,7 +45,7 @@ const maxLiveNodes = 101
 func (f *clusterFlags) register(cmd *cobra.Command) {
 	d := cluster.DefaultConfig()
 	fs := cmd.Flags()
-	fs.IntVar(&f.nodes, "nodes", d.Nodes, fmt.Sprintf("number of nodes (1 to %d)", cluster.MaxNodes))
+	fs.IntVar(&f.nodes, "nodes", d.Nodes, fmt.Sprintf("number of nodes (1 to %d; the live view shows up to %d)", cluster.MaxNodes, maxLiveNodes))
 	fs.StringVar(&f.seed, "seed", "", "random seed (default: a random one, always printed)")
 	if !f.live {
 		fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
