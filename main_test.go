@@ -770,3 +770,19 @@ func TestHelpShowsNoExampleAsDefault(t *testing.T) {
 		})
 	}
 }
+
+// Lesson 17 compares the engines itself: on --engine etcd it still runs
+// the textbook engine in world A beside etcd in B, so it holds, and run
+// says that --engine left its worlds as they were.
+func TestRunScenarioThatComparesEngines(t *testing.T) {
+	code, out, stderr := run(t, "run", "--scenario", "17", "--engine", "etcd")
+	if code != 0 || !strings.Contains(stderr, "raftty: warning: --engine etcd: 17-prevote-without-checkquorum compares the engines itself (world A: textbook, world B: engine=etcd) and keeps them") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(out, "  engine              textbook ") {
+		t.Errorf("world A does not run the textbook engine:\n%s", out)
+	}
+	if _, _, stderr = run(t, "run", "--scenario", "17"); strings.Contains(stderr, "warning") {
+		t.Errorf("17 without --engine warns: %q", stderr)
+	}
+}
