@@ -11,8 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"raftty/cluster"
 	"raftty/cluster/scenario"
 	"raftty/raft"
