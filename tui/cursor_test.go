@@ -359,7 +359,7 @@ func TestRefusedForkKeepsThePast(t *testing.T) {
 func TestDisabledSaving(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
-	h.m.saver.off = "saving is off here"
+	h.m.out.saver.off = "saving is off here"
 	h.press("w")
 	if h.m.status != "saving is off here" {
 		t.Fatalf("w: status %q", h.m.status)
@@ -367,7 +367,7 @@ func TestDisabledSaving(t *testing.T) {
 	h.press(":")
 	h.typeText("write x.txt")
 	h.press("enter")
-	if entries, _ := os.ReadDir(h.m.saver.dir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
+	if entries, _ := os.ReadDir(h.m.out.saver.dir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
 		t.Fatalf(":write: %d files, status %q", len(entries), h.m.status)
 	}
 }

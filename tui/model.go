@@ -96,9 +96,8 @@ type Model struct {
 	// title and explain are shown above the panels: explain is what the
 	// scenario said to watch first (its explain events say the rest).
 	title, explain string
-	saver          saver
-	// rec is the recording of :record, nil when none runs.
-	rec *recording
+	// out writes sessions, pictures and recordings (w, :export, :record).
+	out output
 
 	width, height int
 	styles        renders
@@ -165,7 +164,6 @@ func New(live Cluster, opts Options) *Model {
 		checks:   newChecklist(opts.Script),
 		title:    opts.Title,
 		explain:  opts.Explain,
-		saver:    saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave},
 		styles:   newRenders(styles),
 		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
 		scr:      newScreen(styles.Help),
@@ -181,6 +179,7 @@ func New(live Cluster, opts Options) *Model {
 		tick:     frameTick,
 	}
 	m.scenarios = opts.Scenarios
+	m.out = output{view: m, saver: saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave}}
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
 	}
@@ -213,7 +212,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if t, ok := msg.(frameMsg); ok {
 		cmd := m.onFrame()
-		m.recordFrame(time.Time(t))
+		m.out.recordFrame(time.Time(t))
 		return m, cmd
 	}
 	m.dirty = true
@@ -280,7 +279,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("scenario "+msg.name+": warning: it "+it.Mismatch+" (paused: space starts it; s: another)", nil)
 		}
 	case savedMsg:
-		m.saved(msg)
+		m.out.saved(msg)
 	case exportedMsg:
 		if msg.err != nil {
 			m.setStatus("export", msg.err)
@@ -288,9 +287,9 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("exported the screen to "+msg.path, nil)
 		}
 	case recordStartedMsg:
-		m.recordStarted(msg)
+		m.out.recordStarted(msg)
 	case recordStoppedMsg:
-		m.recordStopped(msg)
+		m.out.recordStopped(msg)
 	case seekedMsg:
 		m.seeked(msg)
 	case decidedMsg:
@@ -323,11 +322,11 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 			m.setStatus("log filter cleared", nil)
 		}
 	case saveMsg:
-		return m.save(string(msg), false)
+		return m.out.save(string(msg), false)
 	case exportMsg:
-		return m.exportSVG(string(msg))
+		return m.out.exportSVG(string(msg))
 	case recordMsg:
-		return m.record(string(msg))
+		return m.out.record(string(msg))
 	case scenarioMsg:
 		// Starting a cluster is work: it runs as a command, off Update.
 		name, restart := string(msg), m.restart
