@@ -179,6 +179,7 @@ func New(live Cluster, opts Options) *Model {
 		tick:     frameTick,
 	}
 	m.scenarios = opts.Scenarios
+	m.cur.view = m
 	m.out = output{view: m, saver: saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave}}
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
@@ -238,7 +239,7 @@ func (m *Model) onFrame() tea.Cmd {
 	}
 	var play tea.Cmd
 	if m.cur.playing {
-		play = m.playFrame()
+		play = m.cur.playFrame()
 		m.dirty = true
 	}
 	pending := m.pendingCmd
@@ -257,7 +258,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		if !m.scr.prompt.isOpen() && !m.scr.picker.open {
-			return m.handleMouse(msg)
+			return m.cur.handleMouse(msg)
 		}
 	case tea.PasteMsg:
 		return m.ask(m.scr.prompt, msg)
@@ -291,11 +292,11 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case recordStoppedMsg:
 		m.out.recordStopped(msg)
 	case seekedMsg:
-		m.seeked(msg)
+		m.cur.seeked(msg)
 	case decidedMsg:
-		m.decided(msg)
+		m.cur.decided(msg)
 	case decisionFromMsg:
-		return m.fromDecision(msg)
+		return m.cur.fromDecision(msg)
 	case forkedMsg:
 		return m.forked(msg)
 	default:
@@ -338,22 +339,22 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case zoomMsg:
 		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
 	case moveMsg:
-		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
+		return m.cur.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
 	case pageMsg:
 		page := time.Duration(max(timelineCols(m.width), 1)) * m.cur.step()
-		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
+		return m.cur.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
 	case oldestMsg:
-		cmd := m.scrub(m.cur.live.Oldest)
+		cmd := m.cur.scrub(m.cur.live.Oldest)
 		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%s (end: back to live)", clock(m.cur.at)), nil)
 		return cmd
 	case liveMsg:
 		m.scr.log.follow()
-		return m.goLive()
+		return m.cur.goLive()
 	case decisionMsg:
-		return m.stepDecision(int(msg))
+		return m.cur.stepDecision(int(msg))
 	case jumpMsg:
 		m.cur.wrapped = msg.wrapped
-		return m.seekDecision(msg.dec)
+		return m.cur.seekDecision(msg.dec)
 	}
 	return nil
 }
@@ -393,7 +394,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.cur.past && key.Matches(msg, m.keys.root.Step):
-		return m.stepDecision(1)
+		return m.cur.stepDecision(1)
 	}
 	if cmd, ok, err := keyCommand(m.commands, msg, m.Frame()); ok {
 		if err != nil {
@@ -462,7 +463,7 @@ func (m *Model) drain() bool {
 	if forkedAt >= 0 && m.cur.past {
 		// Someone else forked while this view looked back: what it showed
 		// after the fork point no longer happened.
-		m.pendingCmd = m.seek(min(m.cur.at, forkedAt))
+		m.pendingCmd = m.cur.seek(min(m.cur.at, forkedAt))
 		m.setStatus(fmt.Sprintf("history was forked at t=%s: what came after it is gone", clock(forkedAt)), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0

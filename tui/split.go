@@ -309,7 +309,7 @@ func (m *Model) toDivergence(f *Frame, dir int) tea.Cmd {
 		return nil
 	}
 	m.divSel = i
-	cmd := m.scrub(divs[i].At)
+	cmd := m.cur.scrub(divs[i].At)
 	m.setStatus(fmt.Sprintf("divergence %d of %d, at t=%.3fs: > next, < previous, end: back to live", i+1, f.compared.Count, divs[i].At.Seconds()), nil)
 	return cmd
 }
