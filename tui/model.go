@@ -410,7 +410,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, r := range m.routes {
 		if key.Matches(msg, r.keys...) {
-			m.alsoInB(r.c, msg)
+			m.scr.alsoInB(r.c, msg, m.Frame())
 			return m.ask(r.c, msg)
 		}
 	}
@@ -445,7 +445,7 @@ func (m *Model) drain() bool {
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
-		m.historyOf(e).ingest(e)
+		historyOf(e, m.hist, m.histB).ingest(e)
 	}
 	m.keepLastDecision()
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
