@@ -84,7 +84,7 @@ func (c *timeCursor) pastTheNewest() tea.Cmd {
 	if resume {
 		return back
 	}
-	return tea.Batch(back, m.applyAll("", cluster.Command{Action: cluster.ActStep}))
+	return tea.Batch(back, m.cmds.applyAll("", cluster.Command{Action: cluster.ActStep}))
 }
 
 // decidedMsg is a decision of the past, rebuilt: the state right after it

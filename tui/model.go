@@ -96,8 +96,10 @@ type Model struct {
 	// title and explain are shown above the panels: explain is what the
 	// scenario said to watch first (its explain events say the rest).
 	title, explain string
-	// out writes sessions, pictures and recordings (w, :export, :record).
-	out output
+	// out writes sessions, pictures and recordings (w, :export, :record);
+	// cmds gives commands to the cluster.
+	out  output
+	cmds commander
 
 	width, height int
 	styles        renders
@@ -180,6 +182,7 @@ func New(live Cluster, opts Options) *Model {
 	}
 	m.scenarios = opts.Scenarios
 	m.cur.view = m
+	m.cmds = commander{view: m}
 	m.out = output{view: m, saver: saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave}}
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
@@ -298,7 +301,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case decisionFromMsg:
 		return m.cur.fromDecision(msg)
 	case forkedMsg:
-		return m.forked(msg)
+		return m.cmds.forked(msg)
 	default:
 		return m.request(msg)
 	}
@@ -313,7 +316,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case selectMsg:
 		m.selectNode(int(msg))
 	case applyMsg:
-		return m.applyAll(msg.note, msg.cmds...)
+		return m.cmds.applyAll(msg.note, msg.cmds...)
 	case filterMsg:
 		m.scr.log.setFilter(string(msg))
 		m.scr.b.log.setFilter(string(msg))
@@ -401,7 +404,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setStatus(err.Error(), nil)
 			return nil
 		}
-		return m.applyAll("", cmd)
+		return m.cmds.applyAll("", cmd)
 	}
 	for _, vk := range m.views {
 		if key.Matches(msg, vk.binding) {
