@@ -114,7 +114,7 @@ func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 // view draws the : prompt, with the parser's message or the completions
 // under it.
 func (c *commandLine) view(r *renders, w int) []string {
-	lines := []string{fit(r.prompt.apply(":")+c.form.input.View(), w)}
+	lines := []string{fit(c.form.view(r.prompt, ":", ":", w), w)}
 	switch {
 	case c.form.err != "":
 		for _, l := range wrapText(c.form.err, w, 3) {

@@ -541,3 +541,24 @@ func TestSavedForkReplaysExactly(t *testing.T) {
 		}
 	}
 }
+
+// An empty prompt shows its whole placeholder, the example of what to
+// type, not only its first letter; and what is typed shows, at 80 and 60
+// columns too (the filter's label alone was wider than 80).
+func TestPromptsShowTheirExamples(t *testing.T) {
+	h := newHarness(t, 1)
+	for _, w := range []int{120, 80, 60} {
+		h.m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		for _, tc := range []struct{ key, want string }{{"p", "1,2 | 3,4,5"}, {"/", "n3 vote refused"}, {":", "kill 2,3"}} {
+			h.press(tc.key)
+			if view := ansi.Strip(h.m.render()); !strings.Contains(view, tc.want) {
+				t.Errorf("%d columns, %s: the prompt lacks its example %q:\n%s", w, tc.key, tc.want, view)
+			}
+			h.typeText("4,5")
+			if view := ansi.Strip(h.m.render()); !strings.Contains(view, "4,5") {
+				t.Errorf("%d columns, %s: what is typed does not show:\n%s", w, tc.key, view)
+			}
+			h.press("esc")
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
@@ -357,4 +358,41 @@ func newScenarioHarness(t *testing.T, script *scenario.Script) *harness {
 	t.Cleanup(live.Stop)
 	h.live = live
 	return h
+}
+
+// A violation's banner says it all: wrapped to a second line where the
+// screen is narrow (it was cut at the width, mid-word), and a text longer
+// still ends in "… (i)" with i showing it whole.
+func TestViolationBannerSaysItAll(t *testing.T) {
+	short := `n5 leads term 5 without the entry n1 committed at index 2 at 2.740s (term 2 "b"): its log has term 3 "c" there`
+	long := `n1 and n2 both hold an entry of term 3 at index 4, but their logs differ up to it: at index 2, term 2 "` +
+		strings.TrimSpace(strings.Repeat("a long value ", 10)) + `" in n1's, term 3 "w" in n2's`
+	for _, size := range []struct{ w, h int }{{120, 40}, {80, 24}} {
+		for _, detail := range []string{short, long} {
+			h := newHarness(t, 1)
+			h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			h.m.hist.ingest(&cluster.Event{At: time.Second, Kind: cluster.KindViolation, Invariant: cluster.InvLeaderCompleteness, Detail: detail})
+			h.advance(time.Second)
+			screen := strings.Split(ansi.Strip(h.m.render()), "\n")
+			checkShape(t, strings.Join(screen, "\n"), size.w, size.h)
+			whole := "VIOLATION of leader-completeness: " + detail
+			banner := strings.Join(strings.Fields(strings.Join(screen[1:3], " ")), " ")
+			if !strings.HasPrefix(banner, "VIOLATION") {
+				t.Fatalf("%dx%d: no banner below the header:\n%s", size.w, size.h, strings.Join(screen, "\n"))
+			}
+			if len(whole) <= 2*(size.w-2) {
+				if !strings.HasPrefix(banner, whole) {
+					t.Errorf("%dx%d: the banner is cut: %q", size.w, size.h, banner)
+				}
+				continue
+			}
+			if !strings.Contains(banner, "… (i)") {
+				t.Errorf("%dx%d: a long banner is cut without saying where the rest is: %q", size.w, size.h, banner)
+			}
+			h.press("i")
+			if got := inspectorText(h.m); !strings.Contains(got, whole) {
+				t.Errorf("%dx%d: i does not show the violation whole: %s", size.w, size.h, got)
+			}
+		}
+	}
 }
