@@ -450,7 +450,7 @@ func (m *Model) drain() bool {
 		m.checks.observe(e)
 		historyOf(e, m.hist, m.histB).ingest(e)
 	}
-	m.keepLastDecision()
+	m.lastMade = keepLastDecision(m.lastMade, m.evbuf)
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
@@ -472,26 +472,28 @@ func (m *Model) drain() bool {
 	return len(m.evbuf) > 0 || dropped > 0
 }
 
-// keepLastDecision keeps the events of the newest decision in the batch
-// just drained: a copy of a few events, however large the batch.
-func (m *Model) keepLastDecision() {
-	n := len(m.evbuf)
-	for n > 0 && m.evbuf[n-1].World == cluster.WorldB {
+// keepLastDecision returns the events of the newest decision (world A's)
+// in the batch just drained, kept in kept's array: a copy of a few events,
+// however large the batch. A batch of world B's alone keeps kept as it is.
+func keepLastDecision(kept, batch []cluster.Event) []cluster.Event {
+	n := len(batch)
+	for n > 0 && batch[n-1].World == cluster.WorldB {
 		n--
 	}
 	if n == 0 {
-		return
+		return kept
 	}
-	last, i := m.evbuf[n-1].Decision, n-1
-	for i > 0 && (m.evbuf[i-1].Decision == last || m.evbuf[i-1].World == cluster.WorldB) {
+	last, i := batch[n-1].Decision, n-1
+	for i > 0 && (batch[i-1].Decision == last || batch[i-1].World == cluster.WorldB) {
 		i--
 	}
-	m.lastMade = m.lastMade[:0]
-	for _, e := range m.evbuf[i:n] {
+	kept = kept[:0]
+	for _, e := range batch[i:n] {
 		if e.World != cluster.WorldB && e.Decision == last {
-			m.lastMade = append(m.lastMade, e)
+			kept = append(kept, e)
 		}
 	}
+	return kept
 }
 
 func (m *Model) setStatus(s string, err error) {
