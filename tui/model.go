@@ -413,7 +413,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, r := range m.routes {
 		if key.Matches(msg, r.keys...) {
-			m.scr.alsoInB(r.c, msg, m.Frame())
+			s.log.alsoInB(r.c, s.b.log, msg, m.Frame())
 			return m.ask(r.c, msg)
 		}
 	}

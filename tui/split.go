@@ -339,12 +339,13 @@ func (s *screen) perSide(f *Frame, w, room int) int {
 // alsoInB gives world B's log the keys of world A's that choose what a
 // log shows (message traffic, the newest, esc): both show the same.
 // Selecting a line (↑/↓) is world A's alone, for the inspector; world B's
-// log follows the cursor. What B's log asks for is world A's to ask. f is
-// the frame now: f.b is world B's, nil for one world.
-func (s *screen) alsoInB(c component, msg tea.KeyPressMsg, f *Frame) {
-	l := &f.keys.log
-	if c != component(s.log) || f.b == nil || !key.Matches(msg, l.Heartbeats, l.LogEnd, l.Close) {
+// log follows the cursor. What B's log asks for is world A's to ask. l is
+// world A's log, c the component the key went to, b world B's log; f is
+// the frame now (f.b is world B's, nil for one world).
+func (l *eventLog) alsoInB(c component, b *eventLog, msg tea.KeyPressMsg, f *Frame) {
+	k := &f.keys.log
+	if c != component(l) || f.b == nil || !key.Matches(msg, k.Heartbeats, k.LogEnd, k.Close) {
 		return
 	}
-	s.b.log.Update(msg, f.b)
+	b.Update(msg, f.b)
 }
