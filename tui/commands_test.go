@@ -280,10 +280,10 @@ func TestCommandLineCompletionAndHistory(t *testing.T) {
 // w saves; saving onto an existing file asks first, and n keeps it.
 func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	h := newHarness(t, 7)
-	h.m.saver.dir = t.TempDir()
+	h.m.out.saver.dir = t.TempDir()
 	h.advance(500 * time.Millisecond)
 	h.press("w")
-	path := filepath.Join(h.m.saver.dir, "raftty-seed7-500ms.txt")
+	path := filepath.Join(h.m.out.saver.dir, "raftty-seed7-500ms.txt")
 	if !strings.Contains(h.m.status, "saved to "+path) {
 		t.Fatalf("status %q, want where it went", h.m.status)
 	}
@@ -303,7 +303,7 @@ func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	}
 	// :write FILE too.
 	h.line("write other.txt")
-	if _, err := os.Stat(filepath.Join(h.m.saver.dir, "other.txt")); err != nil || !strings.Contains(h.m.status, "other.txt") {
+	if _, err := os.Stat(filepath.Join(h.m.out.saver.dir, "other.txt")); err != nil || !strings.Contains(h.m.status, "other.txt") {
 		t.Fatalf(":write: %v, status %q", err, h.m.status)
 	}
 }
@@ -337,7 +337,7 @@ func TestSavedSessionReplaysExactly(t *testing.T) {
 	h := newScenarioHarness(t, script)
 	taps := &tap{Cluster: h.live}
 	h.m = New(taps, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain})
-	h.m.saver.dir = t.TempDir()
+	h.m.out.saver.dir = t.TempDir()
 
 	h.advance(time.Second)
 	h.press("2", "d")
@@ -484,7 +484,7 @@ func TestSavedForkReplaysExactly(t *testing.T) {
 	h := newScenarioHarness(t, &scenario.Script{}) // no model yet: the tap sees every event
 	taps := &tap{Cluster: h.live}
 	h.m = New(taps, Options{NoColor: true})
-	h.m.saver.dir = t.TempDir()
+	h.m.out.saver.dir = t.TempDir()
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.advance(time.Second)
 	h.press("L", "k")
