@@ -167,6 +167,10 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		}
 	}
 	s.warnings = timingWarnings(cfg.Timing)
+	if changed("engine") && s.script.PinsEngines() && f.engine != s.script.Engine {
+		s.warnings = append(s.warnings, fmt.Sprintf("--engine %s: %s compares the engines itself (world A: %s, world B: %s) and keeps them",
+			f.engine, s.script.Name, s.script.Engine, cluster.CompareText(s.script.Compare)))
+	}
 	if why := s.script.Mismatch(cfg); why != "" {
 		s.warnings = append(s.warnings, s.script.Name+" "+why)
 	}

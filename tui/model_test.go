@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -312,6 +313,35 @@ func TestScenarioPicker(t *testing.T) {
 	}
 }
 
+// A title too long for its row is cut with an ellipsis, and given in full
+// under the list while the cursor is on it (at 120 columns, 14's and 19's).
+func TestPickerGivesACutTitleInFull(t *testing.T) {
+	h := newHarness(t, 1)
+	h.m.scenarios = scenario.BuiltinsFor(cluster.DefaultConfig(), "")
+	h.m.restart = func(string) (Cluster, *scenario.Script, error) { return nil, nil, errors.New("not in this test") }
+	title := h.m.scenarios[13].Title
+	if !strings.HasPrefix(h.m.scenarios[13].Name, "14-") || len(title) < 88 {
+		t.Fatalf("the 14th scenario %q, %q: the test needs a title too long for 120 columns", h.m.scenarios[13].Name, title)
+	}
+	h.press("s")
+	for range 13 {
+		h.press("j")
+	}
+	screen := h.m.render()
+	if !strings.Contains(screen, title[:60]) || !strings.Contains(screen, "…") {
+		t.Fatalf("the list does not show 14's title cut with an ellipsis:\n%s", screen)
+	}
+	var footer []string
+	for _, l := range strings.Split(ansi.Strip(screen), "\n") {
+		if strings.Contains(l, "14-partial-connectivity:") || len(footer) > 0 && len(footer) < 3 {
+			footer = append(footer, strings.Trim(l, "│ "))
+		}
+	}
+	if got := strings.Join(footer, " "); !strings.Contains(got, "14-partial-connectivity: "+title) {
+		t.Errorf("under the list %q, want 14's whole title:\n%s", got, screen)
+	}
+}
+
 // A lesson the cluster cannot run is refused in the picker, saying why,
 // without a restart; one that runs but does not hold there starts with a
 // warning, as `raftty run` gives them.
@@ -333,9 +363,9 @@ func TestPickerRefusesAndWarns(t *testing.T) {
 	if !h.m.scr.picker.open || len(started) > 0 || !strings.Contains(h.m.status, "07-slow-heartbeat refused here: it holds on the textbook engine only") {
 		t.Fatalf("07 on etcd: picker open %v, restarts %q, status %q: want it refused, saying why", h.m.scr.picker.open, started, h.m.status)
 	}
-	h.press("j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "enter") // 17
-	if h.m.scr.picker.open || len(started) != 1 || !strings.HasPrefix(h.m.status, "scenario 17-prevote-without-checkquorum: warning: it holds on the textbook engine only, not on etcd") {
-		t.Fatalf("17 on etcd: picker open %v, restarts %q, status %q: want it started with a warning", h.m.scr.picker.open, started, h.m.status)
+	h.press("k", "enter") // 06
+	if h.m.scr.picker.open || len(started) != 1 || !strings.HasPrefix(h.m.status, "scenario 06-follower-returns-prevote: warning: it holds on the textbook engine only, not on etcd") {
+		t.Fatalf("06 on etcd: picker open %v, restarts %q, status %q: want it started with a warning", h.m.scr.picker.open, started, h.m.status)
 	}
 }
 

@@ -98,8 +98,9 @@ func (p *prompt) cancel(what string) tea.Msg {
 }
 
 // Update gives a key or a paste to the open prompt. Enter checks what was
-// typed: an error keeps the prompt open with the error under it; else the
-// prompt closes and its request goes to the root.
+// typed: in a form, an error keeps the prompt open with the error under
+// it; else the prompt closes and its request goes to the root. The : line
+// closes either way (runLine).
 func (p *prompt) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
 	if paste, ok := msg.(tea.PasteMsg); ok {
 		return p.paste(paste), nil
