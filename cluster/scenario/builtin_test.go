@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"raftty/cluster"
-	"raftty/internal/race"
 )
 
 // runScript runs a script headless as `raftty run --scenario` does, in two
@@ -86,12 +85,6 @@ func expectations(s *Script) int {
 // Raft on purpose (unsafe-commit on) is the lesson of a violation: for every
 // seed the checker must find one, and its "no violation" fails while
 // everything else it expects holds.
-//
-// Ten seeds; five under the race detector, which watches nothing in these
-// single-goroutine runs. Planted in raft/, a majority of one less fails 07,
-// 09, 10, 11, 14 and 23 at seed 1; a new term that keeps the old vote fails
-// 03 and others at seed 1. A lesson that holds at seeds 1-5 and not at
-// 6-10 is found by go test without -race.
 func TestBuiltinScenariosHold(t *testing.T) {
 	t.Parallel() // shares nothing: it may take the second core
 	all := Builtins()
@@ -121,11 +114,7 @@ func checkHolds(t *testing.T, s *Script, engine string) {
 		t.Fatalf("%d expectations: a built-in checks what it claims", want)
 	}
 	unsafe := breaksRaft(s)
-	seeds := uint64(10)
-	if race.Enabled {
-		seeds = 5
-	}
-	for seed := uint64(1); seed <= seeds; seed++ {
+	for seed := uint64(1); seed <= 10; seed++ {
 		expects, violations := runScript(t, s, seed, engine)
 		if len(violations) > 0 && !unsafe {
 			t.Fatalf("seed %d: %s", seed, violations[0].String())
