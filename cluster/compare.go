@@ -267,11 +267,14 @@ const maxDivergences = 10000
 // order, world A's first.
 type comparer struct {
 	pending [2][]Event
-	// sink receives every event, tagged with its world, in instant order
-	// (by value: a pointer passed to a func value escapes to the heap, an
-	// allocation per event); diverged is told of each divergence once both
-	// its sides are known.
-	sink     func(Event)
+	// sink receives every event, tagged with its world, in instant order,
+	// by pointer: a pending event, or own, a copy of an event handed on
+	// unbuffered (a cluster's event is on its stack: a pointer to it passed
+	// to a func value would make it escape to the heap, an allocation per
+	// event). The event is the comparer's, valid during the call only.
+	// diverged is told of each divergence once both its sides are known.
+	sink     func(*Event)
+	own      Event
 	diverged func(*Divergence)
 	// unordered: events need not be handed on in time order across the
 	// worlds (each world's own stay in order), so those not compared are
@@ -300,23 +303,24 @@ type comparer struct {
 	onlyA, onlyB []int
 }
 
-// out hands an event on, tagged with its world in place: e is a pending
-// copy, or the event a cluster is publishing, whose world it does not
-// read.
+// out hands a pending event on, tagged with its world in place.
 func (k *comparer) out(w World, e *Event) {
 	if k.sink != nil {
 		e.World = w
-		k.sink(*e)
+		k.sink(e)
 	}
 }
 
 // feed takes an event of world w (0 for A, 1 for B), as the cluster
 // publishes it. Unordered, an event that will not be compared is handed on
-// at once: after the worlds parted, that is all their message traffic,
-// most of what they do.
+// at once, copied once (into own): after the worlds parted, that is all
+// their message traffic, most of what they do.
 func (k *comparer) feed(w int, e *Event) {
 	if k.unordered && !k.compared(e) {
-		k.out(World(w+1), e)
+		if k.sink != nil {
+			k.own = *e
+			k.out(World(w+1), &k.own)
+		}
 		return
 	}
 	k.pending[w] = append(k.pending[w], *e)
