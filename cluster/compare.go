@@ -323,7 +323,15 @@ func (k *comparer) feed(w int, e *Event) {
 		}
 		return
 	}
-	k.pending[w] = append(k.pending[w], *e)
+	// Grown, then copied into: append(p, *e) would copy e twice, through
+	// a temporary.
+	p := k.pending[w]
+	if len(p) == cap(p) {
+		p = slices.Grow(p, 1)
+	}
+	p = p[:len(p)+1]
+	p[len(p)-1] = *e
+	k.pending[w] = p
 }
 
 // flush settles every instant before upTo: both worlds have passed it.
