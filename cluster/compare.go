@@ -343,14 +343,24 @@ func (k *comparer) flush(upTo time.Duration) {
 		if !ok {
 			break
 		}
+		// calm: once the worlds have parted, with no divergence open on a
+		// message, an instant of nothing compared (message traffic: most
+		// instants) needs no matching.
+		calm := k.parted && (k.open == nil || !k.open.msg)
 		ia, jb := i, j
 		for i < len(a) && a[i].At == t {
+			calm = calm && !k.compared(&a[i])
 			i++
 		}
 		for j < len(b) && b[j].At == t {
+			calm = calm && !k.compared(&b[j])
 			j++
 		}
-		k.instant(t, a[ia:i], b[jb:j])
+		if calm {
+			k.calm(t, a[ia:i], b[jb:j])
+		} else {
+			k.instant(t, a[ia:i], b[jb:j])
+		}
 	}
 	k.pending[0] = append(a[:0], a[i:]...)
 	k.pending[1] = append(b[:0], b[j:]...)
@@ -400,6 +410,25 @@ func (k *comparer) instant(t time.Duration, a, b []Event) {
 	}
 	for i := range b {
 		k.out(WorldB, &b[i])
+	}
+}
+
+// calm is instant for events none of which is compared: they cannot
+// part the worlds, only close the open divergence by their time.
+func (k *comparer) calm(t time.Duration, a, b []Event) {
+	if k.open != nil && t > k.open.until {
+		k.close()
+	}
+	if k.sink == nil {
+		return
+	}
+	for i := range a {
+		a[i].World = WorldA
+		k.sink(&a[i])
+	}
+	for i := range b {
+		b[i].World = WorldB
+		k.sink(&b[i])
 	}
 }
 
