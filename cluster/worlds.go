@@ -212,7 +212,12 @@ func (w *Worlds) Clone(sink func(Event), diverged func(Divergence)) *Worlds {
 func (k *comparer) clone() comparer {
 	c := *k
 	c.pending = [2][]Event{slices.Clone(k.pending[0]), slices.Clone(k.pending[1])}
-	c.lastDiff, c.differed = slices.Clone(k.lastDiff), slices.Clone(k.differed)
+	c.nodes = slices.Clone(k.nodes)
+	for i := range c.nodes {
+		for w := range c.nodes[i].unpaired {
+			c.nodes[i].unpaired[w] = slices.Clone(c.nodes[i].unpaired[w])
+		}
+	}
 	c.divergences = slices.Clone(k.divergences)
 	c.usedB, c.onlyA, c.onlyB = nil, nil, nil
 	if k.open != nil {

@@ -96,9 +96,10 @@ type Model struct {
 	// title and explain are shown above the panels: explain is what the
 	// scenario said to watch first (its explain events say the rest).
 	title, explain string
-	saver          saver
-	// rec is the recording of :record, nil when none runs.
-	rec *recording
+	// out writes sessions, pictures and recordings (w, :export, :record);
+	// cmds gives commands to the cluster.
+	out  output
+	cmds commander
 
 	width, height int
 	styles        renders
@@ -165,7 +166,6 @@ func New(live Cluster, opts Options) *Model {
 		checks:   newChecklist(opts.Script),
 		title:    opts.Title,
 		explain:  opts.Explain,
-		saver:    saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave},
 		styles:   newRenders(styles),
 		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
 		scr:      newScreen(styles.Help),
@@ -181,6 +181,9 @@ func New(live Cluster, opts Options) *Model {
 		tick:     frameTick,
 	}
 	m.scenarios = opts.Scenarios
+	m.cur.view = m
+	m.cmds = commander{view: m}
+	m.out = output{view: m, saver: saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave}}
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
 	}
@@ -213,7 +216,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if t, ok := msg.(frameMsg); ok {
 		cmd := m.onFrame()
-		m.recordFrame(time.Time(t))
+		m.out.recordFrame(time.Time(t))
 		return m, cmd
 	}
 	m.dirty = true
@@ -239,7 +242,7 @@ func (m *Model) onFrame() tea.Cmd {
 	}
 	var play tea.Cmd
 	if m.cur.playing {
-		play = m.playFrame()
+		play = m.cur.playFrame()
 		m.dirty = true
 	}
 	pending := m.pendingCmd
@@ -258,7 +261,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		if !m.scr.prompt.isOpen() && !m.scr.picker.open {
-			return m.handleMouse(msg)
+			return m.cur.handleMouse(msg)
 		}
 	case tea.PasteMsg:
 		return m.ask(m.scr.prompt, msg)
@@ -280,7 +283,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("scenario "+msg.name+": warning: it "+it.Mismatch+" (paused: space starts it; s: another)", nil)
 		}
 	case savedMsg:
-		m.saved(msg)
+		m.out.saved(msg)
 	case exportedMsg:
 		if msg.err != nil {
 			m.setStatus("export", msg.err)
@@ -288,17 +291,17 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("exported the screen to "+msg.path, nil)
 		}
 	case recordStartedMsg:
-		m.recordStarted(msg)
+		m.out.recordStarted(msg)
 	case recordStoppedMsg:
-		m.recordStopped(msg)
+		m.out.recordStopped(msg)
 	case seekedMsg:
-		m.seeked(msg)
+		m.cur.seeked(msg)
 	case decidedMsg:
-		m.decided(msg)
+		m.cur.decided(msg)
 	case decisionFromMsg:
-		return m.fromDecision(msg)
+		return m.cur.fromDecision(msg)
 	case forkedMsg:
-		return m.forked(msg)
+		return m.cmds.forked(msg)
 	default:
 		return m.request(msg)
 	}
@@ -310,10 +313,12 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case statusMsg:
 		m.setStatus(string(msg), nil)
+	case failedMsg:
+		m.setStatus(msg.what, msg.err)
 	case selectMsg:
 		m.selectNode(int(msg))
 	case applyMsg:
-		return m.applyAll(msg.note, msg.cmds...)
+		return m.cmds.applyAll(msg.note, msg.cmds...)
 	case filterMsg:
 		m.scr.log.setFilter(string(msg))
 		m.scr.b.log.setFilter(string(msg))
@@ -323,11 +328,11 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 			m.setStatus("log filter cleared", nil)
 		}
 	case saveMsg:
-		return m.save(string(msg), false)
+		return m.out.save(string(msg), false)
 	case exportMsg:
-		return m.exportSVG(string(msg))
+		return m.out.exportSVG(string(msg))
 	case recordMsg:
-		return m.record(string(msg))
+		return m.out.record(string(msg))
 	case scenarioMsg:
 		// Starting a cluster is work: it runs as a command, off Update.
 		name, restart := string(msg), m.restart
@@ -339,22 +344,22 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case zoomMsg:
 		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
 	case moveMsg:
-		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
+		return m.cur.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
 	case pageMsg:
 		page := time.Duration(max(timelineCols(m.width), 1)) * m.cur.step()
-		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
+		return m.cur.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
 	case oldestMsg:
-		cmd := m.scrub(m.cur.live.Oldest)
+		cmd := m.cur.scrub(m.cur.live.Oldest)
 		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%s (end: back to live)", clock(m.cur.at)), nil)
 		return cmd
 	case liveMsg:
 		m.scr.log.follow()
-		return m.goLive()
+		return m.cur.goLive()
 	case decisionMsg:
-		return m.stepDecision(int(msg))
+		return m.cur.stepDecision(int(msg))
 	case jumpMsg:
 		m.cur.wrapped = msg.wrapped
-		return m.seekDecision(msg.dec)
+		return m.cur.seekDecision(msg.dec)
 	}
 	return nil
 }
@@ -394,14 +399,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.cur.past && key.Matches(msg, m.keys.root.Step):
-		return m.stepDecision(1)
+		return m.cur.stepDecision(1)
 	}
 	if cmd, ok, err := keyCommand(m.commands, msg, m.Frame()); ok {
 		if err != nil {
 			m.setStatus(err.Error(), nil)
 			return nil
 		}
-		return m.applyAll("", cmd)
+		return m.cmds.applyAll("", cmd)
 	}
 	for _, vk := range m.views {
 		if key.Matches(msg, vk.binding) {
@@ -410,7 +415,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, r := range m.routes {
 		if key.Matches(msg, r.keys...) {
-			m.alsoInB(r.c, msg)
+			s.log.alsoInB(r.c, s.b.log, msg, m.Frame())
 			return m.ask(r.c, msg)
 		}
 	}
@@ -445,9 +450,9 @@ func (m *Model) drain() bool {
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
-		m.historyOf(e).ingest(e)
+		historyOf(e, m.hist, m.histB).ingest(e)
 	}
-	m.keepLastDecision()
+	m.lastMade = keepLastDecision(m.lastMade, m.evbuf)
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
@@ -463,32 +468,34 @@ func (m *Model) drain() bool {
 	if forkedAt >= 0 && m.cur.past {
 		// Someone else forked while this view looked back: what it showed
 		// after the fork point no longer happened.
-		m.pendingCmd = m.seek(min(m.cur.at, forkedAt))
+		m.pendingCmd = m.cur.seek(min(m.cur.at, forkedAt))
 		m.setStatus(fmt.Sprintf("history was forked at t=%s: what came after it is gone", clock(forkedAt)), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
 }
 
-// keepLastDecision keeps the events of the newest decision in the batch
-// just drained: a copy of a few events, however large the batch.
-func (m *Model) keepLastDecision() {
-	n := len(m.evbuf)
-	for n > 0 && m.evbuf[n-1].World == cluster.WorldB {
+// keepLastDecision returns the events of the newest decision (world A's)
+// in the batch just drained, kept in kept's array: a copy of a few events,
+// however large the batch. A batch of world B's alone keeps kept as it is.
+func keepLastDecision(kept, batch []cluster.Event) []cluster.Event {
+	n := len(batch)
+	for n > 0 && batch[n-1].World == cluster.WorldB {
 		n--
 	}
 	if n == 0 {
-		return
+		return kept
 	}
-	last, i := m.evbuf[n-1].Decision, n-1
-	for i > 0 && (m.evbuf[i-1].Decision == last || m.evbuf[i-1].World == cluster.WorldB) {
+	last, i := batch[n-1].Decision, n-1
+	for i > 0 && (batch[i-1].Decision == last || batch[i-1].World == cluster.WorldB) {
 		i--
 	}
-	m.lastMade = m.lastMade[:0]
-	for _, e := range m.evbuf[i:n] {
+	kept = kept[:0]
+	for _, e := range batch[i:n] {
 		if e.World != cluster.WorldB && e.Decision == last {
-			m.lastMade = append(m.lastMade, e)
+			kept = append(kept, e)
 		}
 	}
+	return kept
 }
 
 func (m *Model) setStatus(s string, err error) {

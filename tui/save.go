@@ -36,9 +36,10 @@ type savedMsg struct {
 // save writes the session as a scenario file to name (default: from the
 // seed and the virtual time, in the saver's directory), never over an
 // existing file unless overwrite.
-func (m *Model) save(name string, overwrite bool) tea.Cmd {
-	if m.saver.off != "" {
-		m.setStatus(m.saver.off, nil)
+func (o *output) save(name string, overwrite bool) tea.Cmd {
+	m := o.view
+	if o.saver.off != "" {
+		m.setStatus(o.saver.off, nil)
 		return nil
 	}
 	script, snap := sessionScript(m.live, m.script, &m.cur)
@@ -46,12 +47,12 @@ func (m *Model) save(name string, overwrite bool) tea.Cmd {
 		name = fmt.Sprintf("raftty-seed%d-%s.txt", snap.Start.Seed, cluster.FormatDuration(snap.Now.Round(1e6)))
 	}
 	path := name
-	if m.saver.confined && (name != filepath.Base(name) || name == "..") {
-		m.setStatus("save "+name, errors.New("a file name only: sessions are saved in "+m.saver.dir))
+	if o.saver.confined && (name != filepath.Base(name) || name == "..") {
+		m.setStatus("save "+name, errors.New("a file name only: sessions are saved in "+o.saver.dir))
 		return nil
 	}
-	if !filepath.IsAbs(path) && m.saver.dir != "" {
-		path = filepath.Join(m.saver.dir, path)
+	if !filepath.IsAbs(path) && o.saver.dir != "" {
+		path = filepath.Join(o.saver.dir, path)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# raftty session, saved at %s of virtual time; replay: raftty run --scenario %s\n",
@@ -85,7 +86,8 @@ func writeFile(path string, data []byte, overwrite bool) tea.Cmd {
 }
 
 // saved reports a save, or asks before overwriting.
-func (m *Model) saved(msg savedMsg) {
+func (o *output) saved(msg savedMsg) {
+	m := o.view
 	switch {
 	case msg.exists:
 		m.scr.prompt.confirm(msg)
