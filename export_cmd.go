@@ -160,9 +160,9 @@ func parseSize(v string) (cols, rows int, err error) {
 }
 
 // add takes an event of the run.
-func (x *exporter) add(e cluster.Event) {
+func (x *exporter) add(e *cluster.Event) {
 	if x != nil && x.spacetime != nil {
-		x.spacetime.Add(e)
+		x.spacetime.Add(*e)
 	}
 }
 

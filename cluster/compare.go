@@ -271,11 +271,14 @@ const maxDivergences = 10000
 // order, world A's first.
 type comparer struct {
 	pending [2][]Event
-	// sink receives every event, tagged with its world, in instant order
-	// (by value: a pointer passed to a func value escapes to the heap, an
-	// allocation per event); diverged is told of each divergence once both
-	// its sides are known.
-	sink     func(Event)
+	// sink receives every event, tagged with its world, in instant order,
+	// by pointer: a pending event, or own, a copy of an event handed on
+	// unbuffered (a cluster's event is on its stack: a pointer to it passed
+	// to a func value would make it escape to the heap, an allocation per
+	// event). The event is the comparer's, valid during the call only.
+	// diverged is told of each divergence once both its sides are known.
+	sink     func(*Event)
+	own      Event
 	diverged func(*Divergence)
 	// unordered: events need not be handed on in time order across the
 	// worlds (each world's own stay in order), so those not compared are
@@ -316,26 +319,35 @@ type nodeDiff struct {
 	differed bool
 }
 
-// out hands an event on, tagged with its world in place: e is a pending
-// copy, or the event a cluster is publishing, whose world it does not
-// read.
+// out hands a pending event on, tagged with its world in place.
 func (k *comparer) out(w World, e *Event) {
 	if k.sink != nil {
 		e.World = w
-		k.sink(*e)
+		k.sink(e)
 	}
 }
 
 // feed takes an event of world w (0 for A, 1 for B), as the cluster
 // publishes it. Unordered, an event that will not be compared is handed on
-// at once: after the worlds parted, that is all their message traffic,
-// most of what they do.
+// at once, copied once (into own): after the worlds parted, that is all
+// their message traffic, most of what they do.
 func (k *comparer) feed(w int, e *Event) {
 	if k.unordered && !k.compared(e) {
-		k.out(World(w+1), e)
+		if k.sink != nil {
+			k.own = *e
+			k.out(World(w+1), &k.own)
+		}
 		return
 	}
-	k.pending[w] = append(k.pending[w], *e)
+	// Grown, then copied into: append(p, *e) would copy e twice, through
+	// a temporary.
+	p := k.pending[w]
+	if len(p) == cap(p) {
+		p = slices.Grow(p, 1)
+	}
+	p = p[:len(p)+1]
+	p[len(p)-1] = *e
+	k.pending[w] = p
 }
 
 // flush settles every instant before upTo: both worlds have passed it.
@@ -347,14 +359,24 @@ func (k *comparer) flush(upTo time.Duration) {
 		if !ok {
 			break
 		}
+		// calm: once the worlds have parted, with no divergence open on a
+		// message, an instant of nothing compared (message traffic: most
+		// instants) needs no matching.
+		calm := k.parted && (k.open == nil || !k.open.msg)
 		ia, jb := i, j
 		for i < len(a) && a[i].At == t {
+			calm = calm && !k.compared(&a[i])
 			i++
 		}
 		for j < len(b) && b[j].At == t {
+			calm = calm && !k.compared(&b[j])
 			j++
 		}
-		k.instant(t, a[ia:i], b[jb:j])
+		if calm {
+			k.calm(t, a[ia:i], b[jb:j])
+		} else {
+			k.instant(t, a[ia:i], b[jb:j])
+		}
 	}
 	k.pending[0] = append(a[:0], a[i:]...)
 	k.pending[1] = append(b[:0], b[j:]...)
@@ -413,6 +435,26 @@ func (k *comparer) instant(t time.Duration, a, b []Event) {
 	}
 	for i := range b {
 		k.out(WorldB, &b[i])
+	}
+}
+
+// calm is instant for events none of which is compared: they cannot
+// part the worlds nor be a command given to both (a fault is compared),
+// only close the open divergence by their time.
+func (k *comparer) calm(t time.Duration, a, b []Event) {
+	if k.open != nil && t > k.open.until {
+		k.close()
+	}
+	if k.sink == nil {
+		return
+	}
+	for i := range a {
+		a[i].World = WorldA
+		k.sink(&a[i])
+	}
+	for i := range b {
+		b[i].World = WorldB
+		k.sink(&b[i])
 	}
 }
 

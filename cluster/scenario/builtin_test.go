@@ -44,7 +44,7 @@ func tryScript(s *Script, seed uint64, engine ...string) (expects, violations []
 		}
 	}
 	if len(s.Compare) > 0 {
-		run, err := NewComparison(cfg, s.Compare, s, s.For, sink, nil)
+		run, err := NewComparison(cfg, s.Compare, s, s.For, func(e *cluster.Event) { sink(*e) }, nil)
 		if err != nil {
 			return nil, nil, err
 		}
