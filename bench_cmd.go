@@ -246,7 +246,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		}
 		if f.json {
 			enc := json.NewEncoder(stdout)
-			for _, r := range rs {
+			for _, r := range append(rs, ts...) {
 				_ = enc.Encode(r.Summarize())
 			}
 			continue
@@ -268,7 +268,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 		return outputError(stdout.err)
 	}
 	if csvFile != nil {
-		if err := writeBenchCSV(csvFile, results); err != nil {
+		if err := writeBenchCSV(csvFile, append(results, textbook...), opts.Limit); err != nil {
 			return outputError(fmt.Errorf("--csv %s: %w", f.csv, err))
 		}
 	}
@@ -315,6 +315,29 @@ func writeBenchTable(w io.Writer, results []bench.Result) {
 	}
 	fmt.Fprintln(w, "  (downtime: from the crash until every other server received the new leader's first heartbeat;")
 	fmt.Fprintln(w, "  elected: median time until the winner counted its deciding vote; splits: split votes per trial)")
+	for _, r := range results {
+		if n := len(r.Deposed); n > 0 {
+			fmt.Fprintf(w, "  %s: %d of %d trials left out (%s): a follower timed out and deposed the healthy leader before the crash, so nothing was timed\n",
+				r.Setting.Name(), n, n+len(r.Downtimes), trialNumbers(r.Deposed))
+		}
+	}
+}
+
+// trialNumbers lists trial numbers, the first few of many.
+func trialNumbers(ns []int) string {
+	const shown = 5
+	var b strings.Builder
+	b.WriteString(plural(len(ns), "trial ", "trials "))
+	for i, n := range ns[:min(len(ns), shown)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(n))
+	}
+	if len(ns) > shown {
+		fmt.Fprintf(&b, " and %d more", len(ns)-shown)
+	}
+	return b.String()
 }
 
 func msText(v float64) string {
@@ -327,13 +350,28 @@ func msText(v float64) string {
 	return fmt.Sprintf("%.0fms", v)
 }
 
-func writeBenchCSV(file *os.File, results []bench.Result) error {
+// writeBenchCSV writes a row per trial, in trial order: its downtime and
+// split votes, its engine, and its outcome: "leader" (measured),
+// "censored" (no leader within limit: the downtime is the limit, a lower
+// bound) or "deposed" (the leader was deposed before the crash: no
+// downtime, left out of every figure).
+func writeBenchCSV(file *os.File, results []bench.Result, limit time.Duration) error {
 	w := csv.NewWriter(file)
-	_ = w.Write([]string{"timeout", "trial", "downtime_ms", "split_votes"})
+	_ = w.Write([]string{"timeout", "trial", "downtime_ms", "split_votes", "engine", "outcome"})
 	for _, r := range results {
-		for i, d := range r.Downtimes {
-			_ = w.Write([]string{r.Setting.Name(), strconv.Itoa(i + 1),
-				strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64), strconv.Itoa(r.SplitVotes[i])})
+		engine, m := r.Engine.String(), 0
+		for trial := 1; trial <= len(r.Downtimes)+len(r.Deposed); trial++ {
+			if slices.Contains(r.Deposed, trial) {
+				_ = w.Write([]string{r.Setting.Name(), strconv.Itoa(trial), "", "", engine, "deposed"})
+				continue
+			}
+			d, outcome := r.Downtimes[m], "leader"
+			if d >= limit {
+				outcome = "censored"
+			}
+			_ = w.Write([]string{r.Setting.Name(), strconv.Itoa(trial),
+				strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64), strconv.Itoa(r.SplitVotes[m]), engine, outcome})
+			m++
 		}
 	}
 	w.Flush()

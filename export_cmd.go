@@ -160,9 +160,9 @@ func parseSize(v string) (cols, rows int, err error) {
 }
 
 // add takes an event of the run.
-func (x *exporter) add(e cluster.Event) {
+func (x *exporter) add(e *cluster.Event) {
 	if x != nil && x.spacetime != nil {
-		x.spacetime.Add(e)
+		x.spacetime.Add(*e)
 	}
 }
 
@@ -308,8 +308,8 @@ func writeFig16(file *os.File, sets []benchSet, of func(bench.Setting) (bench.Re
 	title := fmt.Sprintf("raftty bench (%d nodes, up to %d trials per setting, seed %d) beside the Raft paper's Figure 16",
 		opts.Nodes, opts.Trials, opts.Seed)
 	if opts.Engine != cluster.EngineTextbook {
-		title = fmt.Sprintf("raftty bench --engine %v (seed %d, %d nodes, up to %d trials) beside textbook and the paper",
-			opts.Engine, opts.Seed, opts.Nodes, opts.Trials)
+		title = fmt.Sprintf("raftty bench --engine %v --ticks %d (seed %d, %d nodes, up to %d trials) beside textbook and the paper",
+			opts.Engine, opts.ElectionTicks, opts.Seed, opts.Nodes, opts.Trials)
 	}
 	_, err := file.Write(export.Fig16SVG(title, panels))
 	if cerr := file.Close(); err == nil {

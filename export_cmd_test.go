@@ -117,6 +117,13 @@ func TestBenchSVG(t *testing.T) {
 	if el := svgElements(t, path); el["raftty"] != 5 || el["paper"] != 5 || el["panel"] != 1 {
 		t.Errorf("%d raftty curves, %d of the paper's, %d panels; want 5, 5, 1", el["raftty"], el["paper"], el["panel"])
 	}
+	// etcd's figure names its ticks: ElectionTick moves its curves.
+	if code, _, stderr := run(t, "bench", "--engine", "etcd", "--ticks", "4", "--trials", "5", "--seed", "1", "--svg", path); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte("raftty bench --engine etcd --ticks 4 (seed 1,")) {
+		t.Errorf("the etcd figure's title does not name --ticks 4:\n%.400s", b)
+	}
 }
 
 // TestRunCast checks `raftty run --cast` and `--svg`: an asciicast v2 file

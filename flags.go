@@ -45,7 +45,7 @@ const maxLiveNodes = 101
 func (f *clusterFlags) register(cmd *cobra.Command) {
 	d := cluster.DefaultConfig()
 	fs := cmd.Flags()
-	fs.IntVar(&f.nodes, "nodes", d.Nodes, fmt.Sprintf("number of nodes (1 to %d)", cluster.MaxNodes))
+	fs.IntVar(&f.nodes, "nodes", d.Nodes, fmt.Sprintf("number of nodes (1 to %d; the live view shows up to %d)", cluster.MaxNodes, maxLiveNodes))
 	fs.StringVar(&f.seed, "seed", "", "random seed (default: a random one, always printed)")
 	if !f.live {
 		fs.StringVar(&f.duration, "for", "10s", "how long to run, in virtual time")
@@ -167,6 +167,10 @@ func (f *clusterFlags) parse(changed func(flag string) bool) (setup, error) {
 		}
 	}
 	s.warnings = timingWarnings(cfg.Timing)
+	if changed("engine") && s.script.PinsEngines() && f.engine != s.script.Engine {
+		s.warnings = append(s.warnings, fmt.Sprintf("--engine %s: %s compares the engines itself (world A: %s, world B: %s) and keeps them",
+			f.engine, s.script.Name, s.script.Engine, cluster.CompareText(s.script.Compare)))
+	}
 	if why := s.script.Mismatch(cfg); why != "" {
 		s.warnings = append(s.warnings, s.script.Name+" "+why)
 	}

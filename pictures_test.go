@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"raftty/internal/race"
 )
 
 // generated reads the //go:generate lines of export_cmd.go: the raftty
@@ -71,7 +73,7 @@ func TestPicturesAreCurrent(t *testing.T) {
 		cmd := slices.Clone(args)
 		cmd[out] = got
 		bench := args[0] == "bench"
-		if bench && raceEnabled {
+		if bench && race.Enabled {
 			cmd = append(cmd, "--set", "2")
 		}
 		if code, _, stderr := run(t, cmd...); code != 0 {
@@ -82,7 +84,7 @@ func TestPicturesAreCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		switch {
-		case bench && raceEnabled:
+		case bench && race.Enabled:
 			if w, g := panels(want), panels(drawn); len(w) != 2 || len(g) != 1 || w[1] != g[0] {
 				t.Errorf("%s: its second panel is not what `raftty %s --set 2` draws now: run go generate", args[out], strings.Join(args, " "))
 			}

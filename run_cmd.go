@@ -181,13 +181,15 @@ func worldIndex(e *cluster.Event) int {
 	return 0
 }
 
-func (w *eventWriter) event(e cluster.Event) {
+// event writes e (the run's, to read during the call only), and keeps a
+// copy of an expectation or an error.
+func (w *eventWriter) event(e *cluster.Event) {
 	w.opts.pictures.add(e)
 	switch e.Kind {
 	case cluster.KindExpect:
-		w.expects[worldIndex(&e)] = append(w.expects[worldIndex(&e)], e)
+		w.expects[worldIndex(e)] = append(w.expects[worldIndex(e)], *e)
 	case cluster.KindError:
-		w.errs = append(w.errs, e)
+		w.errs = append(w.errs, *e)
 	}
 	switch {
 	case w.opts.json:
@@ -243,7 +245,7 @@ func runSlices(s setup, runUntil func(time.Duration), w *eventWriter, prog *prog
 // failed, returning that error.
 func headless(s setup, out *bufio.Writer, opts runOptions, prog *progress) (cluster.Summary, runReport, error) {
 	w := &eventWriter{out: out, opts: opts}
-	run, err := scenario.NewRun(s.cfg, s.script, s.runFor, w.event)
+	run, err := scenario.NewRun(s.cfg, s.script, s.runFor, func(e cluster.Event) { w.event(&e) })
 	if err != nil {
 		return cluster.Summary{}, runReport{}, badInput(err)
 	}

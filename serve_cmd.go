@@ -147,8 +147,7 @@ func runServe(cmd *cobra.Command, flags *clusterFlags, opts serveOptions) error 
 	if !opts.lab && len(teachers) == 0 {
 		fmt.Fprintln(stderr, "raftty: warning: no --authorized-keys: nobody can change the cluster, everyone watches")
 	}
-	_, port, _ := net.SplitHostPort(srv.Addr().String())
-	fmt.Fprintf(stderr, "raftty: serving on %s (host key %s); students type: ssh -p %s HOST\n", srv.Addr(), srv.HostKeyFingerprint(), port)
+	fmt.Fprintf(stderr, "raftty: serving on %s (host key %s); %s\n", srv.Addr(), srv.HostKeyFingerprint(), howToConnect(srv.Addr()))
 	if err := srv.Wait(); err != nil && !errors.Is(err, context.Canceled) {
 		return &exitError{code: exitFailed, err: err}
 	}
@@ -175,4 +174,15 @@ func serveFlagError(err error) error {
 		}
 	}
 	return err
+}
+
+// howToConnect is the line that tells the teacher what students type. A
+// server on a loopback address is reachable from this machine only, which
+// the default --listen is: say so, and how to let the class in.
+func howToConnect(addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return fmt.Sprintf("from this machine only: ssh -p %s localhost (--listen 0.0.0.0:%s lets other machines in)", port, port)
+	}
+	return fmt.Sprintf("students type: ssh -p %s HOST", port)
 }

@@ -141,3 +141,23 @@ func TestServeStopsOnSignals(t *testing.T) {
 		}
 	}
 }
+
+func TestHowToConnectSaysWhoCanReachTheServer(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want string
+	}{
+		{"127.0.0.1:2222", "from this machine only: ssh -p 2222 localhost (--listen 0.0.0.0:2222 lets other machines in)"},
+		{"[::1]:2300", "from this machine only: ssh -p 2300 localhost (--listen 0.0.0.0:2300 lets other machines in)"},
+		{"[::]:2222", "students type: ssh -p 2222 HOST"},
+		{"10.0.0.5:2222", "students type: ssh -p 2222 HOST"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := howToConnect(addr); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}

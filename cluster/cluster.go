@@ -437,6 +437,9 @@ func (c Config) EngineName() string {
 	return c.Engine.String() + " engine: " + c.engine().DescribeTiming(c.Timing)
 }
 
+// EtcdTick is the etcd engine's tick: Tick, or etcd's default if zero.
+func (c Config) EtcdTick() time.Duration { return cmp.Or(c.Tick, etcd.DefaultTick) }
+
 // EngineShort says the engine and its timing in a few cells, for a narrow
 // header: "etcd 15-29×10ms" (an election timeout of ElectionTick to
 // 2*ElectionTick-1 ticks of 10ms); the engine's name alone for one that
@@ -445,7 +448,7 @@ func (c Config) EngineShort() string {
 	if c.Engine != EngineEtcd {
 		return c.Engine.String()
 	}
-	tick := cmp.Or(c.Tick, etcd.DefaultTick)
+	tick := c.EtcdTick()
 	el, _, err := etcd.Engine{Tick: tick}.Ticks(c.Timing)
 	if err != nil {
 		return c.Engine.String()

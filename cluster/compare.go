@@ -199,10 +199,14 @@ func heartbeatAsAppend(c engine.MsgClass) engine.MsgClass {
 // traffic included: until then the two event streams are identical. After
 // it, a node counts as in step again once its decisions (roles, votes,
 // timeouts, what it ignores; everything but message traffic) have agreed
-// in both worlds for the longest election timeout; a later divergence is a
-// decision that differs, of a node back in step, at least that long after
-// the previous divergence (what one cause sets off in a few milliseconds
-// is one divergence).
+// in both worlds for the longest election timeout, the same decision a
+// little earlier in one world than in the other counting as agreeing; a
+// later divergence is a decision that differs, of a node back in step, at
+// least that long after the previous divergence (what one cause sets off
+// in a few milliseconds is one divergence). A fault given to both worlds
+// (kill, disconnect, cut, put...) is a new cause: what differs after it is
+// a divergence even within that time, unless it is what the node already
+// did differently before it.
 //
 // A and B are the events that differ, one from each world, about the same
 // node. When only one world has one at At, the other's is its next
@@ -267,11 +271,14 @@ const maxDivergences = 10000
 // order, world A's first.
 type comparer struct {
 	pending [2][]Event
-	// sink receives every event, tagged with its world, in instant order
-	// (by value: a pointer passed to a func value escapes to the heap, an
-	// allocation per event); diverged is told of each divergence once both
-	// its sides are known.
-	sink     func(Event)
+	// sink receives every event, tagged with its world, in instant order,
+	// by pointer: a pending event, or own, a copy of an event handed on
+	// unbuffered (a cluster's event is on its stack: a pointer to it passed
+	// to a func value would make it escape to the heap, an allocation per
+	// event). The event is the comparer's, valid during the call only.
+	// diverged is told of each divergence once both its sides are known.
+	sink     func(*Event)
+	own      Event
 	diverged func(*Divergence)
 	// unordered: events need not be handed on in time order across the
 	// worlds (each world's own stay in order), so those not compared are
@@ -283,13 +290,14 @@ type comparer struct {
 	// engines says the worlds run different engines (see same).
 	engines bool
 	// parted says the worlds have diverged once, and last when they last
-	// did; lastDiff[n] is when node n's decisions last differed (index 0:
-	// the cluster's own events, faults and errors), differed[n] whether
-	// they ever did.
-	parted   bool
-	last     time.Duration
-	lastDiff []time.Duration
-	differed []bool
+	// did; nodes[n] is how node n's decisions differ (index 0: the
+	// cluster's own events, faults and errors). commanded says a command
+	// went to both worlds alike, at commandAt, the last time.
+	parted    bool
+	last      time.Duration
+	nodes     []nodeDiff
+	commanded bool
+	commandAt time.Duration
 	// open is a divergence being described (see start).
 	open *openDivergence
 
@@ -300,26 +308,46 @@ type comparer struct {
 	onlyA, onlyB []int
 }
 
-// out hands an event on, tagged with its world in place: e is a pending
-// copy, or the event a cluster is publishing, whose world it does not
-// read.
+// nodeDiff is how one node's decisions differ between the worlds: those
+// each world made that the other has not (yet) made, the same but for its
+// time, within the longest election timeout (a shifted clock makes the
+// same decisions a little later in one world); and the last that never
+// found its like in time (hard, if differed).
+type nodeDiff struct {
+	unpaired [2][]Event
+	hard     time.Duration
+	differed bool
+}
+
+// out hands a pending event on, tagged with its world in place.
 func (k *comparer) out(w World, e *Event) {
 	if k.sink != nil {
 		e.World = w
-		k.sink(*e)
+		k.sink(e)
 	}
 }
 
 // feed takes an event of world w (0 for A, 1 for B), as the cluster
 // publishes it. Unordered, an event that will not be compared is handed on
-// at once: after the worlds parted, that is all their message traffic,
-// most of what they do.
+// at once, copied once (into own): after the worlds parted, that is all
+// their message traffic, most of what they do.
 func (k *comparer) feed(w int, e *Event) {
 	if k.unordered && !k.compared(e) {
-		k.out(World(w+1), e)
+		if k.sink != nil {
+			k.own = *e
+			k.out(World(w+1), &k.own)
+		}
 		return
 	}
-	k.pending[w] = append(k.pending[w], *e)
+	// Grown, then copied into: append(p, *e) would copy e twice, through
+	// a temporary.
+	p := k.pending[w]
+	if len(p) == cap(p) {
+		p = slices.Grow(p, 1)
+	}
+	p = p[:len(p)+1]
+	p[len(p)-1] = *e
+	k.pending[w] = p
 }
 
 // flush settles every instant before upTo: both worlds have passed it.
@@ -331,14 +359,24 @@ func (k *comparer) flush(upTo time.Duration) {
 		if !ok {
 			break
 		}
+		// calm: once the worlds have parted, with no divergence open on a
+		// message, an instant of nothing compared (message traffic: most
+		// instants) needs no matching.
+		calm := k.parted && (k.open == nil || !k.open.msg)
 		ia, jb := i, j
 		for i < len(a) && a[i].At == t {
+			calm = calm && !k.compared(&a[i])
 			i++
 		}
 		for j < len(b) && b[j].At == t {
+			calm = calm && !k.compared(&b[j])
 			j++
 		}
-		k.instant(t, a[ia:i], b[jb:j])
+		if calm {
+			k.calm(t, a[ia:i], b[jb:j])
+		} else {
+			k.instant(t, a[ia:i], b[jb:j])
+		}
 	}
 	k.pending[0] = append(a[:0], a[i:]...)
 	k.pending[1] = append(b[:0], b[j:]...)
@@ -360,7 +398,12 @@ func (k *comparer) close() {
 		k.tell()
 		return
 	}
-	k.open = nil
+	k.drop()
+}
+
+// drop forgets the open divergence: it was none.
+func (k *comparer) drop() {
+	k.last, k.open = k.open.before, nil
 }
 
 func nextInstant(a []Event, i int, b []Event, j int, upTo time.Duration) (time.Duration, bool) {
@@ -380,7 +423,11 @@ func (k *comparer) instant(t time.Duration, a, b []Event) {
 	if k.open != nil && t > k.open.until {
 		k.close()
 	}
-	if k.match(a, b) {
+	differ := k.match(a, b)
+	if k.parted {
+		k.commands(t, a)
+	}
+	if differ {
 		k.differ(t, a, b)
 	}
 	for i := range a {
@@ -388,6 +435,26 @@ func (k *comparer) instant(t time.Duration, a, b []Event) {
 	}
 	for i := range b {
 		k.out(WorldB, &b[i])
+	}
+}
+
+// calm is instant for events none of which is compared: they cannot
+// part the worlds nor be a command given to both (a fault is compared),
+// only close the open divergence by their time.
+func (k *comparer) calm(t time.Duration, a, b []Event) {
+	if k.open != nil && t > k.open.until {
+		k.close()
+	}
+	if k.sink == nil {
+		return
+	}
+	for i := range a {
+		a[i].World = WorldA
+		k.sink(&a[i])
+	}
+	for i := range b {
+		b[i].World = WorldB
+		k.sink(&b[i])
 	}
 }
 
@@ -400,6 +467,8 @@ func (k *comparer) differ(t time.Duration, a, b []Event) {
 		k.follow(&only)
 	}
 	first := !k.parted
+	// A new divergence needs the last to be long past, or a command since.
+	fresh := !first && k.open == nil && (t-k.last >= k.resync || k.commanded && k.last < k.commandAt)
 	newNode := -1
 	for w := range 2 {
 		for x := range only.len(w) {
@@ -408,13 +477,13 @@ func (k *comparer) differ(t time.Duration, a, b []Event) {
 				continue
 			}
 			n := e.Node
-			for len(k.lastDiff) <= n {
-				k.lastDiff, k.differed = append(k.lastDiff, 0), append(k.differed, false)
+			for len(k.nodes) <= n {
+				k.nodes = append(k.nodes, nodeDiff{})
 			}
-			if newNode < 0 && !first && k.open == nil && t-k.last >= k.resync && (!k.differed[n] || t-k.lastDiff[n] >= k.resync) {
+			if fresh && newNode < 0 && k.inStep(n, t) && !k.shifted(w, e) {
 				newNode = n
 			}
-			k.lastDiff[n], k.differed[n] = t, true
+			k.pair(w, e, t)
 		}
 	}
 	switch {
@@ -439,6 +508,79 @@ func (k *comparer) differ(t time.Duration, a, b []Event) {
 			w = 1
 		}
 		k.start(t, w, newNode, &only, false)
+	}
+}
+
+// inStep reports whether node n's decisions have agreed in both worlds up
+// to t, for the longest election timeout or since a command: none left
+// without its like in the other world then.
+func (k *comparer) inStep(n int, t time.Duration) bool {
+	nd := &k.nodes[n]
+	since := func(at time.Duration) bool {
+		return t-at < k.resync && !(k.commanded && at < k.commandAt)
+	}
+	if nd.differed && since(nd.hard) {
+		return false
+	}
+	for w := range nd.unpaired {
+		for i := range nd.unpaired[w] {
+			if at := nd.unpaired[w][i].At; at < t && since(at) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// shifted reports whether e, a decision of world w, is one the other world
+// made a little earlier (see pair).
+func (k *comparer) shifted(w int, e *Event) bool {
+	for i := range k.nodes[e.Node].unpaired[1-w] {
+		if k.sameButTime(&k.nodes[e.Node].unpaired[1-w][i], e) {
+			return true
+		}
+	}
+	return false
+}
+
+// pair notes e, a decision of world w at t that the other world lacked at
+// t: it pairs with the other world's earliest like decision still
+// unpaired, or waits for one for the longest election timeout; one that
+// waited longer differed for good.
+func (k *comparer) pair(w int, e *Event, t time.Duration) {
+	nd := &k.nodes[e.Node]
+	for side := range nd.unpaired {
+		kept := nd.unpaired[side][:0]
+		for _, u := range nd.unpaired[side] {
+			if t-u.At >= k.resync {
+				nd.hard, nd.differed = max(nd.hard, u.At), true
+				continue
+			}
+			kept = append(kept, u)
+		}
+		nd.unpaired[side] = kept
+	}
+	other := nd.unpaired[1-w]
+	for i := range other {
+		if k.sameButTime(&other[i], e) {
+			nd.unpaired[1-w] = slices.Delete(other, i, i+1)
+			return
+		}
+	}
+	nd.unpaired[w] = append(nd.unpaired[w], *e)
+}
+
+// commands notes a command both worlds took alike at t: a fault of the
+// same nodes in each (see Divergence). A parameter set in both is not one:
+// what it changes comes on slowly, after what the last divergence set off
+// (`set heartbeat 400ms` at 0.178s, seed 3, PreVote in B: the next
+// difference is a vote reply B's new leader gets late, from before it).
+func (k *comparer) commands(t time.Duration, a []Event) {
+	for i := range a {
+		if a[i].Kind == KindFault && !slices.Contains(k.onlyA, i) {
+			k.commanded, k.commandAt = true, t
+			return
+		}
 	}
 }
 
@@ -467,8 +609,8 @@ func (u *unmatched) at(w, x int) *Event {
 // not the same but for its time (the same decision, a little earlier or
 // later, as a shifted clock makes it), here or later.
 func (k *comparer) start(t time.Duration, w, node int, only *unmatched, first bool) {
+	k.open = &openDivergence{at: t, has: w, node: node, until: t + k.resync, first: first, before: k.last}
 	k.parted, k.last = true, t
-	k.open = &openDivergence{at: t, has: w, node: node, until: t + k.resync, first: first}
 	if first {
 		// The first differing event itself, paired with the other
 		// world's next event about the same message, or the same node's
@@ -492,6 +634,9 @@ type openDivergence struct {
 	has   int
 	node  int
 	until time.Duration
+	// before is when the worlds last diverged before this one: the last
+	// again, if this one proves not to be one.
+	before time.Duration
 	// first: the first divergence, which pairs its one event with the
 	// other world's next about the same thing; msg: that event is a
 	// message's, and the same message is what to look for.
@@ -538,7 +683,7 @@ func (k *comparer) follow(only *unmatched) {
 		return
 	}
 	if o.next == len(o.events) && o.next > 0 && !o.first {
-		k.open = nil // the same decisions, shifted in time: not a divergence
+		k.drop() // the same decisions, shifted in time: not a divergence
 	}
 }
 

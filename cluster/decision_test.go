@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"raftty/internal/race"
 )
 
 // splitVote is scenario 08's cluster: every timeout 150ms, every message
@@ -76,8 +78,21 @@ func stepFresh(t *testing.T, cfg Config, cmds []TimedCommand, end time.Duration)
 // run's right after it, checkpoints, commands and shared instants
 // notwithstanding; and the events it reports as the decision's are the
 // ones carrying its number.
+//
+// Seeds 1-12 on the textbook engine, 13 and 14 on etcd. Under the race
+// detector (nothing here runs on two goroutines) seeds 1-6, 13 and 14:
+// every one-line bug planted in seekDecision and Clone that the 14 seeds
+// catch, seeds 1-6 catch too. A command replayed before its instant's
+// decisions (cmds[0].At <= due) fails on even seeds, one decision too many
+// or the checkpoint after d on every seed; a clone sharing its leaders'
+// roles (inLeaderRole), the bug seen latest, on seeds 5 and 6; sharing
+// its random streams or its network on odd seeds, its timers on 1-3.
 func TestSeekDecisionEqualsSteppingFresh(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	for seed := uint64(1); seed <= 14; seed++ {
+		if race.Enabled && seed > 6 && seed <= 12 {
+			continue
+		}
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 7))
 			cfg := DefaultConfig()

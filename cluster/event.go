@@ -200,8 +200,11 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = append(b, `,"kind":"`...)
 	b = append(b, e.Kind.String()...)
 	b = append(b, '"')
-	if e.World != 0 {
-		b = appendString(b, "world", e.World.String())
+	switch e.World { // literal: every event of a compared run has it
+	case WorldA:
+		b = append(b, `,"world":"a"`...)
+	case WorldB:
+		b = append(b, `,"world":"b"`...)
 	}
 	switch e.Kind {
 	case KindState:

@@ -99,6 +99,7 @@ func freshRun(t *testing.T, cfg Config, cmds []TimedCommand, until time.Duration
 // checker's votes shared by a clone, only by seeds 7, 24 and 30); seeds
 // 13-30 caught nothing more, for 3 s of CPU under -race.
 func TestSeekEqualsFreshRun(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	for seed := uint64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 99))
@@ -443,6 +444,7 @@ func TestSeekAfterForkShowsTheNewHistory(t *testing.T) {
 // fresh cluster given its own. (Sharing a queue's backing array, each
 // would write the messages it queues over the other's.)
 func TestCloneOwnsWaitingMessages(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	cfg := DefaultConfig()
 	cfg.Nodes, cfg.DiskWrite = 9, 30*ms
 	cfg.Heartbeat = 200 * ms // leadership churns: elections, and disk writes, all the time

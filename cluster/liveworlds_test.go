@@ -175,3 +175,29 @@ func TestLiveWorldsStepShowsItsEvents(t *testing.T) {
 		t.Fatalf("a step to %v handed on %d events, the last at %v", now, len(events), events)
 	}
 }
+
+// Live as headless (TestWorldsPartAgainAfterACommand): the leader killed
+// at 0.178s, before the worlds are back in step, and the next election
+// parts them again, found as the clock passes it.
+func TestLiveWorldsPartAgainAfterAKill(t *testing.T) {
+	l, w := startTestWorlds(t, "prevote=on")
+	w.advance(178 * ms)
+	settle(t, l)
+	if err := l.Apply(Command{Action: ActKill, Nodes: []int{LeaderNode}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		w.advance(50 * ms)
+	}
+	settle(t, l)
+	s := l.Snapshot()
+	var later []Divergence
+	for _, d := range s.Compared.Divergences {
+		if d.At > 178*ms {
+			later = append(later, d)
+		}
+	}
+	if len(later) == 0 || later[0].A.State != StateCandidate || later[0].B.State != StatePreCandidate {
+		t.Fatalf("at %v, after a kill at 0.178s: %v", s.Now, s.Compared.Divergences)
+	}
+}

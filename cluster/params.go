@@ -88,7 +88,7 @@ var params = [paramEnd]param{
 	ParamDrop: {
 		name: "drop", label: "drop rate",
 		// No percent sign: the man page formats help text with Printf.
-		help:  "probability that a message is lost, from 0 to 1 (0.3); a percentage works too",
+		help:  "probability that a message is lost, from 0 (none, the default) to 1, like 0.3; a percentage works too",
 		rate:  func(c *Config) *float64 { return &c.DropRate },
 		apply: func(c *Cluster) { _ = c.net.SetDropRate(c.cfg.DropRate) },
 	},

@@ -124,7 +124,7 @@ func (p *pair) votesInFlight() int {
 	return p.w.c[0].VotesInFlight() + p.w.c[1].VotesInFlight()
 }
 
-func (p *pair) setSink(sink func(Event)) { p.w.cmp.sink = sink }
+func (p *pair) setSink(sink func(Event)) { p.w.cmp.sink = byValue(sink) }
 func (p *pair) world() *Cluster          { return p.w.c[0] }
 func (p *pair) nodes() int               { return p.w.c[0].cfg.Nodes }
 func (p *pair) worlds() int              { return 2 }

@@ -63,7 +63,7 @@ func NewWorlds(cfg Config, diff []Compare, sink func(Event), diverged func(Diver
 		}
 	}
 	w.cmp = comparer{resync: max(cfg.ElectionMax, cfgB.ElectionMax), engines: cfg.Engine != cfgB.Engine}
-	w.cmp.sink = sink
+	w.cmp.sink = byValue(sink)
 	if diverged != nil {
 		w.cmp.diverged = func(d *Divergence) { diverged(*d) }
 	}
@@ -102,8 +102,8 @@ func (w *Worlds) RunUntil(t time.Duration) {
 		before := len(w.cmp.pending[0]) + len(w.cmp.pending[1])
 		w.adv[0].RunUntil(w.c[0], next)
 		w.adv[1].RunUntil(w.c[1], next)
-		w.cmp.flush(next)
 		w.adapt(len(w.cmp.pending[0]) + len(w.cmp.pending[1]) - before)
+		w.cmp.flush(next)
 		if next >= t {
 			return
 		}
@@ -164,6 +164,20 @@ func (w *Worlds) Divergences() []Divergence { return w.cmp.divergences }
 // sink that counts or collects rather than prints in time order.
 func (w *Worlds) HandOnUnordered() { w.cmp.unordered = true }
 
+// HandOnByPointer hands every event to sink instead, by pointer: the
+// event is the worlds' own, to read during the call (a sink that keeps it
+// copies it). It saves copying each event on its way, which a headless run
+// that writes every event pays twice per event and world otherwise.
+func (w *Worlds) HandOnByPointer(sink func(*Event)) { w.cmp.sink = sink }
+
+// byValue adapts a sink that takes events by value (nil stays nil).
+func byValue(sink func(Event)) func(*Event) {
+	if sink == nil {
+		return nil
+	}
+	return func(e *Event) { sink(*e) }
+}
+
 // Count returns how many divergences were found so far.
 func (w *Worlds) Count() int { return w.cmp.count }
 
@@ -177,7 +191,7 @@ func (w *Worlds) Count() int { return w.cmp.count }
 func (w *Worlds) Clone(sink func(Event), diverged func(Divergence)) *Worlds {
 	n := &Worlds{diff: w.diff, quantum: w.quantum}
 	n.cmp = w.cmp.clone()
-	n.cmp.sink = sink
+	n.cmp.sink = byValue(sink)
 	n.cmp.diverged = nil
 	if diverged != nil {
 		n.cmp.diverged = func(d *Divergence) { diverged(*d) }
@@ -198,7 +212,12 @@ func (w *Worlds) Clone(sink func(Event), diverged func(Divergence)) *Worlds {
 func (k *comparer) clone() comparer {
 	c := *k
 	c.pending = [2][]Event{slices.Clone(k.pending[0]), slices.Clone(k.pending[1])}
-	c.lastDiff, c.differed = slices.Clone(k.lastDiff), slices.Clone(k.differed)
+	c.nodes = slices.Clone(k.nodes)
+	for i := range c.nodes {
+		for w := range c.nodes[i].unpaired {
+			c.nodes[i].unpaired[w] = slices.Clone(c.nodes[i].unpaired[w])
+		}
+	}
 	c.divergences = slices.Clone(k.divergences)
 	c.usedB, c.onlyA, c.onlyB = nil, nil, nil
 	if k.open != nil {

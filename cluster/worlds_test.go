@@ -329,3 +329,45 @@ func TestWorldsCloneRunsLikeTheOriginal(t *testing.T) {
 		t.Fatalf("counts %d, %d; clocks %v, %v", w.Count(), copied.Count(), w.Now(), copied.Now())
 	}
 }
+
+// A command is a new cause: killing the leader (seed 3, PreVote on in B)
+// before the worlds line up again after their first parting, or after,
+// the next election parts them again, A's node a candidate where B's is a
+// pre-candidate. The leader's appends that B's followers take a few
+// milliseconds later than A's (the same decisions, shifted) are not a
+// reason to miss it.
+func TestWorldsPartAgainAfterACommand(t *testing.T) {
+	for _, at := range []time.Duration{178 * ms, 400 * ms} {
+		kill := []TimedCommand{{At: at, Cmd: Command{Action: ActKill, Nodes: []int{LeaderNode}}}}
+		_, told := runWorlds(t, 3, "prevote=on", kill, time.Second, 7*ms)
+		var later []Divergence
+		for _, d := range told {
+			if d.At > at {
+				later = append(later, d)
+			}
+		}
+		if len(later) == 0 {
+			t.Errorf("kill at %v: no divergence after it, only %v", at, told)
+			continue
+		}
+		if d := later[0]; d.A.State != StateCandidate || d.B.State != StatePreCandidate || d.A.Node != d.B.Node {
+			t.Errorf("kill at %v: the next divergence is %s", at, d.String())
+		}
+	}
+}
+
+// What looked like a divergence and proved the same decisions a little
+// later in B is dropped, and does not hold the next one back for an
+// election timeout: seed 1, a wider latency in B, the leader killed at
+// 0.65s; the next is A's n1 winning term 2 at 0.847s.
+func TestWorldsShiftedIsNotADivergence(t *testing.T) {
+	at := 650 * ms
+	kill := []TimedCommand{{At: at, Cmd: Command{Action: ActKill, Nodes: []int{LeaderNode}}}}
+	_, told := runWorlds(t, 1, "latency=2ms-8ms", kill, 2*time.Second, 7*ms)
+	for _, d := range told {
+		if d.At > at && d.A.Kind == KindState && d.A.State == StateLeader {
+			return
+		}
+	}
+	t.Fatalf("no divergence where A elects a leader after the kill at %v: %v", at, told)
+}

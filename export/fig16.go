@@ -25,17 +25,23 @@ type Fig16Panel struct {
 // The figure's geometry, in pixels, and its colours: black on white, as the
 // paper prints it.
 const (
-	figPlotLeft = 72
-	figPlotW    = 560
-	figPlotH    = 260
-	figLegendW  = 260
-	figTitleH   = 44 // the figure's title
-	figPanelTop = 30 // a panel's title, above its plot
-	figPanelBot = 56 // the x axis's labels and name, below a plot
-	figWidth    = figPlotLeft + figPlotW + figLegendW
-	figInk      = "#222222"
-	figGrid     = "#dddddd"
-	figMinor    = "#f0f0f0"
+	figPlotLeft  = 72
+	figPlotW     = 560
+	figPlotH     = 260
+	figLegendW   = 260
+	figTitleH    = 44 // the figure's title
+	figPanelTop  = 30 // a panel's title, above its plot
+	figPanelBot  = 56 // the x axis's labels and name, below a plot
+	figWidth     = figPlotLeft + figPlotW + figLegendW
+	figLegendX   = figPlotLeft + figPlotW + 20 // a legend line's left end
+	figLabelX    = figLegendX + 54             // a legend label's left end
+	figTitleX    = 12
+	figMargin    = 12 // between the longest text and the canvas's right edge
+	figFontSize  = 12
+	figTitleSize = 15
+	figInk       = "#222222"
+	figGrid      = "#dddddd"
+	figMinor     = "#f0f0f0"
 )
 
 // figColors are the settings' colours, in order (matplotlib's, which most
@@ -48,13 +54,24 @@ var figColors = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", 
 // solid, the paper's dashed in the same colour. A curve stops below 100%
 // when trials were censored (no leader within the bench's limit): their
 // times are unknown.
+//
+// The canvas is wide enough for the title and the longest legend label,
+// as DejaVu Sans (the first font named) sets them: a long label widens the
+// figure rather than running off its edge.
 func Fig16SVG(title string, panels []Fig16Panel) []byte {
 	panelH := float64(figPanelTop + figPlotH + figPanelBot)
 	height := figTitleH + panelH*float64(len(panels))
+	width := max(figWidth, math.Ceil(figTitleX+textWidth(title, figTitleSize, true)+figMargin))
+	for _, p := range panels {
+		all, _ := figData(p)
+		for _, s := range all {
+			width = max(width, math.Ceil(figLabelX+textWidth(s.label(), figFontSize, false)+figMargin))
+		}
+	}
 	d := &svgDoc{}
-	d.open(figWidth, height, title, `font-family="DejaVu Sans,Helvetica,Arial,sans-serif" font-size="12"`)
-	d.rect(0, 0, figWidth, height, "#ffffff", "")
-	d.textAt(12, 26, figInk, `font-size="15" font-weight="bold"`, title)
+	d.open(width, height, title, `font-family="DejaVu Sans,Helvetica,Arial,sans-serif" font-size="12"`)
+	d.rect(0, 0, width, height, "#ffffff", "")
+	d.textAt(figTitleX, 26, figInk, `font-size="15" font-weight="bold"`, title)
 	for i, p := range panels {
 		figPanel(d, p, figTitleH+panelH*float64(i))
 	}
@@ -108,6 +125,24 @@ type figSeries struct {
 	raft, paper, beside figCurve
 	hasPaper, hasBeside bool
 	trials, censor      int
+	deposed             int
+}
+
+// label names the series in the legend with its count of trials: those
+// measured, the censored among them, and those left out because the leader
+// was deposed before the crash (bench.Result.Deposed).
+func (s figSeries) label() string {
+	count := fmt.Sprintf("%d trials", s.trials)
+	switch {
+	case s.censor == s.trials && s.trials > 0:
+		count = fmt.Sprintf("all %d censored", s.trials)
+	case s.censor > 0:
+		count = fmt.Sprintf("%d of %d censored", s.censor, s.trials)
+	}
+	if s.deposed > 0 {
+		count += fmt.Sprintf("; %d deposed, left out", s.deposed)
+	}
+	return s.name + " (" + count + ")"
 }
 
 // figData reads a panel's curves and the decades their times span.
@@ -115,7 +150,7 @@ func figData(p Fig16Panel) ([]figSeries, logAxis) {
 	var all []figSeries
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range p.Results {
-		s := figSeries{name: r.Setting.Name(), raft: raftCurve(r), trials: len(r.Downtimes), censor: r.Censored}
+		s := figSeries{name: r.Setting.Name(), raft: raftCurve(r), trials: len(r.Downtimes), censor: r.Censored, deposed: len(r.Deposed)}
 		if ps, ok := bench.Paper(r.Setting); ok {
 			s.paper, s.hasPaper = paperCurve(ps), true
 		}
@@ -199,7 +234,7 @@ func figAxes(d *svgDoc, ax logAxis, plotTop float64, y func(float64) float64) {
 // figLegend names the settings right of the plot, then says which line is
 // whose.
 func figLegend(d *svgDoc, all []figSeries, engine string, plotTop float64) {
-	lx := float64(figPlotLeft + figPlotW + 20)
+	const lx = figLegendX
 	for i, s := range all {
 		ly := plotTop + 10 + float64(i)*20
 		color := figColors[i%len(figColors)]
@@ -207,14 +242,7 @@ func figLegend(d *svgDoc, all []figSeries, engine string, plotTop float64) {
 		if s.hasPaper {
 			d.line(lx+26, ly, lx+48, ly, color, 1.5, "6 4", "")
 		}
-		label := fmt.Sprintf("%s (%d trials)", s.name, s.trials)
-		switch {
-		case s.censor == s.trials && s.trials > 0:
-			label = fmt.Sprintf("%s (all %d censored)", s.name, s.trials)
-		case s.censor > 0:
-			label = fmt.Sprintf("%s (%d of %d censored)", s.name, s.censor, s.trials)
-		}
-		d.textAt(lx+54, ly+4, figInk, "", label)
+		d.textAt(figLabelX, ly+4, figInk, "", s.label())
 	}
 	key := []struct{ dash, text string }{{"", "raftty"}, {"6 4", "the paper (Figure 16)"}}
 	if engine != "" {

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,47 @@ func TestFig16DrawsAnotherEngineBeside(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(key, "|"), "raftty, the etcd engine|the paper (Figure 16)|raftty, the textbook engine") {
 		t.Errorf("the key says %q", key)
+	}
+}
+
+// TestFig16MakesRoomForItsText checks that no text runs off the canvas: a
+// long title (etcd's, with its ticks) and legend labels that count
+// censored and deposed trials widen the figure, as DejaVu Sans sets them.
+func TestFig16MakesRoomForItsText(t *testing.T) {
+	ms := time.Millisecond
+	r := fig16Result(bench.Setting{Min: 25 * ms, Max: 50 * ms}, 999, 20, 80, 1)
+	r.Deposed = []int{457}
+	title := "raftty bench --engine etcd --ticks 2 (seed 1, 5 nodes, up to 1000 trials) beside textbook and the paper"
+	svg := parseXML(t, Fig16SVG(title, []Fig16Panel{{Title: "scale", Engine: "etcd", Results: []bench.Result{r}, Beside: []bench.Result{r}}}))
+	width := floats(t, svg.attrs["width"])[0]
+	var labels []string
+	for _, e := range svg.named("text") {
+		if a := e.attrs["text-anchor"]; a != "" && a != "start" {
+			continue // the axes' labels, inside the plot
+		}
+		size := 12.0
+		if e.attrs["font-size"] != "" {
+			size = floats(t, e.attrs["font-size"])[0]
+		}
+		x := floats(t, e.attrs["x"])[0]
+		if right := x + textWidth(e.text, size, e.attrs["font-weight"] == "bold"); right > width {
+			t.Errorf("%q ends at %.0f, past the canvas's %.0f", e.text, right, width)
+		}
+		labels = append(labels, e.text)
+	}
+	if !slices.Contains(labels, "25-50ms (1 of 999 censored; 1 deposed, left out)") {
+		t.Errorf("the legend does not count the censored and deposed trials: %q", labels)
+	}
+}
+
+// TestTextWidth pins the estimate to DejaVu Sans's own widths.
+func TestTextWidth(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want float64 // in em
+	}{{"0", 0.636}, {"il", 0.556}, {"Mm", 0.863 + 0.974}, {"µ", 0.863}} {
+		if got := textWidth(tc.s, 10, false); math.Abs(got-10*tc.want) > 1e-9 {
+			t.Errorf("%q: %v px at 10px, want %v", tc.s, got, 10*tc.want)
+		}
 	}
 }

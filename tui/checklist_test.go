@@ -131,3 +131,13 @@ func TestChecklistAtTheMomentOfTheCheck(t *testing.T) {
 		t.Fatalf("at 1.000s the checklist says %q; want the leader checked then", line)
 	}
 }
+
+// A saved session's end is where it was saved, to the nanosecond: the
+// header says it to the millisecond, as it says the time.
+func TestHeaderEndToTheMillisecond(t *testing.T) {
+	h := newLessonHarness(t)
+	h.m.script.For = 1572377114 * time.Nanosecond
+	if got := ansi.Strip(headerAt(h.m, 120)); !strings.Contains(got, "ends at 1.572s") {
+		t.Fatalf("header %q, want the end as 1.572s", got)
+	}
+}

@@ -97,9 +97,15 @@ func (m *Model) Following() bool { return m.following }
 // change the cluster.
 func (m *Model) Watching() bool { return m.watching }
 
+// class is a view's part in a lecture: following the teacher, the
+// poll's keys and line (the view's class, classState, following and
+// followed are its state).
+type class struct{ view *Model }
+
 // syncClass takes in the class's state, and a following view goes where
 // the teacher looks.
-func (m *Model) syncClass() tea.Cmd {
+func (cl class) syncClass() tea.Cmd {
+	m := cl.view
 	if m.class == nil {
 		return nil
 	}
@@ -110,12 +116,13 @@ func (m *Model) syncClass() tea.Cmd {
 	if !m.following || st.Teacher == m.followed {
 		return nil
 	}
-	return m.followTo(st.Teacher)
+	return m.lecture.followTo(st.Teacher)
 }
 
 // followTo takes the teacher's cursor c: its selection, zoom, inspected
 // node and moment.
-func (m *Model) followTo(c Cursor) tea.Cmd {
+func (cl class) followTo(c Cursor) tea.Cmd {
+	m := cl.view
 	if c.Past && c.Decision < 0 {
 		return nil // the teacher's step is on its way: its decision will come
 	}
@@ -137,29 +144,30 @@ func (m *Model) followTo(c Cursor) tea.Cmd {
 	}
 	switch {
 	case !c.Past:
-		cmd := m.goLive()
+		cmd := m.cur.goLive()
 		m.setStatus("following the teacher: live (a key of your own, such as ←, goes on your own)", nil)
 		return cmd
 	case c.Decision > 0:
 		if m.cur.past && m.cur.want == 0 && m.cur.dec == c.Decision {
-			m.placeTimeline()
+			m.lecture.placeTimeline()
 			return nil
 		}
-		return m.seekDecision(c.Decision) // its status names the decision, as the teacher's does
+		return m.cur.seekDecision(c.Decision) // its status names the decision, as the teacher's does
 	case m.cur.past && m.cur.at == c.At && m.cur.want == 0:
-		m.placeTimeline()
+		m.lecture.placeTimeline()
 		return nil
 	}
-	cmd := m.seek(c.At)
+	cmd := m.cur.seek(c.At)
 	m.setStatus(fmt.Sprintf("following the teacher into the past, at t=%s (←/→ of your own go on your own)", clock(c.At)), nil)
 	return cmd
 }
 
 // follow is a watcher's f: the view follows the teacher again.
-func (m *Model) follow() tea.Cmd {
+func (cl class) follow() tea.Cmd {
+	m := cl.view
 	m.following = true
 	m.followed = Cursor{Selected: -1} // none: take the teacher's as it is
-	cmd := m.syncClass()
+	cmd := m.lecture.syncClass()
 	m.setStatus("following the teacher", nil)
 	return cmd
 }
@@ -167,7 +175,8 @@ func (m *Model) follow() tea.Cmd {
 // placeTimeline scrolls the past timeline so that the cursor is on it: a
 // view that follows the teacher, where the teacher's is (so that both show
 // the same stretch of time), unless that leaves the cursor off its screen.
-func (m *Model) placeTimeline() {
+func (cl class) placeTimeline() {
+	m := cl.view
 	if m.following && m.followed.Past && m.followed.End > 0 {
 		m.cur.end = min(m.followed.End, m.cur.timelineEnd(m.cur.live.Now))
 	}
@@ -177,7 +186,8 @@ func (m *Model) placeTimeline() {
 // ownMove notes that a person's key or click moved the cursor of a view
 // that followed the teacher (was) away from where it was (before): the
 // view is on its own from now.
-func (m *Model) ownMove(was bool, before Cursor) {
+func (cl class) ownMove(was bool, before Cursor) {
+	m := cl.view
 	if was && m.following && m.Cursor() != before {
 		m.following = false
 		m.setStatus("on your own: the teacher's moves no longer move you; f follows the teacher again", nil)
@@ -185,7 +195,8 @@ func (m *Model) ownMove(was bool, before Cursor) {
 }
 
 // answerKey is a watcher's digit while a poll is open: its answer.
-func (m *Model) answerKey(msg tea.KeyPressMsg) (int, bool) {
+func (cl class) answerKey(msg tea.KeyPressMsg) (int, bool) {
+	m := cl.view
 	p := &m.classState.Poll
 	if m.class == nil || !m.watching || !p.Open {
 		return 0, false
@@ -198,7 +209,8 @@ func (m *Model) answerKey(msg tea.KeyPressMsg) (int, bool) {
 
 // classCmd sends the class what the view asked (a poll, a reveal, an
 // answer), off Update; the status line says what came of it.
-func (m *Model) classCmd(what string, do func(Class) error) tea.Cmd {
+func (cl class) classCmd(what string, do func(Class) error) tea.Cmd {
+	m := cl.view
 	c := m.class
 	if c == nil {
 		m.setStatus(what+": polls are for a class: a lecture of raftty serve", nil)

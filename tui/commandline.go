@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -71,9 +72,12 @@ func (c *commandLine) setLine(s string) {
 	c.form.input.CursorEnd()
 }
 
-// runLine carries out a : line. A line that does not parse, or names a
-// node the cluster lacks, keeps the prompt open with the parser's message
-// and changes nothing.
+// runLine carries out a : line. Enter always closes the prompt: a line
+// that does not parse, or names a node the cluster lacks, changes nothing
+// and says why on the status line, as a command the cluster then refuses
+// does (restart 2 while n2 lives). Either way the line is in the history:
+// : and up bring it back to mend. (A prompt left open with the error under
+// it took the next : as text, appended to the bad line.)
 func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 	c := &p.cmdline
 	if line == "" {
@@ -84,16 +88,14 @@ func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 		c.history = append(c.history, line)
 	}
 	c.pos = len(c.history)
+	p.mode = modeNormal
 	word, rest, _ := strings.Cut(line, " ")
 	switch word {
 	case "write", "w":
-		p.mode = modeNormal
 		return nil, saveMsg(strings.TrimSpace(rest))
 	case "export":
-		p.mode = modeNormal
 		return nil, exportMsg(strings.TrimSpace(rest))
 	case "record":
-		p.mode = modeNormal
 		return nil, recordMsg(strings.TrimSpace(rest))
 	case "poll":
 		p.mode = modeNormal
@@ -105,22 +107,19 @@ func (p *prompt) runLine(line string, f *Frame) (tea.Cmd, tea.Msg) {
 		return tea.Quit, nil
 	}
 	if fileOnly[word] {
-		c.form.err = word + " is a line of a scenario file, not a command: the : line takes commands, as kill 2, cut 1 -> 2, set drop 30% (? lists them)"
-		return nil, nil
+		return nil, failedMsg{line, errors.New(word + " is a line of a scenario file, not a command: the : line takes commands, as kill 2, cut 1 -> 2, set drop 30% (? lists them)")}
 	}
 	cmd, err := checkedCommand(line, f)
 	if err != nil {
-		c.form.err = err.Error()
-		return nil, nil
+		return nil, failedMsg{line, err}
 	}
-	p.mode = modeNormal
 	return nil, applyMsg{cmds: []cluster.Command{cmd}}
 }
 
 // view draws the : prompt, with the parser's message or the completions
 // under it.
 func (c *commandLine) view(r *renders, w int) []string {
-	lines := []string{fit(r.prompt.apply(":")+c.form.input.View(), w)}
+	lines := []string{fit(c.form.view(r.prompt, ":", ":", w), w)}
 	switch {
 	case c.form.err != "":
 		for _, l := range wrapText(c.form.err, w, 3) {

@@ -16,6 +16,14 @@ var hints = map[cluster.Action]string{
 	cluster.ActPause: ". steps one decision, space resumes",
 }
 
+// commander gives the view's commands to its cluster: at once in the
+// present, as a fork at the time cursor in the past, and makes the view
+// follow a fork. What it changes (pause, speed, the cursor, the histories)
+// is its view's.
+type commander struct {
+	view *Model
+}
+
 // applyAll gives the commands to the live cluster, in order, off the UI's
 // goroutine; the status line then shows them as the : line takes them
 // ("kill 3"), with note, or the first error. The screen follows pause,
@@ -23,9 +31,10 @@ var hints = map[cluster.Action]string{
 // while the time cursor is in the past, a command that changes the cluster
 // forks: the recorded future after the cursor is discarded, and the
 // cluster goes on from the cursor with the commands applied.
-func (m *Model) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
+func (k *commander) applyAll(note string, cmds ...cluster.Command) tea.Cmd {
+	m := k.view
 	if m.cur.past && !cmds[0].Action.Paces() {
-		return m.fork(note, cmds)
+		return k.fork(note, cmds)
 	}
 	var said []string
 	for _, cmd := range cmds {
@@ -84,7 +93,8 @@ func slowMotionNote(on, mapShown bool) string {
 }
 
 // fork carries out cmds at the time cursor, in the past (see applyAll).
-func (m *Model) fork(note string, cmds []cluster.Command) tea.Cmd {
+func (k *commander) fork(note string, cmds []cluster.Command) tea.Cmd {
+	m := k.view
 	at, resume := m.cur.at, m.cur.resume
 	var said []string
 	for _, cmd := range cmds {
@@ -126,7 +136,8 @@ type forkedMsg struct {
 // forked makes the view follow a fork: the future after the fork point is
 // forgotten, the view goes live from there, and the cluster runs on if it
 // ran before the view went back.
-func (m *Model) forked(msg forkedMsg) tea.Cmd {
+func (k *commander) forked(msg forkedMsg) tea.Cmd {
+	m := k.view
 	m.truncateAfter(msg.at)
 	m.cur.toLive()
 	m.paused = true

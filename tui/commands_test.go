@@ -181,8 +181,10 @@ func recorded(l *cluster.Live) []string {
 	return out
 }
 
-// A bad line shows the parser's own message in place and changes nothing;
-// esc closes the prompt.
+// A bad line changes nothing and says why on the status line, as a
+// command the cluster refuses does: enter closes the : line either way,
+// so the next : opens an empty line (an open line took that : as text,
+// appended to the bad one), and up brings the bad line back to mend.
 func TestCommandLineErrors(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
@@ -192,29 +194,29 @@ func TestCommandLineErrors(t *testing.T) {
 		{"kill 9", "no node 9 (nodes are 1..5)"},
 		{"cut 1 <- 2", `cut takes two nodes ("cut 1 2") or a direction ("cut 1 -> 2"), got "1 <- 2"`},
 		{"set drop 2", "drop 2: need a probability between 0 and 1"},
+		{"set tick 5ms", `unknown setting "tick"`},
 		{"partition 1,2 | 2,3", "node 2 is in two groups"},
 		{"speed 0", "speed 0: want a number from"},
 	} {
 		h.press(":")
 		h.typeText(tc.line)
 		h.press("enter")
-		if h.m.scr.prompt.mode != modeCommand || h.m.scr.prompt.cmdline.form.err != func() string {
-			_, err := scenario.ParseCommand(tc.line)
-			if err == nil {
-				cmd, _ := scenario.ParseCommand(tc.line)
-				err = cmd.Check(5)
-			}
-			return err.Error()
-		}() || !strings.Contains(h.m.scr.prompt.cmdline.form.err, tc.want) {
-			t.Errorf(":%s: mode %v, message %q, want the parser's %q in place", tc.line, h.m.scr.prompt.mode, h.m.scr.prompt.cmdline.form.err, tc.want)
+		_, err := checkedCommand(tc.line, h.m.Frame())
+		if h.m.scr.prompt.isOpen() || err == nil || h.m.status != tc.line+": "+err.Error() || !h.m.statusErr || !strings.Contains(h.m.status, tc.want) {
+			t.Errorf(":%s: open %v, status %q (error %v); want the line closed and the parser's %q on the status line", tc.line, h.m.scr.prompt.isOpen(), h.m.status, h.m.statusErr, tc.want)
 		}
 		if !strings.Contains(h.m.render(), tc.want) {
 			t.Errorf(":%s: the message is not on screen", tc.line)
 		}
-		h.press("esc")
-		if h.m.scr.prompt.isOpen() {
-			t.Fatal("esc did not close the command line")
+		h.press(":")
+		if v := h.m.scr.prompt.cmdline.form.input.Value(); v != "" {
+			t.Errorf(":%s: the next : opens on %q, want an empty line", tc.line, v)
 		}
+		h.press("up")
+		if v := h.m.scr.prompt.cmdline.form.input.Value(); v != tc.line {
+			t.Errorf(":%s: up brings back %q, want the bad line to mend", tc.line, v)
+		}
+		h.press("esc")
 	}
 	// The lines of a scenario file that are not commands are named as such.
 	for _, line := range []string{"title My lesson", "explain watch n3", "expect leader", "nodes 7", "seed 3", "for 10s", "at 2s kill 1"} {
@@ -222,10 +224,9 @@ func TestCommandLineErrors(t *testing.T) {
 		h.typeText(line)
 		h.press("enter")
 		word, _, _ := strings.Cut(line, " ")
-		if want := word + " is a line of a scenario file, not a command"; !strings.HasPrefix(h.m.scr.prompt.cmdline.form.err, want) {
-			t.Errorf(":%s: message %q, want %q", line, h.m.scr.prompt.cmdline.form.err, want)
+		if want := line + ": " + word + " is a line of a scenario file, not a command"; !strings.HasPrefix(h.m.status, want) || h.m.scr.prompt.isOpen() {
+			t.Errorf(":%s: status %q, open %v; want %q and the line closed", line, h.m.status, h.m.scr.prompt.isOpen(), want)
 		}
-		h.press("esc")
 	}
 	h.frame()
 	if got := h.live.Recording(); len(got) != 0 {
@@ -279,10 +280,10 @@ func TestCommandLineCompletionAndHistory(t *testing.T) {
 // w saves; saving onto an existing file asks first, and n keeps it.
 func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	h := newHarness(t, 7)
-	h.m.saver.dir = t.TempDir()
+	h.m.out.saver.dir = t.TempDir()
 	h.advance(500 * time.Millisecond)
 	h.press("w")
-	path := filepath.Join(h.m.saver.dir, "raftty-seed7-500ms.txt")
+	path := filepath.Join(h.m.out.saver.dir, "raftty-seed7-500ms.txt")
 	if !strings.Contains(h.m.status, "saved to "+path) {
 		t.Fatalf("status %q, want where it went", h.m.status)
 	}
@@ -302,7 +303,7 @@ func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	}
 	// :write FILE too.
 	h.line("write other.txt")
-	if _, err := os.Stat(filepath.Join(h.m.saver.dir, "other.txt")); err != nil || !strings.Contains(h.m.status, "other.txt") {
+	if _, err := os.Stat(filepath.Join(h.m.out.saver.dir, "other.txt")); err != nil || !strings.Contains(h.m.status, "other.txt") {
 		t.Fatalf(":write: %v, status %q", err, h.m.status)
 	}
 }
@@ -336,7 +337,7 @@ func TestSavedSessionReplaysExactly(t *testing.T) {
 	h := newScenarioHarness(t, script)
 	taps := &tap{Cluster: h.live}
 	h.m = New(taps, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain})
-	h.m.saver.dir = t.TempDir()
+	h.m.out.saver.dir = t.TempDir()
 
 	h.advance(time.Second)
 	h.press("2", "d")
@@ -483,7 +484,7 @@ func TestSavedForkReplaysExactly(t *testing.T) {
 	h := newScenarioHarness(t, &scenario.Script{}) // no model yet: the tap sees every event
 	taps := &tap{Cluster: h.live}
 	h.m = New(taps, Options{NoColor: true})
-	h.m.saver.dir = t.TempDir()
+	h.m.out.saver.dir = t.TempDir()
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.advance(time.Second)
 	h.press("L", "k")
@@ -557,7 +558,7 @@ func TestSavedSessionKeepsTheFinalExpectations(t *testing.T) {
 	saveAt := func(d time.Duration) string {
 		h := newScenarioHarness(t, script)
 		h.m = New(h.live, Options{NoColor: true, Script: script})
-		h.m.saver.dir = t.TempDir()
+		h.m.out.saver.dir = t.TempDir()
 		h.advance(d)
 		h.press("w")
 		path := strings.Fields(strings.TrimPrefix(h.m.status, "saved to "))[0]
@@ -597,5 +598,26 @@ func TestSavedSessionKeepsTheFinalExpectations(t *testing.T) {
 	last := checked[len(checked)-1]
 	if last.At != 5*time.Second || last.Detail != "no violation" || !last.Passed {
 		t.Fatalf("the replay's last check is %v; want no violation checked at 5s, held", last)
+	}
+}
+
+// An empty prompt shows its whole placeholder, the example of what to
+// type, not only its first letter; and what is typed shows, at 80 and 60
+// columns too (the filter's label alone was wider than 80).
+func TestPromptsShowTheirExamples(t *testing.T) {
+	h := newHarness(t, 1)
+	for _, w := range []int{120, 80, 60} {
+		h.m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		for _, tc := range []struct{ key, want string }{{"p", "1,2 | 3,4,5"}, {"/", "n3 vote refused"}, {":", "kill 2,3"}} {
+			h.press(tc.key)
+			if view := ansi.Strip(h.m.render()); !strings.Contains(view, tc.want) {
+				t.Errorf("%d columns, %s: the prompt lacks its example %q:\n%s", w, tc.key, tc.want, view)
+			}
+			h.typeText("4,5")
+			if view := ansi.Strip(h.m.render()); !strings.Contains(view, "4,5") {
+				t.Errorf("%d columns, %s: what is typed does not show:\n%s", w, tc.key, view)
+			}
+			h.press("esc")
+		}
 	}
 }

@@ -14,7 +14,12 @@ import (
 // moment: the snapshot is rebuilt by the cluster's History
 // (Cluster.SnapshotAt), the timeline and the log are drawn from the UI's
 // own history up to the cursor.
+//
+// It moves itself (seek, scrub, play, step by decision) with commands that
+// rebuild the moment off Update, and shows what they rebuilt; the cluster,
+// the snapshot shown and the status line it sets are its view's.
 type timeCursor struct {
+	view *Model
 	past bool
 	at   time.Duration
 	// end is the timeline's right edge while in the past: it moves only
@@ -46,7 +51,7 @@ type timeCursor struct {
 }
 
 // toLive makes the cursor show the present, its zoom kept.
-func (c *timeCursor) toLive() { *c = timeCursor{live: c.live, zoom: c.zoom} }
+func (c *timeCursor) toLive() { *c = timeCursor{view: c.view, live: c.live, zoom: c.zoom} }
 
 // step is the timeline's time per column.
 func (c *timeCursor) step() time.Duration { return zoomLevels[c.zoom] }
@@ -106,14 +111,15 @@ func (g timelineGeom) momentAt(x, y int) (time.Duration, bool) {
 // replayed to t: a millisecond at 5 nodes, a dozen at 101) runs in a
 // command, off Update, and its answer is shown if the cursor is still
 // there (seekedMsg).
-func (m *Model) seek(t time.Duration) tea.Cmd {
-	if t >= m.cur.live.Now {
-		return m.goLive()
+func (c *timeCursor) seek(t time.Duration) tea.Cmd {
+	m := c.view
+	if t >= c.live.Now {
+		return c.goLive()
 	}
-	t = max(t, m.cur.live.Oldest)
-	cmd := m.enterPast()
-	m.cur.at, m.cur.dec, m.cur.want, m.cur.stepped = t, wholeInstant, 0, false
-	m.placeTimeline()
+	t = max(t, c.live.Oldest)
+	cmd := c.enterPast()
+	c.at, c.dec, c.want, c.stepped = t, wholeInstant, 0, false
+	m.lecture.placeTimeline()
 	live := m.live
 	rebuild := func() tea.Msg {
 		s, err := live.SnapshotAt(t)
@@ -128,16 +134,17 @@ const wholeInstant = math.MaxInt
 
 // enterPast takes the view into the past, if it is not there yet: the
 // cluster pauses (the first time), so that the moment stays put.
-func (m *Model) enterPast() tea.Cmd {
-	if m.cur.past {
+func (c *timeCursor) enterPast() tea.Cmd {
+	m := c.view
+	if c.past {
 		return nil
 	}
-	m.cur.past = true
-	m.cur.resume = !m.cur.live.Paused
-	m.cur.end = m.cur.timelineEnd(m.cur.live.Now)
+	c.past = true
+	c.resume = !c.live.Paused
+	c.end = c.timelineEnd(c.live.Now)
 	m.paused = true
 	m.setStatus("the past: ←/→ move, . and , step by decision, space replays, a command forks, end: back to live", nil)
-	if m.cur.resume {
+	if c.resume {
 		return pace(m.live, cluster.Command{Action: cluster.ActPause})
 	}
 	return nil
@@ -151,29 +158,31 @@ type seekedMsg struct {
 }
 
 // seeked shows a rebuilt moment, unless the cursor has moved on since.
-func (m *Model) seeked(msg seekedMsg) {
+func (c *timeCursor) seeked(msg seekedMsg) {
+	m := c.view
 	switch {
-	case !m.cur.past || msg.at != m.cur.at:
+	case !c.past || msg.at != c.at:
 		// stale: a later seek's answer will come
 	case msg.err != nil:
 		m.setStatus("t="+clock(msg.at), msg.err)
 	default:
 		m.snap = msg.snap
-		if m.cur.want == 0 {
-			m.cur.dec = msg.snap.Decision
+		if c.want == 0 {
+			c.dec = msg.snap.Decision
 		}
 	}
 }
 
 // goLive returns the view to the present, and the cluster to running if it
 // ran before the view went back.
-func (m *Model) goLive() tea.Cmd {
-	if !m.cur.past {
+func (c *timeCursor) goLive() tea.Cmd {
+	m := c.view
+	if !c.past {
 		return nil
 	}
-	resume := m.cur.resume
-	m.cur.toLive()
-	m.snap = m.cur.live
+	resume := c.resume
+	c.toLive()
+	m.snap = c.live
 	m.scr.log.scroll = 0
 	m.setStatus("live", nil)
 	if resume {
@@ -201,28 +210,29 @@ func (c *timeCursor) moment(now time.Duration) time.Duration {
 }
 
 // scrub is a move of the cursor by a person: it stops a replay.
-func (m *Model) scrub(t time.Duration) tea.Cmd {
-	m.cur.playing = false
-	return m.seek(t)
+func (c *timeCursor) scrub(t time.Duration) tea.Cmd {
+	c.playing = false
+	return c.seek(t)
 }
 
 // playFrame moves a playing cursor forward by one frame of wall time at the
 // cluster's speed; at the live edge the view joins the live cluster.
-func (m *Model) playFrame() tea.Cmd {
-	if !m.cur.past || !m.cur.playing {
+func (c *timeCursor) playFrame() tea.Cmd {
+	m := c.view
+	if !c.past || !c.playing {
 		return nil
 	}
 	speed := m.speed
-	if slowed(&m.cur.live, &m.snap, speed) {
+	if slowed(&c.live, &m.snap, speed) {
 		speed /= voteSlowdown // a replayed election is as slow as a live one
 	}
-	next := m.cur.at + time.Duration(float64(frameInterval)*speed)
-	if next >= m.cur.live.Now {
+	next := c.at + time.Duration(float64(frameInterval)*speed)
+	if next >= c.live.Now {
 		// Playing goes on into the present: the cluster runs, whether or
 		// not it ran before the view went back.
-		m.cur.resume = true
+		c.resume = true
 	}
-	return m.seek(next)
+	return c.seek(next)
 }
 
 // slowed says whether slow motion (as the live cluster has it) holds the
@@ -234,7 +244,8 @@ func slowed(live, s *cluster.Snapshot, speed float64) bool {
 // handleMouse: a click on the timeline puts the cursor there, dragging
 // scrubs, the wheel scrolls time back and forward; a click elsewhere
 // selects what is under it (click).
-func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+func (c *timeCursor) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	m := c.view
 	mouse := msg.Mouse()
 	g := m.scr.dragOn
 	switch msg.(type) {
@@ -244,7 +255,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		}
 		if t, on, ok := m.scr.timelineMoment(mouse.X, mouse.Y); ok {
 			m.dragging, m.scr.dragOn = true, on
-			return m.scrub(t)
+			return c.scrub(t)
 		}
 		return m.request(m.scr.click(mouse.X, mouse.Y, m.Frame()))
 	case tea.MouseMotionMsg:
@@ -253,15 +264,15 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		}
 		x := min(max(mouse.X, g.x0), g.x0+g.cols-1)
 		t, _ := g.momentAt(x, g.y0)
-		return m.scrub(t)
+		return c.scrub(t)
 	case tea.MouseReleaseMsg:
 		m.dragging = false
 	case tea.MouseWheelMsg:
 		switch mouse.Button {
 		case tea.MouseWheelUp, tea.MouseWheelLeft:
-			return m.scrub(m.cur.moment(m.snap.Now) - 3*m.cur.step())
+			return c.scrub(c.moment(m.snap.Now) - 3*c.step())
 		case tea.MouseWheelDown, tea.MouseWheelRight:
-			return m.scrub(m.cur.moment(m.snap.Now) + 3*m.cur.step())
+			return c.scrub(c.moment(m.snap.Now) + 3*c.step())
 		}
 	}
 	return nil

@@ -63,7 +63,7 @@ func (h *harness) seekTo(t time.Duration) {
 	if !h.m.cur.past {
 		h.t.Fatal("← did not go into the past")
 	}
-	h.run(h.m.seek(t))
+	h.run(h.m.cur.seek(t))
 }
 
 // TestCursorShowsAFreshRunsState: every moment the cursor visits shows the
@@ -218,7 +218,7 @@ func TestPlayFromThePast(t *testing.T) {
 		t.Fatalf("space in the past did not play: header %q", ansi.Strip(headerAt(h.m, 160)))
 	}
 	for i := 0; i < 10 && h.m.cur.past; i++ {
-		h.run(h.m.playFrame()) // what each frame does
+		h.run(h.m.cur.playFrame()) // what each frame does
 	}
 	if h.m.cur.past {
 		t.Fatalf("still in the past at %v after playing past the live edge", h.m.cur.at)
@@ -359,7 +359,7 @@ func TestRefusedForkKeepsThePast(t *testing.T) {
 func TestDisabledSaving(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(time.Second)
-	h.m.saver.off = "saving is off here"
+	h.m.out.saver.off = "saving is off here"
 	h.press("w")
 	if h.m.status != "saving is off here" {
 		t.Fatalf("w: status %q", h.m.status)
@@ -367,7 +367,7 @@ func TestDisabledSaving(t *testing.T) {
 	h.press(":")
 	h.typeText("write x.txt")
 	h.press("enter")
-	if entries, _ := os.ReadDir(h.m.saver.dir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
+	if entries, _ := os.ReadDir(h.m.out.saver.dir); len(entries) != 0 || !strings.Contains(h.m.status, "saving is off here") {
 		t.Fatalf(":write: %d files, status %q", len(entries), h.m.status)
 	}
 }
@@ -412,7 +412,7 @@ func TestReplaySlowsForVotesAndStopsOnAMove(t *testing.T) {
 	var steps []time.Duration
 	for range 40 {
 		at := h.m.cur.at
-		h.run(h.m.playFrame())
+		h.run(h.m.cur.playFrame())
 		steps = append(steps, h.m.cur.at-at)
 	}
 	slow, fast := false, false
@@ -506,8 +506,8 @@ func TestStaleSeekAnswersAreDropped(t *testing.T) {
 	h := newHarness(t, 1)
 	h.advance(2 * time.Second)
 	h.seekTo(300 * time.Millisecond)
-	first := seekAnswer(h.m.seek(200 * time.Millisecond))
-	second := seekAnswer(h.m.seek(1500 * time.Millisecond))
+	first := seekAnswer(h.m.cur.seek(200 * time.Millisecond))
+	second := seekAnswer(h.m.cur.seek(1500 * time.Millisecond))
 	h.m.Update(second)
 	h.m.Update(first) // late: the cursor is at 1.5s now
 	if h.m.snap.Now != 1500*time.Millisecond {

@@ -20,20 +20,21 @@ import (
 
 // stepDecision moves the cursor to the next (dir > 0) or previous decision,
 // from the one shown.
-func (m *Model) stepDecision(dir int) tea.Cmd {
-	m.cur.playing, m.cur.wrapped = false, false
+func (c *timeCursor) stepDecision(dir int) tea.Cmd {
+	m := c.view
+	c.playing, c.wrapped = false, false
 	switch {
-	case m.cur.want > 0:
-		return m.seekDecision(m.cur.want + dir)
-	case !m.cur.past:
-		return m.seekDecision(m.cur.live.Decision + dir)
-	case m.cur.dec != wholeInstant:
-		return m.seekDecision(m.cur.dec + dir)
+	case c.want > 0:
+		return c.seekDecision(c.want + dir)
+	case !c.past:
+		return c.seekDecision(c.live.Decision + dir)
+	case c.dec != wholeInstant:
+		return c.seekDecision(c.dec + dir)
 	}
 	// A move in time whose moment is still being rebuilt: which decision
 	// it shows is asked first.
-	at, live := m.cur.at, m.live
-	m.cur.want = -1
+	at, live := c.at, m.live
+	c.want = -1
 	return func() tea.Msg {
 		s, err := live.SnapshotAt(at)
 		return decisionFromMsg{at: at, from: s.Decision, dir: dir, err: err}
@@ -51,20 +52,21 @@ type decisionFromMsg struct {
 // seekDecision moves the cursor to decision d, into the past (pausing the
 // cluster, as seek does), or back to live after the newest. The moment is
 // rebuilt off Update; decided shows it if the cursor still wants it.
-func (m *Model) seekDecision(d int) tea.Cmd {
-	m.cur.playing = false
+func (c *timeCursor) seekDecision(d int) tea.Cmd {
+	m := c.view
+	c.playing = false
 	switch {
-	case d > m.cur.live.Decision && m.cur.past:
-		return m.pastTheNewest()
-	case d > m.cur.live.Decision:
+	case d > c.live.Decision && c.past:
+		return c.pastTheNewest()
+	case d > c.live.Decision:
 		m.setStatus("this is the newest decision: . steps a paused cluster, , goes back", nil)
 		return nil
 	case d < 1:
 		m.setStatus("no earlier decision: this is the first", nil)
 		return nil
 	}
-	cmd := m.enterPast()
-	m.cur.want = d
+	cmd := c.enterPast()
+	c.want = d
 	live := m.live
 	return tea.Batch(cmd, func() tea.Msg {
 		s, made, err := live.SnapshotAtDecision(d)
@@ -75,13 +77,14 @@ func (m *Model) seekDecision(d int) tea.Cmd {
 // pastTheNewest is a step forward from the newest decision: back to live,
 // and a step of the cluster too if it stays paused, so that . walks from
 // the past into the present without a stop.
-func (m *Model) pastTheNewest() tea.Cmd {
-	resume := m.cur.resume
-	back := m.goLive()
+func (c *timeCursor) pastTheNewest() tea.Cmd {
+	m := c.view
+	resume := c.resume
+	back := c.goLive()
 	if resume {
 		return back
 	}
-	return tea.Batch(back, m.applyAll("", cluster.Command{Action: cluster.ActStep}))
+	return tea.Batch(back, m.cmds.applyAll("", cluster.Command{Action: cluster.ActStep}))
 }
 
 // decidedMsg is a decision of the past, rebuilt: the state right after it
@@ -95,24 +98,25 @@ type decidedMsg struct {
 
 // decided shows a rebuilt decision, unless the cursor has moved on since,
 // and names it on the status line.
-func (m *Model) decided(msg decidedMsg) {
+func (c *timeCursor) decided(msg decidedMsg) {
+	m := c.view
 	switch {
-	case !m.cur.past || msg.dec != m.cur.want:
+	case !c.past || msg.dec != c.want:
 		// stale: the cursor moved on
 	case errors.Is(msg.err, cluster.ErrNoHistory):
-		m.cur.want, m.cur.wrapped = 0, false
+		c.want, c.wrapped = 0, false
 		m.setStatus("no earlier decision is kept (home: the oldest moment)", nil)
 	case msg.err != nil:
-		m.cur.want, m.cur.wrapped = 0, false
+		c.want, c.wrapped = 0, false
 		m.setStatus(fmt.Sprintf("decision %d", msg.dec), msg.err)
 	default:
 		m.snap = msg.snap
-		m.cur.at, m.cur.dec, m.cur.want, m.cur.stepped = msg.snap.Now, msg.dec, 0, true
-		m.placeTimeline()
+		c.at, c.dec, c.want, c.stepped = msg.snap.Now, msg.dec, 0, true
+		m.lecture.placeTimeline()
 		what := describeDecision(msg.made)
-		if m.cur.wrapped {
+		if c.wrapped {
 			what = "search went on from the other end: " + what
-			m.cur.wrapped = false
+			c.wrapped = false
 		}
 		m.setStatus(what, nil)
 	}
@@ -120,17 +124,18 @@ func (m *Model) decided(msg decidedMsg) {
 
 // fromDecision carries on a step asked for before its starting moment was
 // known.
-func (m *Model) fromDecision(msg decisionFromMsg) tea.Cmd {
+func (c *timeCursor) fromDecision(msg decisionFromMsg) tea.Cmd {
+	m := c.view
 	switch {
-	case !m.cur.past || m.cur.want != -1 || msg.at != m.cur.at:
+	case !c.past || c.want != -1 || msg.at != c.at:
 		return nil
 	case msg.err != nil:
-		m.cur.want = 0
+		c.want = 0
 		m.setStatus("t="+clock(msg.at), msg.err)
 		return nil
 	}
-	m.cur.want = 0
-	return m.seekDecision(msg.from + msg.dir)
+	c.want = 0
+	return c.seekDecision(msg.from + msg.dir)
 }
 
 // describeDecision says what a decision did, in the log's words: its first

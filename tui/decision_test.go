@@ -123,7 +123,7 @@ func TestNothingFromTheFutureInThePast(t *testing.T) {
 		h.press(".")
 	}
 	h.press(",")
-	h.run(h.m.seekDecision(first)) // n1 has timed out; n2..n5 not yet, at the same instant
+	h.run(h.m.cur.seekDecision(first)) // n1 has timed out; n2..n5 not yet, at the same instant
 	if h.m.snap.Decision != first || !h.m.cur.past {
 		t.Fatalf("at decision %d (past %v), want %d", h.m.snap.Decision, h.m.cur.past, first)
 	}
@@ -173,7 +173,7 @@ func TestBannersKeepToTheirMoment(t *testing.T) {
 	if strings.Contains(ansi.Strip(h.m.render()), "VIOLATION") {
 		t.Fatalf("at %v the banner shows the violation of %v", h.m.cur.at, v.at)
 	}
-	h.run(h.m.seekDecision(v.dec))
+	h.run(h.m.cur.seekDecision(v.dec))
 	if !strings.Contains(ansi.Strip(h.m.render()), "VIOLATION") {
 		t.Fatal("at the violation's decision the banner is missing")
 	}
@@ -194,7 +194,7 @@ func TestJumpToALine(t *testing.T) {
 	h := newHarness(t, 1, splitVote)
 	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.advance(2 * time.Second)
-	h.run(h.m.seekDecision(3)) // before the first election
+	h.run(h.m.cur.seekDecision(3)) // before the first election
 	h.press("/")
 	h.typeText("denies")
 	h.press("enter", "n")
@@ -272,7 +272,7 @@ func TestForkBetweenDecisionsOfAnInstant(t *testing.T) {
 	for range 8 {
 		h.press(".")
 	}
-	h.run(h.m.seekDecision(h.m.snap.Decision - 6)) // n1's timeout: n2..n5 still to come at 0.150s
+	h.run(h.m.cur.seekDecision(h.m.snap.Decision - 6)) // n1's timeout: n2..n5 still to come at 0.150s
 	if h.m.snap.Now != 150*ms || !h.m.cur.past {
 		t.Fatalf("at %v (past %v), want the split vote's instant", h.m.snap.Now, h.m.cur.past)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -71,9 +72,11 @@ func (h *header) View(f *Frame) []string {
 		parts = append(parts, headerPart{s.Config.EngineName(), s.Config.EngineShort(), 6, ""})
 	}
 	if end := f.scenarioEnd(); end > 0 {
-		text, short := fmt.Sprintf("scenario ends at %v", end), fmt.Sprintf("ends at %v", end)
+		// A saved session ends where it was saved, to the nanosecond.
+		at := end.Round(time.Millisecond)
+		text, short := fmt.Sprintf("scenario ends at %v", at), fmt.Sprintf("ends at %v", at)
 		if f.cursorMoment() >= end {
-			text, short = f.styles.title.apply(fmt.Sprintf("scenario over at %v", end)), f.styles.title.apply(fmt.Sprintf("over at %v", end))
+			text, short = f.styles.title.apply(fmt.Sprintf("scenario over at %v", at)), f.styles.title.apply(fmt.Sprintf("over at %v", at))
 		}
 		parts = append(parts, headerPart{text, short, 1, ""})
 	}

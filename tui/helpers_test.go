@@ -55,7 +55,7 @@ func startHarness(t testing.TB, seed uint64, noColor bool, lo cluster.LiveOption
 	h.live = live
 	h.m = New(live, Options{NoColor: noColor})
 	h.m.tick = func() tea.Cmd { return nil } // the test draws the frames
-	h.m.saver.dir = t.TempDir()              // w never writes into the source tree
+	h.m.out.saver.dir = t.TempDir()          // w never writes into the source tree
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return h
 }

@@ -134,6 +134,10 @@ func nodeReport(f *Frame, id int) []string {
 		out = append(out, fmt.Sprintf("votes %d/%d needed: %s", len(ns.Granted), raft.Majority(len(s.Nodes)), tallyWords(ns)))
 	}
 	switch {
+	case ns.Alive && ns.Role == raft.Leader:
+		// Its own heartbeats are what the others hear; what it heard
+		// from an earlier leader is past.
+		out = append(out, fmt.Sprintf("leads term %d: it hears from no leader, its followers hear from it", ns.Term))
 	case ns.HeardLeader:
 		out = append(out, fmt.Sprintf("last heard from a leader at t=%s, %v ago (following %s)",
 			clock(ns.LastLeaderContact), roundDur(s.Now-ns.LastLeaderContact), votedFor(ns.Leader)))
@@ -156,9 +160,18 @@ func nodeReport(f *Frame, id int) []string {
 }
 
 // lessonReport is the running scenario as of the moment shown: its title,
-// what it says to watch, and each expectation with what came of it.
+// what it says to watch, and each expectation with what came of it; first
+// the violation its banner names, if any, whole.
 func lessonReport(f *Frame) []string {
 	var out []string
+	if v := f.violationShown(); v != "" {
+		out = append(out, v, "")
+	}
+	if f.b != nil {
+		if v := f.b.violationShown(); v != "" {
+			out = append(out, "world B: "+v, "")
+		}
+	}
 	if f.title != "" {
 		out = append(out, f.title, "")
 	}
@@ -171,7 +184,7 @@ func lessonReport(f *Frame) []string {
 			out = append(out, "  "+ansi.Strip(p))
 		}
 	}
-	if len(out) == 0 {
+	if f.title == "" && f.explainShown() == "" && len(f.checks.items) == 0 {
 		out = append(out, "no scenario is playing: s picks one")
 	}
 	return out

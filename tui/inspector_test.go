@@ -382,3 +382,26 @@ func TestInspectEtcdCountersAtTheMoment(t *testing.T) {
 		h.press("esc")
 	}
 }
+
+// A leader is not told of as hearing from a leader, following itself; a
+// follower is.
+func TestInspectorLeaderFollowsNobody(t *testing.T) {
+	h := newHarness(t, 1)
+	h.advance(time.Second)
+	leader := h.snap().Leader
+	if leader == 0 {
+		t.Fatal("no leader after 1s")
+	}
+	for _, id := range []int{leader, leader%5 + 1} {
+		h.press(string(rune('0'+id)), "enter")
+		text := inspectorText(h.m)
+		h.press("esc")
+		heard := strings.Contains(text, "last heard from a leader")
+		if id == leader && (heard || !strings.Contains(text, fmt.Sprintf("leads term %d", h.snap().Nodes[id-1].Term))) {
+			t.Errorf("the leader n%d's inspector: %s", id, text)
+		}
+		if id != leader && !heard {
+			t.Errorf("the follower n%d's inspector does not say when it heard from its leader: %s", id, text)
+		}
+	}
+}

@@ -230,12 +230,12 @@ func viewKeys(k *keyMap) []viewKey {
 		{r.Edit, func(m *Model, f *Frame) tea.Cmd { return m.scr.prompt.openEdit(f.snap.Config) }},
 		{r.Command, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openCommand() }},
 		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
-		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.save("", false) }},
+		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.out.save("", false) }},
 		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { return m.request(m.scr.inspect(f)) }},
 		{r.Lesson, func(m *Model, _ *Frame) tea.Cmd { m.scr.inspector.showLesson(); return nil }},
-		{r.FirstDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, 0) }},
-		{r.NextDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, 1) }},
-		{r.PrevDivergence, func(m *Model, f *Frame) tea.Cmd { return m.toDivergence(f, -1) }},
+		{r.FirstDivergence, func(m *Model, f *Frame) tea.Cmd { return m.cur.toDivergence(f, 0) }},
+		{r.NextDivergence, func(m *Model, f *Frame) tea.Cmd { return m.cur.toDivergence(f, 1) }},
+		{r.PrevDivergence, func(m *Model, f *Frame) tea.Cmd { return m.cur.toDivergence(f, -1) }},
 		{k.layout.Map, func(m *Model, f *Frame) tea.Cmd {
 			if f.b != nil {
 				m.scr.splitMap = !m.scr.splitMap

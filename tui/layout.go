@@ -244,11 +244,11 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	s.header.SetSize(w, 1)
 	top := s.header.View(f)
 	if v := f.violationShown(); v != "" {
-		top = append(top, fit(f.styles.banner.apply(" "+v+" "), w))
+		top = append(top, bannerLines(f.styles.banner, v, w)...)
 	}
 	if v := ""; f.b != nil {
 		if v = f.b.violationShown(); v != "" {
-			top = append(top, fit(f.styles.banner.apply(" world B: "+v+" "), w))
+			top = append(top, bannerLines(f.styles.banner, "world B: "+v, w)...)
 		}
 	}
 	if p := classLine(f, w); p != "" {
@@ -269,6 +269,25 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	out = append(out, bottom...)
 	return strings.Join(out, "\n")
 }
+
+// bannerLines are a violation's banner, text wrapped to w on at most
+// bannerRows lines: a text longer still ends in "… (i)", the lesson
+// inspector holding it whole (lessonReport). Cut at the width, a banner
+// stopped mid-word.
+func bannerLines(st wrap, text string, w int) []string {
+	lines := wrapText(text, w-2, math.MaxInt)
+	if len(lines) > bannerRows {
+		lines = lines[:bannerRows]
+		lines[bannerRows-1] = ansi.Truncate(lines[bannerRows-1], w-2-ansi.StringWidth("… (i)"), "") + "… (i)"
+	}
+	for i, line := range lines {
+		lines[i] = fit(st.apply(" "+line+" "), w)
+	}
+	return lines
+}
+
+// bannerRows is the most rows a violation's banner takes from the panels.
+const bannerRows = 2
 
 // lessonAndBody are a scenario's lines below top and the panels below
 // them, with below rows left under the panels. Paused (at a scenario's

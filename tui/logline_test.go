@@ -150,6 +150,7 @@ func TestLogLinesKeepEveryField(t *testing.T) {
 // its last frame; what it draws is what a fresh panel draws, frame after
 // frame, through folds, forks, a filter and message traffic shown.
 func TestLogPanelRedrawsWhatAFreshOneDraws(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
 	_, events := faultyRun(t)
 	styles := newRenders(DefaultStyles(true))
 	hist := newHistory(7)

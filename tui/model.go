@@ -96,9 +96,12 @@ type Model struct {
 	// title and explain are shown above the panels: explain is what the
 	// scenario said to watch first (its explain events say the rest).
 	title, explain string
-	saver          saver
-	// rec is the recording of :record, nil when none runs.
-	rec *recording
+	// out writes sessions, pictures and recordings (w, :export, :record);
+	// cmds gives commands to the cluster.
+	out  output
+	cmds commander
+	// lecture: the view's part in a class (class.go).
+	lecture class
 
 	width, height int
 	styles        renders
@@ -175,7 +178,6 @@ func New(live Cluster, opts Options) *Model {
 		checks:   newChecklist(opts.Script),
 		title:    opts.Title,
 		explain:  opts.Explain,
-		saver:    saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave},
 		styles:   newRenders(styles),
 		keys:     &keyMap{root: newRootKeys(), layout: newLayoutKeys()},
 		scr:      newScreen(styles.Help),
@@ -193,6 +195,10 @@ func New(live Cluster, opts Options) *Model {
 		watching: opts.Watching,
 	}
 	m.scenarios = opts.Scenarios
+	m.cur.view = m
+	m.cmds = commander{view: m}
+	m.lecture = class{view: m}
+	m.out = output{view: m, saver: saver{dir: opts.SaveDir, confined: opts.SaveDir != "", off: opts.NoSave}}
 	if m.status == "" {
 		m.status = "watch the first election; 1-9 selects a node, then d k t ...; ? lists every key"
 	}
@@ -210,7 +216,7 @@ func New(live Cluster, opts Options) *Model {
 	m.drain()
 	if opts.Follow && m.class != nil {
 		status := m.status
-		m.pendingCmd = m.follow()
+		m.pendingCmd = m.lecture.follow()
 		m.status = status // the first status line says more
 	}
 	return m
@@ -234,11 +240,11 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if t, ok := msg.(frameMsg); ok {
 		cmd := m.onFrame()
-		m.recordFrame(time.Time(t))
+		m.out.recordFrame(time.Time(t))
 		return m, cmd
 	}
 	m.dirty = true
-	cmd := tea.Batch(m.handle(msg), m.syncClass())
+	cmd := tea.Batch(m.handle(msg), m.lecture.syncClass())
 	if !m.ticking {
 		m.ticking = true
 		cmd = tea.Batch(cmd, m.tick())
@@ -253,7 +259,7 @@ func (m *Model) onFrame() tea.Cmd {
 	before := m.cur.live
 	live := &m.cur.live
 	drained := m.drain()
-	follow := m.syncClass()
+	follow := m.lecture.syncClass()
 	if drained || before.Now != live.Now || before.Paused != live.Paused || before.Speed != live.Speed {
 		m.dirty = true
 	} else if m.paused && live.Paused && !m.cur.playing && follow == nil && m.pendingCmd == nil {
@@ -262,7 +268,7 @@ func (m *Model) onFrame() tea.Cmd {
 	}
 	var play tea.Cmd
 	if m.cur.playing {
-		play = m.playFrame()
+		play = m.cur.playFrame()
 		m.dirty = true
 	}
 	pending := m.pendingCmd
@@ -278,12 +284,12 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 	case tea.KeyPressMsg:
-		defer m.ownMove(m.following, m.Cursor())
+		defer m.lecture.ownMove(m.following, m.Cursor())
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		if !m.scr.prompt.isOpen() && !m.scr.picker.open {
-			defer m.ownMove(m.following, m.Cursor())
-			return m.handleMouse(msg)
+			defer m.lecture.ownMove(m.following, m.Cursor())
+			return m.cur.handleMouse(msg)
 		}
 	case tea.PasteMsg:
 		return m.ask(m.scr.prompt, msg)
@@ -305,7 +311,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("scenario "+msg.name+": warning: it "+it.Mismatch+" (paused: space starts it; s: another)", nil)
 		}
 	case savedMsg:
-		m.saved(msg)
+		m.out.saved(msg)
 	case exportedMsg:
 		if msg.err != nil {
 			m.setStatus("export", msg.err)
@@ -313,17 +319,17 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			m.setStatus("exported the screen to "+msg.path, nil)
 		}
 	case recordStartedMsg:
-		m.recordStarted(msg)
+		m.out.recordStarted(msg)
 	case recordStoppedMsg:
-		m.recordStopped(msg)
+		m.out.recordStopped(msg)
 	case seekedMsg:
-		m.seeked(msg)
+		m.cur.seeked(msg)
 	case decidedMsg:
-		m.decided(msg)
+		m.cur.decided(msg)
 	case decisionFromMsg:
-		return m.fromDecision(msg)
+		return m.cur.fromDecision(msg)
 	case forkedMsg:
-		return m.forked(msg)
+		return m.cmds.forked(msg)
 	default:
 		return m.request(msg)
 	}
@@ -335,10 +341,12 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case statusMsg:
 		m.setStatus(string(msg), nil)
+	case failedMsg:
+		m.setStatus(msg.what, msg.err)
 	case selectMsg:
 		m.selectNode(int(msg))
 	case applyMsg:
-		return m.applyAll(msg.note, msg.cmds...)
+		return m.cmds.applyAll(msg.note, msg.cmds...)
 	case filterMsg:
 		m.scr.log.setFilter(string(msg))
 		m.scr.b.log.setFilter(string(msg))
@@ -348,11 +356,11 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 			m.setStatus("log filter cleared", nil)
 		}
 	case saveMsg:
-		return m.save(string(msg), false)
+		return m.out.save(string(msg), false)
 	case exportMsg:
-		return m.exportSVG(string(msg))
+		return m.out.exportSVG(string(msg))
 	case recordMsg:
-		return m.record(string(msg))
+		return m.out.record(string(msg))
 	case scenarioMsg:
 		// Starting a cluster is work: it runs as a command, off Update.
 		name, restart := string(msg), m.restart
@@ -364,31 +372,31 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case zoomMsg:
 		m.cur.setZoom(m.cur.zoom+int(msg), m.scr.tl.cols)
 	case moveMsg:
-		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
+		return m.cur.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg))
 	case pageMsg:
 		page := time.Duration(max(timelineCols(m.width), 1)) * m.cur.step()
-		return m.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
+		return m.cur.scrub(m.cur.moment(m.snap.Now) + time.Duration(msg)*page)
 	case oldestMsg:
-		cmd := m.scrub(m.cur.live.Oldest)
+		cmd := m.cur.scrub(m.cur.live.Oldest)
 		m.setStatus(fmt.Sprintf("the oldest moment kept: t=%s (end: back to live)", clock(m.cur.at)), nil)
 		return cmd
 	case liveMsg:
 		m.scr.log.follow()
-		return m.goLive()
+		return m.cur.goLive()
 	case decisionMsg:
-		return m.stepDecision(int(msg))
+		return m.cur.stepDecision(int(msg))
 	case pollMsg:
 		q := string(msg)
 		what := "poll: " + q + " (the class answers 1-9; :reveal shows the tally)"
 		if q == "" {
 			what = "poll taken down"
 		}
-		return m.classCmd(what, func(c Class) error { return c.Ask(q) })
+		return m.lecture.classCmd(what, func(c Class) error { return c.Ask(q) })
 	case revealMsg:
-		return m.classCmd("poll revealed to everyone; play goes on", Class.Reveal)
+		return m.lecture.classCmd("poll revealed to everyone; play goes on", Class.Reveal)
 	case jumpMsg:
 		m.cur.wrapped = msg.wrapped
-		return m.seekDecision(msg.dec)
+		return m.cur.seekDecision(msg.dec)
 	}
 	return nil
 }
@@ -416,10 +424,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case s.picker.open:
 		return m.ask(s.picker, msg)
 	case m.watching && m.class != nil && key.Matches(msg, m.keys.root.Follow):
-		return m.follow()
+		return m.lecture.follow()
 	}
-	if n, ok := m.answerKey(msg); ok {
-		return m.classCmd(fmt.Sprintf("your answer: %d", n), func(c Class) error { return c.Answer(n) })
+	if n, ok := m.lecture.answerKey(msg); ok {
+		return m.lecture.classCmd(fmt.Sprintf("your answer: %d", n), func(c Class) error { return c.Answer(n) })
 	}
 	switch {
 	case s.inspector.open:
@@ -435,14 +443,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.cur.past && key.Matches(msg, m.keys.root.Step):
-		return m.stepDecision(1)
+		return m.cur.stepDecision(1)
 	}
 	if cmd, ok, err := keyCommand(m.commands, msg, m.Frame()); ok {
 		if err != nil {
 			m.setStatus(err.Error(), nil)
 			return nil
 		}
-		return m.applyAll("", cmd)
+		return m.cmds.applyAll("", cmd)
 	}
 	for _, vk := range m.views {
 		if key.Matches(msg, vk.binding) {
@@ -451,7 +459,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	for _, r := range m.routes {
 		if key.Matches(msg, r.keys...) {
-			m.alsoInB(r.c, msg)
+			s.log.alsoInB(r.c, s.b.log, msg, m.Frame())
 			return m.ask(r.c, msg)
 		}
 	}
@@ -486,9 +494,9 @@ func (m *Model) drain() bool {
 			forkedAt = e.At
 		}
 		m.checks.observe(e)
-		m.historyOf(e).ingest(e)
+		historyOf(e, m.hist, m.histB).ingest(e)
 	}
-	m.keepLastDecision()
+	m.lastMade = keepLastDecision(m.lastMade, m.evbuf)
 	clear(m.evbuf) // do not keep the events' slices alive until next frame
 	m.cur.live = m.live.Snapshot()
 	m.hist.updateCutOff(&m.cur.live)
@@ -504,32 +512,34 @@ func (m *Model) drain() bool {
 	if forkedAt >= 0 && m.cur.past {
 		// Someone else forked while this view looked back: what it showed
 		// after the fork point no longer happened.
-		m.pendingCmd = m.seek(min(m.cur.at, forkedAt))
+		m.pendingCmd = m.cur.seek(min(m.cur.at, forkedAt))
 		m.setStatus(fmt.Sprintf("history was forked at t=%s: what came after it is gone", clock(forkedAt)), nil)
 	}
 	return len(m.evbuf) > 0 || dropped > 0
 }
 
-// keepLastDecision keeps the events of the newest decision in the batch
-// just drained: a copy of a few events, however large the batch.
-func (m *Model) keepLastDecision() {
-	n := len(m.evbuf)
-	for n > 0 && m.evbuf[n-1].World == cluster.WorldB {
+// keepLastDecision returns the events of the newest decision (world A's)
+// in the batch just drained, kept in kept's array: a copy of a few events,
+// however large the batch. A batch of world B's alone keeps kept as it is.
+func keepLastDecision(kept, batch []cluster.Event) []cluster.Event {
+	n := len(batch)
+	for n > 0 && batch[n-1].World == cluster.WorldB {
 		n--
 	}
 	if n == 0 {
-		return
+		return kept
 	}
-	last, i := m.evbuf[n-1].Decision, n-1
-	for i > 0 && (m.evbuf[i-1].Decision == last || m.evbuf[i-1].World == cluster.WorldB) {
+	last, i := batch[n-1].Decision, n-1
+	for i > 0 && (batch[i-1].Decision == last || batch[i-1].World == cluster.WorldB) {
 		i--
 	}
-	m.lastMade = m.lastMade[:0]
-	for _, e := range m.evbuf[i:n] {
+	kept = kept[:0]
+	for _, e := range batch[i:n] {
 		if e.World != cluster.WorldB && e.Decision == last {
-			m.lastMade = append(m.lastMade, e)
+			kept = append(kept, e)
 		}
 	}
+	return kept
 }
 
 func (m *Model) setStatus(s string, err error) {

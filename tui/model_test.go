@@ -2,12 +2,14 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
@@ -311,6 +313,35 @@ func TestScenarioPicker(t *testing.T) {
 	}
 }
 
+// A title too long for its row is cut with an ellipsis, and given in full
+// under the list while the cursor is on it (at 120 columns, 14's and 19's).
+func TestPickerGivesACutTitleInFull(t *testing.T) {
+	h := newHarness(t, 1)
+	h.m.scenarios = scenario.BuiltinsFor(cluster.DefaultConfig(), "")
+	h.m.restart = func(string) (Cluster, *scenario.Script, error) { return nil, nil, errors.New("not in this test") }
+	title := h.m.scenarios[13].Title
+	if !strings.HasPrefix(h.m.scenarios[13].Name, "14-") || len(title) < 88 {
+		t.Fatalf("the 14th scenario %q, %q: the test needs a title too long for 120 columns", h.m.scenarios[13].Name, title)
+	}
+	h.press("s")
+	for range 13 {
+		h.press("j")
+	}
+	screen := h.m.render()
+	if !strings.Contains(screen, title[:60]) || !strings.Contains(screen, "…") {
+		t.Fatalf("the list does not show 14's title cut with an ellipsis:\n%s", screen)
+	}
+	var footer []string
+	for _, l := range strings.Split(ansi.Strip(screen), "\n") {
+		if strings.Contains(l, "14-partial-connectivity:") || len(footer) > 0 && len(footer) < 3 {
+			footer = append(footer, strings.Trim(l, "│ "))
+		}
+	}
+	if got := strings.Join(footer, " "); !strings.Contains(got, "14-partial-connectivity: "+title) {
+		t.Errorf("under the list %q, want 14's whole title:\n%s", got, screen)
+	}
+}
+
 // A lesson the cluster cannot run is refused in the picker, saying why,
 // without a restart; one that runs but does not hold there starts with a
 // warning, as `raftty run` gives them.
@@ -332,9 +363,9 @@ func TestPickerRefusesAndWarns(t *testing.T) {
 	if !h.m.scr.picker.open || len(started) > 0 || !strings.Contains(h.m.status, "07-slow-heartbeat refused here: it holds on the textbook engine only") {
 		t.Fatalf("07 on etcd: picker open %v, restarts %q, status %q: want it refused, saying why", h.m.scr.picker.open, started, h.m.status)
 	}
-	h.press("j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "enter") // 17
-	if h.m.scr.picker.open || len(started) != 1 || !strings.HasPrefix(h.m.status, "scenario 17-prevote-without-checkquorum: warning: it holds on the textbook engine only, not on etcd") {
-		t.Fatalf("17 on etcd: picker open %v, restarts %q, status %q: want it started with a warning", h.m.scr.picker.open, started, h.m.status)
+	h.press("k", "enter") // 06
+	if h.m.scr.picker.open || len(started) != 1 || !strings.HasPrefix(h.m.status, "scenario 06-follower-returns-prevote: warning: it holds on the textbook engine only, not on etcd") {
+		t.Fatalf("06 on etcd: picker open %v, restarts %q, status %q: want it started with a warning", h.m.scr.picker.open, started, h.m.status)
 	}
 }
 
@@ -357,4 +388,41 @@ func newScenarioHarness(t *testing.T, script *scenario.Script) *harness {
 	t.Cleanup(live.Stop)
 	h.live = live
 	return h
+}
+
+// A violation's banner says it all: wrapped to a second line where the
+// screen is narrow (it was cut at the width, mid-word), and a text longer
+// still ends in "… (i)" with i showing it whole.
+func TestViolationBannerSaysItAll(t *testing.T) {
+	short := `n5 leads term 5 without the entry n1 committed at index 2 at 2.740s (term 2 "b"): its log has term 3 "c" there`
+	long := `n1 and n2 both hold an entry of term 3 at index 4, but their logs differ up to it: at index 2, term 2 "` +
+		strings.TrimSpace(strings.Repeat("a long value ", 10)) + `" in n1's, term 3 "w" in n2's`
+	for _, size := range []struct{ w, h int }{{120, 40}, {80, 24}} {
+		for _, detail := range []string{short, long} {
+			h := newHarness(t, 1)
+			h.m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			h.m.hist.ingest(&cluster.Event{At: time.Second, Kind: cluster.KindViolation, Invariant: cluster.InvLeaderCompleteness, Detail: detail})
+			h.advance(time.Second)
+			screen := strings.Split(ansi.Strip(h.m.render()), "\n")
+			checkShape(t, strings.Join(screen, "\n"), size.w, size.h)
+			whole := "VIOLATION of leader-completeness: " + detail
+			banner := strings.Join(strings.Fields(strings.Join(screen[1:3], " ")), " ")
+			if !strings.HasPrefix(banner, "VIOLATION") {
+				t.Fatalf("%dx%d: no banner below the header:\n%s", size.w, size.h, strings.Join(screen, "\n"))
+			}
+			if len(whole) <= 2*(size.w-2) {
+				if !strings.HasPrefix(banner, whole) {
+					t.Errorf("%dx%d: the banner is cut: %q", size.w, size.h, banner)
+				}
+				continue
+			}
+			if !strings.Contains(banner, "… (i)") {
+				t.Errorf("%dx%d: a long banner is cut without saying where the rest is: %q", size.w, size.h, banner)
+			}
+			h.press("i")
+			if got := inspectorText(h.m); !strings.Contains(got, whole) {
+				t.Errorf("%dx%d: i does not show the violation whole: %s", size.w, size.h, got)
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster/scenario"
 )
@@ -126,21 +127,47 @@ func notHere(it scenario.Builtin) string {
 	return "does not hold here: it " + it.Mismatch
 }
 
-// pickerFootRows is how many rows say why the scenario under the cursor
-// is marked (or what the marks mean), when any is.
-const pickerFootRows = 2
+// pickerFootRows is how many rows give the whole title of the scenario
+// under the cursor when its row is cut short, and say why it is marked (or
+// what the marks mean), when any row is cut or marked.
+const pickerFootRows = 3
 
-// footer says why the scenario under the cursor is marked, or what the
-// marks mean; nothing if no scenario is.
+// pickerRow is a scenario's row in the list, before it is fitted to the
+// list's width: its name, its mark if any, its title.
+func pickerRow(it scenario.Builtin) string {
+	lead := fmt.Sprintf(" %-30s ", it.Name)
+	if m := holdsMark(it); m != "" {
+		lead += m + " "
+	}
+	return lead + it.Title
+}
+
+// footer gives the whole title of the scenario under the cursor if its
+// row is cut short at width w, then why it is marked, or what the marks
+// mean; nothing if no row is cut or marked (the list keeps its height as
+// the cursor moves).
 func (p *scenarioPicker) footer(f *Frame, w int) []string {
-	if !slices.ContainsFunc(p.items, func(it scenario.Builtin) bool { return holdsMark(it) != "" }) {
+	marked := slices.ContainsFunc(p.items, func(it scenario.Builtin) bool { return holdsMark(it) != "" })
+	cut := func(it scenario.Builtin) bool { return ansi.StringWidth(pickerRow(it)) > w }
+	if !marked && !slices.ContainsFunc(p.items, cut) {
 		return nil
 	}
-	text := markRefused + " refused on this cluster · " + markMayNotHold + " does not hold here as written (it starts with a warning)"
-	if it, ok := p.item(p.chosen()); ok && holdsMark(it) != "" {
+	var text string
+	if marked {
+		text = markRefused + " refused on this cluster · " + markMayNotHold + " does not hold here as written (it starts with a warning)"
+	}
+	it, ok := p.item(p.chosen())
+	if ok && holdsMark(it) != "" {
 		text = holdsMark(it) + " " + it.Name + " " + notHere(it)
 	}
-	lines := wrapText(text, w-2, pickerFootRows)
+	var lines []string
+	switch {
+	case ok && cut(it):
+		lines = wrapText(it.Name+": "+it.Title, w-2, pickerFootRows)
+	case text == "":
+		text = "a title cut short (…) is given here in full when the cursor is on it"
+	}
+	lines = append(lines, wrapText(text, w-2, pickerFootRows-len(lines))...)
 	for i := range lines {
 		lines[i] = f.styles.dim.apply(" " + lines[i])
 	}
@@ -161,12 +188,7 @@ func (p *scenarioPicker) View(f *Frame) []string {
 	first := max(0, min(p.cursor-rows/2, len(p.items)-rows))
 	var lines []string
 	for i := first; i < len(p.items) && len(lines) < rows; i++ {
-		it := p.items[i]
-		lead := fmt.Sprintf(" %-30s ", it.Name)
-		if m := holdsMark(it); m != "" {
-			lead += m + " "
-		}
-		line := fit(lead+it.Title, p.w-2)
+		line := fit(pickerRow(p.items[i]), p.w-2)
 		if i == p.cursor {
 			line = f.styles.selected.apply(line)
 		}

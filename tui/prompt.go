@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
 	"raftty/cluster/scenario"
@@ -97,8 +98,9 @@ func (p *prompt) cancel(what string) tea.Msg {
 }
 
 // Update gives a key or a paste to the open prompt. Enter checks what was
-// typed: an error keeps the prompt open with the error under it; else the
-// prompt closes and its request goes to the root.
+// typed: in a form, an error keeps the prompt open with the error under
+// it; else the prompt closes and its request goes to the root. The : line
+// closes either way (runLine).
 func (p *prompt) Update(msg tea.Msg, f *Frame) (tea.Cmd, tea.Msg) {
 	if paste, ok := msg.(tea.PasteMsg); ok {
 		return p.paste(paste), nil
@@ -216,13 +218,13 @@ func (p *prompt) View(f *Frame) []string {
 	w, r := p.w, f.styles
 	switch p.mode {
 	case modePartition:
-		lines := []string{fit(r.prompt.apply("partition (groups split by |, enter applies, esc cancels): ")+p.part.input.View(), w)}
+		lines := []string{fit(p.part.view(r.prompt, "partition (groups split by |, enter applies, esc cancels): ", "partition: ", w), w)}
 		if p.part.err != "" {
 			lines = append(lines, fit(r.errorText.apply(p.part.err), w))
 		}
 		return lines
 	case modeFilter:
-		return []string{fit(r.prompt.apply("filter the log (node n3, kind vote/timeout/drop/..., or text; enter applies, esc cancels): ")+p.filter.input.View(), w)}
+		return []string{fit(p.filter.view(r.prompt, "filter the log (node n3, kind vote/timeout/drop/..., or text; enter applies, esc cancels): ", "filter: ", w), w)}
 	case modeCommand:
 		return p.cmdline.view(r, w)
 	case modeEdit:
@@ -260,6 +262,22 @@ func newPromptForm(placeholder string) promptForm {
 	in.CharLimit = bufio.MaxScanTokenSize
 	return promptForm{input: in}
 }
+
+// view is the input after its label (short, if the label leaves the
+// input less than minInputWidth), on a line w wide: the input takes the
+// rest of the line. With no width, the input shows only the first letter
+// of its placeholder ("1" of "1,2 | 3,4,5").
+func (f *promptForm) view(st wrap, label, short string, w int) string {
+	if w-ansi.StringWidth(label)-1 < minInputWidth {
+		label = short
+	}
+	f.input.SetWidth(max(w-ansi.StringWidth(label)-1, 1))
+	return st.apply(label) + f.input.View()
+}
+
+// minInputWidth is the least room a prompt's label leaves its input: its
+// example, and what is typed, show whole.
+const minInputWidth = 20
 
 func (f *promptForm) open(value string) tea.Cmd {
 	f.err = ""

@@ -63,6 +63,17 @@ type recording struct {
 	w, h        int
 }
 
+// output is what the view writes to files: w's sessions (save.go), the
+// screen as a picture and the running recording, where saver says, or
+// nowhere when saving is off. It owns the recording; the screen, the
+// cluster and the status line it writes from are its view's.
+type output struct {
+	view  *Model
+	saver saver
+	// rec is the recording of :record, nil when none runs.
+	rec *recording
+}
+
 // flushAt is how much a recording gathers before it hands a chunk over.
 const flushAt = 16 << 10
 
@@ -70,28 +81,30 @@ const flushAt = 16 << 10
 // seed, the virtual time shown and ext, in the saver's directory. A
 // confined saver (a teacher's over SSH) takes a file name only: a path
 // would write elsewhere on the server.
-func (m *Model) outPath(name, ext string) (string, error) {
+func (o *output) outPath(name, ext string) (string, error) {
+	m := o.view
 	if name == "" {
 		snap := m.live.Snapshot()
 		name = fmt.Sprintf("raftty-seed%d-%s%s", snap.Start.Seed, cluster.FormatDuration(m.cur.moment(snap.Now).Round(time.Millisecond)), ext)
 	}
-	if m.saver.confined && (name != filepath.Base(name) || name == "..") {
-		return "", errors.New("a file name only: files are written in " + m.saver.dir)
+	if o.saver.confined && (name != filepath.Base(name) || name == "..") {
+		return "", errors.New("a file name only: files are written in " + o.saver.dir)
 	}
-	if !filepath.IsAbs(name) && m.saver.dir != "" {
-		return filepath.Join(m.saver.dir, name), nil
+	if !filepath.IsAbs(name) && o.saver.dir != "" {
+		return filepath.Join(o.saver.dir, name), nil
 	}
 	return name, nil
 }
 
 // exportSVG draws the screen as the person sees it, the command line
 // closed, into an SVG file, never over an existing one.
-func (m *Model) exportSVG(name string) tea.Cmd {
-	if m.saver.off != "" {
-		m.setStatus(m.saver.off, nil)
+func (o *output) exportSVG(name string) tea.Cmd {
+	m := o.view
+	if o.saver.off != "" {
+		m.setStatus(o.saver.off, nil)
 		return nil
 	}
-	path, err := m.outPath(name, ".svg")
+	path, err := o.outPath(name, ".svg")
 	if err != nil {
 		m.setStatus("export "+name, err)
 		return nil
@@ -121,21 +134,22 @@ func createNew(path string) (*os.File, error) {
 }
 
 // record starts a recording, or stops it ("stop").
-func (m *Model) record(arg string) tea.Cmd {
+func (o *output) record(arg string) tea.Cmd {
+	m := o.view
 	switch {
-	case m.saver.off != "":
-		m.setStatus(m.saver.off, nil)
+	case o.saver.off != "":
+		m.setStatus(o.saver.off, nil)
 		return nil
-	case arg == "stop" && m.rec == nil:
+	case arg == "stop" && o.rec == nil:
 		m.setStatus("no recording to stop (:record FILE starts one)", nil)
 		return nil
 	case arg == "stop":
-		return m.stopRecording()
-	case m.rec != nil:
-		m.setStatus("already recording to "+m.rec.path+" (:record stop ends it)", nil)
+		return o.stopRecording()
+	case o.rec != nil:
+		m.setStatus("already recording to "+o.rec.path+" (:record stop ends it)", nil)
 		return nil
 	}
-	path, err := m.outPath(arg, ".cast")
+	path, err := o.outPath(arg, ".cast")
 	if err != nil {
 		m.setStatus("record "+arg, err)
 		return nil
@@ -147,12 +161,13 @@ func (m *Model) record(arg string) tea.Cmd {
 }
 
 // recordStarted begins the recording once its file exists.
-func (m *Model) recordStarted(msg recordStartedMsg) {
+func (o *output) recordStarted(msg recordStartedMsg) {
+	m := o.view
 	if msg.err != nil {
 		m.setStatus("record", msg.err)
 		return
 	}
-	if m.rec != nil { // two :record lines raced: keep the first
+	if o.rec != nil { // two :record lines raced: keep the first
 		_ = msg.file.Close()
 		_ = os.Remove(msg.path)
 		return
@@ -167,7 +182,7 @@ func (m *Model) recordStarted(msg recordStartedMsg) {
 	}
 	r.cast = cast
 	go r.write(msg.file)
-	m.rec = r
+	o.rec = r
 	m.setStatus("recording to "+msg.path+" (:record stop ends it)", nil)
 }
 
@@ -186,8 +201,9 @@ func (r *recording) write(file *os.File) {
 
 // recordFrame records the screen as the frame at wall time now shows it,
 // if a recording runs, and hands its bytes over when enough have gathered.
-func (m *Model) recordFrame(now time.Time) {
-	r := m.rec
+func (o *output) recordFrame(now time.Time) {
+	m := o.view
+	r := o.rec
 	if r == nil {
 		return
 	}
@@ -220,9 +236,10 @@ func (m *Model) recordFrame(now time.Time) {
 
 // stopRecording ends the recording: a command hands the rest of it to the
 // writer and reports when the file is complete.
-func (m *Model) stopRecording() tea.Cmd {
-	r, rest := m.rec, bytes.Clone(m.rec.buf.Bytes())
-	m.rec = nil
+func (o *output) stopRecording() tea.Cmd {
+	m := o.view
+	r, rest := o.rec, bytes.Clone(o.rec.buf.Bytes())
+	o.rec = nil
 	m.setStatus("finishing the recording "+r.path+" ...", nil)
 	return func() tea.Msg { return r.finish(rest) }
 }
@@ -237,7 +254,8 @@ func (r *recording) finish(rest []byte) recordStoppedMsg {
 }
 
 // recordStopped says where the recording went.
-func (m *Model) recordStopped(msg recordStoppedMsg) {
+func (o *output) recordStopped(msg recordStoppedMsg) {
+	m := o.view
 	if msg.err != nil {
 		m.setStatus("record "+msg.path, msg.err)
 		return
@@ -245,11 +263,15 @@ func (m *Model) recordStopped(msg recordStoppedMsg) {
 	m.setStatus(fmt.Sprintf("recorded %d frames to %s (asciinema play %s)", msg.frames, msg.path, msg.path), nil)
 }
 
-// EndRecording finishes a recording still running when the program ends,
+// endRecording finishes a recording still running when the program ends,
 // so that its file is complete; it returns once it is.
-func (m *Model) EndRecording() {
-	if r := m.rec; r != nil {
-		m.rec = nil
+func (o *output) endRecording() {
+	if r := o.rec; r != nil {
+		o.rec = nil
 		r.finish(bytes.Clone(r.buf.Bytes()))
 	}
 }
+
+// EndRecording finishes a recording still running when the program ends,
+// so that its file is complete; it returns once it is.
+func (m *Model) EndRecording() { m.out.endRecording() }

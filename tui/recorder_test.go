@@ -28,7 +28,7 @@ func TestExportDrawsTheScreen(t *testing.T) {
 	h := newHarness(t, 42)
 	h.advance(time.Second)
 	h.command("export shot.svg")
-	path := filepath.Join(h.m.saver.dir, "shot.svg")
+	path := filepath.Join(h.m.out.saver.dir, "shot.svg")
 	svg, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("%v (status: %s)", err, h.m.status)
@@ -40,9 +40,9 @@ func TestExportDrawsTheScreen(t *testing.T) {
 	if after, _ := os.ReadFile(path); !bytes.Equal(after, svg) || !strings.Contains(h.m.status, "exists") {
 		t.Errorf("a second export to the same name: status %q; the file must stay as it was", h.m.status)
 	}
-	h.m.saver.off = "saving is off over SSH"
+	h.m.out.saver.off = "saving is off over SSH"
 	h.command("export other.svg")
-	if _, err := os.Stat(filepath.Join(h.m.saver.dir, "other.svg")); err == nil || h.m.status != "saving is off over SSH" {
+	if _, err := os.Stat(filepath.Join(h.m.out.saver.dir, "other.svg")); err == nil || h.m.status != "saving is off over SSH" {
 		t.Errorf("over SSH: status %q, and no file should be written", h.m.status)
 	}
 }
@@ -53,7 +53,7 @@ func TestExportDrawsTheScreen(t *testing.T) {
 func TestRecordWhatIsSeen(t *testing.T) {
 	h := newHarness(t, 42)
 	h.command("record rec.cast")
-	if h.m.rec == nil {
+	if h.m.out.rec == nil {
 		t.Fatalf("no recording started: %s", h.m.status)
 	}
 	start := h.wall
@@ -70,10 +70,10 @@ func TestRecordWhatIsSeen(t *testing.T) {
 	}
 	end := h.wall
 	h.command("record stop")
-	if h.m.rec != nil || !strings.Contains(h.m.status, "recorded") {
+	if h.m.out.rec != nil || !strings.Contains(h.m.status, "recorded") {
 		t.Fatalf("the recording did not stop: %s", h.m.status)
 	}
-	f, err := os.Open(filepath.Join(h.m.saver.dir, "rec.cast"))
+	f, err := os.Open(filepath.Join(h.m.out.saver.dir, "rec.cast"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestRecordEndsWithTheProgram(t *testing.T) {
 	h.command("record")
 	h.advance(time.Second)
 	h.m.EndRecording()
-	matches, _ := filepath.Glob(filepath.Join(h.m.saver.dir, "raftty-seed7-*.cast"))
+	matches, _ := filepath.Glob(filepath.Join(h.m.out.saver.dir, "raftty-seed7-*.cast"))
 	if len(matches) != 1 {
 		t.Fatalf("recordings %v, want one named for the seed", matches)
 	}

@@ -13,6 +13,11 @@ import (
 type (
 	// statusMsg says something on the status line.
 	statusMsg string
+	// failedMsg says on the status line, as an error, why what failed.
+	failedMsg struct {
+		what string
+		err  error
+	}
 	// selectMsg selects a node.
 	selectMsg int
 	// applyMsg gives commands to the cluster (in the past: forks), with a

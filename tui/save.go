@@ -36,13 +36,14 @@ type savedMsg struct {
 // save writes the session as a scenario file to name (default: from the
 // seed and the virtual time, in the saver's directory), never over an
 // existing file unless overwrite.
-func (m *Model) save(name string, overwrite bool) tea.Cmd {
-	if m.saver.off != "" {
-		m.setStatus(m.saver.off, nil)
+func (o *output) save(name string, overwrite bool) tea.Cmd {
+	m := o.view
+	if o.saver.off != "" {
+		m.setStatus(o.saver.off, nil)
 		return nil
 	}
 	script, later, snap := sessionScript(m.live, m.script, &m.cur)
-	path, err := m.outPath(name, ".txt")
+	path, err := o.outPath(name, ".txt")
 	if err != nil {
 		m.setStatus("save "+name, err)
 		return nil
@@ -87,7 +88,8 @@ func writeFile(path string, data []byte, overwrite bool) tea.Cmd {
 }
 
 // saved reports a save, or asks before overwriting.
-func (m *Model) saved(msg savedMsg) {
+func (o *output) saved(msg savedMsg) {
+	m := o.view
 	switch {
 	case msg.exists:
 		m.scr.prompt.confirm(msg)

@@ -45,7 +45,7 @@ func newBuiltinHarness(t *testing.T, name string, seed uint64, w, h int) *harnes
 	hs.live = live
 	hs.m = New(live, Options{NoColor: true, Script: script, Title: script.Title, Explain: script.Explain})
 	hs.m.tick = func() tea.Cmd { return nil }
-	hs.m.saver.dir = t.TempDir()
+	hs.m.out.saver.dir = t.TempDir()
 	hs.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
 }

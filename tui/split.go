@@ -50,13 +50,14 @@ func historyB(s cluster.Snapshot) *history {
 	return newHistory(len(s.Compared.B.Nodes))
 }
 
-// historyOf is the history an event goes into: world B's, or world A's
-// (the only one, with one world). A fork's marker belongs to neither.
-func (m *Model) historyOf(e *cluster.Event) *history {
-	if e.World == cluster.WorldB && m.histB != nil {
-		return m.histB
+// historyOf is the history an event goes into: world B's (b), or world
+// A's (a, the only one with one world, where b is nil). A fork's marker
+// belongs to neither.
+func historyOf(e *cluster.Event, a, b *history) *history {
+	if e.World == cluster.WorldB && b != nil {
+		return b
 	}
-	return m.hist
+	return a
 }
 
 // truncateAfter forgets what the view keeps of both worlds after t, and
@@ -274,7 +275,8 @@ func divergenceMarks(f *Frame, axisLine string, start, zoom time.Duration, cols 
 // toDivergence moves the time cursor to where the worlds part: the first
 // divergence (dir 0), or the next (1) or previous (-1) from the moment
 // shown, and names it in the header.
-func (m *Model) toDivergence(f *Frame, dir int) tea.Cmd {
+func (c *timeCursor) toDivergence(f *Frame, dir int) tea.Cmd {
+	m := c.view
 	if f.b == nil {
 		m.setStatus("one world here: raftty --compare KEY=VALUE runs two, and D, > and < step through where they part", nil)
 		return nil
@@ -285,7 +287,7 @@ func (m *Model) toDivergence(f *Frame, dir int) tea.Cmd {
 		return nil
 	}
 	now := f.cursorMoment()
-	at := m.divSel >= 0 && m.divSel < len(divs) && m.cur.past && m.cur.at == divs[m.divSel].At
+	at := m.divSel >= 0 && m.divSel < len(divs) && c.past && c.at == divs[m.divSel].At
 	i := 0
 	switch {
 	case dir > 0 && at:
@@ -298,7 +300,7 @@ func (m *Model) toDivergence(f *Frame, dir int) tea.Cmd {
 		i = sort.Search(len(divs), func(i int) bool { return divs[i].At >= now }) - 1
 	}
 	switch {
-	case i >= len(divs) && !m.cur.past:
+	case i >= len(divs) && !c.past:
 		m.setStatus("this is the present: < goes back to the latest place the worlds part, D to the first", nil)
 		return nil
 	case i >= len(divs):
@@ -309,7 +311,7 @@ func (m *Model) toDivergence(f *Frame, dir int) tea.Cmd {
 		return nil
 	}
 	m.divSel = i
-	cmd := m.scrub(divs[i].At)
+	cmd := c.scrub(divs[i].At)
 	m.setStatus(fmt.Sprintf("divergence %d of %d, at t=%.3fs: > next, < previous, end: back to live", i+1, f.compared.Count, divs[i].At.Seconds()), nil)
 	return cmd
 }
@@ -337,13 +339,13 @@ func (s *screen) perSide(f *Frame, w, room int) int {
 // alsoInB gives world B's log the keys of world A's that choose what a
 // log shows (message traffic, the newest, esc): both show the same.
 // Selecting a line (↑/↓) is world A's alone, for the inspector; world B's
-// log follows the cursor. What B's log asks for is world A's to ask.
-func (m *Model) alsoInB(c component, msg tea.KeyPressMsg) {
-	l := &m.keys.log
-	if c != component(m.scr.log) || m.histB == nil || !key.Matches(msg, l.Heartbeats, l.LogEnd, l.Close) {
+// log follows the cursor. What B's log asks for is world A's to ask. l is
+// world A's log, c the component the key went to, b world B's log; f is
+// the frame now (f.b is world B's, nil for one world).
+func (l *eventLog) alsoInB(c component, b *eventLog, msg tea.KeyPressMsg, f *Frame) {
+	k := &f.keys.log
+	if c != component(l) || f.b == nil || !key.Matches(msg, k.Heartbeats, k.LogEnd, k.Close) {
 		return
 	}
-	if f := m.Frame(); f.b != nil {
-		m.scr.b.log.Update(msg, f.b)
-	}
+	b.Update(msg, f.b)
 }

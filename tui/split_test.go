@@ -320,7 +320,7 @@ func TestSplitInspectorAndViolation(t *testing.T) {
 	}
 	h.press("esc")
 	e := cluster.Event{At: h.snap().Now, Kind: cluster.KindViolation, World: cluster.WorldB, Invariant: "election-safety", Detail: "two leaders"}
-	h.m.historyOf(&e).ingest(&e)
+	historyOf(&e, h.m.hist, h.m.histB).ingest(&e)
 	if view := ansi.Strip(h.m.render()); !strings.Contains(view, "world B: ") {
 		t.Errorf("no banner for world B's violation:\n%s", view)
 	}

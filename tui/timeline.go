@@ -191,27 +191,14 @@ func timelineRow(b *strings.Builder, f *Frame, id int, start, zoom time.Duration
 		}
 		var best markKind
 		best, carry, mi = columnMark(h, mi, colEnd, carry, shown)
-		var c cell
-		switch {
-		case kept > 0 && colEnd <= kept:
-			c = cell{'░', cellDead}
-		case best != markNone:
-			c = r.markCell(id, best)
-		case cbi >= 0:
-			c = r.bandCell(id, h.bands.at(cbi))
-		default:
-			c = cell{' ', cellPlain}
-		}
+		c := timelineCell(r, h, id, best, cbi, kept > 0 && colEnd <= kept)
 		if cursorCol >= 0 && col > cursorCol {
 			c.style = cellFuture
 		}
 		if col == cursorCol {
 			// The cursor's cell, in reverse video, breaks the run of
 			// styles; it shows what the column holds, mark or band.
-			if style >= 0 {
-				b.WriteString(r.cellStyles[style].close)
-				style = -1
-			}
+			style = closeStyle(b, r, style)
 			if c.r == ' ' {
 				c.r = '│'
 			}
@@ -219,17 +206,38 @@ func timelineRow(b *strings.Builder, f *Frame, id int, start, zoom time.Duration
 			continue
 		}
 		if c.style != style {
-			if style >= 0 {
-				b.WriteString(r.cellStyles[style].close)
-			}
+			closeStyle(b, r, style)
 			style = c.style
 			b.WriteString(r.cellStyles[style].open)
 		}
 		b.WriteRune(c.r)
 	}
+	closeStyle(b, r, style)
+}
+
+// timelineCell is what one column of node id's row shows: nothing of a
+// node already forgotten (dead), else its most important mark, else the
+// band (role) it was in.
+func timelineCell(r *renders, h *nodeHistory, id int, best markKind, band int, forgotten bool) cell {
+	switch {
+	case forgotten:
+		return cell{'░', cellDead}
+	case best != markNone:
+		return r.markCell(id, best)
+	case band >= 0:
+		return r.bandCell(id, h.bands.at(band))
+	default:
+		return cell{' ', cellPlain}
+	}
+}
+
+// closeStyle ends the run of cells in style (none when negative) and
+// returns -1, the style of no run.
+func closeStyle(b *strings.Builder, r *renders, style int) int {
 	if style >= 0 {
 		b.WriteString(r.cellStyles[style].close)
 	}
+	return -1
 }
 
 // columnMark is the mark a column ending at colEnd shows, reading h's

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"raftty/cluster"
+	"raftty/internal/race"
 )
 
 // The screen after a first election and a killed leader, at fixed sizes,
@@ -79,7 +80,18 @@ var oneCell = func() (t [0x2900]bool) {
 // Random keys, pastes and resizes, down to 1x1, never panic, and every
 // frame fills the terminal exactly: of one world, and of two (seeds 5
 // and 6).
+//
+// 400 steps a seed; 150 under the race detector, where drawing costs
+// several times more and every harness test already runs the model beside
+// its live cluster's goroutine. A planted "too small" message written past
+// the terminal's last row (tui/view.go tooSmall) panics at step 56 of seed
+// 2, 107 of seed 4 and 156 of seed 3. FuzzKeys searches deeper.
 func TestRandomKeysAndResizes(t *testing.T) {
+	t.Parallel() // shares nothing: it may take the second core
+	steps := 400
+	if race.Enabled {
+		steps = 150
+	}
 	keys := []string{"1", "2", "3", "5", "9", "tab", "shift+tab", "L", "d", "c", "k", "r", "t", "h", "p", "e",
 		"P", "Q", "space", ".", "+", "-", "[", "]", "f", "up", "down", "pgup", "pgdown", "end", "?", "s",
 		"enter", "esc", "x", "z", "|", ",", "0", "é", "ctrl+u", "m", "T", "/", "G", ":", "w", "y", "n", "i", "l",
@@ -91,7 +103,7 @@ func TestRandomKeysAndResizes(t *testing.T) {
 			h = newCompareHarness(t, seed, "prevote=on")
 		}
 		w, ht := 120, 40
-		for i := 0; i < 400; i++ {
+		for range steps {
 			switch r := rng.IntN(10); {
 			case r == 0:
 				w, ht = 1+rng.IntN(250), 1+rng.IntN(80)

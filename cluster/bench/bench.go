@@ -194,6 +194,17 @@ type Result struct {
 	// Censored counts trials that hit Options.Limit: their true downtime
 	// is unknown, only that it is longer.
 	Censored int
+	// Deposed lists the trials, numbered from 1 in trial order, that
+	// measured nothing: before the crash a follower's timer fired between
+	// two of the leader's heartbeats and its campaign deposed the healthy
+	// leader (etcd at ElectionTick 2, whose heartbeats come one tick apart
+	// and timeouts two or three ticks, when a heartbeat's latency straddles
+	// a follower's tick). The trial never crashed a leader, so it has no
+	// downtime: it is left out of Downtimes, Elected, SplitVotes and every
+	// figure, and counted here instead.
+	Deposed []int
+	// Engine is the Raft the trials ran.
+	Engine cluster.Engine
 }
 
 // chunkTrials is how many trials share a cluster. It fixes which trials run
@@ -286,7 +297,7 @@ func Run(ctx context.Context, settings []Setting, opts Options) ([]Result, error
 	}
 	results := make([]Result, len(settings))
 	for i, s := range settings {
-		results[i].Setting = s
+		results[i].Setting, results[i].Engine = s, opts.Engine
 	}
 	for _, c := range chunks { // in trial order
 		r := &results[c.setting]
@@ -294,6 +305,9 @@ func Run(ctx context.Context, settings []Setting, opts Options) ([]Result, error
 		r.Elected = append(r.Elected, c.result.Elected...)
 		r.SplitVotes = append(r.SplitVotes, c.result.SplitVotes...)
 		r.Censored += c.result.Censored
+		for _, n := range c.result.Deposed {
+			r.Deposed = append(r.Deposed, c.index*chunkTrials+n)
+		}
 	}
 	return results, nil
 }
@@ -361,33 +375,45 @@ func measure(ctx context.Context, s Setting, opts Options, index, trials int) (R
 		return r, nil
 	}
 	settle(c, opts.Limit)
-	for range trials {
+	for n := 1; n <= trials; n++ {
 		if err := ctx.Err(); err != nil {
 			return r, err
 		}
-		t, ok := crashTrial(c, rng, opts)
-		if !ok {
+		switch t := crashTrial(c, rng, opts); t.outcome {
+		case deposed:
+			r.Deposed = append(r.Deposed, n) // numbered within the chunk; Run adds its place
+		case censored:
 			censor(t.splits)
-			continue
+		default:
+			r.Downtimes, r.Elected = append(r.Downtimes, t.down), append(r.Elected, t.elected)
+			r.SplitVotes = append(r.SplitVotes, t.splits)
 		}
-		r.Downtimes, r.Elected = append(r.Downtimes, t.down), append(r.Elected, t.elected)
-		r.SplitVotes = append(r.SplitVotes, t.splits)
 	}
 	return r, nil
 }
 
+// outcome is how a crash trial ended.
+type outcome int
+
+const (
+	measured outcome = iota // a leader again, heard by every survivor
+	censored                // no leader within Options.Limit
+	deposed                 // the leader lost its leadership before the crash
+)
+
 type trial struct {
 	down, elected time.Duration
 	splits        int
+	outcome       outcome
 }
 
 // crashTrial gives the leader and some survivors a log entry the others
 // lack, waits for the leader's heartbeat broadcast, crashes the leader
 // within its heartbeat interval, and times the cluster without a leader.
-func crashTrial(c *cluster.Cluster, rng *rand.Rand, opts Options) (trial, bool) {
+func crashTrial(c *cluster.Cluster, rng *rand.Rand, opts Options) trial {
 	leader := c.Leader()
 	if leader == 0 {
-		return trial{}, false
+		return trial{outcome: censored} // settle found no leader within the limit
 	}
 	// The log handicap: the leader and the eligible survivors get an entry
 	// of the current term; the others' logs end in an older term.
@@ -407,7 +433,11 @@ func crashTrial(c *cluster.Cluster, rng *rand.Rand, opts Options) (trial, bool) 
 	c.RunUntil(st.NextHeartbeat) // the broadcast that synchronises the followers
 	c.RunFor(time.Duration(rng.Int64N(int64(c.Config().Heartbeat))))
 	if c.Leader() != leader {
-		return trial{}, false // cannot happen while the leader is healthy; never hidden
+		// A follower timed out while the leader was healthy (Result.Deposed):
+		// no crash, nothing to time. The next trial starts from a settled
+		// cluster.
+		settle(c, opts.Limit)
+		return trial{outcome: deposed}
 	}
 	splitsBefore := c.Stats().SplitVotes
 	crash := c.Now()
@@ -418,10 +448,13 @@ func crashTrial(c *cluster.Cluster, rng *rand.Rand, opts Options) (trial, bool) 
 		t.elected = elected
 		t.down, ok = untilHeard(c, crash, opts.Limit)
 	}
+	if !ok {
+		t.outcome = censored
+	}
 	t.splits = c.Stats().SplitVotes - splitsBefore
 	_ = c.Restart(leader)
 	settle(c, opts.Limit)
-	return t, ok
+	return t
 }
 
 // untilLeader steps the cluster until it has a leader, and returns how long
@@ -475,8 +508,11 @@ func settle(c *cluster.Cluster, limit time.Duration) {
 
 // Summary is a setting's figures, in milliseconds. Censored trials count at
 // the limit, as the longest: a figure whose rank falls among them is only a
-// lower bound, and its Censored flag says so.
+// lower bound, and its Censored flag says so. Trials counts the trials
+// measured (censored ones among them); Deposed those left out, which
+// measured nothing (Result.Deposed).
 type Summary struct {
+	Engine             string  `json:"engine"`
 	Timeout            string  `json:"timeout"`
 	Trials             int     `json:"trials"`
 	MinMS              float64 `json:"min_ms"`
@@ -488,6 +524,7 @@ type Summary struct {
 	ElectedMedianMS    float64 `json:"elected_median_ms"`
 	SplitVotesPerTrial float64 `json:"split_votes_per_trial"`
 	Censored           int     `json:"censored"`
+	Deposed            int     `json:"deposed"`
 }
 
 // LowerBound reports whether the q-quantile (nearest rank, as Quantile) is
@@ -500,7 +537,7 @@ func (s Summary) LowerBound(q float64) bool {
 func (r Result) Summarize() Summary {
 	d := slices.Clone(r.Downtimes)
 	slices.Sort(d)
-	s := Summary{Timeout: r.Setting.Name(), Trials: len(d), Censored: r.Censored}
+	s := Summary{Engine: r.Engine.String(), Timeout: r.Setting.Name(), Trials: len(d), Censored: r.Censored, Deposed: len(r.Deposed)}
 	if len(d) == 0 {
 		return s
 	}

@@ -153,6 +153,35 @@ func TestEtcdBench(t *testing.T) {
 	}
 }
 
+// With etcd's ElectionTick 2 the heartbeat comes every tick and a timeout
+// after two or three: a heartbeat late by more than the next one's latency
+// lets a follower's timer fire, and its campaign deposes the healthy leader
+// before the trial's crash (a 2ms latency spread makes it common). Such a
+// trial measured no downtime: it is counted apart, by its number, never as
+// a censored trial at the limit (10 minutes of downtime in every figure).
+func TestDeposedTrialsAreLeftOut(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Engine, opts.TimerJitter, opts.Eligible, opts.Trials, opts.Seed = cluster.EngineEtcd, 0, -1, 50, 1
+	opts.ElectionTicks, opts.LatencyMax, opts.Parallel = 2, 2*ms, 1
+	rs, err := Run(context.Background(), []Setting{{Min: 25 * ms, Max: 50 * ms}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, s := rs[0], rs[0].Summarize()
+	if len(r.Deposed) == 0 || s.Deposed != len(r.Deposed) {
+		t.Fatalf("no trial deposed its leader before the crash (%+v); the test needs one", s)
+	}
+	if s.Censored != 0 || s.Trials+s.Deposed != 50 || s.MaxMS >= 1000 || s.Engine != "etcd" {
+		t.Errorf("%+v: want 50 trials, %d of them deposed and left out, none censored, no downtime near the limit", s, s.Deposed)
+	}
+	if len(r.Elected) != s.Trials || len(r.SplitVotes) != s.Trials {
+		t.Errorf("%d elected and %d split counts for %d measured trials", len(r.Elected), len(r.SplitVotes), s.Trials)
+	}
+	if !slices.IsSorted(r.Deposed) || r.Deposed[0] < 1 || r.Deposed[len(r.Deposed)-1] > 50 || r.Deposed[len(r.Deposed)-1] <= chunkTrials {
+		t.Errorf("deposed trials %v: want their numbers from 1 to 50 in order, some in the second chunk", r.Deposed)
+	}
+}
+
 func TestPaperFigures(t *testing.T) {
 	p, ok := Paper(Setting{Min: 150 * ms, Max: 155 * ms})
 	if !ok || p.MedianMS != 287.3 || len(p.CDFMS) != 100 {

@@ -353,7 +353,8 @@ func Execute(p Plan) Outcome {
 	c, err := cluster.New(p.Config, func(e cluster.Event) {
 		out.Events++
 		if e.Kind == cluster.KindViolation && violation == nil {
-			violation = &e
+			v := e // a copy: &e would move every event to the heap
+			violation = &v
 		}
 	})
 	if err != nil {

@@ -112,6 +112,7 @@ func (s *Script) Setup(base cluster.Config, given func(flag string) bool, then f
 				return cfg, thenErr
 			}
 		}
+		h.pinEngine(&cfg)
 		return cfg, cfg.Validate()
 	}
 	cfg, err := build(s)
@@ -122,6 +123,23 @@ func (s *Script) Setup(base cluster.Config, given func(flag string) bool, then f
 		return cfg, s.blame(err, build)
 	}
 	return cfg, s.CheckSettings(cfg)
+}
+
+// pinEngine gives world A the header's engine when the script compares
+// engines (an "engine" line and a "compare engine=..." line): such a
+// lesson is about the two engines side by side, so neither --engine nor a
+// session's engine moves world A onto world B's engine.
+func (s *Script) pinEngine(cfg *cluster.Config) {
+	if s.PinsEngines() {
+		_ = cluster.UseEngine(cfg, s.Engine, func(cluster.Param) bool { return true }) // the engine line parsed
+	}
+}
+
+// PinsEngines reports whether the script names both worlds' engines (an
+// engine line and a compare engine=... line), which --engine leaves as
+// they are (Setup).
+func (s *Script) PinsEngines() bool {
+	return s.Engine != "" && slices.ContainsFunc(s.Compare, func(c cluster.Compare) bool { return c.Engine != "" })
 }
 
 // blame finds the header line that makes build fail with err: the first

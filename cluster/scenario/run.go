@@ -56,18 +56,22 @@ type Comparison struct {
 
 // NewComparison makes the two worlds from cfg (the script's header applied
 // by the caller, as for NewRun) and the differences, and reports each
-// world's parameters. Every event goes to sink tagged with its world, and
-// every divergence to diverged, as cluster.NewWorlds says.
+// world's parameters. Every event goes to sink tagged with its world, by
+// pointer (see cluster.Worlds.HandOnByPointer), and every divergence to
+// diverged, as cluster.NewWorlds says.
 func NewComparison(cfg cluster.Config, diff []cluster.Compare, script *Script, end time.Duration,
-	sink func(cluster.Event), diverged func(cluster.Divergence)) (*Comparison, error) {
+	sink func(*cluster.Event), diverged func(cluster.Divergence)) (*Comparison, error) {
 	r := &Comparison{end: end}
 	for i, w := range []cluster.World{cluster.WorldA, cluster.WorldB} {
 		r.players[i] = NewPlayer(script).ForWorld(w)
 		r.players[i].EndAt(end)
 	}
-	worlds, err := cluster.NewWorlds(cfg, diff, sink, diverged, r.players[0], r.players[1])
+	worlds, err := cluster.NewWorlds(cfg, diff, nil, diverged, r.players[0], r.players[1])
 	if err != nil {
 		return nil, err
+	}
+	if sink != nil {
+		worlds.HandOnByPointer(sink)
 	}
 	r.Worlds = worlds
 	worlds.A().ReportParams()

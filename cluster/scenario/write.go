@@ -21,7 +21,9 @@ func (s *Script) SetConfig(cfg cluster.Config) {
 	s.UnsafeForgetVotes = cfg.UnsafeForgetVotes
 	s.Engine, s.Tick = "", 0
 	if cfg.Engine != cluster.EngineTextbook {
-		s.Engine, s.Tick = cfg.Engine.String(), cfg.Tick
+		// The tick in full, its default too: the file says what the
+		// cluster counted in, whatever the reader's default.
+		s.Engine, s.Tick = cfg.Engine.String(), cfg.EtcdTick()
 	}
 }
 

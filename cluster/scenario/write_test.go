@@ -84,6 +84,22 @@ func TestWriteReadsBackEngine(t *testing.T) {
 	}
 }
 
+// A cluster on etcd's default tick (Tick zero) is written with it: a
+// saved session names both its engine and its tick (docs/engines.md).
+func TestWriteNamesTheDefaultTick(t *testing.T) {
+	cfg := cluster.DefaultConfig()
+	cfg.Engine = cluster.EngineEtcd
+	s := &Script{Name: "e.txt"}
+	s.SetConfig(cfg)
+	var b strings.Builder
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "engine etcd\ntick 10ms\n") {
+		t.Fatalf("written without its tick:\n%s", b.String())
+	}
+}
+
 // The etcd-server preset sets etcd's server timing, which the file's own
 // lines and the flags given override.
 func TestEngineDirectivePreset(t *testing.T) {

@@ -299,6 +299,15 @@ func TestProposeThroughFollower(t *testing.T) {
 			t.Errorf("%v committed %d, want 2: %v", id, committed[id], commits)
 		}
 	}
+	// Peer is the leader a follower learnt the commit from, None on the
+	// leader itself (engine.Event, as raft.EventCommit): the textbook
+	// engine's leader says the same, and the two worlds of a comparison
+	// see one commit, not two.
+	for _, c := range commits {
+		if want := map[bool]engine.NodeID{true: engine.None, false: s.Leader()}[c.Node == s.Leader()]; c.Peer != want {
+			t.Errorf("%v's commit names %v as its source, want %v", c.Node, c.Peer, want)
+		}
+	}
 }
 
 // TestLog: every node's log holds the proposals, in order, and a log taken

@@ -312,8 +312,12 @@ func (n *node) drain() {
 		}
 		if k := len(rd.CommittedEntries); k > 0 {
 			last := rd.CommittedEntries[k-1].GetIndex()
+			from := engine.NodeID(*n.in.lead) // the leader it learnt the commit from,
+			if from == n.id {
+				from = engine.None // or none: the leader counted it itself
+			}
 			n.events = append(n.events, engine.Event{Kind: engine.EventCommit, Node: n.id, Role: role(*n.in.state),
-				Term: *n.in.term, Peer: engine.NodeID(*n.in.lead), Index: last, Count: int(last - n.committed),
+				Term: *n.in.term, Peer: from, Index: last, Count: int(last - n.committed),
 				Reason: n.whyf("committed up to index %d", last)})
 			n.committed = last
 		}

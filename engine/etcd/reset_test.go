@@ -13,6 +13,7 @@ import (
 
 	"raftty/engine"
 	"raftty/engine/enginetest"
+	"raftty/internal/race"
 )
 
 // The tests in this file watch etcd at work, against v3.7.0's behaviour,
@@ -113,9 +114,18 @@ func (s *spy) Propose(now time.Duration, data []byte) (err error) {
 
 // TestRedrawFollowsEveryReset runs etcd clusters through elections, faults,
 // kills and restarts with every option, and checks every single call.
+//
+// Four seeds per option set, two under the race detector (one goroutine:
+// it watches nothing here). Planted in the adapter, each fails at seed 1
+// of every set it concerns: no redraw on becoming follower, candidate or
+// leader; a leader's deadline without CheckQuorum's round (seeds 1-3).
 func TestRedrawFollowsEveryReset(t *testing.T) {
+	seeds := uint64(4)
+	if race.Enabled {
+		seeds = 2
+	}
 	for _, opts := range []struct{ preVote, checkQuorum bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
-		for seed := uint64(1); seed <= 4; seed++ {
+		for seed := uint64(1); seed <= seeds; seed++ {
 			t.Run(fmt.Sprintf("prevote=%v,checkquorum=%v,seed=%d", opts.preVote, opts.checkQuorum, seed), func(t *testing.T) {
 				cfg := engine.Config{Timing: engine.Timing{ElectionMin: 100 * time.Millisecond, ElectionMax: 200 * time.Millisecond, Heartbeat: 30 * time.Millisecond},
 					PreVote: opts.preVote, CheckQuorum: opts.checkQuorum}
