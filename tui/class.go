@@ -336,3 +336,12 @@ func watcherHelp(class bool) []string {
 		"  while the teacher asks a question (a poll), 1-9 answers it. Only the teacher changes the cluster.",
 	}
 }
+
+// poll asks the class question q (an empty q takes the poll down).
+func (c *class) poll(q string) tea.Cmd {
+	what := "poll: " + q + " (the class answers 1-9; :reveal shows the tally)"
+	if q == "" {
+		what = "poll taken down"
+	}
+	return c.classCmd(what, func(cl Class) error { return cl.Ask(q) })
+}

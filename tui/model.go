@@ -350,11 +350,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case filterMsg:
 		m.scr.log.setFilter(string(msg))
 		m.scr.b.log.setFilter(string(msg))
-		if f := m.scr.log.filter.text; f != "" {
-			m.setStatus("log filtered by "+f+" (esc clears it)", nil)
-		} else {
-			m.setStatus("log filter cleared", nil)
-		}
+		m.setStatus(filterStatus(m.scr.log.filter.text), nil)
 	case saveMsg:
 		return m.out.save(string(msg), false)
 	case exportMsg:
@@ -386,12 +382,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case decisionMsg:
 		return m.cur.stepDecision(int(msg))
 	case pollMsg:
-		q := string(msg)
-		what := "poll: " + q + " (the class answers 1-9; :reveal shows the tally)"
-		if q == "" {
-			what = "poll taken down"
-		}
-		return m.lecture.classCmd(what, func(c Class) error { return c.Ask(q) })
+		return m.lecture.poll(string(msg))
 	case revealMsg:
 		return m.lecture.classCmd("poll revealed to everyone; play goes on", Class.Reveal)
 	case jumpMsg:
@@ -599,4 +590,13 @@ func formatSpeed(s float64) string {
 		return fmt.Sprintf("%gx", s)
 	}
 	return fmt.Sprintf("%.3gx", s)
+}
+
+// filterStatus is what the status line says when the log's filter
+// becomes text.
+func filterStatus(text string) string {
+	if text == "" {
+		return "log filter cleared"
+	}
+	return "log filtered by " + text + " (esc clears it)"
 }
