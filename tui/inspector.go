@@ -145,7 +145,7 @@ func nodeReport(f *Frame, id int) []string {
 		out = append(out, "has never heard from a leader")
 	}
 	out = append(out, logReport(ns)...)
-	out = append(out, "", "links ("+ansi.Strip(connection(f.styles, ns, len(s.Nodes)))+"):")
+	out = append(out, "", linksTitle(ansi.Strip(connection(f.styles, ns, len(s.Nodes)))))
 	for peer := 1; peer <= len(s.Nodes); peer++ {
 		if peer != id {
 			out = append(out, "  "+linkReport(s, id, peer))
@@ -364,4 +364,13 @@ func wrapIndent(s string, w int) []string {
 		first = false
 	}
 	return out
+}
+
+// linksTitle heads the inspector's list of a node's links with what its
+// connection is; a dead node has none to tell.
+func linksTitle(connection string) string {
+	if connection == "" {
+		return "links:"
+	}
+	return "links (" + connection + "):"
 }

@@ -405,3 +405,15 @@ func TestInspectorLeaderFollowsNobody(t *testing.T) {
 		}
 	}
 }
+
+func TestLinksTitleNeverEmptyParentheses(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", "links:"},
+		{"connected", "links (connected):"},
+		{"partition B, cut →n2", "links (partition B, cut →n2):"},
+	} {
+		if got := linksTitle(tc.in); got != tc.want {
+			t.Errorf("linksTitle(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
