@@ -69,13 +69,16 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 		})
 		_ = step
 	}
-	following := func(at string) func(string) bool {
-		return func(s string) bool { return strings.Contains(headerRow(s), "following the teacher at t="+at) }
+	// The class hears of a step as it is taken, and may hear of its moment
+	// once more as the teacher's view settles on it: every check reads the
+	// teacher's cursor again, so that none depends on which came first.
+	teacherAt := func() string { return headerClock(ts.teacherCursor().At)[2:] }
+	following := func(s string) bool {
+		return strings.Contains(headerRow(s), "following the teacher at t="+teacherAt())
 	}
-	at := headerClock(ts.teacherCursor().At)[2:]
-	teacher.waitFor("the teacher's header at "+at, func(s string) bool { return pastAt(s) == at })
+	teacher.waitFor("the teacher's header at the class's cursor", func(s string) bool { return pastAt(s) == teacherAt() })
 	for _, st := range []*term{a, b} {
-		st.waitFor("following at "+at, following(at))
+		st.waitFor("following the teacher's moment", following)
 		st.waitFor("the teacher's nodes", func(s string) bool {
 			return sameNodes(s, teacher.screen(), 5)
 		})
@@ -89,14 +92,13 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 	before := ts.teacherCursor()
 	teacher.press(".")
 	ts.until("the teacher's third step", func() bool { return ts.teacherCursor().Decision > before.Decision })
-	at = headerClock(ts.teacherCursor().At)[2:]
-	b.waitFor("b follows to "+at, following(at))
+	b.waitFor("b follows the third step", following)
 	if got := pastAt(a.screen()); got != aAt || strings.Contains(a.screen(), "following the teacher at") {
 		t.Fatalf("the teacher's step moved student a, on their own, from %s to %s", aAt, got)
 	}
 	// f brings a back.
 	a.press("f")
-	a.waitFor("a following again at "+at, following(at))
+	a.waitFor("a following again", following)
 	teacher.waitFor("two following again", func(s string) bool { return strings.Contains(s, "2 watching, 2 following") })
 
 	// The teacher back to live: so are the students.
