@@ -42,6 +42,33 @@ func sameNodes(a, b string, nodes int) bool {
 	return true
 }
 
+// waitBoth waits until the screens of a and b together satisfy ok,
+// re-checking whenever either draws: what one shows may wait on what the
+// other has still to draw.
+func waitBoth(t *testing.T, what string, a, b *term, ok func(sa, sb string) bool) {
+	t.Helper()
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		sa, sb := a.screen(), b.screen()
+		if ok(sa, sb) {
+			return
+		}
+		select {
+		case _, open := <-a.changed:
+			if !open {
+				t.Fatalf("%s: %s's session ended", what, a.name)
+			}
+		case _, open := <-b.changed:
+			if !open {
+				t.Fatalf("%s: %s's session ended", what, b.name)
+			}
+		case <-deadline.C:
+			t.Fatalf("no %s within %v; screens:\n%s\n%s", what, wait, sa, sb)
+		}
+	}
+}
+
 // The students follow the teacher: the teacher goes back and steps twice,
 // and both students' headers say they follow, at the teacher's moment,
 // with the same nodes panel; the teacher's header counts them. A student
@@ -79,8 +106,8 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 	teacher.waitFor("the teacher's header at the class's cursor", func(s string) bool { return pastAt(s) == teacherAt() })
 	for _, st := range []*term{a, b} {
 		st.waitFor("following the teacher's moment", following)
-		st.waitFor("the teacher's nodes", func(s string) bool {
-			return sameNodes(s, teacher.screen(), 5)
+		waitBoth(t, "the teacher's nodes on "+st.name, st, teacher, func(s, ts string) bool {
+			return sameNodes(s, ts, 5)
 		})
 	}
 
