@@ -111,11 +111,15 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 		})
 	}
 
-	// Student a scrubs away: on their own.
+	// Student a scrubs away: on their own, once the scrub has drawn its
+	// moment (one ← is one move away from the teacher's).
+	shared := teacherAt()
 	a.press("\x1b[D") // ←
-	a.waitFor("on their own", func(s string) bool { return strings.Contains(headerRow(s), "on your own") })
+	aScreen := a.waitFor("on their own", func(s string) bool {
+		return strings.Contains(headerRow(s), "on your own") && pastAt(s) != "" && pastAt(s) != shared
+	})
 	teacher.waitFor("one following", func(s string) bool { return strings.Contains(s, "2 watching, 1 following") })
-	aAt := pastAt(a.screen())
+	aAt := pastAt(aScreen)
 	before := ts.teacherCursor()
 	teacher.press(".")
 	ts.until("the teacher's third step", func() bool { return ts.teacherCursor().Decision > before.Decision })
