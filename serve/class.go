@@ -165,10 +165,13 @@ func (c *class) follow(cur tui.Cursor) bool {
 	return changed
 }
 
-// forget drops a session's answer when it leaves.
+// forget drops a session's answer when it leaves while the poll is open;
+// a revealed tally is what everyone was shown, and stays so.
 func (c *class) forget(st *session) {
 	c.mu.Lock()
-	delete(c.poll.answers, st)
+	if !c.poll.revealed {
+		delete(c.poll.answers, st)
+	}
 	c.mu.Unlock()
 }
 

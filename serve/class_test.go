@@ -189,3 +189,37 @@ func TestPollPredictThenReveal(t *testing.T) {
 	a.press("5") // too late: no node 5 answer, and no error either
 	a.waitFor("a digit selects again", func(s string) bool { return strings.Contains(nodeRow(s, 5), "▶") })
 }
+
+// The teacher's count is right while the lecture is paused, when no
+// cluster event redraws the teacher's view: a student who joins or leaves
+// during a poll shows at once. A revealed tally is what the class was
+// shown: a student who leaves afterwards does not shrink it.
+func TestClassCountWhilePausedAndRevealedTallyStays(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	teacher := connect(t, addr, "teacher", teacherKey)
+	a := connect(t, addr, "student a", newKey(t))
+	ts.electLeader()
+	teacher.waitFor("one watching", func(s string) bool { return strings.Contains(s, "1 watching") })
+
+	teacher.press(":poll Who leads?\r") // pauses the lecture
+	a.waitFor("the question", func(s string) bool { return strings.Contains(s, "poll: Who leads?") })
+	ts.until("the lecture paused", func() bool { return ts.s.feed.current().Snapshot().Paused })
+
+	b := connect(t, addr, "student b", newKey(t))
+	teacher.waitFor("b counted while paused", func(s string) bool { return strings.Contains(s, "2 watching") })
+	a.press("4")
+	b.press("4")
+	teacher.waitFor("two answers", func(s string) bool { return strings.Contains(row(s, "poll:"), "2 answered") })
+	teacher.press(":reveal\r")
+	a.waitFor("the tally revealed", func(s string) bool { return strings.Contains(row(s, "poll:"), "2 answered") })
+
+	teacher.press(":pause\r")
+	ts.until("paused again", func() bool { return ts.s.feed.current().Snapshot().Paused })
+	b.Close()
+	teacher.waitFor("b gone while paused", func(s string) bool { return strings.Contains(s, "1 watching") })
+	if s := teacher.screen(); !strings.Contains(row(s, "poll:"), "2 answered") {
+		t.Fatalf("a student who left after the reveal changed the tally:\n%s", row(s, "poll:"))
+	}
+}

@@ -99,6 +99,7 @@ func (s *Server) lectureModel(st *session) lectureView {
 	st.viewer, st.model = v, m
 	s.mu.Unlock()
 	st.following.Store(m.Following())
+	s.nudge(v) // the teacher's count, which a paused lecture would not redraw
 	return lectureView{Model: m, v: v, s: s, st: st}
 }
 

@@ -116,6 +116,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			s.mu.Unlock()
 			if s.class != nil {
 				s.class.forget(st)
+				s.nudge(nil) // the teacher's count and tally, paused or not
 			}
 			s.wg.Done()
 			s.changed()
