@@ -156,7 +156,9 @@ func TestPollPredictThenReveal(t *testing.T) {
 	ts.electLeader()
 
 	a.press(":poll mine\r")
-	a.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "only the teacher asks the class") })
+	a.waitFor("the refusal, in the watcher's words", func(s string) bool {
+		return strings.Contains(s, "poll: watching: only the teacher asks the class")
+	})
 	teacher.press(":poll Who wins term 3?\r")
 	asked := func(s string) bool {
 		return strings.Contains(s, "poll: Who wins term 3? · answer with a key, 1 to 9")

@@ -340,8 +340,20 @@ func watcherHelp(class bool) []string {
 // poll asks the class question q (an empty q takes the poll down).
 func (c *class) poll(q string) tea.Cmd {
 	what := "poll: " + q + " (the class answers 1-9; :reveal shows the tally)"
-	if q == "" {
+	switch {
+	case c.view.watching:
+		what = "poll" // refused: the refusal says it all
+	case q == "":
 		what = "poll taken down"
 	}
 	return c.classCmd(what, func(cl Class) error { return cl.Ask(q) })
+}
+
+// reveal shows the poll's tally to everyone.
+func (c *class) reveal() tea.Cmd {
+	what := "poll revealed to everyone; play goes on"
+	if c.view.watching {
+		what = "reveal"
+	}
+	return c.classCmd(what, Class.Reveal)
 }

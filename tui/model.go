@@ -384,7 +384,7 @@ func (m *Model) request(msg tea.Msg) tea.Cmd {
 	case pollMsg:
 		return m.lecture.poll(string(msg))
 	case revealMsg:
-		return m.lecture.classCmd("poll revealed to everyone; play goes on", Class.Reveal)
+		return m.lecture.reveal()
 	case jumpMsg:
 		m.cur.wrapped = msg.wrapped
 		return m.cur.seekDecision(msg.dec)
