@@ -225,3 +225,20 @@ func TestClassCountWhilePausedAndRevealedTallyStays(t *testing.T) {
 		t.Fatalf("a student who left after the reveal changed the tally:\n%s", row(s, "poll:"))
 	}
 }
+
+// A student who follows says so when the lecture's teacher is not
+// connected, not yet or no longer, instead of following nobody.
+func TestFollowersSayWhenTheTeacherIsAway(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	a := connect(t, addr, "student a", newKey(t))
+	away := func(s string) bool { return strings.Contains(headerRow(s), "the teacher is not connected") }
+	a.waitFor("no teacher yet", away)
+	teacher := connect(t, addr, "teacher", teacherKey)
+	a.waitFor("the teacher here", func(s string) bool {
+		return strings.Contains(headerRow(s), "following the teacher") && !away(s)
+	})
+	teacher.Close()
+	a.waitFor("the teacher gone", away)
+}

@@ -783,7 +783,8 @@ func (l *valveListener) of(tm *term) *valveConn {
 // (raftty's name, or for a student who follows the teacher, that), its
 // nodes and its statistics.
 func liveView(screen string) bool {
-	return (strings.Contains(screen, "raftty ·") || strings.Contains(screen, "following the teacher")) &&
+	return (strings.Contains(screen, "raftty ·") || strings.Contains(screen, "following the teacher") ||
+		strings.Contains(screen, "the teacher is not connected")) &&
 		strings.Contains(screen, "┌ nodes") && strings.Contains(screen, "statistics")
 }
 

@@ -34,7 +34,11 @@ type ClassState struct {
 	// Watching counts the watchers connected, Following those of them
 	// whose view follows the teacher: the teacher's header says both.
 	Watching, Following int
-	Poll                Poll
+	// TeacherAway says the lecture has a teacher who is not connected
+	// (not yet, or no longer): a following view stays where the teacher
+	// last looked, and says so.
+	TeacherAway bool
+	Poll        Poll
 }
 
 // Poll is the class's question: "predict, then reveal".
@@ -314,7 +318,11 @@ func classPart(f *Frame) (p headerPart, banner bool) {
 	}
 	text := fmt.Sprintf(" following the teacher at t=%s ", clock(f.cursorMoment()))
 	short := text
-	if f.cur.past {
+	switch {
+	case f.class.TeacherAway:
+		text = fmt.Sprintf(" the teacher is not connected · you see t=%s ", clock(f.cursorMoment()))
+		short = fmt.Sprintf(" no teacher · t=%s ", clock(f.cursorMoment()))
+	case f.cur.past:
 		text = fmt.Sprintf(" following the teacher at t=%s · the past; live %s ", clock(f.cur.at), clock(f.liveNow()))
 		short = fmt.Sprintf(" following the teacher · PAST %s ", clock(f.cur.at))
 	}
