@@ -28,23 +28,23 @@ const (
 const (
 	// EventAppend: the node added Count entries to its log, the first at
 	// Index (Peer: the leader they came from, None for a leader's own).
-	EventAppend = EventIgnore + 1 + iota
+	EventAppend = EventKind(raft.EventAppend)
 	// EventTruncate: the node deleted Count entries from Index on, for
 	// different ones from its leader (Peer).
-	EventTruncate
+	EventTruncate = EventKind(raft.EventTruncate)
 	// EventCommit: the node's commit index rose by Count to Index.
-	EventCommit
+	EventCommit = EventKind(raft.EventCommit)
 	// EventHold: a leader does not commit Index, an entry of an earlier
 	// term, although a majority stores it.
-	EventHold
+	EventHold = EventKind(raft.EventHold)
 	// EventReject: a follower refused an append from Peer whose previous
 	// index (Index) its log does not match.
-	EventReject
+	EventReject = EventKind(raft.EventReject)
 	// EventBackOff: a leader lowered Peer's next index to Index.
-	EventBackOff
+	EventBackOff = EventKind(raft.EventBackOff)
 	// EventRedirect: a node that is not the leader refused a client's
 	// command; Peer is the leader it knows.
-	EventRedirect
+	EventRedirect = EventKind(raft.EventRedirect)
 )
 
 var eventKindNames = [...]string{

@@ -52,14 +52,15 @@ type seat struct {
 // it stands; to a watcher, its own answer, and the tally once revealed.
 func (p seat) State() tui.ClassState {
 	teacher := p.st != nil && p.st.teacher
-	watching, following, teachers := p.c.s.audience()
-	if !teacher {
-		watching, following = 0, 0 // the count is the teacher's to see
+	var watching, following int
+	if teacher {
+		watching, following = p.c.s.audience()
 	}
+	away := len(p.c.s.opts.Teachers) > 0 && p.c.s.teachers.Load() == 0
 	c := p.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := tui.ClassState{Teacher: c.teacher, Watching: watching, Following: following, TeacherAway: teachers == 0 && len(p.c.s.opts.Teachers) > 0}
+	out := tui.ClassState{Teacher: c.teacher, Watching: watching, Following: following, TeacherAway: away}
 	q := &c.poll
 	if q.question == "" {
 		return out
@@ -175,15 +176,12 @@ func (c *class) forget(st *session) {
 	c.mu.Unlock()
 }
 
-// audience counts the watchers connected, those whose view follows the
-// teacher, and the teachers connected.
-func (s *Server) audience() (watching, following, teachers int) {
+// audience counts the watchers connected, and those whose view follows
+// the teacher.
+func (s *Server) audience() (watching, following int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, st := range s.sessions {
-		if st.teacher {
-			teachers++
-		}
 		if st.teacher || st.role == "" {
 			continue
 		}
@@ -192,5 +190,5 @@ func (s *Server) audience() (watching, following, teachers int) {
 			following++
 		}
 	}
-	return watching, following, teachers
+	return watching, following
 }

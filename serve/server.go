@@ -184,6 +184,9 @@ type Server struct {
 	sessions map[ssh.Session]*session
 	wg       sync.WaitGroup // one per session handler
 	conns    atomic.Int64
+	// teachers counts the teachers' sessions among sessions: every view
+	// asks whether one is here at every message, which must not walk them.
+	teachers atomic.Int64
 
 	served   chan struct{} // closed when Serve has returned
 	done     chan struct{} // closed when everything has stopped

@@ -95,6 +95,9 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.sessions[sess] = st
+		if st.teacher {
+			s.teachers.Add(1)
+		}
 		s.wg.Add(1)
 		s.mu.Unlock()
 		s.changed()
@@ -113,6 +116,9 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			}
 			s.mu.Lock()
 			delete(s.sessions, sess)
+			if st.teacher {
+				s.teachers.Add(-1)
+			}
 			s.mu.Unlock()
 			if s.class != nil {
 				s.class.forget(st)
