@@ -159,6 +159,8 @@ type Model struct {
 	watching   bool
 	following  bool
 	followed   Cursor
+	// opened is how the view looked when it opened (Plain).
+	opened look
 }
 
 // route gives the keys a component answers to that component.
@@ -214,6 +216,7 @@ func New(live Cluster, opts Options) *Model {
 		{[]key.Binding{l.LogUp, l.LogDown, l.LogEnd, l.Heartbeats, l.Close, l.NextMatch, l.PrevMatch}, s.log},
 	}
 	m.drain()
+	m.opened = m.look()
 	if opts.Follow && m.class != nil {
 		status := m.status
 		m.pendingCmd = m.lecture.follow()
