@@ -95,6 +95,7 @@ func (p seat) Ask(question string) error {
 	}
 	c.mu.Unlock()
 	c.s.log.Info("poll", "question", question, "by", p.st.fp)
+	c.s.screens.regroup() // a new poll: nobody has answered it
 	if question != "" {
 		return c.pace(cluster.ActPause)
 	}
@@ -140,7 +141,9 @@ func (p seat) Answer(choice int) error {
 	}
 	c.poll.answers[p.st] = choice
 	c.mu.Unlock()
-	c.s.nudge(nil) // the teacher's tally, and this view's answer
+	// The shared screen that says this answer; the teacher's tally.
+	c.s.screens.regroup()
+	c.s.nudge(nil)
 	return nil
 }
 
@@ -164,6 +167,20 @@ func (c *class) follow(cur tui.Cursor) bool {
 	c.teacher = cur
 	c.mu.Unlock()
 	return changed
+}
+
+// answerOf is a session's answer to the poll open or revealed (0: none).
+func (c *class) answerOf(st *session) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.poll.answers[st]
+}
+
+// pollOpen reports whether a poll waits for answers.
+func (c *class) pollOpen() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.poll.open
 }
 
 // forget drops a session's answer when it leaves while the poll is open;

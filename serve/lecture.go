@@ -5,6 +5,7 @@ package serve
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -57,6 +58,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 		}
 	}
 	s.mu.Unlock()
+	others = append(others, s.screens.programs()...)
 	old.Stop()
 	s.log.Info("lesson", "scenario", script.Name, "by", teacher.fp)
 	for _, p := range others {
@@ -70,7 +72,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 
 // lectureModel makes the session's view of the lecture, on a viewer of
 // its own.
-func (s *Server) lectureModel(st *session) lectureView {
+func (s *Server) lectureModel(st *session, ahead int) lectureView {
 	v := s.feed.newViewer(st.teacher)
 	status := "watching: you follow the teacher (← goes your own way, f follows again; key " + st.fp + ")"
 	if st.teacher {
@@ -100,7 +102,11 @@ func (s *Server) lectureModel(st *session) lectureView {
 	s.mu.Unlock()
 	st.following.Store(m.Following())
 	s.nudge(v) // the teacher's count, which a paused lecture would not redraw
-	return lectureView{Model: m, v: v, s: s, st: st}
+	lv := lectureView{Model: m, v: v, s: s, st: st}
+	if s.shares(st) {
+		lv.back = &goingBack{s: s, st: st, after: s.opts.backAfter, ahead: ahead}
+	}
+	return lv
 }
 
 // lessonMsg wakes a view when the teacher started another lesson; the view
@@ -114,7 +120,10 @@ type lectureView struct {
 	*tui.Model
 	v  *viewer
 	s  *Server
-	st *session
+	st *session // nil: a shared screen
+	// back takes a watcher's own view back to the shared screen (nil:
+	// never; a teacher's view, or a class that shares none).
+	back *goingBack
 }
 
 func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -124,21 +133,81 @@ func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.SwitchTo(m.v, script)
 		m.SetStatus("the teacher started scenario " + script.Name)
 	}
+	if b, ok := msg.(backMsg); ok {
+		return m, m.back.due(b, m)
+	}
 	// Every message goes through the live view's Update, lessonMsg and
 	// nudgeMsg too (it ignores them): a view that draws only when something
 	// changed, and sleeps while the cluster is paused, learns that
 	// something did.
 	_, cmd := m.Model.Update(msg)
-	if m.st.teacher {
+	switch {
+	case m.st == nil:
+		// A shared screen (screen.go): nobody's own.
+	case m.st.teacher:
 		// Where the teacher looks, every following view looks.
 		if m.s.class.follow(m.Cursor()) {
 			m.s.nudge(m.v)
 		}
-	} else if f := m.Following(); f != m.st.following.Load() {
-		m.st.following.Store(f)
-		m.s.nudge(m.v) // the teacher's count
+	default:
+		if f := m.Following(); f != m.st.following.Load() {
+			m.st.following.Store(f)
+			m.s.nudge(m.v) // the teacher's count
+		}
+		if m.back != nil {
+			cmd = tea.Batch(cmd, m.back.note(msg, m))
+		}
 	}
 	return m, cmd
+}
+
+// goingBack takes a watcher's own view back to its size's shared screen
+// (screen.go) once it has been plain for a while: long enough to read what
+// its person's last key said (a refusal, a status line), short enough that
+// a class that pressed ? once costs the server no more than before.
+type goingBack struct {
+	s     *Server
+	st    *session
+	after time.Duration
+	// gen counts the person's keys and clicks; armed: a backMsg of gen is
+	// on its way. ahead is how many came before the view did (those that
+	// took the watcher off its shared screen): none of them may be lost to
+	// a way back armed before they arrive.
+	gen   int
+	ahead int
+	armed bool
+}
+
+// backMsg says that a watcher's view may go back to its shared screen, if
+// nothing came from its person since gen.
+type backMsg struct{ gen int }
+
+// note counts the person's keys and clicks, and arms the way back when the
+// view is plain.
+func (b *goingBack) note(msg tea.Msg, m lectureView) tea.Cmd {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.PasteMsg:
+		b.gen++
+		b.armed = false
+	}
+	if b.armed || b.gen < b.ahead || !m.Plain() {
+		return nil
+	}
+	b.armed = true
+	gen := b.gen
+	return tea.Tick(b.after, func(time.Time) tea.Msg { return backMsg{gen} })
+}
+
+// due goes back if the view is still plain and its person did nothing
+// since the way back was armed: the program quits, its last writes
+// withheld (the shared screen repaints the whole terminal).
+func (b *goingBack) due(msg backMsg, m lectureView) tea.Cmd {
+	b.armed = false
+	if msg.gen != b.gen || !m.Plain() {
+		return b.note(nil, m)
+	}
+	b.st.back.Store(true)
+	return tea.Quit
 }
 
 // nudgeMsg tells a view that the teacher changed the lecture.
@@ -155,6 +224,7 @@ func (s *Server) nudge(except *viewer) {
 		}
 	}
 	s.mu.Unlock()
+	ps = append(ps, s.screens.programs()...)
 	for _, p := range ps {
 		go p.Send(nudgeMsg{}) // a stalled view must not hold up the teacher
 	}

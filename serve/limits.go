@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -102,7 +101,7 @@ func keepaliveEvery(idleTimeout time.Duration) time.Duration { return idleTimeou
 // connection is cut a grace later if that cannot get through. It owns no
 // goroutine but the keepalives in flight, which end with their answer or
 // with the connection; the returned func stops it.
-func (s *Server) watchIdle(cc *countedConn, conn gossh.Conn, st *session, p *tea.Program) func() {
+func (s *Server) watchIdle(cc *countedConn, conn gossh.Conn, st *session) func() {
 	limit, every := s.opts.IdleTimeout, keepaliveEvery(s.opts.IdleTimeout)
 	var mu sync.Mutex
 	var t timer
@@ -117,7 +116,7 @@ func (s *Server) watchIdle(cc *countedConn, conn gossh.Conn, st *session, p *tea
 		quiet := cc.quiet()
 		if quiet >= limit {
 			st.idled.Store(true)
-			go p.Quit() // Quit waits for the program, which may be stuck writing
+			st.end() // its view quits, restoring the terminal, if that gets through
 			// The connection goes too, whether or not the goodbye got
 			// through: nothing comes from it.
 			cc.closeAfter(quitGrace)

@@ -26,7 +26,6 @@ import (
 
 	"charm.land/log/v2"
 	"charm.land/wish/v2"
-	bm "charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -62,6 +61,10 @@ const (
 	// quitGrace is how long sessions get at shutdown to restore their
 	// terminals before their connections are cut.
 	quitGrace = 2 * time.Second
+	// backAfter is how long a watcher's own view shows nothing of its
+	// own before it goes back to the shared screen: long enough to read
+	// the status line its last key wrote.
+	backAfter = 3 * time.Second
 	// endWait bounds the wait for the sessions to end once their
 	// connections are cut.
 	endWait = 10 * time.Second
@@ -121,6 +124,12 @@ type Options struct {
 	// and hooks the moments a test waits for: both for tests.
 	clock clock
 	hooks hooks
+	// ownScreens gives every watcher a program of its own, as a teacher
+	// has, instead of shared screens (tests, and the benchmark's
+	// comparison); backAfter is how long a watcher's own view stays plain
+	// before it goes back to its shared screen (default backAfter).
+	ownScreens bool
+	backAfter  time.Duration
 }
 
 // hooks tell a test the moments it waits for, so that no test waits for
@@ -168,8 +177,9 @@ type Server struct {
 	hostFP string
 	clock  clock
 
-	feed  *feed  // lecture only
-	class *class // lecture only
+	feed    *feed    // lecture only
+	class   *class   // lecture only
+	screens *screens // lecture only
 	// script is the lecture's scenario (Server.mu): the command line's, then
 	// the one the teacher picked.
 	script *scenario.Script
@@ -239,6 +249,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.feed.drained = opts.hooks.drained
 		s.script = opts.UI.Script
 		s.class = &class{s: s}
+		s.screens = &screens{s: s, on: map[screenKey]*screen{}}
 	}
 
 	go func() {
@@ -289,6 +300,7 @@ func (o *Options) setDefaults() error {
 	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)
 	o.HandshakeTimeout = cmp.Or(max(o.HandshakeTimeout, 0), DefaultHandshakeTimeout)
 	o.FPS = cmp.Or(max(o.FPS, 0), DefaultFPS)
+	o.backAfter = cmp.Or(max(o.backAfter, 0), backAfter)
 	if o.UI.Speed <= 0 {
 		o.UI.Speed = 1
 	}
@@ -305,7 +317,7 @@ func (s *Server) newSSH(key gossh.Signer) (*ssh.Server, error) {
 		func(srv *ssh.Server) error { srv.AddHostKey(key); return nil },
 		wish.WithPublicKeyAuth(s.allowKey),
 		wish.WithMiddleware(
-			bm.MiddlewareWithProgramHandler(s.program),
+			s.views,
 			s.gate,
 		),
 	)
@@ -373,6 +385,9 @@ func (s *Server) stop() {
 		}
 		t.Stop()
 		<-s.served
+		if s.screens != nil {
+			s.screens.wg.Wait() // each ended with its last member, or with s.quit
+		}
 		if s.feed != nil {
 			s.feed.current().Stop()
 		}

@@ -12,9 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/wish/v2"
-	bm "charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/ssh"
-	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
 
 	sessions "raftty/session"
@@ -31,17 +29,23 @@ type session struct {
 	viewer  *viewer         // lecture
 	stop    func()          // lab: stops the private cluster
 	model   *tui.Model
-	// unhook forgets the program's quit-at-shutdown hook, unwatch stops
-	// the idle watch, and idled says the session ended for being idle.
-	unhook  func() bool
+	// end ends the session (its ctx): the client is idle, or the server
+	// stops. unwatch stops the idle watch, and idled says the session
+	// ended for being idle.
+	end     context.CancelFunc
 	unwatch func()
 	idled   atomic.Bool
 	// following: a watcher whose view follows the teacher (the teacher's
-	// header counts them).
+	// header counts them). back: the watcher's own view quit to go back
+	// to its shared screen (screen.go).
 	following atomic.Bool
+	back      atomic.Bool
 	// viewer, model, stop and program are set under Server.mu once the
-	// program is made (tests and lesson switches read them).
+	// program is made (tests and lesson switches read them); program is
+	// nil while the session is on a shared screen, and member is its place
+	// there.
 	program *tea.Program
+	member  *member
 }
 
 // gate runs around every session: it refuses what raftty does not serve
@@ -102,12 +106,15 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		s.mu.Unlock()
 		s.changed()
 		ctx, cancel := context.WithCancel(context.Background())
-		st.ctx = ctx
+		st.ctx, st.end = ctx, cancel
+		// At shutdown the session ends as if the user had pressed q, which
+		// restores the student's terminal; so it does when its client goes.
+		unhook := context.AfterFunc(s.quit, cancel)
+		unsess := context.AfterFunc(sess.Context(), cancel)
 		defer func() {
 			cancel()
-			if st.unhook != nil {
-				st.unhook()
-			}
+			unhook()
+			unsess()
 			if st.unwatch != nil {
 				st.unwatch()
 			}
@@ -150,46 +157,6 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program makes the session's Bubble Tea program: a viewer of the lecture,
-// or a private cluster in a lab.
-func (s *Server) program(sess ssh.Session) *tea.Program {
-	s.mu.Lock()
-	st := s.sessions[sess]
-	s.mu.Unlock()
-	if st == nil {
-		return nil
-	}
-	var model tea.Model
-	if s.opts.Lab {
-		m, err := s.labModel(st)
-		if err != nil {
-			s.log.Error("lab cluster", "key", st.fp, "err", err)
-			wish.Errorln(sess, "raftty: "+err.Error()+"\r")
-			return nil
-		}
-		model = m
-	} else {
-		model = s.lectureModel(st)
-	}
-	opts := append(bm.MakeOptions(sess), tui.SessionProgramOptions(s.opts.UI.NoColor)...)
-	opts = append(opts, tea.WithFPS(s.opts.FPS), tea.WithInput(nil))
-	p := tea.NewProgram(model, opts...)
-	s.mu.Lock()
-	st.program = p
-	s.mu.Unlock()
-	pty, _, _ := sess.Pty()
-	readKeys(sess, p, pty.Term)
-	// At shutdown the program quits as if the user had pressed q, which
-	// restores the student's terminal. (The middleware quits it when the
-	// session ends.)
-	st.unhook = context.AfterFunc(s.quit, p.Quit)
-	if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok && st.conn != nil {
-		st.conn.heard.Store(s.clock.Now().UnixNano())
-		st.unwatch = s.watchIdle(st.conn, conn, st, p)
-	}
-	return p
-}
-
 // labModel starts the session's private cluster and its live view.
 func (s *Server) labModel(st *session) (*tui.Model, error) {
 	ui := s.opts.UI
@@ -206,30 +173,6 @@ func (s *Server) labModel(st *session) (*tui.Model, error) {
 	st.stop, st.model = stop, m
 	s.mu.Unlock()
 	return m, nil
-}
-
-// readKeys turns the session's input into the program's key (and paste,
-// mouse) messages until the session's input ends.
-//
-// The program is given no input of its own: Bubble Tea's input reader
-// (ultraviolet's TerminalReader.StreamEvents) hands every event to the
-// program's event loop with a send that nothing cancels, so bytes that arrive
-// as the program ends (a second q) would block that goroutine for good, one
-// per session, for as long as the server runs. Here the same reader feeds a
-// channel that is always drained, and Program.Send gives up once the program
-// has ended. (Without input of its own a program sends no terminal queries,
-// which the live view does not use.)
-func readKeys(sess ssh.Session, p *tea.Program, term string) {
-	events := make(chan uv.Event)
-	go func() {
-		defer close(events)
-		_ = uv.NewTerminalReader(sess, term).StreamEvents(context.Background(), events)
-	}()
-	go func() {
-		for ev := range events {
-			p.Send(ev)
-		}
-	}()
 }
 
 func plural(n int, what string) string {

@@ -13,18 +13,36 @@ import (
 // Cancelling the server's context ends every session (the live view quits,
 // restoring the terminal, and says why), cuts a client that stopped reading
 // once the grace is over and not before, stops the lecture's cluster, and
-// leaves nothing running (TestMain's goleak checks the last).
+// leaves nothing running (TestMain's goleak checks the last): watchers on
+// views of their own, and on a shared screen.
 func TestShutdownOnContextCancel(t *testing.T) {
+	for _, own := range []bool{true, false} {
+		name := "shared screen"
+		if own {
+			name = "views of their own"
+		}
+		t.Run(name, func(t *testing.T) { testShutdown(t, own) })
+	}
+}
+
+func testShutdown(t *testing.T, own bool) {
 	vl := newValveListener(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var log lockedBuffer
-	ts := startServerCtx(ctx, t, Options{Listener: vl, Log: &log})
+	ts := startServerCtx(ctx, t, Options{Listener: vl, Log: &log, ownScreens: own})
 	s, addr := ts.s, ts.s.Addr().String()
 	a := connect(t, addr, "a", newKey(t))
 	stalled := connect(t, addr, "stalled", newKey(t))
 	b := connect(t, addr, "b", newKey(t))
-	ts.freeze(vl.of(stalled), ts.session(stalled).viewer) // now its writes block
+	if own {
+		ts.freeze(vl.of(stalled), ts.session(stalled).viewer) // now its writes block
+	} else {
+		ts.shared("all three on one screen", 1, 3)
+		vl.of(stalled).out.close()
+		ts.advance(time.Second) // something to draw
+		vl.of(stalled).out.waitBlocked(t, "write to the stalled client")
+	}
 
 	cancel()
 	for _, tm := range []*term{a, b} {

@@ -80,7 +80,7 @@ func (ts *testServer) thaw(v *viewer) {
 func TestStalledClientStallsNobodyElse(t *testing.T) {
 	vl := newValveListener(t)
 	const feedSize = 512
-	ts := startServer(t, Options{Listener: vl, FeedSize: feedSize})
+	ts := startServer(t, Options{Listener: vl, FeedSize: feedSize, ownScreens: true})
 	addr := ts.s.Addr().String()
 	ts.electLeader()
 	healthy := connect(t, addr, "healthy", newKey(t))
