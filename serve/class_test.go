@@ -27,6 +27,16 @@ func pastAt(screen string) string {
 	return m[1]
 }
 
+// parseClock reads a header's moment ("1.234s").
+func parseClock(t *testing.T, s string) time.Duration {
+	t.Helper()
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		t.Fatalf("moment %q: %v", s, err)
+	}
+	return d
+}
+
 // sameNodes reports whether two screens show the nodes alike, in the
 // nodes panel (what is beside it may be a row taller on one of them).
 func sameNodes(a, b string, nodes int) bool {
@@ -120,6 +130,11 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 	})
 	teacher.waitFor("one following", func(s string) bool { return strings.Contains(s, "2 watching, 1 following") })
 	aAt := pastAt(aScreen)
+	// One ← is one column of the timeline back from the moment a saw, the
+	// teacher's, not from wherever a's own view started.
+	if back := parseClock(t, shared) - parseClock(t, aAt); back <= 0 || back > 100*time.Millisecond {
+		t.Fatalf("student a's ← went from %s to %s: not one column back", shared, aAt)
+	}
 	before := ts.teacherCursor()
 	teacher.press(".")
 	ts.until("the teacher's third step", func() bool { return ts.teacherCursor().Decision > before.Decision })

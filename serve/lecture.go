@@ -72,7 +72,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 
 // lectureModel makes the session's view of the lecture, on a viewer of
 // its own.
-func (s *Server) lectureModel(st *session, ahead int) lectureView {
+func (s *Server) lectureModel(st *session, ahead int, ended <-chan struct{}) lectureView {
 	v := s.feed.newViewer(st.teacher)
 	status := "watching: you follow the teacher (← goes your own way, f follows again; key " + st.fp + ")"
 	if st.teacher {
@@ -104,7 +104,7 @@ func (s *Server) lectureModel(st *session, ahead int) lectureView {
 	s.nudge(v) // the teacher's count, which a paused lecture would not redraw
 	lv := lectureView{Model: m, v: v, s: s, st: st}
 	if s.shares(st) {
-		lv.back = &goingBack{s: s, st: st, after: s.opts.backAfter, ahead: ahead}
+		lv.back = &goingBack{s: s, st: st, after: s.opts.backAfter, ahead: ahead, ended: ended}
 	}
 	return lv
 }
@@ -136,6 +136,9 @@ func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if b, ok := msg.(backMsg); ok {
 		return m, m.back.due(b, m)
 	}
+	if m.back != nil && m.back.hold(msg, m) {
+		return m, nil
+	}
 	// Every message goes through the live view's Update, lessonMsg and
 	// nudgeMsg too (it ignores them): a view that draws only when something
 	// changed, and sleeps while the cluster is paused, learns that
@@ -155,7 +158,7 @@ func (m lectureView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.s.nudge(m.v) // the teacher's count
 		}
 		if m.back != nil {
-			cmd = tea.Batch(cmd, m.back.note(msg, m))
+			cmd = tea.Batch(cmd, m.back.note(msg, m), m.back.release(m))
 		}
 	}
 	return m, cmd
@@ -169,6 +172,7 @@ type goingBack struct {
 	s     *Server
 	st    *session
 	after time.Duration
+	ended <-chan struct{} // closed when the view's program has ended
 	// gen counts the person's keys and clicks; armed: a backMsg of gen is
 	// on its way. ahead is how many came before the view did (those that
 	// took the watcher off its shared screen): none of them may be lost to
@@ -176,6 +180,46 @@ type goingBack struct {
 	gen   int
 	ahead int
 	armed bool
+	// held are those keys while the view is on its way to where the
+	// teacher looks (a step's moment being rebuilt): the first ← of a
+	// watcher is one move from the moment it saw, not from wherever the
+	// view happened to be.
+	held []tea.Msg
+}
+
+// hold keeps the key or click that took the watcher off its shared screen
+// until the view has reached the teacher's moment, and any after it until
+// then; it reports whether it kept msg.
+func (b *goingBack) hold(msg tea.Msg, m lectureView) bool {
+	if !isInput(msg) || (len(b.held) == 0 && (b.gen >= b.ahead || m.Settled())) {
+		return false // (once one is held, those after it wait their turn)
+	}
+	b.held = append(b.held, msg)
+	return true
+}
+
+// release gives the view the keys held, once it has reached the teacher's
+// moment.
+func (b *goingBack) release(m lectureView) tea.Cmd {
+	if len(b.held) == 0 || !m.Settled() {
+		return nil
+	}
+	held := b.held
+	b.held = nil
+	cmds := make([]tea.Cmd, 0, len(held))
+	for _, msg := range held {
+		cmds = append(cmds, func() tea.Msg { return msg })
+	}
+	return tea.Sequence(cmds...)
+}
+
+// isInput reports whether msg is a person's key, click or paste.
+func isInput(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.PasteMsg:
+		return true
+	}
+	return false
 }
 
 // backMsg says that a watcher's view may go back to its shared screen, if
@@ -185,8 +229,7 @@ type backMsg struct{ gen int }
 // note counts the person's keys and clicks, and arms the way back when the
 // view is plain.
 func (b *goingBack) note(msg tea.Msg, m lectureView) tea.Cmd {
-	switch msg.(type) {
-	case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.PasteMsg:
+	if isInput(msg) {
 		b.gen++
 		b.armed = false
 	}
@@ -194,8 +237,20 @@ func (b *goingBack) note(msg tea.Msg, m lectureView) tea.Cmd {
 		return nil
 	}
 	b.armed = true
-	gen := b.gen
-	return tea.Tick(b.after, func(time.Time) tea.Msg { return backMsg{gen} })
+	gen, clock, after, ended := b.gen, b.s.clock, b.after, b.ended
+	// On the server's clock (tests move it), and never outliving the
+	// program.
+	return func() tea.Msg {
+		fired := make(chan struct{})
+		t := clock.AfterFunc(after, func() { close(fired) })
+		defer t.Stop()
+		select {
+		case <-fired:
+			return backMsg{gen}
+		case <-ended:
+			return nil
+		}
+	}
 }
 
 // due goes back if the view is still plain and its person did nothing

@@ -141,7 +141,7 @@ func same(a, b string) bool { return a == b }
 // q quits from the shared screen and restores the terminal.
 func TestWatchersShareOneScreen(t *testing.T) {
 	teacherKey := newKey(t)
-	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}, backAfter: time.Millisecond})
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
 	addr := ts.s.Addr().String()
 	ts.electLeader()
 	teacher := connect(t, addr, "teacher", teacherKey)
@@ -175,6 +175,8 @@ func TestWatchersShareOneScreen(t *testing.T) {
 	ts.shared("a on a view of its own", 1, 2)
 	a.waitFor("a on its own", func(s string) bool { return strings.Contains(headerRow(s), "on your own") })
 	a.press("f")
+	ts.clock.waitTimer(t, backAfter) // a's view is plain: its way back is armed
+	ts.clock.Advance(backAfter)
 	ts.shared("a back on the shared screen", 1, 3)
 	waitBoth(t, "one picture on a and b once a follows again", a, b, same)
 

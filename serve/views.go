@@ -104,11 +104,11 @@ func readEvents(sess ssh.Session, term string) chan uv.Event {
 // the session ends, or (a watcher) it goes back to its shared screen: true
 // then.
 func (s *Server) runProgram(st *session, t *terminal, msgs []tea.Msg) (back bool) {
-	p, out := s.program(st, t, countInput(msgs))
+	ended := make(chan struct{})
+	p, out := s.program(st, t, countInput(msgs), ended)
 	if p == nil {
 		return false
 	}
-	ended := make(chan struct{})
 	forwarded := make(chan struct{})
 	go func() {
 		defer close(forwarded)
@@ -158,7 +158,7 @@ func (s *Server) forward(st *session, t *terminal, p *tea.Program, msgs []tea.Ms
 // program makes the session's Bubble Tea program: a viewer of the lecture,
 // or a private cluster in a lab; out is its output, which a view going
 // back to its shared screen turns off.
-func (s *Server) program(st *session, t *terminal, ahead int) (*tea.Program, *gateWriter) {
+func (s *Server) program(st *session, t *terminal, ahead int, ended <-chan struct{}) (*tea.Program, *gateWriter) {
 	var model tea.Model
 	if s.opts.Lab {
 		m, err := s.labModel(st)
@@ -169,7 +169,7 @@ func (s *Server) program(st *session, t *terminal, ahead int) (*tea.Program, *ga
 		}
 		model = m
 	} else {
-		model = s.lectureModel(st, ahead)
+		model = s.lectureModel(st, ahead, ended)
 	}
 	out := &gateWriter{w: t.sess}
 	opts := []tea.ProgramOption{

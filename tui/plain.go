@@ -43,3 +43,8 @@ func (m *Model) look() look {
 func (m *Model) Plain() bool {
 	return m.following && m.look() == m.opened
 }
+
+// Settled reports whether the view's time cursor is where it says: no
+// step or jump to a decision is on its way. A key given before that moves
+// from a moment the view has not reached yet.
+func (m *Model) Settled() bool { return m.cur.want == 0 }
