@@ -66,12 +66,21 @@ func heapInUse() uint64 {
 // The clients run in the same process: their share (decrypting and
 // discarding what the server sends) is in the figures, and is small next
 // to drawing a view.
+//
+// Watchers who follow the teacher share a screen (screen.go); the
+// own=true runs give each a view of its own, as a watcher who went their
+// own way has, for comparison (300 of those do not fit on two cores).
 func BenchmarkWatchers(b *testing.B) {
 	for _, speed := range []float64{0.1, 1} {
 		for _, n := range []int{1, 10, 50, 300} {
-			b.Run(fmt.Sprintf("speed=%gx/viewers=%d", speed, n), func(b *testing.B) { benchWatchers(b, speed, n) })
+			b.Run(fmt.Sprintf("speed=%gx/viewers=%d", speed, n), func(b *testing.B) { benchWatchers(b, speed, n, false, 1) })
 		}
 	}
+	for _, n := range []int{1, 10, 50} {
+		b.Run(fmt.Sprintf("own=true/speed=0.1x/viewers=%d", n), func(b *testing.B) { benchWatchers(b, 0.1, n, true, 1) })
+	}
+	// A hall's terminals are not all one size: each size is a screen.
+	b.Run("sizes=10/speed=0.1x/viewers=300", func(b *testing.B) { benchWatchers(b, 0.1, 300, false, 10) })
 }
 
 const benchWindow = 3 * time.Second
@@ -83,7 +92,7 @@ func (c countingDiscard) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func benchWatchers(b *testing.B, speed float64, n int) {
+func benchWatchers(b *testing.B, speed float64, n int, own bool, sizes int) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -96,6 +105,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 		// may take more than the default 30 s to seat the 300th.
 		HandshakeTimeout: 10 * time.Minute,
 		UI:               sessions.Options{Config: cfg, Speed: speed},
+		ownScreens:       own,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -116,6 +126,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 			c.Close()
 		}
 	}()
+	seat := time.Now()
 	for i := range n {
 		c, err := dial(b, addr, gossh.PublicKeys(newKey(b)))
 		if err != nil {
@@ -127,7 +138,9 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 			b.Fatal(err)
 		}
 		out, _ := sess.StdoutPipe()
-		if err := sess.RequestPty("xterm-256color", termH, termW, gossh.TerminalModes{}); err != nil {
+		// Sizes from 120x40 down, a column and a row at a time.
+		w, h := termW-i%sizes, termH-i%sizes
+		if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 			b.Fatal(err)
 		}
 		if err := sess.Shell(); err != nil {
@@ -138,6 +151,7 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 		}
 		go func() { _, _ = io.Copy(countingDiscard{&received}, out) }()
 	}
+	seated := time.Since(seat)
 	b.ResetTimer()
 	var cpu float64
 	r0, t0 := received.Load(), time.Now()
@@ -163,4 +177,5 @@ func benchWatchers(b *testing.B, speed float64, n int) {
 	b.ReportMetric(float64(rssN)/(1<<20), "rss-MB")
 	b.ReportMetric((float64(rssN)-float64(rss0))/float64(n)/(1<<10), "rss-KB/viewer")
 	b.ReportMetric(rate/float64(n)/(1<<10), "KB/s/viewer")
+	b.ReportMetric(seated.Seconds(), "s-to-seat")
 }

@@ -225,3 +225,25 @@ func TestStalledMemberHoldsUpNobody(t *testing.T) {
 	vl.of(stalled).out.reopen()
 	waitBoth(t, "the whole picture on the stalled client", healthy, stalled, same)
 }
+
+// Past ownAtFullRate watchers on views of their own, the next ones draw
+// fewer frames; a teacher's never does.
+func TestBusyClassDrawsOwnViewsSlower(t *testing.T) {
+	s := &Server{opts: Options{FPS: DefaultFPS}}
+	watcher, teacher := &session{role: "watcher"}, &session{role: "teacher", teacher: true}
+	for _, tc := range []struct {
+		own  int64
+		st   *session
+		want int
+	}{
+		{0, watcher, DefaultFPS},
+		{ownAtFullRate, watcher, DefaultFPS},
+		{ownAtFullRate + 1, watcher, ownBusyFPS},
+		{ownAtFullRate + 1, teacher, DefaultFPS},
+	} {
+		s.ownViews.Store(tc.own)
+		if got := s.fps(tc.st); got != tc.want {
+			t.Errorf("%d on their own, a %s's view: %d frames a second, want %d", tc.own, tc.st.role, got, tc.want)
+		}
+	}
+}

@@ -37,11 +37,12 @@ import (
 // Defaults.
 const (
 	DefaultListen = "127.0.0.1:2222"
-	// DefaultMaxSessions fits a 2-core machine with room to spare: a
-	// watching viewer costs 2-3.5% of a core and about 3 MB at 120x40 (see
-	// BenchmarkWatchers and the README), so 50 take one to one and a
-	// quarter of the two cores.
-	DefaultMaxSessions = 50
+	// DefaultMaxSessions fits a 2-core machine: 300 watchers who follow
+	// the teacher at one size take a sixth of a core and 0.2 MB each
+	// beyond the first (they share a screen: screen.go), which leaves room
+	// for the teacher's view and about 40 watchers on views of their own
+	// (see BenchmarkWatchers and docs/serve.md).
+	DefaultMaxSessions = 300
 	// DefaultFPS redraws a session's screen at most 15 times a second:
 	// smooth enough for a cluster in slow motion, and half of what a local
 	// live view draws.
@@ -197,6 +198,8 @@ type Server struct {
 	// teachers counts the teachers' sessions among sessions: every view
 	// asks whether one is here at every message, which must not walk them.
 	teachers atomic.Int64
+	// ownViews counts the watchers on views of their own (see fps).
+	ownViews atomic.Int64
 
 	served   chan struct{} // closed when Serve has returned
 	done     chan struct{} // closed when everything has stopped
