@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -282,6 +284,9 @@ type term struct {
 	stderr  *lockedBuffer
 	wg      sync.WaitGroup
 	closed  sync.Once
+	// leftAlt counts the times the server took the terminal off the
+	// alternate screen (a view quitting restores the terminal).
+	leftAlt atomic.Int64
 }
 
 type lockedBuffer struct {
@@ -353,9 +358,13 @@ func (tm *term) start() error {
 	go func() { // the screen
 		defer tm.wg.Done()
 		buf := make([]byte, 32<<10)
+		var tail []byte // a sequence may be cut between two reads
 		for {
 			n, err := stdout.Read(buf)
 			if n > 0 {
+				seen := append(tail, buf[:n]...)
+				tm.leftAlt.Add(int64(bytes.Count(seen, []byte(ansi.ResetModeAltScreenSaveCursor))))
+				tail = append(tail[:0], seen[max(0, len(seen)-len(ansi.ResetModeAltScreenSaveCursor)+1):]...)
 				_, _ = tm.emu.Write(buf[:n])
 				select {
 				case tm.changed <- struct{}{}:

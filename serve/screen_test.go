@@ -179,6 +179,9 @@ func TestWatchersShareOneScreen(t *testing.T) {
 	ts.clock.Advance(backAfter)
 	ts.shared("a back on the shared screen", 1, 3)
 	waitBoth(t, "one picture on a and b once a follows again", a, b, same)
+	if n := a.leftAlt.Load(); n != 0 {
+		t.Errorf("a's terminal left the alternate screen %d times on its way off and back on the shared screen: the shell flashed", n)
+	}
 
 	b.press("q")
 	if err := b.ended(); err != nil {

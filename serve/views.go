@@ -110,7 +110,7 @@ func (s *Server) runProgram(st *session, t *terminal, msgs []tea.Msg) (back bool
 		defer s.ownViews.Add(-1)
 	}
 	ended := make(chan struct{})
-	p, out := s.program(st, t, countInput(msgs), ended)
+	p := s.program(st, t, countInput(msgs), ended)
 	if p == nil {
 		return false
 	}
@@ -126,12 +126,7 @@ func (s *Server) runProgram(st *session, t *terminal, msgs []tea.Msg) (back bool
 	s.mu.Lock()
 	st.program = nil
 	s.mu.Unlock()
-	back = st.back.Swap(false) && st.ctx.Err() == nil
-	if !back {
-		return false
-	}
-	out.off.Store(true)
-	return true
+	return st.back.Swap(false) && st.ctx.Err() == nil
 }
 
 // forward gives the program the session's input until it ends, and quits
@@ -161,22 +156,22 @@ func (s *Server) forward(st *session, t *terminal, p *tea.Program, msgs []tea.Ms
 }
 
 // program makes the session's Bubble Tea program: a viewer of the lecture,
-// or a private cluster in a lab; out is its output, which a view going
-// back to its shared screen turns off.
-func (s *Server) program(st *session, t *terminal, ahead int, ended <-chan struct{}) (*tea.Program, *gateWriter) {
+// or a private cluster in a lab. Its output stops once the view is going
+// back to its shared screen (st.back).
+func (s *Server) program(st *session, t *terminal, ahead int, ended <-chan struct{}) *tea.Program {
 	var model tea.Model
 	if s.opts.Lab {
 		m, err := s.labModel(st)
 		if err != nil {
 			s.log.Error("lab cluster", "key", st.fp, "err", err)
 			_, _ = io.WriteString(t.sess.Stderr(), "raftty: "+err.Error()+"\r\n")
-			return nil, nil
+			return nil
 		}
 		model = m
 	} else {
 		model = s.lectureModel(st, ahead, ended)
 	}
-	out := &gateWriter{w: t.sess}
+	out := &gateWriter{w: t.sess, off: &st.back}
 	opts := []tea.ProgramOption{
 		tea.WithOutput(out), tea.WithInput(nil), tea.WithEnvironment(t.env),
 		tea.WithWindowSize(t.size.Width, t.size.Height), tea.WithColorProfile(colorprofile.Env(t.env)),
@@ -194,7 +189,7 @@ func (s *Server) program(st *session, t *terminal, ahead int, ended <-chan struc
 	s.mu.Lock()
 	st.program = p
 	s.mu.Unlock()
-	return p, out
+	return p
 }
 
 // countInput is how many of msgs are a person's keys and clicks, as the
@@ -229,11 +224,13 @@ func (s *Server) fps(st *session) int {
 }
 
 // gateWriter is a program's output, which can be turned off: a view that
-// goes back to its shared screen leaves the terminal as it is (the
-// alternate screen, the mouse on), for the screen to repaint.
+// goes back to its shared screen writes nothing once it has decided to
+// (not its last frame, not the sequences that restore the terminal as it
+// quits), so the terminal stays as it is (the alternate screen, the mouse
+// on) for the screen to repaint, without a flash of the shell between.
 type gateWriter struct {
 	w   io.Writer
-	off atomic.Bool
+	off *atomic.Bool
 }
 
 func (g *gateWriter) Write(b []byte) (int, error) {
