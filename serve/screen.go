@@ -77,10 +77,8 @@ func (ss *screens) modes() string {
 
 // screen is one shared picture and the members who see it.
 type screen struct {
-	key  screenKey
-	prog *tea.Program
-	// model is the view drawn; it is touched only on prog's event loop.
-	model  *tui.Model
+	key    screenKey
+	prog   *tea.Program
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
@@ -191,15 +189,12 @@ func (m *member) stop() {
 }
 
 // join puts a member on the screen of key k, made if there is none.
-func (ss *screens) join(m *member, k screenKey) error {
+func (ss *screens) join(m *member, k screenKey) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	sc := ss.on[k]
 	if sc == nil {
-		var err error
-		if sc, err = ss.open(k); err != nil {
-			return err
-		}
+		sc = ss.open(k)
 		ss.on[k] = sc
 	}
 	sc.mu.Lock()
@@ -207,7 +202,6 @@ func (ss *screens) join(m *member, k screenKey) error {
 	m.screen, m.key, m.fresh = sc, k, true
 	sc.mu.Unlock()
 	ss.s.changed()
-	return nil
 }
 
 // leave takes a member off its screen; a screen nobody sees ends.
@@ -235,15 +229,15 @@ func (ss *screens) leaveLocked(m *member) {
 }
 
 // move puts a member on the screen of key k, if it is not there.
-func (ss *screens) move(m *member, k screenKey) error {
+func (ss *screens) move(m *member, k screenKey) {
 	ss.mu.Lock()
 	if m.key == k && m.screen != nil {
 		ss.mu.Unlock()
-		return nil
+		return
 	}
 	ss.leaveLocked(m)
 	ss.mu.Unlock()
-	return ss.join(m, k)
+	ss.join(m, k)
 }
 
 // regroup moves every member whose answer to the poll changed to the
@@ -264,7 +258,7 @@ func (ss *screens) regroup() {
 	for _, m := range moved {
 		k := m.key
 		k.answer = ss.s.class.answerOf(m.st)
-		_ = ss.move(m, k) // a screen that cannot be made: the member stays off one until the next change
+		ss.move(m, k)
 	}
 }
 
@@ -292,7 +286,7 @@ func (ss *screens) count() (screens, members int) {
 }
 
 // open makes the screen of key k and starts its program; ss.mu is held.
-func (ss *screens) open(k screenKey) (*screen, error) {
+func (ss *screens) open(k screenKey) *screen {
 	s := ss.s
 	ui := s.opts.UI
 	s.mu.Lock()
@@ -305,7 +299,7 @@ func (ss *screens) open(k screenKey) (*screen, error) {
 		Class:    seat{c: s.class, answer: k.answer},
 		Watching: true, Follow: true, NoSave: watcherSaving,
 	})
-	sc := &screen{key: k, model: m, members: map[*member]struct{}{},
+	sc := &screen{key: k, members: map[*member]struct{}{},
 		buf: uv.NewScreenBuffer(k.w, k.h), outs: map[outputKey]*output{}}
 	sc.enter, ss.restore = terminalModes(m.View())
 	ctx, cancel := context.WithCancel(s.quit)
@@ -318,7 +312,7 @@ func (ss *screens) open(k screenKey) (*screen, error) {
 		defer ss.wg.Done()
 		_, _ = sc.prog.Run() // ends killed, when its last member leaves or the server stops
 	}()
-	return sc, nil
+	return sc
 }
 
 // screenModel is a shared screen's program: the lecture's live view, and a

@@ -252,7 +252,7 @@ func (s *Server) watchScreen(st *session, t *terminal) (msgs []tea.Msg, quit boo
 	s.mu.Lock()
 	st.member = m
 	s.mu.Unlock()
-	err := s.screens.join(m, key())
+	s.screens.join(m, key())
 	s.nudge(nil) // the teacher's count
 	leave := func() {
 		s.screens.leave(m)
@@ -260,10 +260,6 @@ func (s *Server) watchScreen(st *session, t *terminal) (msgs []tea.Msg, quit boo
 		s.mu.Lock()
 		st.member = nil
 		s.mu.Unlock()
-	}
-	if err != nil {
-		leave()
-		return nil, false // a view of its own, then
 	}
 	for {
 		select {
@@ -273,7 +269,7 @@ func (s *Server) watchScreen(st *session, t *terminal) (msgs []tea.Msg, quit boo
 			return nil, true
 		case w := <-t.winch:
 			t.size = w
-			_ = s.screens.move(m, key())
+			s.screens.move(m, key())
 		case ev, ok := <-t.events:
 			if !ok {
 				t.events = nil
