@@ -26,7 +26,9 @@ type terminal struct {
 	term   string
 	size   ssh.Window
 	events chan uv.Event
-	winch  <-chan ssh.Window
+	// winch gives the window's size at the start and at every change;
+	// it is closed when the client's requests end.
+	winch <-chan ssh.Window
 }
 
 // output is the kind of terminal it is, for a shared screen.
@@ -148,7 +150,11 @@ func (s *Server) forward(st *session, t *terminal, p *tea.Program, msgs []tea.Ms
 				continue
 			}
 			p.Send(ev)
-		case w := <-t.winch:
+		case w, ok := <-t.winch:
+			if !ok {
+				t.winch = nil // the client's requests ended: so is the session
+				continue
+			}
 			t.size = w
 			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 		}
@@ -246,7 +252,8 @@ func (g *gateWriter) Write(b []byte) (int, error) {
 func (s *Server) watchScreen(st *session, t *terminal) (msgs []tea.Msg, quit bool) {
 	m := s.screens.newMember(st, t.sess, t.output(s.opts.UI.NoColor))
 	key := func() screenKey {
-		return screenKey{w: t.size.Width, h: t.size.Height, answer: s.class.answerOf(st)}
+		// (A window reported as 0 wide or high is drawn as 1.)
+		return screenKey{w: max(t.size.Width, 1), h: max(t.size.Height, 1), answer: s.class.answerOf(st)}
 	}
 	st.following.Store(true)
 	s.mu.Lock()
@@ -267,7 +274,11 @@ func (s *Server) watchScreen(st *session, t *terminal) (msgs []tea.Msg, quit boo
 			leave()
 			s.restore(t)
 			return nil, true
-		case w := <-t.winch:
+		case w, ok := <-t.winch:
+			if !ok {
+				t.winch = nil
+				continue
+			}
 			t.size = w
 			s.screens.move(m, key())
 		case ev, ok := <-t.events:
