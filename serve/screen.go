@@ -192,6 +192,10 @@ func (m *member) stop() {
 func (ss *screens) join(m *member, k screenKey) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	ss.joinLocked(m, k)
+}
+
+func (ss *screens) joinLocked(m *member, k screenKey) {
 	sc := ss.on[k]
 	if sc == nil {
 		sc = ss.open(k)
@@ -231,19 +235,19 @@ func (ss *screens) leaveLocked(m *member) {
 // move puts a member on the screen of key k, if it is not there.
 func (ss *screens) move(m *member, k screenKey) {
 	ss.mu.Lock()
+	defer ss.mu.Unlock()
 	if m.key == k && m.screen != nil {
-		ss.mu.Unlock()
 		return
 	}
 	ss.leaveLocked(m)
-	ss.mu.Unlock()
-	ss.join(m, k)
+	ss.joinLocked(m, k)
 }
 
 // regroup moves every member whose answer to the poll changed to the
 // screen that says it.
 func (ss *screens) regroup() {
 	ss.mu.Lock()
+	defer ss.mu.Unlock()
 	var moved []*member
 	for _, sc := range ss.on {
 		sc.mu.Lock()
@@ -254,11 +258,11 @@ func (ss *screens) regroup() {
 		}
 		sc.mu.Unlock()
 	}
-	ss.mu.Unlock()
 	for _, m := range moved {
 		k := m.key
 		k.answer = ss.s.class.answerOf(m.st)
-		ss.move(m, k)
+		ss.leaveLocked(m)
+		ss.joinLocked(m, k)
 	}
 }
 
