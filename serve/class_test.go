@@ -170,9 +170,9 @@ func TestPollPredictThenReveal(t *testing.T) {
 	b := connect(t, addr, "student b", newKey(t))
 	ts.electLeader()
 
-	a.press(":poll mine\r")
+	a.press(":")
 	a.waitFor("the refusal, in the watcher's words", func(s string) bool {
-		return strings.Contains(s, "poll: watching: only the teacher asks the class")
+		return strings.Contains(s, "watching: the : line is the teacher's")
 	})
 	teacher.press(":poll Who wins term 3?\r")
 	asked := func(s string) bool {

@@ -213,8 +213,11 @@ func TestRecordingOverSSH(t *testing.T) {
 	teacher := connect(t, addr, "teacher", teacherKey)
 	student := connect(t, addr, "student", newKey(t))
 
-	student.press(":record mine.cast\r")
-	student.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "watching: only the teacher saves") })
+	// A watcher has no : line to record with, and w refuses.
+	student.press(":")
+	student.waitFor("the refusal of :", func(s string) bool { return strings.Contains(s, "watching: the : line is the teacher's") })
+	student.press("w")
+	student.waitFor("the refusal of w", func(s string) bool { return strings.Contains(s, "watching: only the teacher saves") })
 	for _, name := range []string{"../escape.cast", "/tmp/raftty-escape.cast"} {
 		teacher.press(":record " + name + "\r")
 		teacher.waitFor("the refusal of "+name, func(s string) bool { return strings.Contains(s, "a file name only: files are written in "+dir) })

@@ -191,10 +191,17 @@ func (cl class) placeTimeline() {
 // that followed the teacher (was) away from where it was (before): the
 // view is on its own from now.
 func (cl class) ownMove(was bool, before Cursor) {
+	if was && cl.view.Cursor() != before {
+		cl.onOwn()
+	}
+}
+
+// onOwn takes a view that follows the teacher on its own.
+func (cl class) onOwn() {
 	m := cl.view
-	if was && m.following && m.Cursor() != before {
+	if m.following {
 		m.following = false
-		m.setStatus("on your own: the teacher's moves no longer move you; f follows the teacher again", nil)
+		m.setStatus("on your own: the teacher's moves no longer move you; f follows again", nil)
 	}
 }
 

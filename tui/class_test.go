@@ -177,6 +177,22 @@ func TestFollowingTheTeacher(t *testing.T) {
 	if !c.student.Following() {
 		t.Fatalf("m, H and T took the student on its own: %q", c.student.status)
 	}
+	if c.student.Plain() {
+		t.Fatal("with the map, heartbeats and timeline toggled, the student's view says it is plain")
+	}
+	c.studentPress("m", "H", "T")
+	if !c.student.Plain() {
+		t.Fatal("with the map, heartbeats and timeline back as they opened, the student's view is not plain")
+	}
+
+	// A replay of the student's own (space in the past) is on its own.
+	c.studentPress("space")
+	if c.student.Following() || c.student.Plain() {
+		t.Fatalf("space in the past: following %v, plain %v; want on its own", c.student.Following(), c.student.Plain())
+	}
+	c.studentPress("space", "f")
+	c.publish()
+	c.sameMoment("after the replay, f")
 
 	// The student scrubs away: on its own; the teacher's moves stay the
 	// teacher's.
@@ -362,5 +378,22 @@ func TestClassLineAt80Columns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// In a class the teacher shows heartbeats with H, as the watchers do (f
+// is their follow), so that one key can be said to everyone.
+func TestTeacherHeartbeatsKeyInAClass(t *testing.T) {
+	h := newHarness(t, 7)
+	m := New(h.live, Options{NoColor: true, Class: &fakeClass{}})
+	m.Headless()
+	m.Do(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Do(keyMsg("H"))
+	if !m.scr.log.traffic {
+		t.Fatal("the teacher's H did not show heartbeats")
+	}
+	m.Do(keyMsg("?"))
+	if help := ansi.Strip(m.render()); !regexp.MustCompile(`H\s+show heartbeats`).MatchString(help) {
+		t.Errorf("the teacher's full help lacks H show heartbeats:\n%s", help)
 	}
 }

@@ -95,7 +95,9 @@ type watcherKeys struct {
 func (k *keyMap) forRole(watching, class bool, log *logKeys) {
 	k.watching, k.class = watching, class
 	k.root.Follow.SetEnabled(watching && class)
-	if watching && class {
+	if class {
+		// f is a watcher's follow: in a class, teacher and watchers alike
+		// show heartbeats with H, so that a teacher says one key to all.
 		log.Heartbeats = binding("H", "show heartbeats", "H")
 	}
 	k.watcher = watcherKeys{
@@ -221,6 +223,9 @@ type viewKey struct {
 	do      func(m *Model, f *Frame) tea.Cmd
 }
 
+// watcherCommandLine is what a watcher's : says.
+const watcherCommandLine = "watching: the : line is the teacher's (? lists your keys)"
+
 // viewKeys are the root's keys that change the view alone.
 func viewKeys(k *keyMap) []viewKey {
 	r, l := &k.root, &k.log
@@ -228,7 +233,15 @@ func viewKeys(k *keyMap) []viewKey {
 		{r.Quit, func(*Model, *Frame) tea.Cmd { return tea.Quit }},
 		{r.Partition, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openPartition() }},
 		{r.Edit, func(m *Model, f *Frame) tea.Cmd { return m.scr.prompt.openEdit(f.snap.Config) }},
-		{r.Command, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openCommand() }},
+		{r.Command, func(m *Model, _ *Frame) tea.Cmd {
+			if m.watching {
+				// Every command of the line changes the cluster or writes
+				// on the server: a watcher's line would offer nothing.
+				m.setStatus(watcherCommandLine, nil)
+				return nil
+			}
+			return m.scr.prompt.openCommand()
+		}},
 		{l.Filter, func(m *Model, _ *Frame) tea.Cmd { return m.scr.prompt.openFilter(m.scr.log.filter.text) }},
 		{r.Write, func(m *Model, _ *Frame) tea.Cmd { return m.out.save("", false) }},
 		{l.Inspect, func(m *Model, f *Frame) tea.Cmd { return m.request(m.scr.inspect(f)) }},

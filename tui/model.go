@@ -431,6 +431,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cur.past && key.Matches(msg, m.keys.root.Pause):
 		m.cur.playing = !m.cur.playing
 		if m.cur.playing {
+			// A replay of one's own: the cursor moves away from the
+			// teacher's by itself.
+			m.lecture.onOwn()
 			m.setStatus(fmt.Sprintf("replaying the recorded past at %s; at the live edge the cluster goes on live", formatSpeed(m.speed)), nil)
 		} else {
 			m.setStatus("replay paused", nil)
