@@ -74,7 +74,7 @@ func (s *Server) switchLesson(teacher *session, name string) (tui.Cluster, *scen
 // its own.
 func (s *Server) lectureModel(st *session, ahead int, ended <-chan struct{}) lectureView {
 	v := s.feed.newViewer(st.teacher)
-	status := "watching: you follow the teacher (← goes your own way, f follows again; key " + st.fp + ")"
+	status := watcherStatus
 	if st.teacher {
 		status = "teacher: what you do, every viewer sees (key " + st.fp + ")"
 	}
@@ -108,6 +108,11 @@ func (s *Server) lectureModel(st *session, ahead int, ended <-chan struct{}) lec
 	}
 	return lv
 }
+
+// watcherStatus is a watcher's first status line, on a shared screen and
+// off it. (It does not name the watcher's key, which a shared screen cannot,
+// and which the server's log does.)
+const watcherStatus = "watching: you follow the teacher (← goes your own way, f follows again)"
 
 // lessonMsg wakes a view when the teacher started another lesson; the view
 // finds the lesson itself (viewer.behind), so a view that misses it still

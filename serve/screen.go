@@ -298,7 +298,7 @@ func (ss *screens) open(k screenKey) *screen {
 	s.mu.Unlock()
 	v := s.feed.newViewer(false)
 	m := sessions.Viewer(v, ui, tui.Options{
-		Status:   "watching: you follow the teacher (← goes your own way, f follows again)",
+		Status:   watcherStatus,
 		Restart:  func(string) (tui.Cluster, *scenario.Script, error) { return nil, nil, ErrWatching },
 		Class:    seat{c: s.class, answer: k.answer},
 		Watching: true, Follow: true, NoSave: watcherSaving,
@@ -434,14 +434,19 @@ func (o *output) render(buf uv.ScreenBuffer, changed bool) []byte {
 // whole is the bytes that take a terminal of kind k, whatever it shows,
 // to the picture as o has just drawn it, its cursor where o's is: the
 // terminal modes the view asks for, and every cell.
+//
+// It is one synchronized update: a terminal that knows the mode shows the
+// picture at once, not the cleared screen it starts from; one that does
+// not ignores it, as terminals ignore modes they do not know.
 func (sc *screen) whole(k outputKey, o *output) []byte {
 	var b bytes.Buffer
-	b.WriteString(sc.enter)
+	b.WriteString(ansi.SetModeSynchronizedOutput + sc.enter)
 	r := newRenderer(&b, k, sc.key)
 	touchAll(sc.buf)
 	r.Render(sc.buf.RenderBuffer)
 	r.MoveTo(o.r.Position())
 	_ = r.Flush()
+	b.WriteString(ansi.ResetModeSynchronizedOutput)
 	return b.Bytes()
 }
 

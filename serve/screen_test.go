@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -207,7 +208,8 @@ func (ts *testServer) memberOf(tm *term) *member {
 // others see.
 func TestStalledMemberHoldsUpNobody(t *testing.T) {
 	vl := newValveListener(t)
-	ts := startServer(t, Options{Listener: vl})
+	var log lockedBuffer
+	ts := startServer(t, Options{Listener: vl, Log: &log})
 	ts.s.screens.limit = 32 << 10
 	addr := ts.s.Addr().String()
 	ts.electLeader()
@@ -227,6 +229,13 @@ func TestStalledMemberHoldsUpNobody(t *testing.T) {
 	}
 	vl.of(stalled).out.reopen()
 	waitBoth(t, "the whole picture on the stalled client", healthy, stalled, same)
+
+	// The log says so when it leaves.
+	stalled.Close()
+	ts.gone(stalled)
+	if !regexp.MustCompile(`disconnect key=` + regexp.QuoteMeta(stalled.fp) + `.* dropped=0 resent=[1-9]`).MatchString(log.String()) {
+		t.Errorf("the stalled client's disconnect does not say it was resent the picture:\n%s", log.String())
+	}
 }
 
 // Past ownAtFullRate watchers on views of their own, the next ones draw

@@ -40,6 +40,9 @@ type session struct {
 	// to its shared screen (screen.go).
 	following atomic.Bool
 	back      atomic.Bool
+	// resent counts the times its client fell so far behind a shared
+	// screen that it was sent the whole picture again.
+	resent atomic.Int64
 	// viewer, model, stop and program are set under Server.mu once the
 	// program is made (tests and lesson switches read them); program is
 	// nil while the session is on a shared screen, and member is its place
@@ -144,8 +147,16 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			st.model.EndRecording()
 		}
 		attrs := []any{"key", fp, "role", st.role, "remote", remote, "after", s.clock.Now().Sub(start).Round(time.Millisecond)}
+		// Events its views lost (its own views': a shared screen's are the
+		// screen's), and, on a shared screen, the times its client fell so
+		// far behind that it was sent the whole picture again.
+		var dropped int64
 		if st.viewer != nil {
-			attrs = append(attrs, "dropped", st.viewer.dropped.Load())
+			dropped = st.viewer.dropped.Load()
+		}
+		attrs = append(attrs, "dropped", dropped)
+		if s.shares(st) {
+			attrs = append(attrs, "resent", st.resent.Load())
 		}
 		s.log.Info("disconnect", attrs...)
 		switch {

@@ -264,6 +264,7 @@ func (s *Server) watchScreen(st *session, t *terminal) (msgs []tea.Msg, quit boo
 	leave := func() {
 		s.screens.leave(m)
 		m.stop()
+		st.resent.Add(m.drops.Load())
 		s.mu.Lock()
 		st.member = nil
 		s.mu.Unlock()
