@@ -364,3 +364,56 @@ func TestClassLineAt80Columns(t *testing.T) {
 		})
 	}
 }
+
+// A watcher's header says whether it follows the teacher, and where, as
+// one part among the others: one " · " on each side of it, at 120 and at
+// 80 columns, live and in the past, with the teacher away or on its own.
+// (The part was padded, as a banner, and read "t=0.223s  · leader".)
+func TestWatcherHeaderSeparators(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		w     int
+		setup func(c *classroom)
+		want  string
+	}{
+		{"following, live, 120", 120, func(*classroom) {}, "raftty · following the teacher at t=2.000s · leader"},
+		{"following, live, 80", 80, func(*classroom) {}, " following the teacher at t=2.000s · leader"},
+		{"following, past, 120", 120, teacherBack, " following the teacher at t=0.870s · the past; live 2.000s · leader"},
+		{"following, past, 80", 80, teacherBack, " following the teacher · PAST 0.870s · leader"},
+		{"teacher away, 120", 120, teacherAway, " the teacher is not connected · you see t=2.000s · leader"},
+		{"teacher away, 80", 80, teacherAway, " no teacher · t=2.000s · leader"},
+		{"on its own, live, 120", 120, ownLive, " · on your own · f follows the teacher · "},
+		{"on its own, live, 80", 80, ownLive, " · on your own · "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClassroom(t)
+			c.advance(2 * time.Second)
+			c.publish()
+			tc.setup(c)
+			h := ansi.Strip(headerAt(c.student, tc.w))
+			if !strings.Contains(h, tc.want) {
+				t.Errorf("header %q\nwant it to hold %q", h, tc.want)
+			}
+			if strings.Contains(h, "  ·") || strings.Contains(h, "·  ") || strings.HasPrefix(h, "  ") {
+				t.Errorf("header %q: a doubled space beside a separator or at the start", h)
+			}
+		})
+	}
+}
+
+// teacherBack takes the teacher a screen back, and the class with it.
+func teacherBack(c *classroom) {
+	c.press("shift+left")
+	c.publish()
+}
+
+// teacherAway is the teacher gone from the lecture.
+func teacherAway(c *classroom) {
+	c.class.set(func(st *ClassState) { st.TeacherAway = true })
+	c.student.Refresh()
+}
+
+// ownLive takes the student on its own, back at the live edge.
+func ownLive(c *classroom) {
+	c.studentPress("left", "end")
+}
