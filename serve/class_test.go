@@ -157,6 +157,34 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 	}
 }
 
+// A student who went back on their own while the lecture ran, and comes
+// back to the live edge (end) after the teacher paused it, sees it paused,
+// as the teacher does: the student's look back paused nothing, so their
+// way back resumes nothing (their header said the clock ran, for good).
+func TestOwnWayBackLiveSeesThePause(t *testing.T) {
+	teacherKey := newKey(t)
+	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
+	addr := ts.s.Addr().String()
+	ts.electLeader()
+	ts.advance(2 * time.Second)
+	teacher := connect(t, addr, "teacher", teacherKey)
+	a := connect(t, addr, "student a", newKey(t))
+	teacher.waitFor("one following", func(s string) bool { return strings.Contains(s, "1 watching, 1 following") })
+	a.press("\x1b[D") // ←
+	a.waitFor("on their own in the past", func(s string) bool {
+		h := headerRow(s)
+		return strings.Contains(h, "on your own") && strings.Contains(h, "live runs on")
+	})
+	teacher.press(" ")
+	a.waitFor("the pause, from the past", func(s string) bool { return strings.Contains(headerRow(s), "live paused") })
+	a.press("\x1b[F") // end
+	a.waitFor("live, on their own, paused", func(s string) bool {
+		h := headerRow(s)
+		return strings.Contains(h, "on your own") && !strings.Contains(h, "PAST") && strings.Contains(h, "PAUSED")
+	})
+	teacher.waitFor("the teacher's pause", func(s string) bool { return strings.Contains(headerRow(s), "PAUSED") })
+}
+
 // Predict, then reveal, with three clients: the teacher's :poll pauses
 // the lecture and every student sees the question; each answers with a
 // digit and sees their answer, not the tally; the teacher sees the tally

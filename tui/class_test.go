@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -80,6 +81,15 @@ func (t *teeView) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	return buf, 0
 }
 
+// watcherView is a watcher's view of the lecture, as serve's viewer is:
+// it may look, and is refused any change to the cluster.
+type watcherView struct{ *teeView }
+
+var errWatching = errors.New("watching: only the teacher can change the cluster")
+
+func (watcherView) Apply(cluster.Command) error               { return errWatching }
+func (watcherView) Fork(time.Duration, cluster.Command) error { return errWatching }
+
 // classroom is a teacher's view (the harness's model) and a watcher's,
 // headless, over one cluster, in a class the test holds.
 type classroom struct {
@@ -95,7 +105,7 @@ func newClassroom(t *testing.T) *classroom {
 	h.m.tick = func() tea.Cmd { return nil }
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	c := &classroom{harness: h, class: &fakeClass{}}
-	c.student = New(&teeView{tee: src}, Options{NoColor: true, Class: c.class, Watching: true, Follow: true})
+	c.student = New(watcherView{&teeView{tee: src}}, Options{NoColor: true, Class: c.class, Watching: true, Follow: true})
 	c.student.Headless()
 	c.student.Do(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return c
@@ -416,4 +426,53 @@ func teacherAway(c *classroom) {
 // ownLive takes the student on its own, back at the live edge.
 func ownLive(c *classroom) {
 	c.studentPress("left", "end")
+}
+
+// drawnHeader is the header of the screen m's program shows: what View
+// drew last, redrawn only if the model says something changed.
+func drawnHeader(m *Model) string {
+	return ansi.Strip(strings.SplitN(m.View().Content, "\n", 2)[0])
+}
+
+// A watcher on its own, back at the live edge, shows the lecture's clock
+// as it is: PAUSED if the teacher paused it while the watcher looked back,
+// at once and after the next frame, as a live view of a paused cluster
+// does; running if it runs. (A watcher's look back pauses nothing, so its
+// way back resumes nothing: it showed the clock running, paused or not.)
+func TestWatcherOnItsOwnBackLive(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		pause bool
+	}{
+		{"the teacher paused meanwhile", true},
+		{"the lecture runs on", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClassroom(t)
+			c.advance(2 * time.Second)
+			c.publish()
+			c.studentPress("left")
+			drawnHeader(c.student)
+			if tc.pause {
+				c.press("space")
+			}
+			c.publish()
+			if c.student.cur.live.Paused != tc.pause {
+				t.Fatalf("the lecture paused: %v, want %v (the student's ← must pause nothing)", c.student.cur.live.Paused, tc.pause)
+			}
+			drawnHeader(c.student)
+			c.studentPress("end")
+			if c.student.cur.past || c.student.Following() {
+				t.Fatalf("the student's end: past %v, following %v; want live, on its own", c.student.cur.past, c.student.Following())
+			}
+			for _, when := range []string{"at once", "after a frame"} {
+				if when != "at once" {
+					c.student.Refresh()
+				}
+				if h := drawnHeader(c.student); strings.Contains(h, "PAUSED") != tc.pause {
+					t.Fatalf("%s, the student's header %q: PAUSED %v, want %v", when, h, !tc.pause, tc.pause)
+				}
+			}
+		})
+	}
 }
