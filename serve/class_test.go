@@ -79,20 +79,31 @@ func waitBoth(t *testing.T, what string, a, b *term, ok func(sa, sb string) bool
 	}
 }
 
-// The students follow the teacher: the teacher goes back and steps twice,
-// and both students' headers say they follow, at the teacher's moment,
-// with the same nodes panel; the teacher's header counts them. A student
-// who scrubs is on their own (the teacher's next step does not move them)
-// until f; the teacher's count says so.
-func TestStudentsFollowTheTeacher(t *testing.T) {
+// startLecture starts a lecture with a teacher, its leader elected and 2s
+// on, and connects the teacher and the students named.
+func startLecture(t *testing.T, students ...string) (*testServer, *term, []*term) {
+	t.Helper()
 	teacherKey := newKey(t)
 	ts := startServer(t, Options{Teachers: []ssh_PublicKey{teacherKey.PublicKey()}})
 	addr := ts.s.Addr().String()
 	ts.electLeader()
 	ts.advance(2 * time.Second)
 	teacher := connect(t, addr, "teacher", teacherKey)
-	a := connect(t, addr, "student a", newKey(t))
-	b := connect(t, addr, "student b", newKey(t))
+	var terms []*term
+	for _, name := range students {
+		terms = append(terms, connect(t, addr, name, newKey(t)))
+	}
+	return ts, teacher, terms
+}
+
+// The students follow the teacher: the teacher goes back and steps twice,
+// and both students' headers say they follow, at the teacher's moment,
+// with the same nodes panel; the teacher's header counts them. A student
+// who scrubs is on their own (the teacher's next step does not move them)
+// until f; the teacher's count says so.
+func TestStudentsFollowTheTeacher(t *testing.T) {
+	ts, teacher, students := startLecture(t, "student a", "student b")
+	a, b := students[0], students[1]
 	teacher.waitFor("two following", func(s string) bool { return strings.Contains(s, "2 watching, 2 following") })
 
 	teacher.press("\x1b[1;2D") // shift+←: a screen back
@@ -155,6 +166,29 @@ func TestStudentsFollowTheTeacher(t *testing.T) {
 			return strings.Contains(h, "following the teacher at t=") && !strings.Contains(h, "the past")
 		})
 	}
+}
+
+// A student who went back on their own while the lecture ran, and comes
+// back to the live edge (end) after the teacher paused it, sees it paused,
+// as the teacher does: the student's look back paused nothing, so their
+// way back resumes nothing (their header said the clock ran, for good).
+func TestOwnWayBackLiveSeesThePause(t *testing.T) {
+	_, teacher, students := startLecture(t, "student a")
+	a := students[0]
+	teacher.waitFor("one following", func(s string) bool { return strings.Contains(s, "1 watching, 1 following") })
+	a.press("\x1b[D") // ←
+	a.waitFor("on their own in the past", func(s string) bool {
+		h := headerRow(s)
+		return strings.Contains(h, "on your own") && strings.Contains(h, "live runs on")
+	})
+	teacher.press(" ")
+	a.waitFor("the pause, from the past", func(s string) bool { return strings.Contains(headerRow(s), "live paused") })
+	a.press("\x1b[F") // end
+	a.waitFor("live, on their own, paused", func(s string) bool {
+		h := headerRow(s)
+		return strings.Contains(h, "on your own") && !strings.Contains(h, "PAST") && strings.Contains(h, "PAUSED")
+	})
+	teacher.waitFor("the teacher's pause", func(s string) bool { return strings.Contains(headerRow(s), "PAUSED") })
 }
 
 // Predict, then reveal, with three clients: the teacher's :poll pauses

@@ -175,6 +175,10 @@ func TestSavingOverSSH(t *testing.T) {
 	if data, _ := os.ReadFile(files[0]); !strings.HasPrefix(string(data), "# raftty session") || !strings.Contains(string(data), "seed 42") {
 		t.Fatalf("the saved lecture:\n%s", data)
 	}
+	// Its replay line names it where it is, not by its name alone.
+	if data, _ := os.ReadFile(files[0]); !strings.Contains(strings.SplitN(string(data), "\n", 2)[0], "replay: raftty run --scenario "+files[0]) {
+		t.Fatalf("the saved lecture's first line does not replay %s:\n%s", files[0], data)
+	}
 	for _, name := range []string{"../escape.txt", "/tmp/raftty-escape.txt", "sub/x.txt"} {
 		teacher.press(":write " + name + "\r")
 		teacher.waitFor("the refusal of "+name, func(s string) bool { return strings.Contains(s, "a file name only: files are written in "+dir) })

@@ -323,15 +323,17 @@ func classPart(f *Frame) (p headerPart, banner bool) {
 	if !f.following {
 		return headerPart{f.styles.cutOff.apply("on your own · f follows the teacher"), f.styles.cutOff.apply("on your own"), 9, ""}, false
 	}
-	text := fmt.Sprintf(" following the teacher at t=%s ", clock(f.cursorMoment()))
+	// No padding of its own: the header's separators put one space on
+	// each side, as between every other part.
+	text := fmt.Sprintf("following the teacher at t=%s", clock(f.cursorMoment()))
 	short := text
 	switch {
 	case f.class.TeacherAway:
-		text = fmt.Sprintf(" the teacher is not connected · you see t=%s ", clock(f.cursorMoment()))
-		short = fmt.Sprintf(" no teacher · t=%s ", clock(f.cursorMoment()))
+		text = fmt.Sprintf("the teacher is not connected · you see t=%s", clock(f.cursorMoment()))
+		short = fmt.Sprintf("no teacher · t=%s", clock(f.cursorMoment()))
 	case f.cur.past:
-		text = fmt.Sprintf(" following the teacher at t=%s · the past; live %s ", clock(f.cur.at), clock(f.liveNow()))
-		short = fmt.Sprintf(" following the teacher · PAST %s ", clock(f.cur.at))
+		text = fmt.Sprintf("following the teacher at t=%s · the past; live %s", clock(f.cur.at), clock(f.liveNow()))
+		short = fmt.Sprintf("following the teacher · PAST %s", clock(f.cur.at))
 	}
 	return headerPart{f.styles.banner.apply(text), f.styles.banner.apply(short), 10, ""}, true
 }

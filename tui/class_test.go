@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -80,6 +81,15 @@ func (t *teeView) Drain(buf []cluster.Event) ([]cluster.Event, int) {
 	return buf, 0
 }
 
+// watcherView is a watcher's view of the lecture, as serve's viewer is:
+// it may look, and is refused any change to the cluster.
+type watcherView struct{ *teeView }
+
+var errWatching = errors.New("watching: only the teacher can change the cluster")
+
+func (watcherView) Apply(cluster.Command) error               { return errWatching }
+func (watcherView) Fork(time.Duration, cluster.Command) error { return errWatching }
+
 // classroom is a teacher's view (the harness's model) and a watcher's,
 // headless, over one cluster, in a class the test holds.
 type classroom struct {
@@ -95,7 +105,7 @@ func newClassroom(t *testing.T) *classroom {
 	h.m.tick = func() tea.Cmd { return nil }
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	c := &classroom{harness: h, class: &fakeClass{}}
-	c.student = New(&teeView{tee: src}, Options{NoColor: true, Class: c.class, Watching: true, Follow: true})
+	c.student = New(watcherView{&teeView{tee: src}}, Options{NoColor: true, Class: c.class, Watching: true, Follow: true})
 	c.student.Headless()
 	c.student.Do(tea.WindowSizeMsg{Width: 120, Height: 40})
 	return c
@@ -395,5 +405,107 @@ func TestTeacherHeartbeatsKeyInAClass(t *testing.T) {
 	m.Do(keyMsg("?"))
 	if help := ansi.Strip(m.render()); !regexp.MustCompile(`H\s+show heartbeats`).MatchString(help) {
 		t.Errorf("the teacher's full help lacks H show heartbeats:\n%s", help)
+	}
+}
+
+// A watcher's header says whether it follows the teacher, and where, as
+// one part among the others: one " · " on each side of it, at 120 and at
+// 80 columns, live and in the past, with the teacher away or on its own.
+// (The part was padded, as a banner, and read "t=0.223s  · leader".)
+func TestWatcherHeaderSeparators(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		w     int
+		setup func(c *classroom)
+		want  string
+	}{
+		{"following, live, 120", 120, func(*classroom) {}, "raftty · following the teacher at t=2.000s · leader"},
+		{"following, live, 80", 80, func(*classroom) {}, " following the teacher at t=2.000s · leader"},
+		{"following, past, 120", 120, teacherBack, " following the teacher at t=0.870s · the past; live 2.000s · leader"},
+		{"following, past, 80", 80, teacherBack, " following the teacher · PAST 0.870s · leader"},
+		{"teacher away, 120", 120, teacherAway, " the teacher is not connected · you see t=2.000s · leader"},
+		{"teacher away, 80", 80, teacherAway, " no teacher · t=2.000s · leader"},
+		{"on its own, live, 120", 120, ownLive, " · on your own · f follows the teacher · "},
+		{"on its own, live, 80", 80, ownLive, " · on your own · "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClassroom(t)
+			c.advance(2 * time.Second)
+			c.publish()
+			tc.setup(c)
+			h := ansi.Strip(headerAt(c.student, tc.w))
+			if !strings.Contains(h, tc.want) {
+				t.Errorf("header %q\nwant it to hold %q", h, tc.want)
+			}
+			if strings.Contains(h, "  ·") || strings.Contains(h, "·  ") || strings.HasPrefix(h, "  ") {
+				t.Errorf("header %q: a doubled space beside a separator or at the start", h)
+			}
+		})
+	}
+}
+
+// teacherBack takes the teacher a screen back, and the class with it.
+func teacherBack(c *classroom) {
+	c.press("shift+left")
+	c.publish()
+}
+
+// teacherAway is the teacher gone from the lecture.
+func teacherAway(c *classroom) {
+	c.class.set(func(st *ClassState) { st.TeacherAway = true })
+	c.student.Refresh()
+}
+
+// ownLive takes the student on its own, back at the live edge.
+func ownLive(c *classroom) {
+	c.studentPress("left", "end")
+}
+
+// drawnHeader is the header of the screen m's program shows: what View
+// drew last, redrawn only if the model says something changed.
+func drawnHeader(m *Model) string {
+	return ansi.Strip(strings.SplitN(m.View().Content, "\n", 2)[0])
+}
+
+// A watcher on its own, back at the live edge, shows the lecture's clock
+// as it is: PAUSED if the teacher paused it while the watcher looked back,
+// at once and after the next frame, as a live view of a paused cluster
+// does; running if it runs. (A watcher's look back pauses nothing, so its
+// way back resumes nothing: it showed the clock running, paused or not.)
+func TestWatcherOnItsOwnBackLive(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		pause bool
+	}{
+		{"the teacher paused meanwhile", true},
+		{"the lecture runs on", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClassroom(t)
+			c.advance(2 * time.Second)
+			c.publish()
+			c.studentPress("left")
+			drawnHeader(c.student)
+			if tc.pause {
+				c.press("space")
+			}
+			c.publish()
+			if c.student.cur.live.Paused != tc.pause {
+				t.Fatalf("the lecture paused: %v, want %v (the student's ← must pause nothing)", c.student.cur.live.Paused, tc.pause)
+			}
+			drawnHeader(c.student)
+			c.studentPress("end")
+			if c.student.cur.past || c.student.Following() {
+				t.Fatalf("the student's end: past %v, following %v; want live, on its own", c.student.cur.past, c.student.Following())
+			}
+			for _, when := range []string{"at once", "after a frame"} {
+				if when != "at once" {
+					c.student.Refresh()
+				}
+				if h := drawnHeader(c.student); strings.Contains(h, "PAUSED") != tc.pause {
+					t.Fatalf("%s, the student's header %q: PAUSED %v, want %v", when, h, !tc.pause, tc.pause)
+				}
+			}
+		})
 	}
 }

@@ -277,6 +277,46 @@ func TestCommandLineCompletionAndHistory(t *testing.T) {
 	h.press("esc")
 }
 
+// A saved session's first line says how to replay it, naming the file as
+// it was saved, directory and all, as the status line does: with only
+// its name, the command works only from the directory it was saved in
+// (a lecture's --save-dir, or a :write into another directory).
+func TestSavedFileNamesItsPath(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name     string
+		save     func(h *harness)
+		confined bool
+		want     string
+	}{
+		{"w, in the save directory", func(h *harness) { h.press("w") }, false, filepath.Join(dir, "raftty-seed7-500ms.txt")},
+		{"w, in a lecture's save directory", func(h *harness) { h.press("w") }, true, filepath.Join(dir, "raftty-seed7-500ms.txt")},
+		{":write into a directory", func(h *harness) { h.line("write " + filepath.Join(dir, "sub", "x.txt")) }, false, filepath.Join(dir, "sub", "x.txt")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t, 7)
+			h.m.out.saver.dir, h.m.out.saver.confined = dir, tc.confined
+			h.advance(500 * time.Millisecond)
+			tc.save(h)
+			data, err := os.ReadFile(tc.want)
+			if err != nil {
+				t.Fatalf("%v (status %q)", err, h.m.status)
+			}
+			os.Remove(tc.want)
+			replay := "replay: raftty run --scenario " + tc.want
+			if first, _, _ := strings.Cut(string(data), "\n"); !strings.HasSuffix(first, replay) {
+				t.Errorf("the file's first line %q\nwant it to end %q", first, replay)
+			}
+			if !strings.Contains(h.m.status, replay) {
+				t.Errorf("status %q, want %q", h.m.status, replay)
+			}
+		})
+	}
+}
+
 // w saves; saving onto an existing file asks first, and n keeps it.
 func TestSaveAsksBeforeOverwriting(t *testing.T) {
 	h := newHarness(t, 7)

@@ -140,7 +140,9 @@ func (c *timeCursor) enterPast() tea.Cmd {
 		return nil
 	}
 	c.past = true
-	c.resume = !c.live.Paused
+	// A watcher's look back pauses nothing (only the teacher changes the
+	// cluster), so its way back resumes nothing.
+	c.resume = !c.live.Paused && !m.watching
 	c.end = c.timelineEnd(c.live.Now)
 	m.paused = true
 	m.setStatus("the past: ←/→ move, . and , step by decision, space replays, a command forks, end: back to live", nil)
@@ -183,6 +185,7 @@ func (c *timeCursor) goLive() tea.Cmd {
 	resume := c.resume
 	c.toLive()
 	m.snap = c.live
+	m.paused = c.live.Paused // as the cluster last said: another (the teacher) may have paused it meanwhile
 	m.scr.log.scroll = 0
 	m.setStatus("live", nil)
 	if resume {

@@ -49,8 +49,10 @@ func (o *output) save(name string, overwrite bool) tea.Cmd {
 		return nil
 	}
 	var b strings.Builder
+	// The path as saved, as the status line names it: the file's name
+	// alone would replay only from the directory it is in.
 	fmt.Fprintf(&b, "# raftty session, saved at %s of virtual time; replay: raftty run --scenario %s\n",
-		cluster.FormatDuration(snap.Now), filepath.Base(path))
+		cluster.FormatDuration(snap.Now), path)
 	if len(later) > 0 {
 		// Checked after the file ends, they would fail for want of time:
 		// they are kept, said, where a reader of the file finds them.
