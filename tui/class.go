@@ -323,8 +323,7 @@ func classPart(f *Frame) (p headerPart, banner bool) {
 	if !f.following {
 		return headerPart{f.styles.cutOff.apply("on your own · f follows the teacher"), f.styles.cutOff.apply("on your own"), 9, ""}, false
 	}
-	// No padding of its own: the header's separators put one space on
-	// each side, as between every other part.
+	// A banner (pill): its room inside is its colour's, not its text's.
 	text := fmt.Sprintf("following the teacher at t=%s", clock(f.cursorMoment()))
 	short := text
 	switch {
@@ -335,7 +334,7 @@ func classPart(f *Frame) (p headerPart, banner bool) {
 		text = fmt.Sprintf("following the teacher at t=%s · the past; live %s", clock(f.cur.at), clock(f.liveNow()))
 		short = fmt.Sprintf("following the teacher · PAST %s", clock(f.cur.at))
 	}
-	return headerPart{f.styles.banner.apply(text), f.styles.banner.apply(short), 10, ""}, true
+	return headerPart{f.styles.pill(text), f.styles.pill(short), 10, ""}, true
 }
 
 // pollHelp is the teacher's line of the full help for polls.

@@ -509,3 +509,17 @@ func TestWatcherOnItsOwnBackLive(t *testing.T) {
 		})
 	}
 }
+
+// A banner keeps room inside its colour; without a colour it has none,
+// which would read as a doubled space beside the header's separators.
+func TestBannerPadding(t *testing.T) {
+	for _, tc := range []struct {
+		noColor bool
+		want    string
+	}{{false, " PAST "}, {true, "PAST"}} {
+		r := newRenders(DefaultStyles(tc.noColor))
+		if got := ansi.Strip(r.pill("PAST")); got != tc.want {
+			t.Errorf("no colour %v: the banner reads %q, want %q", tc.noColor, got, tc.want)
+		}
+	}
+}

@@ -188,14 +188,14 @@ func (h *header) pastBanner(f *Frame) string {
 	case !f.live.Paused:
 		live, short = "live runs on at", "live on"
 	}
-	text := fmt.Sprintf(" PAST t=%s · %s %s · end: back to live ", clock(f.cur.at), live, clock(f.liveNow()))
+	text := fmt.Sprintf("PAST t=%s · %s %s · end: back to live", clock(f.cur.at), live, clock(f.liveNow()))
 	switch {
 	case h.w < 100:
-		text = fmt.Sprintf(" PAST %s · %s ", clock(f.cur.at), short)
+		text = fmt.Sprintf("PAST %s · %s", clock(f.cur.at), short)
 	case h.w < 140:
-		text = fmt.Sprintf(" PAST t=%s · %s %s · end ", clock(f.cur.at), live, clock(f.liveNow()))
+		text = fmt.Sprintf("PAST t=%s · %s %s · end", clock(f.cur.at), live, clock(f.liveNow()))
 	}
-	return f.styles.banner.apply(text)
+	return f.styles.pill(text)
 }
 
 // keepRank is the rank from which a header part stays at 80 columns: the

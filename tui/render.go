@@ -2,6 +2,7 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
 
 	"raftty/cluster"
 )
@@ -22,7 +23,14 @@ type renders struct {
 	mapStyles []wrap
 	// help styles the help bar and the full help.
 	help help.Styles
+	// pad is the space a banner keeps inside its colour, each side (none
+	// without a colour: it would read as a doubled space beside the
+	// header's separators).
+	pad string
 }
+
+// pill is text as a banner: on its colour, with room inside it.
+func (r *renders) pill(text string) string { return r.banner.apply(r.pad + text + r.pad) }
 
 // Indices into renders.cellStyles; node colours follow cellNode.
 const (
@@ -49,6 +57,9 @@ func newRenders(s Styles) renders {
 		follower: newWrap(s.Follower), preCandidate: newWrap(s.PreCandidate), candidate: newWrap(s.Candidate),
 		dead: newWrap(s.Dead), cutOff: newWrap(s.CutOff),
 		timerFull: newWrap(s.TimerFull), timerEmpty: newWrap(s.TimerEmpty), help: s.Help,
+	}
+	if _, none := s.Banner.GetBackground().(lipgloss.NoColor); !none && s.Banner.GetBackground() != nil {
+		r.pad = " "
 	}
 	for _, ns := range s.NodeColors {
 		r.nodes = append(r.nodes, newWrap(ns))
