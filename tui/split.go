@@ -327,10 +327,13 @@ func splitRows(n, w int) int {
 }
 
 // perSide is how many lines each world's side of the divergence gets, of
-// room rows: two, so that both reasons are read in full, unless the
-// panels would lose rows they need.
-func (s *screen) perSide(f *Frame, w, room int) int {
-	if room-4 >= splitRows(min(len(f.snap.Nodes), 5), w) {
+// room rows on a screen h tall: two, so that both reasons are read in
+// full, unless the panels would lose rows they need. The rows a lesson's
+// text takes from the panels anyway (lessonFloor) are not the
+// divergence's to take.
+func (s *screen) perSide(f *Frame, w, h, room int) int {
+	lesson := lessonFloor(f, len(titleLines(f.title, w)), h)
+	if room-4-lesson >= splitRows(min(len(f.snap.Nodes), 5), w) {
 		return 2
 	}
 	return 1

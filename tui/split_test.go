@@ -325,3 +325,31 @@ func TestSplitInspectorAndViolation(t *testing.T) {
 		t.Errorf("no banner for world B's violation:\n%s", view)
 	}
 }
+
+// At 80x24 a two-worlds lesson (16: its title, checklist and a line of
+// what to watch take three rows) still shows every node's row in both
+// worlds' timelines, as their node lists do: the divergence is said on a
+// line a side rather than a node's row going unseen. Paused at the start
+// and running.
+func TestSplitLessonKeepsEveryTimelineRow(t *testing.T) {
+	h := newBuiltinHarness(t, "16", 1, 80, 24)
+	check := func(when string) {
+		t.Helper()
+		screen := ansi.Strip(h.m.render())
+		checkShape(t, screen, 80, 24)
+		if !strings.Contains(screen, "The returning follower") {
+			t.Fatalf("%s: the lesson's title is gone:\n%s", when, screen)
+		}
+		for id := 1; id <= 5; id++ {
+			// A timeline's row starts at its box's edge, a node list's
+			// after the selection's column.
+			if got := strings.Count(screen, fmt.Sprintf("│n%d   ", id)); got != 2 {
+				t.Errorf("%s: n%d's timeline row shows %d times, want 2 (a world each):\n%s", when, id, got, screen)
+			}
+		}
+	}
+	check("paused")
+	h.press("space")
+	h.advance(20 * time.Second) // 2s on the lesson's clock, at 0.1x
+	check("running")
+}
