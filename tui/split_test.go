@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -352,4 +354,44 @@ func TestSplitLessonKeepsEveryTimelineRow(t *testing.T) {
 	h.press("space")
 	h.advance(20 * time.Second) // 2s on the lesson's clock, at 0.1x
 	check("running")
+}
+
+// A world's timeline with fewer rows than nodes says which it shows, as
+// its node list does ("nodes 1-6 of 7"): the rows named, and only those,
+// are on screen, live and in the past.
+func TestSplitTimelineSaysWhichRows(t *testing.T) {
+	title := regexp.MustCompile(`timeline n(\d+)-n(\d+) of (\d+)`)
+	for _, tc := range []struct{ nodes, w, h int }{{7, 80, 24}, {25, 100, 30}, {25, 120, 40}} {
+		h := newCompareHarness(t, 7, "prevote=on", withNodes(tc.nodes))
+		h.advance(time.Second)
+		for _, past := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%dnodes_%dx%d_past%v", tc.nodes, tc.w, tc.h, past), func(t *testing.T) {
+				h.m.Update(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+				if past {
+					h.press("left")
+				}
+				screen := ansi.Strip(h.m.render())
+				named := title.FindAllStringSubmatch(screen, -1)
+				if len(named) != 2 {
+					t.Fatalf("%d timelines say which rows they show, want 2 (a world each):\n%s", len(named), screen)
+				}
+				for _, m := range named {
+					lo, _ := strconv.Atoi(m[1])
+					hi, _ := strconv.Atoi(m[2])
+					if m[3] != strconv.Itoa(tc.nodes) || lo < 1 || hi >= tc.nodes || lo > hi {
+						t.Fatalf("title %q for %d nodes", m[0], tc.nodes)
+					}
+					for id := 1; id <= tc.nodes; id++ {
+						want := 0
+						if id >= lo && id <= hi {
+							want = 2
+						}
+						if got := strings.Count(screen, fmt.Sprintf("│n%-4d", id)); got != want {
+							t.Errorf("%s: n%d's timeline row shows %d times, want %d:\n%s", m[0], id, got, want, screen)
+						}
+					}
+				}
+			})
+		}
+	}
 }
