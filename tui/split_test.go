@@ -395,3 +395,27 @@ func TestSplitTimelineSaysWhichRows(t *testing.T) {
 		}
 	}
 }
+
+// At 80x24 the split view's node lists end a line in "…" only where they
+// cut something (a candidate's tally), never for the columns' padding: a
+// follower's, a leader's and a dead node's lines are whole.
+func TestSplitNodeLinesCutOnlyWhatIsCut(t *testing.T) {
+	h := newCompareHarness(t, 3, "prevote=on")
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	afterKillCompared(h)
+	lists := 0
+	for _, line := range strings.Split(ansi.Strip(h.m.render()), "\n") {
+		if !strings.HasPrefix(line, "│") || !strings.Contains(line, "││n") {
+			continue
+		}
+		node := line[:strings.Index(line, "││n")]
+		lists++
+		cut := strings.Contains(node, "…")
+		if tallied := strings.Contains(node, "votes "); cut != tallied {
+			t.Errorf("cut %v, a tally %v: %q", cut, tallied, node)
+		}
+	}
+	if lists != 10 {
+		t.Fatalf("%d node lines beside a timeline row, want 10", lists)
+	}
+}
