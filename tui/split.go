@@ -122,7 +122,8 @@ func (s *screen) worldColumn(f *Frame, p worldPanels, x, y, w, h int) []string {
 }
 
 // worldBand is one world across the screen, w by h at row y: its nodes
-// beside its timeline, row by row, a line of its statistics if a row is
+// beside its timeline, row by row (the timeline without its axis when
+// that keeps every node's row), a line of its statistics if a row is
 // left, then its log or map if rows are left.
 func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	n := len(f.snap.Nodes)
@@ -131,7 +132,9 @@ func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	// The node lines up to their vote, the timeline the rest.
 	nw := min(max(w*45/100, 36), leftPanel) // the screen's, never the moment's: scrubbing moves nothing
 	left := s.placeWorld(f, p.nodes, 0, y, nw, bandH)
-	p.timeline.axis = true
+	// The axis gives its row to the nodes when it is what would hide one:
+	// a node's row beside its row in the node list says more than times.
+	p.timeline.axis = !(bandH-2 >= n && bandH-3 < n)
 	right := s.placeWorld(f, p.timeline, nw, y, w-nw, bandH)
 	out := make([]string, 0, h)
 	for i := range bandH {

@@ -331,8 +331,9 @@ func TestSplitInspectorAndViolation(t *testing.T) {
 // At 80x24 a two-worlds lesson (16: its title, checklist and a line of
 // what to watch take three rows) still shows every node's row in both
 // worlds' timelines, as their node lists do: the divergence is said on a
-// line a side rather than a node's row going unseen. Paused at the start
-// and running.
+// line a side rather than a node's row going unseen, and where a step's
+// status takes a row more, the timelines' axis gives it. Paused at the
+// start, stepping and running.
 func TestSplitLessonKeepsEveryTimelineRow(t *testing.T) {
 	h := newBuiltinHarness(t, "16", 1, 80, 24)
 	check := func(when string) {
@@ -351,6 +352,10 @@ func TestSplitLessonKeepsEveryTimelineRow(t *testing.T) {
 		}
 	}
 	check("paused")
+	for range 3 {
+		h.press(".") // a decision named in full: the status takes two lines
+	}
+	check("stepping")
 	h.press("space")
 	h.advance(20 * time.Second) // 2s on the lesson's clock, at 0.1x
 	check("running")

@@ -148,11 +148,15 @@ func (p *timelinePanel) title(f *Frame, first, last int) string {
 	if last-first < n {
 		name = fmt.Sprintf("timeline n%d-n%d of %d", first+1, last, n)
 	}
+	parts := "◆ worlds part (D > <)"
+	if !p.axis {
+		parts = "worlds part: D > <" // the ◆ are on the axis
+	}
 	switch {
 	case f.compared != nil && f.cur.past:
-		return fmt.Sprintf("%s · ◆ worlds part (D > <) · ▲ t=%.3fs · %v a column", name, f.cur.at.Seconds(), zoom)
+		return fmt.Sprintf("%s · %s · ▲ t=%.3fs · %v a column", name, parts, f.cur.at.Seconds(), zoom)
 	case f.compared != nil:
-		return fmt.Sprintf("%s · ◆ worlds part (D > <) · %v a column · ←/→ back in time", name, zoom)
+		return fmt.Sprintf("%s · %s · %v a column · ←/→ back in time", name, parts, zoom)
 	case f.cur.past:
 		return fmt.Sprintf("%s · one column = %v · ▲ cursor t=%s · dim: the recorded future · ←/→ · click/drag · end: live", name, zoom, clock(f.cur.at))
 	case last-first < n:
