@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"raftty/cluster"
-	"raftty/engine"
 	"raftty/raft"
 )
 
@@ -63,12 +62,12 @@ func (p *mapPanel) hitList() []hit { return p.hits }
 func (p *mapPanel) View(f *Frame) []string {
 	inner := p.h - 2
 	var legend []string
-	switch {
+	switch l := mapLegendOf(f.snap.Config.Engine); {
 	case inner < 12:
-	case p.w-2 >= ansi.StringWidth(mapLegend):
-		legend = []string{mapLegend}
-	case inner >= 16 && p.w-2 >= ansi.StringWidth(mapLegend1):
-		legend = []string{mapLegend1, mapLegend2}
+	case p.w-2 >= ansi.StringWidth(l.line()):
+		legend = []string{l.line()}
+	case inner >= 16 && p.w-2 >= ansi.StringWidth(l.one):
+		legend = []string{l.one, l.two}
 	}
 	cm := &p.draw
 	cm.SetSize(p.w-2, inner-len(legend))
@@ -371,8 +370,8 @@ func (cm *clusterMap) drawFlight(c *canvas, s *cluster.Snapshot, f *cluster.Flig
 	}
 	x, y := cm.at(f.From, f.To, p)
 	c.set(x, y, flightGlyphs[classOf(f)], cm.flightStyle(f))
-	if f.Entries > 0 && f.Type == engine.MsgAppendEntries {
-		c.set(x+1, y, entryCount(f.Entries), cm.flightStyle(f)) // ●3: an AppendEntries with 3 entries
+	if carriesEntries(f) {
+		c.set(x+1, y, entryCount(f.Entries), cm.flightStyle(f)) // ●3: an AppendEntries (MsgApp) with 3 entries
 	}
 	return x, y, true
 }
@@ -542,11 +541,30 @@ func timerFrac(ns *cluster.NodeStatus, now time.Duration) float64 {
 	return min(max(float64(ns.ElectionDeadline-now)/float64(ns.ElectionTimeout), 0), 1)
 }
 
-// mapLegend explains the map's glyphs, on one line or two.
-// The full help adds mapLegend3, which the map has no room for.
-const (
-	mapLegend1 = "◆ RequestVote ◇ PreVote ✓ granted ✗ refused"
-	mapLegend2 = "● heartbeat ∘ its reply ✕ dropped × link cut"
-	mapLegend  = mapLegend1 + "  " + mapLegend2
-	mapLegend3 = "●3 an AppendEntries carrying 3 entries (+ for more than 9)"
-)
+// mapLegend explains the map's glyphs in the words of the engine whose
+// messages it draws, as the event log names them: under the map on one
+// line (one and two) or two; the full help adds three, which the map has
+// no room for.
+type mapLegend struct{ one, two, three string }
+
+// mapLegendOf is the legend of a map of engine e's messages: etcd's
+// MsgVote where the textbook's RequestVote.
+func mapLegendOf(e cluster.Engine) mapLegend {
+	vote, preVote, app := legendTypes(e)
+	return mapLegend{
+		one:   fmt.Sprintf("◆ %v ◇ %v ✓ granted ✗ refused", vote, preVote),
+		two:   "● heartbeat ∘ its reply ✕ dropped × link cut",
+		three: fmt.Sprintf("●3 %s %v carrying 3 entries (+ for more than 9)", article(app.String()), app),
+	}
+}
+
+// line is the legend on one line.
+func (l mapLegend) line() string { return l.one + "  " + l.two }
+
+// article is "a" or "an" before word: an AppendEntries, a MsgApp.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}

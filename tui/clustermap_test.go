@@ -85,8 +85,9 @@ func mapDrawn(m *Model, w, h int) (string, *mapPanel) {
 	p := newMapPanel()
 	p.SetSize(w, h)
 	var keep []string
+	legend := mapLegendOf(m.Frame().snap.Config.Engine)
 	for _, l := range p.View(m.Frame()) {
-		if l = ansi.Strip(l); !strings.Contains(l, mapLegend1) && !strings.Contains(l, mapLegend2) {
+		if l = ansi.Strip(l); !strings.Contains(l, legend.one) && !strings.Contains(l, legend.two) {
 			keep = append(keep, l)
 		}
 	}
@@ -266,18 +267,76 @@ func TestMapMarksADropAtItsMoment(t *testing.T) {
 	}
 }
 
-// An AppendEntries that carries entries shows their number beside it: ●1;
-// a heartbeat is a bare ●.
+// An AppendEntries (etcd's MsgApp) that carries entries shows their
+// number beside it: ●1; a heartbeat is a bare ●.
 func TestMapCountsEntries(t *testing.T) {
-	h := newHeadless(t, 1, func(c *cluster.Config) { c.Nodes = 3; c.LatencyMin, c.LatencyMax = 10*ms, 10*ms })
-	h.stepUntil(t, func(e *cluster.Event) bool { return e.Kind == cluster.KindState && e.State == cluster.StateLeader })
-	h.c.RunFor(100 * ms)
-	if _, err := h.c.Execute(cluster.Command{Action: cluster.ActPut, Nodes: []int{cluster.LeaderNode}}); err != nil {
-		t.Fatal(err)
+	for _, e := range cluster.Engines() {
+		t.Run(e.String(), func(t *testing.T) {
+			h := newHeadless(t, 1, func(c *cluster.Config) { c.Nodes = 3; c.LatencyMin, c.LatencyMax = 10*ms, 10*ms; c.Engine = e })
+			h.stepUntil(t, func(e *cluster.Event) bool { return e.Kind == cluster.KindState && e.State == cluster.StateLeader })
+			h.c.RunFor(100 * ms)
+			if _, err := h.c.Execute(cluster.Command{Action: cluster.ActPut, Nodes: []int{cluster.LeaderNode}}); err != nil {
+				t.Fatal(err)
+			}
+			m := h.model(120, 40)
+			m.snap.Now += 5 * ms
+			if text := mapText(m, 40, 20); strings.Count(text, "●1") != 2 {
+				t.Fatalf("want two appends with one entry each (●1):\n%s", text)
+			}
+		})
 	}
-	m := h.model(120, 40)
-	m.snap.Now += 5 * ms
-	if text := mapText(m, 40, 20); strings.Count(text, "●1") != 2 {
-		t.Fatalf("want two AppendEntries with one entry each (●1):\n%s", text)
+}
+
+// The map's legend names the messages as the event log does, in the words
+// of the engine that sends them: etcd's MsgVote and MsgPreVote, not the
+// textbook's RequestVote and PreVote; with two worlds, each world's map
+// its own engine's, and the help both.
+func TestMapLegendSpeaksTheEngine(t *testing.T) {
+	words := map[cluster.Engine][]string{
+		cluster.EngineTextbook: {"◆ RequestVote ◇ PreVote ✓ granted"},
+		cluster.EngineEtcd:     {"◆ MsgVote ◇ MsgPreVote ✓ granted"},
 	}
+	legendOf := func(f *Frame, w, h int) string {
+		p := newMapPanel()
+		p.SetSize(w, h)
+		return ansi.Strip(strings.Join(p.View(f), "\n"))
+	}
+	check := func(t *testing.T, text string, e cluster.Engine) {
+		t.Helper()
+		for engine, want := range words {
+			for _, w := range want {
+				if got := strings.Contains(text, w); got != (engine == e) {
+					t.Errorf("the %v engine's map shows %q: %v\n%s", e, w, got, text)
+				}
+			}
+		}
+	}
+	for _, e := range cluster.Engines() {
+		t.Run(e.String(), func(t *testing.T) {
+			h := newHarness(t, 42, func(c *cluster.Config) { c.Engine = e })
+			h.advance(time.Second)
+			for _, size := range []struct{ w, h int }{{100, 16}, {50, 20}} { // on one line, on two
+				check(t, legendOf(h.m.Frame(), size.w, size.h), e)
+			}
+		})
+	}
+	t.Run("two worlds", func(t *testing.T) {
+		h := newCompareHarness(t, 3, "engine=etcd")
+		h.advance(time.Second)
+		f := h.m.Frame()
+		check(t, legendOf(f, 100, 16), cluster.EngineTextbook)
+		check(t, legendOf(f.b, 100, 16), cluster.EngineEtcd)
+		h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		h.press("?")
+		var help string
+		for range 10 {
+			help += ansi.Strip(h.m.render())
+			h.press("pgdown")
+		}
+		for _, w := range []string{"◆ RequestVote ◇ PreVote", "world B's map (etcd): ◆ MsgVote ◇ MsgPreVote", "a MsgApp carrying 3 entries"} {
+			if !strings.Contains(help, w) {
+				t.Errorf("the help lacks %q", w)
+			}
+		}
+	})
 }

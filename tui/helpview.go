@@ -84,7 +84,8 @@ func (v *helpView) lines(f *Frame, w int) []string {
 	text("", "timeline:")
 	text(legendLines...)
 	text("", "log strips (nodes panel; a cell an index, lined up across nodes):", logLegend)
-	text("", "map:", mapLegend1, mapLegend2, mapLegend3)
+	text("", "map:")
+	text(mapHelp(f)...)
 	text("inspector: enter opens, ↑/↓ scroll, esc closes; a click selects a node or a log line")
 	return lines
 }
@@ -151,4 +152,16 @@ var legendLines = []string{
 	"L wins   F steps down   v votes   p grants a pre-vote",
 	"X killed  R restarted  / disconnected  + reconnected",
 	"¦ link cut, restored or partitioned  > < cut one way",
+}
+
+// mapHelp is the map's legend in the help, in the words of the engine
+// world A runs, and of world B's too where it runs another.
+func mapHelp(f *Frame) []string {
+	l := mapLegendOf(f.snap.Config.Engine)
+	lines := []string{l.one, l.two, l.three}
+	if f.b != nil && f.b.snap.Config.Engine != f.snap.Config.Engine {
+		lb := mapLegendOf(f.b.snap.Config.Engine)
+		lines = append(lines, "world B's map ("+f.b.snap.Config.Engine.String()+"): "+lb.one, "  "+lb.three)
+	}
+	return lines
 }

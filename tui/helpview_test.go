@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"raftty/cluster"
 	"raftty/cluster/scenario"
 )
 
@@ -21,7 +22,8 @@ func TestHelpCutsNothing(t *testing.T) {
 	whole = append(whole, commandIntro)
 	whole = append(whole, commandFiles...)
 	whole = append(whole, legendLines...)
-	whole = append(whole, logLegend, mapLegend1, mapLegend2, mapLegend3)
+	legend := mapLegendOf(cluster.EngineTextbook)
+	whole = append(whole, logLegend, legend.one, legend.two, legend.three)
 	for _, g := range commandExamples {
 		whole = append(whole, g...)
 	}

@@ -257,7 +257,7 @@ func (s *screen) draw(f *Frame, w, h int) string {
 	s.bar.SetWidth(w)
 	bottom := append(s.bottomLines(f, w), fit(s.bar.ShortHelpView(f.keys.ShortHelp()), w))
 	if f.b != nil {
-		top = append(top, divergenceLines(f, w, s.perSide(f, w, h-len(top)-len(bottom)))...)
+		top = append(top, divergenceLines(f, w, s.perSide(f, w, h, h-len(top)-len(bottom)))...)
 	}
 	// A status of two lines, or a prompt, takes rows from the panels
 	// for a moment: their widths stay as they were (see narrowBody).
@@ -399,13 +399,7 @@ func (s *screen) lessonText(f *Frame, w int) lessonText {
 // lines more; cut is how many lines of the explanation are left out.
 // While the screen is only measured, the lines are blank.
 func (s *screen) lessonLines(f *Frame, t *lessonText, top []string, w, h, room, extra int) (lines []string, cut int) {
-	spare := room - comfortableRows(f, w)
-	if h >= 24 {
-		// A lesson's title, checklist and first line of what to watch
-		// are what a class reads first: on a small screen they take rows
-		// from the panels rather than go unseen.
-		spare = max(spare, lessonRows(f, len(t.title)))
-	}
+	spare := max(room-comfortableRows(f, w), lessonFloor(f, len(t.title), h))
 	add := func(line string) {
 		if s.measuring {
 			line = ""
@@ -638,6 +632,17 @@ func lessonRows(f *Frame, titleRows int) int {
 		n++
 	}
 	return n
+}
+
+// lessonFloor is how many rows a lesson's text takes on a screen h tall
+// even from the panels: its title (on titleRows), checklist and first line
+// of what to watch are what a class reads first, so from 24 rows they take
+// rows from the panels rather than go unseen; none on a smaller screen.
+func lessonFloor(f *Frame, titleRows, h int) int {
+	if h < 24 {
+		return 0
+	}
+	return lessonRows(f, titleRows)
 }
 
 // window returns the first of rows consecutive items out of n that keep

@@ -171,8 +171,14 @@ func nodeLines(f *Frame, first, end, w int) (lines []string, strips bool) {
 	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "…")
+			// The columns' padding is not cut: "voted n4 …" told of
+			// something more where there was nothing.
+			l = strings.TrimRight(l, " ")
 		}
+		if ansi.StringWidth(l) > w {
+			l = ansi.Truncate(l, w, "…")
+		}
+		lines[i] = l
 	}
 	return lines, strips
 }

@@ -122,7 +122,8 @@ func (s *screen) worldColumn(f *Frame, p worldPanels, x, y, w, h int) []string {
 }
 
 // worldBand is one world across the screen, w by h at row y: its nodes
-// beside its timeline, row by row, a line of its statistics if a row is
+// beside its timeline, row by row (the timeline without its axis when
+// that keeps every node's row), a line of its statistics if a row is
 // left, then its log or map if rows are left.
 func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	n := len(f.snap.Nodes)
@@ -131,7 +132,9 @@ func (s *screen) worldBand(f *Frame, p worldPanels, y, w, h int) []string {
 	// The node lines up to their vote, the timeline the rest.
 	nw := min(max(w*45/100, 36), leftPanel) // the screen's, never the moment's: scrubbing moves nothing
 	left := s.placeWorld(f, p.nodes, 0, y, nw, bandH)
-	p.timeline.axis = true
+	// The axis gives its row to the nodes when it is what would hide one:
+	// a node's row beside its row in the node list says more than times.
+	p.timeline.axis = !(bandH-2 >= n && bandH-3 < n)
 	right := s.placeWorld(f, p.timeline, nw, y, w-nw, bandH)
 	out := make([]string, 0, h)
 	for i := range bandH {
@@ -327,10 +330,13 @@ func splitRows(n, w int) int {
 }
 
 // perSide is how many lines each world's side of the divergence gets, of
-// room rows: two, so that both reasons are read in full, unless the
-// panels would lose rows they need.
-func (s *screen) perSide(f *Frame, w, room int) int {
-	if room-4 >= splitRows(min(len(f.snap.Nodes), 5), w) {
+// room rows on a screen h tall: two, so that both reasons are read in
+// full, unless the panels would lose rows they need. The rows a lesson's
+// text takes from the panels anyway (lessonFloor) are not the
+// divergence's to take.
+func (s *screen) perSide(f *Frame, w, h, room int) int {
+	lesson := lessonFloor(f, len(titleLines(f.title, w)), h)
+	if room-4-lesson >= splitRows(min(len(f.snap.Nodes), 5), w) {
 		return 2
 	}
 	return 1

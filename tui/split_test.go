@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -323,5 +325,102 @@ func TestSplitInspectorAndViolation(t *testing.T) {
 	historyOf(&e, h.m.hist, h.m.histB).ingest(&e)
 	if view := ansi.Strip(h.m.render()); !strings.Contains(view, "world B: ") {
 		t.Errorf("no banner for world B's violation:\n%s", view)
+	}
+}
+
+// At 80x24 a two-worlds lesson (16: its title, checklist and a line of
+// what to watch take three rows) still shows every node's row in both
+// worlds' timelines, as their node lists do: the divergence is said on a
+// line a side rather than a node's row going unseen, and where a step's
+// status takes a row more, the timelines' axis gives it. Paused at the
+// start, stepping and running.
+func TestSplitLessonKeepsEveryTimelineRow(t *testing.T) {
+	h := newBuiltinHarness(t, "16", 1, 80, 24)
+	check := func(when string) {
+		t.Helper()
+		screen := ansi.Strip(h.m.render())
+		checkShape(t, screen, 80, 24)
+		if !strings.Contains(screen, "The returning follower") {
+			t.Fatalf("%s: the lesson's title is gone:\n%s", when, screen)
+		}
+		for id := 1; id <= 5; id++ {
+			// A timeline's row starts at its box's edge, a node list's
+			// after the selection's column.
+			if got := strings.Count(screen, fmt.Sprintf("│n%d   ", id)); got != 2 {
+				t.Errorf("%s: n%d's timeline row shows %d times, want 2 (a world each):\n%s", when, id, got, screen)
+			}
+		}
+	}
+	check("paused")
+	for range 3 {
+		h.press(".") // a decision named in full: the status takes two lines
+	}
+	check("stepping")
+	h.press("space")
+	h.advance(20 * time.Second) // 2s on the lesson's clock, at 0.1x
+	check("running")
+}
+
+// A world's timeline with fewer rows than nodes says which it shows, as
+// its node list does ("nodes 1-6 of 7"): the rows named, and only those,
+// are on screen, live and in the past.
+func TestSplitTimelineSaysWhichRows(t *testing.T) {
+	title := regexp.MustCompile(`timeline n(\d+)-n(\d+) of (\d+)`)
+	for _, tc := range []struct{ nodes, w, h int }{{7, 80, 24}, {25, 100, 30}, {25, 120, 40}} {
+		h := newCompareHarness(t, 7, "prevote=on", withNodes(tc.nodes))
+		h.advance(time.Second)
+		for _, past := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%dnodes_%dx%d_past%v", tc.nodes, tc.w, tc.h, past), func(t *testing.T) {
+				h.m.Update(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+				if past {
+					h.press("left")
+				}
+				screen := ansi.Strip(h.m.render())
+				named := title.FindAllStringSubmatch(screen, -1)
+				if len(named) != 2 {
+					t.Fatalf("%d timelines say which rows they show, want 2 (a world each):\n%s", len(named), screen)
+				}
+				for _, m := range named {
+					lo, _ := strconv.Atoi(m[1])
+					hi, _ := strconv.Atoi(m[2])
+					if m[3] != strconv.Itoa(tc.nodes) || lo < 1 || hi >= tc.nodes || lo > hi {
+						t.Fatalf("title %q for %d nodes", m[0], tc.nodes)
+					}
+					for id := 1; id <= tc.nodes; id++ {
+						want := 0
+						if id >= lo && id <= hi {
+							want = 2
+						}
+						if got := strings.Count(screen, fmt.Sprintf("│n%-4d", id)); got != want {
+							t.Errorf("%s: n%d's timeline row shows %d times, want %d:\n%s", m[0], id, got, want, screen)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// At 80x24 the split view's node lists end a line in "…" only where they
+// cut something (a candidate's tally), never for the columns' padding: a
+// follower's, a leader's and a dead node's lines are whole.
+func TestSplitNodeLinesCutOnlyWhatIsCut(t *testing.T) {
+	h := newCompareHarness(t, 3, "prevote=on")
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	afterKillCompared(h)
+	lists := 0
+	for _, line := range strings.Split(ansi.Strip(h.m.render()), "\n") {
+		if !strings.HasPrefix(line, "│") || !strings.Contains(line, "││n") {
+			continue
+		}
+		node := line[:strings.Index(line, "││n")]
+		lists++
+		cut := strings.Contains(node, "…")
+		if tallied := strings.Contains(node, "votes "); cut != tallied {
+			t.Errorf("cut %v, a tally %v: %q", cut, tallied, node)
+		}
+	}
+	if lists != 10 {
+		t.Fatalf("%d node lines beside a timeline row, want 10", lists)
 	}
 }

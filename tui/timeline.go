@@ -139,22 +139,30 @@ func (p *timelinePanel) View(f *Frame) []string {
 	return f.styles.box(p.title(f, first, last), lines, p.w, p.h)
 }
 
-// title says the zoom and how to move in time, and in the past where the
-// cursor is.
+// title says which nodes' rows it shows when not all, the zoom and how
+// to move in time, and in the past where the cursor is.
 func (p *timelinePanel) title(f *Frame, first, last int) string {
 	zoom, n := f.cur.step(), len(f.hist.nodes)
 	in, out := p.timelineKeys.ZoomIn.Help().Key, p.timelineKeys.ZoomOut.Help().Key
+	name := "timeline"
+	if last-first < n {
+		name = fmt.Sprintf("timeline n%d-n%d of %d", first+1, last, n)
+	}
+	parts := "◆ worlds part (D > <)"
+	if !p.axis {
+		parts = "worlds part: D > <" // the ◆ are on the axis
+	}
 	switch {
 	case f.compared != nil && f.cur.past:
-		return fmt.Sprintf("timeline · ◆ worlds part (D > <) · ▲ t=%.3fs · %v a column", f.cur.at.Seconds(), zoom)
+		return fmt.Sprintf("%s · %s · ▲ t=%.3fs · %v a column", name, parts, f.cur.at.Seconds(), zoom)
 	case f.compared != nil:
-		return fmt.Sprintf("timeline · ◆ worlds part (D > <) · %v a column · ←/→ back in time", zoom)
+		return fmt.Sprintf("%s · %s · %v a column · ←/→ back in time", name, parts, zoom)
 	case f.cur.past:
-		return fmt.Sprintf("timeline · one column = %v · ▲ cursor t=%s · dim: the recorded future · ←/→ · click/drag · end: live", zoom, clock(f.cur.at))
+		return fmt.Sprintf("%s · one column = %v · ▲ cursor t=%s · dim: the recorded future · ←/→ · click/drag · end: live", name, zoom, clock(f.cur.at))
 	case last-first < n:
-		return fmt.Sprintf("timeline n%d-n%d of %d · one column = %v · %s/%s zoom · ←/→ back in time", first+1, last, n, zoom, in, out)
+		return fmt.Sprintf("%s · one column = %v · %s/%s zoom · ←/→ back in time", name, zoom, in, out)
 	}
-	return fmt.Sprintf("timeline · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend", zoom, in, out)
+	return fmt.Sprintf("%s · one column = %v · now at the right · %s/%s zoom · ←/→ back in time · ? legend", name, zoom, in, out)
 }
 
 // timelineRow writes cols cells of node id's row covering [start, start +

@@ -74,3 +74,19 @@ func isAppendEntries(t engine.MsgType) bool {
 	c := t.Class()
 	return c == engine.ClassAppend || c == engine.ClassHeartbeat
 }
+
+// carriesEntries reports whether a message in flight is a leader's append
+// with log entries in it (an AppendEntries, etcd's MsgApp), which the map
+// draws with their count.
+func carriesEntries(f *cluster.Flight) bool {
+	return f.Entries > 0 && f.Type.Class() == engine.ClassAppend
+}
+
+// legendTypes are the types of engine e the map's legend names: its vote
+// request, its pre-vote request and its append.
+func legendTypes(e cluster.Engine) (vote, preVote, app engine.MsgType) {
+	if e == cluster.EngineEtcd {
+		return engine.EtcdVote, engine.EtcdPreVote, engine.EtcdApp
+	}
+	return engine.MsgRequestVote, engine.MsgPreVote, engine.MsgAppendEntries
+}
