@@ -168,6 +168,8 @@ func TestWatchersShareOneScreen(t *testing.T) {
 	a.waitFor("a's view at 100x30", func(s string) bool {
 		return strings.Contains(s, "watching: you follow the teacher") && strings.Count(s, "\n") == 29
 	})
+	a.resize(30, 5) // too small for the live view: it says so
+	a.waitFor("a's view at 30x5", func(s string) bool { return strings.Contains(s, "too small") })
 	a.resize(termW, termH)
 	ts.shared("a back on the first screen", 1, 3)
 	waitBoth(t, "one picture on a and b again", a, b, same)
