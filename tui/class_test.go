@@ -523,3 +523,14 @@ func TestBannerPadding(t *testing.T) {
 		}
 	}
 }
+
+// A watcher's . at the live edge says how a watcher steps (in the past),
+// not to press space, which a watcher may not.
+func TestWatcherStepAtTheLiveEdge(t *testing.T) {
+	c := newClassroom(t)
+	c.advance(time.Second)
+	c.studentPress(".")
+	if !strings.Contains(c.student.status, "step works in the past: ← goes back") {
+		t.Fatalf("a watcher's . at the live edge says %q", c.student.status)
+	}
+}

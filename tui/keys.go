@@ -210,7 +210,11 @@ func pauseOrResume(f *Frame) (cluster.Command, error) {
 }
 
 func step(f *Frame) (cluster.Command, error) {
-	if !f.paused {
+	switch {
+	case f.watching:
+		// A watcher's space would pause nothing: its steps are the past's.
+		return cluster.Command{}, errors.New("step works in the past: ← goes back, then . steps")
+	case !f.paused:
 		return cluster.Command{}, errors.New("step works while paused: press space first")
 	}
 	return cluster.Command{Action: cluster.ActStep}, nil
@@ -253,6 +257,11 @@ func viewKeys(k *keyMap) []viewKey {
 			if f.b != nil {
 				m.scr.splitMap = !m.scr.splitMap
 				m.setStatus(onOffText("each world's map", m.scr.splitMap, "gives way to its log (m: the map)"), nil)
+				if !m.scr.drew(m.scr.log) && !m.scr.drew(m.scr.cmap) {
+					// The stacked worlds took every row: nothing changes on screen.
+					m.setStatus(onOffText("each world's map", m.scr.splitMap, "gives way to its log")+
+						": no rows left for either below the timelines at this size", nil)
+				}
 			} else {
 				m.scr.showMap = !m.scr.showMap
 				m.setStatus(onOffText("map", m.scr.showMap, "hidden (m shows it)"), nil)
@@ -262,7 +271,11 @@ func viewKeys(k *keyMap) []viewKey {
 			m.cur.live.SlowMessages = on
 			return pace(m.live, cluster.Command{Action: cluster.ActSlowMessages, On: on})
 		}},
-		{k.layout.Timeline, func(m *Model, _ *Frame) tea.Cmd {
+		{k.layout.Timeline, func(m *Model, f *Frame) tea.Cmd {
+			if f.b != nil {
+				m.setStatus("two worlds always show both timelines: they are what the worlds are compared on", nil)
+				return nil
+			}
 			m.scr.showTimeline = !m.scr.showTimeline
 			m.setStatus(onOffText("timeline", m.scr.showTimeline, "hidden (T shows it)"), nil)
 			return nil

@@ -465,6 +465,16 @@ func (s *screen) mapShown(f *Frame) bool {
 	return s.showMap
 }
 
+// drew reports whether the last draw placed c on the screen.
+func (s *screen) drew(c clickable) bool {
+	for _, p := range s.placed {
+		if p.c == c {
+			return true
+		}
+	}
+	return false
+}
+
 // place sizes c to w by h, draws it from f at screen position (x, y), and
 // keeps where it went for clicks.
 func (s *screen) place(c component, f *Frame, x, y, w, h int) []string {

@@ -424,3 +424,38 @@ func TestSplitNodeLinesCutOnlyWhatIsCut(t *testing.T) {
 		t.Fatalf("%d node lines beside a timeline row, want 10", lists)
 	}
 }
+
+// The layout keys say what they do to two worlds: T hides no timeline
+// (it says why), and m, where the stacked worlds leave no rows below their
+// timelines, says that nothing shows; where rows are left, it shows the
+// maps.
+func TestSplitLayoutKeysSayWhatTheyDo(t *testing.T) {
+	for _, tc := range []struct {
+		w, h    int
+		mapRoom bool
+	}{{80, 24, false}, {120, 40, true}} {
+		t.Run(fmt.Sprintf("%dx%d", tc.w, tc.h), func(t *testing.T) {
+			h := newCompareHarness(t, 3, "prevote=on")
+			h.m.Update(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+			h.advance(time.Second)
+			h.frame()
+			h.press("T")
+			h.frame()
+			if !strings.Contains(h.m.status, "two worlds always show both timelines") {
+				t.Errorf("T's status %q", h.m.status)
+			}
+			if view := ansi.Strip(h.m.render()); strings.Count(view, "timeline") < 2 {
+				t.Errorf("T hid a world's timeline:\n%s", view)
+			}
+			h.press("m")
+			h.frame()
+			if got := strings.Contains(h.m.status, "no rows left"); got == tc.mapRoom {
+				t.Errorf("m's status %q: says there is no room %v, want %v", h.m.status, got, !tc.mapRoom)
+			}
+			h.m.render()
+			if tc.mapRoom && !h.m.scr.drew(h.m.scr.cmap) {
+				t.Error("m with room below the timelines drew no map")
+			}
+		})
+	}
+}
