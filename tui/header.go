@@ -69,7 +69,13 @@ func (h *header) View(f *Frame) []string {
 		// The other engine is said, with its timing in its own ticks (of
 		// two worlds, world A's: world B's, if it differs, is in "B has"),
 		// as long as the seed is.
-		parts = append(parts, headerPart{s.Config.EngineName(), s.Config.EngineShort(), 6, ""})
+		// With two worlds it outlives the seed (their header is full at
+		// 80 columns), in a word ("etcd") if need be.
+		engine := headerPart{s.Config.EngineName(), s.Config.EngineShort(), 6, ""}
+		if f.b != nil {
+			engine.rank, engine.tiny = 7, s.Config.Engine.String()
+		}
+		parts = append(parts, engine)
 	}
 	if end := f.scenarioEnd(); end > 0 {
 		// A saved session ends where it was saved, to the nanosecond.

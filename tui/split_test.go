@@ -459,3 +459,15 @@ func TestSplitLayoutKeysSayWhatTheyDo(t *testing.T) {
 		})
 	}
 }
+
+// Two worlds on etcd say so at 80 columns, where their header is full:
+// the engine outlives the seed, in a word if need be.
+func TestSplitHeaderNamesTheEngineAt80(t *testing.T) {
+	h := newCompareHarness(t, 3, "prevote=on", func(c *cluster.Config) { c.Engine = cluster.EngineEtcd })
+	h.advance(200 * time.Millisecond)
+	for _, w := range []int{80, 120} {
+		if hd := headerAt(h.m, w); !strings.Contains(hd, "etcd") {
+			t.Errorf("at %d columns the two worlds' header does not name etcd: %q", w, hd)
+		}
+	}
+}
